@@ -1,0 +1,279 @@
+"""Command line: ``pagt-xl COMMAND``. Parses arguments, calls the pipeline, prints, exits.
+
+Exit codes (a contract for scheduled scripts):
+0 = no errors in the data; 1 = the data has errors; 2 = an input could not be
+read or the command was misused (one clear line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from pagt_xl import __version__
+from pagt_xl.config import Pact, available_pacts, load_pact
+from pagt_xl.danish import format_amount, format_millions
+from pagt_xl.errors import PagtError, UsageError
+from pagt_xl.model import Decision, Issue, Severity
+from pagt_xl.pipeline import Validation, run_validation
+
+EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
+SEVERITY_LABELS = {Severity.ERROR: "FEJL", Severity.WARNING: "ADVARSEL", Severity.INFO: "INFO"}
+ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
+
+#: The shipped sample workbooks, relative to the repository root, with their pact.
+SAMPLES: tuple[tuple[str, str], ...] = (
+    ("nordjylland", "nordjylland_ansoegninger_2019-2023.xlsx"),
+    ("midtjylland", "midtjylland_projekter_2018.xlsx"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Danish, one-line usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (se '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the documentation meta-test)."""
+    parser = _Parser(
+        prog="pagt-xl",
+        description="Validerede tabeller, fordelinger og statusrapporter for teknologipagtens pulje.",
+    )
+    parser.add_argument("--version", action="version", version=f"pagt-xl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "validate",
+        help="læs ansøgningsoversigter og vis alt, der er galt (med fil, ark og celle)",
+        description="Læser en eller flere projektmapper (.xlsx/.xlsm) og validerer dem mod pagtens regler. "
+        "Exit-kode 0: ingen fejl, 1: data har fejl, 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper (én pr. år er fint)")
+    _add_pact(p)
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text", help="uddataformat (standard: text)")
+    p.add_argument("--quiet", "-q", action="store_true", help="vis kun fejl og advarsler, ikke info (text)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter.")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
+    p.set_defaults(func=cmd_pacts)
+
+    p = sub.add_parser(
+        "demo",
+        help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
+        description="Validerer eksempelprojektmapperne i workbooks/ og viser et kort resumé.",
+    )
+    p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _add_pact(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--pact",
+        default=os.environ.get("PAGT_XL_PACT", "nordjylland"),
+        metavar="NAVN|FIL",
+        help=f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil "
+        "(standard: nordjylland eller $PAGT_XL_PACT)",
+    )
+
+
+# -- validate ------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``pagt-xl validate``."""
+    pact = load_pact(args.pact)
+    result = run_validation(list(args.paths), pact)
+    if result.fatal:
+        for issue in result.fatal:
+            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+        return EXIT_INPUT
+    out = sys.stdout
+    if args.format == "json":
+        json.dump(validation_json(result), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "csv":
+        out.write(issues_csv(result.issues))
+    else:
+        out.write(issues_text(result.issues, quiet=args.quiet))
+        out.write(summary_text(result))
+    return EXIT_DATA if result.has_errors else EXIT_OK
+
+
+def validation_json(result: Validation) -> dict[str, object]:
+    """The JSON document of ``validate --format json``."""
+    t = result.table
+    granted = t[t["decision"] == Decision.GRANTED]
+    return {
+        "pact": result.pact.key,
+        "files": result.overview.files,
+        "applications": len(t),
+        "granted_applications": len(granted),
+        "granted_total": int(granted["granted"].fillna(0).sum()),
+        "rows_with_errors": int(t["has_error"].sum()),
+        "framework_years": {str(f.year): f.amount for f in result.overview.frameworks},
+        "summary": {s.value: result.count(s) for s in Severity},
+        "issues": [i.model_dump(mode="json") for i in result.issues],
+    }
+
+
+def issues_csv(issues: list[Issue]) -> str:
+    """Issues as CSV (UTF-8, comma separated, header row)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ISSUE_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for issue in issues:
+        writer.writerow(issue.model_dump(mode="json"))
+    return buf.getvalue()
+
+
+def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
+    """A readable table of issues, one block per file."""
+    shown = [i for i in issues if not (quiet and i.severity is Severity.INFO)]
+    if not shown:
+        return "Ingen fejl eller advarsler fundet.\n"
+    width = shutil.get_terminal_size((120, 20)).columns
+    lines: list[str] = []
+    current: tuple[str | None, str | None] | None = None
+    for issue in shown:
+        if (issue.file, issue.sheet) != current:
+            current = (issue.file, issue.sheet)
+            lines.append("")
+            lines.append(f"{issue.file}" + (f" › {issue.sheet}" if issue.sheet else ""))
+        where = issue.cell or (f"række {issue.row}" if issue.row else "hele filen" if not issue.sheet else "hele arket")
+        head = f"  {SEVERITY_LABELS[issue.severity]:<8} {where:<10} "
+        text = issue.message + (f"  [værdi: {issue.value}]" if issue.value not in (None, "") else "")
+        text += f"  ({issue.code.value})"
+        wrapped = textwrap.wrap(text, max(40, width - len(head))) or [""]
+        lines.append(head + wrapped[0])
+        lines.extend(" " * len(head) + w for w in wrapped[1:])
+    return "\n".join(lines) + "\n"
+
+
+def summary_text(result: Validation) -> str:
+    """Short Danish summary under the issues table."""
+    t = result.table
+    granted = t[t["decision"] == Decision.GRANTED]
+    total = int(granted["granted"].fillna(0).sum())
+    errs, warns, infos = (result.count(s) for s in Severity)
+    lines = [
+        "",
+        f"{result.pact.name}: {len(t)} ansøgninger læst fra {len(result.overview.files)} fil(er); "
+        f"{len(granted)} med tilsagn for i alt {format_amount(total)} ({format_millions(total)}).",
+        f"Fundet: {errs} fejl, {warns} advarsler, {infos} info. "
+        + ("Data har fejl (exit-kode 1)." if errs else "Ingen fejl."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- pacts ---------------------------------------------------------------------
+def cmd_pacts(args: argparse.Namespace) -> int:
+    """``pagt-xl pacts``."""
+    pacts = [load_pact(name) for name in available_pacts()]
+    if args.format == "json":
+        doc = [
+            {
+                "key": p.key, "name": p.name, "region": p.region, "years": [p.first_year, p.last_year],
+                "themes": [t.name for t in p.themes], "project_types": [t.name for t in p.project_types],
+                "rounds": [r.name for r in p.rounds], "source": p.source,
+            }
+            for p in pacts
+        ]
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for p in pacts:
+        print(f"{p.key:<13} {p.name} ({p.region}, {p.first_year}-{p.last_year})")
+        print(f"{'':<13} {len(p.themes)} indsatsområder, {len(p.project_types)} projekttyper, {len(p.rounds)} runder")
+    print("\nVælg med --pact NAVN, eller --pact sti/til/pagt.toml for en egen pagt.")
+    return EXIT_OK
+
+
+# -- demo ----------------------------------------------------------------------
+def _workbooks_dir(arg: Path | None) -> Path:
+    if arg is not None:
+        return arg
+    for candidate in (Path.cwd() / "workbooks", Path(__file__).resolve().parent.parent / "workbooks"):
+        if candidate.is_dir():
+            return candidate
+    raise UsageError("kan ikke finde mappen workbooks/ med eksempler; angiv den med --workbooks")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``pagt-xl demo``: validate the shipped samples and print a short summary."""
+    folder = _workbooks_dir(args.workbooks)
+    for pact_name, filename in SAMPLES:
+        path = folder / filename
+        if not path.exists():
+            raise UsageError(f"eksempelfilen mangler: {path} (kør scripts/make_samples.py)")
+        pact = load_pact(pact_name)
+        result = run_validation([path], pact)
+        if result.fatal:
+            for issue in result.fatal:
+                print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+            return EXIT_INPUT
+        print("=" * 78)
+        print(f"{pact.name} — {path.name}")
+        print("=" * 78)
+        print(_year_overview(result, pact))
+        print(issues_text(result.issues, quiet=True), end="")
+        print(summary_text(result))
+    return EXIT_OK
+
+
+def _year_overview(result: Validation, pact: Pact) -> str:
+    t = result.table
+    frameworks = {f.year: f.amount for f in result.overview.frameworks}
+    lines = [f"{'År':<6}{'Ansøgninger':>12}{'Afslag':>8}{'Tilsagn':>9}{'Støttebeløb':>20}{'Ramme':>20}"]
+    for year, group in t.groupby("year", dropna=True):
+        granted = group[group["decision"] == Decision.GRANTED]
+        fw = frameworks.get(int(year))
+        lines.append(
+            f"{int(year):<6}{len(group):>12}{int((group['decision'] == Decision.REJECTED).sum()):>8}"
+            f"{len(granted):>9}{format_amount(int(granted['granted'].fillna(0).sum())):>20}"
+            f"{format_amount(fw) if fw is not None else '-':>20}"
+        )
+    return "\n".join(lines)
+
+
+# -- entry point ---------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point. Returns (and exits with) the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_INPUT
+        code = int(args.func(args))
+    except PagtError as exc:
+        print(f"pagt-xl: fejl: {exc}", file=sys.stderr)
+        code = EXIT_INPUT
+    except KeyboardInterrupt:
+        print("pagt-xl: afbrudt", file=sys.stderr)
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_OK
+    except Exception as exc:  # never a traceback for a user
+        if os.environ.get("PAGT_XL_DEBUG"):
+            raise
+        print(
+            f"pagt-xl: uventet fejl: {exc.__class__.__name__}: {exc} "
+            "(kør med PAGT_XL_DEBUG=1 for detaljer, og rapportér fejlen)",
+            file=sys.stderr,
+        )
+        code = EXIT_INPUT
+    return code
+
+
+def run() -> None:
+    """Entry point that exits the process."""
+    sys.exit(main())

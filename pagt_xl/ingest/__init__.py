@@ -1,0 +1,212 @@
+"""Ingestion: workbook files → typed applications table, framework, subtotals, issues.
+
+Layers: ``guard`` (is it safe to open?) → ``grid`` (cells with coordinates) →
+``headers`` (find and map the header row) → ``overview``/``framework`` (typed
+rows + issues). :func:`read_workbooks` is the entry point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pagt_xl.config import Pact
+from pagt_xl.errors import InputError
+from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
+from pagt_xl.ingest.grid import Grid, column_letter, read_grids
+from pagt_xl.ingest.headers import ColumnMap, find_header, map_columns, pact_header_index
+from pagt_xl.ingest.overview import FIELD_LABELS, TABLE_COLUMNS, SheetRead, Subtotal, read_overview
+from pagt_xl.model import FrameworkYear, Issue, IssueCode, Severity
+
+__all__ = ["TABLE_COLUMNS", "Overview", "SheetRead", "Subtotal", "read_workbooks"]
+
+#: An overview header row must map at least this many fields.
+MIN_OVERVIEW_FIELDS = 3
+
+
+@dataclass
+class Overview:
+    """Everything read from the input files, before pact rules are applied.
+
+    ``table`` has one row per application (columns :data:`TABLE_COLUMNS` plus
+    ``has_error``); amounts are nullable integers (whole kroner).
+    ``fatal`` lists issues about files that could not be read at all.
+    """
+
+    table: pd.DataFrame
+    issues: list[Issue]
+    frameworks: list[FrameworkYear]
+    subtotals: list[Subtotal]
+    sheets: list[SheetRead]
+    files: list[str]
+    fatal: list[Issue] = field(default_factory=list)
+
+    def column_letter(self, file: str, sheet: str, field_name: str) -> str | None:
+        """Column letter of a field in a given sheet, ``None`` when absent."""
+        for s in self.sheets:
+            if s.file == file and s.sheet == sheet:
+                j = s.columns.fields.get(field_name)
+                return None if j is None else column_letter(j)
+        return None
+
+
+def read_workbooks(paths: list[Path | str], pact: Pact) -> Overview:
+    """Read and combine overview (and framework) sheets from several files.
+
+    A file that cannot be read at all is not an exception here: it becomes a
+    ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
+    files are still read; adapters decide whether to stop (the CLI exits 2).
+    """
+    issues: list[Issue] = []
+    fatal: list[Issue] = []
+    frameworks: list[FrameworkYear] = []
+    subtotals: list[Subtotal] = []
+    sheets: list[SheetRead] = []
+    files: list[str] = []
+    for p in paths:
+        path = Path(p)
+        name = str(p)
+        files.append(name)
+        try:
+            grids = read_grids(path, name)
+            found = _read_file(grids, pact, issues, frameworks, sheets)
+            if not found:
+                raise InputError(
+                    f"{name}: ingen ark med genkendelige kolonneoverskrifter "
+                    "(forventede fx År, Projekttitel, Indsatsområde, Afgørelse, Støttebeløb)",
+                    file=name,
+                )
+        except InputError as exc:
+            code = IssueCode.NO_HEADER_ROW if "overskrifter" in str(exc) else IssueCode.FILE_UNREADABLE
+            fatal.append(
+                Issue(file=name, sheet=exc.sheet, code=code, severity=Severity.ERROR, message=str(exc))
+            )
+    for s in sheets:
+        subtotals.extend(s.subtotals)
+    table = _build_table(sheets)
+    return Overview(table, issues, frameworks, subtotals, sheets, files, fatal)
+
+
+def _read_file(
+    grids: list[Grid], pact: Pact, issues: list[Issue], frameworks: list[FrameworkYear], sheets: list[SheetRead]
+) -> bool:
+    index = pact_header_index(pact)
+    found = False
+    for grid in grids:
+        if not grid.rows or all(all(c == "" or c is None for c in r) for r in grid.rows):
+            continue
+        if not grid.visible:
+            issues.append(
+                Issue(
+                    file=grid.file, sheet=grid.sheet, code=IssueCode.SHEET_IGNORED, severity=Severity.INFO,
+                    message="skjult ark er ikke læst (vis arket i Excel, hvis det indeholder ansøgninger)",
+                )
+            )
+            continue
+        cmap = find_header(grid.rows, index, {"title", "theme", "decision", "granted"})
+        fw_map = find_framework_header(grid, pact)
+        is_fw = fw_map is not None and (
+            is_framework_sheet_name(grid.sheet, pact) or cmap is None or "title" not in cmap.fields
+        )
+        if is_fw and fw_map is not None:
+            years, fw_issues = read_framework(grid, fw_map)
+            frameworks.extend(years)
+            issues.extend(fw_issues)
+            found = True
+            continue
+        if cmap is None or len(cmap.fields) < MIN_OVERVIEW_FIELDS:
+            issues.append(
+                Issue(
+                    file=grid.file, sheet=grid.sheet, code=IssueCode.SHEET_IGNORED, severity=Severity.INFO,
+                    message="arket har ingen genkendelig overskriftsrække og er ikke læst",
+                )
+            )
+            continue
+        cmap = _decision_from_status(grid, cmap, pact)
+        sheet_issues = _column_issues(grid, cmap, pact)
+        read = read_overview(grid, cmap, pact)
+        if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
+            read.row_errors = [True] * len(read.row_errors)
+        read.issues[:0] = sheet_issues
+        if not read.records["row"]:
+            read.issues.append(
+                Issue(
+                    file=grid.file, sheet=grid.sheet, row=cmap.header_row + 1, code=IssueCode.NO_APPLICATIONS,
+                    severity=Severity.WARNING,
+                    message=f"arket har en overskriftsrække (række {cmap.header_row + 1}), men ingen ansøgninger under den",
+                )
+            )
+        issues.extend(read.issues)
+        sheets.append(read)
+        found = True
+    return found
+
+
+def _decision_from_status(grid: Grid, cmap: ColumnMap, pact: Pact) -> ColumnMap:
+    """Use a "Status" column as the decision when there is no decision column and its values are decisions."""
+    if "decision" in cmap.fields or "status" not in cmap.fields:
+        return cmap
+    j = cmap.fields["status"]
+    values = [r[j] for r in grid.rows[cmap.header_row + 1 :] if j < len(r) and isinstance(r[j], str) and r[j].strip()]
+    if values and sum(pact.decision_matcher.match(v).key is not None for v in values) * 2 > len(values):
+        fields = dict(cmap.fields)
+        fields["decision"] = fields.pop("status")
+        return ColumnMap(cmap.header_row, fields, cmap.headers, cmap.units, cmap.unmapped, cmap.duplicates)
+    return cmap
+
+
+def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
+    out: list[Issue] = []
+    header_row_no = cmap.header_row + 1
+    for f in pact.columns.required:
+        if f not in cmap.fields:
+            aliases = ", ".join(pact.columns.aliases.get(f, [])[:4])
+            out.append(
+                Issue(
+                    file=grid.file, sheet=grid.sheet, row=header_row_no, code=IssueCode.MISSING_COLUMN,
+                    severity=Severity.ERROR,
+                    message=f"kolonnen '{FIELD_LABELS.get(f, f)}' mangler i overskriftsrække {header_row_no} "
+                    f"(kendte overskrifter: {aliases}); arkets rækker tælles ikke med",
+                )
+            )
+    for f, kept, ignored in cmap.duplicates:
+        letter = column_letter(ignored)
+        out.append(
+            Issue(
+                file=grid.file, sheet=grid.sheet, cell=f"{letter}{header_row_no}", row=header_row_no,
+                column=letter, code=IssueCode.DUPLICATE_COLUMN, severity=Severity.WARNING,
+                message=f"'{FIELD_LABELS.get(f, f)}' står i to kolonner; kolonne {column_letter(kept)} bruges, "
+                f"kolonne {letter} ignoreres",
+                value=cmap.headers.get(ignored),
+            )
+        )
+    if cmap.unmapped:
+        names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in cmap.unmapped)
+        out.append(
+            Issue(
+                file=grid.file, sheet=grid.sheet, row=header_row_no, code=IssueCode.UNMAPPED_COLUMNS,
+                severity=Severity.INFO, message=f"kolonner uden kendt betydning er ikke læst: {names}",
+            )
+        )
+    return out
+
+
+def _build_table(sheets: list[SheetRead]) -> pd.DataFrame:
+    columns: dict[str, list[object]] = {c: [] for c in TABLE_COLUMNS}
+    errors: list[bool] = []
+    for s in sheets:
+        for c in TABLE_COLUMNS:
+            columns[c].extend(s.records[c])
+        errors.extend(s.row_errors)
+    df = pd.DataFrame(columns, columns=list(TABLE_COLUMNS))
+    for c in ("year", "applied", "granted", "target_primary", "target_youth", "target_higher", "target_professionals"):
+        df[c] = pd.array(columns[c], dtype="Int64")
+    df["row"] = df["row"].astype("int64")
+    df["has_error"] = pd.Series(errors, dtype=bool)
+    return df
+
+
+# Re-exported for callers that map a single row of cells (cell functions).
+__all__ += ["ColumnMap", "map_columns"]

@@ -1,0 +1,84 @@
+"""Read a workbook's sheets into plain grids that keep Excel's coordinates.
+
+``Grid.rows[i][j]`` is the cell at Excel row ``i + 1``, column ``j + 1``
+(empty cells are ``""``), so every value can be traced back to its A1 address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pagt_xl.errors import InputError
+from pagt_xl.ingest.guard import check_file
+
+
+@lru_cache(maxsize=4096)
+def column_letter(index0: int) -> str:
+    """Excel column letters for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``)."""
+    n = index0 + 1
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class Grid:
+    """One sheet's cells from A1, with merged ranges (0-based, inclusive)."""
+
+    file: str
+    sheet: str
+    rows: list[list[Any]]
+    visible: bool = True
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+def read_grids(path: Path, display_name: str | None = None) -> list[Grid]:
+    """All worksheets of a workbook as grids, after the safety checks.
+
+    Raises :class:`InputError` when the file cannot be read at all.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    name = display_name or str(path)
+    check_file(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputError(f"{name}: kan ikke læses som projektmappe ({_short(exc)})", file=name) from None
+    except Exception as exc:  # calamine raises assorted errors on corrupt parts
+        raise InputError(f"{name}: filen er beskadiget ({_short(exc)})", file=name) from None
+    grids: list[Grid] = []
+    for meta in workbook.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue
+        try:
+            sheet = workbook.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            try:
+                merged = list(sheet.merged_cell_ranges or [])
+            except Exception:  # not all formats report merges
+                merged = []
+        except Exception as exc:
+            raise InputError(
+                f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)})", file=name, sheet=meta.name
+            ) from None
+        grids.append(
+            Grid(
+                file=name,
+                sheet=meta.name,
+                rows=rows,
+                visible="Visible" in str(meta.visible),
+                merged=merged,
+            )
+        )
+    return grids
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:160]

@@ -1,0 +1,99 @@
+"""Finding the header row of a hand-made sheet and mapping its columns to fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pagt_xl.config import Pact
+from pagt_xl.danish import AmountUnit, amount_unit_from_header, normalize_name
+from pagt_xl.ingest.grid import column_letter
+
+#: How far down a sheet the header row may sit (title rows, notes above it).
+HEADER_SEARCH_ROWS = 40
+#: A header row must map at least this many distinct fields.
+MIN_HEADER_FIELDS = 2
+
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_UNIT_TAIL = re.compile(
+    r"\s*(?:i\s+)?(?:(?:mio|t|tkr|tusind|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=8192)
+def header_key(text: str) -> str:
+    """Normalised header text: units in parentheses and trailing "kr." removed."""
+    stripped = _PARENS.sub(" ", text)
+    stripped = _UNIT_TAIL.sub("", stripped)
+    return normalize_name(stripped)
+
+
+@dataclass
+class ColumnMap:
+    """The columns of one sheet: field → 0-based column index, plus what was left over."""
+
+    header_row: int  # 0-based index in the grid
+    fields: dict[str, int]
+    headers: dict[int, str]
+    units: dict[str, AmountUnit] = field(default_factory=dict)
+    unmapped: list[int] = field(default_factory=list)
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)  # field, kept, ignored
+
+    def letter(self, field_name: str) -> str:
+        """Column letter of a mapped field."""
+        return column_letter(self.fields[field_name])
+
+
+def alias_index(aliases: dict[str, list[str]]) -> dict[str, str]:
+    """Normalised header alias → field name."""
+    index: dict[str, str] = {}
+    for field_name, names in aliases.items():
+        for name in names:
+            index.setdefault(header_key(name), field_name)
+    return index
+
+
+def map_columns(row: list[object], index: dict[str, str], header_row: int) -> ColumnMap:
+    """Map one candidate header row's cells to fields (first occurrence wins)."""
+    fields: dict[str, int] = {}
+    headers: dict[int, str] = {}
+    units: dict[str, AmountUnit] = {}
+    unmapped: list[int] = []
+    duplicates: list[tuple[str, int, int]] = []
+    for j, cell in enumerate(row):
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        text = cell.strip()
+        headers[j] = text
+        field_name = index.get(header_key(text))
+        if field_name is None:
+            unmapped.append(j)
+        elif field_name in fields:
+            duplicates.append((field_name, fields[field_name], j))
+        else:
+            fields[field_name] = j
+            units[field_name] = amount_unit_from_header(text)
+    return ColumnMap(header_row, fields, headers, units, unmapped, duplicates)
+
+
+def find_header(rows: list[list[object]], index: dict[str, str], must_have: set[str]) -> ColumnMap | None:
+    """The best header row among the first rows: most mapped fields, with one of ``must_have``.
+
+    Returns ``None`` when no row maps at least :data:`MIN_HEADER_FIELDS` fields.
+    """
+    best: ColumnMap | None = None
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if sum(1 for c in row if isinstance(c, str) and c.strip()) < MIN_HEADER_FIELDS:
+            continue
+        candidate = map_columns(row, index, i)
+        if len(candidate.fields) < MIN_HEADER_FIELDS or not must_have & set(candidate.fields):
+            continue
+        if best is None or len(candidate.fields) > len(best.fields):
+            best = candidate
+    return best
+
+
+def pact_header_index(pact: Pact) -> dict[str, str]:
+    """Alias index for an overview sheet of this pact."""
+    return alias_index(pact.columns.aliases)

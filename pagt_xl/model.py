@@ -1,0 +1,177 @@
+"""Core data models: issues (errors as data) and the typed rows read from workbooks.
+
+Everything here is plain data: no I/O, no printing. Amounts are whole kroner
+(``int``); ``None`` always means "not given in the source".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    """How bad an issue is. ``error`` makes ``validate`` exit with code 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class IssueCode(StrEnum):
+    """Stable, English issue codes. Scripts and tests depend on these values."""
+
+    # whole file / sheet
+    FILE_UNREADABLE = "file_unreadable"
+    NO_HEADER_ROW = "no_header_row"
+    MISSING_COLUMN = "missing_column"
+    UNMAPPED_COLUMNS = "unmapped_columns"
+    SKIPPED_ROW = "skipped_row"
+    SHEET_IGNORED = "sheet_ignored"
+    DUPLICATE_COLUMN = "duplicate_column"
+    NO_APPLICATIONS = "no_applications"
+    # cell parsing
+    BAD_AMOUNT = "bad_amount"
+    BAD_YEAR = "bad_year"
+    BAD_DATE = "bad_date"
+    BAD_PERIOD = "bad_period"
+    MISSING_VALUE = "missing_value"
+    UNKNOWN_THEME = "unknown_theme"
+    UNKNOWN_TYPE = "unknown_type"
+    UNKNOWN_ROUND = "unknown_round"
+    UNKNOWN_DECISION = "unknown_decision"
+    UNKNOWN_PROGRESS = "unknown_progress"
+    UNKNOWN_STATUS = "unknown_status"
+    AMBIGUOUS_NAME = "ambiguous_name"
+    # pact rules
+    GRANTED_ABOVE_APPLIED = "granted_above_applied"
+    REJECTED_WITH_AMOUNT = "rejected_with_amount"
+    GRANTED_WITHOUT_AMOUNT = "granted_without_amount"
+    ROUND_CAP_EXCEEDED = "round_cap_exceeded"
+    FRAMEWORK_EXCEEDED = "framework_exceeded"
+    THEME_NOT_OPEN = "theme_not_open"
+    YEAR_OUTSIDE_PACT = "year_outside_pact"
+    DUPLICATE_TITLE = "duplicate_title"
+    SUBTOTAL_MISMATCH = "subtotal_mismatch"
+    NEGATIVE_AMOUNT = "negative_amount"
+    PERIOD_REVERSED = "period_reversed"
+    # framework sheets
+    BAD_FRAMEWORK_ROW = "bad_framework_row"
+    DUPLICATE_FRAMEWORK_YEAR = "duplicate_framework_year"
+
+
+class Issue(BaseModel):
+    """One fault found in the input, pointing at the cell a person can click.
+
+    ``sheet``/``cell``/``row``/``column`` are ``None`` only when the issue
+    concerns a whole file (or a whole sheet, for ``cell``/``row``/``column``).
+    ``value`` is the raw cell value as read, rendered as text.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str | None
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+    code: IssueCode
+    severity: Severity
+    message: str
+    value: str | None = None
+
+    def location(self) -> str:
+        """Human-readable place: ``fil.xlsx › Ark › C7``."""
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        return " › ".join(parts) if parts else "-"
+
+
+class Decision(StrEnum):
+    """The decision on an application."""
+
+    GRANTED = "tilsagn"
+    REJECTED = "afslag"
+    PENDING = "afventer"
+    WITHDRAWN = "trukket"
+
+
+class SourceRef(BaseModel):
+    """Where a row came from: file path (as given), sheet name, 1-based Excel row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str
+    row: int
+
+
+class Application(BaseModel):
+    """One application (ansøgning) as read and typed from an overview sheet.
+
+    ``theme``, ``project_type`` and ``round`` hold the pact's canonical keys
+    (e.g. ``"1"`` for theme 1) or ``None`` when absent or unrecognised; an
+    unrecognised name is always reported as an issue. Amounts are whole kroner.
+    ``cells`` maps field name → A1 address of the cell it came from.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: SourceRef
+    cells: dict[str, str] = Field(default_factory=dict)
+    year: int | None = None
+    case_id: str | None = None
+    round: str | None = None
+    title: str | None = None
+    applicant: str | None = None
+    theme: str | None = None
+    project_type: str | None = None
+    summary: str | None = None
+    applied: int | None = None
+    decision: Decision | None = None
+    granted: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    status: str | None = None
+    progress: str | None = None
+    institution_type: str | None = None
+    partners: str | None = None
+    instruments: str | None = None
+    notes: str | None = None
+    targets: dict[str, int] = Field(default_factory=dict)
+    has_error: bool = False
+
+
+class SubtotalRow(BaseModel):
+    """A subtotal/total row found in a sheet ("I alt 2019", "Total", ...).
+
+    ``year`` is the year named in the label, if any (``None`` = grand total).
+    ``granted``/``applied`` are the stated sums; ``None`` when the cell was empty.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: SourceRef
+    label: str
+    year: int | None
+    granted: int | None
+    applied: int | None
+    cells: dict[str, str] = Field(default_factory=dict)
+    #: 0-based index into the sheet's application list where this row sits
+    position: int = 0
+
+
+class FrameworkYear(BaseModel):
+    """The budget framework (økonomisk ramme) of one year, whole kroner.
+
+    ``by_round`` maps round key → amount when the framework sheet splits it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    source: SourceRef
+    year: int
+    amount: int
+    by_round: dict[str, int] = Field(default_factory=dict)
+    cell: str | None = None

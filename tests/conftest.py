@@ -1,0 +1,84 @@
+"""Shared fixtures: a factory that writes real workbooks to a temp dir."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pagt_xl.config import Pact, load_pact
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOKS = ROOT / "workbooks"
+
+HEADER = ["År", "Sagsnr.", "Runde", "Projekttitel", "Indsatsområde", "Type", "Ansøgt beløb", "Afgørelse", "Støttebeløb"]
+
+
+@dataclass
+class SheetSpec:
+    """A sheet to write: rows from A1 (None = empty cell), merges, hidden columns."""
+
+    rows: list[list[Any]]
+    merged: list[str] = field(default_factory=list)
+    hidden_columns: list[str] = field(default_factory=list)
+    hidden: bool = False
+    start_row: int = 1
+
+
+def write_workbook(path: Path, sheets: dict[str, SheetSpec | list[list[Any]]]) -> Path:
+    """Write a real .xlsx with openpyxl."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, spec in sheets.items():
+        if isinstance(spec, list):
+            spec = SheetSpec(spec)
+        ws = wb.create_sheet(name)
+        for i, row in enumerate(spec.rows):
+            for j, value in enumerate(row):
+                if value is not None:
+                    ws.cell(row=spec.start_row + i, column=j + 1, value=value)
+        for rng in spec.merged:
+            ws.merge_cells(rng)
+        for col in spec.hidden_columns:
+            ws.column_dimensions[col].hidden = True
+        if spec.hidden:
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Callable[..., Path]:
+    """``workbook(sheets, name="x.xlsx") -> Path`` writes a workbook into tmp_path."""
+
+    def make(sheets: dict[str, SheetSpec | list[list[Any]]], name: str = "oversigt.xlsx") -> Path:
+        return write_workbook(tmp_path / name, sheets)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def nord() -> Pact:
+    """The shipped Nordjylland pact."""
+    return load_pact("nordjylland")
+
+
+@pytest.fixture(scope="session")
+def midt() -> Pact:
+    """The shipped Midtjylland pact."""
+    return load_pact("midtjylland")
+
+
+def good_rows() -> list[list[Any]]:
+    """A small clean overview: header + 4 applications (2 granted, 1 rejected, 1 pending)."""
+    return [
+        HEADER,
+        [2020, "2020-01", "Åben runde", "LabSTEM Nord v/Aalborg Universitet", "1. De potentielle STEM'ere", "Kompetenceopbygning", 2_000_000, "Tilsagn", 1_900_000],
+        [2020, "2020-02", "Prioriteret runde", "FremKom 4 v/Region Nordjylland", "3. STEM-kompetencer målrettet...", "Strategisk vidensopbygning", 500_000, "Tilsagn", 500_000],
+        [2020, "2020-03", "Åben runde", "Robotter i indskolingen v/Hjørring Gymnasium", "STEM kompetencer til alle", "Motiverende", 300_000, "Afslag", None],
+        [2020, "2020-04", "Åben runde", "Science-klub v/EUC Nord", "Flere piger og kvinder i STEM", "Interessevækkelse", 250_000, "Afventer", None],
+    ]

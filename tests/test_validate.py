@@ -1,0 +1,147 @@
+"""Every issue code, produced from a real workbook, with its cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import HEADER, SheetSpec, good_rows, write_workbook
+from pagt_xl.config import load_pact
+from pagt_xl.model import IssueCode, Severity
+from pagt_xl.pipeline import run_validation
+
+
+def row(**kw: Any) -> list[Any]:
+    base = {
+        "year": 2020, "case": "x", "round": "Åben runde", "title": "Projekt v/EUC Nord",
+        "theme": "De potentielle STEM'ere", "type": "Motiverende", "applied": 500_000,
+        "decision": "Tilsagn", "granted": 400_000,
+    }
+    base.update(kw)
+    return list(base.values())
+
+
+def overview(*rows: list[Any], header: list[str] = HEADER) -> dict[str, Any]:
+    return {"Ansøgninger": [header, *rows]}
+
+
+# code -> (sheets, expected cell or None, severity)
+SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Severity]] = {
+    IssueCode.MISSING_COLUMN: (lambda: {"A": [r[:8] for r in good_rows()]}, None, Severity.ERROR),
+    IssueCode.UNMAPPED_COLUMNS: (lambda: {"A": [[*r, "z"] for r in good_rows()]}, None, Severity.INFO),
+    IssueCode.SKIPPED_ROW: (lambda: {"A": [*good_rows(), ["Note: tal fra 2024"]]}, None, Severity.INFO),
+    IssueCode.SHEET_IGNORED: (
+        lambda: {"A": good_rows(), "Diverse": [["noget"], ["andet"]]}, None, Severity.INFO,
+    ),
+    IssueCode.DUPLICATE_COLUMN: (
+        lambda: {"A": [[*r, r[8]] for r in good_rows()]}, "J1", Severity.WARNING,
+    ),
+    IssueCode.NO_APPLICATIONS: (lambda: {"A": [HEADER]}, None, Severity.WARNING),
+    IssueCode.BAD_AMOUNT: (lambda: overview(row(granted="ca. 300.000")), "I2", Severity.ERROR),
+    IssueCode.NEGATIVE_AMOUNT: (lambda: overview(row(granted=-5)), "I2", Severity.ERROR),
+    IssueCode.BAD_YEAR: (lambda: overview(row(year="tyve tyve")), "A2", Severity.ERROR),
+    IssueCode.BAD_DATE: (
+        lambda: overview([*row(), "32.13.2020"], header=[*HEADER, "Start"]), "J2", Severity.ERROR,
+    ),
+    IssueCode.BAD_PERIOD: (
+        lambda: overview([*row(), "engang"], header=[*HEADER, "Projektperiode"]), "J2", Severity.ERROR,
+    ),
+    IssueCode.PERIOD_REVERSED: (
+        lambda: overview([*row(), "01.01.2022", "01.01.2021"], header=[*HEADER, "Start", "Slut"]),
+        "K2", Severity.ERROR,
+    ),
+    IssueCode.MISSING_VALUE: (lambda: overview(row(title=None)), "D2", Severity.ERROR),
+    IssueCode.UNKNOWN_THEME: (lambda: overview(row(theme="Blå økonomi")), "E2", Severity.ERROR),
+    IssueCode.AMBIGUOUS_NAME: (lambda: overview(row(theme="STEM-kompetencer...")), "E2", Severity.ERROR),
+    IssueCode.UNKNOWN_TYPE: (lambda: overview(row(type="Drift")), "F2", Severity.ERROR),
+    IssueCode.UNKNOWN_ROUND: (lambda: overview(row(round="Ekstra runde")), "C2", Severity.ERROR),
+    IssueCode.UNKNOWN_DECISION: (lambda: overview(row(decision="Måske")), "H2", Severity.ERROR),
+    IssueCode.UNKNOWN_STATUS: (
+        lambda: overview([*row(), "Tilsagn", "Halvvejs"], header=[*HEADER, "Afgørelse 2", "Status"]),
+        "K2", Severity.ERROR,
+    ),
+    IssueCode.UNKNOWN_PROGRESS: (
+        lambda: overview([*row(), "Fremragende"], header=[*HEADER, "Fremdrift"]), "J2", Severity.ERROR,
+    ),
+    IssueCode.GRANTED_ABOVE_APPLIED: (lambda: overview(row(applied=100, granted=200)), "I2", Severity.ERROR),
+    IssueCode.REJECTED_WITH_AMOUNT: (lambda: overview(row(decision="Afslag", granted=5)), "I2", Severity.ERROR),
+    IssueCode.GRANTED_WITHOUT_AMOUNT: (lambda: overview(row(granted=None)), "I2", Severity.ERROR),
+    IssueCode.ROUND_CAP_EXCEEDED: (
+        lambda: overview(row(year=2023, round="Små projekter", applied=150_000, granted=120_000)),
+        "I2", Severity.ERROR,
+    ),
+    IssueCode.FRAMEWORK_EXCEEDED: (
+        lambda: {**overview(row(granted=400_000)), "Ramme": [["År", "Ramme"], [2020, 300_000]]},
+        "B2", Severity.ERROR,
+    ),
+    IssueCode.THEME_NOT_OPEN: (lambda: overview(row(year=2021)), "E2", Severity.WARNING),
+    IssueCode.YEAR_OUTSIDE_PACT: (lambda: overview(row(year=2030)), "A2", Severity.WARNING),
+    IssueCode.DUPLICATE_TITLE: (lambda: overview(row(), row(case="y")), "D3", Severity.WARNING),
+    IssueCode.SUBTOTAL_MISMATCH: (
+        lambda: overview(row(), ["I alt 2020", None, None, None, None, None, 500_000, None, 1]),
+        "I3", Severity.WARNING,
+    ),
+    IssueCode.BAD_FRAMEWORK_ROW: (
+        lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, "rigeligt"]]}, "B2", Severity.ERROR,
+    ),
+    IssueCode.DUPLICATE_FRAMEWORK_YEAR: (
+        lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, 1_000_000], [2020, 2_000_000]]},
+        "A3", Severity.ERROR,
+    ),
+}
+
+FATAL = {IssueCode.FILE_UNREADABLE, IssueCode.NO_HEADER_ROW}  # covered in test_ingest / test_cli
+
+
+def test_every_issue_code_has_a_scenario():
+    assert set(SCENARIOS) | FATAL == set(IssueCode)
+
+
+@pytest.mark.parametrize("code", list(SCENARIOS), ids=lambda c: c.value)
+def test_issue_code(code: IssueCode, tmp_path: Path):
+    make, cell, severity = SCENARIOS[code]
+    path = write_workbook(tmp_path / "t.xlsx", make())
+    result = run_validation([path], load_pact("nordjylland"))
+    found = [i for i in result.issues if i.code is code]
+    assert found, f"{code} not reported; got {[i.code.value for i in result.issues]}"
+    issue = found[0]
+    assert issue.severity is severity
+    assert issue.file == str(path)
+    assert issue.message and issue.message[0].islower() or issue.message[0].isupper()
+    if cell is not None:
+        assert issue.cell == cell
+        assert issue.row == int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        assert issue.column == cell.rstrip("0123456789")
+
+
+def test_clean_sheet_has_no_errors(workbook, nord):
+    result = run_validation([workbook({"A": good_rows()})], nord)
+    assert not result.has_errors
+
+
+def test_row_errors_exclude_rows_from_clean_table(workbook, nord):
+    path = workbook(overview(row(), row(title="Andet projekt", applied=100, granted=200)))
+    result = run_validation([path], nord)
+    assert result.table["has_error"].tolist() == [False, True]
+    assert len(result.granted()) == 1
+
+
+def test_merged_title_with_subtotals_per_year_and_grand_total(workbook, nord):
+    rows = [
+        ["Oversigt"],
+        HEADER,
+        row(year=2019, title="A v/X", applied=100, granted=100),
+        row(year=2019, title="B v/X", applied=50, granted=50),
+        ["I alt 2019", None, None, None, None, None, 150, None, 150],
+        [],
+        row(year=2020, title="C v/X", applied=70, granted=60),
+        ["I alt 2020", None, None, None, None, None, 70, None, 60],
+        [],
+        ["I alt", None, None, None, None, None, 220, None, 210],
+    ]
+    result = run_validation([workbook({"A": SheetSpec(rows, merged=["A1:I1"])})], nord)
+    assert len(result.table) == 3
+    assert [i for i in result.issues if i.code is IssueCode.SUBTOTAL_MISMATCH] == []
