@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="vis kun fejl og advarsler, ikke info (text)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter.")
+    p = sub.add_parser(
+        "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_pacts)
 
@@ -182,9 +184,14 @@ def cmd_pacts(args: argparse.Namespace) -> int:
     if args.format == "json":
         doc = [
             {
-                "key": p.key, "name": p.name, "region": p.region, "years": [p.first_year, p.last_year],
-                "themes": [t.name for t in p.themes], "project_types": [t.name for t in p.project_types],
-                "rounds": [r.name for r in p.rounds], "source": p.source,
+                "key": p.key,
+                "name": p.name,
+                "region": p.region,
+                "years": [p.first_year, p.last_year],
+                "themes": [t.name for t in p.themes],
+                "project_types": [t.name for t in p.project_types],
+                "rounds": [r.name for r in p.rounds],
+                "source": p.source,
             }
             for p in pacts
         ]

@@ -142,8 +142,7 @@ class Pact(BaseModel):
         bad_dec = sorted(set(self.decisions) - {d.name.lower() for d in Decision})
         if bad_dec:
             raise ValueError(
-                f"decisions: ukendte nøgler {', '.join(bad_dec)} "
-                "(brug granted, rejected, pending, withdrawn)"
+                f"decisions: ukendte nøgler {', '.join(bad_dec)} (brug granted, rejected, pending, withdrawn)"
             )
         for label, items in (
             ("themes", self.themes),

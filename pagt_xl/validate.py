@@ -42,15 +42,20 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
     issues: list[Issue] = []
     error_rows: set[int] = set()
 
-    def add(
-        i: int, field_name: str, code: IssueCode, severity: Severity, message: str, value: object = None
-    ) -> None:
+    def add(i: int, field_name: str, code: IssueCode, severity: Severity, message: str, value: object = None) -> None:
         file, sheet, row = df_file[i], df_sheet[i], int(df_row[i])
         cell, letter = cells.cell(file, sheet, field_name, row)
         issues.append(
             Issue(
-                file=file, sheet=sheet, cell=cell, row=row, column=letter, code=code,
-                severity=severity, message=message, value=None if value is None else str(value),
+                file=file,
+                sheet=sheet,
+                cell=cell,
+                row=row,
+                column=letter,
+                code=code,
+                severity=severity,
+                message=message,
+                value=None if value is None else str(value),
             )
         )
         if severity is Severity.ERROR:
@@ -68,12 +73,12 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
     years = _ints(df["year"])
     applied = _ints(df["applied"])
     granted = _ints(df["granted"])
-    decisions = df["decision"].tolist()
-    themes = df["theme"].tolist()
-    rounds = df["round"].tolist()
-    titles = df["title"].tolist()
-    starts = df["period_start"].tolist()
-    ends = df["period_end"].tolist()
+    decisions = _objs(df["decision"])
+    themes = _objs(df["theme"])
+    rounds = _objs(df["round"])
+    titles = _objs(df["title"])
+    starts = _objs(df["period_start"])
+    ends = _objs(df["period_end"])
     caps = {r.key: r for r in pact.rounds if r.cap is not None}
     round_start = {r.key: r.from_year for r in pact.rounds if r.from_year is not None}
     seen_titles: dict[tuple[int | None, str], int] = {}
@@ -82,20 +87,29 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
         year, a, g, dec = years[i], applied[i], granted[i], decisions[i]
         if g is not None and a is not None and g > a:
             add(
-                i, "granted", IssueCode.GRANTED_ABOVE_APPLIED, Severity.ERROR,
+                i,
+                "granted",
+                IssueCode.GRANTED_ABOVE_APPLIED,
+                Severity.ERROR,
                 f"støttebeløbet {format_amount(g)} er større end det ansøgte beløb {format_amount(a)}",
                 g,
             )
         if dec == Decision.REJECTED and g:
             add(
-                i, "granted", IssueCode.REJECTED_WITH_AMOUNT, Severity.ERROR,
+                i,
+                "granted",
+                IssueCode.REJECTED_WITH_AMOUNT,
+                Severity.ERROR,
                 f"ansøgningen har fået afslag, men der står et støttebeløb på {format_amount(g)}; "
                 "slet beløbet eller ret afgørelsen til 'Tilsagn'",
                 g,
             )
         if dec == Decision.GRANTED and g is None and not _reported(i, "granted"):
             add(
-                i, "granted", IssueCode.GRANTED_WITHOUT_AMOUNT, Severity.ERROR,
+                i,
+                "granted",
+                IssueCode.GRANTED_WITHOUT_AMOUNT,
+                Severity.ERROR,
                 "ansøgningen har fået tilsagn, men støttebeløbet mangler; skriv beløbet i kroner",
             )
         rnd = rounds[i]
@@ -105,7 +119,10 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
                 if amount is not None and amount > cap:
                     label = "støttebeløbet" if field_name == "granted" else "det ansøgte beløb"
                     add(
-                        i, field_name, IssueCode.ROUND_CAP_EXCEEDED, Severity.ERROR,
+                        i,
+                        field_name,
+                        IssueCode.ROUND_CAP_EXCEEDED,
+                        Severity.ERROR,
                         f"{label} {format_amount(amount)} overstiger loftet for {caps[rnd].name} "
                         f"({format_amount(cap)})",
                         amount,
@@ -113,7 +130,10 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
                     break
         if rnd in round_start and year is not None and year < (round_start[rnd] or 0):
             add(
-                i, "round", IssueCode.UNKNOWN_ROUND, Severity.WARNING,
+                i,
+                "round",
+                IssueCode.UNKNOWN_ROUND,
+                Severity.WARNING,
                 f"runden '{pact.round(rnd).name}' fandtes først fra {round_start[rnd]}, men året er {year}",
                 rnd,
             )
@@ -121,14 +141,20 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
         if theme is not None and year is not None and not pact.is_theme_open(theme, year):
             open_names = ", ".join(pact.open_themes[year])
             add(
-                i, "theme", IssueCode.THEME_NOT_OPEN, Severity.WARNING,
+                i,
+                "theme",
+                IssueCode.THEME_NOT_OPEN,
+                Severity.WARNING,
                 f"indsatsområde {pact.theme(theme).number or ''} '{pact.theme(theme).name}' var ikke åbent "
                 f"for ansøgninger i {year} (åbne: {open_names})".replace("  ", " "),
                 pact.theme(theme).name,
             )
         if year is not None and not pact.first_year <= year <= pact.last_year:
             add(
-                i, "year", IssueCode.YEAR_OUTSIDE_PACT, Severity.WARNING,
+                i,
+                "year",
+                IssueCode.YEAR_OUTSIDE_PACT,
+                Severity.WARNING,
                 f"året {year} ligger uden for pagtens periode {pact.first_year}-{pact.last_year}",
                 year,
             )
@@ -140,7 +166,10 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
                 seen_titles[key] = i
             else:
                 add(
-                    i, "title", IssueCode.DUPLICATE_TITLE, Severity.WARNING,
+                    i,
+                    "title",
+                    IssueCode.DUPLICATE_TITLE,
+                    Severity.WARNING,
                     f"titlen står allerede i {df_sheet[first]} række {df_row[first]} for samme år; "
                     "er det den samme ansøgning to gange?",
                     title,
@@ -148,8 +177,12 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
         s, e = starts[i], ends[i]
         if _present(s) and _present(e) and s > e:
             add(
-                i, "period_end", IssueCode.PERIOD_REVERSED, Severity.ERROR,
-                f"projektet slutter ({e}) før det starter ({s})", e,
+                i,
+                "period_end",
+                IssueCode.PERIOD_REVERSED,
+                Severity.ERROR,
+                f"projektet slutter ({e}) før det starter ({s})",
+                e,
             )
 
     issues.extend(_check_framework(overview, pact, years, granted, decisions))
@@ -163,6 +196,11 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
 
 def _ints(series: pd.Series) -> list[int | None]:
     return [None if v is pd.NA else int(v) for v in series.tolist()]
+
+
+def _objs(series: pd.Series) -> list[object]:
+    """Values of an object column with pandas' missing markers turned into ``None``."""
+    return [None if v is None or v is pd.NaT or (isinstance(v, float) and v != v) else v for v in series.tolist()]
 
 
 def _present(value: object) -> bool:
@@ -183,8 +221,13 @@ def _check_framework(
             letter = "".join(ch for ch in (fw.cell or "") if ch.isalpha()) or None
             out.append(
                 Issue(
-                    file=fw.source.file, sheet=fw.source.sheet, cell=fw.cell, row=fw.source.row, column=letter,
-                    code=IssueCode.FRAMEWORK_EXCEEDED, severity=Severity.ERROR,
+                    file=fw.source.file,
+                    sheet=fw.source.sheet,
+                    cell=fw.cell,
+                    row=fw.source.row,
+                    column=letter,
+                    code=IssueCode.FRAMEWORK_EXCEEDED,
+                    severity=Severity.ERROR,
                     message=f"der er givet tilsagn for {format_amount(total)} i {fw.year}, "
                     f"mere end årets ramme på {format_amount(fw.amount)} "
                     f"(overskredet med {format_amount(total - fw.amount)})",
@@ -201,7 +244,7 @@ def _check_subtotals(overview: Overview) -> list[Issue]:
         previous = 0
         for sub in sheet.subtotals:
             if sub.year is not None:
-                idx = [k for k, y in enumerate(years) if y == sub.year]
+                idx = [k for k, y in enumerate(years[: sub.position]) if y == sub.year]
             elif sub.position > previous:
                 idx = list(range(previous, sub.position))
             else:  # right after another subtotal: a grand total of the sheet
@@ -218,8 +261,13 @@ def _check_subtotals(overview: Overview) -> list[Issue]:
                     what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
                     out.append(
                         Issue(
-                            file=sub.file, sheet=sub.sheet, cell=cell, row=sub.row, column=letter,
-                            code=IssueCode.SUBTOTAL_MISMATCH, severity=Severity.WARNING,
+                            file=sub.file,
+                            sheet=sub.sheet,
+                            cell=cell,
+                            row=sub.row,
+                            column=letter,
+                            code=IssueCode.SUBTOTAL_MISMATCH,
+                            severity=Severity.WARNING,
                             message=f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
                             f"{len(idx)} rækker den dækker giver {what} i alt {format_amount(computed)} "
                             f"(forskel {format_amount(stated - computed)})",

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, WORKBOOKS, good_rows
+
 from pagt_xl.cli import build_parser
 
 EXE = shutil.which("pagt-xl", path=str(Path(sys.executable).parent)) or "pagt-xl"
@@ -31,7 +31,10 @@ def test_validate_clean_json_exit_0(workbook):
     assert doc["applications"] == 4
     assert doc["granted_applications"] == 2
     assert doc["granted_total"] == 2_400_000
-    assert all(set(i) >= {"file", "sheet", "cell", "row", "column", "code", "severity", "message", "value"} for i in doc["issues"])
+    assert all(
+        set(i) >= {"file", "sheet", "cell", "row", "column", "code", "severity", "message", "value"}
+        for i in doc["issues"]
+    )
 
 
 def test_validate_data_errors_exit_1_with_cells(workbook):
@@ -114,7 +117,9 @@ def test_pacts_lists_both():
 def test_python_dash_m_works(workbook):
     proc = subprocess.run(
         [sys.executable, "-m", "pagt_xl", "validate", str(workbook({"A": good_rows()})), "--format", "json"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0 and json.loads(proc.stdout)["applications"] == 4
 

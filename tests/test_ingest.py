@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import HEADER, SheetSpec, good_rows
+
 from pagt_xl.ingest import read_workbooks
 from pagt_xl.model import Decision, IssueCode, Severity
 from pagt_xl.pipeline import run_validation
@@ -72,10 +72,50 @@ def test_text_amounts_and_units_in_headers(workbook, nord):
     header = [*HEADER[:6], "Ansøgt beløb (mio. kr.)", "Afgørelse", "Støttebeløb (kr.)"]
     rows = [
         header,
-        [2023, "a", "Åben runde", "LamSTEM Nord+ v/ Aalborg Universitet", "De potentielle STEM'ere", "Kompetenceopbygning", 1.5, "Tilsagn", "1,3 mio. kr."],
-        [2021, "b", "Åben runde", "RPA på EUD/EUX v/EUC Nordvest", "3. STEM-kompetencer målrettet...", "Kompetenceopbygning", "0,45", "tilsagn", "404.567 kr."],
-        [2020, "c", "Åben runde", "Foranalyse v/Aalborg Katedralskole", "4. STEM-kompetencer til alle", "Strategisk vidensopbygning", "0,3 mio. kr.", "Tilsagn", "kr. 300.000,-"],
-        [2020, "d", "Åben runde", "Book en ekspert v/Aalborg Gymnasium", "De potentielle STEM'ere", "Motiverende", 1, "Tilsagn", "700 t.kr."],
+        [
+            2023,
+            "a",
+            "Åben runde",
+            "LamSTEM Nord+ v/ Aalborg Universitet",
+            "De potentielle STEM'ere",
+            "Kompetenceopbygning",
+            1.5,
+            "Tilsagn",
+            "1,3 mio. kr.",
+        ],
+        [
+            2021,
+            "b",
+            "Åben runde",
+            "RPA på EUD/EUX v/EUC Nordvest",
+            "3. STEM-kompetencer målrettet...",
+            "Kompetenceopbygning",
+            "0,45",
+            "tilsagn",
+            "404.567 kr.",
+        ],
+        [
+            2020,
+            "c",
+            "Åben runde",
+            "Foranalyse v/Aalborg Katedralskole",
+            "4. STEM-kompetencer til alle",
+            "Strategisk vidensopbygning",
+            "0,3 mio. kr.",
+            "Tilsagn",
+            "kr. 300.000,-",
+        ],
+        [
+            2020,
+            "d",
+            "Åben runde",
+            "Book en ekspert v/Aalborg Gymnasium",
+            "De potentielle STEM'ere",
+            "Motiverende",
+            1,
+            "Tilsagn",
+            "700 t.kr.",
+        ],
     ]
     ov = read_workbooks([workbook({"A": rows})], nord)
     assert ov.table["granted"].tolist() == [1_300_000, 404_567, 300_000, 700_000]
@@ -97,7 +137,20 @@ def test_hidden_and_extra_columns(workbook, nord):
 def test_two_files_for_two_years_are_combined(workbook, nord):
     r = good_rows()
     a = workbook({"2020": r}, name="2020.xlsx")
-    rows_2021 = [HEADER, [2021, "2021-01", "Åben runde", "STEM for pigerne v/Mariagerfjord Gymnasium", "2. Flere piger og kvinder i STEM", "Kompetenceopbygning", 900_000, "Tilsagn", 800_000]]
+    rows_2021 = [
+        HEADER,
+        [
+            2021,
+            "2021-01",
+            "Åben runde",
+            "STEM for pigerne v/Mariagerfjord Gymnasium",
+            "2. Flere piger og kvinder i STEM",
+            "Kompetenceopbygning",
+            900_000,
+            "Tilsagn",
+            800_000,
+        ],
+    ]
     b = workbook({"2021": rows_2021}, name="2021.xlsx")
     ov = read_workbooks([a, b], nord)
     assert len(ov.table) == 5
@@ -106,7 +159,13 @@ def test_two_files_for_two_years_are_combined(workbook, nord):
 
 
 def test_framework_sheet_in_same_and_other_file(workbook, nord):
-    fw_rows = [["Økonomisk ramme pr. år"], [], ["År", "Økonomisk ramme (mio. kr.)", "Prioriteret runde (mio. kr.)"], [2020, 5.35, 1.63], [2021, "4,54", 0.8]]
+    fw_rows = [
+        ["Økonomisk ramme pr. år"],
+        [],
+        ["År", "Økonomisk ramme (mio. kr.)", "Prioriteret runde (mio. kr.)"],
+        [2020, 5.35, 1.63],
+        [2021, "4,54", 0.8],
+    ]
     same = workbook({"Ansøgninger": good_rows(), "Ramme": fw_rows}, name="samme.xlsx")
     ov = read_workbooks([same], nord)
     assert {f.year: f.amount for f in ov.frameworks} == {2020: 5_350_000, 2021: 4_540_000}

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import HEADER, SheetSpec, good_rows, write_workbook
+
 from pagt_xl.config import load_pact
 from pagt_xl.model import IssueCode, Severity
 from pagt_xl.pipeline import run_validation
@@ -16,9 +16,15 @@ from pagt_xl.pipeline import run_validation
 
 def row(**kw: Any) -> list[Any]:
     base = {
-        "year": 2020, "case": "x", "round": "Åben runde", "title": "Projekt v/EUC Nord",
-        "theme": "De potentielle STEM'ere", "type": "Motiverende", "applied": 500_000,
-        "decision": "Tilsagn", "granted": 400_000,
+        "year": 2020,
+        "case": "x",
+        "round": "Åben runde",
+        "title": "Projekt v/EUC Nord",
+        "theme": "De potentielle STEM'ere",
+        "type": "Motiverende",
+        "applied": 500_000,
+        "decision": "Tilsagn",
+        "granted": 400_000,
     }
     base.update(kw)
     return list(base.values())
@@ -34,24 +40,33 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
     IssueCode.UNMAPPED_COLUMNS: (lambda: {"A": [[*r, "z"] for r in good_rows()]}, None, Severity.INFO),
     IssueCode.SKIPPED_ROW: (lambda: {"A": [*good_rows(), ["Note: tal fra 2024"]]}, None, Severity.INFO),
     IssueCode.SHEET_IGNORED: (
-        lambda: {"A": good_rows(), "Diverse": [["noget"], ["andet"]]}, None, Severity.INFO,
+        lambda: {"A": good_rows(), "Diverse": [["noget"], ["andet"]]},
+        None,
+        Severity.INFO,
     ),
     IssueCode.DUPLICATE_COLUMN: (
-        lambda: {"A": [[*r, r[8]] for r in good_rows()]}, "J1", Severity.WARNING,
+        lambda: {"A": [[*r, r[8]] for r in good_rows()]},
+        "J1",
+        Severity.WARNING,
     ),
     IssueCode.NO_APPLICATIONS: (lambda: {"A": [HEADER]}, None, Severity.WARNING),
     IssueCode.BAD_AMOUNT: (lambda: overview(row(granted="ca. 300.000")), "I2", Severity.ERROR),
     IssueCode.NEGATIVE_AMOUNT: (lambda: overview(row(granted=-5)), "I2", Severity.ERROR),
     IssueCode.BAD_YEAR: (lambda: overview(row(year="tyve tyve")), "A2", Severity.ERROR),
     IssueCode.BAD_DATE: (
-        lambda: overview([*row(), "32.13.2020"], header=[*HEADER, "Start"]), "J2", Severity.ERROR,
+        lambda: overview([*row(), "32.13.2020"], header=[*HEADER, "Start"]),
+        "J2",
+        Severity.ERROR,
     ),
     IssueCode.BAD_PERIOD: (
-        lambda: overview([*row(), "engang"], header=[*HEADER, "Projektperiode"]), "J2", Severity.ERROR,
+        lambda: overview([*row(), "engang"], header=[*HEADER, "Projektperiode"]),
+        "J2",
+        Severity.ERROR,
     ),
     IssueCode.PERIOD_REVERSED: (
         lambda: overview([*row(), "01.01.2022", "01.01.2021"], header=[*HEADER, "Start", "Slut"]),
-        "K2", Severity.ERROR,
+        "K2",
+        Severity.ERROR,
     ),
     IssueCode.MISSING_VALUE: (lambda: overview(row(title=None)), "D2", Severity.ERROR),
     IssueCode.UNKNOWN_THEME: (lambda: overview(row(theme="Blå økonomi")), "E2", Severity.ERROR),
@@ -61,35 +76,44 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
     IssueCode.UNKNOWN_DECISION: (lambda: overview(row(decision="Måske")), "H2", Severity.ERROR),
     IssueCode.UNKNOWN_STATUS: (
         lambda: overview([*row(), "Tilsagn", "Halvvejs"], header=[*HEADER, "Afgørelse 2", "Status"]),
-        "K2", Severity.ERROR,
+        "K2",
+        Severity.ERROR,
     ),
     IssueCode.UNKNOWN_PROGRESS: (
-        lambda: overview([*row(), "Fremragende"], header=[*HEADER, "Fremdrift"]), "J2", Severity.ERROR,
+        lambda: overview([*row(), "Fremragende"], header=[*HEADER, "Fremdrift"]),
+        "J2",
+        Severity.ERROR,
     ),
     IssueCode.GRANTED_ABOVE_APPLIED: (lambda: overview(row(applied=100, granted=200)), "I2", Severity.ERROR),
     IssueCode.REJECTED_WITH_AMOUNT: (lambda: overview(row(decision="Afslag", granted=5)), "I2", Severity.ERROR),
     IssueCode.GRANTED_WITHOUT_AMOUNT: (lambda: overview(row(granted=None)), "I2", Severity.ERROR),
     IssueCode.ROUND_CAP_EXCEEDED: (
         lambda: overview(row(year=2023, round="Små projekter", applied=150_000, granted=120_000)),
-        "I2", Severity.ERROR,
+        "I2",
+        Severity.ERROR,
     ),
     IssueCode.FRAMEWORK_EXCEEDED: (
         lambda: {**overview(row(granted=400_000)), "Ramme": [["År", "Ramme"], [2020, 300_000]]},
-        "B2", Severity.ERROR,
+        "B2",
+        Severity.ERROR,
     ),
     IssueCode.THEME_NOT_OPEN: (lambda: overview(row(year=2021)), "E2", Severity.WARNING),
     IssueCode.YEAR_OUTSIDE_PACT: (lambda: overview(row(year=2030)), "A2", Severity.WARNING),
     IssueCode.DUPLICATE_TITLE: (lambda: overview(row(), row(case="y")), "D3", Severity.WARNING),
     IssueCode.SUBTOTAL_MISMATCH: (
         lambda: overview(row(), ["I alt 2020", None, None, None, None, None, 500_000, None, 1]),
-        "I3", Severity.WARNING,
+        "I3",
+        Severity.WARNING,
     ),
     IssueCode.BAD_FRAMEWORK_ROW: (
-        lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, "rigeligt"]]}, "B2", Severity.ERROR,
+        lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, "rigeligt"]]},
+        "B2",
+        Severity.ERROR,
     ),
     IssueCode.DUPLICATE_FRAMEWORK_YEAR: (
         lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, 1_000_000], [2020, 2_000_000]]},
-        "A3", Severity.ERROR,
+        "A3",
+        Severity.ERROR,
     ),
 }
 
@@ -110,7 +134,7 @@ def test_issue_code(code: IssueCode, tmp_path: Path):
     issue = found[0]
     assert issue.severity is severity
     assert issue.file == str(path)
-    assert issue.message and issue.message[0].islower() or issue.message[0].isupper()
+    assert len(issue.message) > 10 and "Traceback" not in issue.message
     if cell is not None:
         assert issue.cell == cell
         assert issue.row == int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))

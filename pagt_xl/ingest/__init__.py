@@ -80,9 +80,7 @@ def read_workbooks(paths: list[Path | str], pact: Pact) -> Overview:
                 )
         except InputError as exc:
             code = IssueCode.NO_HEADER_ROW if "overskrifter" in str(exc) else IssueCode.FILE_UNREADABLE
-            fatal.append(
-                Issue(file=name, sheet=exc.sheet, code=code, severity=Severity.ERROR, message=str(exc))
-            )
+            fatal.append(Issue(file=name, sheet=exc.sheet, code=code, severity=Severity.ERROR, message=str(exc)))
     for s in sheets:
         subtotals.extend(s.subtotals)
     table = _build_table(sheets)
@@ -100,7 +98,10 @@ def _read_file(
         if not grid.visible:
             issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, code=IssueCode.SHEET_IGNORED, severity=Severity.INFO,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    code=IssueCode.SHEET_IGNORED,
+                    severity=Severity.INFO,
                     message="skjult ark er ikke læst (vis arket i Excel, hvis det indeholder ansøgninger)",
                 )
             )
@@ -119,7 +120,10 @@ def _read_file(
         if cmap is None or len(cmap.fields) < MIN_OVERVIEW_FIELDS:
             issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, code=IssueCode.SHEET_IGNORED, severity=Severity.INFO,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    code=IssueCode.SHEET_IGNORED,
+                    severity=Severity.INFO,
                     message="arket har ingen genkendelig overskriftsrække og er ikke læst",
                 )
             )
@@ -133,9 +137,13 @@ def _read_file(
         if not read.records["row"]:
             read.issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, row=cmap.header_row + 1, code=IssueCode.NO_APPLICATIONS,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    row=cmap.header_row + 1,
+                    code=IssueCode.NO_APPLICATIONS,
                     severity=Severity.WARNING,
-                    message=f"arket har en overskriftsrække (række {cmap.header_row + 1}), men ingen ansøgninger under den",
+                    message=f"arket har en overskriftsrække (række {cmap.header_row + 1}), "
+                    "men ingen ansøgninger under den",
                 )
             )
         issues.extend(read.issues)
@@ -165,7 +173,10 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
             aliases = ", ".join(pact.columns.aliases.get(f, [])[:4])
             out.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, row=header_row_no, code=IssueCode.MISSING_COLUMN,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    row=header_row_no,
+                    code=IssueCode.MISSING_COLUMN,
                     severity=Severity.ERROR,
                     message=f"kolonnen '{FIELD_LABELS.get(f, f)}' mangler i overskriftsrække {header_row_no} "
                     f"(kendte overskrifter: {aliases}); arkets rækker tælles ikke med",
@@ -175,8 +186,13 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
         letter = column_letter(ignored)
         out.append(
             Issue(
-                file=grid.file, sheet=grid.sheet, cell=f"{letter}{header_row_no}", row=header_row_no,
-                column=letter, code=IssueCode.DUPLICATE_COLUMN, severity=Severity.WARNING,
+                file=grid.file,
+                sheet=grid.sheet,
+                cell=f"{letter}{header_row_no}",
+                row=header_row_no,
+                column=letter,
+                code=IssueCode.DUPLICATE_COLUMN,
+                severity=Severity.WARNING,
                 message=f"'{FIELD_LABELS.get(f, f)}' står i to kolonner; kolonne {column_letter(kept)} bruges, "
                 f"kolonne {letter} ignoreres",
                 value=cmap.headers.get(ignored),
@@ -186,8 +202,12 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
         names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in cmap.unmapped)
         out.append(
             Issue(
-                file=grid.file, sheet=grid.sheet, row=header_row_no, code=IssueCode.UNMAPPED_COLUMNS,
-                severity=Severity.INFO, message=f"kolonner uden kendt betydning er ikke læst: {names}",
+                file=grid.file,
+                sheet=grid.sheet,
+                row=header_row_no,
+                code=IssueCode.UNMAPPED_COLUMNS,
+                severity=Severity.INFO,
+                message=f"kolonner uden kendt betydning er ikke læst: {names}",
             )
         )
     return out

@@ -50,17 +50,32 @@ def read_framework(grid: Grid, cmap: ColumnMap) -> tuple[list[FrameworkYear], li
         if raw_year in ("", None) and raw_amount in ("", None):
             continue
 
-        def issue(col: int, message: str, value: object, code: IssueCode = IssueCode.BAD_FRAMEWORK_ROW) -> Issue:
+        def issue(
+            col: int,
+            message: str,
+            value: object,
+            code: IssueCode = IssueCode.BAD_FRAMEWORK_ROW,
+            row_no: int = row_no,
+        ) -> Issue:
             letter = column_letter(col)
             return Issue(
-                file=grid.file, sheet=grid.sheet, cell=f"{letter}{row_no}", row=row_no, column=letter,
-                code=code, severity=Severity.ERROR, message=message, value=str(value),
+                file=grid.file,
+                sheet=grid.sheet,
+                cell=f"{letter}{row_no}",
+                row=row_no,
+                column=letter,
+                code=code,
+                severity=Severity.ERROR,
+                message=message,
+                value=str(value),
             )
 
         try:
             year = parse_year(raw_year)
         except DanishParseError as exc:
-            if isinstance(raw_year, str) and header_key(raw_year).startswith(("i alt", "ialt", "total", "sum", "samlet")):
+            if isinstance(raw_year, str) and header_key(raw_year).startswith(
+                ("i alt", "ialt", "total", "sum", "samlet")
+            ):
                 continue  # a total row under the framework
             issues.append(issue(year_col, f"rammens år kan ikke læses: {exc}", raw_year))
             continue
@@ -88,7 +103,8 @@ def read_framework(grid: Grid, cmap: ColumnMap) -> tuple[list[FrameworkYear], li
                 issue(
                     year_col,
                     f"året {year} står to gange i rammen (også række {seen[year]}); den første bruges",
-                    raw_year, IssueCode.DUPLICATE_FRAMEWORK_YEAR,
+                    raw_year,
+                    IssueCode.DUPLICATE_FRAMEWORK_YEAR,
                 )
             )
             continue
@@ -96,7 +112,9 @@ def read_framework(grid: Grid, cmap: ColumnMap) -> tuple[list[FrameworkYear], li
         years.append(
             FrameworkYear(
                 source=SourceRef(file=grid.file, sheet=grid.sheet, row=row_no),
-                year=year, amount=amount, by_round=by_round,
+                year=year,
+                amount=amount,
+                by_round=by_round,
                 cell=f"{column_letter(amount_col)}{row_no}",
             )
         )

@@ -87,10 +87,7 @@ def _check_zip(path: Path) -> None:
                     file=name,
                 )
             for info in infos:
-                if (
-                    info.file_size > MAX_SMALL_ENTRY
-                    and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-                ):
+                if info.file_size > MAX_SMALL_ENTRY and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     raise InputError(
                         f"{name}: delen '{info.filename}' pakker sig ud {info.file_size // max(info.compress_size, 1)} "
                         "gange; afvist som mulig zip-bombe",

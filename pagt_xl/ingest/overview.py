@@ -191,12 +191,16 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
             conv[f] = _period
         elif f == "theme":
             conv[f] = _matcher_converter(
-                pact.theme_matcher, IssueCode.UNKNOWN_THEME, "Indsatsområdet",
+                pact.theme_matcher,
+                IssueCode.UNKNOWN_THEME,
+                "Indsatsområdet",
                 [t.name for t in pact.themes],
             )
         elif f == "project_type":
             conv[f] = _matcher_converter(
-                pact.type_matcher, IssueCode.UNKNOWN_TYPE, "Projekttypen",
+                pact.type_matcher,
+                IssueCode.UNKNOWN_TYPE,
+                "Projekttypen",
                 [t.name for t in pact.project_types],
             )
         elif f == "round":
@@ -206,12 +210,12 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
         elif f == "decision":
             conv[f] = _decision_converter(pact)
         elif f == "status":
-            conv[f] = _matcher_converter(
-                pact.status_matcher, IssueCode.UNKNOWN_STATUS, "Status", list(pact.statuses)
-            )
+            conv[f] = _matcher_converter(pact.status_matcher, IssueCode.UNKNOWN_STATUS, "Status", list(pact.statuses))
         elif f == "progress":
             conv[f] = _matcher_converter(
-                pact.progress_matcher, IssueCode.UNKNOWN_PROGRESS, "Fremdriften",
+                pact.progress_matcher,
+                IssueCode.UNKNOWN_PROGRESS,
+                "Fremdriften",
                 ["god", "acceptabel", "langsom"],
             )
     return conv
@@ -263,7 +267,9 @@ def _period(value: object) -> object:
 
 def _decision_converter(pact: Pact) -> Callable[[object], object]:
     inner = _matcher_converter(
-        pact.decision_matcher, IssueCode.UNKNOWN_DECISION, "Afgørelsen",
+        pact.decision_matcher,
+        IssueCode.UNKNOWN_DECISION,
+        "Afgørelsen",
         ["Tilsagn", "Afslag", "Afventer", "Trukket"],
     )
 
@@ -308,8 +314,13 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
             if any(not _is_blank(c) for c in cells):
                 issues.append(
                     Issue(
-                        file=grid.file, sheet=grid.sheet, cell=None, row=row_no, column=None,
-                        code=IssueCode.SKIPPED_ROW, severity=Severity.INFO,
+                        file=grid.file,
+                        sheet=grid.sheet,
+                        cell=None,
+                        row=row_no,
+                        column=None,
+                        code=IssueCode.SKIPPED_ROW,
+                        severity=Severity.INFO,
                         message="rækken har kun værdier i kolonner uden kendt overskrift og er sprunget over",
                     )
                 )
@@ -323,7 +334,25 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                 if label_match:
                     break
         if label_match:
-            result.subtotals.append(_subtotal(grid, cells, row_no, label_match, columns, converters, issues, len(records["row"])))
+            result.subtotals.append(
+                _subtotal(grid, cells, row_no, label_match, columns, converters, issues, len(records["row"]))
+            )
+            continue
+        filled = [j for j in mapped_cols if not _is_blank(cells[j])]
+        if len(filled) == 1 and filled[0] != title_col and _looks_like_note(cells[filled[0]]):
+            issues.append(
+                Issue(
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    cell=f"{column_letter(filled[0])}{row_no}",
+                    row=row_no,
+                    column=column_letter(filled[0]),
+                    code=IssueCode.SKIPPED_ROW,
+                    severity=Severity.INFO,
+                    message="rækken ligner en note (kun én tekst, ingen titel) og er sprunget over",
+                    value=_text(cells[filled[0]])[:200],
+                )
+            )
             continue
         values: dict[str, Any] = {}
         row_error = False
@@ -343,25 +372,36 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                 row_error = row_error or typed.severity is Severity.ERROR
                 issues.append(
                     Issue(
-                        file=grid.file, sheet=grid.sheet, cell=f"{letters[f]}{row_no}", row=row_no,
-                        column=letters[f], code=typed.code, severity=typed.severity,
-                        message=typed.message, value=_raw_text(raw),
+                        file=grid.file,
+                        sheet=grid.sheet,
+                        cell=f"{letters[f]}{row_no}",
+                        row=row_no,
+                        column=letters[f],
+                        code=typed.code,
+                        severity=typed.severity,
+                        message=typed.message,
+                        value=_raw_text(raw),
                     )
                 )
                 continue
             values[f] = typed
         # a row with only a text in one column, and no title/year/amount: a note
-        if not values.keys() & {"year", "title", "applied", "granted", "decision", "theme"}:
-            if not row_error:
-                issues.append(
-                    Issue(
-                        file=grid.file, sheet=grid.sheet, cell=None, row=row_no, column=None,
-                        code=IssueCode.SKIPPED_ROW, severity=Severity.INFO,
-                        message="rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) og er sprunget over",
-                        value=" | ".join(_text(c) for c in cells if not _is_blank(c))[:200],
-                    )
+        if not values.keys() & {"year", "title", "applied", "granted", "decision", "theme"} and not row_error:
+            issues.append(
+                Issue(
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    cell=None,
+                    row=row_no,
+                    column=None,
+                    code=IssueCode.SKIPPED_ROW,
+                    severity=Severity.INFO,
+                    message="rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) "
+                    "og er sprunget over",
+                    value=" | ".join(_text(c) for c in cells if not _is_blank(c))[:200],
                 )
-                continue
+            )
+            continue
         title = values.get("title")
         if title is not None and not values.get("applicant"):
             title, applicant = split_title_applicant(title)
@@ -384,9 +424,21 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     return result
 
 
+def _looks_like_note(value: object) -> bool:
+    return (
+        isinstance(value, str) and len(value.strip()) > 6 and any(ch.isalpha() for ch in value) and " " in value.strip()
+    )
+
+
 def _check_required(
-    grid: Grid, values: dict[str, Any], row_no: int, columns: ColumnMap, pact: Pact,
-    issues: list[Issue], letters: dict[str, str], title_col: int | None,
+    grid: Grid,
+    values: dict[str, Any],
+    row_no: int,
+    columns: ColumnMap,
+    pact: Pact,
+    issues: list[Issue],
+    letters: dict[str, str],
+    title_col: int | None,
 ) -> bool:
     """Missing values in required columns that exist in the sheet. Returns True on error."""
     error = False
@@ -394,8 +446,13 @@ def _check_required(
         if f in columns.fields and f not in values and not _already_reported(issues, letters.get(f), row_no):
             issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, cell=f"{letters[f]}{row_no}", row=row_no,
-                    column=letters[f], code=IssueCode.MISSING_VALUE, severity=Severity.ERROR,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    cell=f"{letters[f]}{row_no}",
+                    row=row_no,
+                    column=letters[f],
+                    code=IssueCode.MISSING_VALUE,
+                    severity=Severity.ERROR,
                     message=f"{FIELD_LABELS[f]} mangler; hver ansøgning skal have {FIELD_LABELS[f].lower()}",
                 )
             )
@@ -407,8 +464,13 @@ def _check_required(
         if values.get("granted"):
             issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, cell=f"{letter}{row_no}", row=row_no, column=letter,
-                    code=IssueCode.MISSING_VALUE, severity=Severity.ERROR,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    cell=f"{letter}{row_no}",
+                    row=row_no,
+                    column=letter,
+                    code=IssueCode.MISSING_VALUE,
+                    severity=Severity.ERROR,
                     message="Afgørelse mangler, men der står et støttebeløb; skriv 'Tilsagn' eller 'Afslag'",
                 )
             )
@@ -431,8 +493,14 @@ def _already_reported(issues: list[Issue], letter: str | None, row_no: int) -> b
 
 
 def _subtotal(
-    grid: Grid, cells: list[Any], row_no: int, m: re.Match[str], columns: ColumnMap,
-    converters: dict[str, Callable[[object], object]], issues: list[Issue], position: int,
+    grid: Grid,
+    cells: list[Any],
+    row_no: int,
+    m: re.Match[str],
+    columns: ColumnMap,
+    converters: dict[str, Callable[[object], object]],
+    issues: list[Issue],
+    position: int,
 ) -> Subtotal:
     label = m.group(0).strip()
     year = int(m.group(1)) if m.group(1) else None
@@ -449,9 +517,15 @@ def _subtotal(
         if isinstance(typed, _Bad):
             issues.append(
                 Issue(
-                    file=grid.file, sheet=grid.sheet, cell=cell_refs[f], row=row_no, column=column_letter(j),
-                    code=typed.code, severity=Severity.WARNING,
-                    message=f"sumrækken '{label}': {typed.message}", value=_raw_text(raw),
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    cell=cell_refs[f],
+                    row=row_no,
+                    column=column_letter(j),
+                    code=typed.code,
+                    severity=Severity.WARNING,
+                    message=f"sumrækken '{label}': {typed.message}",
+                    value=_raw_text(raw),
                 )
             )
             typed = None

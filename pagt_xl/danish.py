@@ -1,0 +1,416 @@
+"""Danish parsing and formatting: amounts, dates, periods, names. Pure functions.
+
+Money is exact: amounts are whole kroner (``int``), computed with
+:class:`decimal.Decimal` and rounded half-up; floats are never summed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
+
+
+class DanishParseError(ValueError):
+    """A value could not be read. ``str(exc)`` is a short Danish message with what was expected."""
+
+
+class AmountUnit(enum.IntEnum):
+    """Multiplier from a stated unit to kroner."""
+
+    KR = 1
+    TKR = 1_000
+    MIO = 1_000_000
+
+
+_MIO_RE = re.compile(r"\bmio\b|\bmill?ion(?:er)?\b", re.IGNORECASE)
+_TKR_RE = re.compile(r"\bt\.?\s*kr\b|\btkr\b|\btusind\b|\b1\.?000\s*kr\b", re.IGNORECASE)
+
+
+def amount_unit_from_header(header: str | None) -> AmountUnit:
+    """The unit a header announces: "(mio. kr.)" → MIO, "(t.kr.)"/"1.000 kr." → TKR, else KR."""
+    if not header:
+        return AmountUnit.KR
+    if _MIO_RE.search(header):
+        return AmountUnit.MIO
+    if _TKR_RE.search(header):
+        return AmountUnit.TKR
+    return AmountUnit.KR
+
+
+_AMOUNT_EXAMPLES = "forventede fx '404.567 kr.', '1,3 mio. kr.' eller 'kr. 300.000,-'"
+_CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk|kroner)$", re.IGNORECASE)
+_UNIT_WORD = re.compile(
+    r"\s*(?:(?P<mio>mio\.?|mill?\.?|mill?ion(?:er)?)|(?P<tkr>t\.?\s*kr\.?|tkr\.?|tusind))\s*(?:kr\.?|dkk|kroner)?\.?$",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
+_THOUSANDS_DOT_DEC = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_PLAIN_DEC_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)?$")
+_PLAIN_DEC_DOT = re.compile(r"^[+-]?\d+\.\d+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_amount(value: object, unit: AmountUnit = AmountUnit.KR) -> int | None:
+    """Whole kroner from an Excel number or Danish text; ``None`` for an empty cell.
+
+    ``unit`` is the unit the column header announces (see
+    :func:`amount_unit_from_header`); a unit written in the text itself
+    ("1,3 mio. kr.", "300 t.kr.") overrides it.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise DanishParseError(f"'{value}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+    if isinstance(value, int):
+        return value * int(unit)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise DanishParseError(f"'{value}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+        if value.is_integer() and unit is AmountUnit.KR:
+            return int(value)
+        return _round(Decimal(repr(value)) * int(unit))
+    if isinstance(value, Decimal):
+        return _round(value * int(unit))
+    if not isinstance(value, str):
+        raise DanishParseError(f"'{value}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+    return _parse_amount_text(value, unit)
+
+
+@lru_cache(maxsize=65536)
+def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
+    original = text
+    s = text.strip()
+    if s in ("", "-", "–", "—"):
+        return None
+    s = _SPACES.sub(" ", s)
+    if s.endswith(",-") or s.endswith(",–"):
+        s = s[:-2].strip()
+    m = _UNIT_WORD.search(s)
+    if m:
+        unit = AmountUnit.MIO if m.group("mio") else AmountUnit.TKR
+        s = s[: m.start()].strip()
+    # currency before or after the number
+    for _ in range(2):
+        s = _CURRENCY.sub("", s).strip()
+    if s.endswith(",-"):
+        s = s[:-2].strip()
+    # thousands separated by spaces: "1 125 000"
+    if re.fullmatch(r"[+-]?\d{1,3}(?: \d{3})+(?:,\d+)?", s):
+        s = s.replace(" ", "")
+    s = s.replace(" ", "") if re.fullmatch(r"[+-] \d[\d.,]*", s) else s
+    if not _NUMBER.match(s):
+        raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+    if _THOUSANDS_DOT.match(s):
+        number = s.replace(".", "")
+    elif _THOUSANDS_DOT_DEC.match(s):
+        number = s.replace(".", "").replace(",", ".")
+    elif _PLAIN_DEC_COMMA.match(s):
+        number = s.replace(",", ".")
+    elif _PLAIN_DEC_DOT.match(s) and unit is not AmountUnit.KR:
+        number = s  # "1.3 mio": a dot as decimal point, only with a unit
+    else:
+        raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+    try:
+        return _round(Decimal(number) * int(unit))
+    except InvalidOperation:
+        raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}") from None
+
+
+def format_number(kroner: int) -> str:
+    """Thousands separated by dots: ``23231178`` → ``"23.231.178"``."""
+    return f"{kroner:,}".replace(",", ".")
+
+
+def format_amount(kroner: int) -> str:
+    """Danish amount: ``23231178`` → ``"23.231.178 kr."``."""
+    return f"{format_number(kroner)} kr."
+
+
+def format_millions(kroner: int, decimals: int = 2) -> str:
+    """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``."""
+    q = (Decimal(kroner) / 1_000_000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{q:.{decimals}f}".replace(".", ",") + " mio. kr."
+
+
+def format_percent(share: float, decimals: int = 0) -> str:
+    """A share as Danish percent: ``0.18`` → ``"18 %"``; ``decimals=1`` → ``"18,2 %"``."""
+    q = (Decimal(repr(float(share))) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{q:.{decimals}f}".replace(".", ",") + " %"
+
+
+MONTHS = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_MONTH_LOOKUP = (
+    {name: i + 1 for i, name in enumerate(MONTHS)} | {name[:3]: i + 1 for i, name in enumerate(MONTHS)} | {"sept": 9}
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_EXAMPLES = "forventede fx '10. oktober 2019', '10.10.2019' eller '2019-10-10'"
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+_DMONY = re.compile(r"^(\d{1,2})\.?\s*([a-zæøå]+)\.?\s+(\d{4})$", re.IGNORECASE)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a cell: date/datetime, Excel serial (1900 system) or Danish text; ``None`` if empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise DanishParseError(f"'{value}' er ikke en dato; {_DATE_EXAMPLES}")
+    if isinstance(value, int | float):
+        if value != value or not 1 <= value <= 2_958_465:
+            raise DanishParseError(f"'{value}' er ikke en dato; {_DATE_EXAMPLES}")
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if not isinstance(value, str):
+        raise DanishParseError(f"'{value}' er ikke en dato; {_DATE_EXAMPLES}")
+    return _parse_date_text(value)
+
+
+@lru_cache(maxsize=16384)
+def _parse_date_text(text: str) -> dt.date:
+    s = " ".join(text.split())
+    try:
+        m = _ISO.match(s)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _DMY.match(s)
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        m = _DMONY.match(s)
+        if m:
+            month = _MONTH_LOOKUP.get(m.group(2).lower())
+            if month is None:
+                raise DanishParseError(f"'{text.strip()}': ukendt måned '{m.group(2)}'; {_DATE_EXAMPLES}")
+            return dt.date(int(m.group(3)), month, int(m.group(1)))
+    except ValueError as exc:
+        if isinstance(exc, DanishParseError):
+            raise
+        raise DanishParseError(f"'{text.strip()}' er ikke en gyldig dato; {_DATE_EXAMPLES}") from None
+    raise DanishParseError(f"'{text.strip()}' er ikke en dato; {_DATE_EXAMPLES}")
+
+
+def format_date(d: dt.date) -> str:
+    """Danish long date: ``"15. februar 2024"``."""
+    return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
+
+
+def parse_year(value: object) -> int | None:
+    """A year 1990-2100 from a number, text or date; ``None`` if empty."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        year = value.year
+    elif isinstance(value, bool):
+        raise DanishParseError(f"'{value}' er ikke et årstal; forventede fx 2019")
+    elif isinstance(value, int):
+        year = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise DanishParseError(f"'{value}' er ikke et årstal; forventede fx 2019")
+        year = int(value)
+    elif isinstance(value, str):
+        s = value.strip()
+        if not s:
+            return None
+        if not s.isdigit() or len(s) != 4:
+            raise DanishParseError(f"'{s}' er ikke et årstal; forventede fx 2019")
+        year = int(s)
+    else:
+        raise DanishParseError(f"'{value}' er ikke et årstal; forventede fx 2019")
+    if not 1990 <= year <= 2100:
+        raise DanishParseError(f"'{year}' er ikke et rimeligt årstal; forventede et år mellem 1990 og 2100")
+    return year
+
+
+@dataclass(frozen=True)
+class Period:
+    """A project period, both ends inclusive."""
+
+    start: dt.date
+    end: dt.date
+
+
+_PERIOD_EXAMPLES = "forventede fx '2021-2023' eller '10.10.2019-31.12.2026'"
+_YEAR_ONLY = re.compile(r"^\d{4}$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[./](\d{4})$")
+
+
+def parse_period(value: object) -> Period | None:
+    """A period from "2021-2023", "2023", "10.10.2019-31.12.2026", "01.2021-06.2022"; ``None`` if empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        year = parse_year(value)
+        assert year is not None
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if not isinstance(value, str):
+        raise DanishParseError(f"'{value}' er ikke en periode; {_PERIOD_EXAMPLES}")
+    return _parse_period_text(value)
+
+
+@lru_cache(maxsize=16384)
+def _parse_period_text(text: str) -> Period:
+    s = " ".join(text.replace("–", "-").replace("—", "-").split())
+    if _YEAR_ONLY.match(s):
+        y = int(s)
+        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
+    # split on a dash with spaces, else on the dash that separates two parts
+    parts = [p.strip() for p in s.split(" - ")] if " - " in s else None
+    if parts is None:
+        if re.fullmatch(r"\d{4}-\d{4}", s) or s.count("-") == 1:
+            parts = s.split("-")
+        else:
+            m = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})-(\d{4}-\d{1,2}-\d{1,2})", s)
+            parts = [m.group(1), m.group(2)] if m else None
+    if not parts or len(parts) != 2:
+        raise DanishParseError(f"'{text.strip()}' er ikke en periode; {_PERIOD_EXAMPLES}")
+    try:
+        start = _period_end(parts[0], first=True)
+        end = _period_end(parts[1], first=False)
+    except DanishParseError:
+        raise DanishParseError(f"'{text.strip()}' er ikke en periode; {_PERIOD_EXAMPLES}") from None
+    if end < start:
+        raise DanishParseError(f"'{text.strip()}': perioden slutter før den begynder")
+    return Period(start, end)
+
+
+def _period_end(part: str, *, first: bool) -> dt.date:
+    if _YEAR_ONLY.match(part):
+        y = int(part)
+        return dt.date(y, 1, 1) if first else dt.date(y, 12, 31)
+    m = _MONTH_YEAR.match(part)
+    if m:
+        month, year = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise DanishParseError(part)
+        if first:
+            return dt.date(year, month, 1)
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    d = _parse_date_text(part)
+    return d
+
+
+_VED = re.compile(r"\s+v/\s*", re.IGNORECASE)
+_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def split_title_applicant(text: str) -> tuple[str, str | None]:
+    """Split "Titel v/ Institution" at the last " v/" into title and lead applicant."""
+    clean = " ".join(_TAGS.sub(" ", text).split())
+    matches = list(_VED.finditer(clean))
+    if not matches:
+        return clean.strip(), None
+    m = matches[-1]
+    title = clean[: m.start()].strip().rstrip(",;-–").strip()
+    applicant = clean[m.end() :].strip().rstrip(".,;").strip()
+    if not title or not applicant:
+        return clean.strip(), None
+    return title, applicant
+
+
+_NUM_PREFIX = re.compile(r"^\s*\d{1,2}\s*[.)]\s*|^\s*\d{1,2}\s+-\s+")
+_APOSTROPHES = str.maketrans("", "", "'’`´‘\"“”")
+_DASHES = re.compile(r"[-‐‑‒–—_/]+")
+_PUNCT = re.compile(r"[^\w\s]")
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "é": "e"})
+
+
+@lru_cache(maxsize=65536)
+def normalize_name(text: str) -> str:
+    """Matching key for a name: case, numbering, hyphens, apostrophes and æ/ø/å folded."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = _NUM_PREFIX.sub("", s)
+    s = s.translate(_APOSTROPHES).translate(_DANISH)
+    s = _DASHES.sub(" ", s)
+    s = _PUNCT.sub(" ", s)
+    return " ".join(s.split())
+
+
+class NameMatch(NamedTuple):
+    """Result of :meth:`NameMatcher.match`: a key, or candidates when ambiguous."""
+
+    key: str | None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether exactly one key matched."""
+        return self.key is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether several keys fit (a cut-off name)."""
+        return len(self.candidates) > 1
+
+
+_CUT = re.compile(r"(?:\.\.\.|…)\s*$")
+
+
+class NameMatcher:
+    """Matches spellings of names (themes, types, rounds...) to canonical keys. Never guesses."""
+
+    def __init__(self, names: Mapping[str, Iterable[str]]) -> None:
+        self._exact: dict[str, str] = {}
+        for key, spellings in names.items():
+            for name in spellings:
+                norm = normalize_name(name)
+                if not norm:
+                    continue
+                other = self._exact.get(norm)
+                if other is not None and other != key:
+                    raise ValueError(f"navnet '{name}' passer både til '{other}' og '{key}'")
+                self._exact[norm] = key
+        self._cache: dict[str, NameMatch] = {}
+
+    def match(self, text: str) -> NameMatch:
+        """The key for ``text``; cut-off names ("…", "...") only when exactly one key fits."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        result = self._match(text)
+        if len(self._cache) < 100_000:
+            self._cache[text] = result
+        return result
+
+    def _match(self, text: str) -> NameMatch:
+        norm = normalize_name(text)
+        key = self._exact.get(norm)
+        if key is not None:
+            return NameMatch(key)
+        if _CUT.search(text):
+            prefix = normalize_name(_CUT.sub("", text))
+            if len(prefix) >= 4:
+                keys = sorted({k for name, k in self._exact.items() if name.startswith(prefix)})
+                if len(keys) == 1:
+                    return NameMatch(keys[0])
+                if len(keys) > 1:
+                    return NameMatch(None, tuple(keys))
+        return NameMatch(None)
