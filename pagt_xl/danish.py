@@ -318,21 +318,19 @@ def _period_end(part: str, *, first: bool) -> dt.date:
     return d
 
 
-_VED = re.compile(r"\s+v/\s*", re.IGNORECASE)
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
 def split_title_applicant(text: str) -> tuple[str, str | None]:
     """Split "Titel v/ Institution" at the last " v/" into title and lead applicant."""
-    clean = " ".join(_TAGS.sub(" ", text).split())
-    matches = list(_VED.finditer(clean))
-    if not matches:
-        return clean.strip(), None
-    m = matches[-1]
-    title = clean[: m.start()].strip().rstrip(",;-–").strip()
-    applicant = clean[m.end() :].strip().rstrip(".,;").strip()
+    clean = " ".join(_TAGS.sub(" ", text).split()) if "<" in text else " ".join(text.split())
+    k = clean.lower().rfind("v/")
+    if k <= 0 or not clean[k - 1].isspace():
+        return clean, None
+    title = clean[:k].strip().rstrip(",;-–").strip()
+    applicant = clean[k + 2 :].strip().rstrip(".,;").strip()
     if not title or not applicant:
-        return clean.strip(), None
+        return clean, None
     return title, applicant
 
 

@@ -8,11 +8,10 @@ computed from the clean rows only.
 from __future__ import annotations
 
 from collections import defaultdict
-
-import pandas as pd
+from typing import Any
 
 from pagt_xl.config import Pact
-from pagt_xl.danish import format_amount, normalize_name
+from pagt_xl.danish import format_amount
 from pagt_xl.ingest import Overview
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
@@ -67,18 +66,24 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
         cell, _ = cells.cell(df_file[i], df_sheet[i], field_name, int(df_row[i]))
         return (df_file[i], df_sheet[i], cell) in reported
 
-    df_file = df["file"].tolist()
-    df_sheet = df["sheet"].tolist()
-    df_row = df["row"].tolist()
-    years = _ints(df["year"])
-    applied = _ints(df["applied"])
-    granted = _ints(df["granted"])
-    decisions = _objs(df["decision"])
-    themes = _objs(df["theme"])
-    rounds = _objs(df["round"])
-    titles = _objs(df["title"])
-    starts = _objs(df["period_start"])
-    ends = _objs(df["period_end"])
+    def col(name: str) -> list[Any]:
+        out: list[Any] = []
+        for sheet in overview.sheets:
+            out.extend(sheet.records[name])
+        return out
+
+    df_file = col("file")
+    df_sheet = col("sheet")
+    df_row = col("row")
+    years = col("year")
+    applied = col("applied")
+    granted = col("granted")
+    decisions = col("decision")
+    themes = col("theme")
+    rounds = col("round")
+    titles = col("title")
+    starts = col("period_start")
+    ends = col("period_end")
     caps = {r.key: r for r in pact.rounds if r.cap is not None}
     round_start = {r.key: r.from_year for r in pact.rounds if r.from_year is not None}
     seen_titles: dict[tuple[int | None, str], int] = {}
@@ -160,7 +165,7 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
             )
         title = titles[i]
         if title:
-            key = (year, normalize_name(title))
+            key = (year, " ".join(title.casefold().split()))
             first = seen_titles.get(key)
             if first is None:
                 seen_titles[key] = i
@@ -194,17 +199,8 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
     return issues
 
 
-def _ints(series: pd.Series) -> list[int | None]:
-    return [None if v is pd.NA else int(v) for v in series.tolist()]
-
-
-def _objs(series: pd.Series) -> list[object]:
-    """Values of an object column with pandas' missing markers turned into ``None``."""
-    return [None if v is None or v is pd.NaT or (isinstance(v, float) and v != v) else v for v in series.tolist()]
-
-
 def _present(value: object) -> bool:
-    return value is not None and value is not pd.NaT and not (isinstance(value, float) and value != value)
+    return value is not None
 
 
 def _check_framework(

@@ -90,7 +90,7 @@ FIELD_LABELS: dict[str, str] = {
     "target_professionals": "Mål fagpersoner",
 }
 
-_EMPTY = object()
+_BLANK = object()
 
 
 @dataclass
@@ -152,6 +152,8 @@ def _raw_text(value: object) -> str:
 
 
 def _text(value: object) -> str:
+    if value.__class__ is str:
+        return " ".join(value.split())  # type: ignore[union-attr]
     return " ".join(_raw_text(value).split())
 
 
@@ -302,15 +304,24 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     title_col = columns.fields.get("title")
     year_col = columns.fields.get("year")
     merged_year = _merged_values(grid, year_col) if year_col is not None else {}
-    mapped_cols = set(columns.fields.values())
+    mapped_cols = sorted(set(columns.fields.values()))
     width = max(mapped_cols) + 1
+    key_fields = {"year", "title", "applied", "granted", "decision", "theme"}
+    produced = set(columns.fields) | ({"applicant"} if "title" in columns.fields else set())
+    if "period" in produced or "decision" in produced:
+        produced |= {"period_start", "period_end", "decision"}
+    plain_amounts = {
+        f for f in (*AMOUNT_FIELDS, *TARGET_FIELDS) if columns.units.get(f, AmountUnit.KR) is AmountUnit.KR
+    }
+    out_columns = [(c, records[c]) for c in TABLE_COLUMNS[3:] if c in produced]
 
     for i in range(columns.header_row + 1, len(grid.rows)):
         cells = grid.rows[i]
         row_no = i + 1
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
-        if all(_is_blank(cells[j]) for j in mapped_cols):
+        filled = [j for j in mapped_cols if (v := cells[j]) != "" and v is not None]
+        if not filled:
             if any(not _is_blank(c) for c in cells):
                 issues.append(
                     Issue(
@@ -329,7 +340,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         label_match = None
         for j in first_cols:
             v = cells[j]
-            if isinstance(v, str) and v.strip():
+            if v.__class__ is str and v:
                 label_match = subtotal_re.match(v)
                 if label_match:
                     break
@@ -338,7 +349,6 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                 _subtotal(grid, cells, row_no, label_match, columns, converters, issues, len(records["row"]))
             )
             continue
-        filled = [j for j in mapped_cols if not _is_blank(cells[j])]
         if len(filled) == 1 and filled[0] != title_col and _looks_like_note(cells[filled[0]]):
             issues.append(
                 Issue(
@@ -358,17 +368,21 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         row_error = False
         for f, j, convert, cache in field_cols:
             raw = cells[j]
-            if _is_blank(raw):
+            if raw == "" or raw is None:
                 if f == "year" and row_no in merged_year:
                     raw = merged_year[row_no]
                 else:
                     continue
-            key = raw if raw.__hash__ is not None else repr(raw)
+            if raw.__class__ is float and f in plain_amounts and raw >= 0 and raw.is_integer():
+                values[f] = int(raw)  # the common case: a whole number of kroner
+                continue
             try:
-                typed = cache[key]
+                typed = cache[raw]  # every value calamine returns is hashable
             except KeyError:
-                typed = cache[key] = convert(raw)
-            if isinstance(typed, _Bad):
+                typed = cache[raw] = _BLANK if _is_blank(raw) else convert(raw)
+            if typed is _BLANK:
+                continue
+            if typed.__class__ is _Bad:
                 row_error = row_error or typed.severity is Severity.ERROR
                 issues.append(
                     Issue(
@@ -386,7 +400,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                 continue
             values[f] = typed
         # a row with only a text in one column, and no title/year/amount: a note
-        if not values.keys() & {"year", "title", "applied", "granted", "decision", "theme"} and not row_error:
+        if not values.keys() & key_fields and not row_error:
             issues.append(
                 Issue(
                     file=grid.file,
@@ -415,12 +429,16 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
             values.setdefault("period_start", period.start)
             values.setdefault("period_end", period.end)
         row_error = _check_required(grid, values, row_no, columns, pact, issues, letters, title_col) or row_error
-        records["file"].append(grid.file)
-        records["sheet"].append(grid.sheet)
         records["row"].append(row_no)
-        for c in TABLE_COLUMNS[3:]:
-            records[c].append(values.get(c))
+        for c, column in out_columns:
+            column.append(values.get(c))
         result.row_errors.append(row_error)
+    n = len(records["row"])
+    records["file"].extend([grid.file] * n)
+    records["sheet"].extend([grid.sheet] * n)
+    for c in TABLE_COLUMNS[3:]:
+        if c not in produced:
+            records[c].extend([None] * n)
     return result
 
 
