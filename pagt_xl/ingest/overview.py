@@ -158,19 +158,22 @@ def _text(value: object) -> str:
 
 
 def _matcher_converter(
-    matcher: NameMatcher, code: IssueCode, what: str, known: list[str]
+    matcher: NameMatcher, code: IssueCode, noun: str, known: list[str], names: dict[str, str] | None = None
 ) -> Callable[[object], object]:
+    """``noun`` is the Danish indefinite noun ("indsatsområde"); ``names`` maps keys to display names."""
+
     def convert(value: object) -> object:
         text = _text(value)
         m = matcher.match(text)
         if m.key is not None:
             return m.key
         if m.candidates:
+            options = " eller ".join(f"'{(names or {}).get(k, k)}'" for k in m.candidates)
             return _Bad(
                 IssueCode.AMBIGUOUS_NAME,
-                f"{what} '{text}' er tvetydig: kan være {' eller '.join(m.candidates)}; skriv hele navnet",
+                f"{noun} '{text}' er afkortet og tvetydig: kan være {options}; skriv hele navnet",
             )
-        return _Bad(code, f"ukendt {what.lower()} '{text}'; forventede en af: {'; '.join(known)}")
+        return _Bad(code, f"ukendt {noun} '{text}'; forventede en af: {'; '.join(known)}")
 
     return convert
 
@@ -195,29 +198,33 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
             conv[f] = _matcher_converter(
                 pact.theme_matcher,
                 IssueCode.UNKNOWN_THEME,
-                "Indsatsområdet",
+                "indsatsområde",
                 [t.name for t in pact.themes],
+                {t.key: t.name for t in pact.themes},
             )
         elif f == "project_type":
             conv[f] = _matcher_converter(
                 pact.type_matcher,
                 IssueCode.UNKNOWN_TYPE,
-                "Projekttypen",
+                "projekttype",
                 [t.name for t in pact.project_types],
+                {t.key: t.name for t in pact.project_types},
             )
         elif f == "round":
             conv[f] = _matcher_converter(
-                pact.round_matcher, IssueCode.UNKNOWN_ROUND, "Runden", [r.name for r in pact.rounds]
+                pact.round_matcher, IssueCode.UNKNOWN_ROUND, "runde", [r.name for r in pact.rounds]
             )
         elif f == "decision":
             conv[f] = _decision_converter(pact)
         elif f == "status":
-            conv[f] = _matcher_converter(pact.status_matcher, IssueCode.UNKNOWN_STATUS, "Status", list(pact.statuses))
+            conv[f] = _matcher_converter(
+                pact.status_matcher, IssueCode.UNKNOWN_STATUS, "status", [v[0] for v in pact.statuses.values()]
+            )
         elif f == "progress":
             conv[f] = _matcher_converter(
                 pact.progress_matcher,
                 IssueCode.UNKNOWN_PROGRESS,
-                "Fremdriften",
+                "fremdriftsvurdering",
                 ["god", "acceptabel", "langsom"],
             )
     return conv
@@ -271,7 +278,7 @@ def _decision_converter(pact: Pact) -> Callable[[object], object]:
     inner = _matcher_converter(
         pact.decision_matcher,
         IssueCode.UNKNOWN_DECISION,
-        "Afgørelsen",
+        "afgørelse",
         ["Tilsagn", "Afslag", "Afventer", "Trukket"],
     )
 
@@ -410,8 +417,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                     column=None,
                     code=IssueCode.SKIPPED_ROW,
                     severity=Severity.INFO,
-                    message="rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) "
-                    "og er sprunget over",
+                    message="rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) og er sprunget over",
                     value=" | ".join(_text(c) for c in cells if not _is_blank(c))[:200],
                 )
             )
