@@ -75,6 +75,15 @@ class NamedItem(BaseModel):
         return names
 
 
+class InstitutionRule(BaseModel):
+    """An institution type and the name patterns (regular expressions) that identify it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    patterns: tuple[str, ...] = ()
+
+
 class ColumnAliases(BaseModel):
     """Header aliases per field, and which fields a pact requires."""
 
@@ -125,6 +134,8 @@ class Pact(BaseModel):
     progress: dict[str, list[str]] = {}
     columns: ColumnAliases
     subtotal_labels: list[str]
+    #: applicant name rules, first match wins; the last rule is the fallback
+    institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
     source: str = ""
 

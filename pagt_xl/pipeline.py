@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from pagt_xl.breakdown import (
+    Breakdown,
+    Check,
+    YearTable,
+    breakdown_by,
+    cross_checks,
+    grant_extremes,
+    year_table,
+)
 from pagt_xl.config import Pact
 from pagt_xl.ingest import Overview, read_workbooks
 from pagt_xl.model import Decision, Issue, Severity
-from pagt_xl.validate import validate
+from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -71,3 +80,53 @@ def run_validation(paths: list[Path | str], pact: Pact) -> Validation:
     rule_issues = validate(overview, pact)
     issues = sorted([*overview.fatal, *overview.issues, *rule_issues], key=_sort_key)
     return Validation(pact=pact, overview=overview, issues=issues)
+
+
+@dataclass
+class Breakdowns:
+    """All key figures of a validated input: breakdowns, year table, extremes, cross-checks."""
+
+    validation: Validation
+    breakdowns: dict[str, Breakdown]
+    years: YearTable
+    extremes: dict[str, object]
+    checks: list[Check]
+
+
+#: Breakdowns computed for the workbook and the report (target groups when the columns exist).
+STANDARD_KEYS = ("theme", "type", "round", "institution_type", "status", "progress", "target_group", "applicant")
+
+
+def run_breakdowns(
+    validation: Validation,
+    *,
+    year: int | None = None,
+    stated: dict[str, int] | None = None,
+    stated_source: str = "",
+) -> Breakdowns:
+    """Every standard breakdown plus the year table and cross-checks, optionally for one year."""
+    pact = validation.pact
+    table = validation.table
+    if year is not None:
+        table = table[table["year"] == year]
+    keys = [k for k in STANDARD_KEYS if _key_available(validation, k)]
+    result = {k: breakdown_by(table, pact, [k]) for k in ["year", *keys]}
+    years = year_table(table, pact, [f for f in validation.overview.frameworks if year in (None, f.year)])
+    subtotals = [] if year is not None else subtotal_sums(validation.overview)
+    checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
+    return Breakdowns(validation, result, years, grant_extremes(table), checks)
+
+
+def _key_available(validation: Validation, key: str) -> bool:
+    pact = validation.pact
+    if key == "type":
+        return bool(pact.project_types)
+    if key == "round":
+        return bool(pact.rounds)
+    column = {"status": "status", "progress": "progress", "applicant": "applicant"}.get(key)
+    if column is not None:
+        return bool(validation.table[column].notna().any())
+    if key == "target_group":
+        cols = ["target_primary", "target_youth", "target_higher", "target_professionals"]
+        return bool(validation.table[cols].notna().any().any())
+    return True

@@ -8,11 +8,12 @@ computed from the clean rows only.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from pagt_xl.config import Pact
 from pagt_xl.danish import format_amount
-from pagt_xl.ingest import Overview
+from pagt_xl.ingest import Overview, Subtotal
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
@@ -233,8 +234,24 @@ def _check_framework(
     return out
 
 
-def _check_subtotals(overview: Overview) -> list[Issue]:
-    out: list[Issue] = []
+@dataclass(frozen=True)
+class SubtotalSum:
+    """A subtotal row with the sums of the application rows it covers."""
+
+    subtotal: Subtotal
+    rows: int
+    granted: int
+    applied: int
+
+
+def subtotal_sums(overview: Overview) -> list[SubtotalSum]:
+    """What each subtotal row should say: the sums of the rows it covers.
+
+    A label with a year covers that year's rows above it; otherwise the rows
+    since the previous subtotal; a total right after another subtotal covers
+    the whole sheet.
+    """
+    out: list[SubtotalSum] = []
     for sheet in overview.sheets:
         years = sheet.records["year"]
         previous = 0
@@ -246,28 +263,34 @@ def _check_subtotals(overview: Overview) -> list[Issue]:
             else:  # right after another subtotal: a grand total of the sheet
                 idx = list(range(len(years)))
             previous = sub.position
-            for field_name, stated in (("granted", sub.granted), ("applied", sub.applied)):
-                if stated is None:
-                    continue
-                values = sheet.records[field_name]
-                computed = sum(values[k] for k in idx if values[k] is not None)
-                if computed != stated:
-                    cell = sub.cells[field_name]
-                    letter = "".join(ch for ch in cell if ch.isalpha())
-                    what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
-                    out.append(
-                        Issue(
-                            file=sub.file,
-                            sheet=sub.sheet,
-                            cell=cell,
-                            row=sub.row,
-                            column=letter,
-                            code=IssueCode.SUBTOTAL_MISMATCH,
-                            severity=Severity.WARNING,
-                            message=f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
-                            f"{len(idx)} rækker den dækker giver {what} i alt {format_amount(computed)} "
-                            f"(forskel {format_amount(stated - computed)})",
-                            value=str(stated),
-                        )
-                    )
+            sums = {f: sum(v for k in idx if (v := sheet.records[f][k]) is not None) for f in ("granted", "applied")}
+            out.append(SubtotalSum(sub, len(idx), sums["granted"], sums["applied"]))
+    return out
+
+
+def _check_subtotals(overview: Overview) -> list[Issue]:
+    out: list[Issue] = []
+    for s in subtotal_sums(overview):
+        sub = s.subtotal
+        for field_name, stated, computed in (("granted", sub.granted, s.granted), ("applied", sub.applied, s.applied)):
+            if stated is None or computed == stated:
+                continue
+            cell = sub.cells[field_name]
+            letter = "".join(ch for ch in cell if ch.isalpha())
+            what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
+            out.append(
+                Issue(
+                    file=sub.file,
+                    sheet=sub.sheet,
+                    cell=cell,
+                    row=sub.row,
+                    column=letter,
+                    code=IssueCode.SUBTOTAL_MISMATCH,
+                    severity=Severity.WARNING,
+                    message=f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
+                    f"{s.rows} rækker den dækker giver {what} i alt {format_amount(computed)} "
+                    f"(forskel {format_amount(stated - computed)})",
+                    value=str(stated),
+                )
+            )
     return out

@@ -1,0 +1,441 @@
+"""Allocation breakdowns, the year table and cross-checks. Pure: DataFrames in, data out.
+
+Every breakdown is computed from the granted applications without errors, so
+sums agree by construction. Amounts are whole kroner; shares are exact
+fractions as floats, and ``percent`` are whole percentages that add up to 100
+(largest-remainder rounding) for display.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pagt_xl.config import Pact
+from pagt_xl.model import Decision, FrameworkYear
+
+KEYS: tuple[str, ...] = (
+    "year",
+    "round",
+    "theme",
+    "type",
+    "applicant",
+    "institution_type",
+    "target_group",
+    "status",
+    "progress",
+)
+#: Danish column titles per key.
+KEY_LABELS: dict[str, str] = {
+    "year": "År",
+    "round": "Runde",
+    "theme": "Indsatsområde",
+    "type": "Projekttype",
+    "applicant": "Ansøger",
+    "institution_type": "Institutionstype",
+    "target_group": "Målgruppe",
+    "status": "Status",
+    "progress": "Fremdrift",
+}
+NOT_GIVEN = "(ikke angivet)"
+STATUS_LABELS = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
+PROGRESS_LABELS = {"good": "God", "acceptable": "Acceptabel", "slow": "Langsom"}
+TARGET_GROUPS = {
+    "target_primary": "Grundskole",
+    "target_youth": "Ungdomsuddannelse",
+    "target_higher": "Videregående uddannelse",
+    "target_professionals": "Fagpersoner",
+}
+
+
+@dataclass
+class Breakdown:
+    """Rows of a breakdown: labels per key, projects, granted (kr.), share (0..1), percent (int)."""
+
+    by: list[str]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    excluded_rows: int = 0
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame."""
+        return pd.DataFrame(self.rows)
+
+
+@dataclass
+class Check:
+    """One cross-check: two figures compared, and where they come from."""
+
+    name: str
+    expected: int | float | None
+    actual: int | float | None
+    source: str
+    computed_from: str = "de validerede rækker"
+    #: "==": the figures must agree; "<=": ``actual`` must not exceed ``expected`` (a ceiling)
+    relation: str = "=="
+
+    @property
+    def ok(self) -> bool:
+        """Whether the two figures agree (or ``actual`` is within the ceiling)."""
+        if self.relation == "<=":
+            return self.actual is not None and self.expected is not None and self.actual <= self.expected
+        return self.expected == self.actual
+
+    @property
+    def result(self) -> str:
+        """``"OK"`` or ``"AFVIGER"``."""
+        return "OK" if self.ok else "AFVIGER"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "result": self.result,
+            "expected": self.expected,
+            "actual": self.actual,
+            "relation": self.relation,
+            "source": self.source,
+            "computed_from": self.computed_from,
+        }
+
+
+@dataclass
+class YearTable:
+    """The year table of the status report, one row per year plus a total row."""
+
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    rounds: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+
+
+def largest_remainder(values: list[int], total: int = 100) -> list[int]:
+    """Whole percentages proportional to ``values`` that add up to ``total`` (0 if all are 0)."""
+    s = sum(values)
+    if s <= 0:
+        return [0] * len(values)
+    raw = [v * total / s for v in values]
+    floors = [int(r) for r in raw]
+    rest = total - sum(floors)
+    order = sorted(range(len(values)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:rest]:
+        floors[i] += 1
+    return floors
+
+
+def clean_granted(table: pd.DataFrame) -> pd.DataFrame:
+    """Granted applications without errors."""
+    return table[(table["decision"] == Decision.GRANTED) & ~table["has_error"].astype(bool)]
+
+
+def institution_type(name: str | None, pact: Pact) -> str:
+    """Institution type of an applicant by the pact's name rules (first matching rule wins)."""
+    if not name:
+        return NOT_GIVEN
+    for rule in pact.institution_types:
+        if any(re.search(p, name, re.IGNORECASE) for p in rule.patterns):
+            return rule.name
+    return pact.institution_types[-1].name if pact.institution_types else "Andet"
+
+
+def _labels(df: pd.DataFrame, key: str, pact: Pact) -> pd.Series:
+    if key == "year":
+        return df["year"].map(lambda v: NOT_GIVEN if pd.isna(v) else int(v))
+    if key == "theme":
+        names = {t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes}
+        return df["theme"].map(lambda v: names.get(v, NOT_GIVEN))
+    if key == "type":
+        names = {t.key: t.name for t in pact.project_types}
+        return df["project_type"].map(lambda v: names.get(v, NOT_GIVEN))
+    if key == "round":
+        names = {r.key: r.name for r in pact.rounds}
+        return df["round"].map(lambda v: names.get(v, NOT_GIVEN))
+    if key == "applicant":
+        return df["applicant"].map(lambda v: v if isinstance(v, str) and v else NOT_GIVEN)
+    if key == "institution_type":
+        given = df["institution_type"]
+        return pd.Series(
+            [
+                g if isinstance(g, str) and g else institution_type(a, pact)
+                for g, a in zip(given, df["applicant"], strict=True)
+            ],
+            index=df.index,
+            dtype=object,
+        )
+    if key == "status":
+        return df["status"].map(lambda v: STATUS_LABELS.get(v, NOT_GIVEN))
+    if key == "progress":
+        return df["progress"].map(lambda v: PROGRESS_LABELS.get(v, NOT_GIVEN))
+    raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python values (JSON, sorting)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _order(key: str, pact: Pact) -> list[Any] | None:
+    if key == "theme":
+        return [f"{t.number}. {t.name}" if t.number is not None else t.name for t in pact.themes]
+    if key == "type":
+        return [t.name for t in pact.project_types]
+    if key == "round":
+        return [r.name for r in pact.rounds]
+    if key == "status":
+        return list(STATUS_LABELS.values())
+    if key == "progress":
+        return list(PROGRESS_LABELS.values())
+    return None
+
+
+def _sort_key(key: str, pact: Pact):
+    order = _order(key, pact)
+
+    def k(label: Any) -> tuple[int, Any]:
+        if label == NOT_GIVEN:
+            return (2, "")
+        if order is not None:
+            return (0, order.index(label)) if label in order else (1, str(label))
+        return (0, label) if isinstance(label, int) else (1, str(label).casefold())
+
+    return k
+
+
+def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
+    """Granted projects and amounts by one or two keys, with shares of the total.
+
+    ``table`` is the validated applications table; rows with errors and rows
+    not granted are left out (``excluded_rows`` counts the erroneous ones).
+    """
+    if not by or len(by) > 2:
+        raise ValueError("angiv én eller to nøgler")
+    for key in by:
+        if key not in KEYS:
+            raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+    if "target_group" in by:
+        if len(by) > 1:
+            raise ValueError("målgruppe kan ikke krydses med en anden nøgle")
+        return target_groups(table)
+    excluded = int(table["has_error"].astype(bool).sum())
+    df = clean_granted(table)
+    amounts = df["granted"].fillna(0).astype("int64")
+    labels = {key: _labels(df, key, pact) for key in by}
+    grouped: dict[tuple[Any, ...], list[int]] = {}
+    for i, idx in enumerate(df.index):
+        label = tuple(_plain(labels[key].iat[i]) for key in by)
+        acc = grouped.setdefault(label, [0, 0])
+        acc[0] += 1
+        acc[1] += int(amounts.loc[idx])
+    sorters = [_sort_key(key, pact) for key in by]
+    keys_sorted = sorted(grouped, key=lambda t: tuple(s(v) for s, v in zip(sorters, t, strict=True)))
+    total_granted = int(amounts.sum())
+    total_projects = len(df)
+    percents = largest_remainder([grouped[k][1] for k in keys_sorted])
+    rows = []
+    for label, pct in zip(keys_sorted, percents, strict=True):
+        projects, granted = grouped[label]
+        row: dict[str, Any] = dict(zip(by, label, strict=True))
+        row.update(
+            projects=projects,
+            granted=granted,
+            share=granted / total_granted if total_granted else 0.0,
+            percent=pct,
+            project_share=projects / total_projects if total_projects else 0.0,
+        )
+        rows.append(row)
+    total = {
+        by[0]: "I alt",
+        "projects": total_projects,
+        "granted": total_granted,
+        "share": 1.0 if rows else 0.0,
+        "percent": 100 if total_granted else 0,
+    }
+    return Breakdown(by=list(by), rows=rows, total=total, excluded_rows=excluded)
+
+
+def target_groups(table: pd.DataFrame) -> Breakdown:
+    """Activity targets summed by education level over the granted projects without errors."""
+    df = clean_granted(table)
+    rows = []
+    participants = []
+    for col, label in TARGET_GROUPS.items():
+        values = df[col].dropna().astype("int64")
+        reached = values[values > 0]
+        participants.append(int(reached.sum()))
+        rows.append(
+            {
+                "target_group": label,
+                "projects": len(reached),
+                "participants": int(reached.sum()),
+                "granted": int(df.loc[reached.index, "granted"].fillna(0).sum()),
+            }
+        )
+    total_p = sum(participants)
+    for row, pct in zip(rows, largest_remainder(participants), strict=True):
+        row["share"] = row["participants"] / total_p if total_p else 0.0
+        row["percent"] = pct
+    total = {
+        "target_group": "I alt",
+        "projects": len(df),
+        "participants": total_p,
+        "granted": int(df["granted"].fillna(0).sum()),
+        "share": 1.0 if total_p else 0.0,
+    }
+    return Breakdown(
+        by=["target_group"], rows=rows, total=total, excluded_rows=int(table["has_error"].astype(bool).sum())
+    )
+
+
+def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear]) -> YearTable:
+    """Applications, rejections, grants, pending, amount per round, framework, utilisation, cumulative."""
+    df = table[~table["has_error"].astype(bool) & table["year"].notna()]
+    fw = {f.year: f.amount for f in frameworks}
+    years = sorted({int(y) for y in df["year"]} | set(fw))
+    rounds = [(r.key, r.name) for r in pact.rounds]
+    rows = []
+    cumulative = 0
+    for year in years:
+        ydf = df[df["year"] == year]
+        granted = ydf[ydf["decision"] == Decision.GRANTED]
+        amount = int(granted["granted"].fillna(0).sum())
+        cumulative += amount
+        row: dict[str, Any] = {
+            "year": year,
+            "applications": len(ydf),
+            "rejected": int((ydf["decision"] == Decision.REJECTED).sum()),
+            "granted_projects": len(granted),
+            "pending": int((ydf["decision"] == Decision.PENDING).sum()),
+        }
+        for key, _ in rounds:
+            row[f"round_{key}"] = int(granted.loc[granted["round"] == key, "granted"].fillna(0).sum())
+        if rounds:
+            row["round_none"] = int(granted.loc[granted["round"].isna(), "granted"].fillna(0).sum())
+        row["granted"] = amount
+        row["framework"] = fw.get(year)
+        row["utilisation"] = amount / fw[year] if fw.get(year) else None
+        row["cumulative"] = cumulative
+        rows.append(row)
+    total: dict[str, Any] = {"year": "I alt"}
+    for col in ("applications", "rejected", "granted_projects", "pending", "granted"):
+        total[col] = sum(r[col] for r in rows)
+    for key, _ in rounds:
+        total[f"round_{key}"] = sum(r[f"round_{key}"] for r in rows)
+    if rounds:
+        total["round_none"] = sum(r["round_none"] for r in rows)
+    fw_total = sum(v for r in rows if (v := r["framework"]) is not None)
+    total["framework"] = fw_total or None
+    total["utilisation"] = total["granted"] / fw_total if fw_total else None
+    total["cumulative"] = cumulative
+    return YearTable(rows=rows, total=total, rounds=rounds)
+
+
+def grant_extremes(table: pd.DataFrame) -> dict[str, Any]:
+    """Smallest and largest grant (kr.) with their titles; ``None`` when nothing is granted."""
+    df = clean_granted(table).dropna(subset=["granted"])
+    if df.empty:
+        return {"smallest": None, "largest": None}
+    lo = df.loc[df["granted"].astype("int64").idxmin()]
+    hi = df.loc[df["granted"].astype("int64").idxmax()]
+    return {
+        "smallest": {"granted": int(lo["granted"]), "title": lo["title"], "year": int(lo["year"])},
+        "largest": {"granted": int(hi["granted"]), "title": hi["title"], "year": int(hi["year"])},
+    }
+
+
+def cross_checks(
+    table: pd.DataFrame,
+    pact: Pact,
+    breakdowns: dict[str, Breakdown],
+    years: YearTable,
+    subtotals: list[Any],
+    stated: dict[str, int] | None = None,
+    stated_source: str = "",
+) -> list[Check]:
+    """Every breakdown against the totals; subtotals, frameworks and stated figures against computed ones."""
+    df = clean_granted(table)
+    total = int(df["granted"].fillna(0).sum())
+    count = len(df)
+    checks: list[Check] = []
+    for name, b in breakdowns.items():
+        if b.by == ["target_group"]:
+            continue
+        label = KEY_LABELS.get(name, name)
+        checks.append(
+            Check(
+                f"{label}: sum af støttebeløb = samlet støtte",
+                total,
+                sum(r["granted"] for r in b.rows),
+                f"fordeling på {label.lower()}",
+            )
+        )
+        checks.append(
+            Check(
+                f"{label}: antal projekter = projekter med tilsagn",
+                count,
+                sum(r["projects"] for r in b.rows),
+                f"fordeling på {label.lower()}",
+            )
+        )
+    checks.append(Check("Årstabel: støttebeløb i alt = samlet støtte", total, years.total["granted"], "årstabellen"))
+    for s in subtotals:
+        sub = s.subtotal
+        if sub.granted is None:
+            continue
+        checks.append(
+            Check(
+                f"Sumrække '{sub.label}' (støttebeløb)",
+                sub.granted,
+                s.granted,
+                f"{sub.file} › {sub.sheet} › {sub.cells.get('granted', '')}",
+                f"de {s.rows} rækker sumrækken dækker",
+            )
+        )
+    for row in years.rows:
+        if row["framework"] is not None:
+            checks.append(
+                Check(
+                    f"{row['year']}: støttebeløb inden for årets ramme",
+                    row["framework"],
+                    row["granted"],
+                    "rammearket",
+                    f"tilsagn {row['year']}",
+                    relation="<=",
+                )
+            )
+    if stated:
+        computed = stated_figures(table, pact, breakdowns, years)
+        for key, value in stated.items():
+            checks.append(Check(f"Tidligere rapport: {key}", value, computed.get(key), stated_source or "angivne tal"))
+    return checks
+
+
+def stated_figures(
+    table: pd.DataFrame, pact: Pact, breakdowns: dict[str, Breakdown], years: YearTable
+) -> dict[str, int]:
+    """Computed figures under the keys a stated-figures file may use."""
+    out: dict[str, int] = {
+        "applications": years.total["applications"],
+        "rejected": years.total["rejected"],
+        "granted_projects": years.total["granted_projects"],
+        "granted_total": years.total["granted"],
+    }
+    for row in years.rows:
+        out[f"year.{row['year']}.applications"] = row["applications"]
+        out[f"year.{row['year']}.granted"] = row["granted"]
+        out[f"year.{row['year']}.granted_projects"] = row["granted_projects"]
+    names = {
+        "theme": {(f"{t.number}. {t.name}" if t.number else t.name): t.key for t in pact.themes},
+        "type": {t.name: t.key for t in pact.project_types},
+    }
+    for key in ("theme", "type"):
+        b = breakdowns.get(key)
+        if b is None:
+            continue
+        for r in b.rows:
+            k = names[key].get(r[key])
+            if k is not None:
+                out[f"{key}.{k}.projects"] = r["projects"]
+                out[f"{key}.{k}.granted"] = r["granted"]
+    return out
