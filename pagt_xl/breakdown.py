@@ -132,7 +132,7 @@ def clean_granted(table: pd.DataFrame) -> pd.DataFrame:
 
 def institution_type(name: str | None, pact: Pact) -> str:
     """Institution type of an applicant by the pact's name rules (first matching rule wins)."""
-    if not name:
+    if not isinstance(name, str) or not name:
         return NOT_GIVEN
     for rule in pact.institution_types:
         if any(re.search(p, name, re.IGNORECASE) for p in rule.patterns):

@@ -17,13 +17,16 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pagt_xl import __version__
+from pagt_xl.breakdown import KEY_LABELS, KEYS, breakdown_by
 from pagt_xl.config import Pact, available_pacts, load_pact
 from pagt_xl.danish import format_amount, format_millions
 from pagt_xl.errors import PagtError, UsageError
 from pagt_xl.model import Decision, Issue, Severity
-from pagt_xl.pipeline import Validation, run_validation
+from pagt_xl.outputs import atomic_write, write_breakdown_workbook
+from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns, run_validation
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 SEVERITY_LABELS = {Severity.ERROR: "FEJL", Severity.WARNING: "ADVARSEL", Severity.INFO: "INFO"}
@@ -65,6 +68,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
+        "breakdown",
+        help="fordelinger af tilsagn (år, runde, tema, type, ansøger ...) med kontrol",
+        description="Beregner antal projekter, støttebeløb og andele fordelt på en eller to nøgler ud fra "
+        "rækkerne uden fejl. --format xlsx skriver hele fordelingsprojektmappen (alle fordelinger, Kontrol, Fejl). "
+        "Exit-koder som validate.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper")
+    _add_pact(p)
+    p.add_argument(
+        "--by", action="append", choices=KEYS, metavar="NØGLE", help=f"fordel på (op til to gange): {', '.join(KEYS)}"
+    )
+    p.add_argument("--year", type=int, metavar="ÅR", help="kun ét år")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
+    p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil (påkrævet for xlsx)")
+    p.add_argument(
+        "--stated",
+        type=Path,
+        metavar="FIL",
+        help="TOML med tal fra en tidligere rapport ([stated] granted_total = ...), der kontrolleres",
+    )
+    p.set_defaults(func=cmd_breakdown)
+
+    p = sub.add_parser(
         "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
@@ -73,9 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
-        description="Validerer eksempelprojektmapperne i workbooks/ og viser et kort resumé.",
+        description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
+        "fordelingsprojektmapper til out/.",
     )
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
+    p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -177,6 +205,143 @@ def summary_text(result: Validation, *, exit_hint: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- breakdown -----------------------------------------------------------------
+def _load_stated(path: Path | None) -> dict[str, int] | None:
+    if path is None:
+        return None
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: kan ikke læses som TOML ({exc})") from None
+    table = data.get("stated", data)
+    out: dict[str, int] = {}
+
+    def walk(prefix: str, value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out[prefix] = value
+        else:
+            raise UsageError(f"{path}: '{prefix}' skal være et helt tal (kr. eller antal)")
+
+    walk("", table)
+    return out
+
+
+def breakdown_json(result: Breakdowns, by: list[str]) -> dict[str, object]:
+    """The JSON document of ``breakdown --format json``."""
+    b = result.breakdowns.get(by[0]) if len(by) == 1 and by[0] in result.breakdowns else None
+    if b is None:
+        table = result.validation.table
+        if result.year is not None:
+            table = table[table["year"] == result.year]
+        b = breakdown_by(table, result.validation.pact, by)
+    rows = [dict(r) for r in b.rows]
+    total = dict(b.total)
+    if by == ["year"]:
+        years = {r["year"]: r for r in result.years.rows}
+        for r in rows:
+            extra = years.get(r["year"], {})
+            r.update({k: v for k, v in extra.items() if k not in ("year", "granted")})
+        total.update({k: v for k, v in result.years.total.items() if k not in ("year", "granted")})
+    return {
+        "pact": result.validation.pact.key,
+        "by": by,
+        "year": result.year,
+        "rows": rows,
+        "total": total,
+        "excluded_rows": b.excluded_rows,
+        "extremes": result.extremes,
+        "checks": [c.as_dict() for c in result.checks],
+    }
+
+
+def cmd_breakdown(args: argparse.Namespace) -> int:
+    """``pagt-xl breakdown``."""
+    by = list(args.by or [])
+    if len(by) > 2:
+        raise UsageError("--by kan højst gives to gange")
+    if not by and args.format != "xlsx":
+        raise UsageError(f"angiv --by NØGLE ({', '.join(KEYS)})")
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    pact = load_pact(args.pact)
+    stated = _load_stated(args.stated)
+    validation = run_validation(list(args.paths), pact)
+    if validation.fatal:
+        for issue in validation.fatal:
+            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        result = run_breakdowns(validation, year=args.year, stated=stated, stated_source=str(args.stated or ""))
+        doc = breakdown_json(result, by) if by else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    excluded = int(validation.table["has_error"].sum())
+    if excluded:
+        print(
+            f"pagt-xl: {excluded} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
+            file=sys.stderr,
+        )
+    if args.format == "xlsx":
+        write_breakdown_workbook(result, args.out)
+        print(f"Fordelinger skrevet til {args.out}")
+    else:
+        assert doc is not None
+        text = _render_breakdown(doc, args.format, by)
+        if args.out:
+            atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        else:
+            sys.stdout.write(text)
+    return EXIT_DATA if validation.has_errors else EXIT_OK
+
+
+def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
+    rows: list[dict[str, Any]] = doc["rows"]
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
+    cols = list(rows[0].keys()) if rows else [*by, "projects", "granted", "share"]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    headers = [KEY_LABELS[k] for k in by] + ["Projekter", "Støttebeløb", "Andel"]
+    body = [
+        [str(r[k]) for k in by] + [str(r["projects"]), format_amount(r["granted"]), f"{r['percent']} %"] for r in rows
+    ]
+    total = doc["total"]
+    body.append(
+        ["I alt"]
+        + [""] * (len(by) - 1)
+        + [str(total["projects"]), format_amount(total["granted"]), f"{total.get('percent', 100)} %"]
+    )
+    widths = [min(60, max(len(h), *(len(b[i]) for b in body))) for i, h in enumerate(headers)]
+    lines = [
+        "  ".join(
+            h.ljust(w) if i < len(by) else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+        )
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    for b in body:
+        lines.append(
+            "  ".join(
+                c[:w].ljust(w) if i < len(by) else c.rjust(w) for i, (c, w) in enumerate(zip(b, widths, strict=True))
+            )
+        )
+    bad = [c for c in doc["checks"] if c["result"] != "OK"]
+    lines.append("")
+    lines.append(f"Kontrol: {len(doc['checks']) - len(bad)} OK, {len(bad)} afviger.")
+    lines.extend(
+        f"  AFVIGER: {c['name']}: forventet {c['expected']}, beregnet {c['actual']} ({c['source']})" for c in bad
+    )
+    return "\n".join(lines) + "\n"
+
+
 # -- pacts ---------------------------------------------------------------------
 def cmd_pacts(args: argparse.Namespace) -> int:
     """``pagt-xl pacts``."""
@@ -233,6 +398,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(_year_overview(result, pact))
         print(issues_text(result.issues, quiet=True), end="")
         print(summary_text(result, exit_hint=False))
+        out = args.out_dir / f"fordelinger_{pact.key}.xlsx"
+        write_breakdown_workbook(run_breakdowns(result), out)
+        print(f"Fordelingsprojektmappe skrevet: {out}\n")
     return EXIT_OK
 
 

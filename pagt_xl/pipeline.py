@@ -91,6 +91,7 @@ class Breakdowns:
     years: YearTable
     extremes: dict[str, object]
     checks: list[Check]
+    year: int | None = None
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).
@@ -114,7 +115,7 @@ def run_breakdowns(
     years = year_table(table, pact, [f for f in validation.overview.frameworks if year in (None, f.year)])
     subtotals = [] if year is not None else subtotal_sums(validation.overview)
     checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
-    return Breakdowns(validation, result, years, grant_extremes(table), checks)
+    return Breakdowns(validation, result, years, grant_extremes(table), checks, year)
 
 
 def _key_available(validation: Validation, key: str) -> bool:

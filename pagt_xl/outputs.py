@@ -1,0 +1,266 @@
+"""Output files: the breakdown workbook (xlsxwriter), atomic writes, Office lock-file guard.
+
+Text from the input is always written with ``write_string`` into a workbook
+created with ``strings_to_formulas=False``: a title such as ``=HYPERLINK(...)``
+or ``+45 1234`` is stored as a text cell, never as a formula (OWASP formula
+injection).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from pagt_xl.breakdown import KEY_LABELS, Breakdown
+from pagt_xl.errors import PagtError
+from pagt_xl.pipeline import Breakdowns
+
+KR_FORMAT = '#,##0 "kr."'
+PCT_FORMAT = "0 %"
+SHEET_NAMES = {
+    "theme": "Indsatsområder",
+    "type": "Projekttyper",
+    "round": "Runder",
+    "institution_type": "Institutionstyper",
+    "status": "Status",
+    "progress": "Fremdrift",
+    "target_group": "Målgrupper",
+    "applicant": "Ansøgere",
+}
+CHARTS = {"theme": "pie", "type": "bar", "year": "column"}
+SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
+
+
+class OutputLocked(PagtError):
+    """The output file is open in Office (a lock file exists next to it)."""
+
+
+def office_lock(path: Path) -> Path | None:
+    """The Office lock file (``~$name``) of ``path`` if one exists, else ``None``."""
+    for candidate in (path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` and move the result into place; never leave a half file.
+
+    Raises :class:`OutputLocked` if the target is open in Excel or Word.
+    """
+    path = Path(path)
+    lock = office_lock(path)
+    if lock is not None:
+        raise OutputLocked(f"{path}: filen er åben i Office ({lock.name}); luk den og prøv igen")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".pagt-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_breakdown_workbook(result: Breakdowns, path: Path) -> None:
+    """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol and Fejl."""
+    atomic_write(Path(path), lambda tmp: _write(result, tmp))
+
+
+def _write(result: Breakdowns, path: Path) -> None:
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    fmt = {
+        "kr": wb.add_format({"num_format": KR_FORMAT}),
+        "pct": wb.add_format({"num_format": PCT_FORMAT}),
+        "int": wb.add_format({"num_format": "#,##0"}),
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "bad": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+        "good": wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
+    }
+    pact = result.validation.pact
+    _year_sheet(wb, result, fmt)
+    for key, b in result.breakdowns.items():
+        if key == "year":
+            continue
+        _breakdown_sheet(wb, SHEET_NAMES.get(key, key), b, fmt, pact.name)
+    _checks_sheet(wb, result, fmt)
+    _issues_sheet(wb, result, fmt)
+    wb.close()
+
+
+def _table(
+    ws: Any,
+    first_row: int,
+    columns: list[tuple[str, str, Any]],
+    rows: list[list[Any]],
+    name: str,
+    total: list[Any] | None = None,
+) -> int:
+    """Write an Excel Table (ListObject). columns: (header, kind, format). Returns the last row index."""
+    last_row = first_row + max(len(rows), 1) + (1 if total else 0)
+    for i, row in enumerate(rows, start=first_row + 1):
+        _write_row(ws, i, row, columns)
+    if total:
+        _write_row(ws, first_row + len(rows) + 1, total, columns)
+    ws.add_table(
+        first_row,
+        0,
+        last_row if rows or total else first_row + 1,
+        len(columns) - 1,
+        {
+            "name": name,
+            "columns": [{"header": h} for h, _, _ in columns],
+            "style": "Table Style Medium 2",
+            "autofilter": True,
+        },
+    )
+    for j, (header, kind, _) in enumerate(columns):
+        width = max([len(header)] + [len(str(r[j])) for r in rows[:200] if r[j] is not None]) + 2
+        ws.set_column(j, j, min(max(width, 10 if kind != "text" else 14), 60))
+    ws.freeze_panes(first_row + 1, 0)
+    return last_row
+
+
+def _write_row(ws: Any, i: int, row: list[Any], columns: list[tuple[str, str, Any]]) -> None:
+    for j, value in enumerate(row):
+        kind, f = columns[j][1], columns[j][2]
+        if value is None:
+            ws.write_blank(i, j, None, f)
+        elif kind == "text" or isinstance(value, str):
+            ws.write_string(i, j, str(value), f)
+        else:
+            ws.write_number(i, j, value, f)
+
+
+def _year_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet("Årstabel")
+    ws.write_string(0, 0, f"{result.validation.pact.name}: ansøgninger og udmøntning pr. år", fmt["title"])
+    yt = result.years
+    columns: list[tuple[str, str, Any]] = [
+        ("År", "num", None),
+        ("Ansøgninger", "num", fmt["int"]),
+        ("Afslag", "num", fmt["int"]),
+        ("Tilsagn", "num", fmt["int"]),
+        ("Afventer", "num", fmt["int"]),
+    ]
+    keys = ["year", "applications", "rejected", "granted_projects", "pending"]
+    for key, name in yt.rounds:
+        columns.append((name, "num", fmt["kr"]))
+        keys.append(f"round_{key}")
+    columns += [
+        ("Støttebeløb i alt", "num", fmt["kr"]),
+        ("Økonomisk ramme", "num", fmt["kr"]),
+        ("Udnyttelse", "num", fmt["pct"]),
+        ("Kumuleret udmøntning", "num", fmt["kr"]),
+    ]
+    keys += ["granted", "framework", "utilisation", "cumulative"]
+    rows = [[r.get(k) for k in keys] for r in yt.rows]
+    total = [yt.total.get(k) for k in keys]
+    last = _table(ws, 2, columns, rows, "Aarstabel", total)
+    if rows:
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": "Støttebeløb",
+                "categories": ["Årstabel", 3, 0, 2 + len(rows), 0],
+                "values": ["Årstabel", 3, keys.index("granted"), 2 + len(rows), keys.index("granted")],
+            }
+        )
+        if any(r["framework"] for r in yt.rows):
+            chart.add_series(
+                {
+                    "name": "Økonomisk ramme",
+                    "categories": ["Årstabel", 3, 0, 2 + len(rows), 0],
+                    "values": ["Årstabel", 3, keys.index("framework"), 2 + len(rows), keys.index("framework")],
+                }
+            )
+        chart.set_title({"name": "Støttebeløb og ramme pr. år"})
+        chart.set_y_axis({"num_format": "#,##0"})
+        ws.insert_chart(last + 2, 0, chart)
+
+
+def _breakdown_sheet(wb: Any, name: str, b: Breakdown, fmt: dict[str, Any], pact_name: str) -> None:
+    ws = wb.add_worksheet(name[:31])
+    key = b.by[0]
+    ws.write_string(0, 0, f"{pact_name}: støtte fordelt på {KEY_LABELS[key].lower()}", fmt["title"])
+    if key == "target_group":
+        columns = [
+            ("Målgruppe", "text", None),
+            ("Projekter", "num", fmt["int"]),
+            ("Deltagere (mål)", "num", fmt["int"]),
+            ("Støttebeløb", "num", fmt["kr"]),
+            ("Andel af deltagere", "num", fmt["pct"]),
+        ]
+        rows = [[r["target_group"], r["projects"], r["participants"], r["granted"], r["share"]] for r in b.rows]
+        _table(ws, 2, columns, rows, "Maalgrupper")
+        return
+    columns = [
+        (KEY_LABELS[key], "text", fmt["wrap"] if key == "theme" else None),
+        ("Antal projekter", "num", fmt["int"]),
+        ("Støttebeløb", "num", fmt["kr"]),
+        ("Andel af samlet støtte", "num", fmt["pct"]),
+    ]
+    rows = [[str(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
+    total = ["I alt", b.total["projects"], b.total["granted"], b.total["share"]]
+    last = _table(ws, 2, columns, rows, "Fordeling_" + key, total)
+    chart_type = CHARTS.get(key)
+    if chart_type and rows:
+        chart = wb.add_chart({"type": chart_type})
+        chart.add_series(
+            {
+                "name": "Støttebeløb",
+                "categories": [ws.name, 3, 0, 2 + len(rows), 0],
+                "values": [ws.name, 3, 2, 2 + len(rows), 2],
+                "data_labels": {"percentage": True} if chart_type == "pie" else {"value": False},
+            }
+        )
+        chart.set_title({"name": f"Støtte fordelt på {KEY_LABELS[key].lower()}"})
+        ws.insert_chart(last + 2, 0, chart, {"x_scale": 1.4, "y_scale": 1.2})
+
+
+def _checks_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet("Kontrol")
+    ws.write_string(0, 0, "Kontrol: tal der skal stemme", fmt["title"])
+    columns = [
+        ("Kontrol", "text", None),
+        ("Resultat", "text", None),
+        ("Forventet", "num", fmt["int"]),
+        ("Beregnet", "num", fmt["int"]),
+        ("Kilde", "text", None),
+        ("Beregnet ud fra", "text", None),
+    ]
+    rows = [[c.name, c.result, c.expected, c.actual, c.source, c.computed_from] for c in result.checks]
+    last = _table(ws, 2, columns, rows, "Kontrol")
+    ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": "==", "value": '"AFVIGER"', "format": fmt["bad"]})
+    ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": "==", "value": '"OK"', "format": fmt["good"]})
+
+
+def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet("Fejl")
+    ws.write_string(0, 0, "Fejl og advarsler i kildedata", fmt["title"])
+    columns = [
+        ("Alvor", "text", None),
+        ("Fil", "text", None),
+        ("Ark", "text", None),
+        ("Celle", "text", None),
+        ("Kode", "text", None),
+        ("Besked", "text", fmt["wrap"]),
+        ("Værdi", "text", None),
+    ]
+    issues = result.validation.issues
+    rows = [[SEVERITY_DA[i.severity.value], i.file, i.sheet, i.cell, i.code.value, i.message, i.value] for i in issues]
+    _table(ws, 2, columns, rows, "Fejl")
+    ws.set_column(5, 5, 80)
+    for r, issue in enumerate(issues, start=3):
+        if issue.file and issue.sheet and issue.cell and Path(issue.file).exists():
+            target = f"external:{Path(issue.file).resolve()}#'{issue.sheet}'!{issue.cell}"
+            if len(target) < 2000:
+                ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")

@@ -1,0 +1,228 @@
+"""Breakdowns: invariants (hypothesis), the seed's figures, the CLI and the breakdown workbook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import ROOT, WORKBOOKS, good_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cli import run
+
+from pagt_xl import load_pact, run_validation
+from pagt_xl.breakdown import KEYS, breakdown_by, largest_remainder
+from pagt_xl.model import Decision
+from pagt_xl.outputs import write_breakdown_workbook
+from pagt_xl.pipeline import run_breakdowns
+
+NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
+PACT = load_pact("nordjylland")
+THEMES = [t.key for t in PACT.themes] + [None]
+TYPES = [t.key for t in PACT.project_types] + [None]
+ROUNDS = [r.key for r in PACT.rounds] + [None]
+
+row_strategy = st.fixed_dictionaries(
+    {
+        "year": st.sampled_from([2019, 2020, 2021, None]),
+        "theme": st.sampled_from(THEMES),
+        "project_type": st.sampled_from(TYPES),
+        "round": st.sampled_from(ROUNDS),
+        "applicant": st.sampled_from(["EUC Nord", "Aalborg Universitet", "SOSU Nord", None, "=HACK()"]),
+        "decision": st.sampled_from([Decision.GRANTED, Decision.GRANTED, Decision.REJECTED]),
+        "granted": st.one_of(st.none(), st.integers(0, 10**8)),
+        "status": st.sampled_from(["ongoing", "finished", None]),
+        "progress": st.sampled_from(["good", "slow", None]),
+        "has_error": st.booleans(),
+    }
+)
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    columns = [
+        "year",
+        "theme",
+        "project_type",
+        "round",
+        "applicant",
+        "decision",
+        "granted",
+        "status",
+        "progress",
+        "has_error",
+    ]
+    df = pd.DataFrame(rows, columns=columns)
+    df["institution_type"] = None
+    for col in ("target_primary", "target_youth", "target_higher", "target_professionals"):
+        df[col] = pd.array([None] * len(df), dtype="Int64")
+    df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
+    df["granted"] = pd.array(df["granted"].tolist(), dtype="Int64")
+    df["has_error"] = df["has_error"].astype(bool)
+    return df
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(row_strategy, max_size=40), st.sampled_from([k for k in KEYS if k != "target_group"]))
+def test_every_breakdown_preserves_total_and_count(rows, key):
+    df = frame(rows)
+    clean = df[(df["decision"] == Decision.GRANTED) & ~df["has_error"]]
+    b = breakdown_by(df, PACT, [key])
+    assert sum(r["granted"] for r in b.rows) == int(clean["granted"].fillna(0).sum()) == b.total["granted"]
+    assert sum(r["projects"] for r in b.rows) == len(clean) == b.total["projects"]
+    if b.total["granted"]:
+        assert abs(sum(r["share"] for r in b.rows) - 1) < 1e-9
+        assert sum(r["percent"] for r in b.rows) == 100
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row_strategy, max_size=40))
+def test_crossing_and_summing_away_gives_one_key(rows):
+    df = frame(rows)
+    crossed = breakdown_by(df, PACT, ["year", "theme"])
+    single = breakdown_by(df, PACT, ["year"])
+    summed: dict = {}
+    for r in crossed.rows:
+        acc = summed.setdefault(r["year"], [0, 0])
+        acc[0] += r["projects"]
+        acc[1] += r["granted"]
+    assert summed == {r["year"]: [r["projects"], r["granted"]] for r in single.rows}
+
+
+@given(st.lists(st.integers(0, 10**9), max_size=12))
+def test_largest_remainder_sums_to_100(values):
+    pct = largest_remainder(values)
+    assert sum(pct) == (100 if sum(values) else 0)
+    assert all(p >= 0 for p in pct)
+
+
+def test_seed_year_table_on_the_sample():
+    result = run_breakdowns(run_validation([NORD_FILE], PACT))
+    rows = result.years.rows
+    assert [r["applications"] for r in rows] == [10, 13, 8, 4, 13]
+    assert [r["rejected"] for r in rows] == [6, 8, 1, 1, 5]
+    assert [r["granted_projects"] for r in rows] == [4, 5, 7, 3, 8]
+    assert [r["granted"] for r in rows] == [4_949_000, 5_349_000, 4_538_000, 2_759_500, 5_635_678]
+    assert [r["cumulative"] for r in rows][-1] == 23_231_178
+    assert [round(r["cumulative"] / 1e6, 2) for r in rows] == [4.95, 10.30, 14.84, 17.60, 23.23]
+    assert [r["round_prioriteret"] for r in rows] == [100_000, 1_625_000, 800_000, 1_500_000, 920_000]
+    assert result.years.total["applications"] == 48 and result.years.total["granted_projects"] == 27
+    theme = result.breakdowns["theme"]
+    assert [r["projects"] for r in theme.rows] == [13, 4, 4, 6]  # the report's project list, not its 12/4/6/6
+    assert result.extremes["largest"]["granted"] == 4_200_000
+    assert all(c.ok for c in result.checks), [c.as_dict() for c in result.checks if not c.ok]
+
+
+def test_stated_figures_from_the_report_are_checked(tmp_path):
+    stated = tmp_path / "rapport2023.toml"
+    stated.write_text(
+        "[stated]\ngranted_total = 23240000\ngranted_projects = 28\napplications = 48\n"
+        "[stated.theme.1]\nprojects = 12\n",
+        encoding="utf-8",
+    )
+    proc = run("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
+    assert proc.returncode == 0, proc.stderr
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"] if c["name"].startswith("Tidligere")}
+    assert checks["Tidligere rapport: granted_total"]["result"] == "AFVIGER"
+    assert checks["Tidligere rapport: granted_total"]["actual"] == 23_231_178
+    assert checks["Tidligere rapport: granted_projects"]["actual"] == 27
+    assert checks["Tidligere rapport: applications"]["result"] == "OK"
+    assert checks["Tidligere rapport: theme.1.projects"]["actual"] == 13
+
+
+def test_cli_breakdown_json_contract_and_exit_codes(workbook):
+    proc = run("breakdown", str(NORD_FILE), "--by", "year", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["by"] == ["year"]
+    first = doc["rows"][0]
+    for k in (
+        "year",
+        "projects",
+        "granted",
+        "share",
+        "applications",
+        "rejected",
+        "pending",
+        "framework",
+        "utilisation",
+        "cumulative",
+        "round_prioriteret",
+        "round_aaben",
+        "round_smaa",
+    ):
+        assert k in first
+    assert doc["total"]["granted"] == 23_231_178
+    rows = good_rows()
+    rows[2][4] = "Blå økonomi"
+    proc = run("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
+    assert proc.returncode == 1
+    assert "udeladt" in proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("theme,year,projects,granted,share")
+    assert run("breakdown", str(NORD_FILE)).returncode == 2
+    assert run("breakdown", str(NORD_FILE), "--format", "xlsx").returncode == 2
+
+
+def test_breakdown_workbook_read_back_and_formula_injection(tmp_path, workbook):
+    rows = good_rows()
+    rows[1][3] = "@SUM(1+1) v/ +45 EUC"
+    src = workbook({"A": rows})
+    out = tmp_path / "fordelinger.xlsx"
+    proc = run("breakdown", str(src), "--format", "xlsx", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    assert {"Årstabel", "Indsatsområder", "Projekttyper", "Kontrol", "Fejl", "Ansøgere"} <= set(wb.sheetnames)
+    ws = wb["Indsatsområder"]
+    assert list(ws.tables) == ["Fordeling_theme"]
+    assert ws["C4"].number_format == '#,##0 "kr."' and ws["D4"].number_format == "0 %"
+    assert ws.freeze_panes == "A4"
+    for name in ("Årstabel", "Indsatsområder", "Projekttyper"):
+        assert len(wb[name]._charts) == 1, name
+    applicants = [c.value for c in wb["Ansøgere"]["A"]]
+    assert "+45 EUC" in applicants
+    cell = next(c for c in wb["Ansøgere"]["A"] if c.value == "+45 EUC")
+    assert cell.data_type == "s"
+    kontrol = [r for r in wb["Kontrol"].iter_rows(min_row=4, values_only=True)]
+    assert kontrol and all(r[1] in ("OK", "AFVIGER") for r in kontrol)
+
+
+def test_breakdown_workbook_opens_in_libreoffice(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (scripts/install-system-deps installs it with apt-get)")
+    out = tmp_path / "fordelinger.xlsx"
+    write_breakdown_workbook(run_breakdowns(run_validation([NORD_FILE], PACT)), out)
+    proc = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "fordelinger.pdf"
+    assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, proc.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_output_is_not_written_over_an_open_file(tmp_path):
+    out = tmp_path / "fordelinger.xlsx"
+    out.write_bytes(b"old")
+    (tmp_path / "~$fordelinger.xlsx").write_bytes(b"lock")
+    proc = run("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(out))
+    assert proc.returncode == 2 and "åben" in proc.stderr
+    assert out.read_bytes() == b"old"
+
+
+def test_readme_documents_breakdown():
+    assert "pagt-xl breakdown" in (ROOT / "README.md").read_text(encoding="utf-8")
