@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from pagt_xl import __version__
-from pagt_xl.breakdown import KEY_LABELS, KEYS, breakdown_by
-from pagt_xl.config import Pact, available_pacts, load_pact
-from pagt_xl.danish import format_amount, format_millions
+from pagt_xl.breakdown import KEY_LABELS, KEYS, YearTable, breakdown_by
+from pagt_xl.config import available_pacts, load_pact
+from pagt_xl.danish import format_amount, format_millions, format_number, format_percent
 from pagt_xl.errors import PagtError, UsageError
 from pagt_xl.model import Decision, Issue, Severity
 from pagt_xl.outputs import atomic_write, write_breakdown_workbook
@@ -292,6 +292,8 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     else:
         assert doc is not None
         text = _render_breakdown(doc, args.format, by)
+        if args.format == "table" and by == ["year"]:
+            text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]
         if args.out:
             atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
@@ -395,27 +397,68 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("=" * 78)
         print(f"{pact.name} — {path.name}")
         print("=" * 78)
-        print(_year_overview(result, pact))
+        breakdowns = run_breakdowns(result)
+        print(year_table_text(breakdowns.years))
+        ext = breakdowns.extremes
+        if ext["smallest"] is not None:
+            print(
+                f"Mindste bevilling: {format_amount(ext['smallest']['granted'])}; "
+                f"største: {format_amount(ext['largest']['granted'])}"
+            )
+        excluded = int(result.table["has_error"].sum())
+        if excluded:
+            print(f"{excluded} række(r) med fejl indgår ikke i årstabellen (se fejl nedenfor).")
+        bad = [c for c in breakdowns.checks if c.result != "OK"]
+        print(f"Kontrol: {len(breakdowns.checks) - len(bad)} OK, {len(bad)} afviger.")
         print(issues_text(result.issues, quiet=True), end="")
         print(summary_text(result, exit_hint=False))
         out = args.out_dir / f"fordelinger_{pact.key}.xlsx"
-        write_breakdown_workbook(run_breakdowns(result), out)
+        write_breakdown_workbook(breakdowns, out)
         print(f"Fordelingsprojektmappe skrevet: {out}\n")
     return EXIT_OK
 
 
-def _year_overview(result: Validation, pact: Pact) -> str:
-    t = result.table
-    frameworks = {f.year: f.amount for f in result.overview.frameworks}
-    lines = [f"{'År':<6}{'Ansøgninger':>12}{'Afslag':>8}{'Tilsagn':>9}{'Støttebeløb':>20}{'Ramme':>20}"]
-    for year, group in t.groupby("year", dropna=True):
-        granted = group[group["decision"] == Decision.GRANTED]
-        fw = frameworks.get(int(year))
+def year_table_text(years: YearTable) -> str:
+    """The status report's year table as aligned text (amounts in kr.), with a total row."""
+    cols: list[tuple[str, str]] = [
+        ("year", "År"),
+        ("applications", "Ansøgn."),
+        ("rejected", "Afslag"),
+        ("granted_projects", "Tilsagn"),
+        ("pending", "Afventer"),
+    ]
+    cols += [(f"round_{key}", name) for key, name in years.rounds]
+    if years.rounds and any(r.get("round_none") for r in years.rows):
+        cols.append(("round_none", "Uden runde"))
+    cols += [
+        ("granted", "Bevilget i alt"),
+        ("framework", "Ramme"),
+        ("utilisation", "Udnyttet"),
+        ("cumulative", "Akkumuleret"),
+    ]
+
+    def cell(key: str, value: Any) -> str:
+        if value is None:
+            return "-"
+        if key == "utilisation":
+            return format_percent(value)
+        if key.startswith("round_") or key in ("granted", "framework", "cumulative"):
+            return format_number(int(value))
+        return str(value)
+
+    body = [[cell(k, r.get(k)) for k, _ in cols] for r in [*years.rows, years.total]]
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, (_, h) in enumerate(cols)]
+    lines = [
+        "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, ((_, h), w) in enumerate(zip(cols, widths, strict=True)))
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    for n, b in enumerate(body):
+        if n == len(body) - 1:
+            lines.append("  ".join("-" * w for w in widths))
         lines.append(
-            f"{int(year):<6}{len(group):>12}{int((group['decision'] == Decision.REJECTED).sum()):>8}"
-            f"{len(granted):>9}{format_amount(int(granted['granted'].fillna(0).sum())):>20}"
-            f"{format_amount(fw) if fw is not None else '-':>20}"
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(b, widths, strict=True)))
         )
+    lines.append("Beløb i kr. Udnyttet = bevilget i året / årets ramme.")
     return "\n".join(lines)
 
 

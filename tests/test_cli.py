@@ -125,10 +125,35 @@ def test_python_dash_m_works(workbook):
 
 
 @pytest.mark.skipif(not (WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx").exists(), reason="samples not built")
-def test_demo_runs_on_shipped_samples():
-    proc = run("demo")
+def test_demo_runs_on_shipped_samples(tmp_path):
+    proc = run("demo", "--out-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert "Nordjysk Teknologipagt" in proc.stdout and "Midtjysk Teknologipagt" in proc.stdout
+    lines = proc.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("År "))
+    for column in (
+        "Ansøgn.",
+        "Afslag",
+        "Tilsagn",
+        "Prioriteret runde",
+        "Åben runde",
+        "Småprojekter",
+        "Ramme",
+        "Udnyttet",
+        "Akkumuleret",
+    ):
+        assert column in header
+    # the seed's funnel per year, then the total row with the sample's sum and framework
+    assert [line.split()[:4] for line in lines if line[:4] in {"2019", "2020", "2021", "2022", "2023"}][:5] == [
+        ["2019", "10", "6", "4"],
+        ["2020", "13", "8", "5"],
+        ["2021", "8", "1", "7"],
+        ["2022", "4", "1", "3"],
+        ["2023", "13", "5", "8"],
+    ]
+    total = next(line for line in lines if line.startswith("I alt"))
+    assert total.split()[2:5] == ["48", "21", "27"] and "23.231.178" in total and "23.240.000" in total
+    assert {p.name for p in tmp_path.iterdir()} == {"fordelinger_nordjylland.xlsx", "fordelinger_midtjylland.xlsx"}
 
 
 def test_every_command_has_help_and_readme_entry():
