@@ -113,6 +113,19 @@ class FrameworkSheet(BaseModel):
     amount_headers: list[str]
 
 
+class BudgetRules(BaseModel):
+    """Rules for applicants' budget workbooks (``[budgets]`` in a pact file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: least share (0..1) of the total budget that must be co-financed; ``None``: no minimum
+    min_cofinancing_share: float | None = Field(default=None, ge=0, le=1)
+    #: underspend risk when the spent share is below the elapsed share of the period minus this margin
+    underspend_margin: float = Field(default=0.25, ge=0, le=1)
+    #: cost categories the pool never funds (matched by normalised name)
+    excluded_categories: list[str] = ["Drift"]
+
+
 class Pact(BaseModel):
     """A validated pact configuration. Use :func:`load_pact` to get one."""
 
@@ -137,6 +150,7 @@ class Pact(BaseModel):
     #: applicant name rules, first match wins; the last rule is the fallback
     institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
+    budgets: BudgetRules = BudgetRules()
     source: str = ""
 
     @model_validator(mode="after")
