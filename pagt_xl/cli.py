@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -25,7 +26,7 @@ from pagt_xl.config import available_pacts, load_pact
 from pagt_xl.danish import format_amount, format_millions, format_number, format_percent
 from pagt_xl.errors import PagtError, UsageError
 from pagt_xl.model import Decision, Issue, Severity
-from pagt_xl.outputs import atomic_write, write_breakdown_workbook
+from pagt_xl.outputs import atomic_write, issues_csv, write_breakdown_workbook
 from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns, run_validation
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
@@ -91,6 +92,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_breakdown)
 
     p = sub.add_parser(
+        "report",
+        help="lav en Word-kladde til statusrapporten ud fra projektmapperne",
+        description="Beregner nøgletal og skriver en rapportkladde (.docx) i regionens skabelon. "
+        "Samme input giver samme tekst og tabeller. Exit-koder som validate (1: data har fejl; kladden skrives "
+        "alligevel ud fra rækkerne uden fejl og siger det).",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper")
+    _add_pact(p)
+    p.add_argument(
+        "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/statusrapport.docx)"
+    )
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, metavar="ÅR", help="kun ét år")
+    when.add_argument("--period", metavar="FRA-TIL", help="periode, fx 2019-2023 (standard: alle år i data)")
+    p.add_argument(
+        "--date", metavar="ÅÅÅÅ-MM-DD", help="dato på kladden (standard: i dag, eller SOURCE_DATE_EPOCH når sat)"
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="FIL.docx", help="rapportkladden der skrives")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "template-vars",
+        help="vis de variabler, en rapportskabelon kan bruge",
+        description="Viser variablerne i rapportens kontekst med en kort beskrivelse, så skabelonen kan rettes "
+        "sikkert i Word. Med --template kontrolleres en skabelon: exit 1 hvis den bruger ukendte variabler.",
+    )
+    p.add_argument("--template", type=Path, metavar="FIL", help="kontrollér denne skabelon")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
+    p.set_defaults(func=cmd_template_vars)
+
+    p = sub.add_parser(
+        "run",
+        help="planlagt kørsel: rapportkladde, fordelinger, fejlliste og log med dato i navnet",
+        description="Kører jobbet i en kørselsfil (TOML: pact, inputs, outputs, ...). Til cron og Windows "
+        "Opgavestyring. Overskriver aldrig en fil, der er åben i Word eller Excel. Exit-koder som validate.",
+    )
+    p.add_argument("config", type=Path, metavar="KØRSEL.toml", help="kørselsfilen")
+    p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato i filnavne og på kladden (standard: i dag)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
         "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
@@ -100,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
         description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
-        "fordelingsprojektmapper til out/.",
+        "fordelingsprojektmapper og rapportkladder til out/.",
     )
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
@@ -154,16 +196,6 @@ def validation_json(result: Validation) -> dict[str, object]:
         "summary": {s.value: result.count(s) for s in Severity},
         "issues": [i.model_dump(mode="json") for i in result.issues],
     }
-
-
-def issues_csv(issues: list[Issue]) -> str:
-    """Issues as CSV (UTF-8, comma separated, header row)."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=ISSUE_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for issue in issues:
-        writer.writerow(issue.model_dump(mode="json"))
-    return buf.getvalue()
 
 
 def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
@@ -344,6 +376,142 @@ def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- report ----------------------------------------------------------------------
+def _report_date(text: str | None) -> dt.date:
+    if text:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"ugyldig dato '{text}'; skriv fx 2024-02-15") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``pagt-xl report``."""
+    from pagt_xl.report import check_template, default_template, render_report
+    from pagt_xl.scheduled import parse_period
+
+    if args.out.suffix.lower() != ".docx":
+        raise UsageError("--out skal være en .docx-fil")
+    report_date = _report_date(args.date)
+    try:
+        period = parse_period(args.period) if args.period else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    check_template(args.template or default_template())
+    pact = load_pact(args.pact)
+    validation = run_validation(list(args.paths), pact)
+    if validation.fatal:
+        for issue in validation.fatal:
+            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+        return EXIT_INPUT
+    excluded = int(validation.table["has_error"].sum())
+    if excluded:
+        print(f"pagt-xl: {excluded} række(r) med fejl indgår ikke i rapporten; se 'pagt-xl validate'", file=sys.stderr)
+    try:
+        breakdowns = run_breakdowns(validation, year=args.year, period=period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    render_report(breakdowns, args.out, template=args.template, report_date=report_date)
+    print(f"Rapportkladde skrevet: {args.out}")
+    return EXIT_DATA if validation.has_errors else EXIT_OK
+
+
+def cmd_template_vars(args: argparse.Namespace) -> int:
+    """``pagt-xl template-vars``."""
+    from pagt_xl.report import nested_variables, template_variables, used_variables
+
+    variables = template_variables()
+    nested = nested_variables()
+    used = used_variables(args.template) if args.template else None
+    unknown = sorted(used - set(variables)) if used is not None else []
+    if args.format == "json":
+        doc = {
+            "variables": [
+                {"name": k, "description": v, "fields": nested.get(k, {}), **({"used": k in used} if used else {})}
+                for k, v in variables.items()
+            ],
+            "unknown": unknown,
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        width = max(len(k) for k in variables) + 2
+        for name, text in variables.items():
+            mark = "" if used is None else ("* " if name in used else "  ")
+            print(f"{mark}{name:<{width}}{text}")
+            for sub_name, sub_text in nested.get(name, {}).items():
+                print(f"{'' if used is None else '  '}    .{sub_name:<{width - 1}}{sub_text}")
+        if used is not None:
+            print(f"\n* = bruges i {args.template}")
+            if unknown:
+                print(f"Ukendte variabler i skabelonen: {', '.join(unknown)}")
+            else:
+                print("Skabelonen bruger kun kendte variabler.")
+    return EXIT_DATA if unknown else EXIT_OK
+
+
+class _Progress:
+    """A one-line progress bar in a terminal; plain timestamped log lines otherwise (cron, Task Scheduler)."""
+
+    def __init__(self, total: int, log: Path | None) -> None:
+        self.total, self.done, self.log = total, 0, log
+        self.tty = sys.stderr.isatty()
+
+    def line(self, text: str) -> None:
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        if self.log is not None:
+            with self.log.open("a", encoding="utf-8") as fh:
+                fh.write(f"{stamp} {text}\n")
+        if not self.tty:
+            print(f"{stamp} {text}", file=sys.stderr)
+
+    def step(self, text: str) -> None:
+        self.done += 1
+        self.line(text)
+        if self.tty:
+            filled = round(20 * self.done / self.total)
+            bar = "#" * filled + "-" * (20 - filled)
+            print(f"\r[{bar}] {self.done}/{self.total} {text[:50]:<50}", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``pagt-xl run``."""
+    from pagt_xl.scheduled import load_run_config, scheduled_run
+
+    today = _report_date(args.date)
+    config = load_run_config(args.config)
+    base = args.config.resolve().parent
+    out_dir = Path(config.outputs) if Path(config.outputs).is_absolute() else base / config.outputs
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(total=2 + int(config.workbook) + int(config.report) + 1, log=out_dir / f"pagt-xl_{today}.log")
+    progress.line(f"Start: {args.config}")
+    try:
+        result = scheduled_run(config, base=base, today=today, step=progress.step)
+    except PagtError as exc:
+        progress.finish()
+        progress.line(f"Stoppet: {exc}")
+        raise
+    progress.finish()
+    for message in result.messages:
+        progress.line(message)
+        if progress.tty:
+            print(f"pagt-xl: {message}", file=sys.stderr)
+    errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
+    warnings = sum(1 for i in result.issues if i.severity is Severity.WARNING)
+    for path in result.outputs:
+        print(f"Skrevet: {path}")
+    code = EXIT_INPUT if result.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    progress.line(f"Færdig: {errors} fejl, {warnings} advarsler, {len(result.outputs)} filer skrevet; exit-kode {code}")
+    return code
+
+
 # -- pacts ---------------------------------------------------------------------
 def cmd_pacts(args: argparse.Namespace) -> int:
     """``pagt-xl pacts``."""
@@ -414,7 +582,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(summary_text(result, exit_hint=False))
         out = args.out_dir / f"fordelinger_{pact.key}.xlsx"
         write_breakdown_workbook(breakdowns, out)
-        print(f"Fordelingsprojektmappe skrevet: {out}\n")
+        print(f"Fordelingsprojektmappe skrevet: {out}")
+        from pagt_xl.report import render_report
+
+        docx = args.out_dir / f"statusrapport_{pact.key}.docx"
+        render_report(breakdowns, docx, report_date=_report_date(None))
+        print(f"Rapportkladde skrevet: {docx}\n")
     return EXIT_OK
 
 

@@ -144,6 +144,28 @@ def format_millions(kroner: int, decimals: int = 2) -> str:
     return f"{q:.{decimals}f}".replace(".", ",") + " mio. kr."
 
 
+def format_amount_prose(kroner: int) -> str:
+    """An amount as prose writes it: under a million in kroner ("200.000 kr."), else in
+    millions with at most two decimals ("4,2 mio. kr.", "23,23 mio. kr.", "5 mio. kr.")."""
+    if abs(kroner) < 1_000_000:
+        return format_amount(kroner)
+    text = format_millions(kroner).removesuffix(" mio. kr.")
+    return text.rstrip("0").rstrip(",") + " mio. kr."
+
+
+_DANISH_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y", "é": "e", "è": "e"})
+
+
+def danish_sort_key(text: str) -> tuple[str, str]:
+    """Sort key for Danish alphabetical order: a-z, then æ, ø, å; case-insensitive.
+
+    As in Danish dictionaries and directories, "aa" at the start of a word is
+    sorted as "å" (Aalborg after Øster).
+    """
+    folded = re.sub(r"\baa", "å", text.casefold())
+    return (folded.translate(_DANISH_ORDER), text)
+
+
 def format_percent(share: float, decimals: int = 0) -> str:
     """A share as Danish percent: ``0.18`` → ``"18 %"``; ``decimals=1`` → ``"18,2 %"``."""
     q = (Decimal(repr(float(share))) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -318,7 +340,8 @@ def _period_end(part: str, *, first: bool) -> dt.date:
     return d
 
 
-_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+# formatting tags that come with text pasted from reports (e.g. "<i>v/UCN</i>"); other text in <> is kept
+_TAGS = re.compile(r"</?(?:i|b|u|em|strong|br|span|sup|sub|font|p)(?:\s[^>]*)?/?>", re.IGNORECASE)
 
 
 def split_title_applicant(text: str) -> tuple[str, str | None]:

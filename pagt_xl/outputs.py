@@ -8,6 +8,8 @@ injection).
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -37,6 +39,28 @@ SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
 
 class OutputLocked(PagtError):
     """The output file is open in Office (a lock file exists next to it)."""
+
+
+ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A CSV cell that Excel will not run as a formula (OWASP: prefix ``'`` to = + - @ tab CR)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def issues_csv(issues: list[Any]) -> str:
+    """Issues as CSV (comma separated, header row); text from the input is formula-safe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(ISSUE_FIELDS)
+    for issue in issues:
+        d = issue.model_dump(mode="json")
+        writer.writerow(["" if d[k] is None else csv_safe(d[k]) for k in ISSUE_FIELDS])
+    return buf.getvalue()
 
 
 def office_lock(path: Path) -> Path | None:

@@ -92,6 +92,8 @@ class Breakdowns:
     extremes: dict[str, object]
     checks: list[Check]
     year: int | None = None
+    #: the years the figures cover (first, last); ``None``: every year in the data
+    period: tuple[int, int] | None = None
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).
@@ -104,18 +106,29 @@ def run_breakdowns(
     year: int | None = None,
     stated: dict[str, int] | None = None,
     stated_source: str = "",
+    period: tuple[int, int] | None = None,
 ) -> Breakdowns:
-    """Every standard breakdown plus the year table and cross-checks, optionally for one year."""
+    """Every standard breakdown plus the year table and cross-checks.
+
+    ``year`` limits the figures to one year, ``period`` to the years
+    ``first..last`` (inclusive); ``None`` for both: every year in the data.
+    """
     pact = validation.pact
     table = validation.table
     if year is not None:
-        table = table[table["year"] == year]
+        period = (year, year)
+    if period is not None:
+        first, last = period
+        if first > last:
+            raise ValueError(f"perioden {first}-{last} slutter før den begynder")
+        table = table[(table["year"] >= first) & (table["year"] <= last)]
     keys = [k for k in STANDARD_KEYS if _key_available(validation, k)]
     result = {k: breakdown_by(table, pact, [k]) for k in ["year", *keys]}
-    years = year_table(table, pact, [f for f in validation.overview.frameworks if year in (None, f.year)])
-    subtotals = [] if year is not None else subtotal_sums(validation.overview)
+    frameworks = [f for f in validation.overview.frameworks if period is None or period[0] <= f.year <= period[1]]
+    years = year_table(table, pact, frameworks)
+    subtotals = [] if period is not None else subtotal_sums(validation.overview)
     checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
-    return Breakdowns(validation, result, years, grant_extremes(table), checks, year)
+    return Breakdowns(validation, result, years, grant_extremes(table), checks, year, period)
 
 
 def _key_available(validation: Validation, key: str) -> bool:

@@ -153,7 +153,12 @@ def test_demo_runs_on_shipped_samples(tmp_path):
     ]
     total = next(line for line in lines if line.startswith("I alt"))
     assert total.split()[2:5] == ["48", "21", "27"] and "23.231.178" in total and "23.240.000" in total
-    assert {p.name for p in tmp_path.iterdir()} == {"fordelinger_nordjylland.xlsx", "fordelinger_midtjylland.xlsx"}
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "fordelinger_nordjylland.xlsx",
+        "fordelinger_midtjylland.xlsx",
+        "statusrapport_nordjylland.docx",
+        "statusrapport_midtjylland.docx",
+    }
 
 
 def test_every_command_has_help_and_readme_entry():

@@ -1,0 +1,516 @@
+"""Build templates/statusrapport.docx: the Word template of the status-report draft.
+
+Run: .venv/bin/python scripts/make_template.py [--out FILE]
+
+The result is a plain Word document that staff can open and edit in Word:
+cover with the pact's name and period, a visible draft mark (KLADDE), a table
+of contents that Word refreshes on open, heading styles, a table style
+("Pagt Tabel"), page numbers, and Jinja placeholders (docxtpl) for every
+figure. The build is reproducible: same script → same bytes.
+
+Placeholders follow docxtpl: ``{{ x }}`` in text, ``{%p ... %}`` on a
+paragraph of its own, ``{%tr ... %}`` in a table row of its own and
+``{%tc ... %}`` in a table cell of its own (repeated columns). The variables
+are listed by ``pagt-xl template-vars``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "templates" / "statusrapport.docx"
+FIXED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+TABLE_STYLE = "Pagt Tabel"
+BLUE = RGBColor(0x1F, 0x4E, 0x79)
+RED = RGBColor(0xC0, 0x00, 0x00)
+
+_TABLE_STYLE_XML = f"""
+<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="PagtTabel">
+  <w:name w:val="{TABLE_STYLE}"/>
+  <w:basedOn w:val="TableGrid"/>
+  <w:uiPriority w:val="59"/>
+  <w:qFormat/>
+  <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+  <w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>
+  <w:tblPr>
+    <w:tblBorders>
+      <w:top w:val="single" w:sz="4" w:space="0" w:color="1F4E79"/>
+      <w:bottom w:val="single" w:sz="4" w:space="0" w:color="1F4E79"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"/>
+    </w:tblBorders>
+    <w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>
+  </w:tblPr>
+  <w:tblStylePr w:type="firstRow">
+    <w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F4E79"/></w:tcPr>
+  </w:tblStylePr>
+  <w:tblStylePr w:type="lastRow">
+    <w:rPr><w:b/></w:rPr>
+    <w:tcPr><w:tcBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="1F4E79"/></w:tcBorders></w:tcPr>
+  </w:tblStylePr>
+</w:style>
+"""
+
+
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A complex field (PAGE, NUMPAGES, TOC ...) in ``paragraph``, marked dirty so Word updates it."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    run._r.append(begin)
+    run = paragraph.add_run()
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run._r.append(instr)
+    run = paragraph.add_run()
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run._r.append(sep)
+    paragraph.add_run(placeholder)
+    run = paragraph.add_run()
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+
+
+def _update_fields_on_open(doc) -> None:
+    settings = doc.settings.element
+    el = OxmlElement("w:updateFields")
+    el.set(qn("w:val"), "true")
+    settings.append(el)
+
+
+def _table(doc, header: list[str], rows: list[list[str]], widths: list[int], numeric: set[int], total: bool = False):
+    """A table in the house style; ``rows`` are template rows (loops, data, total)."""
+    table = doc.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = doc.styles[TABLE_STYLE]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    for j, w in enumerate(widths):
+        table.columns[j].width = Mm(w)
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.append(look)
+    for attr, value in {
+        "w:firstRow": "1",
+        "w:lastRow": "1" if total else "0",
+        "w:firstColumn": "0",
+        "w:lastColumn": "0",
+        "w:noHBand": "1",
+        "w:noVBand": "1",
+    }.items():
+        look.set(qn(attr), value)
+    # repeat the header row on every page
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    tbl_header = OxmlElement("w:tblHeader")
+    tr_pr.append(tbl_header)
+    for i, row_values in enumerate([header, *rows]):
+        for j, value in enumerate(row_values):
+            cell = table.cell(i, j)
+            cell.width = Mm(widths[j])
+            p = cell.paragraphs[0]
+            run = p.add_run(value)
+            run.font.size = Pt(8.5)  # explicit: not every word processor applies table-style fonts
+            if j in numeric and i > 0 and not value.startswith("{%"):
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if j in numeric and i == 0:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph()
+    return table
+
+
+def _loop_table(doc, header, item, fields, widths, numeric, total_fields=None, total_var=None):
+    """Header, a ``{%tr for item in ...%}`` loop over data rows and an optional total row."""
+    n = len(header)
+    rows = [[item[0]] + [""] * (n - 1), [f"{{{{ {f} }}}}" for f in fields], ["{%tr endfor %}"] + [""] * (n - 1)]
+    if total_fields is not None:
+        rows.append([f"{{{{ {total_var}.{f} }}}}" for f in total_fields])
+    return _table(doc, header, rows, widths, numeric, total=total_fields is not None)
+
+
+def _p(doc, text: str = "", style: str | None = None, bold: bool = False, colour=None, size=None):
+    p = doc.add_paragraph(style=style)
+    if text:
+        run = p.add_run(text)
+        run.bold = bold
+        if colour is not None:
+            run.font.color.rgb = colour
+        if size is not None:
+            run.font.size = Pt(size)
+    return p
+
+
+def build(out: Path) -> None:
+    """Write the template to ``out`` (reproducibly)."""
+    doc = Document()
+    styles = doc.styles
+    styles.element.append(parse_xml(_TABLE_STYLE_XML))
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
+        styles[name].font.color.rgb = BLUE
+        styles[name].font.size = Pt(size)
+    if "Draft Mark" not in [s.name for s in styles]:
+        mark = styles.add_style("Draft Mark", WD_STYLE_TYPE.PARAGRAPH)
+        mark.base_style = styles["Normal"]
+        mark.font.bold = True
+        mark.font.color.rgb = RED
+        mark.font.size = Pt(14)
+
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Mm(22))
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+
+    # header: pact, title and the draft mark on every page; footer: page numbers
+    hp = section.header.paragraphs[0]
+    hp.text = "{{ pact_name }} · {{ title }} · "
+    run = hp.add_run("{{ draft_mark }}")
+    run.bold = True
+    run.font.color.rgb = RED
+    fp = section.footer.paragraphs[0]
+    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fp.add_run("Side ")
+    _field(fp, "PAGE", "1")
+    fp.add_run(" af ")
+    _field(fp, "NUMPAGES", "1")
+
+    # -- cover --------------------------------------------------------------------------------
+    for _ in range(6):
+        doc.add_paragraph()
+    _p(doc, "{{ pact_name }}", style="Title")
+    _p(doc, "{{ title }}", bold=True, colour=BLUE, size=20)
+    _p(doc, "{{ region }}", size=13)
+    doc.add_paragraph()
+    _p(doc, "{{ draft_mark }} – dannet {{ report_date }} af pagt_xl", style="Draft Mark")
+    _p(
+        doc,
+        "Tal, tabeller og diagrammer er beregnet fra projektmapperne. Teksten er et udkast, der skal "
+        "gennemskrives. Opdatér indholdsfortegnelsen (højreklik → Opdater felt), før rapporten sendes.",
+        size=9,
+    )
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # -- table of contents ----------------------------------------------------------------------
+    _p(doc, "Indhold", style="TOC Heading")
+    _field(
+        doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "Indholdsfortegnelsen opdateres, når dokumentet åbnes i Word."
+    )
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # -- 1. introduction ------------------------------------------------------------------------
+    doc.add_heading("Introduktion", level=1)
+    _p(doc, "{%p for para in introduction %}")
+    _p(doc, "{{ para }}")
+    _p(doc, "{%p endfor %}")
+
+    # -- 2. economic key figures ----------------------------------------------------------------
+    doc.add_heading("Økonomiske nøgletal", level=1)
+    doc.add_heading("Udmøntningen {{ period }}", level=2)
+    _p(doc, "{{ sentences.total }}")
+    _p(doc, "{{ sentences.extremes }}")
+    _p(doc, "{%p if sentences.excluded %}")
+    _p(doc, "{{ sentences.excluded }}", bold=True, colour=RED)
+    _p(doc, "{%p endif %}")
+    _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
+    _loop_table(
+        doc,
+        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
+        ["{%tr for r in years %}"],
+        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
+        [30, 30, 30, 30, 30],
+        {1, 2, 3, 4},
+        ["year", "applications", "rejected", "granted_projects", "pending"],
+        "years_total",
+    )
+    _p(doc, "{{ sentences.funnel }}")
+    _p(doc, "Økonomisk ramme og udmøntning pr. år (kr.)", style="Caption")
+    header = [
+        "År",
+        "Økonomisk ramme",
+        "{%tc for n in round_names %}",
+        "{{ n }}",
+        "{%tc endfor %}",
+        "Bevilget i alt",
+        "Udnyttelse",
+        "Kumuleret udmøntning",
+    ]
+    data = [
+        "{{ r.year }}",
+        "{{ r.framework }}",
+        "{%tc for a in r.rounds %}",
+        "{{ a }}",
+        "{%tc endfor %}",
+        "{{ r.granted }}",
+        "{{ r.utilisation }}",
+        "{{ r.cumulative }}",
+    ]
+    total = (
+        [f"{{{{ years_total.{f} }}}}" for f in ("year", "framework")]
+        + ["{%tc for a in years_total.rounds %}", "{{ a }}", "{%tc endfor %}"]
+        + [f"{{{{ years_total.{f} }}}}" for f in ("granted", "utilisation", "cumulative")]
+    )
+    _table(
+        doc,
+        header,
+        [["{%tr for r in years %}"] + [""] * 7, data, ["{%tr endfor %}"] + [""] * 7, total],
+        [13, 23, 21, 21, 21, 23, 19, 25],
+        {1, 3, 5, 6, 7},
+        total=True,
+    )
+    _p(doc, "{{ sentences.framework }}")
+    _p(doc, "{{ chart_years }}")
+
+    doc.add_heading("Støttekroner fordelt på indsatsområder", level=2)
+    _loop_table(
+        doc,
+        ["Indsatsområde", "Antal projekter", "Støttebeløb", "Andel af samlet støtte"],
+        ["{%tr for t in themes %}"],
+        ["t.label", "t.projects", "t.amount", "t.share"],
+        [80, 25, 35, 26],
+        {1, 2, 3},
+        ["label", "projects", "amount", "share"],
+        "themes_total",
+    )
+    _p(doc, "{{ sentences.largest_theme }}")
+    _p(doc, "{{ chart_themes }}")
+
+    _p(doc, "{%p if has_types %}")
+    doc.add_heading("Projekttyper", level=2)
+    _loop_table(
+        doc,
+        ["Projekttype", "Antal projekter", "Støttebeløb", "Andel af samlet støttebeløb"],
+        ["{%tr for t in types %}"],
+        ["t.label", "t.projects", "t.amount", "t.share"],
+        [80, 25, 35, 26],
+        {1, 2, 3},
+        ["label", "projects", "amount", "share"],
+        "types_total",
+    )
+    _p(doc, "{{ chart_types }}")
+    _p(doc, "{%p endif %}")
+
+    doc.add_heading("Projektpartnerne", level=2)
+    _p(doc, "Tovholdernes institutionstyper", style="Caption")
+    _loop_table(
+        doc,
+        ["Institutionstype (tovholder)", "Antal projekter", "Støttebeløb", "Andel"],
+        ["{%tr for t in institution_types %}"],
+        ["t.label", "t.projects", "t.amount", "t.share"],
+        [80, 25, 35, 26],
+        {1, 2, 3},
+    )
+    _p(doc, "{%p if partner_types %}")
+    _p(doc, "{{ sentences.partners }}")
+    _p(doc, "Antal projekter som uddannelsestypen er repræsenteret i", style="Caption")
+    _loop_table(
+        doc,
+        ["Partnertype", "Antal projekter"],
+        ["{%tr for t in partner_types %}"],
+        ["t.label", "t.count"],
+        [100, 30],
+        {1},
+    )
+    _p(doc, "{%p endif %}")
+
+    _p(doc, "{%p if has_targets %}")
+    doc.add_heading("Projekternes målgrupper", level=2)
+    _p(doc, "{{ sentences.targets }}")
+    _p(doc, "{{ sentences.target_groups }}")
+    _p(doc, "Projekternes forventninger til antal deltagere fordelt efter uddannelsesniveau", style="Caption")
+    _loop_table(
+        doc,
+        ["Målgruppe", "Antal projekter", "Deltagere (mål)", "Andel"],
+        ["{%tr for t in target_groups %}"],
+        ["t.label", "t.projects", "t.participants", "t.share"],
+        [70, 30, 35, 25],
+        {1, 2, 3},
+        ["label", "projects", "participants", "share"],
+        "target_total",
+    )
+    _p(doc, "{%p endif %}")
+
+    # -- 3. learning ----------------------------------------------------------------------------
+    doc.add_heading("Læring fra projekterne", level=1)
+    _p(
+        doc,
+        "Læringen bygger på fremdrifts- og slutrapporter og dialog med projektholderne. "
+        "Virkemidler og læring er hentet fra kolonnerne Virkemidler og Læring i projektmapperne.",
+    )
+    _p(doc, "{%p if instruments_top %}")
+    doc.add_heading("Hvilke virkemidler bruges oftest?", level=2)
+    _loop_table(
+        doc,
+        ["Virkemiddel", "Antal projekter"],
+        ["{%tr for i in instruments_top %}"],
+        ["i.label", "i.count"],
+        [110, 30],
+        {1},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p for t in learning %}")
+    doc.add_heading("{{ t.name }}", level=2)
+    _p(doc, "{{ t.sentence }}")
+    _p(doc, "Projekterne: {{ t.project_titles }}", size=9)
+    _p(doc, "{%p if t.instruments %}")
+    _loop_table(
+        doc,
+        ["Virkemiddel", "Antal projekter"],
+        ["{%tr for i in t.instruments %}"],
+        ["i.label", "i.count"],
+        [110, 30],
+        {1},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if t.notes %}")
+    _p(doc, "Læring fra projekterne", bold=True)
+    _p(doc, "{%p for n in t.notes %}")
+    _p(doc, "{{ n.title }}: {{ n.text }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if t.finished %}")
+    _p(doc, "Afsluttede projekter", bold=True)
+    _p(doc, "{%p for f in t.finished %}")
+    _p(doc, "{{ f.title }} – {{ f.amount }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p endfor %}")
+
+    # -- 4. progress ----------------------------------------------------------------------------
+    doc.add_heading("Fremdrift i igangværende projekter", level=1)
+    _p(doc, "{%p if status_counts %}")
+    _loop_table(
+        doc,
+        ["Status", "Antal projekter"],
+        ["{%tr for s in status_counts %}"],
+        ["s.label", "s.count"],
+        [80, 30],
+        {1},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if progress_counts %}")
+    _p(doc, "Fremdrift i de igangværende projekter", style="Caption")
+    _loop_table(
+        doc,
+        ["Fremdrift", "Antal projekter"],
+        ["{%tr for s in progress_counts %}"],
+        ["s.label", "s.count"],
+        [80, 30],
+        {1},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if ongoing %}")
+    _loop_table(
+        doc,
+        ["Projekt", "År", "Fremdrift", "Aktivitetsmål", "Risiko for underforbrug"],
+        ["{%tr for o in ongoing %}"],
+        ["o.title", "o.year", "o.progress", "o.targets", "o.underspend"],
+        [50, 11, 19, 54, 32],
+        set(),
+    )
+    _p(doc, "{%p else %}")
+    _p(doc, "Der er ingen igangværende projekter i data (kolonnen Status).")
+    _p(doc, "{%p endif %}")
+
+    # -- 5. supported projects ------------------------------------------------------------------
+    doc.add_heading("Støttede projekter {{ period }}", level=1)
+    _p(doc, "{%p for g in grant_years %}")
+    doc.add_heading("Udmøntning {{ g.year }}", level=2)
+    _p(doc, "{{ g.sentence }}", bold=True)
+    _loop_table(
+        doc,
+        ["År", "Projekttitel", "Indsatsområde", "Kort resumé", "Type"],
+        ["{%tr for p in g.projects %}"],
+        ["p.year", "p.title", "p.theme", "p.summary", "p.type"],
+        [11, 40, 30, 55, 30],
+        set(),
+    )
+    _p(doc, "{%p endfor %}")
+
+    # -- appendix -------------------------------------------------------------------------------
+    doc.add_heading("Bilag: Kontrol og kilder", level=1)
+    _p(doc, "{{ checks_summary }}", bold=True)
+    _p(
+        doc,
+        "Hver kontrol sammenligner to tal: det forventede (fx en subtotal i projektmappen eller årets ramme) "
+        "og det beregnede fra de validerede rækker.",
+    )
+    _loop_table(
+        doc,
+        ["Kontrol", "Forventet", "Beregnet", "Resultat", "Kilde"],
+        ["{%tr for c in checks %}"],
+        ["c.name", "c.expected", "c.actual", "c.result", "c.source"],
+        [56, 24, 24, 18, 44],
+        {1, 2},
+    )
+    _p(doc, "Kilder", style="Caption")
+    _loop_table(
+        doc,
+        ["Tabel", "Fil", "Ark", "Rækker"],
+        ["{%tr for s in sources %}"],
+        ["s.table", "s.files", "s.sheets", "s.rows"],
+        [50, 50, 25, 41],
+        set(),
+    )
+
+    _update_fields_on_open(doc)
+    props = doc.core_properties
+    props.title = "{{ pact_name }} – {{ title }}"
+    props.subject = "Statusrapport til regionsrådet (kladde)"
+    props.author = "pagt_xl"
+    props.comments = "Kladde dannet af pagt_xl {{ report_date }}"
+    props.language = "da-DK"
+    props.created = props.modified = props.last_printed = FIXED.replace(tzinfo=None)
+    props.revision = 1
+    props.last_modified_by = "pagt_xl"
+    buf = io.BytesIO()
+    doc.save(buf)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(_normalise_zip(buf.getvalue()))
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Same members, fixed timestamps and order: byte-identical output on every run."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="output file (default: templates/statusrapport.docx)")
+    args = parser.parse_args(argv)
+    build(args.out)
+    print(f"Skabelon skrevet: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
