@@ -268,3 +268,25 @@ def test_matcher_finds_every_alias(names):
             if normalize_name(s):
                 assert m.match(s).key == key
                 assert m.match(s.upper()).key == key
+
+
+def test_amount_prose():
+    from pagt_xl.danish import format_amount_prose
+
+    assert format_amount_prose(23_231_178) == "23,23 mio. kr."
+    assert format_amount_prose(4_200_000) == "4,2 mio. kr."
+    assert format_amount_prose(5_000_000) == "5 mio. kr."
+    assert format_amount_prose(200_000) == "200.000 kr."
+    assert format_amount_prose(999_999) == "999.999 kr."
+
+
+def test_danish_sort_order():
+    from pagt_xl.danish import danish_sort_key
+
+    names = ["Åbenrå", "Aalborg", "Ærø", "Øster", "Zealand", "bo", "Bo"]
+    assert sorted(names, key=danish_sort_key) == ["Bo", "bo", "Zealand", "Ærø", "Øster", "Åbenrå", "Aalborg"]
+
+
+def test_title_split_keeps_literal_angle_brackets():
+    assert split_title_applicant("Piger i STEM <i>v/UCN</i>") == ("Piger i STEM", "UCN")
+    assert split_title_applicant("R&D <robotter> x < y v/ Tech & Co") == ("R&D <robotter> x < y", "Tech & Co")
