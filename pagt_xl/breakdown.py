@@ -223,11 +223,13 @@ def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
     amounts = df["granted"].fillna(0).astype("int64")
     labels = {key: _labels(df, key, pact) for key in by}
     grouped: dict[tuple[Any, ...], list[int]] = {}
-    for i, idx in enumerate(df.index):
-        label = tuple(_plain(labels[key].iat[i]) for key in by)
-        acc = grouped.setdefault(label, [0, 0])
-        acc[0] += 1
-        acc[1] += int(amounts.loc[idx])
+    if len(df):
+        frame = pd.DataFrame({f"k{i}": labels[key].to_numpy(dtype=object) for i, key in enumerate(by)})
+        frame["amount"] = amounts.to_numpy()
+        agg = frame.groupby([f"k{i}" for i in range(len(by))], sort=False, dropna=False)["amount"].agg(["size", "sum"])
+        for label, (projects, total) in zip(agg.index, agg.to_numpy(), strict=True):
+            key_tuple = label if isinstance(label, tuple) else (label,)
+            grouped[tuple(_plain(v) for v in key_tuple)] = [int(projects), int(total)]
     sorters = [_sort_key(key, pact) for key in by]
     keys_sorted = sorted(grouped, key=lambda t: tuple(s(v) for s, v in zip(sorters, t, strict=True)))
     total_granted = int(amounts.sum())

@@ -133,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
+        "serve",
+        help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
+        description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
+        "(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install \"pagt_xl[server]\" og "
+        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). Uden nøgle: exit-kode 2.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
         "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
@@ -510,6 +521,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = EXIT_INPUT if result.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
     progress.line(f"Færdig: {errors} fejl, {warnings} advarsler, {len(result.outputs)} filer skrevet; exit-kode {code}")
     return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``pagt-xl serve``."""
+    from pagt_xl.xl.serve import serve
+
+    return serve(args.host, args.port)
 
 
 # -- pacts ---------------------------------------------------------------------

@@ -17,7 +17,8 @@ from pagt_xl.breakdown import (
     year_table,
 )
 from pagt_xl.config import Pact
-from pagt_xl.ingest import Overview, read_workbooks
+from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
+from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Decision, Issue, Severity
 from pagt_xl.validate import subtotal_sums, validate
 
@@ -76,7 +77,15 @@ def _sort_key(issue: Issue) -> tuple[object, ...]:
 
 def run_validation(paths: list[Path | str], pact: Pact) -> Validation:
     """Read every input, apply the pact's rules, return table and all issues."""
-    overview = read_workbooks(paths, pact)
+    return _validated(read_workbooks(paths, pact), pact)
+
+
+def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Validation:
+    """:func:`run_validation` for sheets already in memory: (book name, grids) pairs."""
+    return _validated(read_grid_books(books, pact), pact)
+
+
+def _validated(overview: Overview, pact: Pact) -> Validation:
     rule_issues = validate(overview, pact)
     issues = sorted([*overview.fatal, *overview.issues, *rule_issues], key=_sort_key)
     return Validation(pact=pact, overview=overview, issues=issues)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,10 @@ import openpyxl
 import pytest
 
 from pagt_xl.config import Pact, load_pact
+
+# xlwings reads its license key at the first import in a process; the tests that drive the
+# button scripts through xlwings' Office.js protocol (xw.Book(json=...)) need the pro parts.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = ROOT / "workbooks"

@@ -7,6 +7,7 @@ rows + issues). :func:`read_workbooks` is the entry point.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,18 +60,28 @@ def read_workbooks(paths: list[Path | str], pact: Pact) -> Overview:
     ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
     files are still read; adapters decide whether to stop (the CLI exits 2).
     """
+    return _combine([(str(p), lambda p=p: read_grids(Path(p), str(p))) for p in paths], pact)
+
+
+def read_grid_books(books: list[tuple[str, list[Grid]]], pact: Pact) -> Overview:
+    """Like :func:`read_workbooks`, for sheets already in memory (e.g. from Excel through xlwings).
+
+    ``books`` is a list of (book name, grids); each grid's ``file`` names the book.
+    """
+    return _combine([(name, lambda g=grids: g) for name, grids in books], pact)
+
+
+def _combine(sources: list[tuple[str, Callable[[], list[Grid]]]], pact: Pact) -> Overview:
     issues: list[Issue] = []
     fatal: list[Issue] = []
     frameworks: list[FrameworkYear] = []
     subtotals: list[Subtotal] = []
     sheets: list[SheetRead] = []
     files: list[str] = []
-    for p in paths:
-        path = Path(p)
-        name = str(p)
+    for name, load in sources:
         files.append(name)
         try:
-            grids = read_grids(path, name)
+            grids = load()
             found = _read_file(grids, pact, issues, frameworks, sheets)
             if not found:
                 raise InputError(

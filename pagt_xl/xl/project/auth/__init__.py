@@ -1,0 +1,1 @@
+"""Authentication providers for xlwings Server (project overrides)."""
