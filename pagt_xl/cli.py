@@ -110,7 +110,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", metavar="ÅÅÅÅ-MM-DD", help="dato på kladden (standard: i dag, eller SOURCE_DATE_EPOCH når sat)"
     )
     p.add_argument("--out", type=Path, required=True, metavar="FIL.docx", help="rapportkladden der skrives")
+    p.add_argument(
+        "--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="budgetskemaer: risiko for underforbrug vises"
+    )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "budgets",
+        help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
+        description="Læser budgetskemaer (templates/budgetskema.xlsx udfyldt af ansøgerne), også med forskudt "
+        "layout, og kontrollerer summer, driftsudgifter, medfinansiering, forbrug og risiko for underforbrug. "
+        "En dårlig fil stopper ikke de andre. Exit-kode 0: ingen fejl, 1: budgetterne har fejl, 2: mindst én fil "
+        "kunne ikke læses som budget (de andre er stadig samlet og vist).",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL/MAPPE", help="budgetfiler eller mapper med budgetfiler")
+    _add_pact(p)
+    p.add_argument(
+        "--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med"
+    )
+    p.add_argument("--as-of", metavar="ÅÅÅÅ-MM-DD", help="dato for vurdering af underforbrug (standard: i dag)")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
+    p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil (påkrævet for xlsx)")
+    p.set_defaults(func=cmd_budgets)
 
     p = sub.add_parser(
         "template-vars",
@@ -426,9 +447,87 @@ def cmd_report(args: argparse.Namespace) -> int:
         breakdowns = run_breakdowns(validation, year=args.year, period=period)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    render_report(breakdowns, args.out, template=args.template, report_date=report_date)
+    underspend = _underspend(args.budgets, pact, validation, report_date) if args.budgets else None
+    render_report(breakdowns, args.out, template=args.template, report_date=report_date, underspend=underspend)
     print(f"Rapportkladde skrevet: {args.out}")
     return EXIT_DATA if validation.has_errors else EXIT_OK
+
+
+def _underspend(paths: list[Path], pact: Any, validation: Validation, as_of: dt.date) -> dict[str, str]:
+    from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+
+    result = read_budgets(list(paths), pact, as_of=as_of)
+    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=as_of)
+    return underspend_notes(result.records, issues)
+
+
+def cmd_budgets(args: argparse.Namespace) -> int:
+    """``pagt-xl budgets``."""
+    from pagt_xl.budget import budget_table, check_against_overview, read_budgets
+    from pagt_xl.outputs import write_budget_workbook
+
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    as_of = _report_date(args.as_of)
+    pact = load_pact(args.pact)
+    bar = _Progress(total=1, log=None)
+
+    def progress(done: int, total: int, path: Path) -> None:
+        if bar.tty and total > 1:
+            filled = round(20 * done / total)
+            print(f"\r[{'#' * filled}{'-' * (20 - filled)}] {done}/{total} {path.name[:40]:<40}", end="",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    result = read_budgets(list(args.paths), pact, progress=progress, as_of=as_of)
+    bar.finish()
+    issues = list(result.issues)
+    if args.overview:
+        validation = run_validation(list(args.overview), pact)
+        if validation.fatal:
+            for issue in validation.fatal:
+                print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+            return EXIT_INPUT
+        issues += check_against_overview(result.records, validation.table, pact, as_of=as_of)
+    for issue in result.fatal:
+        print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    table = budget_table(result.records)
+    if args.format == "xlsx":
+        write_budget_workbook(result.records, issues, args.out)
+        print(f"Budgetter skrevet til {args.out}")
+    elif args.format == "json":
+        doc = {
+            "files": result.files,
+            "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
+            "issues": [i.model_dump(mode="json") for i in issues],
+        }
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        _emit(text, args.out)
+    elif args.format == "csv":
+        _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
+    else:
+        lines = [f"{'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} {'Forbrugt':>14}  Projekt"]
+        for r in table.itertuples(index=False):
+            def kr(v: Any) -> str:
+                return "-" if v is None or v != v else format_amount(int(v))
+            lines.append(f"{(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} {kr(r.granted):>14} "
+                         f"{kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
+        lines.append("")
+        lines.append(issues_text(issues).rstrip("\n"))
+        errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+        warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
+        lines.append(f"{len(result.records)} budgetter læst af {len(result.files)} fil(er): {errors} fejl, "
+                     f"{warnings} advarsler.")  # fmt: skip
+        _emit("\n".join(lines) + "\n", args.out)
+    if result.fatal:
+        return EXIT_INPUT
+    return EXIT_DATA if any(i.severity is Severity.ERROR for i in issues) else EXIT_OK
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out:
+        atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    else:
+        sys.stdout.write(text)
 
 
 def cmd_template_vars(args: argparse.Namespace) -> int:
@@ -604,9 +703,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from pagt_xl.report import render_report
 
         docx = args.out_dir / f"statusrapport_{pact.key}.docx"
-        render_report(breakdowns, docx, report_date=_report_date(None))
+        budgets_dir = folder / "budgetter"
+        underspend = None
+        if pact.key == "nordjylland" and budgets_dir.is_dir():
+            underspend = _demo_budgets(budgets_dir, pact, result, args.out_dir)
+        render_report(breakdowns, docx, report_date=_report_date(None), underspend=underspend)
         print(f"Rapportkladde skrevet: {docx}\n")
     return EXIT_OK
+
+
+def _demo_budgets(folder: Path, pact: Any, validation: Validation, out_dir: Path) -> dict[str, str]:
+    from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+    from pagt_xl.outputs import write_budget_workbook
+
+    today = _report_date(None)
+    result = read_budgets([folder], pact, as_of=today)
+    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=today)
+    print(f"Budgetskemaer i {folder}: {len(result.records)} læst af {len(result.files)} fil(er).")
+    print(issues_text(issues, quiet=True), end="")
+    out = out_dir / f"budgetter_{pact.key}.xlsx"
+    write_budget_workbook(result.records, issues, out)
+    print(f"Budgetoversigt skrevet: {out}")
+    return underspend_notes(result.records, issues)
 
 
 def year_table_text(years: YearTable) -> str:

@@ -60,6 +60,18 @@ class IssueCode(StrEnum):
     # framework sheets
     BAD_FRAMEWORK_ROW = "bad_framework_row"
     DUPLICATE_FRAMEWORK_YEAR = "duplicate_framework_year"
+    # applicants' budget workbooks (pagt_xl.budget)
+    BUDGET_FORM_NOT_FOUND = "budget_form_not_found"
+    BUDGET_MISSING_VALUE = "budget_missing_value"
+    BUDGET_BAD_AMOUNT = "budget_bad_amount"
+    BUDGET_UNKNOWN_CATEGORY = "budget_unknown_category"
+    BUDGET_TOTAL_MISMATCH = "budget_total_mismatch"
+    BUDGET_OPERATIONS = "budget_operations"
+    BUDGET_APPLIED_MISMATCH = "budget_applied_mismatch"
+    BUDGET_NOT_IN_OVERVIEW = "budget_not_in_overview"
+    BUDGET_COFINANCING_LOW = "budget_cofinancing_low"
+    BUDGET_OVERSPENT = "budget_overspent"
+    BUDGET_UNDERSPEND_RISK = "budget_underspend_risk"
 
 
 class Issue(BaseModel):

@@ -9,6 +9,7 @@ injection).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import tempfile
@@ -288,3 +289,75 @@ def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
             target = f"external:{Path(issue.file).resolve()}#'{issue.sheet}'!{issue.cell}"
             if len(target) < 2000:
                 ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+
+
+def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> None:
+    """The consolidated budgets: "Budgetter", "Kategorier" and "Fejl" sheets (written atomically)."""
+    from pagt_xl.budget import budget_table, spending_by_category
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
+        kr = wb.add_format({"num_format": KR_FORMAT})
+        pct = wb.add_format({"num_format": PCT_FORMAT})
+        date = wb.add_format({"num_format": "dd-mm-yyyy"})
+        title = wb.add_format({"bold": True, "font_size": 14})
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        ws = wb.add_worksheet("Budgetter")
+        ws.write_string(0, 0, "Projektbudgetter (samlet)", title)
+        table = budget_table(records)
+        columns = [
+            ("Fil", "text", None), ("Sagsnr.", "text", None), ("Projekttitel", "text", None),
+            ("Tovholder", "text", None), ("År", "num", None), ("Start", "date", date), ("Slut", "date", date),
+            ("Udgifter i alt", "num", kr), ("Angivet total", "num", kr), ("Ansøgt fra puljen", "num", kr),
+            ("Egenfinansiering", "num", kr), ("Partnerfinansiering", "num", kr), ("Medfinansiering", "num", pct),
+            ("Bevilget", "num", kr), ("Forbrugt", "num", kr), ("Forbrugt andel", "num", pct),
+        ]  # fmt: skip
+        rows = []
+        for rec in table.itertuples(index=False):
+            values = list(rec)
+            values[0] = Path(values[0]).name
+            rows.append([None if (v is None or (isinstance(v, float) and v != v)) else v for v in values])
+        for r in rows:
+            for j in (5, 6):
+                if r[j] is not None:
+                    r[j] = dt.datetime(r[j].year, r[j].month, r[j].day)
+        _budget_table(ws, 2, columns, rows, "Budgetter")
+        ws2 = wb.add_worksheet("Kategorier")
+        ws2.write_string(0, 0, "Budget og forbrug pr. kategori", title)
+        cats = spending_by_category(records)
+        cat_rows = [[k, v["budget"], v["spent"]] for k, v in cats.items()]
+        _budget_table(ws2, 2, [("Kategori", "text", None), ("Budget", "num", kr), ("Forbrugt", "num", kr)],
+                      cat_rows, "Kategorier")  # fmt: skip
+        ws3 = wb.add_worksheet("Fejl")
+        ws3.write_string(0, 0, "Fejl og advarsler i budgetterne", title)
+        issue_rows = [[SEVERITY_DA[i.severity.value], Path(i.file or "").name, i.sheet, i.cell, i.code.value,
+                       i.message, i.value] for i in issues]  # fmt: skip
+        _budget_table(ws3, 2, [("Alvor", "text", None), ("Fil", "text", None), ("Ark", "text", None),
+                               ("Celle", "text", None), ("Kode", "text", None), ("Besked", "text", wrap),
+                               ("Værdi", "text", None)], issue_rows, "Budgetfejl")  # fmt: skip
+        ws3.set_column(5, 5, 80)
+        wb.close()
+
+    atomic_write(Path(path), write)
+
+
+def _budget_table(ws: Any, first: int, columns: list[tuple[str, str, Any]], rows: list[list[Any]], name: str) -> None:
+    for i, row in enumerate(rows, start=first + 1):
+        for j, value in enumerate(row):
+            kind, f = columns[j][1], columns[j][2]
+            if value is None:
+                ws.write_blank(i, j, None, f)
+            elif kind == "date":
+                ws.write_datetime(i, j, value, f)
+            elif kind == "text" or isinstance(value, str):
+                ws.write_string(i, j, str(value), f)
+            else:
+                ws.write_number(i, j, value, f)
+    spec = {"name": name, "columns": [{"header": h} for h, _, _ in columns], "style": "Table Style Medium 2"}
+    ws.add_table(first, 0, first + max(len(rows), 1), len(columns) - 1, spec)
+    for j, (header, _, _) in enumerate(columns):
+        width = max([len(header)] + [len(str(r[j])) for r in rows[:200] if r[j] is not None]) + 2
+        ws.set_column(j, j, min(max(width, 10), 60))
+    ws.freeze_panes(first + 1, 0)

@@ -35,6 +35,7 @@ class RunConfig(BaseModel):
     outputs: str = Field(default="ud", description="mappe til resultaterne")
     template: str | None = Field(default=None, description="egen Word-skabelon (standard: den medfølgende)")
     period: str | None = Field(default=None, description="fx '2019-2023' (standard: alle år i data)")
+    budgets: list[str] = Field(default=[], description="budgetskemaer: filer, mapper eller mønstre (valgfrit)")
     report: bool = Field(default=True, description="skriv rapportkladden")
     workbook: bool = Field(default=True, description="skriv fordelingsprojektmappen")
 
@@ -106,6 +107,15 @@ def expand_inputs(patterns: list[str], base: Path) -> list[Path]:
     return [p for p in out if not (p in seen or seen.add(p))]
 
 
+def expand_budget_inputs(patterns: list[str], base: Path) -> list[Path]:
+    """Budget inputs: folders are kept as folders (read whole), files and globs expanded."""
+    out: list[Path] = []
+    for pattern in patterns:
+        full = Path(pattern) if Path(pattern).is_absolute() else base / pattern
+        out.extend([full] if full.is_dir() else expand_inputs([pattern], base))
+    return out
+
+
 def scheduled_run(
     config: RunConfig,
     *,
@@ -157,13 +167,29 @@ def scheduled_run(
         xlsx = target(f"fordelinger_{pact.key}_{stamp}.xlsx")
         write_breakdown_workbook(breakdowns, xlsx)
         result.outputs.append(xlsx)
+    underspend = None
+    if config.budgets:
+        from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+        from pagt_xl.outputs import write_budget_workbook
+
+        budget_paths = expand_budget_inputs(config.budgets, base)
+        budgets = read_budgets(list(budget_paths), pact, as_of=today)
+        budget_issues = budgets.issues + check_against_overview(budgets.records, validation.table, pact, as_of=today)
+        target_xlsx = target(f"budgetter_{pact.key}_{stamp}.xlsx")
+        write_budget_workbook(budgets.records, budget_issues, target_xlsx)
+        result.outputs.append(target_xlsx)
+        result.issues = [*result.issues, *budget_issues]
+        result.has_errors = result.has_errors or budgets.has_errors
+        for issue in budgets.fatal:
+            result.messages.append(f"fejl: {issue.message}")
+        underspend = underspend_notes(budgets.records, budget_issues)
     if config.report:
         step("Skriver rapportkladden (Word)")
         docx = target(f"statusrapport_{pact.key}_{stamp}.docx")
         template = None
         if config.template:
             template = Path(config.template) if Path(config.template).is_absolute() else base / config.template
-        render_report(breakdowns, docx, template=template, report_date=today)
+        render_report(breakdowns, docx, template=template, report_date=today, underspend=underspend)
         result.outputs.append(docx)
     return result
 

@@ -158,6 +158,7 @@ def test_demo_runs_on_shipped_samples(tmp_path):
         "fordelinger_midtjylland.xlsx",
         "statusrapport_nordjylland.docx",
         "statusrapport_midtjylland.docx",
+        "budgetter_nordjylland.xlsx",
     }
 
 

@@ -125,3 +125,13 @@ def test_expand_inputs_and_free_name(tmp_path):
     assert free_name(target) == (target, False)
     (tmp_path / "~$r.docx").write_bytes(b"lock")
     assert free_name(target) == (tmp_path / "r_2.docx", True)
+
+
+def test_run_with_budgets(tmp_path):
+    config = _setup(tmp_path, f'budgets = ["{(WORKBOOKS / "budgetter").as_posix()}"]\n')
+    proc = run("run", str(config), "--date", "2026-11-22")
+    assert proc.returncode == 1, proc.stderr  # the sample budgets contain errors (an operations line)
+    assert (tmp_path / "ud" / "budgetter_nordjylland_2026-11-22.xlsx").exists()
+    doc = Document(str(tmp_path / "ud" / "statusrapport_nordjylland_2026-11-22.docx"))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("Ja – forbrugt 20 %") for c in cells)

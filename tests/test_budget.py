@@ -1,0 +1,247 @@
+"""Budget workbooks: the form, reading (also drifted layouts), checks with cells, folders, underspend rule, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ROOT, WORKBOOKS
+from test_cli import run
+
+from pagt_xl import load_pact, run_validation
+from pagt_xl.budget import (
+    budget_table,
+    check_against_overview,
+    elapsed_share,
+    read_budget_workbook,
+    read_budgets,
+    underspend_notes,
+    underspend_risk,
+)
+from pagt_xl.model import IssueCode, Severity
+
+SCRIPT = ROOT / "scripts" / "make_budget_workbooks.py"
+FORM = ROOT / "templates" / "budgetskema.xlsx"
+SAMPLES = WORKBOOKS / "budgetter"
+OVERVIEW = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
+AS_OF = dt.date(2026, 11, 22)
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_budget_workbooks import write_form  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def pact():
+    return load_pact("nordjylland")
+
+
+def _data(**over):
+    data = {
+        "case_id": "2024-01", "title": "Robotter i indskolingen", "applicant": "Hjørring Gymnasium", "year": 2024,
+        "start": dt.date(2024, 1, 1), "end": dt.date(2025, 12, 31),
+        "lines": [("Løn og timer", "Timer", 300_000, {2024: 250_000}), ("Materialer og udstyr", "Robotter", 100_000, {})],
+        "own": 100_000, "partner": 0, "sought": 300_000, "granted": 300_000,
+    }  # fmt: skip
+    data.update(over)
+    return data
+
+
+def codes(issues):
+    return {i.code for i in issues}
+
+
+def test_form_has_dropdown_protection_and_formulas():
+    wb = openpyxl.load_workbook(FORM)
+    ws = wb["Budget"]
+    assert ws.protection.sheet
+    dv = ws.data_validations.dataValidation
+    assert any(v.type == "list" and "Drift" in v.formula1 and "Løn og timer" in v.formula1 for v in dv)
+    labels = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"Sagsnr.", "Projekttitel", "Kategori", "Budget (kr.)", "Udgifter i alt", "Ansøgt fra puljen (kr.)"} <= labels
+    total = next(c for row in ws.iter_rows() for c in row if c.value == "Udgifter i alt")
+    formula_cell = ws.cell(total.row, 3)
+    assert str(formula_cell.value).startswith("=SUM(") and formula_cell.protection.locked
+    first_input = ws.cell(total.row - 12, 1)
+    assert first_input.protection.locked is False
+
+
+def test_scripts_are_reproducible_and_committed_copies_current(tmp_path):
+    for d in ("a", "b"):
+        subprocess.run([sys.executable, str(SCRIPT), "--form", str(tmp_path / d / "f.xlsx"),
+                        "--samples", str(tmp_path / d / "s")], check=True, capture_output=True)  # fmt: skip
+    assert (tmp_path / "a" / "f.xlsx").read_bytes() == (tmp_path / "b" / "f.xlsx").read_bytes() == FORM.read_bytes()
+    for f in (tmp_path / "a" / "s").iterdir():
+        assert f.read_bytes() == (tmp_path / "b" / "s" / f.name).read_bytes() == (SAMPLES / f.name).read_bytes()
+
+
+def test_clean_budget_read_back(tmp_path, pact):
+    path = tmp_path / "b.xlsx"
+    write_form(path, _data())
+    rec, issues = read_budget_workbook(path, pact)
+    assert rec is not None and issues == []
+    assert (rec.case_id, rec.title, rec.year, rec.start, rec.end) == (
+        "2024-01", "Robotter i indskolingen", 2024, dt.date(2024, 1, 1), dt.date(2025, 12, 31))  # fmt: skip
+    assert rec.total_cost == rec.stated_total == 400_000 and rec.sought == 300_000 and rec.spent == 250_000
+    assert [line.category for line in rec.lines] == ["Løn og timer", "Materialer og udstyr"]
+
+
+def test_drifted_layout_is_read(tmp_path, pact):
+    path = tmp_path / "d.xlsx"
+    data = _data(lines=[("Lønudgifter", "Timer", 300_000, {}), ("Udstyr", "Robotter", 100_000, {})])
+    write_form(path, data, drift=True)
+    rec, issues = read_budget_workbook(path, pact)
+    assert rec is not None and issues == []
+    assert [line.category for line in rec.lines] == ["Løn og timer", "Materialer og udstyr"]
+    assert rec.stated_total == 400_000 and rec.sought == 300_000 and rec.own == 100_000
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "cell", "severity"),
+    [
+        (_data(stated_total=410_000), IssueCode.BUDGET_TOTAL_MISMATCH, "C24", Severity.ERROR),
+        (_data(lines=[("Drift", "Husleje", 50_000, {})]), IssueCode.BUDGET_OPERATIONS, "A12", Severity.ERROR),
+        (_data(lines=[("Kaffe", "", 5_000, {})]), IssueCode.BUDGET_UNKNOWN_CATEGORY, "A12", Severity.ERROR),
+        (_data(sought=None), IssueCode.BUDGET_MISSING_VALUE, None, Severity.ERROR),
+        (_data(lines=[("Andet", "", 400_000, {2024: 350_000})]), IssueCode.BUDGET_OVERSPENT, "B33", Severity.ERROR),
+        (_data(lines=[("Andet", "", 400_000, {2024: 10_000})]), IssueCode.BUDGET_UNDERSPEND_RISK, "B33",
+         Severity.WARNING),
+    ],
+    ids=lambda v: v.value if isinstance(v, IssueCode) else None,
+)
+def test_check_codes_with_cells(tmp_path, pact, data, code, cell, severity):
+    path = tmp_path / "c.xlsx"
+    write_form(path, data)
+    result = read_budgets([path], pact, as_of=AS_OF)
+    found = [i for i in result.issues if i.code is code]
+    assert found, [i.code.value for i in result.issues]
+    assert found[0].cell == cell and found[0].severity is severity and found[0].file == str(path)
+
+
+def test_cofinancing_minimum_from_pact(tmp_path, pact):
+    strict = pact.model_copy(update={"budgets": pact.budgets.model_copy(update={"min_cofinancing_share": 0.3})})
+    path = tmp_path / "c.xlsx"
+    write_form(path, _data())  # 100.000 of 400.000 = 25 %
+    _, issues = read_budget_workbook(path, strict)
+    assert IssueCode.BUDGET_COFINANCING_LOW in codes(issues)
+    _, issues = read_budget_workbook(path, pact)  # no minimum configured
+    assert IssueCode.BUDGET_COFINANCING_LOW not in codes(issues)
+
+
+def test_every_budget_code_is_tested():
+    tested = {IssueCode.BUDGET_TOTAL_MISMATCH, IssueCode.BUDGET_OPERATIONS, IssueCode.BUDGET_UNKNOWN_CATEGORY,
+              IssueCode.BUDGET_MISSING_VALUE, IssueCode.BUDGET_OVERSPENT, IssueCode.BUDGET_UNDERSPEND_RISK,
+              IssueCode.BUDGET_COFINANCING_LOW, IssueCode.BUDGET_APPLIED_MISMATCH, IssueCode.BUDGET_NOT_IN_OVERVIEW,
+              IssueCode.BUDGET_FORM_NOT_FOUND, IssueCode.BUDGET_BAD_AMOUNT}  # fmt: skip
+    assert tested == {c for c in IssueCode if c.value.startswith("budget_")}
+
+
+def test_bad_amount_and_form_not_found(tmp_path, pact, workbook):
+    path = tmp_path / "b.xlsx"
+    write_form(path, _data(own="ca. en halv mio."))
+    _, issues = read_budget_workbook(path, pact)
+    assert IssueCode.BUDGET_BAD_AMOUNT in codes(issues)
+    other = workbook({"Ark": [["Hej"], ["ingen budget her"]]}, name="andet.xlsx")
+    rec, issues = read_budget_workbook(other, pact)
+    assert rec is None and codes(issues) == {IssueCode.BUDGET_FORM_NOT_FOUND}
+
+
+def test_folder_good_drifted_corrupt_and_non_workbook(tmp_path, pact):
+    folder = tmp_path / "budgetter"
+    folder.mkdir()
+    write_form(folder / "god.xlsx", _data())
+    write_form(folder / "forskudt.xlsx", _data(case_id="2024-02"), drift=True)
+    good = (folder / "god.xlsx").read_bytes()
+    (folder / "beskadiget.xlsx").write_bytes(good[: len(good) // 2])
+    (folder / "notat.xlsx").write_bytes(b"Budget kommer senere")
+    calls = []
+    result = read_budgets([folder], pact, progress=lambda d, t, p: calls.append((d, t, p.name)), as_of=AS_OF)
+    assert sorted(r.case_id for r in result.records) == ["2024-01", "2024-02"]
+    bad = {Path(i.file).name for i in result.fatal}
+    assert bad == {"beskadiget.xlsx", "notat.xlsx"}
+    assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert len(budget_table(result.records)) == 2
+    proc = run("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22")
+    assert proc.returncode == 2, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert len(doc["budgets"]) == 2 and "beskadiget.xlsx" in proc.stderr and "notat.xlsx" in proc.stderr
+    shutil.rmtree(folder / "beskadiget.xlsx", ignore_errors=True)
+    (folder / "beskadiget.xlsx").unlink()
+    (folder / "notat.xlsx").unlink()
+    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 0
+    write_form(folder / "drift.xlsx", _data(case_id="2024-03", lines=[("Drift", "", 1, {})]))
+    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("spent", "as_of", "risk"),
+    [
+        (250_000, dt.date(2025, 1, 1), False),  # elapsed 50 %, threshold 25 %: spent 25 % is exactly at it
+        (249_999, dt.date(2025, 1, 1), True),  # just below
+        (250_001, dt.date(2025, 1, 1), False),  # just above
+        (0, dt.date(2024, 4, 1), False),  # elapsed ≈ 25 %: threshold 0
+        (0, dt.date(2023, 6, 1), False),  # before the start
+        (749_999, dt.date(2027, 1, 1), False),  # after the end: elapsed clamped to 100 %, threshold 75 %
+        (749_998, dt.date(2027, 1, 1), True),
+    ],
+)
+def test_underspend_rule_at_its_boundary(spent, as_of, risk):
+    start, end = dt.date(2024, 1, 1), dt.date(2026, 1, 1)  # 731 days
+    granted = 1_000_000
+    if as_of == dt.date(2025, 1, 1):
+        assert elapsed_share(start, end, as_of) == pytest.approx(366 / 731)
+        spent = round(granted * (366 / 731 - 0.25)) + (spent - 250_000)
+    if as_of == dt.date(2027, 1, 1):
+        spent = spent + 1 if spent == 749_999 else spent
+    assert underspend_risk(spent, granted, start, end, as_of, 0.25) is risk
+
+
+def test_exact_threshold_is_not_a_risk():
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 1, 5)  # 4 days: elapsed 0.5 on Jan 3
+    assert elapsed_share(start, end, dt.date(2024, 1, 3)) == 0.5
+    assert underspend_risk(250, 1000, start, end, dt.date(2024, 1, 3), 0.25) is False
+    assert underspend_risk(249, 1000, start, end, dt.date(2024, 1, 3), 0.25) is True
+    assert elapsed_share(start, start, start) == 1.0
+
+
+def test_shipped_samples_against_overview(pact):
+    result = read_budgets([SAMPLES], pact, as_of=AS_OF)
+    validation = run_validation([OVERVIEW], pact)
+    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=AS_OF)
+    by_file = {(Path(i.file).name, i.code) for i in issues}
+    assert ("2023-07_Nordjysk_Science_Dyst.xlsx", IssueCode.BUDGET_OPERATIONS) in by_file
+    assert ("2023-12_Synergier_paa_EUX.xlsx", IssueCode.BUDGET_TOTAL_MISMATCH) in by_file
+    assert ("2022-03_Samarbejdsmodel.xlsx", IssueCode.BUDGET_UNDERSPEND_RISK) in by_file
+    assert ("2023-08_Proev_kraefter.xlsx", IssueCode.BUDGET_APPLIED_MISMATCH) in by_file
+    assert ("2023-13_Talstaerk_2.0.xlsx", IssueCode.FILE_UNREADABLE) in by_file
+    assert len(result.records) == 8
+    drifted = next(r for r in result.records if r.case_id == "2023-11")
+    assert drifted.lines[0].category == "Løn og timer"
+    notes = underspend_notes(result.records, issues)
+    assert notes["2022-03"].startswith("Ja – forbrugt 20 %") and notes["2023-05"].startswith("Nej")
+
+
+def test_report_shows_underspend(tmp_path):
+    out = tmp_path / "r.docx"
+    proc = run("report", str(OVERVIEW), "--budgets", str(SAMPLES), "--date", "2026-11-22", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    from docx import Document
+
+    rows = [[c.text for c in r.cells] for t in Document(str(out)).tables for r in t.rows]
+    samarbejde = next(r for r in rows if r[0].startswith("Samarbejdsmodel"))
+    assert samarbejde[-1].startswith("Ja – forbrugt 20 % af bevillingen")
+
+
+def test_budget_workbook_output(tmp_path):
+    out = tmp_path / "b.xlsx"
+    proc = run("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
+    assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
+    assert "Budgetter" in wb["Budgetter"].tables
+    assert wb["Budgetter"]["H4"].number_format == '#,##0 "kr."'
