@@ -57,6 +57,8 @@ class IssueCode(StrEnum):
     SUBTOTAL_MISMATCH = "subtotal_mismatch"
     NEGATIVE_AMOUNT = "negative_amount"
     PERIOD_REVERSED = "period_reversed"
+    EXCEL_ERROR = "excel_error"
+    FORMULA_WITHOUT_VALUE = "formula_without_value"
     # framework sheets
     BAD_FRAMEWORK_ROW = "bad_framework_row"
     DUPLICATE_FRAMEWORK_YEAR = "duplicate_framework_year"

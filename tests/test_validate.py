@@ -52,6 +52,9 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
     IssueCode.NO_APPLICATIONS: (lambda: {"A": [HEADER]}, None, Severity.WARNING),
     IssueCode.BAD_AMOUNT: (lambda: overview(row(granted="ca. 300.000")), "I2", Severity.ERROR),
     IssueCode.NEGATIVE_AMOUNT: (lambda: overview(row(granted=-5)), "I2", Severity.ERROR),
+    # openpyxl stores "#REF!" as an error cell and "=..." as a formula without a cached value
+    IssueCode.EXCEL_ERROR: (lambda: overview(row(granted="#REF!")), "I2", Severity.ERROR),
+    IssueCode.FORMULA_WITHOUT_VALUE: (lambda: overview(row(granted="=G2*0.8")), "I2", Severity.ERROR),
     IssueCode.BAD_YEAR: (lambda: overview(row(year="tyve tyve")), "A2", Severity.ERROR),
     IssueCode.BAD_DATE: (
         lambda: overview([*row(), "32.13.2020"], header=[*HEADER, "Start"]),

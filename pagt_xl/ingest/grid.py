@@ -12,7 +12,29 @@ from pathlib import Path
 from typing import Any
 
 from pagt_xl.errors import InputError
-from pagt_xl.ingest.guard import check_file
+from pagt_xl.ingest.guard import check_file, scan_cells
+
+
+class CellProblem:
+    """A cell whose value is not a value: an Excel error (``#REF!``) or a formula saved without its result."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind  # "error" or "formula"
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CellProblem({self.kind!r}, {self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text if self.kind == "error" else f"={self.text}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellProblem) and (self.kind, self.text) == (other.kind, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.text))
 
 
 @lru_cache(maxsize=4096)
@@ -46,6 +68,7 @@ def read_grids(path: Path, display_name: str | None = None) -> list[Grid]:
 
     name = display_name or str(path)
     check_file(path)
+    problems = scan_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -67,6 +90,9 @@ def read_grids(path: Path, display_name: str | None = None) -> list[Grid]:
             raise InputError(
                 f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)})", file=name, sheet=meta.name
             ) from None
+        for (r, c), (kind, text) in problems.get(meta.name, {}).items():
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
+                rows[r][c] = CellProblem(kind, text)
         grids.append(
             Grid(
                 file=name,

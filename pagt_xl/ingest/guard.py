@@ -80,6 +80,17 @@ def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
+            names = {i.filename for i in infos}
+            suffix = path.suffix.lower()
+            if suffix in (".xlsx", ".xlsm") and "xl/workbook.xml" not in names:
+                kind = (
+                    "et Word-dokument"
+                    if "word/document.xml" in names
+                    else "en PowerPoint-præsentation"
+                    if "ppt/presentation.xml" in names
+                    else "en zip-fil uden en projektmappe"
+                )
+                raise InputError(f"{name}: ikke en Excel-projektmappe, men {kind}; gem data som .xlsx", file=name)
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
                 raise InputError(
@@ -119,3 +130,123 @@ def _check_dimension(name: str, part: str, head: bytes) -> None:
             f"({last_col * last_row:,} celler); slet tomme rækker/kolonner i Excel og gem igen".replace(",", "."),
             file=name,
         )
+
+
+# -- cell-level scan of .xlsx/.xlsm sheets -----------------------------------------------------------
+_CHUNK = 8 * 1024 * 1024
+_OVERLAP = 64 * 1024
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>(.*?)</c>', re.S)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_WIDE_COL = re.compile(rb'<c r="([A-Z]{3})(\d{1,7})"')
+_BIG_ROW = re.compile(rb'<row r="(\d{7,})"')
+_LAST_ROW = re.compile(rb'<row r="(\d+)"')
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+#: what a cell holds instead of a value: ("error", "#REF!") or ("formula", "SUM(A1:A3)")
+CellProblems = dict[tuple[int, int], tuple[str, str]]
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name → sheet name, from workbook.xml and its relationships (defusedxml)."""
+    from defusedxml import ElementTree
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        target = targets.get(sheet.get(f"{ns_rel}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[part] = sheet.get("name", "")
+    return out
+
+
+def scan_cells(path: Path) -> dict[str, CellProblems]:
+    """Excel error values and formulas without a saved value, per sheet name (0-based row, column).
+
+    python-calamine reads both as empty cells; this scan tells them apart so that
+    they are reported, never taken as blank or 0. It also refuses XML with a DTD
+    (entity expansion, external entities) and sheets whose cells reach an absurd
+    size even without a ``<dimension>``. Streams each sheet in chunks.
+    """
+    name = str(path)
+    result: dict[str, CellProblems] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with zf.open(info) as fh:
+                        if _DTD.search(fh.read(4096)):
+                            raise InputError(
+                                f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
+                                "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
+                                file=name,
+                            )
+            from defusedxml.common import DefusedXmlException
+
+            try:
+                parts = _sheet_parts(zf)
+            except (DefusedXmlException, SyntaxError) as exc:
+                raise InputError(
+                    f"{name}: workbook.xml kan ikke læses sikkert ({exc.__class__.__name__})", file=name
+                ) from None
+            for part, sheet in parts.items():
+                if part in zf.namelist():
+                    problems = _scan_sheet(zf, part, name)
+                    if problems:
+                        result[sheet] = problems
+    except zipfile.BadZipFile:
+        raise InputError(
+            f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen", file=name
+        ) from None
+    return result
+
+
+def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
+    problems: CellProblems = {}
+    max_row = max_col = 0
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            if not block:
+                break
+            chunk = tail + block
+            for m in _WIDE_COL.finditer(chunk):
+                max_col = max(max_col, column_index(m.group(1).decode()))
+            for m in _BIG_ROW.finditer(chunk):
+                max_row = max(max_row, int(m.group(1)))
+            last = chunk.rfind(b'<row r="')
+            if last >= 0 and (m := _LAST_ROW.match(chunk, last)):
+                max_row = max(max_row, int(m.group(1)))
+            if max_col and max_row and max_col * max_row > MAX_CELLS:
+                raise InputError(
+                    f"{name}: arket ({part}) har celler ud til kolonne {max_col} og række {max_row}; "
+                    "slet tomme rækker/kolonner i Excel og gem igen",
+                    file=name,
+                )
+            if b't="e"' in chunk or b"<f" in chunk:
+                for m in _CELL.finditer(chunk):
+                    attrs, body = m.group(3), m.group(4)
+                    key = (int(m.group(2)) - 1, column_index(m.group(1).decode()) - 1)
+                    if b't="e"' in attrs:
+                        v = _VALUE.search(body)
+                        problems[key] = ("error", v.group(1).decode(errors="replace") if v else "#VALUE!")
+                    elif body.startswith(b"<f") and _no_value(attrs, body):
+                        formula = re.match(rb"<f[^>]*>([^<]*)</f>", body)
+                        problems[key] = ("formula", formula.group(1).decode(errors="replace") if formula else "")
+            tail = chunk[-_OVERLAP:]
+    return problems
+
+
+def _no_value(attrs: bytes, body: bytes) -> bool:
+    """A formula cell without a saved result: no ``<v>``, or an empty one that is not an empty text result."""
+    v = _VALUE.search(body)
+    if v is None:
+        return True
+    return v.group(1) == b"" and b't="str"' not in attrs

@@ -24,7 +24,7 @@ from pagt_xl.danish import (
     parse_year,
     split_title_applicant,
 )
-from pagt_xl.ingest.grid import Grid, column_letter
+from pagt_xl.ingest.grid import CellProblem, Grid, column_letter
 from pagt_xl.ingest.headers import ColumnMap
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
@@ -380,6 +380,10 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                     raw = merged_year[row_no]
                 else:
                     continue
+            if raw.__class__ is CellProblem:
+                row_error = True
+                issues.append(_problem_issue(grid, raw, letters[f], row_no, f))
+                continue
             if raw.__class__ is float and f in plain_amounts and raw >= 0 and raw.is_integer():
                 values[f] = int(raw)  # the common case: a whole number of kroner
                 continue
@@ -446,6 +450,32 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         if c not in produced:
             records[c].extend([None] * n)
     return result
+
+
+def _problem_issue(grid: Grid, raw: CellProblem, letter: str, row_no: int, field_name: str) -> Issue:
+    label = FIELD_LABELS.get(field_name, field_name)
+    if raw.kind == "error":
+        code, message = (
+            IssueCode.EXCEL_ERROR,
+            f"{label}: cellen indeholder Excel-fejlen {raw.text}; ret formlen eller værdien i Excel",
+        )
+    else:
+        code, message = (
+            IssueCode.FORMULA_WITHOUT_VALUE,
+            f"{label}: cellen har en formel uden gemt resultat (filen er gemt af et program, der ikke beregner "
+            "formler); værdien mangler og er ikke regnet som 0 — åbn filen i Excel og gem den igen",
+        )
+    return Issue(
+        file=grid.file,
+        sheet=grid.sheet,
+        cell=f"{letter}{row_no}",
+        row=row_no,
+        column=letter,
+        code=code,
+        severity=Severity.ERROR,
+        message=message,
+        value=str(raw),
+    )
 
 
 def _looks_like_note(value: object) -> bool:

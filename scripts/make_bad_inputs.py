@@ -1,0 +1,250 @@
+"""Write the bad-input corpus to tests/data/bad/: hostile and broken files every entry point must survive.
+
+Run: .venv/bin/python scripts/make_bad_inputs.py [--out DIR] [--million]
+
+Each file is small on disk. The zip bomb expands to about 400 MB; the
+dimension bomb declares a sheet to XFD1048576. ``--million`` also writes a
+1,000,000-row overview (about 30 MB, not committed; the slow test uses it).
+The .xls and .ods copies are converted by LibreOffice when it is installed
+(not byte-reproducible; they are committed as made).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "data" / "bad"
+HEADER = ["År", "Sagsnr.", "Runde", "Projekttitel", "Indsatsområde", "Type", "Ansøgt beløb", "Afgørelse", "Støttebeløb"]
+ROW = [2020, "2020-01", "Åben runde", "LabSTEM Nord v/Aalborg Universitet", "1. De potentielle STEM'ere",
+       "Kompetenceopbygning", 2_000_000, "Tilsagn", 1_900_000]  # fmt: skip
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
+            dst.writestr(zi, data)
+    return out.getvalue()
+
+
+def _workbook(rows: list[list[object]], title: str = "Ansøgninger") -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    import datetime as dt
+
+    wb.properties.created = wb.properties.modified = dt.datetime(2024, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+def _replace_part(data: bytes, part: str, content: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, content if info.filename == part else src.read(info.filename))
+    return out.getvalue()
+
+
+def good() -> bytes:
+    """A small clean overview (the base of several cases)."""
+    return _workbook([HEADER, ROW])
+
+
+def zip_bomb() -> bytes:
+    """A valid-looking workbook whose sheet XML inflates to ~400 MB of whitespace."""
+    base = good()
+    src = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = src.read(info.filename)
+                head, tail = xml.split(b"<sheetData>", 1)
+                with dst.open(zi, "w", force_zip64=True) as fh:
+                    fh.write(head + b"<sheetData>")
+                    block = b" " * (1 << 20)
+                    for _ in range(400):
+                        fh.write(block)
+                    fh.write(tail)
+            else:
+                dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
+
+
+def dimension_bomb(with_dimension: bool) -> bytes:
+    """One stray cell at XFD1048576 (with or without a <dimension> element)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Ansøgninger"
+    ws.append(HEADER)
+    ws.append(ROW)
+    ws["XFD1048576"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _fixed_zip(buf.getvalue())
+    if not with_dimension:
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+        xml = xml.replace(b'<dimension ref="A1:XFD1048576"/>', b"")
+        data = _replace_part(data, "xl/worksheets/sheet1.xml", xml)
+    return data
+
+
+def entity_attack(kind: str) -> bytes:
+    """Billion laughs in a sheet, or an external entity in sharedStrings."""
+    base = good()
+    if kind == "laughs":
+        xml = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+        dtd = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+               + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                          for i in range(1, 10))
+               + b"]>")  # fmt: skip
+        xml = dtd + xml.split(b"?>", 1)[-1].replace(b"<t>LabSTEM", b"<t>&lol9;LabSTEM")
+        return _replace_part(base, "xl/worksheets/sheet1.xml", xml)
+    xml = zipfile.ZipFile(io.BytesIO(base)).read("xl/workbook.xml")
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    xml = xxe + xml.split(b"?>", 1)[-1].replace(b'name="Ans', b'name="&xxe;Ans')
+    return _replace_part(base, "xl/workbook.xml", xml)
+
+
+def password_protected() -> bytes:
+    """The clean overview encrypted with the password 'pagt' (msoffcrypto-tool)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(good())).encrypt("pagt", out)
+    return out.getvalue()
+
+
+def _soffice_convert(data: bytes, fmt: str) -> bytes | None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "oversigt.xlsx"
+        src.write_bytes(data)
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", fmt,
+                        "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=180)  # fmt: skip
+        return (Path(tmp) / f"oversigt.{fmt}").read_bytes()
+
+
+#: file name → (what it is, expected exit code of `pagt-xl validate`, a word the message must contain)
+CASES: dict[str, tuple[str, int, str]] = {
+    "tom.xlsx": ("empty file", 2, "tom"),
+    "tilfaeldige_bytes.xlsx": ("random bytes named .xlsx", 2, "zip"),
+    "afkortet.xlsx": ("truncated zip", 2, "beskadiget"),
+    "word_dokument.xlsx": ("a Word document renamed .xlsx", 2, "Word-dokument"),
+    "html_tabel.xls": ("an HTML table saved as .xls by a web system", 2, ".xls"),
+    "tilfaeldige_bytes.xlsb": ("random bytes named .xlsb", 2, "zip"),
+    "adgangskode.xlsx": ("password-protected (encrypted) workbook", 2, "adgangskode"),
+    "zipbombe.xlsx": ("zip bomb: sheet XML inflates to ~400 MB", 2, "zip-bombe"),
+    "dimensionsbombe.xlsx": ("one cell at XFD1048576, declared dimension", 2, "XFD1048576"),
+    "dimensionsbombe_uden_dimension.xlsx": ("one cell at XFD1048576, no <dimension>", 2, "kolonne 16384"),
+    "billion_laughs.xlsx": ("XML entity expansion in a sheet", 2, "DTD"),
+    "ekstern_entitet.xlsx": ("external XML entity (XXE) in workbook.xml", 2, "DTD"),
+    "formler_uden_vaerdier.xlsx": ("formulas saved without cached values", 1, "formula_without_value"),
+    "excel_fejlvaerdier.xlsx": ("#REF!, #DIV/0!, #N/A in data cells", 1, "excel_error"),
+    "dobbelte_overskrifter.xlsx": ("the same header twice", 0, "duplicate_column"),
+    "kun_overskrifter.xlsx": ("a sheet with only headers", 0, "no_applications"),
+    "gammel_excel.xls": ("legacy .xls (BIFF) made by LibreOffice", 0, "23"),
+    "libreoffice.ods": ("OpenDocument spreadsheet made by LibreOffice", 0, "23"),
+}
+
+
+def build(out: Path, *, million: bool = False) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(20261122)
+    base = good()
+    files: dict[str, bytes | None] = {
+        "tom.xlsx": b"",
+        "tilfaeldige_bytes.xlsx": bytes(rng.getrandbits(8) for _ in range(4096)),
+        "afkortet.xlsx": base[: len(base) // 2],
+        "html_tabel.xls": "<html><body><table><tr><td>År</td><td>Projekttitel</td></tr></table></body></html>".encode(),
+        "tilfaeldige_bytes.xlsb": bytes(rng.getrandbits(8) for _ in range(2048)),
+        "adgangskode.xlsx": password_protected(),
+        "zipbombe.xlsx": zip_bomb(),
+        "dimensionsbombe.xlsx": dimension_bomb(True),
+        "dimensionsbombe_uden_dimension.xlsx": dimension_bomb(False),
+        "billion_laughs.xlsx": entity_attack("laughs"),
+        "ekstern_entitet.xlsx": entity_attack("xxe"),
+        "formler_uden_vaerdier.xlsx": _workbook([HEADER, [*ROW[:8], "=G2*0.95"], [*ROW[:7], "=G3", "Tilsagn"]]),
+        "excel_fejlvaerdier.xlsx": _workbook(
+            [HEADER, [*ROW[:8], "#REF!"], [*ROW[:6], "#DIV/0!", *ROW[7:]], ["#N/A", *ROW[1:]]]
+        ),
+        "dobbelte_overskrifter.xlsx": _workbook([[*HEADER, "Støttebeløb"], [*ROW, 5]]),
+        "kun_overskrifter.xlsx": _workbook([HEADER]),
+    }
+    # a .docx is a zip too: a Word file renamed .xlsx
+    from docx import Document
+
+    buf = io.BytesIO()
+    Document().save(buf)
+    files["word_dokument.xlsx"] = _fixed_zip(buf.getvalue())
+    sample = (ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx").read_bytes()
+    for name, fmt in (("gammel_excel.xls", "xls"), ("libreoffice.ods", "ods")):
+        if not (out / name).exists():
+            files[name] = _soffice_convert(sample, fmt)
+    written = []
+    for name, data in files.items():
+        if data is not None:
+            (out / name).write_bytes(data)
+        if (out / name).exists():
+            written.append(out / name)
+    if million:
+        written.append(million_rows(out.parent / "million.xlsx"))
+    return written
+
+
+def million_rows(path: Path, n: int = 1_000_000) -> Path:
+    """A 1,000,000-row overview (xlsxwriter, constant memory)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Ansøgninger")
+    ws.write_row(0, 0, HEADER)
+    themes = ["1. De potentielle STEM'ere", "2. Flere piger og kvinder i STEM", "STEM kompetencer til alle"]
+    for i in range(1, n + 1):
+        ws.write_row(i, 0, [2019 + i % 5, f"{i:07d}", "Åben runde", f"Projekt {i} v/ Skole {i % 97}", themes[i % 3],
+                            "Motiverende", 300_000, "Tilsagn" if i % 2 else "Afslag", 250_000 if i % 2 else None])  # fmt: skip
+    wb.close()
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--million", action="store_true", help="also write the 1,000,000-row overview")
+    args = parser.parse_args(argv)
+    files = build(args.out, million=args.million)
+    print(f"Skrevet: {len(files)} filer i {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
