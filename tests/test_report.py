@@ -181,14 +181,20 @@ def test_staff_can_edit_the_template(tmp_path, nord_breakdowns):
     assert h.index("Økonomiske nøgletal") < h.index("Introduktion") < h.index("Læring fra projekterne")
 
 
-def _template_with(tmp_path: Path, body: str = "", header: str = "", title: str = "") -> Path:
+def _template_with(
+    tmp_path: Path, body: str = "", header: str = "", title: str = "", footer: str = "", comments: str = ""
+) -> Path:
     doc = Document(str(default_template()))
     if body:
         doc.add_paragraph(body)
     if header:
         doc.sections[0].header.paragraphs[0].add_run(header)
+    if footer:
+        doc.sections[0].footer.paragraphs[0].add_run(footer)
     if title:
         doc.core_properties.title = title
+    if comments:
+        doc.core_properties.comments = comments
     path = tmp_path / "skabelon.docx"
     doc.save(str(path))
     return path
@@ -204,13 +210,22 @@ def test_unknown_variables_are_named_before_rendering(tmp_path, nord_breakdowns)
 
 @pytest.mark.parametrize(
     "where",
-    ["body", "header", "title"],
+    ["body", "header", "footer", "title", "comments"],
 )
 def test_malicious_template_fails_clearly_and_runs_no_code(tmp_path, nord_breakdowns, where):
     payload = "{{ pact_name.__class__.__mro__[1].__subclasses__() }}"
     template = _template_with(tmp_path, **{where: payload})
+    out = tmp_path / "r.docx"
     with pytest.raises(TemplateProblem, match="ikke er tilladt"):
-        render_report(nord_breakdowns, tmp_path / "r.docx", template=template, report_date=DATE)
+        render_report(nord_breakdowns, out, template=template, report_date=DATE)
+    assert not out.exists()
+
+
+def test_template_cannot_call_or_import(tmp_path, nord_breakdowns):
+    for payload in ("{{ cycler.__init__.__globals__.os }}", "{% import 'os' as os %}", "{{ lipsum.__globals__ }}"):
+        template = _template_with(tmp_path, body=payload)
+        with pytest.raises(TemplateProblem):
+            render_report(nord_breakdowns, tmp_path / "r.docx", template=template, report_date=DATE)
 
 
 def test_applicant_text_comes_out_literally(tmp_path, nord):

@@ -46,7 +46,10 @@ def default_template() -> Path:
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    # only harmless helpers stay available to templates; no loader: no import/include/extends
+    env.globals = {k: v for k, v in env.globals.items() if k in ("range", "dict", "namespace")}
+    return env
 
 
 def _open(template: Path) -> DocxTemplate:
@@ -134,6 +137,10 @@ def render_context(
         raise TemplateProblem(f"{template}: ukendt felt i skabelonen: {exc.message}") from None
     except TemplateError as exc:
         raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
+    except TypeError as exc:  # {% import %}, {% include %}, {% extends %}: no loader, on purpose
+        raise TemplateProblem(
+            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})"
+        ) from None
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))
     return out
