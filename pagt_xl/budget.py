@@ -57,10 +57,17 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 LABELS: dict[str, tuple[str, ...]] = {
     "case_id": ("Sagsnr.", "Sagsnummer", "Journalnr.", "ID"),
     "title": ("Projekttitel", "Projektitel", "Titel", "Projektets titel"),
-    "applicant": ("Tovholder", "Tovholder (ansøger)", "Ansøger", "Institution", "Ansøgende institution"),
+    "applicant": (
+        "Tovholder",
+        "Tovholder (ansøger)",
+        "Tovholder/ansøger",
+        "Ansøger",
+        "Institution",
+        "Ansøgende institution",
+    ),
     "year": ("År", "Ansøgningsår", "Tilsagnsår"),
-    "start": ("Projektstart", "Startdato", "Start"),
-    "end": ("Projektslut", "Slutdato", "Slut"),
+    "start": ("Projektstart", "Startdato", "Start", "Projektperiode start"),
+    "end": ("Projektslut", "Slutdato", "Slut", "Projektperiode slut"),
     "own": ("Egenfinansiering", "Egen finansiering", "Egenfinansiering (kr.)"),
     "partner": ("Partnerfinansiering", "Partnerfinansiering (kr.)", "Medfinansiering fra partnere"),
     "sought": ("Ansøgt fra puljen", "Ansøgt beløb", "Ansøges fra puljen", "Ansøgt fra Teknologipagten"),
@@ -208,9 +215,9 @@ def read_budget_grid(grid: Grid) -> tuple[BudgetRecord | None, list[Issue]]:
         except DanishParseError as exc:
             issues.append(_issue(f, s, r, c, IssueCode.BUDGET_BAD_AMOUNT, Severity.ERROR, f"{label}: {exc}", v))
             return None
-        if value is not None and value < 0:
+        if value is not None and (value < 0 or value > 10**12):
             issues.append(_issue(f, s, r, c, IssueCode.BUDGET_BAD_AMOUNT, Severity.ERROR,
-                                 f"{label}: beløbet er negativt", v))  # fmt: skip
+                                 f"{label}: beløbet er negativt eller urealistisk stort", v))  # fmt: skip
             return None
         return value
 
@@ -235,8 +242,17 @@ def read_budget_grid(grid: Grid) -> tuple[BudgetRecord | None, list[Issue]]:
             if key == "total":
                 continue
             value, k = _right_value(row, j)
+            if (
+                key in ("own", "partner", "sought", "granted")
+                and k is not None
+                and k > j + 1
+                and isinstance(value, str)
+                and not re.search(r"\d", value)
+            ):
+                value, k = None, None  # the amount cell is empty; a note further right ("Udfyldes af ...")
             if k is None:
-                continue
+                rec.cells.setdefault(key, f"{column_letter(j + 1)}{i + 1}")  # where the value belongs
+                break
             rec.cells[key] = f"{column_letter(k)}{i + 1}"
             try:
                 if key in ("own", "partner", "sought", "granted"):

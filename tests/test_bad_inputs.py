@@ -7,6 +7,8 @@ no traceback, within 10 s and 1 GB, and the input file unchanged.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import resource
 import subprocess
 import sys
@@ -87,3 +89,19 @@ def test_corpus_script_is_deterministic(tmp_path):
     made_by_libreoffice = {"gammel_excel.xls", "libreoffice.ods"}
     for name in set(CASES) - random_salted - made_by_libreoffice:
         assert (tmp_path / name).read_bytes() == (BAD / name).read_bytes(), name
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PAGT_XL_SLOW"), reason="slow: set PAGT_XL_SLOW=1 (1,000,000 rows, about 2 minutes)"
+)
+def test_million_rows(tmp_path):
+    from make_bad_inputs import million_rows
+
+    path = million_rows(tmp_path / "million.xlsx")
+    start = time.monotonic()
+    proc = subprocess.run([EXE, "validate", str(path), "--format", "json"], capture_output=True, text=True, timeout=600)
+    elapsed = time.monotonic() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"1.000.000 rækker: {elapsed:.1f} s, højst {peak:.0f} MB")  # the README records the last result
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["applications"] == 1_000_000

@@ -107,7 +107,7 @@ def test_drifted_layout_is_read(tmp_path, pact):
         (_data(stated_total=410_000), IssueCode.BUDGET_TOTAL_MISMATCH, "C24", Severity.ERROR),
         (_data(lines=[("Drift", "Husleje", 50_000, {})]), IssueCode.BUDGET_OPERATIONS, "A12", Severity.ERROR),
         (_data(lines=[("Kaffe", "", 5_000, {})]), IssueCode.BUDGET_UNKNOWN_CATEGORY, "A12", Severity.ERROR),
-        (_data(sought=None), IssueCode.BUDGET_MISSING_VALUE, None, Severity.ERROR),
+        (_data(sought=None), IssueCode.BUDGET_MISSING_VALUE, "B29", Severity.ERROR),
         (_data(lines=[("Andet", "", 400_000, {2024: 350_000})]), IssueCode.BUDGET_OVERSPENT, "B33", Severity.ERROR),
         (_data(lines=[("Andet", "", 400_000, {2024: 10_000})]), IssueCode.BUDGET_UNDERSPEND_RISK, "B33",
          Severity.WARNING),
@@ -245,3 +245,37 @@ def test_budget_workbook_output(tmp_path):
     assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
     assert "Budgetter" in wb["Budgetter"].tables
     assert wb["Budgetter"]["H4"].number_format == '#,##0 "kr."'
+
+
+def test_blank_grant_with_note_is_not_an_error_and_missing_values_have_cells(tmp_path, pact):
+    path = tmp_path / "b.xlsx"
+    write_form(path, _data(granted=None, sought=None))  # before a decision: the grant is blank
+    rec, issues = read_budget_workbook(path, pact)
+    assert rec is not None and rec.granted is None
+    assert IssueCode.BUDGET_BAD_AMOUNT not in codes(issues)
+    missing = [i for i in issues if i.code is IssueCode.BUDGET_MISSING_VALUE]
+    assert [i.cell for i in missing] == ["B29"]
+
+
+def test_label_variants_from_other_forms(tmp_path, pact, workbook):
+    path = workbook(
+        {
+            "Budget": [
+                ["Sagsnr.", "2024-09"],
+                ["Projekttitel", "Kodeklub"],
+                ["Tovholder/ansøger", "EUC Nord"],
+                ["Projektperiode start", "01.01.2024"],
+                ["Projektperiode slut", "31.12.2025"],
+                [],
+                ["Kategori", "Beskrivelse", "Budget (kr.)"],
+                ["Løn/timer", "Timer", 100_000],
+                ["Udgifter i alt", None, 100_000],
+                ["Ansøgt fra puljen (kr.)", 80_000],
+            ]
+        },
+        name="andet_skema.xlsx",
+    )
+    rec, issues = read_budget_workbook(path, pact)
+    assert rec is not None and issues == []
+    assert (rec.applicant, rec.start, rec.end) == ("EUC Nord", dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    assert rec.lines[0].category == "Løn og timer"

@@ -237,6 +237,10 @@ def _year(value: object) -> object:
         return _Bad(IssueCode.BAD_YEAR, f"årstallet kan ikke læses: {exc}")
 
 
+#: Larger amounts (kr.) or counts are typing errors; they would also overflow 64-bit sums.
+MAX_AMOUNT = 10**12
+
+
 def _amount_converter(unit: AmountUnit, label: str) -> Callable[[object], object]:
     def convert(value: object) -> object:
         try:
@@ -245,6 +249,9 @@ def _amount_converter(unit: AmountUnit, label: str) -> Callable[[object], object
             return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {exc}")
         if amount is not None and amount < 0:
             return _Bad(IssueCode.NEGATIVE_AMOUNT, f"{label} er negativt ({amount} kr.); forventede et beløb ≥ 0")
+        if amount is not None and amount > MAX_AMOUNT:
+            shown = f"{amount:,}".replace(",", ".")
+            return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {shown} kr. er urealistisk stort; tjek cellen")
         return amount
 
     return convert
@@ -257,6 +264,8 @@ def _count(value: object) -> object:
         return _Bad(IssueCode.BAD_AMOUNT, f"'{_text(value)}' er ikke et antal; forventede et helt tal")
     if n is not None and n < 0:
         return _Bad(IssueCode.NEGATIVE_AMOUNT, f"antallet er negativt ({n})")
+    if n is not None and n > MAX_AMOUNT:
+        return _Bad(IssueCode.BAD_AMOUNT, f"antallet {n} er urealistisk stort; tjek cellen")
     return n
 
 
@@ -384,7 +393,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                 row_error = True
                 issues.append(_problem_issue(grid, raw, letters[f], row_no, f))
                 continue
-            if raw.__class__ is float and f in plain_amounts and raw >= 0 and raw.is_integer():
+            if raw.__class__ is float and f in plain_amounts and 0 <= raw <= MAX_AMOUNT and raw.is_integer():
                 values[f] = int(raw)  # the common case: a whole number of kroner
                 continue
             try:

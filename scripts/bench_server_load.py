@@ -1,0 +1,107 @@
+"""Bounded load test of the add-in server on 127.0.0.1: concurrent clients mixing cell-function and script calls.
+
+Run: .venv/bin/python scripts/bench_server_load.py [--clients 20] [--requests 50] [--workers 1]
+
+Starts `python -m pagt_xl.xl.serve` (XLWINGS_LICENSE_KEY=noncommercial) on a free
+port, then N clients each send M requests, alternating PAGT.FORDELING over the
+sample overview, PAGT.BELOEB, and the Valider script on the sample workbook, in
+the exact body format the xlwings JavaScript client sends. Prints errors,
+throughput and latency percentiles. Baseline in the same run: GET /manifest.xml
+(the cheapest endpoint) under the same load. Exit code 1 if any request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from pagt_xl.xl.payload import book_payload  # noqa: E402
+
+SAMPLE = ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx"
+
+
+def call(func: str, *args: object) -> dict[str, object]:
+    return {"client": "Office.js", "func_name": func, "args": [a if isinstance(a, list) else [[a]] for a in args],
+            "caller_address": "Ark1!B2", "session_id": "load", "culture_info_name": "da-DK",
+            "date_format": "dd-mm-yyyy", "version": "0.37.8", "runtime": "1.4"}  # fmt: skip
+
+
+async def run_load(base: str, clients: int, requests: int, mode: str) -> tuple[list[float], int, float]:
+    payload = book_payload(SAMPLE)
+    data = payload["sheets"][0]["values"][3:]
+    jobs = [
+        ("POST", "/xlwings/custom-functions-call", call("fordeling", data, "tema")),
+        ("POST", "/xlwings/custom-functions-call", call("beloeb", "1,3 mio. kr.")),
+        ("POST", "/xlwings/custom-scripts-call/valider", payload),
+    ]
+    latencies: list[float] = []
+    errors = 0
+
+    async def client(i: int) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            for k in range(requests):
+                method, url, body = jobs[(i + k) % len(jobs)] if mode == "mixed" else ("GET", "/manifest.xml", None)
+                t = time.perf_counter()
+                try:
+                    r = await http.request(method, url, json=body)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - t)
+                errors += not ok
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return latencies, errors, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PAGT_XL_REPORT_DIR": tempfile.mkdtemp()}
+    proc = subprocess.Popen([sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        total = args.clients * args.requests
+        print(f"{args.clients} klienter × {args.requests} forespørgsler = {total} pr. kørsel")
+        failed = 0
+        for mode, label in (("manifest", "GET /manifest.xml (baseline)"), ("mixed", "celle-funktioner + Valider")):
+            lat, errors, wall = asyncio.run(run_load(base, args.clients, args.requests, mode))
+            lat.sort()
+            p95 = lat[int(0.95 * (len(lat) - 1))] * 1000
+            print(f"{label:<32} fejl {errors:>3}  {total / wall:7.1f} req/s  median {statistics.median(lat) * 1000:7.1f} ms"
+                  f"  p95 {p95:7.1f} ms")  # fmt: skip
+            failed += errors
+        return 1 if failed else 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
