@@ -1,75 +1,210 @@
-"""Cell functions, called directly as Excel would (2-D lists with the header row), including bad input."""
+"""Cell functions, called directly as Excel hands them data (2-D lists with the header row), bad input included."""
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the first import of xlwings
+
+import re
+import statistics
+import time
+
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import HEADER, WORKBOOKS, good_rows
 
+from pagt_xl.xl import _data, core
 from pagt_xl.xl import functions as f
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
+NORD_GRANTED = 23_231_178
 
 
 @pytest.fixture(scope="module")
-def sample() -> list[list[object]]:
+def sheet() -> list[list[object]]:
+    """The whole overview sheet of the shipped sample, from A1 (title rows above the header row 4)."""
     ws = openpyxl.load_workbook(NORD_FILE, data_only=True)["Ansøgninger"]
-    return [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]  # the range from the header row down
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+@pytest.fixture(scope="module")
+def table(sheet) -> list[list[object]]:
+    """The overview from its header row down, as a range like A4:U63."""
+    return sheet[3:]
+
+
+def big_range(n: int, seed: int = 0) -> list[list[object]]:
+    themes = ["1. De potentielle STEM'ere", "Flere piger og kvinder i STEM", "STEM kompetencer til alle"]
+    rows: list[list[object]] = [HEADER]
+    for i in range(n):
+        amount = 100_000 + (i * 7919 + seed) % 900_000
+        granted = i % 3 != 0
+        rows.append([2019 + i % 5, f"{seed}-{i}", "Åben runde", f"Projekt {seed}-{i} v/ Skole {i % 40}",
+                     themes[i % 3], "Motiverende", amount, "Tilsagn" if granted else "Afslag",
+                     amount if granted else None])  # fmt: skip
+    return rows
 
 
 def test_beloeb():
     assert f.beloeb("1,3 mio. kr.") == 1_300_000
+    assert f.beloeb("404.567 kr.") == 404_567
     assert f.beloeb([["kr. 300.000,-"]]) == 300_000
     assert f.beloeb(404567.0) == 404_567
     assert f.beloeb("abc").startswith("#PAGT: 'abc' er ikke et beløb")
     assert f.beloeb(None) == "#PAGT: cellen er tom"
+    assert f.beloeb("") == "#PAGT: cellen er tom"
     assert f.beloeb([["a", "b"]]) == "#PAGT: forventede én celle, ikke et område"
+    assert f.beloeb({"type": "Error", "basicValue": "#N/A"}).startswith("#PAGT: '#N/A' er ikke et beløb")
 
 
 def test_tema():
     assert f.tema("3. STEM-kompetencer målrettet...") == "STEM-kompetencer målrettet de nordjyske virksomheders behov"
+    assert f.tema("de potentielle stem'er") == "De potentielle STEM'ere"
     assert f.tema("Baeredygtighed", "midtjylland") == "Bæredygtighed"
     assert f.tema("Blå økonomi") == "#PAGT: ukendt indsatsområde 'Blå økonomi'"
+    assert f.tema("STEM-kompetencer...").startswith("#PAGT: 'STEM-kompetencer...' er tvetydig")
+    assert f.tema(None) == "#PAGT: angiv et indsatsområde"
     assert f.tema("x", "sjælland").startswith("#PAGT: ukendt pagt 'sjælland'")
 
 
-def test_bevilget_and_antal(sample):
-    assert f.bevilget(sample) == 23_231_178 and f.antal(sample) == 27
-    assert f.bevilget(sample, 2023) == 5_635_678 and f.antal(sample, 2023.0) == 8
-    assert f.antal(sample, None, "De potentielle STEM'ere") == 13
-    assert f.bevilget(sample, None, None, "Småprojekter") == 195_000
-    assert f.bevilget(sample, "tyve") == "#PAGT: ugyldigt år 'tyve'"
-    assert f.bevilget(sample, None, "Blå økonomi") == "#PAGT: ukendt indsatsområde 'Blå økonomi'"
-    assert f.antal(good_rows()) == 2
+def test_pact_names_from_cells_are_never_paths(tmp_path):
+    evil = tmp_path / "evil.toml"
+    evil.write_text('name = "x"\n', encoding="utf-8")
+    for name in (str(evil), "../pacts/nordjylland.toml", "_common"):
+        assert f.tema("Bæredygtighed", name).startswith("#PAGT: ukendt pagt"), name
 
 
-def test_fordeling(sample):
-    table = f.fordeling(sample, "tema")
-    assert table[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
-    assert table[-1][:3] == ["I alt", 27, 23_231_178]
-    assert sum(r[2] for r in table[1:-1]) == 23_231_178
-    assert abs(sum(r[3] for r in table[1:-1]) - 1) < 1e-12
-    assert f.fordeling(sample, "År")[1][0] == 2019
-    assert f.fordeling(sample, "farve").startswith("#PAGT: ukendt nøgle 'farve'")
+def test_bevilget_and_antal(table):
+    assert f.bevilget(table) == NORD_GRANTED and f.antal(table) == 27
+    assert f.bevilget(table, 2023) == 5_635_678 and f.antal(table, 2023.0) == 8
+    assert f.antal(table, "2023") == 8
+    assert f.antal(table, None, "De potentielle STEM'ere") == 13
+    assert f.antal(table, None, [["1. De potentielle STEM'ere"]]) == 13
+    assert f.bevilget(table, None, None, "Småprojekter") == 195_000
+    assert f.bevilget(table, 1995) == 0  # a year without grants
 
 
-def test_valider(sample):
-    table = f.valider(sample)
-    assert table[0] == ["Celle", "Alvor", "Kode", "Besked"]
-    codes = {r[2] for r in table[1:]}
-    assert "theme_not_open" in codes
-    bad = [HEADER, [2020, "A", "Åben runde", "X v/Y", "Blå økonomi", "Motiverende", 100, "Tilsagn", 100]]
-    rows = f.valider(bad)
-    assert rows[1][:3] == ["E2", "Fejl", "unknown_theme"]
+def test_bevilget_bad_input(table):
+    assert f.bevilget(table, "tyve") == "#PAGT: ugyldigt år 'tyve'; forventede fx 2023"
+    assert f.bevilget(table, None, "Blå økonomi") == "#PAGT: ukendt indsatsområde 'Blå økonomi'"
+    assert f.antal(table, None, None, "Sommerrunde").startswith("#PAGT: ukendt runde 'Sommerrunde'")
+    assert f.bevilget(table, pagt="fyn").startswith("#PAGT: ukendt pagt 'fyn'")
 
 
-@pytest.mark.parametrize("data", [None, [], [[]], [["x", "y"], [1, 2]], "tekst", [[None, None]]])
-def test_bad_data_is_a_readable_text(data):
+def test_header_row_is_found_below_title_rows(sheet, table):
+    assert f.bevilget(sheet) == f.bevilget(table) == NORD_GRANTED
+
+
+def test_fordeling(table):
+    result = f.fordeling(table, "tema")
+    assert result[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
+    assert result[-1][:3] == ["I alt", 27, NORD_GRANTED]
+    assert sum(r[1] for r in result[1:-1]) == 27
+    assert sum(r[2] for r in result[1:-1]) == NORD_GRANTED
+    assert sum(r[3] for r in result[1:-1]) == pytest.approx(1)
+    years = f.fordeling(table, "År")
+    assert [r[0] for r in years[1:-1]] == [2019, 2020, 2021, 2022, 2023]
+    assert f.fordeling(table, "aar") == years
+    assert f.fordeling(table, "type")[0][0] == "Projekttype"
+    assert f.fordeling(table, "farve").startswith("#PAGT: ukendt nøgle 'farve'")
+    assert f.fordeling(table, "type", "midtjylland").startswith("#PAGT: ")
+
+
+def test_fordeling_result_is_a_fresh_list(table):
+    first = f.fordeling(table, "runde")
+    first[0][0] = "ændret"
+    assert f.fordeling(table, "runde")[0][0] == "Runde"
+
+
+def test_valider(table):
+    result = f.valider(table)
+    assert result[0] == ["Celle", "Kolonne", "Alvor", "Kode", "Besked", "Værdi"]
+    warnings = [(r[0], r[1], r[2]) for r in result[1:] if r[3] == "theme_not_open"]
+    # the range starts at A4, so the sheet's E34 and E38 are E31 and E35 of the range
+    assert warnings == [("E31", "Indsatsområde", "Advarsel"), ("E35", "Indsatsområde", "Advarsel")]
+
+
+def test_valider_reports_bad_cells():
+    na = {"type": "Error", "basicValue": "#N/A"}
+    bad = [HEADER, [2020, "A", "Åben runde", "X v/Y", "Blå økonomi", "Motiverende", 100, "Tilsagn", na]]
+    rows = {(r[0], r[3]): r for r in f.valider(bad)[1:]}
+    assert rows["E2", "unknown_theme"][1:3] == ["Indsatsområde", "Fejl"]
+    assert rows["E2", "unknown_theme"][5] == "Blå økonomi"
+    assert rows["I2", "bad_amount"][5] == "#N/A"
+    assert f.valider(good_rows())[1:] == [["", "", "", "", "Ingen fejl eller advarsler", ""]]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (None, "data skal være et område"),
+        ("tekst", "data skal være et område"),
+        (2023, "data skal være et område"),
+        ([], "området er tomt"),
+        ([[]], "området er tomt"),
+        ([[None, None], ["", None]], "området er tomt"),
+        ([["x", "y"], [1, 2]], "ingen genkendelig overskriftsrække"),
+        (good_rows()[1:], "ingen genkendelig overskriftsrække"),  # an Excel Table without its header row
+    ],
+)
+def test_bad_data_is_a_short_text(data, expected):
     for result in (f.bevilget(data), f.antal(data), f.fordeling(data, "tema"), f.valider(data)):
-        assert isinstance(result, str) and result.startswith("#PAGT: ")
+        assert isinstance(result, str) and result.startswith(f"#PAGT: {expected}"), result
+        assert "Traceback" not in result and "\n" not in result
 
 
-def test_every_function_has_a_danish_docstring():
+def test_dataframe_input():
+    rows = good_rows()
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    assert core.granted(frame) == core.granted(rows) == 2_400_000
+    assert core.distribution(frame, "tema") == core.distribution(rows, "tema")
+
+
+def test_unexpected_errors_never_show_a_traceback(monkeypatch):
+    def boom(*args: object) -> int:
+        raise ZeroDivisionError("intern")
+
+    monkeypatch.setattr(core, "amount", boom)
+    assert f.beloeb("1 kr.") == "#PAGT: uventet fejl (ZeroDivisionError); kontakt sekretariatet"
+
+
+def test_validation_is_cached_by_content():
+    _data.clear_cache()
+    rows = good_rows()
+    pact = _data.pact_named(None)
+    first = _data.validate_values(rows, pact)
+    assert _data.validate_values([list(r) for r in rows], pact) is first
+    changed = [list(r) for r in rows]
+    changed[1][8] = 1_800_000
+    assert _data.validate_values(changed, pact) is not first
+    assert core.granted(changed) == 2_300_000
+
+
+def test_grid_keeps_sheet_addresses():
+    grid = _data.grid_from_values([["a", None], ["b", 1]], book="b", sheet="s", first_row=3, first_column=2)
+    assert grid.rows == [["", "", ""], ["", "", ""], ["", "a", ""], ["", "b", 1]]
+
+
+def test_fordeling_over_10000_rows_is_fast_on_recalculation():
+    data = big_range(10_000)
+    assert f.fordeling(data, "tema")[-1][1] == 6_666  # first call: parse, validate, break down
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        f.fordeling(data, "tema")
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.1
+
+
+def test_every_function_has_danish_help_and_valid_excel_names():
+    from xlwings.pro.udfs_officejs import _validate_excel_name
+
+    assert set(f.EXCEL_NAMES) == set(f.__all__)
     for name in f.__all__:
         fn = getattr(f, name)
-        assert fn.__doc__ and "(PAGT." in fn.__doc__, name
+        assert fn.__doc__ and len(fn.__doc__.splitlines()) == 1, name
+        assert re.fullmatch(r"[A-Z][A-Z0-9_.]{2,}", name.upper()), name  # Office.js id: A-Z, 0-9, _ and .
+        assert _validate_excel_name(f.EXCEL_NAMES[name]) == f.EXCEL_NAMES[name]
+    assert f.EXCEL_NAMES["beloeb"] == "BELØB"

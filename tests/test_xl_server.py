@@ -1,23 +1,33 @@
-"""The real add-in server on 127.0.0.1: manifest, task pane, metadata, function and script calls, auth."""
+"""The real add-in server (uvicorn in a subprocess on 127.0.0.1): manifest, task pane, metadata, calls, auth.
+
+Requests use the exact bodies xlwings' JavaScript client sends. The server runs
+in its own process because xlwings Server sets ``XLWINGS_ON_SERVER`` when it is
+imported, which would change the decorators for every other test.
+"""
 
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the first import of xlwings
+
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from conftest import WORKBOOKS
-from test_cli import run
+from conftest import HEADER, WORKBOOKS
 
 from pagt_xl.xl.payload import book_payload
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
+TOKEN = "hemmelig-noegle-til-test-1234"
+MAX_BODY = 4 * 1024 * 1024
 
 
 def _free_port() -> int:
@@ -28,12 +38,19 @@ def _free_port() -> int:
 
 def _start(tmp_path: Path, **env: str) -> Iterator[str]:
     port = _free_port()
-    full_env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PAGT_XL_REPORT_DIR": str(tmp_path), **env}
-    full_env.pop("XLWINGS_ON_SERVER", None)
+    full_env = {
+        **os.environ,
+        "XLWINGS_LICENSE_KEY": "noncommercial",
+        "PAGT_XL_REPORT_DIR": str(tmp_path / "rapporter"),
+        "PAGT_XL_MAX_BODY": str(MAX_BODY),
+        **env,
+    }
+    for name in ("XLWINGS_ON_SERVER", "XLWINGS_PROJECT_DIR", "XLWINGS_AUTH_PROVIDERS", "PAGT_XL_PUBLIC_URL"):
+        if name not in env:
+            full_env.pop(name, None)
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)], env=full_env, stdout=log, stderr=log
-    )
+    cmd = [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=full_env, cwd=tmp_path, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -44,8 +61,8 @@ def _start(tmp_path: Path, **env: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("server did not start: " + (tmp_path / "server.log").read_text())
-            time.sleep(0.2)
+                pytest.fail("the server did not start: " + (tmp_path / "server.log").read_text())
+            time.sleep(0.1)
         yield base
     finally:
         proc.terminate()
@@ -54,25 +71,25 @@ def _start(tmp_path: Path, **env: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("srv")
     for base in _start(tmp):
-        yield base, tmp
+        yield base, tmp / "rapporter"
 
 
 @pytest.fixture(scope="module")
-def auth_server(tmp_path_factory) -> Iterator[str]:
+def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("auth")
-    yield from _start(tmp, XLWINGS_AUTH_PROVIDERS='["custom"]', PAGT_XL_API_TOKEN="hemmelig-noegle-123")
+    yield from _start(tmp, XLWINGS_AUTH_PROVIDERS='["custom"]', PAGT_XL_API_TOKEN=TOKEN)
 
 
-def call_body(func_name: str, *args: object) -> dict[str, object]:
+def call_body(func_name: str, *args: Any) -> dict[str, Any]:
     """The body the xlwings JavaScript client posts for a custom function (every argument a 2-D matrix)."""
     return {
         "client": "Office.js",
         "func_name": func_name,
         "args": [a if isinstance(a, list) else [[a]] for a in args],
-        "caller_address": "Ark1!B2",
+        "caller_address": "[oversigt.xlsx]Ark1!B2",
         "session_id": "test-session",
         "culture_info_name": "da-DK",
         "date_format": "dd-mm-yyyy",
@@ -81,20 +98,38 @@ def call_body(func_name: str, *args: object) -> dict[str, object]:
     }
 
 
-def test_manifest_taskpane_and_metadata(server):
+def sample_sheet() -> list[list[Any]]:
+    """The sample's overview sheet as the client sends it (from A1, title rows included)."""
+    return book_payload(NORD_FILE)["sheets"][0]["values"]
+
+
+def test_manifest_taskpane_and_static_files(server):
     base, _ = server
-    manifest = httpx.get(f"{base}/manifest.xml")
-    assert manifest.status_code == 200 and "<OfficeApp" in manifest.text and "Teknologipagt" in manifest.text
+    manifest = httpx.get(f"{base}/manifest.xml").text
+    assert "<OfficeApp" in manifest and '<DisplayName DefaultValue="Teknologipagt" />' in manifest
+    assert '<bt:String id="Functions.Namespace" DefaultValue="PAGT" />' in manifest
+    assert "<Id>5f1b3d5f-7a9c-4e2b-8d4f-6b8d0f2a4c55</Id>" in manifest  # our own add-in id, not xlwings' default
     pane = httpx.get(f"{base}/taskpane.html").text
     for script, label in (("valider", "Valider"), ("beregn_fordelinger", "Beregn fordelinger"),
                           ("lav_statusrapport", "Lav statusrapport")):  # fmt: skip
         assert f'xw-click="{script}"' in pane and f">{label}</button>" in pane
+    assert "pagt-xl-token" in httpx.get(f"{base}/static/js/auth.js").text  # the project's auth.js wins
+    assert httpx.get(f"{base}/static/js/pagt-token.js").status_code == 200
+
+
+def test_function_and_script_metadata(server):
+    base, _ = server
     meta = httpx.get(f"{base}/xlwings/custom-functions-meta").json()
-    assert {f["name"] for f in meta["functions"]} == {"BELOEB", "TEMA", "BEVILGET", "ANTAL", "FORDELING", "VALIDER"}
-    fordeling = next(f for f in meta["functions"] if f["name"] == "FORDELING")
-    assert "Fordeling af tilsagn" in fordeling["description"]
+    functions = {f["id"]: f for f in meta["functions"]}
+    assert {i: f["name"] for i, f in functions.items()} == {
+        "BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
+        "FORDELING": "FORDELING", "VALIDER": "VALIDER",
+    }  # fmt: skip
+    assert [p["name"] for p in functions["BEVILGET"]["parameters"]] == ["data", "år", "tema", "runde", "pagt"]
+    assert [p.get("optional", False) for p in functions["FORDELING"]["parameters"]] == [False, False, True]
+    assert functions["FORDELING"]["description"].startswith("Fordeling af tilsagn")
     code = httpx.get(f"{base}/xlwings/custom-functions-code").text
-    assert 'CustomFunctions.associate("FORDELING"' in code
+    assert 'CustomFunctions.associate("BELOEB", beloeb)' in code
     scripts = {s["function_name"] for s in httpx.get(f"{base}/xlwings/custom-scripts-meta").json()}
     assert scripts == {"valider", "beregn_fordelinger", "lav_statusrapport"}
 
@@ -106,11 +141,60 @@ def test_custom_function_calls(server):
     assert httpx.post(url, json=call_body("tema", "Blå økonomi")).json() == {
         "result": [["#PAGT: ukendt indsatsområde 'Blå økonomi'"]]
     }
-    data = book_payload(NORD_FILE)["sheets"][0]["values"][3:]
+    data = sample_sheet()
     result = httpx.post(url, json=call_body("fordeling", data, "tema"), timeout=30).json()["result"]
     assert result[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
     assert result[-1][:3] == ["I alt", 27, 23_231_178]
     assert httpx.post(url, json=call_body("bevilget", data, 2023)).json() == {"result": [[5_635_678]]}
+    assert httpx.post(url, json=call_body("antal", data, None, "Flere piger og kvinder i STEM")).json() == {
+        "result": [[4]]
+    }
+    issues = httpx.post(url, json=call_body("valider", data)).json()["result"]
+    assert ["E34", "Indsatsområde", "Advarsel", "theme_not_open"] in [r[:4] for r in issues]
+
+
+def test_error_cells_and_empty_ranges_come_back_as_text(server):
+    base, _ = server
+    url = f"{base}/xlwings/custom-functions-call"
+    na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    data = [
+        HEADER,
+        [2020, "A", "Åben runde", "X v/Y", "Flere piger og kvinder i STEM", "Motiverende", 100, "Tilsagn", na],
+    ]
+    issues = httpx.post(url, json=call_body("valider", data)).json()["result"]
+    assert ["I2", "Støttebeløb", "Fejl", "bad_amount"] in [r[:4] for r in issues]
+    assert (
+        httpx.post(url, json=call_body("antal", [["", ""], ["", ""]]))
+        .json()["result"][0][0]
+        .startswith("#PAGT: området er tomt")
+    )
+
+
+def test_a_10000_row_range_is_answered_quickly(server):
+    base, _ = server
+    themes = ["1. De potentielle STEM'ere", "Flere piger og kvinder i STEM", "STEM kompetencer til alle"]
+    data = [HEADER] + [
+        [
+            2019 + i % 5,
+            str(i),
+            "Åben runde",
+            f"P{i} v/ S{i % 30}",
+            themes[i % 3],
+            "Motiverende",
+            500_000,
+            "Tilsagn",
+            400_000,
+        ]
+        for i in range(10_000)
+    ]
+    body = call_body("fordeling", data, "år")
+    url = f"{base}/xlwings/custom-functions-call"
+    assert httpx.post(url, json=body, timeout=60).json()["result"][-1] == ["I alt", 10_000, 4_000_000_000, 1.0]
+    start = time.perf_counter()
+    httpx.post(url, json=body, timeout=60)
+    # a recalculation of the same range, HTTP and JSON for 1.2 MB included (xlwings' default
+    # argument conversion alone would take seconds here; see pagt_xl.xl.functions)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_script_calls_and_report_download(server):
@@ -120,45 +204,81 @@ def test_script_calls_and_report_download(server):
     assert r.status_code == 200
     acts = r.json()["actions"]
     assert acts[0]["func"] == "addSheet" and acts[0]["args"][1] == "Valideringsfejl"
+    r = httpx.post(f"{base}/xlwings/custom-scripts-call/beregn_fordelinger", json=payload, timeout=60)
+    assert next(a["args"][1] for a in r.json()["actions"] if a["func"] == "addSheet") == "Årstabel"
     r = httpx.post(f"{base}/xlwings/custom-scripts-call/lav_statusrapport", json=payload, timeout=60)
     assert r.status_code == 200
     drafts = list(folder.glob("statusrapport_nordjylland_*.docx"))
     assert len(drafts) == 1
-    download = httpx.get(f"{base}/pagt/rapporter/{drafts[0].name}")
+    links = [v for a in r.json()["actions"] if a["func"] == "setValues" for row in a["values"] for v in row]
+    url = f"{base}/pagt/rapporter/{drafts[0].name}"
+    assert url in links  # the link written into the sheet "Statusrapport"
+    download = httpx.get(url)
     assert download.status_code == 200 and download.content == drafts[0].read_bytes()
-    assert httpx.get(f"{base}/pagt/rapporter/..%2Fserver.log").status_code == 404
-    assert httpx.get(f"{base}/pagt/rapporter/findes_ikke.docx").status_code == 404
+    assert "attachment" in download.headers["content-disposition"]
 
 
-def test_bad_requests_are_4xx_not_500(server):
+def test_downloads_serve_nothing_but_drafts(server):
+    base, folder = server
+    secret = folder.parent / "server.log"
+    outside = folder.parent / "statusrapport_nordjylland_20240101_AAAAAAAAAAAAAAAAAAAAAAAA.docx"
+    outside.write_bytes(b"not in the report folder")
+    link = folder / "statusrapport_nordjylland_20240101_BBBBBBBBBBBBBBBBBBBBBBBB.docx"
+    link.symlink_to(outside)
+    for name in (
+        "..%2Fserver.log",
+        "%2E%2E%2Fserver.log",
+        f"..%2F{outside.name}",
+        "statusrapport_nordjylland_20240101_CCCCCCCCCCCCCCCCCCCCCCCC.docx",  # well-formed, absent
+        link.name,  # a symlink out of the folder
+        "findes_ikke.docx",
+        str(secret).replace("/", "%2F"),
+    ):
+        assert httpx.get(f"{base}/pagt/rapporter/{name}").status_code == 404, name
+    assert httpx.get(f"{base}/pagt/rapporter/../server.log").status_code == 404
+
+
+def test_bad_requests_get_4xx_without_a_traceback(server):
     base, _ = server
     url = f"{base}/xlwings/custom-functions-call"
     r = httpx.post(url, content=b"{ikke json", headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500
     r = httpx.post(f"{base}/xlwings/custom-scripts-call/findes_ikke", json=book_payload(NORD_FILE))
-    assert 400 <= r.status_code < 500 and "Traceback" not in r.text
-    big = b'{"x": "' + b"a" * (51 * 1024 * 1024) + b'"}'
-    r = httpx.post(url, content=big, headers={"content-type": "application/json"}, timeout=60)
+    assert r.status_code == 404 and "Traceback" not in r.text
+    big = b'{"x": "' + b"a" * (MAX_BODY + 10) + b'"}'
+    assert httpx.post(url, content=big, headers={"content-type": "application/json"}).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked
+        yield b'{"x": "'
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b"a" * 65536
+        yield b'"}'
+
+    r = httpx.post(url, content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 
-def test_auth_rejects_anonymous_calls(auth_server):
+def test_auth_refuses_calls_without_the_token(auth_server):
     base = auth_server
-    assert httpx.get(f"{base}/manifest.xml").status_code == 200  # the manifest stays public
+    assert httpx.get(f"{base}/manifest.xml").status_code == 200  # the manifest and static files stay public
     url = f"{base}/xlwings/custom-functions-call"
     body = call_body("beloeb", "1,3 mio. kr.")
     assert httpx.post(url, json=body).status_code == 401
-    assert httpx.post(url, json=body, headers={"Authorization": "forkert"}).status_code == 401
-    ok = httpx.post(url, json=body, headers={"Authorization": "hemmelig-noegle-123"})
-    assert ok.status_code == 200 and ok.json() == {"result": [[1_300_000]]}
-    script = httpx.post(f"{base}/xlwings/custom-scripts-call/valider", json=book_payload(NORD_FILE))
-    assert script.status_code == 401
+    for wrong in ("forkert", "test-token", TOKEN[:-1], TOKEN + "x"):  # test-token: xlwings' example hook
+        assert httpx.post(url, json=body, headers={"Authorization": wrong}).status_code == 401, wrong
+    for good in (TOKEN, f"Bearer {TOKEN}"):
+        ok = httpx.post(url, json=body, headers={"Authorization": good})
+        assert ok.status_code == 200 and ok.json() == {"result": [[1_300_000]]}
+    script = f"{base}/xlwings/custom-scripts-call/valider"
+    payload = book_payload(NORD_FILE)
+    assert httpx.post(script, json=payload).status_code == 401
+    assert httpx.post(script, json=payload, headers={"Authorization": TOKEN}).status_code == 200
 
 
-def test_serve_without_license_key_explains_and_exits_2():
+def test_serve_without_a_license_key_explains_in_one_line_and_exits_2():
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
-    proc = subprocess.run([sys.executable, "-m", "pagt_xl", "serve"], env=env, capture_output=True, text=True)
-    assert proc.returncode == 2
+    code = "from pagt_xl.xl.serve import serve; raise SystemExit(serve())"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "XLWINGS_LICENSE_KEY=noncommercial" in lines[0]
-    assert run("serve", "--help").returncode == 0

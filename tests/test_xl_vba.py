@@ -1,7 +1,12 @@
-"""The desktop workbook: its VBA (read back with oletools) calls scripts that exist; the build is reproducible."""
+"""The desktop workbook: its VBA (read back with oletools) reaches scripts that exist; the build is reproducible."""
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the first import of xlwings
+
+import importlib.util
 import re
 import subprocess
 import sys
@@ -11,53 +16,81 @@ from pathlib import Path
 from conftest import ROOT, WORKBOOKS
 from oletools.olevba import VBA_Parser
 
-from pagt_xl.xl import desktop
+from pagt_xl.xl import desktop, scripts
 from pagt_xl.xl.project import custom_scripts
 
 DESKTOP = WORKBOOKS / "pagt_xl_desktop.xlsm"
+BUILD = ROOT / "scripts" / "make_desktop_workbook.py"
 
 
-def _macros(path: Path) -> dict[str, str]:
+def vba_subs(path: Path) -> dict[str, str]:
+    """{Sub name: body} of every VBA module in the workbook."""
     parser = VBA_Parser(str(path))
     try:
-        code = "\n".join(src for _, _, _, src in parser.extract_macros())
+        code = "\n".join(source for _, _, _, source in parser.extract_macros())
     finally:
         parser.close()
-    return {m.group(1): m.group(2) for m in re.finditer(r"Sub (\w+)\(\)(.*?)End Sub", code, re.S)}
+    return {m.group(1): m.group(2) for m in re.finditer(r"^Sub (\w+)\(\)\s*$(.*?)^End Sub", code, re.S | re.M)}
 
 
-def _button_macros(path: Path) -> list[tuple[str, str]]:
-    """(caption, macro) of each form button, from the sheet's VML drawing."""
+def buttons(path: Path) -> list[tuple[str, str]]:
+    """(caption, macro) of each form button, in order, from the sheet's VML drawing."""
     with zipfile.ZipFile(path) as z:
-        vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
-    macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
-    captions = re.findall(r'<font face="Calibri" size="220" color="#000000">([^<]+)</font>', vml)
-    return list(zip(captions, macros, strict=True))
+        vml = "".join(z.read(n).decode() for n in sorted(z.namelist()) if n.endswith(".vml"))
+    out = []
+    for shape in re.findall(r"<v:shape .*?</v:shape>", vml, re.S):
+        caption = re.sub(r"<[^>]+>", "", re.search(r"<v:textbox.*?</v:textbox>", shape, re.S).group(0)).strip()
+        macro = re.search(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", shape).group(1)
+        out.append((caption, macro))
+    return out
 
 
-def test_every_button_macro_calls_an_existing_script():
-    macros = _macros(DESKTOP)
-    buttons = _button_macros(DESKTOP)
-    assert [c for c, _ in buttons] == list(desktop.BUTTON_ORDER)
-    for caption, macro in buttons:
-        assert macro in macros, f"button {caption!r} calls missing macro {macro}"
-        body = macros[macro]
-        assert "RunPython" in body and 'mymodule & ".main()"' in body
+def module_the_macro_imports(body: str, workbook: Path) -> str:
+    """What ``RunPython "import " & mymodule ...`` imports: the workbook name up to its last dot (VBA InStrRev)."""
+    assert 'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))' in body
+    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in body
+    return workbook.name.rsplit(".", 1)[0]
+
+
+def test_every_button_reaches_a_script_through_the_macro():
+    subs = vba_subs(DESKTOP)
+    found = buttons(DESKTOP)
+    assert [caption for caption, _ in found] == list(desktop.BUTTON_ORDER)
+    for number, (caption, macro) in enumerate(found, start=1):
+        assert macro in subs, f"button {caption!r} is bound to {macro}, which the VBA does not define"
+        module = module_the_macro_imports(subs[macro], DESKTOP)
+        assert (DESKTOP.parent / f"{module}.py").is_file(), "the sidecar module must sit next to the workbook"
         script = desktop.script_for(caption)
-        assert script is not None and getattr(custom_scripts, script.__name__) is script
-    # the macro imports the module named like the workbook; it must exist next to it and call desktop.main
-    sidecar = DESKTOP.with_suffix(".py").read_text(encoding="utf-8")
-    assert "from pagt_xl.xl.desktop import main" in sidecar
+        assert script is not None and desktop.script_for(f"Button {number}") is script  # caption or Excel's name
+        assert script is scripts.BUTTONS[caption] and getattr(custom_scripts, script.__name__) is script
+        assert callable(getattr(desktop, script.__name__))  # the one-button-per-macro wrapper exists too
 
 
-def test_desktop_workbook_build_is_reproducible(tmp_path):
-    script = ROOT / "scripts" / "make_desktop_workbook.py"
+def test_the_sidecar_module_runs_pagt_xl_desktop_main(monkeypatch):
+    module = module_the_macro_imports(vba_subs(DESKTOP)["SampleCall"], DESKTOP)
+    spec = importlib.util.spec_from_file_location(module, DESKTOP.parent / f"{module}.py")
+    assert spec is not None and spec.loader is not None
+    sidecar = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sidecar)
+    calls = []
+    monkeypatch.setattr(desktop, "main", lambda: calls.append("main"))
+    sidecar.main()
+    assert calls == ["main"]
+
+
+def test_the_workbook_holds_the_data_and_settings_sheets():
+    with zipfile.ZipFile(DESKTOP) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        assert "xl/vbaProject.bin" in z.namelist()
+    assert [*re.findall(r'<sheet name="([^"]+)"', workbook)] == ["Start", "Ansøgninger", "Indstillinger"]
+
+
+def test_the_build_is_reproducible(tmp_path: Path):
+    outputs = []
     for name in ("a", "b"):
-        subprocess.run(
-            [sys.executable, str(script), "--out", str(tmp_path / name / "pagt_xl_desktop.xlsm")],
-            check=True,
-            capture_output=True,
-        )
-    a = (tmp_path / "a" / "pagt_xl_desktop.xlsm").read_bytes()
-    assert a == (tmp_path / "b" / "pagt_xl_desktop.xlsm").read_bytes()
-    assert a == DESKTOP.read_bytes(), "run scripts/make_desktop_workbook.py"
+        out = tmp_path / name / "pagt_xl_desktop.xlsm"
+        subprocess.run([sys.executable, str(BUILD), "--out", str(out)], check=True, capture_output=True, timeout=120)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == DESKTOP.read_bytes(), "the shipped workbook is stale: run scripts/make_desktop_workbook.py"
+    assert (tmp_path / "a" / "pagt_xl_desktop.py").read_text() == (WORKBOOKS / "pagt_xl_desktop.py").read_text()

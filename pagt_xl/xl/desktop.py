@@ -1,9 +1,17 @@
-"""Classic xlwings (Windows/macOS with local Python): the macros of workbooks/pagt_xl_desktop.xlsm call these.
+"""Classic xlwings on a staff PC with local Python: what the macros of ``pagt_xl_desktop.xlsm`` call.
 
-Each button's macro runs ``RunPython "import pagt_xl.xl.desktop as d; d.main()"``
-(the macro xlwings' quickstart workbook ships). ``main()`` asks Excel which
-button was pressed (``Application.Caller`` is the button's name) and runs the
-matching script on ``xw.Book.caller()``, so one macro serves all buttons.
+The VBA in that workbook is xlwings' own quickstart module, unchanged (no VBA
+can be edited where the workbook is built). Its one macro, ``SampleCall``,
+runs ``RunPython "import <workbook name>;<workbook name>.main()"``; every
+button on the "Start" sheet is bound to it. The sidecar module next to the
+workbook (``pagt_xl_desktop.py``, written by ``scripts/make_desktop_workbook.py``)
+calls :func:`main` here, which asks Excel which button was clicked
+(``Application.Caller`` is the button's name, e.g. "Button 2"; its caption is
+"Beregn fordelinger") and runs that button's script on ``xw.Book.caller()``.
+
+A workbook with one macro per button can call :func:`valider`,
+:func:`beregn_fordelinger` and :func:`lav_statusrapport` directly, e.g.
+``RunPython "import pagt_xl.xl.desktop as d; d.valider()"``.
 """
 
 from __future__ import annotations
@@ -16,42 +24,70 @@ import xlwings as xw
 
 from pagt_xl.xl import scripts
 
-#: Button name (as set by scripts/make_desktop_workbook.py) → script.
-BUTTONS: dict[str, Callable[[Any], None]] = {
-    "Valider": scripts.valider,
-    "Beregn fordelinger": scripts.beregn_fordelinger,
-    "Lav statusrapport": scripts.lav_statusrapport,
-}
-
-
-#: The buttons in the order scripts/make_desktop_workbook.py inserts them (Excel names them
-#: "Button 1", "Button 2", ... — "Knap 1" ... in Danish Excel — by insertion order).
-BUTTON_ORDER = ("Valider", "Beregn fordelinger", "Lav statusrapport")
+#: Button caption → script (the same scripts as the add-in's task pane).
+BUTTONS: dict[str, Callable[[Any], None]] = dict(scripts.BUTTONS)
+#: The buttons in the order ``scripts/make_desktop_workbook.py`` inserts them on the "Start" sheet.
+BUTTON_ORDER: tuple[str, ...] = ("Valider", "Beregn fordelinger", "Lav statusrapport")
+#: Excel's default names for form buttons ("Button 2", Danish "Knap 2"): the number follows insertion order.
+_DEFAULT_NAME = re.compile(r"^(?:Button|Knap|Schaltfläche|Bouton)\s+(\d+)$", re.IGNORECASE)
 
 
 def script_for(button: str) -> Callable[[Any], None] | None:
-    """The script for a button, by caption or by Excel's shape name ("Button 2", "Knap 2")."""
-    if button in BUTTONS:
-        return BUTTONS[button]
-    m = re.search(r"(\d+)\s*$", button)
+    """The script behind a button, by caption ("Valider") or by Excel's default name ("Button 1", "Knap 1")."""
+    text = " ".join(str(button).split())
+    for caption, action in BUTTONS.items():
+        if caption.casefold() == text.casefold():
+            return action
+    m = _DEFAULT_NAME.match(text)
     if m and 1 <= int(m.group(1)) <= len(BUTTON_ORDER):
         return BUTTONS[BUTTON_ORDER[int(m.group(1)) - 1]]
     return None
 
 
+def clicked_button(book: Any) -> str:
+    """The caption of the button that started the macro (Excel for Windows), else its name.
+
+    ``Application.Caller`` holds the clicked shape's name while the macro runs;
+    the caption is read from the shape so that moved or renamed buttons still work.
+    """
+    app = book.app.api
+    name = str(app.Caller)
+    for read in (
+        lambda: app.ActiveSheet.Shapes(name).TextFrame.Characters().Text,
+        lambda: app.ActiveSheet.Buttons(name).Caption,
+    ):
+        try:
+            caption = read()
+        except Exception:  # not a form button, or an Excel without that object
+            continue
+        if isinstance(caption, str) and caption.strip():
+            return caption
+    return name
+
+
 def run_button(book: Any, button: str) -> None:
-    """Run the script behind a button on ``book``; an unknown button is reported in Excel."""
+    """Run the script of ``button`` on ``book``; an unknown button gets a message box."""
     action = script_for(button)
     if action is None:
-        raise ValueError(f"ukendt knap '{button}'; kendte knapper: {', '.join(BUTTONS)}")
+        known = ", ".join(BUTTONS)
+        book.app.alert(f"Ukendt knap '{button}'. Knapperne hedder {known}.", title="Teknologipagt")
+        return
     action(book)
 
 
 def main() -> None:
-    """Entry point of the workbook's macro: run the script of the button that was clicked."""
+    """What the workbook's macro runs: the script of the button that was clicked."""
     book = xw.Book.caller()
-    caller = book.app.api.Caller  # the clicked button's name (Excel COM)
-    run_button(book, str(caller))
+    try:
+        button = clicked_button(book)
+    except Exception:  # macOS, or a macro not started from a button: Excel cannot say which
+        book.app.alert(
+            "Excel kunne ikke oplyse, hvilken knap der blev klikket (det kræver Excel til Windows). "
+            "Brug tilføjelsesprogrammet Teknologipagt i stedet.",
+            title="Teknologipagt",
+        )
+        return
+    run_button(book, button)
 
 
 def valider() -> None:

@@ -1,22 +1,30 @@
-"""Button scripts for Excel (xlwings): Valider, Beregn fordelinger, Lav statusrapport.
+"""Button scripts for Excel, written once with xlwings' ``script`` decorator.
 
-Each takes the calling workbook (``book: xw.Book``): on Excel for the web and
-desktop through the xlwings Server add-in (``@script``), and on a desktop with
-local Python through the macros in ``workbooks/pagt_xl_desktop.xlsm`` (see
-:mod:`pagt_xl.xl.desktop`). They read the application overview from the
-book's sheets, never change the staff's data cells (except marking faulty
-cells, which can be switched off), and write their results into sheets of
-their own, replacing them on every run.
+*Valider*, *Beregn fordelinger* and *Lav statusrapport* each take the calling
+workbook (``book: xw.Book``): through xlwings Server (task-pane buttons, Excel
+on the web and desktop) and through the classic macros of
+``workbooks/pagt_xl_desktop.xlsm`` (:mod:`pagt_xl.xl.desktop`).
 
-Settings live in an optional sheet "Indstillinger" (column A: name, column B:
-value): ``Pagt`` (nordjylland/midtjylland), ``Markér fejl`` (ja/nej).
+They read the application overview from the book's own sheets with the core's
+header detection, and write results into sheets of their own, which they
+recognise by :data:`MARKER` in A1 and clear on the next run. They never change
+the staff's cells, except for colouring faulty cells (``Markér fejl``). A
+problem is shown in a message box in Danish, never as a traceback.
+
+Settings (optional): a sheet "Indstillinger" with names in column A and values
+in column B: ``Pagt`` (nordjylland/midtjylland) and ``Markér fejl`` (ja/nej).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 import re
-import uuid
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -25,201 +33,456 @@ from xlwings import script
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.config import Pact
-from pagt_xl.ingest.grid import Grid, column_letter
-from pagt_xl.model import Severity
-from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns, run_validation_grids
-from pagt_xl.xl.core import SEVERITY_DA, pact_for
+from pagt_xl.errors import PagtError
+from pagt_xl.ingest.grid import Grid
+from pagt_xl.model import Issue, Severity
+from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
+from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns
+from pagt_xl.xl._data import CellError, grid_from_values, pact_named, validate_grids
+from pagt_xl.xl.core import SEVERITY_DA
+
+logger = logging.getLogger(__name__)
 
 ISSUES_SHEET = "Valideringsfejl"
-SETTINGS_SHEET = "Indstillinger"
+YEAR_SHEET = "Årstabel"
+CHECKS_SHEET = "Kontrol"
 REPORT_SHEET = "Statusrapport"
-BREAKDOWN_SHEETS = {
-    "theme": "Indsatsområder",
-    "type": "Projekttyper",
-    "round": "Runder",
-    "institution_type": "Institutionstyper",
-    "status": "Status",
-    "progress": "Fremdrift",
-}
-OWN_SHEETS = {ISSUES_SHEET, SETTINGS_SHEET, REPORT_SHEET, "Årstabel", "Kontrol", *BREAKDOWN_SHEETS.values()}
-KR = '#,##0 "kr."'
-PCT = "0 %"
-MARK = {Severity.ERROR: (255, 199, 206), Severity.WARNING: (255, 235, 156)}
-_CELL = re.compile(r"^[A-Z]{1,3}[0-9]{1,7}$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SETTINGS_SHEET = "Indstillinger"
+PACT_SETTING = "pagt"
+MARK_SETTING = "markér fejl"
+#: Every sheet the scripts write starts with this text in A1 (how they know a sheet is theirs).
+MARKER = "Lavet af pagt_xl"
+ISSUES_HEADER = ["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi", "Markeret celle"]
+#: Fill colours of marked cells: light red for errors, light yellow for warnings.
+MARK_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
+HEADER_FILL = "#1F4E79"
+#: Names of report drafts on the server (``statusrapport_<pact>_<yyyymmdd>_<random>.docx``).
+REPORT_NAME = re.compile(r"^statusrapport_[a-z0-9]+_\d{8}_[A-Za-z0-9_-]{16,}\.docx$")
+#: Most cells ``Range.set_colors`` takes in one call.
+_COLOUR_CHUNK = 10_000
+_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+_NO = {"nej", "no", "n", "false", "falsk", "0", "fra", "off"}
 
 
-def _text(value: Any) -> Any:
-    """Input text written so that Excel shows it as text, never as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+class Formula(str):
+    """A formula the scripts write on purpose; every other text is written as text."""
+
+    __slots__ = ()
+
+
+# -- reading the book --------------------------------------------------------------------------
+def _sheet_named(book: Any, name: str) -> Any:
+    """The sheet called ``name`` (Excel compares sheet names without case), ``None`` if absent."""
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            return sheet
+    return None
+
+
+def _first_value(sheet: Any) -> Any:
+    try:
+        return sheet["A1"].value
+    except Exception:  # an engine that cannot read a cell: treat the sheet as the staff's
+        return None
+
+
+def is_own_sheet(sheet: Any) -> bool:
+    """Whether a sheet was written by these scripts (its A1 starts with :data:`MARKER`)."""
+    value = _first_value(sheet)
+    return isinstance(value, str) and value.startswith(MARKER)
 
 
 def settings(book: Any) -> dict[str, str]:
-    """The "Indstillinger" sheet as a dict (lower-case names); empty when there is none."""
-    names = [s.name for s in book.sheets]
-    if SETTINGS_SHEET not in names:
+    """The "Indstillinger" sheet as {lower-case name: value}; empty when there is none."""
+    sheet = _sheet_named(book, SETTINGS_SHEET)
+    if sheet is None:
         return {}
-    values = book.sheets[SETTINGS_SHEET].used_range.value
-    if not isinstance(values, list):
-        return {}
-    rows = values if values and isinstance(values[0], list) else [values]
-    return {str(r[0]).strip().lower(): str(r[1]).strip() for r in rows if len(r) > 1 and r[0] not in (None, "")}
+    values = sheet.used_range.options(ndim=2).value or []
+    out = {}
+    for row in values:
+        if len(row) > 1 and isinstance(row[0], str) and row[0].strip():
+            out[row[0].strip().lower()] = "" if row[1] is None else str(row[1]).strip()
+    return out
 
 
-def _grids(book: Any) -> list[Grid]:
+def marking_on(options: dict[str, str]) -> bool:
+    """Whether faulty cells are coloured (``Markér fejl`` = ja, the default)."""
+    value = options.get(MARK_SETTING, options.get("marker fejl", "ja"))
+    return value.strip().lower() not in _NO
+
+
+def book_grids(book: Any) -> list[Grid]:
+    """The staff's sheets as grids that keep their Excel addresses (own and settings sheets left out)."""
     grids = []
     for sheet in book.sheets:
-        if sheet.name in OWN_SHEETS:
+        if sheet.name.casefold() == SETTINGS_SHEET.casefold() or is_own_sheet(sheet):
             continue
         used = sheet.used_range
-        values = used.value
-        if values is None:
+        values = used.options(ndim=2, err_to_str=True).value
+        if not values:
             continue
-        if not isinstance(values, list):
-            values = [[values]]
-        elif values and not isinstance(values[0], list):
-            values = [values] if used.shape[0] == 1 else [[v] for v in values]
-        # anchor at A1 so that issue addresses are the sheet's own
-        top, left = used.row - 1, used.column - 1
-        rows = [[""] * (left + len(values[0]))] * top + [
-            [""] * left + ["" if v is None else v for v in r] for r in values
-        ]
-        grids.append(Grid(file=book.name, sheet=sheet.name, rows=rows))
+        grids.append(
+            grid_from_values(
+                values,
+                book=book.name,
+                sheet=sheet.name,
+                first_row=used.row,
+                first_column=used.column,
+                visible=_visible(sheet),
+            )
+        )
     return grids
 
 
-def validate_book(book: Any) -> tuple[Validation, Pact]:
-    """Validate the application overview in the book's own sheets."""
-    pact = pact_for(settings(book).get("pagt"))
-    return run_validation_grids([(book.name, _grids(book))], pact), pact
+def _visible(sheet: Any) -> bool:
+    try:
+        return bool(sheet.visible)
+    except Exception:
+        return True
 
 
-def _replace_sheet(book: Any, name: str) -> Any:
-    if name in [s.name for s in book.sheets]:
-        book.sheets[name].delete()
-    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+def validate_book(book: Any) -> tuple[Validation, dict[str, str]]:
+    """Validate the overview in the book's own sheets; also returns the settings."""
+    options = settings(book)
+    pact = pact_named(options.get(PACT_SETTING))
+    return validate_grids(book.name, book_grids(book), pact), options
+
+
+def _require_overview(validation: Validation) -> None:
+    if validation.fatal:
+        raise CellError(
+            "fandt ingen ansøgningsoversigt i projektmappen: intet ark har en overskriftsrække med fx "
+            "År, Projekttitel, Indsatsområde, Afgørelse og Støttebeløb"
+        )
+
+
+# -- writing -----------------------------------------------------------------------------------
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%d.%m.%Y kl. %H.%M")
+
+
+def own_sheet(book: Any, name: str) -> Any:
+    """The sheet ``name`` to write into: cleared if it is ours, new if missing.
+
+    A sheet of that name that the staff made themselves is never touched: the
+    results then go to "``name`` (pagt_xl)". Own sheets are cleared, not
+    deleted, so formulas elsewhere that refer to them keep working.
+    """
+    for candidate in (name, f"{name} (pagt_xl)"[:31]):
+        sheet = _sheet_named(book, candidate)
+        if sheet is None:
+            return book.sheets.add(candidate, after=book.sheets[len(book.sheets) - 1])
+        if is_own_sheet(sheet):
+            sheet.clear()
+            return sheet
+    raise CellError(f"arkene '{name}' og '{name} (pagt_xl)' findes allerede; omdøb et af dem")
+
+
+def _text(value: Any) -> Any:
+    """A value to write: text from the input is shown as text, never run as a formula (OWASP)."""
+    if isinstance(value, str) and not isinstance(value, Formula):
+        return csv_safe(value)
+    return value
+
+
+def _title(sheet: Any, title: str) -> None:
+    sheet["A1"].value = f"{MARKER} {_stamp()}: {title}"
+    sheet["A1"].font.bold = True
+
+
+def write_table(
+    sheet: Any, first_row: int, header: list[str], rows: list[list[Any]], formats: dict[int, str] | None = None
+) -> None:
+    """A header row (white on blue) and rows from ``first_row`` (1-based), with number formats per column."""
+    width = len(header)
+    sheet.range((first_row, 1)).value = [header, *[[_text(v) for v in r] for r in rows]]
+    head = sheet.range((first_row, 1), (first_row, width))
+    head.color = HEADER_FILL
+    head.font.bold = True
+    head.font.color = "#FFFFFF"
+    if rows:
+        for j, fmt in (formats or {}).items():
+            sheet.range((first_row + 1, j + 1), (first_row + len(rows), j + 1)).number_format = fmt
+    sheet.range((first_row, 1), (first_row + len(rows), width)).columns.autofit()
 
 
 def _link(sheet: str, cell: str | None) -> str:
+    """``=HYPERLINK("#'Ark'!E34","E34")`` for a cell address, else the text as it is."""
     if not cell or not _CELL.match(cell):
-        return ""
+        return cell or ""
     quoted = sheet.replace("'", "''").replace('"', '""')
-    return f'=HYPERLINK("#\'{quoted}\'!{cell}","{cell}")'
+    return Formula(f'=HYPERLINK("#\'{quoted}\'!{cell}","{cell}")')
+
+
+def _previous_marks(book: Any) -> set[tuple[str, str]]:
+    """(sheet, cell) of the cells the last Valider run coloured (its column "Markeret celle")."""
+    sheet = _sheet_named(book, ISSUES_SHEET)
+    if sheet is None or not is_own_sheet(sheet):
+        return set()
+    values = sheet.used_range.options(ndim=2).value or []
+    for i, row in enumerate(values):
+        if row[: len(ISSUES_HEADER)] == ISSUES_HEADER:
+            return {
+                (str(r[0]), str(r[6]))
+                for r in values[i + 1 :]
+                if len(r) > 6 and isinstance(r[6], str) and _CELL.match(r[6]) and r[0]
+            }
+    return set()
+
+
+def colour_cells(book: Any, colours: dict[tuple[str, str], str | None]) -> int:
+    """Set fill colours ({(sheet, cell): "#RRGGBB", or ``None`` for no fill}), one call per column block.
+
+    Cells in between keep their fill. Returns the number of cells coloured or cleared.
+    """
+    names = {s.name for s in book.sheets}
+    by_column: dict[tuple[str, int], dict[int, str | None]] = {}
+    for (sheet, cell), colour in colours.items():
+        m = _CELL.match(cell)
+        if sheet not in names or m is None:
+            continue
+        by_column.setdefault((sheet, _column_index(m.group(1))), {})[int(m.group(2))] = colour
+    done = 0
+    for (sheet, col), rows in sorted(by_column.items()):
+        ordered = sorted(rows)
+        start = 0
+        while start < len(ordered):
+            first = ordered[start]
+            end = start
+            while end + 1 < len(ordered) and ordered[end + 1] - first < _COLOUR_CHUNK:
+                end += 1
+            last = ordered[end]
+            matrix = [[rows.get(r, ...)] for r in range(first, last + 1)]
+            book.sheets[sheet].range((first, col), (last, col)).set_colors(matrix)
+            done += end - start + 1
+            start = end + 1
+    return done
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _markable(issue: Issue) -> bool:
+    return issue.severity in MARK_COLOURS and bool(issue.sheet) and bool(issue.cell and _CELL.match(issue.cell))
 
 
 def write_issues(book: Any, validation: Validation, *, mark: bool = True) -> Any:
-    """Replace the "Valideringsfejl" sheet with the issues and (optionally) mark faulty cells."""
-    sheet = _replace_sheet(book, ISSUES_SHEET)
-    rows: list[list[Any]] = [["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi"]]
-    for i in validation.issues:
-        rows.append(
-            [
-                _text(i.sheet or ""),
-                _link(i.sheet or "", i.cell) or (i.cell or ""),
-                SEVERITY_DA[i.severity],
-                i.code.value,
-                _text(i.message),
-                _text("" if i.value is None else str(i.value)),
-            ]
-        )
-    if len(rows) == 1:
-        rows.append(["", "", "", "", "Ingen fejl eller advarsler", ""])
-    sheet["A1"].value = rows
-    sheet["A1:F1"].color = (31, 78, 121)
-    sheet["A1:F1"].font.bold = True
-    sheet["A1:F1"].font.color = (255, 255, 255)
+    """Fill the "Valideringsfejl" sheet with every issue and (un)colour the faulty cells."""
+    previous = _previous_marks(book)
+    marks: dict[tuple[str, str], str] = {}
     if mark:
-        data_sheets = {s.name for s in book.sheets}
         for i in validation.issues:
-            if i.severity in MARK and i.sheet in data_sheets and i.cell and _CELL.match(i.cell):
-                book.sheets[i.sheet][i.cell].color = MARK[i.severity]
+            if _markable(i):
+                key = (str(i.sheet), str(i.cell))
+                if key not in marks or i.severity is Severity.ERROR:  # an error's colour wins
+                    marks[key] = MARK_COLOURS[i.severity]
+    rows = []
+    for i in validation.issues:
+        marked = (str(i.sheet), str(i.cell)) in marks
+        value = "" if i.value is None else str(i.value)
+        row = [i.sheet or "", _link(i.sheet or "", i.cell), SEVERITY_DA[i.severity], i.code.value, i.message, value]
+        rows.append([*row, i.cell if marked else ""])
+    sheet = own_sheet(book, ISSUES_SHEET)
+    _title(sheet, "fejl og advarsler i ansøgningsoversigten")
+    counts = {s: validation.count(s) for s in Severity}
+    sheet["A2"].value = (
+        f"{counts[Severity.ERROR]} fejl, {counts[Severity.WARNING]} advarsler, {counts[Severity.INFO]} info. "
+        + ("Rækker med fejl tælles ikke med i fordelingerne. " if counts[Severity.ERROR] else "")
+        + ("Fejlceller er farvet røde, advarsler gule." if mark else "Markering af celler er slået fra.")
+    )
+    write_table(sheet, 4, ISSUES_HEADER, rows or [["", "", "", "", "Ingen fejl eller advarsler", "", ""]])
+    stale: dict[tuple[str, str], str | None] = {key: None for key in previous if key not in marks}
+    colour_cells(book, {**stale, **marks})
     return sheet
 
 
-@script
-def valider(book: xw.Book) -> None:
-    """Valider: fejl og advarsler i arket "Valideringsfejl", fejlceller markeres."""
-    validation, _ = validate_book(book)
-    mark = settings(book).get("markér fejl", "ja").lower() not in ("nej", "no", "false", "0")
-    write_issues(book, validation, mark=mark)
+# -- breakdowns --------------------------------------------------------------------------------
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
 
 
-def _write_table(book: Any, name: str, header: list[str], rows: list[list[Any]], formats: dict[int, str]) -> Any:
-    sheet = _replace_sheet(book, name)
-    sheet["A1"].value = [header, *rows]
-    last = column_letter(len(header) - 1)
-    sheet[f"A1:{last}1"].color = (31, 78, 121)
-    sheet[f"A1:{last}1"].font.bold = True
-    sheet[f"A1:{last}1"].font.color = (255, 255, 255)
-    n = len(rows) + 1
-    for j, fmt in formats.items():
-        col = column_letter(j)
-        sheet[f"{col}2:{col}{n}"].number_format = fmt
-    return sheet
+def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int, str]]:
+    yt = result.years
+    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"]
+    keys = ["year", "applications", "rejected", "granted_projects", "pending"]
+    for key, name in yt.rounds:
+        header.append(name)
+        keys.append(f"round_{key}")
+    if yt.total.get("round_none"):
+        header.append("Uden runde")
+        keys.append("round_none")
+    money_from = len(header)
+    header += ["Støttebeløb i alt", "Økonomisk ramme", "Udnyttelse", "Kumuleret udmøntning"]
+    keys += ["granted", "framework", "utilisation", "cumulative"]
+    rows = [[_blank(r.get(k)) for k in keys] for r in [*yt.rows, yt.total]]
+    formats = {j: KR_FORMAT for j in range(5, len(header))} | {money_from + 2: PCT_FORMAT}
+    return header, rows, formats
 
 
-def _breakdown_rows(b: Breakdown, key: str) -> list[list[Any]]:
-    rows = [[_text(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
-    rows.append(["I alt", b.total["projects"], b.total["granted"], b.total.get("share", 1.0)])
-    return rows
+def _breakdown_rows(b: Breakdown) -> tuple[list[str], list[list[Any]], dict[int, str]]:
+    key = b.by[0]
+    if key == "target_group":
+        header = ["Målgruppe", "Projekter", "Deltagere (mål)", "Støttebeløb", "Andel af deltagere"]
+        rows = [[r["target_group"], r["projects"], r["participants"], r["granted"], r["share"]] for r in b.rows]
+        t = b.total
+        rows.append(["I alt", t["projects"], t["participants"], t["granted"], t["share"]])
+        return header, rows, {3: KR_FORMAT, 4: PCT_FORMAT}
+    header = [KEY_LABELS[key], "Antal projekter", "Støttebeløb", "Andel af samlet støtte"]
+    rows = [[_blank(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
+    rows.append(["I alt", b.total["projects"], b.total["granted"], b.total["share"]])
+    return header, rows, {2: KR_FORMAT, 3: PCT_FORMAT}
 
 
 def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
-    """Write the year table, one sheet per breakdown and "Kontrol" into the book. Returns the sheet names."""
-    years = result.years
-    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", *[n for _, n in years.rounds]]
-    header += ["Bevilget i alt", "Ramme", "Udnyttelse", "Kumuleret"]
-    keys = ["year", "applications", "rejected", "granted_projects", "pending", *[f"round_{k}" for k, _ in years.rounds]]
-    keys += ["granted", "framework", "utilisation", "cumulative"]
-    rows = [["" if r.get(k) is None else r.get(k) for k in keys] for r in [*years.rows, years.total]]
-    r0 = 5 + len(years.rounds)
-    fmts = {j: KR for j in range(5, r0 + 2)} | {r0 + 2: PCT, r0 + 3: KR}
-    written = [_write_table(book, "Årstabel", header, rows, fmts).name]
-    for key, name in BREAKDOWN_SHEETS.items():
-        if key in result.breakdowns:
-            b = result.breakdowns[key]
-            hdr = [KEY_LABELS[key], "Projekter", "Støttebeløb", "Andel"]
-            written.append(_write_table(book, name, hdr, _breakdown_rows(b, key), {2: KR, 3: PCT}).name)
-    checks = [[_text(c.name), c.expected, c.actual, c.result, _text(c.source)] for c in result.checks]
-    written.append(
-        _write_table(book, "Kontrol", ["Kontrol", "Forventet", "Beregnet", "Resultat", "Kilde"], checks, {}).name
-    )
+    """Write "Årstabel", one sheet per breakdown and "Kontrol". Returns the names of the sheets written."""
+    pact = result.validation.pact
+    excluded = int(result.validation.table["has_error"].astype(bool).sum())
+    note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET} (knappen Valider)." if excluded else ""
+    written = []
+    sheet = own_sheet(book, YEAR_SHEET)
+    _title(sheet, f"{pact.name}: ansøgninger og udmøntning pr. år")
+    sheet["A2"].value = note
+    write_table(sheet, 4, *_year_rows(result))
+    written.append(sheet.name)
+    for key, b in result.breakdowns.items():
+        if key == "year":
+            continue
+        sheet = own_sheet(book, SHEET_NAMES.get(key, KEY_LABELS[key])[:31])
+        _title(sheet, f"{pact.name}: støtte fordelt på {KEY_LABELS[key].lower()}")
+        sheet["A2"].value = note
+        write_table(sheet, 4, *_breakdown_rows(b))
+        written.append(sheet.name)
+    sheet = own_sheet(book, CHECKS_SHEET)
+    _title(sheet, "tal der skal stemme")
+    checks = result.checks
+    header = ["Kontrol", "Resultat", "Forventet", "Beregnet", "Kilde", "Beregnet ud fra"]
+    rows = [[c.name, c.result, _blank(c.expected), _blank(c.actual), c.source, c.computed_from] for c in checks]
+    write_table(sheet, 4, header, rows)
+    if checks:
+        sheet.range((5, 2), (4 + len(checks), 2)).set_colors([["#C6EFCE" if c.ok else "#FFC7CE"] for c in checks])
+    written.append(sheet.name)
     return written
 
 
+# -- report ------------------------------------------------------------------------------------
+def public_url() -> str:
+    """Base URL of the server for links (``$PAGT_XL_PUBLIC_URL``, else ``https://$XLWINGS_HOSTNAME``)."""
+    base = os.environ.get("PAGT_XL_PUBLIC_URL")
+    if not base and os.environ.get("XLWINGS_HOSTNAME"):
+        base = "https://" + os.environ["XLWINGS_HOSTNAME"]
+    return (base or "http://127.0.0.1:8000").rstrip("/") + os.environ.get("XLWINGS_APP_PATH", "").rstrip("/")
+
+
+def report_target(book: Any, pact: Pact, *, today: dt.date | None = None) -> tuple[Path, str | None]:
+    """Where the draft goes, and its download URL on the server (``None`` on the desktop).
+
+    Server (``$PAGT_XL_REPORT_DIR`` set): a new unguessable name in that folder,
+    offered as ``<public URL>/pagt/rapporter/<name>``. Desktop: next to the
+    workbook as ``<workbook>_statusrapport.docx``.
+    """
+    day = today or dt.date.today()
+    folder = os.environ.get("PAGT_XL_REPORT_DIR")
+    if folder:
+        name = f"statusrapport_{pact.key}_{day:%Y%m%d}_{secrets.token_urlsafe(18)}.docx"
+        return Path(folder) / name, f"{public_url()}/pagt/rapporter/{name}"
+    if os.environ.get("XLWINGS_ON_SERVER") == "true":
+        raise CellError("serveren mangler en mappe til rapporter: sæt PAGT_XL_REPORT_DIR og start den igen")
+    fullname = Path(book.fullname)
+    if not fullname.parent.name and not fullname.is_absolute():
+        raise CellError("gem projektmappen først; rapportkladden gemmes ved siden af den")
+    target = fullname.with_name(f"{fullname.stem}_statusrapport.docx")
+    if office_lock(target) is not None:
+        raise CellError(f"'{target.name}' er åben i Word; luk den og klik igen")
+    return target, None
+
+
+def remove_old_reports(folder: Path, max_age_days: float | None = None) -> int:
+    """Delete drafts older than ``$PAGT_XL_REPORT_MAX_AGE_DAYS`` (default 7) from the server's folder."""
+    days = max_age_days if max_age_days is not None else float(os.environ.get("PAGT_XL_REPORT_MAX_AGE_DAYS", "7"))
+    limit = time.time() - days * 86400
+    removed = 0
+    for path in folder.glob("statusrapport_*.docx"):
+        if REPORT_NAME.match(path.name) and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+# -- the buttons -------------------------------------------------------------------------------
+def _shows_errors(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Show a problem in a Danish message box instead of failing with a traceback."""
+
+    @wraps(fn)
+    def wrapper(book: xw.Book) -> None:
+        try:
+            fn(book)
+        except PagtError as exc:
+            _alert(book, str(exc).removeprefix("#PAGT: "))
+        except Exception:
+            logger.exception("pagt_xl: %s failed", fn.__name__)
+            _alert(book, "der skete en uventet fejl; prøv igen, eller kontakt sekretariatet")
+
+    return wrapper
+
+
+def _alert(book: Any, message: str) -> None:
+    text = message[:1].upper() + message[1:]
+    try:
+        book.app.alert(text, title="Teknologipagt", mode="critical")
+    except Exception:  # no way to show it: log it at least
+        logger.error("pagt_xl: %s", text)
+
+
 @script
+@_shows_errors
+def valider(book: xw.Book) -> None:
+    """Valider: fejl og advarsler i arket "Valideringsfejl"; fejlceller farves."""
+    validation, options = validate_book(book)
+    write_issues(book, validation, mark=marking_on(options))
+
+
+@script
+@_shows_errors
 def beregn_fordelinger(book: xw.Book) -> None:
     """Beregn fordelinger: årstabel, fordelinger og kontrol som ark i projektmappen."""
     validation, _ = validate_book(book)
+    _require_overview(validation)
     write_breakdowns(book, run_breakdowns(validation))
 
 
-def report_target(book: Any, pact: Pact) -> tuple[Path, str | None]:
-    """Where the draft goes: the server's report folder (with a download URL) or next to the workbook."""
-    folder = os.environ.get("PAGT_XL_REPORT_DIR")
-    if folder:
-        name = f"statusrapport_{pact.key}_{uuid.uuid4().hex[:12]}.docx"
-        base = os.environ.get("PAGT_XL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-        return Path(folder) / name, f"{base}/pagt/rapporter/{name}"
-    fullname = Path(book.fullname)
-    return fullname.with_name(f"{fullname.stem}_statusrapport.docx"), None
-
-
 @script
+@_shows_errors
 def lav_statusrapport(book: xw.Book) -> None:
     """Lav statusrapport: en Word-kladde ud fra projektmappens oversigt."""
-    from pagt_xl.report import render_report
+    from pagt_xl.report import render_report  # the Word libraries load only when needed
 
-    validation, pact = validate_book(book)
-    target, url = report_target(book, pact)
+    validation, _ = validate_book(book)
+    _require_overview(validation)
+    target, url = report_target(book, validation.pact)
+    if url is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_old_reports(target.parent)
     render_report(run_breakdowns(validation), target)
-    sheet = _replace_sheet(book, REPORT_SHEET)
+    sheet = own_sheet(book, REPORT_SHEET)
+    _title(sheet, "statusrapport (kladde)")
     link = url or str(target)
-    excluded = int(validation.table["has_error"].sum())
-    sheet["A1"].value = [
-        ["Rapportkladde"],
-        [f'=HYPERLINK("{link}","Åbn rapportkladden")' if '"' not in link else link],
-        [f"{excluded} række(r) med fejl indgår ikke; se Valideringsfejl." if excluded else "Alle rækker indgår."],
-    ]
+    excluded = int(validation.table["has_error"].astype(bool).sum())
+    note = "Alle rækker er talt med."
+    if excluded:
+        note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET}."
+    opener = Formula(f'=HYPERLINK("{link}","Åbn rapportkladden")') if '"' not in link else link
+    sheet["A3"].value = [[opener], [link], [note]]
+
+
+#: The buttons: caption → script (task pane, desktop workbook).
+BUTTONS: dict[str, Callable[[Any], None]] = {
+    "Valider": valider,
+    "Beregn fordelinger": beregn_fordelinger,
+    "Lav statusrapport": lav_statusrapport,
+}
+
+__all__ = ["BUTTONS", "beregn_fordelinger", "lav_statusrapport", "valider"]

@@ -1,98 +1,158 @@
-"""``pagt-xl serve``: the xlwings Server add-in (Excel on the web and desktop without local Python).
+"""``pagt-xl serve``: xlwings Server with pagt_xl's cell functions and buttons (Excel on the web and desktop).
 
-Needs the optional extra ``pagt_xl[server]`` and an xlwings license key:
-``XLWINGS_LICENSE_KEY=noncommercial`` (PolyForm Noncommercial 1.0.0, which
-permits use by government institutions) or a commercial key.
+Needs the extra ``pagt_xl[server]`` and an xlwings license key in
+``XLWINGS_LICENSE_KEY``: ``noncommercial`` (PolyForm Noncommercial 1.0.0, whose
+permitted purposes include use by government institutions) or a commercial
+key. The server runs ``xlwings_server.main:main_app`` with the project folder
+``pagt_xl/xl/project`` (see its ``__init__``), so the same app also runs under
+any ASGI server: ``XLWINGS_PROJECT_DIR=.../pagt_xl/xl/project uvicorn xlwings_server.main:main_app``
+(without the body limit and the 404 for unknown scripts that :func:`create_app` adds).
+
+Settings are environment variables. xlwings Server reads them when it is
+imported, so this module sets its defaults first and imports it afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent / "project"
 KEY_HELP = (
-    "pagt-xl: serveren kræver en xlwings-licensnøgle: sæt XLWINGS_LICENSE_KEY=noncommercial "
+    "pagt-xl serve: sæt en xlwings-licensnøgle i XLWINGS_LICENSE_KEY, fx XLWINGS_LICENSE_KEY=noncommercial "
     "(offentlige institutioner, PolyForm Noncommercial 1.0.0) eller en kommerciel nøgle, og start igen"
 )
-MAX_BODY = int(os.environ.get("PAGT_XL_MAX_BODY", str(50 * 1024 * 1024)))
+#: Largest request body accepted, in bytes (a workbook's values travel with every button click).
+DEFAULT_MAX_BODY = 50 * 1024 * 1024
+#: pagt_xl's own add-in ids, so that Excel does not mix the add-in up with other xlwings Server add-ins.
+MANIFEST_IDS = {
+    "dev": "3b0d8f40-5a8e-4c51-9a0e-6f1d0c7e2a11",
+    "qa": "6a4f2c1e-8d3b-4f5a-b2c7-1e9d0a3b5c22",
+    "uat": "9c7e5a3f-1b2d-4e6f-8a0c-2d4f6b8e0a33",
+    "staging": "2e4a6c8e-0b1d-4f3a-9c5e-7a9b1d3f5e44",
+    "prod": "5f1b3d5f-7a9c-4e2b-8d4f-6b8d0f2a4c55",
+}
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def configure_environment() -> None:
-    """Settings xlwings Server reads at import; must run before the first ``import xlwings``."""
-    os.environ.setdefault("XLWINGS_PROJECT_DIR", str(PROJECT_DIR))
-    os.environ.setdefault("XLWINGS_FUNCTIONS_NAMESPACE", "PAGT")
-    os.environ.setdefault("XLWINGS_PROJECT_NAME", "Teknologipagt")
-    os.environ.setdefault("XLWINGS_ENABLE_SOCKETIO", "false")
-    os.environ.setdefault("XLWINGS_ENABLE_HOTRELOAD", "false")
-    os.environ.setdefault("XLWINGS_ENABLE_EXAMPLES", "false")
+def configure_environment(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Defaults for xlwings Server and pagt_xl; values already set in the environment win."""
+    defaults = {
+        "XLWINGS_PROJECT_DIR": str(PROJECT_DIR),
+        "XLWINGS_FUNCTIONS_NAMESPACE": "PAGT",
+        "XLWINGS_PROJECT_NAME": "Teknologipagt",
+        "XLWINGS_ENABLE_EXAMPLES": "false",
+        "XLWINGS_ENABLE_HOTRELOAD": "false",
+        "XLWINGS_ENABLE_SOCKETIO": "false",  # no streaming functions
+        "PAGT_XL_REPORT_DIR": str(Path.cwd() / "rapporter"),
+        "PAGT_XL_PUBLIC_URL": f"http://{host}:{port}",
+    }
+    defaults |= {f"XLWINGS_MANIFEST_ID_{env.upper()}": uuid for env, uuid in MANIFEST_IDS.items()}
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    Path(os.environ["PAGT_XL_REPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
 
-def create_app():  # -> ASGI app
-    """The xlwings Server app with pagt_xl's project folder, report downloads and a body-size limit."""
-    configure_environment()
-    from fastapi import HTTPException
-    from fastapi.responses import FileResponse, JSONResponse
-    from xlwings_server import main
+def create_app(max_body: int | None = None) -> ASGIApp:
+    """xlwings Server's app, wrapped: bodies over ``max_body`` bytes get 413, unknown scripts 404.
 
-    report_dir = os.environ.get("PAGT_XL_REPORT_DIR")
+    Call :func:`configure_environment` first (it must run before xlwings is imported).
+    """
+    from starlette.responses import JSONResponse
+    from xlwings_server.main import main_app
 
-    @main.app.get("/pagt/rapporter/{name}")
-    async def download_report(name: str) -> FileResponse:
-        if not report_dir or "/" in name or "\\" in name or not name.endswith(".docx") or name.startswith("."):
-            raise HTTPException(status_code=404, detail="Ikke fundet")
-        path = Path(report_dir) / name
-        if not path.is_file():
-            raise HTTPException(status_code=404, detail="Ikke fundet")
-        return FileResponse(
-            path, filename=name, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
+    from pagt_xl.xl.scripts import BUTTONS
 
-    inner = main.main_app
-    from pagt_xl.xl.project import custom_scripts
+    limit = max_body if max_body is not None else int(os.environ.get("PAGT_XL_MAX_BODY", DEFAULT_MAX_BODY))
+    scripts = {action.__name__ for action in BUTTONS.values()}
+    prefix = os.environ.get("XLWINGS_APP_PATH", "").rstrip("/") + "/xlwings/custom-scripts-call/"
 
-    known_scripts = {n for n in dir(custom_scripts) if hasattr(getattr(custom_scripts, n), "__xlscript__")}
-    script_prefix = "/xlwings/custom-scripts-call/"
+    def too_large() -> JSONResponse:
+        return JSONResponse({"detail": "Forespørgslen er for stor"}, status_code=413)
 
-    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
-        if scope["type"] == "http":
-            path = scope.get("path", "")
-            if path.startswith(script_prefix) and path[len(script_prefix) :] not in known_scripts:
-                response = JSONResponse({"detail": "Ukendt knap/script"}, status_code=404)
-                await response(scope, receive, send)
-                return
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-                response = JSONResponse({"detail": "Forespørgslen er for stor"}, status_code=413)
-                await response(scope, receive, send)
-                return
-        await inner(scope, receive, send)
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await main_app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path.startswith(prefix) and path[len(prefix) :] not in scripts:
+            await JSONResponse({"detail": "Ukendt knap"}, status_code=404)(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await too_large()(scope, receive, send)
+            return
+        if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a chunked body: read it here (up to the limit) and hand it on in one piece
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                if size > limit:
+                    await too_large()(scope, receive, send)
+                    return
+                more = message.get("more_body", False)
+            receive = _replay(b"".join(chunks), receive)
+        await main_app(scope, receive, send)
 
     return app
 
 
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that first delivers ``body`` as the whole request, then waits as the original does."""
+    delivered = False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Run the server until stopped. Returns 2 (after one line on stderr) without a license key."""
+    """Run the server until stopped; returns the exit code.
+
+    Without ``XLWINGS_LICENSE_KEY`` it prints one line on how to set one and returns 2.
+    """
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         print(KEY_HELP, file=sys.stderr)
         return 2
-    try:
-        import uvicorn
-    except ImportError:
-        print('pagt-xl: serveren kræver ekstra pakker: pip install "pagt_xl[server]"', file=sys.stderr)
+    if any(importlib.util.find_spec(name) is None for name in ("uvicorn", "xlwings_server")):
+        print('pagt-xl serve: serveren kræver ekstra pakker: pip install "pagt_xl[server]"', file=sys.stderr)
         return 2
+    configure_environment(host, port)  # before anything imports xlwings
+    import uvicorn
+
     app = create_app()
-    print(f"pagt-xl: serveren kører på http://{host}:{port} (manifest: /manifest.xml); stop med Ctrl+C", flush=True)
+    print(
+        f"pagt-xl serve: http://{host}:{port} (manifest: /manifest.xml, rapporter i "
+        f"{os.environ['PAGT_XL_REPORT_DIR']}); stop med Ctrl+C",
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("PAGT_XL_LOG_LEVEL", "warning"))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pagt_xl.xl.serve", description="xlwings Server for pagt_xl")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    """``python -m pagt_xl.xl.serve [--host H] [--port P]`` (the same as ``pagt-xl serve``)."""
+    parser = argparse.ArgumentParser(prog="python -m pagt_xl.xl.serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
     args = parser.parse_args(argv)
     return serve(args.host, args.port)
 

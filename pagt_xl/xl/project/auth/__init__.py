@@ -1,1 +1,1 @@
-"""Authentication providers for xlwings Server (project overrides)."""
+"""Authentication providers for xlwings Server: ``auth.custom`` overrides the package's example."""

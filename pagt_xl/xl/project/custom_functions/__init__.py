@@ -1,4 +1,4 @@
-"""Cell functions served by xlwings Server: the same functions as the desktop add-in."""
+"""Cell functions served by xlwings Server (PAGT.BELØB, PAGT.TEMA, ...): pagt_xl.xl.functions."""
 
 from pagt_xl.xl.functions import antal, beloeb, bevilget, fordeling, tema, valider
 

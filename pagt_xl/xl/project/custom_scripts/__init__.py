@@ -1,4 +1,4 @@
-"""Button scripts served by xlwings Server (task pane buttons)."""
+"""Button scripts served by xlwings Server (the task pane's buttons): pagt_xl.xl.scripts."""
 
 from pagt_xl.xl.scripts import beregn_fordelinger, lav_statusrapport, valider
 

@@ -1,0 +1,194 @@
+"""Excel's values as the core's grids (internal to :mod:`pagt_xl.xl`; no xlwings import).
+
+Cell functions get a range as a 2-D list (or a DataFrame); button scripts get a
+book. Both become :class:`pagt_xl.ingest.grid.Grid` objects, so the core's own
+header detection and reading (:func:`pagt_xl.pipeline.run_validation_grids`)
+does the work, exactly as for files.
+
+A range is validated once per content: results are cached by a hash of the
+values, so that recalculating the same range (Excel does that for every formula
+that refers to it) costs a hash, not a parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from pagt_xl.config import Pact, available_pacts, load_pact
+from pagt_xl.errors import PagtError
+from pagt_xl.ingest.grid import Grid
+from pagt_xl.pipeline import Validation, run_validation_grids
+
+T = TypeVar("T")
+
+#: How many validated ranges are kept (each holds its table; 10,000 rows are a few MB).
+CACHE_SIZE = 16
+#: Most results remembered per range (one per distinct formula, e.g. PAGT.BEVILGET per year and theme).
+MAX_DERIVED = 4096
+NO_HEADER = (
+    "ingen genkendelig overskriftsrække i området (forventede fx År, Projekttitel, Indsatsområde, "
+    "Afgørelse, Støttebeløb); tag overskrifterne med, fx A1:N49 eller Tabel1[#Alle]"
+)
+
+
+class CellError(PagtError):
+    """A problem to show in a cell or a message box, e.g. ``#PAGT: ukendt indsatsområde 'Blå økonomi'``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message if message.startswith("#PAGT") else f"#PAGT: {message}")
+
+
+@dataclass
+class _Entry:
+    validation: Validation
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+
+
+_cache: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+_cache_lock = threading.Lock()
+_pacts: dict[str, Pact] = {}
+
+
+def pact_named(name: object = None) -> Pact:
+    """A shipped pact by name from a cell or a setting; ``None``/empty: ``$PAGT_XL_PACT``, else Nordjylland.
+
+    Only the names of shipped pacts are accepted (never a path: the text comes
+    from a workbook, and on the server that workbook is not trusted).
+    """
+    text = str(name).strip().lower() if name not in (None, "") else ""
+    text = text or os.environ.get("PAGT_XL_PACT", "nordjylland").strip().lower()
+    if text not in _pacts:
+        if text not in available_pacts():
+            raise CellError(f"ukendt pagt '{text}'; brug {' eller '.join(available_pacts())}")
+        _pacts[text] = load_pact(text)
+    return _pacts[text]
+
+
+#: Types passed through as they are (most cells); anything else goes through :func:`_cell`.
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _cell(value: Any) -> Any:
+    """One cell as the core reads it: ``""`` when empty, error values as their text ("#N/A")."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, dict):  # Office.js: {"type": "Error", "basicValue": "#N/A"}, formatted numbers
+        return _cell(value.get("basicValue"))
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    if isinstance(value, float) and value != value:  # NaN from a DataFrame
+        return ""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
+        return value.item()
+    return value
+
+
+def rows_of(values: Any) -> list[list[Any]]:
+    """A range as a list of rows: accepts a 2-D list/tuple, a single row, a DataFrame (header = columns)."""
+    if values is None or isinstance(values, str | bytes | int | float | dt.date):
+        raise CellError("data skal være et område med overskriftsrække, fx A1:N49 eller Tabel1[#Alle]")
+    columns = getattr(values, "columns", None)
+    if columns is not None and hasattr(values, "itertuples"):  # a DataFrame: missing values become empty cells
+        body = values.astype(object).where(values.notna(), None)
+        return [list(columns), *(list(r) for r in body.itertuples(index=False, name=None))]
+    rows = list(values)
+    if rows and not isinstance(rows[0], list | tuple):
+        rows = [rows]
+    return [list(r) if isinstance(r, list | tuple) else [r] for r in rows]
+
+
+def grid_from_values(
+    values: Iterable[Iterable[Any]],
+    *,
+    book: str,
+    sheet: str,
+    first_row: int = 1,
+    first_column: int = 1,
+    visible: bool = True,
+) -> Grid:
+    """A :class:`Grid` from 2-D values whose top-left cell is at (``first_row``, ``first_column``), 1-based.
+
+    Rows and columns before the range are padded with ``""``, so that every cell
+    keeps its sheet address (issues point to E34, not to the 31st row of a range).
+    """
+    body = [[v if type(v) in _PLAIN else _cell(v) for v in row] for row in values]
+    width = max((len(r) for r in body), default=0)
+    pad = [""] * (first_column - 1)
+    rows = [[""] * (first_column - 1 + width) for _ in range(first_row - 1)]
+    rows += [pad + r + [""] * (width - len(r)) for r in body]
+    return Grid(file=book, sheet=sheet, rows=rows, visible=visible)
+
+
+def _digest(values: Any) -> str:
+    """A hash of a range's values (what the cache is keyed on)."""
+    if hasattr(values, "columns") and hasattr(values, "itertuples"):  # a DataFrame
+        values = rows_of(values)
+    try:
+        data = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = repr(values).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _entry(values: Any, pact: Pact) -> _Entry:
+    key = (pact.key, _digest(values))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    rows = rows_of(values)
+    if not any(v not in (None, "") for r in rows for v in r):
+        raise CellError("området er tomt; markér oversigten inkl. overskriftsrækken")
+    result = validate_grids("Excel", [grid_from_values(rows, book="Excel", sheet="område")], pact)
+    if result.fatal or (result.table.empty and not result.overview.sheets):
+        raise CellError(NO_HEADER)
+    entry = _Entry(result)
+    with _cache_lock:
+        _cache[key] = entry
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return entry
+
+
+def validate_values(values: Any, pact: Pact) -> Validation:
+    """Validate a range (header row included, anywhere in its first 40 rows). Cached by content.
+
+    Cell addresses in the issues are relative to the range: its top-left cell is A1.
+    Raises :class:`CellError` when the range is empty or has no recognisable header row.
+    """
+    return _entry(values, pact).validation
+
+
+def derived(values: Any, pact: Pact, key: Hashable, compute: Callable[[Validation], T]) -> T:
+    """``compute(validation)`` for a range, remembered with the range's validation under ``key``.
+
+    A breakdown of an unchanged range is then computed once, however many cells ask for it.
+    """
+    entry = _entry(values, pact)
+    if key not in entry.derived:
+        if len(entry.derived) >= MAX_DERIVED:
+            entry.derived.clear()
+        entry.derived[key] = compute(entry.validation)
+    return entry.derived[key]
+
+
+def validate_grids(book: str, grids: list[Grid], pact: Pact) -> Validation:
+    """Read and validate a book's grids with the core (header detection, rules), as for a file."""
+    return run_validation_grids([(book, grids)], pact)
+
+
+def clear_cache() -> None:
+    """Forget every cached range (tests, benchmarks)."""
+    with _cache_lock:
+        _cache.clear()

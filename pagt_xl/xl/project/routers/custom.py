@@ -1,0 +1,40 @@
+"""Report downloads: ``GET /pagt/rapporter/{name}`` serves a draft from ``$PAGT_XL_REPORT_DIR``, nothing else.
+
+The button *Lav statusrapport* stores each draft under a new unguessable name
+(``statusrapport_<pact>_<date>_<random>.docx``) and links to it from the
+workbook; the link is opened in a browser, which sends no add-in token, so the
+name itself is the capability. Only names of that form are served, and only
+from that folder (no paths, no traversal, no symlinks out of it).
+"""
+
+import os
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+from pagt_xl.xl.scripts import REPORT_NAME
+
+router = APIRouter(prefix=os.environ.get("XLWINGS_APP_PATH", "").rstrip("/"))
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_path(name: str) -> Path | None:
+    """The file for a download name, or ``None`` when it is not a draft in the report folder."""
+    folder = os.environ.get("PAGT_XL_REPORT_DIR")
+    if not folder or not REPORT_NAME.fullmatch(name):
+        return None
+    root = Path(folder).resolve()
+    path = (root / name).resolve()
+    if path.parent != root or not path.is_file():
+        return None
+    return path
+
+
+@router.get("/pagt/rapporter/{name}")
+async def download_report(name: str) -> FileResponse:
+    """A report draft as a Word download; 404 for anything else."""
+    path = report_path(name)
+    if path is None:
+        raise HTTPException(status_code=404, detail="Rapporten findes ikke (længere)")
+    return FileResponse(path, filename=name, media_type=DOCX, headers={"Cache-Control": "no-store"})
