@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper (én pr. år er fint)")
     _add_pact(p)
+    _add_password(p)
     p.add_argument("--format", choices=("text", "json", "csv"), default="text", help="uddataformat (standard: text)")
     p.add_argument("--quiet", "-q", action="store_true", help="vis kun fejl og advarsler, ikke info (text)")
     p.set_defaults(func=cmd_validate)
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper")
     _add_pact(p)
+    _add_password(p)
     p.add_argument(
         "--by", action="append", choices=KEYS, metavar="NØGLE", help=f"fordel på (op til to gange): {', '.join(KEYS)}"
     )
@@ -100,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper")
     _add_pact(p)
+    _add_password(p)
     p.add_argument(
         "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/statusrapport.docx)"
     )
@@ -182,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_password(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--password",
+        metavar="ADGANGSKODE",
+        default=os.environ.get("PAGT_XL_PASSWORD"),
+        help="adgangskode til beskyttede projektmapper (eller PAGT_XL_PASSWORD); filen dekrypteres kun midlertidigt",
+    )
+
+
 def _add_pact(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pact",
@@ -196,7 +208,7 @@ def _add_pact(p: argparse.ArgumentParser) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """``pagt-xl validate``."""
     pact = load_pact(args.pact)
-    result = run_validation(list(args.paths), pact)
+    result = run_validation(list(args.paths), pact, password=args.password)
     if result.fatal:
         for issue in result.fatal:
             print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -334,7 +346,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
     pact = load_pact(args.pact)
     stated = _load_stated(args.stated)
-    validation = run_validation(list(args.paths), pact)
+    validation = run_validation(list(args.paths), pact, password=args.password)
     if validation.fatal:
         for issue in validation.fatal:
             print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -435,7 +447,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     check_template(args.template or default_template())
     pact = load_pact(args.pact)
-    validation = run_validation(list(args.paths), pact)
+    validation = run_validation(list(args.paths), pact, password=args.password)
     if validation.fatal:
         for issue in validation.fatal:
             print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)

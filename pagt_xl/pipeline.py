@@ -75,9 +75,12 @@ def _sort_key(issue: Issue) -> tuple[object, ...]:
     )
 
 
-def run_validation(paths: list[Path | str], pact: Pact) -> Validation:
-    """Read every input, apply the pact's rules, return table and all issues."""
-    return _validated(read_workbooks(paths, pact), pact)
+def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Validation:
+    """Read every input, apply the pact's rules, return table and all issues.
+
+    ``password`` opens password-protected workbooks (the same password for all).
+    """
+    return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
 def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Validation:

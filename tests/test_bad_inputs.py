@@ -12,6 +12,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -105,3 +106,15 @@ def test_million_rows(tmp_path):
     print(f"1.000.000 rækker: {elapsed:.1f} s, højst {peak:.0f} MB")  # the README records the last result
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["applications"] == 1_000_000
+
+
+def test_password_protected_workbook_opens_with_password(tmp_path, capsys):
+    path = BAD / "adgangskode.xlsx"
+    before = _hash(path)
+    assert main(["validate", str(path), "--password", "pagt", "--format", "json"]) == 0
+    assert '"applications": 1' in capsys.readouterr().out
+    assert main(["validate", str(path), "--password", "forkert"]) == 2
+    assert "forkert adgangskode" in capsys.readouterr().err
+    assert main(["report", str(path), "--password", "pagt", "--out", str(tmp_path / "r.docx")]) == 0
+    assert _hash(path) == before
+    assert not list(Path(tempfile.gettempdir()).glob("pagt-xl-*/dekrypteret*"))  # nothing decrypted left behind

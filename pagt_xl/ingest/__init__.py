@@ -53,14 +53,14 @@ class Overview:
         return None
 
 
-def read_workbooks(paths: list[Path | str], pact: Pact) -> Overview:
+def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Overview:
     """Read and combine overview (and framework) sheets from several files.
 
     A file that cannot be read at all is not an exception here: it becomes a
     ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
     files are still read; adapters decide whether to stop (the CLI exits 2).
     """
-    return _combine([(str(p), lambda p=p: read_grids(Path(p), str(p))) for p in paths], pact)
+    return _combine([(str(p), lambda p=p: read_grids(Path(p), str(p), password)) for p in paths], pact)
 
 
 def read_grid_books(books: list[tuple[str, list[Grid]]], pact: Pact) -> Overview:

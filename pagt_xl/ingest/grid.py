@@ -59,11 +59,20 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-def read_grids(path: Path, display_name: str | None = None) -> list[Grid]:
+def read_grids(path: Path, display_name: str | None = None, password: str | None = None) -> list[Grid]:
     """All worksheets of a workbook as grids, after the safety checks.
 
+    ``password`` opens a password-protected (encrypted) .xlsx/.xlsm; it is
+    decrypted into a private temporary folder that is removed afterwards.
     Raises :class:`InputError` when the file cannot be read at all.
     """
+    if password and path.suffix.lower() in (".xlsx", ".xlsm") and _is_encrypted(path):
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="pagt-xl-") as tmp:
+            plain = Path(tmp) / ("dekrypteret" + path.suffix.lower())
+            _decrypt(path, plain, password, display_name or str(path))
+            return read_grids(plain, display_name or str(path))
     from python_calamine import CalamineError, CalamineWorkbook
 
     name = display_name or str(path)
@@ -103,6 +112,31 @@ def read_grids(path: Path, display_name: str | None = None) -> list[Grid]:
             )
         )
     return grids
+
+
+def _is_encrypted(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _decrypt(path: Path, out: Path, password: str, name: str) -> None:
+    try:
+        import msoffcrypto
+    except ImportError:
+        raise InputError(
+            f'{name}: at åbne filer med adgangskode kræver pakken msoffcrypto-tool (pip install "pagt_xl[crypto]")',
+            file=name,
+        ) from None
+    try:
+        with path.open("rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            office.load_key(password=password)
+            with out.open("wb") as dst:
+                office.decrypt(dst)
+    except msoffcrypto.exceptions.InvalidKeyError:
+        raise InputError(f"{name}: forkert adgangskode", file=name) from None
+    except Exception as exc:  # msoffcrypto raises assorted errors on damaged containers
+        raise InputError(f"{name}: kan ikke dekrypteres ({_short(exc)})", file=name) from None
 
 
 def _short(exc: BaseException) -> str:

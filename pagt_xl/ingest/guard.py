@@ -58,7 +58,7 @@ def check_file(path: Path) -> None:
         if head.startswith(_OLE_MAGIC):
             raise InputError(
                 f"{name}: projektmappen er beskyttet med adgangskode (krypteret); "
-                "fjern adgangskoden i Excel (Filer › Oplysninger › Beskyt projektmappe) og prøv igen",
+                "angiv den med --password, eller fjern den i Excel (Filer › Oplysninger › Beskyt projektmappe)",
                 file=name,
             )
         if not head.startswith(b"PK"):
