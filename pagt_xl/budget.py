@@ -308,8 +308,13 @@ def read_budget_grid(grid: Grid) -> tuple[BudgetRecord | None, list[Issue]]:
     return rec, issues
 
 
-def read_budget_workbook(path: Path | str, pact: Pact) -> tuple[BudgetRecord | None, list[Issue]]:
-    """Read one budget workbook (first sheet with a cost table). Unreadable → ``None`` and an issue."""
+def read_budget_workbook(
+    path: Path | str, pact: Pact, *, as_of: dt.date | None = None
+) -> tuple[BudgetRecord | None, list[Issue]]:
+    """Read one budget workbook (first sheet with a cost table). Unreadable → ``None`` and an issue.
+
+    ``as_of`` is the date for the underspend rule (``None``: today).
+    """
     name = str(path)
     try:
         grids = read_grids(Path(path), name)
@@ -320,7 +325,7 @@ def read_budget_workbook(path: Path | str, pact: Pact) -> tuple[BudgetRecord | N
             continue
         rec, issues = read_budget_grid(grid)
         if rec is not None:
-            return rec, issues + check_budget(rec, pact)
+            return rec, issues + check_budget(rec, pact, as_of=as_of)
     return None, [
         Issue(file=name, code=IssueCode.BUDGET_FORM_NOT_FOUND, severity=Severity.ERROR,
               message=f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)")
@@ -461,17 +466,29 @@ def read_budgets(paths: list[Path | str], pact: Pact, *, progress: Callable[[int
     records: list[BudgetRecord] = []
     issues: list[Issue] = []
     for n, path in enumerate(files, start=1):
-        rec, found = read_budget_workbook(path, pact)
-        if rec is not None and as_of is not None:
-            found = [i for i in found if i.code not in (IssueCode.BUDGET_UNDERSPEND_RISK, IssueCode.BUDGET_OVERSPENT)]
-            if rec.granted is not None:
-                found += spending_issues(rec, rec.granted, margin=pact.budgets.underspend_margin, as_of=as_of)
+        rec, found = read_budget_workbook(path, pact, as_of=as_of)
         if rec is not None:
             records.append(rec)
         issues.extend(found)
         if progress is not None:
             progress(n, len(files), path)
     return BudgetResult(records, issues, [str(f) for f in files])
+
+
+def review_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    overview: pd.DataFrame | None,
+    *,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> tuple[BudgetResult, list[Issue]]:
+    """Read the budgets and, when an overview table is given, check them against it. Returns all issues."""
+    result = read_budgets(paths, pact, progress=progress, as_of=as_of)
+    issues = list(result.issues)
+    if overview is not None:
+        issues += check_against_overview(result.records, overview, pact, as_of=as_of)
+    return result, issues
 
 
 BUDGET_COLUMNS = ("file", "case_id", "title", "applicant", "year", "start", "end", "total_cost", "stated_total",

@@ -370,10 +370,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         text = _render_breakdown(doc, args.format, by)
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]
-        if args.out:
-            atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        else:
-            sys.stdout.write(text)
+        _emit(text, args.out)
     return EXIT_DATA if validation.has_errors else EXIT_OK
 
 
@@ -466,40 +463,37 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _underspend(paths: list[Path], pact: Any, validation: Validation, as_of: dt.date) -> dict[str, str]:
-    from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+    from pagt_xl.budget import review_budgets, underspend_notes
 
-    result = read_budgets(list(paths), pact, as_of=as_of)
-    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=as_of)
+    result, issues = review_budgets(list(paths), pact, validation.table, as_of=as_of)
     return underspend_notes(result.records, issues)
 
 
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
-    from pagt_xl.budget import budget_table, check_against_overview, read_budgets
+    from pagt_xl.budget import budget_table, review_budgets
     from pagt_xl.outputs import write_budget_workbook
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
     as_of = _report_date(args.as_of)
     pact = load_pact(args.pact)
-    bar = _Progress(total=1, log=None)
-
-    def progress(done: int, total: int, path: Path) -> None:
-        if bar.tty and total > 1:
-            filled = round(20 * done / total)
-            print(f"\r[{'#' * filled}{'-' * (20 - filled)}] {done}/{total} {path.name[:40]:<40}", end="",
-                  file=sys.stderr, flush=True)  # fmt: skip
-
-    result = read_budgets(list(args.paths), pact, progress=progress, as_of=as_of)
-    bar.finish()
-    issues = list(result.issues)
+    overview = None
     if args.overview:
         validation = run_validation(list(args.overview), pact)
         if validation.fatal:
             for issue in validation.fatal:
                 print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
             return EXIT_INPUT
-        issues += check_against_overview(result.records, validation.table, pact, as_of=as_of)
+        overview = validation.table
+    bar = _Progress(total=1, log=None)
+
+    def progress(done: int, total: int, path: Path) -> None:
+        if total > 1:
+            bar.draw(done, total, path.name)
+
+    result, issues = review_budgets(list(args.paths), pact, overview, as_of=as_of, progress=progress)
+    bar.finish()
     for issue in result.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
     table = budget_table(result.records)
@@ -536,6 +530,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
 
 
 def _emit(text: str, out: Path | None) -> None:
+    """Write ``text`` to ``out`` atomically, or to stdout when no file is given."""
     if out:
         atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     else:
@@ -593,10 +588,14 @@ class _Progress:
     def step(self, text: str) -> None:
         self.done += 1
         self.line(text)
+        self.draw(self.done, self.total, text)
+
+    def draw(self, done: int, total: int, text: str) -> None:
+        """Redraw the bar (terminal only)."""
         if self.tty:
-            filled = round(20 * self.done / self.total)
+            filled = round(20 * done / total)
             bar = "#" * filled + "-" * (20 - filled)
-            print(f"\r[{bar}] {self.done}/{self.total} {text[:50]:<50}", end="", file=sys.stderr, flush=True)
+            print(f"\r[{bar}] {done}/{total} {text[:50]:<50}", end="", file=sys.stderr, flush=True)
 
     def finish(self) -> None:
         if self.tty:
@@ -725,12 +724,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_budgets(folder: Path, pact: Any, validation: Validation, out_dir: Path) -> dict[str, str]:
-    from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+    from pagt_xl.budget import review_budgets, underspend_notes
     from pagt_xl.outputs import write_budget_workbook
 
-    today = _report_date(None)
-    result = read_budgets([folder], pact, as_of=today)
-    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=today)
+    result, issues = review_budgets([folder], pact, validation.table, as_of=_report_date(None))
     print(f"Budgetskemaer i {folder}: {len(result.records)} læst af {len(result.files)} fil(er).")
     print(issues_text(issues, quiet=True), end="")
     out = out_dir / f"budgetter_{pact.key}.xlsx"

@@ -169,12 +169,11 @@ def scheduled_run(
         result.outputs.append(xlsx)
     underspend = None
     if config.budgets:
-        from pagt_xl.budget import check_against_overview, read_budgets, underspend_notes
+        from pagt_xl.budget import review_budgets, underspend_notes
         from pagt_xl.outputs import write_budget_workbook
 
         budget_paths = expand_budget_inputs(config.budgets, base)
-        budgets = read_budgets(list(budget_paths), pact, as_of=today)
-        budget_issues = budgets.issues + check_against_overview(budgets.records, validation.table, pact, as_of=today)
+        budgets, budget_issues = review_budgets(list(budget_paths), pact, validation.table, as_of=today)
         target_xlsx = target(f"budgetter_{pact.key}_{stamp}.xlsx")
         write_budget_workbook(budgets.records, budget_issues, target_xlsx)
         result.outputs.append(target_xlsx)
