@@ -159,6 +159,8 @@ def _write_row(ws: Any, i: int, row: list[Any], columns: list[tuple[str, str, An
         kind, f = columns[j][1], columns[j][2]
         if value is None:
             ws.write_blank(i, j, None, f)
+        elif kind == "date":
+            ws.write_datetime(i, j, value, f)
         elif kind == "text" or isinstance(value, str):
             ws.write_string(i, j, str(value), f)
         else:
@@ -323,41 +325,21 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> 
             for j in (5, 6):
                 if r[j] is not None:
                     r[j] = dt.datetime(r[j].year, r[j].month, r[j].day)
-        _budget_table(ws, 2, columns, rows, "Budgetter")
+        _table(ws, 2, columns, rows, "Budgetter")
         ws2 = wb.add_worksheet("Kategorier")
         ws2.write_string(0, 0, "Budget og forbrug pr. kategori", title)
         cats = spending_by_category(records)
         cat_rows = [[k, v["budget"], v["spent"]] for k, v in cats.items()]
-        _budget_table(ws2, 2, [("Kategori", "text", None), ("Budget", "num", kr), ("Forbrugt", "num", kr)],
+        _table(ws2, 2, [("Kategori", "text", None), ("Budget", "num", kr), ("Forbrugt", "num", kr)],
                       cat_rows, "Kategorier")  # fmt: skip
         ws3 = wb.add_worksheet("Fejl")
         ws3.write_string(0, 0, "Fejl og advarsler i budgetterne", title)
         issue_rows = [[SEVERITY_DA[i.severity.value], Path(i.file or "").name, i.sheet, i.cell, i.code.value,
                        i.message, i.value] for i in issues]  # fmt: skip
-        _budget_table(ws3, 2, [("Alvor", "text", None), ("Fil", "text", None), ("Ark", "text", None),
+        _table(ws3, 2, [("Alvor", "text", None), ("Fil", "text", None), ("Ark", "text", None),
                                ("Celle", "text", None), ("Kode", "text", None), ("Besked", "text", wrap),
                                ("Værdi", "text", None)], issue_rows, "Budgetfejl")  # fmt: skip
         ws3.set_column(5, 5, 80)
         wb.close()
 
     atomic_write(Path(path), write)
-
-
-def _budget_table(ws: Any, first: int, columns: list[tuple[str, str, Any]], rows: list[list[Any]], name: str) -> None:
-    for i, row in enumerate(rows, start=first + 1):
-        for j, value in enumerate(row):
-            kind, f = columns[j][1], columns[j][2]
-            if value is None:
-                ws.write_blank(i, j, None, f)
-            elif kind == "date":
-                ws.write_datetime(i, j, value, f)
-            elif kind == "text" or isinstance(value, str):
-                ws.write_string(i, j, str(value), f)
-            else:
-                ws.write_number(i, j, value, f)
-    spec = {"name": name, "columns": [{"header": h} for h, _, _ in columns], "style": "Table Style Medium 2"}
-    ws.add_table(first, 0, first + max(len(rows), 1), len(columns) - 1, spec)
-    for j, (header, _, _) in enumerate(columns):
-        width = max([len(header)] + [len(str(r[j])) for r in rows[:200] if r[j] is not None]) + 2
-        ws.set_column(j, j, min(max(width, 10), 60))
-    ws.freeze_panes(first + 1, 0)
