@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -25,24 +24,13 @@ from pathlib import Path
 import openpyxl
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from _reproducible import fixed_zip  # noqa: E402
+
 OUT = ROOT / "tests" / "data" / "bad"
 HEADER = ["År", "Sagsnr.", "Runde", "Projekttitel", "Indsatsområde", "Type", "Ansøgt beløb", "Afgørelse", "Støttebeløb"]
 ROW = [2020, "2020-01", "Åben runde", "LabSTEM Nord v/Aalborg Universitet", "1. De potentielle STEM'ere",
        "Kompetenceopbygning", 2_000_000, "Tilsagn", 1_900_000]  # fmt: skip
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data)
-            dst.writestr(zi, data)
-    return out.getvalue()
 
 
 def _workbook(rows: list[list[object]], title: str = "Ansøgninger") -> bytes:
@@ -56,18 +44,7 @@ def _workbook(rows: list[list[object]], title: str = "Ansøgninger") -> bytes:
     wb.properties.created = wb.properties.modified = dt.datetime(2024, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
-    return _fixed_zip(buf.getvalue())
-
-
-def _replace_part(data: bytes, part: str, content: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, content if info.filename == part else src.read(info.filename))
-    return out.getvalue()
+    return fixed_zip(buf.getvalue())
 
 
 def good() -> bytes:
@@ -108,11 +85,11 @@ def dimension_bomb(with_dimension: bool) -> bytes:
     ws["XFD1048576"] = "x"
     buf = io.BytesIO()
     wb.save(buf)
-    data = _fixed_zip(buf.getvalue())
+    data = fixed_zip(buf.getvalue())
     if not with_dimension:
         xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
         xml = xml.replace(b'<dimension ref="A1:XFD1048576"/>', b"")
-        data = _replace_part(data, "xl/worksheets/sheet1.xml", xml)
+        data = fixed_zip(data, {"xl/worksheets/sheet1.xml": xml})
     return data
 
 
@@ -126,11 +103,11 @@ def entity_attack(kind: str) -> bytes:
                           for i in range(1, 10))
                + b"]>")  # fmt: skip
         xml = dtd + xml.split(b"?>", 1)[-1].replace(b"<t>LabSTEM", b"<t>&lol9;LabSTEM")
-        return _replace_part(base, "xl/worksheets/sheet1.xml", xml)
+        return fixed_zip(base, {"xl/worksheets/sheet1.xml": xml})
     xml = zipfile.ZipFile(io.BytesIO(base)).read("xl/workbook.xml")
     xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     xml = xxe + xml.split(b"?>", 1)[-1].replace(b'name="Ans', b'name="&xxe;Ans')
-    return _replace_part(base, "xl/workbook.xml", xml)
+    return fixed_zip(base, {"xl/workbook.xml": xml})
 
 
 def password_protected() -> bytes:
@@ -205,7 +182,7 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
 
     buf = io.BytesIO()
     Document().save(buf)
-    files["word_dokument.xlsx"] = _fixed_zip(buf.getvalue())
+    files["word_dokument.xlsx"] = fixed_zip(buf.getvalue())
     sample = (ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx").read_bytes()
     for name, fmt in (("gammel_excel.xls", "xls"), ("libreoffice.ods", "ods")):
         if not (out / name).exists():

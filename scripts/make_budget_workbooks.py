@@ -18,13 +18,15 @@ import argparse
 import datetime as dt
 import io
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from _reproducible import fixed_zip  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 from pagt_xl.budget import CATEGORIES  # noqa: E402
@@ -146,18 +148,7 @@ def write_form(path: Path, data: dict[str, Any] | None = None, *, drift: bool = 
                     "select_unlocked_cells": True})  # fmt: skip
     wb.close()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_normalise_zip(buf.getvalue()))
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    path.write_bytes(fixed_zip(buf.getvalue()))
 
 
 def _projects() -> dict[str, dict[str, Any]]:

@@ -29,6 +29,9 @@ from pathlib import Path
 import xlsxwriter
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from _reproducible import fixed_zip  # noqa: E402
+
 OUT = ROOT / "workbooks" / "pagt_xl_desktop.xlsm"
 #: Button captions, in the order they are inserted (Excel names them "Button 1", "Button 2", ...).
 BUTTONS = ("Valider", "Beregn fordelinger", "Lav statusrapport")
@@ -105,19 +108,7 @@ def workbook_bytes(vba: bytes) -> bytes:
         settings.data_validation("B2", {"validate": "list", "source": ["ja", "nej"]})
         settings.set_column(0, 1, 18)
         wb.close()
-    return _normalise_zip(buf.getvalue())
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed (XlsxWriter stamps entries with the build time)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    return fixed_zip(buf.getvalue())
 
 
 def build(out: Path) -> tuple[Path, Path]:

@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -33,6 +32,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from _reproducible import fixed_zip  # noqa: E402
+
 OUT = ROOT / "templates" / "statusrapport.docx"
 FIXED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 TABLE_STYLE = "Pagt Tabel"
@@ -487,20 +489,7 @@ def build(out: Path) -> None:
     buf = io.BytesIO()
     doc.save(buf)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(_normalise_zip(buf.getvalue()))
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Same members, fixed timestamps and order: byte-identical output on every run."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    out.write_bytes(fixed_zip(buf.getvalue()))
 
 
 def main(argv: list[str] | None = None) -> int:
