@@ -12,11 +12,10 @@ __version__ = "0.1.0"
 
 from pagt_xl.config import Pact, available_pacts, load_pact
 from pagt_xl.errors import ConfigError, InputError, PagtError
-from pagt_xl.model import Application, Issue, IssueCode, Severity
+from pagt_xl.model import Issue, IssueCode, Severity
 from pagt_xl.pipeline import Validation, run_validation
 
 __all__ = [
-    "Application",
     "ConfigError",
     "InputError",
     "Issue",

@@ -6,10 +6,12 @@ Everything here is plain data: no I/O, no printing. Amounts are whole kroner
 
 from __future__ import annotations
 
-from datetime import date
+import re
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
+
+_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
 
 
 class Severity(StrEnum):
@@ -101,6 +103,40 @@ class Issue(BaseModel):
         parts = [p for p in (self.file, self.sheet, self.cell) if p]
         return " › ".join(parts) if parts else "-"
 
+    @classmethod
+    def at(
+        cls,
+        code: IssueCode,
+        severity: Severity,
+        message: str,
+        *,
+        file: str | None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: object = None,
+    ) -> Issue:
+        """The one way to build an issue: at a cell, a row, a sheet or a whole file.
+
+        ``row`` is the 1-based Excel row and ``column`` its letter; give either
+        both (the cell is derived) or ``cell`` ("C7", split into column and
+        row); leave them out for an issue about a whole sheet or file.
+        ``value`` is the raw cell value; ``None`` and ``""`` are stored as ``None``.
+        """
+        if cell is not None:
+            m = _CELL.match(cell)
+            if m is None:
+                raise ValueError(f"not an A1 cell address: {cell!r}")
+            column, row = m.group(1), int(m.group(2))
+        elif column is not None and row is not None:
+            cell = f"{column}{row}"
+        text = None if value is None or value == "" else str(value)
+        return cls(
+            file=file, sheet=sheet, cell=cell, row=row, column=column, code=code, severity=severity,
+            message=message, value=text,
+        )  # fmt: skip
+
 
 class Decision(StrEnum):
     """The decision on an application."""
@@ -119,61 +155,6 @@ class SourceRef(BaseModel):
     file: str
     sheet: str
     row: int
-
-
-class Application(BaseModel):
-    """One application (ansøgning) as read and typed from an overview sheet.
-
-    ``theme``, ``project_type`` and ``round`` hold the pact's canonical keys
-    (e.g. ``"1"`` for theme 1) or ``None`` when absent or unrecognised; an
-    unrecognised name is always reported as an issue. Amounts are whole kroner.
-    ``cells`` maps field name → A1 address of the cell it came from.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    source: SourceRef
-    cells: dict[str, str] = Field(default_factory=dict)
-    year: int | None = None
-    case_id: str | None = None
-    round: str | None = None
-    title: str | None = None
-    applicant: str | None = None
-    theme: str | None = None
-    project_type: str | None = None
-    summary: str | None = None
-    applied: int | None = None
-    decision: Decision | None = None
-    granted: int | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    status: str | None = None
-    progress: str | None = None
-    institution_type: str | None = None
-    partners: str | None = None
-    instruments: str | None = None
-    notes: str | None = None
-    targets: dict[str, int] = Field(default_factory=dict)
-    has_error: bool = False
-
-
-class SubtotalRow(BaseModel):
-    """A subtotal/total row found in a sheet ("I alt 2019", "Total", ...).
-
-    ``year`` is the year named in the label, if any (``None`` = grand total).
-    ``granted``/``applied`` are the stated sums; ``None`` when the cell was empty.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    source: SourceRef
-    label: str
-    year: int | None
-    granted: int | None
-    applied: int | None
-    cells: dict[str, str] = Field(default_factory=dict)
-    #: 0-based index into the sheet's application list where this row sits
-    position: int = 0
 
 
 class FrameworkYear(BaseModel):

@@ -20,7 +20,7 @@ import xlsxwriter
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.errors import PagtError
-from pagt_xl.pipeline import Breakdowns
+from pagt_xl.results import Breakdowns
 
 KR_FORMAT = '#,##0 "kr."'
 PCT_FORMAT = "0 %"

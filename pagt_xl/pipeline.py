@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from pagt_xl.breakdown import (
-    Breakdown,
-    Check,
-    YearTable,
     breakdown_by,
     cross_checks,
     grant_extremes,
@@ -19,48 +13,11 @@ from pagt_xl.breakdown import (
 from pagt_xl.config import Pact
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
-from pagt_xl.model import Decision, Issue, Severity
+from pagt_xl.model import Issue, Severity
+from pagt_xl.results import Breakdowns, Validation
 from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-@dataclass
-class Validation:
-    """Result of reading and validating inputs.
-
-    ``issues`` holds every issue (reading and rules), sorted by file, sheet and
-    row; ``fatal`` the files that could not be read at all (a subset of
-    ``issues``).
-    """
-
-    pact: Pact
-    overview: Overview
-    issues: list[Issue]
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The applications table (one row per application, ``has_error`` flags)."""
-        return self.overview.table
-
-    @property
-    def fatal(self) -> list[Issue]:
-        """Issues about inputs that could not be read."""
-        return self.overview.fatal
-
-    def count(self, severity: Severity) -> int:
-        """Number of issues of a severity."""
-        return sum(1 for i in self.issues if i.severity is severity)
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error was found (data or input)."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
-
-    def granted(self) -> pd.DataFrame:
-        """Granted applications without errors."""
-        t = self.table
-        return t[(t["decision"] == Decision.GRANTED) & ~t["has_error"]]
 
 
 def _sort_key(issue: Issue) -> tuple[object, ...]:
@@ -92,20 +49,6 @@ def _validated(overview: Overview, pact: Pact) -> Validation:
     rule_issues = validate(overview, pact)
     issues = sorted([*overview.fatal, *overview.issues, *rule_issues], key=_sort_key)
     return Validation(pact=pact, overview=overview, issues=issues)
-
-
-@dataclass
-class Breakdowns:
-    """All key figures of a validated input: breakdowns, year table, extremes, cross-checks."""
-
-    validation: Validation
-    breakdowns: dict[str, Breakdown]
-    years: YearTable
-    extremes: dict[str, object]
-    checks: list[Check]
-    year: int | None = None
-    #: the years the figures cover (first, last); ``None``: every year in the data
-    period: tuple[int, int] | None = None
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).

@@ -17,7 +17,7 @@ from pagt_xl.breakdown import KEY_LABELS, breakdown_by, clean_granted
 from pagt_xl.danish import DanishParseError, parse_amount, parse_year
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Severity
-from pagt_xl.pipeline import Validation
+from pagt_xl.results import Validation
 from pagt_xl.xl._data import CellError, derived, pact_named
 
 #: Words accepted for ``nøgle`` in PAGT.FORDELING (Danish, ASCII spellings and the core's English keys).
