@@ -1,6 +1,8 @@
 """The report context: every figure, table and sentence of the status-report draft.
 
-Pure: built from :class:`~pagt_xl.pipeline.Breakdowns`, no I/O. Every value is
+Pure: built from :class:`~pagt_xl.results.Breakdowns`, no I/O, one builder per
+chapter (front matter, key figures, year table, shares, partners, target
+groups, learning, progress, projects per grant year, appendix). Every value is
 already formatted the Danish way ("23.231.178 kr.", "23,23 mio. kr.", "18 %",
 "15. februar 2024"), so the Word template only places text. The field
 descriptions are what ``pagt-xl template-vars`` shows to staff who edit the
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pagt_xl.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, clean_granted
+from pagt_xl.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
+from pagt_xl.config import Pact
 from pagt_xl.danish import (
     danish_sort_key,
     format_amount,
@@ -25,6 +30,7 @@ from pagt_xl.danish import (
     format_number,
     format_percent,
 )
+from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
 
@@ -358,25 +364,51 @@ def _targets_text(row: pd.Series) -> str:
     return ", ".join(parts) if parts else "-"
 
 
-def build_context(
-    breakdowns: Any,
-    *,
-    report_date: dt.date,
-    underspend: dict[str, str] | None = None,
-) -> ReportContext:
-    """The report context for a set of breakdowns (see :func:`pagt_xl.pipeline.run_breakdowns`).
+# -- one builder per chapter ----------------------------------------------------------------------
+# Each returns a _Part: the ReportContext fields of its chapter and the key sentences it writes.
+# ReportContext (extra="forbid") validates the composed fields, so a misspelt or missing name fails
+# at build time, not in Word.
 
-    ``report_date`` is printed on the draft. ``underspend`` maps a case number
-    (or title) to a Danish note on underspend risk; ``None``: not known.
-    """
-    validation = breakdowns.validation
-    pact = validation.pact
-    table = validation.table
+
+@dataclass(frozen=True)
+class _Part:
+    """One chapter's share of the context: top-level fields and ``sentences.*`` entries."""
+
+    fields: dict[str, Any]
+    sentences: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class _Scope:
+    """The rows a report covers, its years and the pact's display names."""
+
+    pact: Pact
+    #: every row of the report's years, rows with errors included
+    table: pd.DataFrame
+    #: rows without errors that have a year
+    clean: pd.DataFrame
+    #: granted projects without errors (:func:`pagt_xl.breakdown.clean_granted`)
+    granted: pd.DataFrame
+    first: int
+    last: int
+    #: theme key → "number. name"; project-type key → name
+    theme_names: dict[str, str]
+    type_names: dict[str, str]
+
+    @property
+    def period(self) -> str:
+        """'2019-2023', or '2023' for one year."""
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
+    """The rows of the breakdowns' period; without a period, the years in the data (none: the report's year)."""
+    pact = breakdowns.validation.pact
+    table = breakdowns.validation.table
     if breakdowns.period is not None:
         first, last = breakdowns.period
         table = table[(table["year"] >= first) & (table["year"] <= last)]
     clean = table[~table["has_error"].astype(bool) & table["year"].notna()]
-    granted = clean_granted(table).copy()
     years_present = sorted(int(y) for y in clean["year"].dropna().unique())
     if breakdowns.period is not None:
         first, last = breakdowns.period
@@ -384,40 +416,107 @@ def build_context(
         first, last = years_present[0], years_present[-1]
     else:
         first = last = report_date.year
-    period = str(first) if first == last else f"{first}-{last}"
-
-    yt = breakdowns.years
-    year_rows = [_year_row(r, yt.rounds) for r in yt.rows]
-    years_total = _year_row(yt.total, yt.rounds)
-    b = breakdowns.breakdowns
-    themes, themes_total = _share_rows(b["theme"], "theme")
-    if "type" in b:
-        types, types_total = _share_rows(b["type"], "type")
-    else:
-        types, types_total = (
-            [],
-            ShareRow(label="I alt", projects="0", amount=format_amount(0), millions="0,00", share="0 %"),
-        )
-    institution_types, _ = _share_rows(b["institution_type"], "institution_type")
-
-    total_kr = int(yt.total["granted"])
-    n_granted = int(yt.total["granted_projects"])
-    n_apps = int(yt.total["applications"])
-    since = f"siden {first}" if first != last else f"i {first}"
-    s_total = (
-        f"{pact.name} har udmøntet {format_amount_prose(total_kr)} {since}. "
-        f"I alt har {n_granted} ansøgninger ud af samlet {n_apps} modtaget støtte."
+    return _Scope(
+        pact=pact,
+        table=table,
+        clean=clean,
+        granted=clean_granted(table).copy(),
+        first=first,
+        last=last,
+        theme_names={t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes},
+        type_names={t.key: t.name for t in pact.project_types},
     )
+
+
+def _front_matter(scope: _Scope, report_date: dt.date) -> _Part:
+    """Title page and introduction: pact, period, date, draft mark."""
+    pact = scope.pact
+    return _Part(
+        {
+            "pact_name": pact.name,
+            "region": pact.region,
+            "period": scope.period,
+            "title": f"Statusrapport {scope.period}",
+            "report_date": format_date(report_date),
+            "draft_mark": DRAFT_MARK,
+            "introduction": [p.strip() for p in pact.introduction.split("\n\n") if p.strip()],
+        }
+    )
+
+
+def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
+    """Økonomiske nøgletal: totals and the sentences on grants, extremes, funnel, framework and excluded rows."""
+    total = breakdowns.years.total
+    total_kr = int(total["granted"])
+    n_granted = int(total["granted_projects"])
+    n_apps = int(total["applications"])
+    since = f"siden {scope.first}" if scope.first != scope.last else f"i {scope.first}"
     ext = breakdowns.extremes
     if ext["smallest"] is not None:
-        s_ext = (
+        s_ext = _sentence_end(
             f"Det mindste projekt har et budget på {format_amount_prose(ext['smallest']['granted'])}, "
             f"mens det største har et budget på {format_amount_prose(ext['largest']['granted'])}"
         )
-        s_ext = _sentence_end(s_ext)
     else:
         s_ext = "Der er endnu ikke givet tilsagn i perioden."
-    theme_rows = [r for r in b["theme"].rows if r["projects"]]
+    if total["framework"]:
+        s_framework = (
+            f"Den samlede økonomiske ramme for perioden er {format_amount_prose(int(total['framework']))}, "
+            f"hvoraf {format_percent(total['utilisation'])} er udmøntet."
+        )
+    else:
+        s_framework = "Der er ikke angivet en økonomisk ramme for perioden."
+    excluded = int(scope.table["has_error"].astype(bool).sum())
+    sentences = {
+        "total": (
+            f"{scope.pact.name} har udmøntet {format_amount_prose(total_kr)} {since}. "
+            f"I alt har {n_granted} ansøgninger ud af samlet {n_apps} modtaget støtte."
+        ),
+        "extremes": s_ext,
+        "funnel": (
+            f"I perioden {scope.period} er der modtaget {n_apps} ansøgninger. {total['rejected']} har fået afslag, "
+            f"og {n_granted} har fået tilsagn"
+            + (f", mens {total['pending']} afventer afgørelse." if total["pending"] else ".")
+        ),
+        "framework": s_framework,
+        "excluded": (
+            f"Bemærk: {excluded} række(r) i projektmapperne har fejl og indgår ikke i tallene. "
+            "Se bilaget 'Kontrol og kilder' og kør 'pagt-xl validate'."
+            if excluded
+            else ""
+        ),
+    }
+    fields = {
+        "granted_total": format_amount(total_kr),
+        "granted_millions": format_amount_prose(total_kr),
+        "granted_projects": _n(n_granted),
+        "applications": _n(n_apps),
+    }
+    return _Part(fields, sentences)
+
+
+def _year_table(years: YearTable) -> _Part:
+    """The year table (applications, decisions, rounds, framework, utilisation) and its total row."""
+    return _Part(
+        {
+            "round_names": [name for _, name in years.rounds],
+            "years": [_year_row(r, years.rounds) for r in years.rows],
+            "years_total": _year_row(years.total, years.rounds),
+        }
+    )
+
+
+def _shares(breakdowns: dict[str, Breakdown], pact: Pact) -> _Part:
+    """Grants by theme, project type and lead institution type; the sentence on the largest theme."""
+    themes, themes_total = _share_rows(breakdowns["theme"], "theme")
+    if "type" in breakdowns:
+        types, types_total = _share_rows(breakdowns["type"], "type")
+    else:
+        types = []
+        types_total = ShareRow(label="I alt", projects="0", amount=format_amount(0), millions="0,00", share="0 %")
+    institution_types, _ = _share_rows(breakdowns["institution_type"], "institution_type")
+    theme_rows = [r for r in breakdowns["theme"].rows if r["projects"]]
+    s_theme = ""
     if theme_rows:
         top = max(theme_rows, key=lambda r: (r["granted"], r["projects"]))
         s_theme = (
@@ -425,65 +524,21 @@ def build_context(
             f"{format_amount_prose(top['granted'])} af støtten ({top['percent']} %) er gået til "
             f"indsatsområdet fordelt på {top['projects']} projekter."
         )
-    else:
-        s_theme = ""
-    s_funnel = (
-        f"I perioden {period} er der modtaget {n_apps} ansøgninger. {yt.total['rejected']} har fået afslag, "
-        f"og {n_granted} har fået tilsagn"
-        + (f", mens {yt.total['pending']} afventer afgørelse." if yt.total["pending"] else ".")
-    )
-    if yt.total["framework"]:
-        s_framework = (
-            f"Den samlede økonomiske ramme for perioden er {format_amount_prose(int(yt.total['framework']))}, "
-            f"hvoraf {format_percent(yt.total['utilisation'])} er udmøntet."
-        )
-    else:
-        s_framework = "Der er ikke angivet en økonomisk ramme for perioden."
+    fields = {
+        "themes": themes,
+        "themes_total": themes_total,
+        "has_types": bool(pact.project_types),
+        "types": types,
+        "types_total": types_total,
+        "institution_types": institution_types,
+    }
+    return _Part(fields, {"largest_theme": s_theme})
 
-    # target groups and activity targets
-    tg = b.get("target_group")
-    has_targets = tg is not None and tg.total.get("participants", 0) > 0
-    target_rows = []
-    target_total = TargetRow(label="I alt", projects="0", participants="0", share="0 %")
-    s_targets = s_groups = ""
-    if has_targets and tg is not None:
-        target_rows = [
-            TargetRow(
-                label=r["target_group"],
-                projects=_n(r["projects"]),
-                participants=_n(r["participants"]),
-                share=f"{r['percent']} %",
-            )
-            for r in tg.rows
-        ]
-        target_total = TargetRow(
-            label="I alt", projects=_n(tg.total["projects"]), participants=_n(tg.total["participants"]), share="100 %"
-        )
-        young = sum(r["participants"] for r in tg.rows if r["target_group"] != "Fagpersoner")
-        prof = sum(r["participants"] for r in tg.rows if r["target_group"] == "Fagpersoner")
-        starts = granted["period_start"].dropna()
-        ends = granted["period_end"].dropna()
-        span = ""
-        if len(starts) and len(ends):
-            span = (
-                "De projekter, der er igangsat i regi af teknologipagten, strækker sig fra "
-                f"{format_date(min(starts))} til {format_date(max(ends))}. I denne periode har projekterne"
-            )
-        else:
-            span = "Projekterne har"
-        s_targets = f"{span} en målsætning om at inddrage {_n(young)} børn og unge i STEM-fremmende aktiviteter."
-        if prof:
-            s_targets += (
-                f" Projekterne arbejder samlet på at styrke {_n(prof)} fagpersoners kompetencer inden for STEM."
-            )
-        by_level = {r["target_group"]: r["projects"] for r in tg.rows}
-        s_groups = (
-            f"{by_level.get('Ungdomsuddannelse', 0)} projekter inddrager unge på ungdomsuddannelserne, "
-            f"{by_level.get('Grundskole', 0)} projekter inddrager elever fra grundskolen, og "
-            f"{by_level.get('Videregående uddannelse', 0)} projekter brobygger til videregående uddannelser."
-        )
 
+def _partners(granted: pd.DataFrame) -> _Part:
+    """Projektpartnerne: projects per partner type and the sentence on the most frequent ones."""
     partner_types = _count_items(granted["partners"])
+    s_partners = ""
     if partner_types:
         top_count = partner_types[0].count
         tops = [p.label for p in partner_types if p.count == top_count]
@@ -491,59 +546,110 @@ def build_context(
         s_partners = (
             f"{_join_and(tops)} er repræsenteret i {top_count} projekter{each} og deltager dermed i flest projekter."
         )
-    else:
-        s_partners = ""
+    return _Part({"partner_types": partner_types}, {"partners": s_partners})
 
-    excluded = int(table["has_error"].astype(bool).sum())
-    s_excluded = (
-        f"Bemærk: {excluded} række(r) i projektmapperne har fejl og indgår ikke i tallene. "
-        "Se bilaget 'Kontrol og kilder' og kør 'pagt-xl validate'."
-        if excluded
-        else ""
+
+def _target_groups(tg: Breakdown | None, granted: pd.DataFrame) -> _Part:
+    """Projekternes målgrupper: activity targets per education level, with their two sentences.
+
+    Without targets in the data (no breakdown, or no participants) the table is
+    empty, the total row zero and both sentences empty.
+    """
+    if tg is None or tg.total.get("participants", 0) <= 0:
+        empty_total = TargetRow(label="I alt", projects="0", participants="0", share="0 %")
+        return _Part(
+            {"has_targets": False, "target_groups": [], "target_total": empty_total},
+            {"targets": "", "target_groups": ""},
+        )
+    rows = [
+        TargetRow(
+            label=r["target_group"],
+            projects=_n(r["projects"]),
+            participants=_n(r["participants"]),
+            share=f"{r['percent']} %",
+        )
+        for r in tg.rows
+    ]
+    total = TargetRow(
+        label="I alt", projects=_n(tg.total["projects"]), participants=_n(tg.total["participants"]), share="100 %"
+    )
+    by_level = {r["target_group"]: r["projects"] for r in tg.rows}
+    s_groups = (
+        f"{by_level.get('Ungdomsuddannelse', 0)} projekter inddrager unge på ungdomsuddannelserne, "
+        f"{by_level.get('Grundskole', 0)} projekter inddrager elever fra grundskolen, og "
+        f"{by_level.get('Videregående uddannelse', 0)} projekter brobygger til videregående uddannelser."
+    )
+    return _Part(
+        {"has_targets": True, "target_groups": rows, "target_total": total},
+        {"targets": _targets_sentence(tg, granted), "target_groups": s_groups},
     )
 
-    # learning per theme
-    theme_names = {t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes}
-    type_names = {t.key: t.name for t in pact.project_types}
-    learning = []
-    for t in pact.themes:
-        tdf = granted[granted["theme"] == t.key]
-        if tdf.empty:
-            continue
-        instruments = _count_items(tdf["instruments"])
-        most = [i.label for i in instruments[:3]]
-        sentence = f"Der er igangsat {len(tdf)} projekter på indsatsområdet"
-        if instruments:
-            sentence += f", som samlet anvender {len(instruments)} forskellige virkemidler. "
-            sentence += f"De mest anvendte virkemidler er {_letters(most)}."
-        else:
-            sentence += "."
-        titles = sorted((str(x) for x in tdf["title"] if isinstance(x, str)), key=danish_sort_key)
-        notes = [
-            NoteItem(title=str(r["title"]), text=str(r["notes"]).strip())
-            for _, r in tdf.iterrows()
-            if isinstance(r["notes"], str) and r["notes"].strip()
-        ]
-        finished = [
-            FinishedProject(
-                title=_title_with_applicant(r["title"], r["applicant"]), amount=format_amount(int(r["granted"]))
-            )
-            for _, r in tdf[tdf["status"] == "finished"].iterrows()
-            if not pd.isna(r["granted"])
-        ]
-        learning.append(
-            ThemeLearning(
-                name=theme_names[t.key],
-                projects=_n(len(tdf)),
-                sentence=sentence,
-                project_titles=", ".join(titles),
-                instruments=instruments,
-                notes=sorted(notes, key=lambda n: danish_sort_key(n.title)),
-                finished=sorted(finished, key=lambda f: danish_sort_key(f.title)),
-            )
-        )
 
-    # progress
+def _targets_sentence(tg: Breakdown, granted: pd.DataFrame) -> str:
+    """The project span and the participant targets (children and young people; professionals)."""
+    young = sum(r["participants"] for r in tg.rows if r["target_group"] != "Fagpersoner")
+    prof = sum(r["participants"] for r in tg.rows if r["target_group"] == "Fagpersoner")
+    starts = granted["period_start"].dropna()
+    ends = granted["period_end"].dropna()
+    if len(starts) and len(ends):
+        span = (
+            "De projekter, der er igangsat i regi af teknologipagten, strækker sig fra "
+            f"{format_date(min(starts))} til {format_date(max(ends))}. I denne periode har projekterne"
+        )
+    else:
+        span = "Projekterne har"
+    text = f"{span} en målsætning om at inddrage {_n(young)} børn og unge i STEM-fremmende aktiviteter."
+    if prof:
+        text += f" Projekterne arbejder samlet på at styrke {_n(prof)} fagpersoners kompetencer inden for STEM."
+    return text
+
+
+def _learning(scope: _Scope) -> _Part:
+    """Læring fra projekterne: the most used instruments, then one section per theme with granted projects."""
+    learning = [
+        _theme_learning(scope.theme_names[t.key], tdf)
+        for t in scope.pact.themes
+        if not (tdf := scope.granted[scope.granted["theme"] == t.key]).empty
+    ]
+    return _Part({"instruments_top": _count_items(scope.granted["instruments"])[:5], "learning": learning})
+
+
+def _theme_learning(name: str, tdf: pd.DataFrame) -> ThemeLearning:
+    """One theme's section: sentence on instruments, project titles, learning notes, finished projects."""
+    instruments = _count_items(tdf["instruments"])
+    sentence = f"Der er igangsat {len(tdf)} projekter på indsatsområdet"
+    if instruments:
+        sentence += f", som samlet anvender {len(instruments)} forskellige virkemidler. "
+        sentence += f"De mest anvendte virkemidler er {_letters([i.label for i in instruments[:3]])}."
+    else:
+        sentence += "."
+    titles = sorted((str(x) for x in tdf["title"] if isinstance(x, str)), key=danish_sort_key)
+    notes = [
+        NoteItem(title=str(r["title"]), text=str(r["notes"]).strip())
+        for _, r in tdf.iterrows()
+        if isinstance(r["notes"], str) and r["notes"].strip()
+    ]
+    finished = [
+        FinishedProject(
+            title=_title_with_applicant(r["title"], r["applicant"]), amount=format_amount(int(r["granted"]))
+        )
+        for _, r in tdf[tdf["status"] == "finished"].iterrows()
+        if not pd.isna(r["granted"])
+    ]
+    return ThemeLearning(
+        name=name,
+        projects=_n(len(tdf)),
+        sentence=sentence,
+        project_titles=", ".join(titles),
+        instruments=instruments,
+        notes=sorted(notes, key=lambda n: danish_sort_key(n.title)),
+        finished=sorted(finished, key=lambda f: danish_sort_key(f.title)),
+    )
+
+
+def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote | str]) -> _Part:
+    """Fremdrift: projects per status, ongoing projects per progress rating, and each ongoing project."""
+    granted = scope.granted
     status_counts = [
         CountRow(label=STATUS_LABELS[k], count=_n(int((granted["status"] == k).sum())))
         for k in STATUS_LABELS
@@ -558,47 +664,80 @@ def build_context(
         for k in PROGRESS_LABELS
         if (ongoing_df["progress"] == k).any()
     ]
-    underspend = underspend or {}
-    ongoing = []
     ongoing_rows = sorted(
         (r for _, r in ongoing_df.iterrows()), key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"])))
     )
-    for r in ongoing_rows:
-        key = r["case_id"] if isinstance(r["case_id"], str) and r["case_id"] in underspend else r["title"]
-        ongoing.append(
-            ProgressProject(
-                title=_title_with_applicant(r["title"], r["applicant"]),
-                year=str(int(r["year"])),
-                theme=theme_names.get(r["theme"], "-"),
-                progress=PROGRESS_LABELS.get(r["progress"], "-"),
-                targets=_targets_text(r),
-                underspend=underspend.get(key, "-"),
-            )
-        )
+    ongoing = [_progress_project(r, scope.theme_names, underspend) for r in ongoing_rows]
+    return _Part({"status_counts": status_counts, "progress_counts": progress_counts, "ongoing": ongoing})
 
-    # projects per grant year, newest first
-    grant_years = []
-    for year in sorted({int(y) for y in granted["year"]}, reverse=True):
-        ydf = granted[granted["year"] == year]
-        amount = int(ydf["granted"].fillna(0).sum())
-        rows = [
-            ProjectRow(
-                year=str(year),
-                title=_title_with_applicant(r["title"], r["applicant"]),
-                theme=theme_names.get(r["theme"], "-"),
-                summary=str(r["summary"]) if isinstance(r["summary"], str) else "",
-                type=type_names.get(r["project_type"], "-"),
-                amount=format_amount(int(r["granted"])) if not pd.isna(r["granted"]) else "-",
-            )
-            for _, r in ydf.iterrows()
-        ]
-        rows.sort(key=lambda p: danish_sort_key(p.title))
-        word = "projekt" if len(ydf) == 1 else "projekter"
-        grant_years.append(
-            GrantYear(year=str(year), sentence=f"{format_amount_prose(amount)} til {len(ydf)} {word}", projects=rows)
-        )
 
-    checks = [
+def _progress_project(
+    row: pd.Series, theme_names: dict[str, str], underspend: Mapping[str, UnderspendNote | str]
+) -> ProgressProject:
+    """An ongoing project's row; its underspend note is looked up by case number, else by title."""
+    case_id = row["case_id"]
+    key = case_id if isinstance(case_id, str) and case_id in underspend else row["title"]
+    return ProgressProject(
+        title=_title_with_applicant(row["title"], row["applicant"]),
+        year=str(int(row["year"])),
+        theme=theme_names.get(row["theme"], "-"),
+        progress=PROGRESS_LABELS.get(row["progress"], "-"),
+        targets=_targets_text(row),
+        underspend=underspend_text(underspend.get(key)),
+    )
+
+
+def underspend_text(note: UnderspendNote | str | None) -> str:
+    """The progress table's Danish underspend cell for one project.
+
+    At risk: "Ja – forbrugt 20 % af bevillingen, men 100 % af projektperioden er
+    gået" (without the period clause when the budget has no period); not at
+    risk: "Nej (forbrugt 97 %)"; ``None`` (no budget, or no spending to date): "-".
+    A ``str`` is taken as already formatted: TRANSITIONAL, for callers that still
+    pass ready-made texts (``budget.underspend_notes``/``underspend_texts``);
+    remove once every caller passes :class:`~pagt_xl.results.UnderspendNote`.
+    """
+    if note is None:
+        return "-"
+    if isinstance(note, str):
+        return note
+    spent = format_percent(note.spent_share)
+    if not note.at_risk:
+        return f"Nej (forbrugt {spent})"
+    if note.elapsed_share is None:
+        return f"Ja – forbrugt {spent} af bevillingen"
+    return f"Ja – forbrugt {spent} af bevillingen, men {format_percent(note.elapsed_share)} af projektperioden er gået"
+
+
+def _grant_years(scope: _Scope) -> _Part:
+    """Støttede projekter: one section per grant year, newest first."""
+    granted = scope.granted
+    years = sorted({int(y) for y in granted["year"]}, reverse=True)
+    return _Part({"grant_years": [_grant_year(y, granted[granted["year"] == y], scope) for y in years]})
+
+
+def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
+    """One grant year: its sentence ("5,64 mio. kr. til 8 projekter") and its projects sorted by title."""
+    rows = [
+        ProjectRow(
+            year=str(year),
+            title=_title_with_applicant(r["title"], r["applicant"]),
+            theme=scope.theme_names.get(r["theme"], "-"),
+            summary=str(r["summary"]) if isinstance(r["summary"], str) else "",
+            type=scope.type_names.get(r["project_type"], "-"),
+            amount=format_amount(int(r["granted"])) if not pd.isna(r["granted"]) else "-",
+        )
+        for _, r in ydf.iterrows()
+    ]
+    rows.sort(key=lambda p: danish_sort_key(p.title))
+    amount = int(ydf["granted"].fillna(0).sum())
+    word = "projekt" if len(ydf) == 1 else "projekter"
+    return GrantYear(year=str(year), sentence=f"{format_amount_prose(amount)} til {len(ydf)} {word}", projects=rows)
+
+
+def _appendix(checks: list[Check], scope: _Scope) -> _Part:
+    """Bilag: Kontrol og kilder: every cross-check with its result, and the source rows of the tables."""
+    rows = [
         CheckRow(
             name=c.name,
             expected=_fmt_check(c.expected),
@@ -606,61 +745,50 @@ def build_context(
             result=c.result,
             source=_short_source(c.source),
         )
-        for c in breakdowns.checks
+        for c in checks
     ]
-    bad = sum(1 for c in breakdowns.checks if not c.ok)
-    checks_summary = f"{len(checks)} kontroller: {len(checks) - bad} OK, {bad} afviger."
+    bad = sum(1 for c in checks if not c.ok)
     sources = [
-        *_sources("Årstabel (ansøgninger, afslag, tilsagn)", clean),
-        *_sources("Fordelinger (indsatsområder, typer, institutioner, målgrupper)", granted),
+        *_sources("Årstabel (ansøgninger, afslag, tilsagn)", scope.clean),
+        *_sources("Fordelinger (indsatsområder, typer, institutioner, målgrupper)", scope.granted),
     ]
-
-    return ReportContext(
-        pact_name=pact.name,
-        region=pact.region,
-        period=period,
-        title=f"Statusrapport {period}",
-        report_date=format_date(report_date),
-        draft_mark=DRAFT_MARK,
-        introduction=[p.strip() for p in pact.introduction.split("\n\n") if p.strip()],
-        sentences=Sentences(
-            total=s_total,
-            extremes=s_ext,
-            largest_theme=s_theme,
-            funnel=s_funnel,
-            framework=s_framework,
-            targets=s_targets,
-            target_groups=s_groups,
-            partners=s_partners,
-            excluded=s_excluded,
-        ),
-        granted_total=format_amount(total_kr),
-        granted_millions=format_amount_prose(total_kr),
-        granted_projects=_n(n_granted),
-        applications=_n(n_apps),
-        round_names=[name for _, name in yt.rounds],
-        years=year_rows,
-        years_total=years_total,
-        themes=themes,
-        themes_total=themes_total,
-        has_types=bool(pact.project_types),
-        types=types,
-        types_total=types_total,
-        institution_types=institution_types,
-        partner_types=partner_types,
-        has_targets=has_targets,
-        target_groups=target_rows,
-        target_total=target_total,
-        instruments_top=_count_items(granted["instruments"])[:5],
-        learning=learning,
-        status_counts=status_counts,
-        progress_counts=progress_counts,
-        ongoing=ongoing,
-        grant_years=grant_years,
-        checks=checks,
-        checks_summary=checks_summary,
-        sources=sources,
+    return _Part(
+        {
+            "checks": rows,
+            "checks_summary": f"{len(rows)} kontroller: {len(rows) - bad} OK, {bad} afviger.",
+            "sources": sources,
+        }
     )
+
+
+def build_context(
+    breakdowns: Breakdowns,
+    *,
+    report_date: dt.date,
+    underspend: Mapping[str, UnderspendNote] | None = None,
+) -> ReportContext:
+    """The report context for a set of breakdowns (see :func:`pagt_xl.pipeline.run_breakdowns`).
+
+    ``report_date`` is printed on the draft. ``underspend`` maps a project's
+    case number (or its title when it has none) to its underspend status, shown
+    in the progress table (see :func:`underspend_text`); ``None``: not known.
+    """
+    scope = _scope(breakdowns, report_date)
+    parts = (
+        _front_matter(scope, report_date),
+        _key_figures(breakdowns, scope),
+        _year_table(breakdowns.years),
+        _shares(breakdowns.breakdowns, scope.pact),
+        _partners(scope.granted),
+        _target_groups(breakdowns.breakdowns.get("target_group"), scope.granted),
+        _learning(scope),
+        _progress(scope, underspend or {}),
+        _grant_years(scope),
+        _appendix(breakdowns.checks, scope),
+    )
+    fields = {name: value for part in parts for name, value in part.fields.items()}
+    sentences = {name: text for part in parts for name, text in part.sentences.items()}
+    return ReportContext(**fields, sentences=Sentences(**sentences))
 
 
 def _short_source(source: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from pagt_xl.errors import PagtError
 from pagt_xl.outputs import atomic_write
 from pagt_xl.report.charts import share_chart, year_chart
 from pagt_xl.report.context import ReportContext, build_context, template_variables
+from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py).
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent.parent / "templates" / "statusrapport.docx"
@@ -162,11 +164,13 @@ def render_report(
     *,
     template: Path | None = None,
     report_date: dt.date | None = None,
-    underspend: dict[str, str] | None = None,
+    underspend: Mapping[str, UnderspendNote] | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
-    ``report_date`` defaults to today. Returns ``out``.
+    ``report_date`` defaults to today. ``underspend`` maps a project's case
+    number (or title) to its underspend status for the progress table (``None``:
+    not known). Returns ``out``.
     """
     context = build_context(breakdowns, report_date=report_date or dt.date.today(), underspend=underspend)
     return render_context(context, Path(out), template=template, charts=report_charts(breakdowns))
