@@ -24,6 +24,7 @@ from pagt_xl.report import (
     template_variables,
     used_variables,
 )
+from pagt_xl.results import UnderspendNote
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 MIDT_FILE = WORKBOOKS / "midtjylland_projekter_2018.xlsx"
@@ -256,6 +257,24 @@ def test_context_is_pure_and_danish(nord_breakdowns):
     assert ctx.period == "2019-2023" and ctx.round_names == ["Prioriteret runde", "Åben runde", "Småprojekter"]
     titles = [p.title for p in ctx.grant_years[0].projects]
     assert titles == sorted(titles, key=lambda t: t.casefold().replace("æ", "{").replace("ø", "|").replace("å", "}"))
+
+
+def test_underspend_notes_are_formatted_in_the_progress_table(nord_breakdowns):
+    underspend = {
+        "2022-03": UnderspendNote(at_risk=True, spent_share=0.2, elapsed_share=1.0),
+        # no note under its case number (2022-04): found by title
+        "Talstærk - du kan mere med matematik": UnderspendNote(at_risk=False, spent_share=0.97, elapsed_share=0.5),
+        "2023-05": UnderspendNote(at_risk=True, spent_share=0.05),  # a budget without a period
+    }
+    ctx = build_context(nord_breakdowns, report_date=DATE, underspend=underspend)
+    notes = {o.title.split(" v/ ")[0]: o.underspend for o in ctx.ongoing}
+    assert notes["Samarbejdsmodel om kompetenceudvikling indenfor digital transformation"] == (
+        "Ja – forbrugt 20 % af bevillingen, men 100 % af projektperioden er gået"
+    )
+    assert notes["Talstærk - du kan mere med matematik"] == "Nej (forbrugt 97 %)"
+    assert notes["LamSTEM Nord+"] == "Ja – forbrugt 5 % af bevillingen"
+    assert notes["Makerspace"] == "-"
+    assert sum(text != "-" for text in notes.values()) == 3
 
 
 def test_template_build_is_reproducible(tmp_path):
