@@ -409,13 +409,9 @@ def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
         first, last = breakdowns.period
         table = table[(table["year"] >= first) & (table["year"] <= last)]
     clean = table[~table["has_error"].astype(bool) & table["year"].notna()]
-    years_present = sorted(int(y) for y in clean["year"].dropna().unique())
-    if breakdowns.period is not None:
-        first, last = breakdowns.period
-    elif years_present:
-        first, last = years_present[0], years_present[-1]
-    else:
-        first = last = report_date.year
+    if breakdowns.period is None:
+        years = sorted(int(y) for y in clean["year"].unique())
+        first, last = (years[0], years[-1]) if years else (report_date.year, report_date.year)
     return _Scope(
         pact=pact,
         table=table,
