@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -62,6 +63,11 @@ def issues_csv(issues: list[Any]) -> str:
         d = issue.model_dump(mode="json")
         writer.writerow(["" if d[k] is None else csv_safe(d[k]) for k in ISSUE_FIELDS])
     return buf.getvalue()
+
+
+def issues_json(issues: list[Any]) -> str:
+    """Issues as a JSON array of objects with :data:`ISSUE_FIELDS` (UTF-8 text, indented)."""
+    return json.dumps([i.model_dump(mode="json") for i in issues], ensure_ascii=False, indent=2)
 
 
 def office_lock(path: Path) -> Path | None:

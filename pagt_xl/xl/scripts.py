@@ -37,7 +37,8 @@ from pagt_xl.errors import PagtError
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
 from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
-from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns
+from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
+from pagt_xl.results import Breakdowns, Validation
 from pagt_xl.xl._data import CellError, grid_from_values, pact_named, validate_grids
 from pagt_xl.xl.core import SEVERITY_DA
 
@@ -340,7 +341,7 @@ def _breakdown_rows(b: Breakdown) -> tuple[list[str], list[list[Any]], dict[int,
 def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
     """Write "Årstabel", one sheet per breakdown and "Kontrol". Returns the names of the sheets written."""
     pact = result.validation.pact
-    excluded = int(result.validation.table["has_error"].astype(bool).sum())
+    excluded = result.validation.excluded_rows
     note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET} (knappen Valider)." if excluded else ""
     written = []
     sheet = own_sheet(book, YEAR_SHEET)
@@ -458,19 +459,17 @@ def beregn_fordelinger(book: xw.Book) -> None:
 @_shows_errors
 def lav_statusrapport(book: xw.Book) -> None:
     """Lav statusrapport: en Word-kladde ud fra projektmappens oversigt."""
-    from pagt_xl.report import render_report  # the Word libraries load only when needed
-
     validation, _ = validate_book(book)
     _require_overview(validation)
     target, url = report_target(book, validation.pact)
     if url is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_old_reports(target.parent)
-    render_report(run_breakdowns(validation), target)
+    run_job(JobSpec(pact=validation.pact, validation=validation, outputs=JobOutputs(report=target)))
     sheet = own_sheet(book, REPORT_SHEET)
     _title(sheet, "statusrapport (kladde)")
     link = url or str(target)
-    excluded = int(validation.table["has_error"].astype(bool).sum())
+    excluded = validation.excluded_rows
     note = "Alle rækker er talt med."
     if excluded:
         note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET}."
