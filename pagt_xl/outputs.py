@@ -20,7 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
-from pagt_xl.errors import PagtError
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.results import Breakdowns
 
 KR_FORMAT = '#,##0 "kr."'
@@ -41,6 +41,8 @@ SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
 
 class OutputLocked(PagtError):
     """The output file is open in Office (a lock file exists next to it)."""
+
+    default_code = ErrorCode.OUTPUT_LOCKED
 
 
 ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from pagt_xl.config import Pact, available_pacts, load_pact
-from pagt_xl.errors import PagtError
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.pipeline import Validation, run_validation_grids
 
@@ -43,6 +43,8 @@ NO_HEADER = (
 
 class CellError(PagtError):
     """A problem to show in a cell or a message box, e.g. ``#PAGT: ukendt indsatsområde 'Blå økonomi'``."""
+
+    default_code = ErrorCode.CELL_ARGUMENT
 
     def __init__(self, message: str) -> None:
         super().__init__(message if message.startswith("#PAGT") else f"#PAGT: {message}")
