@@ -125,6 +125,11 @@ class JobOutputs:
     budget_workbook: Path | None = None
     report: Path | None = None
 
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value is not None:
+                setattr(self, name, Path(value))
+
 
 @dataclass
 class JobSpec:
@@ -152,6 +157,10 @@ class JobSpec:
     report_date: dt.date = field(default_factory=dt.date.today)
     template: Path | None = None
     outputs: JobOutputs = field(default_factory=JobOutputs)
+
+    def __post_init__(self) -> None:
+        if self.template is not None:
+            self.template = Path(self.template)
 
     def steps(self) -> list[str]:
         """The Danish progress lines of the steps this job will run, in order."""
