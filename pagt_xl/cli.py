@@ -58,7 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pagt-xl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    for add in (
+        _add_validate_command,
+        _add_breakdown_command,
+        _add_report_command,
+        _add_budgets_command,
+        _add_template_vars_command,
+        _add_run_command,
+        _add_serve_command,
+        _add_pacts_command,
+        _add_demo_command,
+    ):
+        add(sub)
+    return parser
 
+
+def _add_validate_command(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
         help="læs ansøgningsoversigter og vis alt, der er galt (med fil, ark og celle)",
@@ -72,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="vis kun fejl og advarsler, ikke info (text)")
     p.set_defaults(func=cmd_validate)
 
+
+def _add_breakdown_command(sub: Any) -> None:
     p = sub.add_parser(
         "breakdown",
         help="fordelinger af tilsagn (år, runde, tema, type, ansøger ...) med kontrol",
@@ -96,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_breakdown)
 
+
+def _add_report_command(sub: Any) -> None:
     p = sub.add_parser(
         "report",
         help="lav en Word-kladde til statusrapporten ud fra projektmapperne",
@@ -121,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_report)
 
+
+def _add_budgets_command(sub: Any) -> None:
     p = sub.add_parser(
         "budgets",
         help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
@@ -131,14 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="FIL/MAPPE", help="budgetfiler eller mapper med budgetfiler")
     _add_pact(p)
-    p.add_argument(
-        "--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med"
-    )
+    p.add_argument("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med")
     p.add_argument("--as-of", metavar="ÅÅÅÅ-MM-DD", help="dato for vurdering af underforbrug (standard: i dag)")
     p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
     p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil (påkrævet for xlsx)")
     p.set_defaults(func=cmd_budgets)
 
+
+def _add_template_vars_command(sub: Any) -> None:
     p = sub.add_parser(
         "template-vars",
         help="vis de variabler, en rapportskabelon kan bruge",
@@ -149,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_template_vars)
 
+
+def _add_run_command(sub: Any) -> None:
     p = sub.add_parser(
         "run",
         help="planlagt kørsel: rapportkladde, fordelinger, fejlliste og log med dato i navnet",
@@ -159,23 +182,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato i filnavne og på kladden (standard: i dag)")
     p.set_defaults(func=cmd_run)
 
+
+def _add_serve_command(sub: Any) -> None:
     p = sub.add_parser(
         "serve",
         help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
         description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
-        "(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install \"pagt_xl[server]\" og "
+        '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
         "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). Uden nøgle: exit-kode 2.",
     )
     p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
     p.set_defaults(func=cmd_serve)
 
+
+def _add_pacts_command(sub: Any) -> None:
     p = sub.add_parser(
         "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_pacts)
 
+
+def _add_demo_command(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
@@ -185,7 +214,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
     p.set_defaults(func=cmd_demo)
-    return parser
 
 
 def _add_password(p: argparse.ArgumentParser) -> None:
