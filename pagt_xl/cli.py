@@ -463,10 +463,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _underspend(paths: list[Path], pact: Any, validation: Validation, as_of: dt.date) -> dict[str, str]:
-    from pagt_xl.budget import review_budgets, underspend_notes
+    from pagt_xl.budget import review_budgets, underspend_texts
 
-    result, issues = review_budgets(list(paths), pact, validation.table, as_of=as_of)
-    return underspend_notes(result.records, issues)
+    return underspend_texts(review_budgets(list(paths), pact, validation.table, as_of=as_of))
 
 
 def cmd_budgets(args: argparse.Namespace) -> int:
@@ -492,7 +491,8 @@ def cmd_budgets(args: argparse.Namespace) -> int:
         if total > 1:
             bar.draw(done, total, path.name)
 
-    result, issues = review_budgets(list(args.paths), pact, overview, as_of=as_of, progress=progress)
+    result = review_budgets(list(args.paths), pact, overview, as_of=as_of, progress=progress)
+    issues = result.issues
     bar.finish()
     for issue in result.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -724,16 +724,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo_budgets(folder: Path, pact: Any, validation: Validation, out_dir: Path) -> dict[str, str]:
-    from pagt_xl.budget import review_budgets, underspend_notes
+    from pagt_xl.budget import review_budgets, underspend_texts
     from pagt_xl.outputs import write_budget_workbook
 
-    result, issues = review_budgets([folder], pact, validation.table, as_of=_report_date(None))
+    result = review_budgets([folder], pact, validation.table, as_of=_report_date(None))
+    issues = result.issues
     print(f"Budgetskemaer i {folder}: {len(result.records)} læst af {len(result.files)} fil(er).")
     print(issues_text(issues, quiet=True), end="")
     out = out_dir / f"budgetter_{pact.key}.xlsx"
     write_budget_workbook(result.records, issues, out)
     print(f"Budgetoversigt skrevet: {out}")
-    return underspend_notes(result.records, issues)
+    return underspend_texts(result)
 
 
 def year_table_text(years: YearTable) -> str:

@@ -169,11 +169,12 @@ def scheduled_run(
         result.outputs.append(xlsx)
     underspend = None
     if config.budgets:
-        from pagt_xl.budget import review_budgets, underspend_notes
+        from pagt_xl.budget import review_budgets, underspend_texts
         from pagt_xl.outputs import write_budget_workbook
 
         budget_paths = expand_budget_inputs(config.budgets, base)
-        budgets, budget_issues = review_budgets(list(budget_paths), pact, validation.table, as_of=today)
+        budgets = review_budgets(list(budget_paths), pact, validation.table, as_of=today)
+        budget_issues = budgets.issues
         target_xlsx = target(f"budgetter_{pact.key}_{stamp}.xlsx")
         write_budget_workbook(budgets.records, budget_issues, target_xlsx)
         result.outputs.append(target_xlsx)
@@ -181,7 +182,7 @@ def scheduled_run(
         result.has_errors = result.has_errors or budgets.has_errors
         for issue in budgets.fatal:
             result.messages.append(f"fejl: {issue.message}")
-        underspend = underspend_notes(budgets.records, budget_issues)
+        underspend = underspend_texts(budgets)
     if config.report:
         step("Skriver rapportkladden (Word)")
         docx = target(f"statusrapport_{pact.key}_{stamp}.docx")
