@@ -325,3 +325,27 @@ def test_label_variants_from_other_forms(tmp_path, pact, workbook):
     assert rec is not None and issues == []
     assert (rec.applicant, rec.start, rec.end) == ("EUC Nord", dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     assert rec.lines[0].category == "Løn og timer"
+
+
+def test_budget_words_come_from_the_pact(tmp_path, pact, workbook):
+    """A pact file adds a category spelling and a label variant; the common words still apply."""
+    toml = tmp_path / "egen.toml"
+    toml.write_text(
+        'key = "egen"\nname = "Egen"\nregion = "Region Test"\nfirst_year = 2020\nlast_year = 2025\n'
+        '[[themes]]\nkey = "a"\nname = "Alfa"\n'
+        '[budgets.categories]\n"Andet" = ["Forplejning"]\n'
+        '[budgets.labels]\nsought = ["Ansøgt tilskud"]\n',
+        encoding="utf-8",
+    )
+    own = load_pact(toml)
+    path = workbook(
+        {"Budget": [["Sagsnr.", "2024-09"], [], ["Kategori", "Budget"], ["Forplejning", 5_000], ["Løn", 1_000],
+                    ["Udgifter i alt", 6_000], ["Ansøgt tilskud", 4_000]]},
+        name="egen.xlsx",
+    )  # fmt: skip
+    rec, issues = read_budget_workbook(path, own)
+    assert rec is not None and issues == []
+    assert [line.category for line in rec.lines] == ["Andet", "Løn og timer"] and rec.sought == 4_000
+    rec, issues = read_budget_workbook(path, pact)  # the shipped pact knows neither word
+    assert rec is not None and rec.sought is None
+    assert [i.cell for i in issues if i.code is IssueCode.BUDGET_UNKNOWN_CATEGORY] == ["A4"]
