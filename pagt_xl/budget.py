@@ -5,7 +5,9 @@ identification (Sagsnr., Projekttitel, Tovholder, År, Projektstart/-slut),
 cost lines by category with optional spending per year ("Forbrug 2024" ...),
 co-financing and the amount sought. Everything is found by its Danish label,
 not by a fixed cell, so inserted rows, moved blocks, renamed categories
-(aliases) and totals typed by hand are read as they are. Each value keeps its
+(aliases) and totals typed by hand are read as they are. The words (labels,
+headers, categories and their spellings, operations categories) are the
+pact's ``[budgets]`` settings (defaults in ``pacts/_common.toml``). Each value keeps its
 cell, and every fault is an :class:`~pagt_xl.model.Issue` with file, sheet and
 cell. One bad file never stops the others.
 
@@ -13,7 +15,9 @@ Underspend rule (``budget_underspend_risk``), as of a date ``as_of``:
 ``elapsed = clamp((as_of - start) / (end - start), 0, 1)`` in days and
 ``spent = spent_to_date / granted``; the project is at risk when
 ``spent < elapsed - margin`` (``margin`` = ``[budgets] underspend_margin`` in
-the pact file, default 0.25). Exactly at the threshold is not a risk.
+the pact file, default 0.25). Exactly at the threshold is not a risk. The rule
+is applied in one place, :func:`spending_status`; both the issue and the
+review's :class:`~pagt_xl.results.UnderspendNote` come from its result.
 """
 
 from __future__ import annotations
@@ -272,6 +276,7 @@ class _FormReader:
 
     def _read_cost_line(self, i: int, row: list[Any]) -> None:
         h = self.header
+        category = self._category(i, row)  # first: its issue comes before the amounts' issues
         value = _at(row, h.amount)
         amount = self.amount(value, i, h.amount, "Budget") if not _blank(value) else 0
         spent: dict[int, int] = {}
@@ -280,8 +285,7 @@ class _FormReader:
             if not _blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
                 spent[year] = sv
         cell = f"{column_letter(h.category)}{i + 1}"
-        self.record.lines.append(CostLine(self._category(i, row), self._description(row), amount or 0, spent, i + 1,
-                                          cell))  # fmt: skip
+        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell))
 
     def _category(self, i: int, row: list[Any]) -> str | None:
         """The canonical category of a cost line; ``None`` (and an issue) when blank or unknown."""
