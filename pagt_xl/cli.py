@@ -550,7 +550,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
     table = budget_table(review.records)
     if args.format == "xlsx":
-        write_budget_workbook(review.records, review.issues, args.out)
+        write_budget_workbook(review.records, review.issues, args.out, pact=pact)
         print(f"Budgetter skrevet til {args.out}")
     elif args.format == "json":
         doc = {

@@ -301,8 +301,11 @@ def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
                 ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
 
 
-def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> None:
-    """The consolidated budgets: "Budgetter", "Kategorier" and "Fejl" sheets (written atomically)."""
+def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, pact: Any = None) -> None:
+    """The consolidated budgets: "Budgetter", "Kategorier" and "Fejl" sheets (written atomically).
+
+    ``pact`` orders the categories as its ``[budgets]`` does; ``None``: the common order.
+    """
     from pagt_xl.budget import budget_table, spending_by_category
 
     def write(tmp: Path) -> None:
@@ -336,7 +339,7 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> 
         _table(ws, 2, columns, rows, "Budgetter")
         ws2 = wb.add_worksheet("Kategorier")
         ws2.write_string(0, 0, "Budget og forbrug pr. kategori", title)
-        cats = spending_by_category(records)
+        cats = spending_by_category(records, pact)
         cat_rows = [[k, v["budget"], v["spent"]] for k, v in cats.items()]
         _table(ws2, 2, [("Kategori", "text", None), ("Budget", "num", kr), ("Forbrugt", "num", kr)],
                       cat_rows, "Kategorier")  # fmt: skip

@@ -262,7 +262,7 @@ def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) ->
 
     review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=spec.report_date)
     if spec.outputs.budget_workbook is not None:
-        write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook)
+        write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
         result.outputs["budget_workbook"] = spec.outputs.budget_workbook
     return review
 
