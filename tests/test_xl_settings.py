@@ -116,3 +116,12 @@ def test_installed_settings_are_what_current_settings_returns(forget_settings):
     resolved = current_settings()  # from the environment this time
     assert current_settings() is resolved  # resolved once, then kept
 
+
+def test_no_module_of_the_add_in_reads_the_environment_but_these_two():
+    # serve.py writes xlwings Server's defaults into the environment; settings.py reads it, once
+    readers = {
+        str(path.relative_to(XL))
+        for path in XL.rglob("*.py")
+        if re.search(r"\bos\.environ\b|\bgetenv\(", path.read_text(encoding="utf-8"))
+    }
+    assert readers == {"serve.py", "settings.py"}
