@@ -184,12 +184,17 @@ def _add_run_command(sub: Any) -> None:
 
 
 def _add_serve_command(sub: Any) -> None:
+    from pagt_xl.xl.settings import ServerSettings  # no xlwings: only the settings' names and texts
+
     p = sub.add_parser(
         "serve",
         help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
         description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
         '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
-        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). Uden nøgle: exit-kode 2.",
+        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
+        "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
+        epilog=ServerSettings.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")

@@ -171,14 +171,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pagt_xl.xl.serve [--host H] [--port P]`` (the same as ``pagt-xl serve``)."""
-    variables = "\n".join(
-        f"  {name}" + (f" (standard: {default})" if default else "") + f"\n      {text}"
-        for name, default, text in ServerSettings.variables()
-    )
     parser = argparse.ArgumentParser(
         prog="python -m pagt_xl.xl.serve",
         description=__doc__.splitlines()[0],
-        epilog="miljøvariabler:\n" + variables,
+        epilog=ServerSettings.help_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")

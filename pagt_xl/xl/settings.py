@@ -188,6 +188,14 @@ class ServerSettings(BaseModel):
             rows.append((str(field.alias), "" if default is None else str(default), field.description or ""))
         return rows
 
+    @classmethod
+    def help_text(cls) -> str:
+        """The environment variables as a Danish help section (``--help`` of the server commands)."""
+        return "miljøvariabler:\n" + "\n".join(
+            f"  {name}" + (f" (standard: {default})" if default else "") + f"\n      {text}"
+            for name, default, text in cls.variables()
+        )
+
 
 def _danish(exc: ValidationError, values: Mapping[str, str]) -> str:
     """One Danish line naming each bad variable, its value (never a secret's) and what was expected."""
