@@ -10,16 +10,53 @@ The small public API a user scripts against::
 
 __version__ = "0.1.0"
 
-from pagt_xl.config import Pact, available_pacts, load_pact
-from pagt_xl.errors import ConfigError, InputError, PagtError
-from pagt_xl.model import Issue, IssueCode, Severity
-from pagt_xl.pipeline import Validation, run_validation
+from typing import TYPE_CHECKING, Any
+
+from pagt_xl.errors import ConfigError, ErrorCode, InputError, PagtError
+
+if TYPE_CHECKING:
+    from pagt_xl.config import Pact, available_pacts, load_pact
+    from pagt_xl.model import Issue, IssueCode, Severity
+    from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_validation
+    from pagt_xl.results import JobResult, Validation
+
+#: Public name → the module that defines it; imported on first use, so that
+#: ``import pagt_xl`` (and ``pagt-xl --help``) does not load pandas.
+_LAZY = {
+    "Pact": "pagt_xl.config",
+    "available_pacts": "pagt_xl.config",
+    "load_pact": "pagt_xl.config",
+    "Issue": "pagt_xl.model",
+    "IssueCode": "pagt_xl.model",
+    "Severity": "pagt_xl.model",
+    "JobOutputs": "pagt_xl.pipeline",
+    "JobSpec": "pagt_xl.pipeline",
+    "run_job": "pagt_xl.pipeline",
+    "run_validation": "pagt_xl.pipeline",
+    "JobResult": "pagt_xl.results",
+    "Validation": "pagt_xl.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pagt_xl' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "ConfigError",
+    "ErrorCode",
     "InputError",
     "Issue",
     "IssueCode",
+    "JobOutputs",
+    "JobResult",
+    "JobSpec",
     "Pact",
     "PagtError",
     "Severity",
@@ -27,5 +64,6 @@ __all__ = [
     "__version__",
     "available_pacts",
     "load_pact",
+    "run_job",
     "run_validation",
 ]

@@ -15,31 +15,9 @@ from typing import Any
 import pandas as pd
 
 from pagt_xl.config import Pact
+from pagt_xl.keys import KEY_LABELS, KEYS
 from pagt_xl.model import Decision, FrameworkYear
 
-KEYS: tuple[str, ...] = (
-    "year",
-    "round",
-    "theme",
-    "type",
-    "applicant",
-    "institution_type",
-    "target_group",
-    "status",
-    "progress",
-)
-#: Danish column titles per key.
-KEY_LABELS: dict[str, str] = {
-    "year": "År",
-    "round": "Runde",
-    "theme": "Indsatsområde",
-    "type": "Projekttype",
-    "applicant": "Ansøger",
-    "institution_type": "Institutionstype",
-    "target_group": "Målgruppe",
-    "status": "Status",
-    "progress": "Fremdrift",
-}
 NOT_GIVEN = "(ikke angivet)"
 STATUS_LABELS = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
 PROGRESS_LABELS = {"good": "God", "acceptable": "Acceptabel", "slow": "Langsom"}

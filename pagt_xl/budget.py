@@ -5,7 +5,9 @@ identification (Sagsnr., Projekttitel, Tovholder, År, Projektstart/-slut),
 cost lines by category with optional spending per year ("Forbrug 2024" ...),
 co-financing and the amount sought. Everything is found by its Danish label,
 not by a fixed cell, so inserted rows, moved blocks, renamed categories
-(aliases) and totals typed by hand are read as they are. Each value keeps its
+(aliases) and totals typed by hand are read as they are. The words (labels,
+headers, categories and their spellings, operations categories) are the
+pact's ``[budgets]`` settings (defaults in ``pacts/_common.toml``). Each value keeps its
 cell, and every fault is an :class:`~pagt_xl.model.Issue` with file, sheet and
 cell. One bad file never stops the others.
 
@@ -13,7 +15,9 @@ Underspend rule (``budget_underspend_risk``), as of a date ``as_of``:
 ``elapsed = clamp((as_of - start) / (end - start), 0, 1)`` in days and
 ``spent = spent_to_date / granted``; the project is at risk when
 ``spent < elapsed - margin`` (``margin`` = ``[budgets] underspend_margin`` in
-the pact file, default 0.25). Exactly at the threshold is not a risk.
+the pact file, default 0.25). Exactly at the threshold is not a risk. The rule
+is applied in one place, :func:`spending_status`; both the issue and the
+review's :class:`~pagt_xl.results.UnderspendNote` come from its result.
 """
 
 from __future__ import annotations
@@ -27,10 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from pagt_xl.config import Pact
+from pagt_xl.config import BudgetRules, Pact, default_budget_rules
 from pagt_xl.danish import (
     DanishParseError,
-    NameMatcher,
     format_amount,
     format_percent,
     normalize_name,
@@ -42,44 +45,12 @@ from pagt_xl.errors import InputError
 from pagt_xl.ingest.grid import Grid, column_letter, read_grids
 from pagt_xl.ingest.headers import header_key
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.results import BudgetReview, UnderspendNote
 
-#: Cost categories of the form and the spellings read as each.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Løn og timer": ("Løn", "Lønudgifter", "Timer", "Løn/timer", "Personale", "Arbejdstimer"),
-    "Materialer og udstyr": ("Materialer", "Udstyr", "Materiel", "Indkøb"),
-    "Transport": ("Rejser", "Kørsel", "Transportudgifter"),
-    "Eksterne ydelser": ("Konsulenter", "Ekstern bistand", "Eksterne konsulenter"),
-    "Kommunikation": ("Formidling", "PR", "Markedsføring"),
-    "Administration": ("Adm.", "Revision"),
-    "Drift": ("Driftsudgifter", "Driftsopgaver", "Husleje"),
-    "Andet": ("Øvrige", "Øvrigt", "Diverse", "Andre udgifter"),
-}
-LABELS: dict[str, tuple[str, ...]] = {
-    "case_id": ("Sagsnr.", "Sagsnummer", "Journalnr.", "ID"),
-    "title": ("Projekttitel", "Projektitel", "Titel", "Projektets titel"),
-    "applicant": (
-        "Tovholder",
-        "Tovholder (ansøger)",
-        "Tovholder/ansøger",
-        "Ansøger",
-        "Institution",
-        "Ansøgende institution",
-    ),
-    "year": ("År", "Ansøgningsår", "Tilsagnsår"),
-    "start": ("Projektstart", "Startdato", "Start", "Projektperiode start"),
-    "end": ("Projektslut", "Slutdato", "Slut", "Projektperiode slut"),
-    "own": ("Egenfinansiering", "Egen finansiering", "Egenfinansiering (kr.)"),
-    "partner": ("Partnerfinansiering", "Partnerfinansiering (kr.)", "Medfinansiering fra partnere"),
-    "sought": ("Ansøgt fra puljen", "Ansøgt beløb", "Ansøges fra puljen", "Ansøgt fra Teknologipagten"),
-    "granted": ("Bevilget fra puljen", "Bevilget", "Støttebeløb", "Tilsagn"),
-    "total": ("Udgifter i alt", "Budget i alt", "I alt", "Total"),
-}
-CATEGORY_HEADERS = ("Kategori", "Udgiftskategori", "Budgetpost", "Post")
-AMOUNT_HEADERS = ("Budget", "Budget (kr.)", "Beløb", "Beløb (kr.)", "Budgetteret")
-DESCRIPTION_HEADERS = ("Beskrivelse", "Specifikation", "Tekst")
-_SPEND = re.compile(r"^forbrug (\d{4})$")
-_INDEX = {header_key(a): key for key, aliases in LABELS.items() for a in aliases}
-_CATEGORY_MATCHER = NameMatcher({k: (k, *v) for k, v in CATEGORIES.items()})
+#: the form fields that hold amounts (kr.)
+_AMOUNT_FIELDS = ("own", "partner", "sought", "granted")
+#: the largest amount read as real (kr.)
+_MAX_AMOUNT = 10**12
 
 
 @dataclass
@@ -131,36 +102,8 @@ class BudgetRecord:
         return (self.own or 0) + (self.partner or 0)
 
 
-@dataclass
-class BudgetResult:
-    """Every budget read from a set of files, with all issues."""
-
-    records: list[BudgetRecord]
-    issues: list[Issue]
-    files: list[str]
-
-    @property
-    def fatal(self) -> list[Issue]:
-        """Issues about files that could not be read as budgets at all."""
-        fatal_codes = (IssueCode.FILE_UNREADABLE, IssueCode.BUDGET_FORM_NOT_FOUND)
-        return [i for i in self.issues if i.code in fatal_codes]
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error was found."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
-
-
-def _issue(file: str, sheet: str | None, r: int | None, c: int | None, code: IssueCode, sev: Severity,
-           message: str, value: Any = None) -> Issue:  # fmt: skip
-    col = column_letter(c) if c is not None else None
-    row = r + 1 if r is not None else None
-    cell = f"{col}{row}" if col is not None and row is not None else None
-    return Issue(file=file, sheet=sheet, cell=cell, row=row, column=col, code=code, severity=sev, message=message,
-                 value=None if value in (None, "") else str(value))  # fmt: skip
-
-
-def _text(v: Any) -> str:
+def _cell_text(v: Any) -> str:
+    """A cell value as stripped text; whole-number floats without ".0", blank cells as ""."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -168,144 +111,211 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
-def _right_value(row: list[Any], j: int) -> tuple[Any, int | None]:
+def _blank(v: Any) -> bool:
+    return v in ("", None)
+
+
+def _at(row: list[Any], j: int) -> Any:
+    """The value in column ``j`` of a grid row (``""`` beyond its end)."""
+    return row[j] if j < len(row) else ""
+
+
+@dataclass(frozen=True)
+class _CostHeader:
+    """The cost table's header row (0-based grid indexes)."""
+
+    row: int
+    category: int
+    amount: int
+    description: int | None
+    #: column → year of the "Forbrug YYYY" columns
+    spending: dict[int, int]
+
+
+def _find_cost_header(grid: Grid, words: BudgetRules) -> _CostHeader | None:
+    """The first row (of the first 200) with a category and an amount header."""
+    for i, row in enumerate(grid.rows[:200]):
+        cols: dict[str, int] = {}
+        spending: dict[int, int] = {}
+        for j, v in enumerate(row):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            role = words.cost_header_index.get(header_key(v))
+            if role is not None:
+                cols.setdefault(role, j)
+            elif m := words.spending_pattern.match(normalize_name(v)):
+                spending[j] = int(m.group(1))
+        if "category" in cols and "amount" in cols:
+            return _CostHeader(i, cols["category"], cols["amount"], cols.get("description"), spending)
+    return None
+
+
+class _FormReader:
+    """Reads one sheet holding a budget form into a :class:`BudgetRecord`, collecting issues."""
+
+    def __init__(self, grid: Grid, header: _CostHeader, words: BudgetRules) -> None:
+        self.grid = grid
+        self.header = header
+        self.words = words
+        self.record = BudgetRecord(file=grid.file, sheet=grid.sheet)
+        self.issues: list[Issue] = []
+
+    def issue(self, i: int, j: int, code: IssueCode, message: str, value: Any = None) -> None:
+        """An error at grid row ``i``, column ``j`` (0-based, converted to Excel's row and letter)."""
+        self.issues.append(Issue.at(code, Severity.ERROR, message, file=self.grid.file, sheet=self.grid.sheet,
+                                    row=i + 1, column=column_letter(j), value=value))  # fmt: skip
+
+    def amount(self, v: Any, i: int, j: int, label: str) -> int | None:
+        """An amount in kroner; ``None`` (and an issue) when unreadable, negative or absurdly large."""
+        try:
+            value = parse_amount(v)
+        except DanishParseError as exc:
+            self.issue(i, j, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", v)
+            return None
+        if value is not None and (value < 0 or value > _MAX_AMOUNT):
+            self.issue(i, j, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: beløbet er negativt eller urealistisk stort", v)
+            return None
+        return value
+
+    def read(self) -> BudgetRecord:
+        """The record: labelled fields above and below the cost table, then the cost lines."""
+        self.read_cost_lines(self.read_fields())
+        return self.record
+
+    # -- labelled fields ----------------------------------------------------
+    def read_fields(self) -> int | None:
+        """Read every labelled field once (first label wins); returns the total row below the table."""
+        total_row = None
+        for i, row in enumerate(self.grid.rows):
+            if i == self.header.row:
+                continue
+            found = self._new_label(i, row)
+            if found is None:
+                continue
+            j, key, label = found
+            if key == "total":
+                total_row = i
+                self._read_total(i, row)
+            else:
+                self._read_field(i, row, j, key, label)
+        return total_row
+
+    def _new_label(self, i: int, row: list[Any]) -> tuple[int, str, str] | None:
+        """The first label in the row, left of the amount column, of a field not read yet."""
+        for j, v in enumerate(row[: self.header.amount + 1]):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            key = self.words.label_index.get(header_key(v))
+            if key is None or key in self.record.cells or (key == "total" and i < self.header.row):
+                continue
+            return j, key, v.strip()
+        return None
+
+    def _read_total(self, i: int, row: list[Any]) -> None:
+        """The stated total, in the amount column of the total row."""
+        col = self.header.amount
+        self.record.cells["total"] = f"{column_letter(col)}{i + 1}"
+        value = _at(row, col)
+        if not _blank(value):
+            self.record.stated_total = self.amount(value, i, col, "Udgifter i alt")
+
+    def _read_field(self, i: int, row: list[Any], j: int, key: str, label: str) -> None:
+        """The value right of a label (within 5 cells), converted by field."""
+        value, k = _value_right_of(row, j)
+        if (
+            key in _AMOUNT_FIELDS
+            and k is not None
+            and k > j + 1
+            and isinstance(value, str)
+            and not re.search(r"\d", value)
+        ):
+            value, k = None, None  # the amount cell is empty; a note further right ("Udfyldes af ...")
+        rec = self.record
+        if k is None:
+            rec.cells.setdefault(key, f"{column_letter(j + 1)}{i + 1}")  # where the value belongs
+            return
+        rec.cells[key] = f"{column_letter(k)}{i + 1}"
+        try:
+            if key in _AMOUNT_FIELDS:
+                setattr(rec, key, self.amount(value, i, k, label))
+            elif key == "year":
+                rec.year = parse_year(value)
+            elif key in ("start", "end"):
+                setattr(rec, key, parse_date(value))
+            else:
+                setattr(rec, key, _cell_text(value))
+        except DanishParseError as exc:
+            self.issue(i, k, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", value)
+
+    # -- cost lines ---------------------------------------------------------
+    def read_cost_lines(self, total_row: int | None) -> None:
+        """Cost lines from below the header to the total row; without one, to three empty rows in a row."""
+        blank_run = 0
+        end = total_row if total_row is not None else len(self.grid.rows)
+        for i in range(self.header.row + 1, end):
+            row = self.grid.rows[i]
+            if self._is_blank_line(row):
+                blank_run += 1
+                if total_row is None and blank_run >= 3:
+                    break
+                continue
+            blank_run = 0
+            category = _at(row, self.header.category)
+            if isinstance(category, str) and self.words.label_index.get(header_key(category)) == "total":
+                break
+            self._read_cost_line(i, row)
+
+    def _description(self, row: list[Any]) -> str:
+        col = self.header.description
+        return _cell_text(row[col]) if col is not None and col < len(row) else ""
+
+    def _is_blank_line(self, row: list[Any]) -> bool:
+        h = self.header
+        spent = any(not _blank(_at(row, j)) for j in h.spending)
+        return _blank(_at(row, h.category)) and _blank(_at(row, h.amount)) and not spent and not self._description(row)
+
+    def _read_cost_line(self, i: int, row: list[Any]) -> None:
+        h = self.header
+        category = self._category(i, row)  # first: its issue comes before the amounts' issues
+        value = _at(row, h.amount)
+        amount = self.amount(value, i, h.amount, "Budget") if not _blank(value) else 0
+        spent: dict[int, int] = {}
+        for j, year in h.spending.items():
+            raw = _at(row, j)
+            if not _blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
+                spent[year] = sv
+        cell = f"{column_letter(h.category)}{i + 1}"
+        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell))
+
+    def _category(self, i: int, row: list[Any]) -> str | None:
+        """The canonical category of a cost line; ``None`` (and an issue) when blank or unknown."""
+        raw = _at(row, self.header.category)
+        code = IssueCode.BUDGET_UNKNOWN_CATEGORY
+        if _blank(raw):
+            self.issue(i, self.header.category, code, "budgetlinjen mangler en kategori")
+            return None
+        category = self.words.category_matcher.match(_cell_text(raw)).key
+        if category is None:
+            known = ", ".join(self.words.categories)
+            self.issue(i, self.header.category, code, f"ukendt kategori '{_cell_text(raw)}'; brug en af: {known}", raw)
+        return category
+
+
+def _value_right_of(row: list[Any], j: int) -> tuple[Any, int | None]:
+    """The first non-blank value within 5 cells right of column ``j``, and its column."""
     for k in range(j + 1, min(len(row), j + 6)):
-        if row[k] not in ("", None):
+        if not _blank(row[k]):
             return row[k], k
     return None, None
 
 
-def _find_cost_header(grid: Grid) -> tuple[int, dict[str, int], dict[int, int]] | None:
-    cat_keys = {header_key(h) for h in CATEGORY_HEADERS}
-    amt_keys = {header_key(h) for h in AMOUNT_HEADERS}
-    desc_keys = {header_key(h) for h in DESCRIPTION_HEADERS}
-    for i, row in enumerate(grid.rows[:200]):
-        cols: dict[str, int] = {}
-        spend: dict[int, int] = {}
-        for j, v in enumerate(row):
-            if not isinstance(v, str) or not v.strip():
-                continue
-            key = header_key(v)
-            if key in cat_keys and "category" not in cols:
-                cols["category"] = j
-            elif key in amt_keys and "amount" not in cols:
-                cols["amount"] = j
-            elif key in desc_keys and "description" not in cols:
-                cols["description"] = j
-            elif m := _SPEND.match(normalize_name(v)):
-                spend[j] = int(m.group(1))
-        if "category" in cols and "amount" in cols:
-            return i, cols, spend
-    return None
-
-
-def read_budget_grid(grid: Grid) -> tuple[BudgetRecord | None, list[Issue]]:
-    """Read one sheet as a budget form; ``None`` if the sheet has no cost table."""
-    f, s = grid.file, grid.sheet
-    issues: list[Issue] = []
-    header = _find_cost_header(grid)
+def read_budget_grid(grid: Grid, pact: Pact) -> tuple[BudgetRecord | None, list[Issue]]:
+    """Read one sheet as a budget form with the pact's words; ``None`` if the sheet has no cost table."""
+    header = _find_cost_header(grid, pact.budgets)
     if header is None:
-        return None, issues
-    h, cols, spend_cols = header
-    rec = BudgetRecord(file=f, sheet=s)
-
-    def amount(v: Any, r: int, c: int, label: str) -> int | None:
-        try:
-            value = parse_amount(v)
-        except DanishParseError as exc:
-            issues.append(_issue(f, s, r, c, IssueCode.BUDGET_BAD_AMOUNT, Severity.ERROR, f"{label}: {exc}", v))
-            return None
-        if value is not None and (value < 0 or value > 10**12):
-            issues.append(_issue(f, s, r, c, IssueCode.BUDGET_BAD_AMOUNT, Severity.ERROR,
-                                 f"{label}: beløbet er negativt eller urealistisk stort", v))  # fmt: skip
-            return None
-        return value
-
-    # labels above and below the cost table
-    total_row = None
-    for i, row in enumerate(grid.rows):
-        if i == h:
-            continue
-        for j, v in enumerate(row[: cols["amount"] + 1]):
-            if not isinstance(v, str) or not v.strip():
-                continue
-            key = _INDEX.get(header_key(v))
-            if key is None or key in rec.cells:
-                continue
-            if key == "total" and i > h:
-                total_row = i
-                value = row[cols["amount"]] if cols["amount"] < len(row) else ""
-                rec.cells["total"] = f"{column_letter(cols['amount'])}{i + 1}"
-                if value not in ("", None):
-                    rec.stated_total = amount(value, i, cols["amount"], "Udgifter i alt")
-                break
-            if key == "total":
-                continue
-            value, k = _right_value(row, j)
-            if (
-                key in ("own", "partner", "sought", "granted")
-                and k is not None
-                and k > j + 1
-                and isinstance(value, str)
-                and not re.search(r"\d", value)
-            ):
-                value, k = None, None  # the amount cell is empty; a note further right ("Udfyldes af ...")
-            if k is None:
-                rec.cells.setdefault(key, f"{column_letter(j + 1)}{i + 1}")  # where the value belongs
-                break
-            rec.cells[key] = f"{column_letter(k)}{i + 1}"
-            try:
-                if key in ("own", "partner", "sought", "granted"):
-                    setattr(rec, key, amount(value, i, k, v.strip()))
-                elif key == "year":
-                    rec.year = parse_year(value)
-                elif key in ("start", "end"):
-                    setattr(rec, key, parse_date(value))
-                else:
-                    setattr(rec, key, _text(value))
-            except DanishParseError as exc:
-                code = IssueCode.BUDGET_BAD_AMOUNT
-                issues.append(_issue(f, s, i, k, code, Severity.ERROR, f"{v.strip()}: {exc}", value))
-            break
-
-    # cost lines: from below the header to the total row (or the first fully empty stretch)
-    end = total_row if total_row is not None else len(grid.rows)
-    blank_run = 0
-    for i in range(h + 1, end):
-        row = grid.rows[i]
-        cat_raw = row[cols["category"]] if cols["category"] < len(row) else ""
-        amt_raw = row[cols["amount"]] if cols["amount"] < len(row) else ""
-        desc = _text(row[cols["description"]]) if "description" in cols and cols["description"] < len(row) else ""
-        spent_raw = {y: row[j] for j, y in spend_cols.items() if j < len(row) and row[j] not in ("", None)}
-        if cat_raw in ("", None) and amt_raw in ("", None) and not spent_raw and not desc:
-            blank_run += 1
-            if total_row is None and blank_run >= 3:
-                break
-            continue
-        blank_run = 0
-        if isinstance(cat_raw, str) and _INDEX.get(header_key(cat_raw)) == "total":
-            break
-        category = None
-        if cat_raw in ("", None):
-            issues.append(_issue(f, s, i, cols["category"], IssueCode.BUDGET_UNKNOWN_CATEGORY, Severity.ERROR,
-                                 "budgetlinjen mangler en kategori"))  # fmt: skip
-        else:
-            m = _CATEGORY_MATCHER.match(_text(cat_raw))
-            category = m.key
-            if category is None:
-                issues.append(_issue(f, s, i, cols["category"], IssueCode.BUDGET_UNKNOWN_CATEGORY, Severity.ERROR,
-                                     f"ukendt kategori '{_text(cat_raw)}'; brug en af: {', '.join(CATEGORIES)}",
-                                     cat_raw))  # fmt: skip
-        value = amount(amt_raw, i, cols["amount"], "Budget") if amt_raw not in ("", None) else 0
-        spent = {}
-        for j, y in spend_cols.items():
-            if y in spent_raw:
-                sv = amount(spent_raw[y], i, j, f"Forbrug {y}")
-                if sv is not None:
-                    spent[y] = sv
-        cat_cell = f"{column_letter(cols['category'])}{i + 1}"
-        rec.lines.append(CostLine(category, desc, value or 0, spent, i + 1, cat_cell))
-    return rec, issues
+        return None, []
+    reader = _FormReader(grid, header, pact.budgets)
+    return reader.read(), reader.issues
 
 
 def read_budget_workbook(
@@ -315,66 +325,83 @@ def read_budget_workbook(
 
     ``as_of`` is the date for the underspend rule (``None``: today).
     """
+    rec, issues, _ = _read_workbook(path, pact, as_of=as_of)
+    return rec, issues
+
+
+def _read_workbook(
+    path: Path | str, pact: Pact, *, as_of: dt.date | None
+) -> tuple[BudgetRecord | None, list[Issue], UnderspendNote | None]:
+    """:func:`read_budget_workbook`, plus the spending status against the form's own grant."""
     name = str(path)
     try:
         grids = read_grids(Path(path), name)
     except InputError as exc:
-        return None, [Issue(file=name, code=IssueCode.FILE_UNREADABLE, severity=Severity.ERROR, message=str(exc))]
+        return None, [Issue.at(IssueCode.FILE_UNREADABLE, Severity.ERROR, str(exc), file=name)], None
     for grid in grids:
         if not grid.visible:
             continue
-        rec, issues = read_budget_grid(grid)
+        rec, issues = read_budget_grid(grid, pact)
         if rec is not None:
-            return rec, issues + check_budget(rec, pact, as_of=as_of)
-    return None, [
-        Issue(file=name, code=IssueCode.BUDGET_FORM_NOT_FOUND, severity=Severity.ERROR,
-              message=f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)")
-    ]  # fmt: skip
+            checked, status = _check_budget(rec, pact, as_of=as_of)
+            return rec, issues + checked, status
+    message = f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)"
+    return None, [Issue.at(IssueCode.BUDGET_FORM_NOT_FOUND, Severity.ERROR, message, file=name)], None
 
 
-def _cell_issue(rec: BudgetRecord, key: str, code: IssueCode, sev: Severity, message: str, value: Any = None) -> Issue:
+def _record_issue(rec: BudgetRecord, key: str, code: IssueCode, severity: Severity, message: str,
+                  value: Any = None) -> Issue:  # fmt: skip
+    """An issue at the cell of a form field (``key`` in ``rec.cells``), else about the sheet (then no value)."""
     cell = rec.cells.get(key)
-    if cell:
-        m = re.match(r"([A-Z]+)(\d+)", cell)
-        assert m is not None
-        return Issue(file=rec.file, sheet=rec.sheet, cell=cell, row=int(m.group(2)), column=m.group(1), code=code,
-                     severity=sev, message=message, value=None if value is None else str(value))  # fmt: skip
-    return Issue(file=rec.file, sheet=rec.sheet, code=code, severity=sev, message=message)
+    return Issue.at(code, severity, message, file=rec.file, sheet=rec.sheet, cell=cell,
+                    value=value if cell else None)  # fmt: skip
 
 
 def check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None = None) -> list[Issue]:
     """The checks that need only the budget itself and the pact's rules."""
+    return _check_budget(rec, pact, as_of=as_of)[0]
+
+
+def _check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None) -> tuple[list[Issue], UnderspendNote | None]:
+    """:func:`check_budget`, plus the spending status against the form's grant (``None``: not judged)."""
     issues: list[Issue] = []
     rules = pact.budgets
     if not rec.case_id and not rec.title:
-        issues.append(_cell_issue(rec, "title", IssueCode.BUDGET_MISSING_VALUE, Severity.ERROR,
-                                  "skemaet mangler både sagsnummer og projekttitel"))  # fmt: skip
+        issues.append(_record_issue(rec, "title", IssueCode.BUDGET_MISSING_VALUE, Severity.ERROR,
+                                    "skemaet mangler både sagsnummer og projekttitel"))  # fmt: skip
     if rec.sought is None:
-        issues.append(_cell_issue(rec, "sought", IssueCode.BUDGET_MISSING_VALUE, Severity.ERROR,
-                                  "beløbet ansøgt fra puljen mangler"))  # fmt: skip
+        issues.append(_record_issue(rec, "sought", IssueCode.BUDGET_MISSING_VALUE, Severity.ERROR,
+                                    "beløbet ansøgt fra puljen mangler"))  # fmt: skip
     if rec.stated_total is not None and rec.stated_total != rec.total_cost:
-        issues.append(_cell_issue(
+        issues.append(_record_issue(
             rec, "total", IssueCode.BUDGET_TOTAL_MISMATCH, Severity.ERROR,
             f"budgetlinjerne summer til {format_amount(rec.total_cost)}, men 'Udgifter i alt' er "
             f"{format_amount(rec.stated_total)}", rec.stated_total))  # fmt: skip
-    excluded = {normalize_name(c) for c in rules.excluded_categories}
-    for line in rec.lines:
-        if line.category and normalize_name(line.category) in excluded and line.amount > 0:
-            issues.append(Issue(
-                file=rec.file, sheet=rec.sheet, cell=line.cell, row=line.row, column=line.cell.rstrip("0123456789"),
-                code=IssueCode.BUDGET_OPERATIONS, severity=Severity.ERROR, value=str(line.amount),
-                message=f"puljen støtter ikke driftsopgaver: {format_amount(line.amount)} under '{line.category}'"
-                + (f" ({line.description})" if line.description else "")))  # fmt: skip
+    issues.extend(_operations_issues(rec, rules))
     if rules.min_cofinancing_share is not None and rec.total_cost > 0:
         share = rec.cofinancing / rec.total_cost
         if share < rules.min_cofinancing_share:
-            issues.append(_cell_issue(
+            issues.append(_record_issue(
                 rec, "own", IssueCode.BUDGET_COFINANCING_LOW, Severity.WARNING,
                 f"medfinansiering er {format_percent(share)} af budgettet; pagten kræver mindst "
                 f"{format_percent(rules.min_cofinancing_share)}", rec.cofinancing))  # fmt: skip
-    granted = rec.granted if rec.granted is not None else None
-    if granted is not None:
-        issues.extend(spending_issues(rec, granted, margin=rules.underspend_margin, as_of=as_of))
+    status = None
+    if rec.granted is not None:
+        found, status = _check_spending(rec, rec.granted, margin=rules.underspend_margin, as_of=as_of)
+        issues.extend(found)
+    return issues, status
+
+
+def _operations_issues(rec: BudgetRecord, rules: BudgetRules) -> list[Issue]:
+    """A cost line is operations when its category is one of the pact's operations categories."""
+    issues = []
+    for line in rec.lines:
+        if line.category in rules.operations and line.amount > 0:
+            message = f"puljen støtter ikke driftsopgaver: {format_amount(line.amount)} under '{line.category}'" + (
+                f" ({line.description})" if line.description else ""
+            )
+            issues.append(Issue.at(IssueCode.BUDGET_OPERATIONS, Severity.ERROR, message, file=rec.file,
+                                   sheet=rec.sheet, cell=line.cell, value=line.amount))  # fmt: skip
     return issues
 
 
@@ -390,28 +417,50 @@ def underspend_risk(spent: int, granted: int, start: dt.date, end: dt.date, as_o
     """The underspend rule: spent share below the elapsed share minus ``margin`` (equal is no risk)."""
     if granted <= 0:
         return False
-    return spent / granted < elapsed_share(start, end, as_of) - margin - 1e-12
+    return _below(spent / granted, elapsed_share(start, end, as_of), margin)
 
 
-def spending_issues(rec: BudgetRecord, granted: int, *, margin: float, as_of: dt.date | None) -> list[Issue]:
-    """Overspend and underspend risk for a budget against the amount granted."""
+def _below(spent_share: float, elapsed: float, margin: float) -> bool:
+    return spent_share < elapsed - margin - 1e-12
+
+
+def spending_status(rec: BudgetRecord, granted: int, *, margin: float, as_of: dt.date) -> UnderspendNote | None:
+    """Spending to date against ``granted`` (kr.) on ``as_of``: the one place the underspend rule is applied.
+
+    ``None`` when there is nothing to judge: nothing granted or no spending
+    lines filled in. ``elapsed_share`` is ``None`` when the form has no period;
+    an overspent budget is never at risk of underspending.
+    """
+    if granted <= 0 or not any(line.spent for line in rec.lines):
+        return None
+    spent_share = rec.spent / granted
+    if rec.start is None or rec.end is None:
+        return UnderspendNote(at_risk=False, spent_share=spent_share)
+    elapsed = elapsed_share(rec.start, rec.end, as_of)
+    at_risk = rec.spent <= granted and _below(spent_share, elapsed, margin)
+    return UnderspendNote(at_risk=at_risk, spent_share=spent_share, elapsed_share=elapsed)
+
+
+def _check_spending(rec: BudgetRecord, granted: int, *, margin: float,
+                    as_of: dt.date | None) -> tuple[list[Issue], UnderspendNote | None]:  # fmt: skip
+    """Overspend and underspend-risk issues against ``granted``, and the spending status they come from."""
     issues: list[Issue] = []
     spent = rec.spent
     if spent > granted:
-        issues.append(_cell_issue(
+        issues.append(_record_issue(
             rec, "granted", IssueCode.BUDGET_OVERSPENT, Severity.ERROR,
             f"forbruget {format_amount(spent)} overstiger bevillingen {format_amount(granted)}", spent))  # fmt: skip
-    elif rec.start and rec.end and granted > 0 and any(line.spent for line in rec.lines):
-        when = as_of or dt.date.today()
-        if underspend_risk(spent, granted, rec.start, rec.end, when, margin):
-            elapsed = format_percent(elapsed_share(rec.start, rec.end, when))
-            message = (
-                f"risiko for underforbrug: forbrugt {format_percent(spent / granted)} af bevillingen, men "
-                f"{elapsed} af projektperioden er gået"
-            )
-            code = IssueCode.BUDGET_UNDERSPEND_RISK
-            issues.append(_cell_issue(rec, "granted", code, Severity.WARNING, message, spent))
-    return issues
+    status = spending_status(rec, granted, margin=margin, as_of=as_of or dt.date.today())
+    if status is not None and status.at_risk:
+        message = f"risiko for underforbrug: {_risk_text(status)}"
+        issues.append(_record_issue(rec, "granted", IssueCode.BUDGET_UNDERSPEND_RISK, Severity.WARNING, message,
+                                    spent))  # fmt: skip
+    return issues, status
+
+
+def _risk_text(status: UnderspendNote) -> str:
+    elapsed = format_percent(status.elapsed_share or 0.0)
+    return f"forbrugt {format_percent(status.spent_share)} af bevillingen, men {elapsed} af projektperioden er gået"
 
 
 def check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pact: Pact,
@@ -421,7 +470,14 @@ def check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pac
     Sought ≠ applied is a warning with both figures; a budget without a match is
     reported; spending is checked against the overview's grant when the form has none.
     """
+    return _check_against_overview(records, table, pact, as_of=as_of)[0]
+
+
+def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pact: Pact, *,
+                            as_of: dt.date | None) -> tuple[list[Issue], list[UnderspendNote | None]]:  # fmt: skip
+    """:func:`check_against_overview`, plus each record's spending status against the overview's grant."""
     issues: list[Issue] = []
+    statuses: list[UnderspendNote | None] = []
     by_case = {str(c).strip(): i for i, c in table["case_id"].items() if isinstance(c, str) and c.strip()}
     by_title = {
         (int(y), normalize_name(str(t))): i
@@ -429,24 +485,27 @@ def check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pac
         if isinstance(t, str) and not pd.isna(y)
     }
     for rec in records:
+        statuses.append(None)
         idx = by_case.get(rec.case_id or "")
         if idx is None and rec.year is not None and rec.title:
             idx = by_title.get((rec.year, normalize_name(rec.title)))
         if idx is None:
-            issues.append(_cell_issue(
+            issues.append(_record_issue(
                 rec, "case_id" if rec.case_id else "title", IssueCode.BUDGET_NOT_IN_OVERVIEW, Severity.WARNING,
                 "budgettet passer ikke til nogen ansøgning i oversigten (sagsnr. eller år + titel)"))  # fmt: skip
             continue
         row = table.loc[idx]
         applied = row["applied"]
         if rec.sought is not None and not pd.isna(applied) and int(applied) != rec.sought:
-            issues.append(_cell_issue(
+            issues.append(_record_issue(
                 rec, "sought", IssueCode.BUDGET_APPLIED_MISMATCH, Severity.WARNING,
                 f"ansøgt fra puljen er {format_amount(rec.sought)} i budgettet, men {format_amount(int(applied))} "
                 f"i oversigten ({row['file']} › {row['sheet']} række {int(row['row'])})", rec.sought))  # fmt: skip
         if rec.granted is None and row["decision"] == Decision.GRANTED and not pd.isna(row["granted"]):
-            issues.extend(spending_issues(rec, int(row["granted"]), margin=pact.budgets.underspend_margin, as_of=as_of))
-    return issues
+            found, statuses[-1] = _check_spending(rec, int(row["granted"]), margin=pact.budgets.underspend_margin,
+                                                  as_of=as_of)  # fmt: skip
+            issues.extend(found)
+    return issues, statuses
 
 
 def _expand(paths: list[Path | str]) -> list[Path]:
@@ -459,20 +518,34 @@ def _expand(paths: list[Path | str]) -> list[Path]:
     return out
 
 
+def _underspend_notes(records: list[BudgetRecord], form: list[UnderspendNote | None],
+                      overview: list[UnderspendNote | None]) -> dict[str, UnderspendNote]:  # fmt: skip
+    """Case number (or title) → spending status, for projects with spending to date.
+
+    ``form`` holds each record's status against the grant on the form, ``overview``
+    against the overview's grant (only for forms without one); from the overview
+    only projects at risk are noted.
+    """
+    notes: dict[str, UnderspendNote] = {}
+    for rec, own, other in zip(records, form, overview, strict=True):
+        key = rec.case_id or rec.title
+        if not key:
+            continue
+        if other is not None and other.at_risk:
+            notes[key] = other
+        elif own is not None:
+            notes[key] = own
+    return notes
+
+
 def read_budgets(paths: list[Path | str], pact: Pact, *, progress: Callable[[int, int, Path], None] | None = None,
-                 as_of: dt.date | None = None) -> BudgetResult:  # fmt: skip
-    """Read every budget workbook in ``paths`` (files or folders); a bad file is reported, the rest read."""
-    files = _expand(paths)
-    records: list[BudgetRecord] = []
-    issues: list[Issue] = []
-    for n, path in enumerate(files, start=1):
-        rec, found = read_budget_workbook(path, pact, as_of=as_of)
-        if rec is not None:
-            records.append(rec)
-        issues.extend(found)
-        if progress is not None:
-            progress(n, len(files), path)
-    return BudgetResult(records, issues, [str(f) for f in files])
+                 as_of: dt.date | None = None) -> BudgetReview:  # fmt: skip
+    """Read and check every budget workbook in ``paths`` (files or folders); a bad file is reported, the rest read.
+
+    ``progress(done, total, path)`` is called after each file; ``as_of`` is the
+    date for the underspend rule (``None``: today).
+    """
+    return review_budgets(paths, pact, None, as_of=as_of, progress=progress)
 
 
 def review_budgets(
@@ -482,13 +555,41 @@ def review_budgets(
     *,
     as_of: dt.date | None = None,
     progress: Callable[[int, int, Path], None] | None = None,
-) -> tuple[BudgetResult, list[Issue]]:
-    """Read the budgets and, when an overview table is given, check them against it. Returns all issues."""
-    result = read_budgets(paths, pact, progress=progress, as_of=as_of)
-    issues = list(result.issues)
+) -> BudgetReview:
+    """Read the budgets and, when an overview table is given, check them against it.
+
+    The review's ``issues`` are the files' issues followed by the overview
+    checks'; ``underspend`` is keyed by case number, else title.
+    """
+    files = _expand(paths)
+    records: list[BudgetRecord] = []
+    form_statuses: list[UnderspendNote | None] = []
+    issues: list[Issue] = []
+    for n, path in enumerate(files, start=1):
+        rec, found, status = _read_workbook(path, pact, as_of=as_of)
+        if rec is not None:
+            records.append(rec)
+            form_statuses.append(status)
+        issues.extend(found)
+        if progress is not None:
+            progress(n, len(files), path)
+    overview_statuses: list[UnderspendNote | None] = [None] * len(records)
     if overview is not None:
-        issues += check_against_overview(result.records, overview, pact, as_of=as_of)
-    return result, issues
+        found, overview_statuses = _check_against_overview(records, overview, pact, as_of=as_of)
+        issues.extend(found)
+    underspend = _underspend_notes(records, form_statuses, overview_statuses)
+    return BudgetReview(records, issues, [str(f) for f in files], underspend)
+
+
+def underspend_texts(review: BudgetReview) -> dict[str, str]:
+    """TEMPORARY adapter: the review's underspend notes as the report's Danish strings ("Ja – ...", "Nej (...)").
+
+    Kept only until the report takes :class:`~pagt_xl.results.UnderspendNote`; delete it then.
+    """
+    return {
+        key: f"Ja – {_risk_text(note)}" if note.at_risk else f"Nej (forbrugt {format_percent(note.spent_share)})"
+        for key, note in review.underspend.items()
+    }
 
 
 BUDGET_COLUMNS = ("file", "case_id", "title", "applicant", "year", "start", "end", "total_cost", "stated_total",
@@ -510,28 +611,18 @@ def budget_table(records: list[BudgetRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS))
 
 
-def spending_by_category(records: list[BudgetRecord]) -> dict[str, dict[str, int]]:
-    """Budget and spending per cost category over all budgets (kr.)."""
-    out: dict[str, dict[str, int]] = {c: {"budget": 0, "spent": 0} for c in CATEGORIES}
+def spending_by_category(records: list[BudgetRecord], pact: Pact | None = None) -> dict[str, dict[str, int]]:
+    """Budget and spending per cost category over all budgets (kr.), in the pact's category order.
+
+    ``pact=None`` uses the categories of ``_common.toml``; categories the list
+    does not know come last, in order of first appearance.
+    """
+    rules = pact.budgets if pact is not None else default_budget_rules()
+    out: dict[str, dict[str, int]] = {c: {"budget": 0, "spent": 0} for c in rules.categories}
     for r in records:
         for line in r.lines:
             if line.category:
-                out[line.category]["budget"] += line.amount
-                out[line.category]["spent"] += sum(line.spent.values())
+                sums = out.setdefault(line.category, {"budget": 0, "spent": 0})
+                sums["budget"] += line.amount
+                sums["spent"] += sum(line.spent.values())
     return {k: v for k, v in out.items() if v["budget"] or v["spent"]}
-
-
-def underspend_notes(records: list[BudgetRecord], issues: list[Issue]) -> dict[str, str]:
-    """Case number (or title) → a short Danish note on underspend risk, for the report's progress table."""
-    risky = {(i.file, i.sheet): i.message for i in issues if i.code is IssueCode.BUDGET_UNDERSPEND_RISK}
-    notes: dict[str, str] = {}
-    for r in records:
-        key = r.case_id or r.title
-        if not key:
-            continue
-        message = risky.get((r.file, r.sheet))
-        if message is not None:
-            notes[key] = "Ja – " + message.removeprefix("risiko for underforbrug: ")
-        elif r.granted and any(line.spent for line in r.lines):
-            notes[key] = f"Nej (forbrugt {format_percent(r.spent / r.granted)})"
-    return notes

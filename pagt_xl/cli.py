@@ -18,16 +18,19 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pagt_xl import __version__
-from pagt_xl.breakdown import KEY_LABELS, KEYS, YearTable, breakdown_by
 from pagt_xl.config import available_pacts, load_pact
-from pagt_xl.danish import format_amount, format_millions, format_number, format_percent
+from pagt_xl.danish import format_amount, format_millions, format_number, format_percent, parse_year_range
 from pagt_xl.errors import PagtError, UsageError
+from pagt_xl.keys import KEY_LABELS, KEYS
 from pagt_xl.model import Decision, Issue, Severity
-from pagt_xl.outputs import atomic_write, issues_csv, write_breakdown_workbook
-from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns, run_validation
+
+if TYPE_CHECKING:  # the data and Word libraries load only in the commands that use them
+    from pagt_xl.breakdown import YearTable
+    from pagt_xl.pipeline import JobSpec
+    from pagt_xl.results import Breakdowns, JobResult, Validation
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 SEVERITY_LABELS = {Severity.ERROR: "FEJL", Severity.WARNING: "ADVARSEL", Severity.INFO: "INFO"}
@@ -55,7 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pagt-xl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    for add in (
+        _add_validate_command,
+        _add_breakdown_command,
+        _add_report_command,
+        _add_budgets_command,
+        _add_template_vars_command,
+        _add_run_command,
+        _add_serve_command,
+        _add_pacts_command,
+        _add_demo_command,
+    ):
+        add(sub)
+    return parser
 
+
+def _add_validate_command(sub: Any) -> None:
     p = sub.add_parser(
         "validate",
         help="læs ansøgningsoversigter og vis alt, der er galt (med fil, ark og celle)",
@@ -69,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="vis kun fejl og advarsler, ikke info (text)")
     p.set_defaults(func=cmd_validate)
 
+
+def _add_breakdown_command(sub: Any) -> None:
     p = sub.add_parser(
         "breakdown",
         help="fordelinger af tilsagn (år, runde, tema, type, ansøger ...) med kontrol",
@@ -93,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_breakdown)
 
+
+def _add_report_command(sub: Any) -> None:
     p = sub.add_parser(
         "report",
         help="lav en Word-kladde til statusrapporten ud fra projektmapperne",
@@ -118,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_report)
 
+
+def _add_budgets_command(sub: Any) -> None:
     p = sub.add_parser(
         "budgets",
         help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
@@ -128,14 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="FIL/MAPPE", help="budgetfiler eller mapper med budgetfiler")
     _add_pact(p)
-    p.add_argument(
-        "--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med"
-    )
+    p.add_argument("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med")
     p.add_argument("--as-of", metavar="ÅÅÅÅ-MM-DD", help="dato for vurdering af underforbrug (standard: i dag)")
     p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
     p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil (påkrævet for xlsx)")
     p.set_defaults(func=cmd_budgets)
 
+
+def _add_template_vars_command(sub: Any) -> None:
     p = sub.add_parser(
         "template-vars",
         help="vis de variabler, en rapportskabelon kan bruge",
@@ -146,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_template_vars)
 
+
+def _add_run_command(sub: Any) -> None:
     p = sub.add_parser(
         "run",
         help="planlagt kørsel: rapportkladde, fordelinger, fejlliste og log med dato i navnet",
@@ -156,23 +182,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato i filnavne og på kladden (standard: i dag)")
     p.set_defaults(func=cmd_run)
 
+
+def _add_serve_command(sub: Any) -> None:
+    from pagt_xl.xl.settings import ServerSettings  # no xlwings: only the settings' names and texts
+
     p = sub.add_parser(
         "serve",
         help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
         description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
-        "(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install \"pagt_xl[server]\" og "
-        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). Uden nøgle: exit-kode 2.",
+        '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
+        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
+        "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
+        epilog=ServerSettings.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
     p.set_defaults(func=cmd_serve)
 
+
+def _add_pacts_command(sub: Any) -> None:
     p = sub.add_parser(
         "pacts", help="vis de pagter, der kan vælges med --pact", description="Viser de medfølgende pagter."
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_pacts)
 
+
+def _add_demo_command(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
@@ -182,7 +219,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
     p.set_defaults(func=cmd_demo)
-    return parser
 
 
 def _add_password(p: argparse.ArgumentParser) -> None:
@@ -204,15 +240,23 @@ def _add_pact(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _report_fatal(fatal: list[Issue]) -> int:
+    """Print each input that could not be read as one line on stderr; the exit code for it."""
+    for issue in fatal:
+        print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
 # -- validate ------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     """``pagt-xl validate``."""
+    from pagt_xl.outputs import issues_csv
+    from pagt_xl.pipeline import run_validation
+
     pact = load_pact(args.pact)
     result = run_validation(list(args.paths), pact, password=args.password)
     if result.fatal:
-        for issue in result.fatal:
-            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-        return EXIT_INPUT
+        return _report_fatal(result.fatal)
     out = sys.stdout
     if args.format == "json":
         json.dump(validation_json(result), out, ensure_ascii=False, indent=2)
@@ -309,6 +353,8 @@ def _load_stated(path: Path | None) -> dict[str, int] | None:
 
 def breakdown_json(result: Breakdowns, by: list[str]) -> dict[str, object]:
     """The JSON document of ``breakdown --format json``."""
+    from pagt_xl.breakdown import breakdown_by
+
     b = result.breakdowns.get(by[0]) if len(by) == 1 and by[0] in result.breakdowns else None
     if b is None:
         table = result.validation.table
@@ -344,22 +390,22 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         raise UsageError(f"angiv --by NØGLE ({', '.join(KEYS)})")
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.pipeline import run_breakdowns, run_validation
+
     pact = load_pact(args.pact)
     stated = _load_stated(args.stated)
     validation = run_validation(list(args.paths), pact, password=args.password)
     if validation.fatal:
-        for issue in validation.fatal:
-            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-        return EXIT_INPUT
+        return _report_fatal(validation.fatal)
     try:
         result = run_breakdowns(validation, year=args.year, stated=stated, stated_source=str(args.stated or ""))
         doc = breakdown_json(result, by) if by else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    excluded = int(validation.table["has_error"].sum())
-    if excluded:
+    if validation.excluded_rows:
         print(
-            f"pagt-xl: {excluded} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
+            f"pagt-xl: {validation.excluded_rows} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
             file=sys.stderr,
         )
     if args.format == "xlsx":
@@ -431,48 +477,61 @@ def _report_date(text: str | None) -> dt.date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``pagt-xl report``."""
-    from pagt_xl.report import check_template, default_template, render_report
-    from pagt_xl.scheduled import parse_period
+    """``pagt-xl report``: an adapter over :func:`pagt_xl.pipeline.run_job` writing only the draft."""
+    from pagt_xl.pipeline import JobOutputs, JobSpec
 
     if args.out.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
     report_date = _report_date(args.date)
-    try:
-        period = parse_period(args.period) if args.period else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    check_template(args.template or default_template())
-    pact = load_pact(args.pact)
-    validation = run_validation(list(args.paths), pact, password=args.password)
-    if validation.fatal:
-        for issue in validation.fatal:
-            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-        return EXIT_INPUT
-    excluded = int(validation.table["has_error"].sum())
-    if excluded:
-        print(f"pagt-xl: {excluded} række(r) med fejl indgår ikke i rapporten; se 'pagt-xl validate'", file=sys.stderr)
-    try:
-        breakdowns = run_breakdowns(validation, year=args.year, period=period)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    underspend = _underspend(args.budgets, pact, validation, report_date) if args.budgets else None
-    render_report(breakdowns, args.out, template=args.template, report_date=report_date, underspend=underspend)
+    period = (args.year, args.year) if args.year is not None else _year_range(args.period)
+    spec = JobSpec(
+        pact=load_pact(args.pact),
+        inputs=list(args.paths),
+        password=args.password,
+        period=period,
+        budgets=list(args.budgets or []),
+        report_date=report_date,
+        template=args.template,
+        outputs=JobOutputs(report=args.out),
+    )
+    result = _run_job(spec)
+    if result.validation.fatal:
+        return _report_fatal(result.validation.fatal)
+    if result.validation.excluded_rows:
+        print(
+            f"pagt-xl: {result.validation.excluded_rows} række(r) med fejl indgår ikke i rapporten; "
+            "se 'pagt-xl validate'",
+            file=sys.stderr,
+        )
     print(f"Rapportkladde skrevet: {args.out}")
-    return EXIT_DATA if validation.has_errors else EXIT_OK
+    return EXIT_DATA if result.validation.has_errors else EXIT_OK
 
 
-def _underspend(paths: list[Path], pact: Any, validation: Validation, as_of: dt.date) -> dict[str, str]:
-    from pagt_xl.budget import review_budgets, underspend_notes
+def _year_range(text: str | None) -> tuple[int, int] | None:
+    """``--period`` as (first, last); ``None`` when not given."""
+    if not text:
+        return None
+    try:
+        return parse_year_range(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
-    result, issues = review_budgets(list(paths), pact, validation.table, as_of=as_of)
-    return underspend_notes(result.records, issues)
+
+def _run_job(spec: JobSpec, progress: Any = None) -> JobResult:
+    """:func:`~pagt_xl.pipeline.run_job`, with a bad period as a usage error (exit 2)."""
+    from pagt_xl.pipeline import run_job
+
+    try:
+        return run_job(spec, progress)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
     from pagt_xl.budget import budget_table, review_budgets
     from pagt_xl.outputs import write_budget_workbook
+    from pagt_xl.pipeline import run_validation
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
@@ -482,9 +541,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     if args.overview:
         validation = run_validation(list(args.overview), pact)
         if validation.fatal:
-            for issue in validation.fatal:
-                print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-            return EXIT_INPUT
+            return _report_fatal(validation.fatal)
         overview = validation.table
     bar = _Progress(total=1, log=None)
 
@@ -492,46 +549,53 @@ def cmd_budgets(args: argparse.Namespace) -> int:
         if total > 1:
             bar.draw(done, total, path.name)
 
-    result, issues = review_budgets(list(args.paths), pact, overview, as_of=as_of, progress=progress)
+    review = review_budgets(list(args.paths), pact, overview, as_of=as_of, progress=progress)
     bar.finish()
-    for issue in result.fatal:
+    for issue in review.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-    table = budget_table(result.records)
+    table = budget_table(review.records)
     if args.format == "xlsx":
-        write_budget_workbook(result.records, issues, args.out)
+        write_budget_workbook(review.records, review.issues, args.out, pact=pact)
         print(f"Budgetter skrevet til {args.out}")
     elif args.format == "json":
         doc = {
-            "files": result.files,
+            "files": review.files,
             "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
-            "issues": [i.model_dump(mode="json") for i in issues],
+            "issues": [i.model_dump(mode="json") for i in review.issues],
         }
-        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-        _emit(text, args.out)
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
     elif args.format == "csv":
         _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
     else:
-        lines = [f"{'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} {'Forbrugt':>14}  Projekt"]
-        for r in table.itertuples(index=False):
-            def kr(v: Any) -> str:
-                return "-" if v is None or v != v else format_amount(int(v))
-            lines.append(f"{(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} {kr(r.granted):>14} "
-                         f"{kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
-        lines.append("")
-        lines.append(issues_text(issues).rstrip("\n"))
-        errors = sum(1 for i in issues if i.severity is Severity.ERROR)
-        warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
-        lines.append(f"{len(result.records)} budgetter læst af {len(result.files)} fil(er): {errors} fejl, "
-                     f"{warnings} advarsler.")  # fmt: skip
-        _emit("\n".join(lines) + "\n", args.out)
-    if result.fatal:
+        _emit(_budgets_text(review, table), args.out)
+    if review.fatal:
         return EXIT_INPUT
-    return EXIT_DATA if any(i.severity is Severity.ERROR for i in issues) else EXIT_OK
+    return EXIT_DATA if review.has_errors else EXIT_OK
+
+
+def _budgets_text(review: Any, table: Any) -> str:
+    """``budgets --format table``: one line per budget, then the issues and a count."""
+
+    def kr(v: Any) -> str:
+        return "-" if v is None or v != v else format_amount(int(v))
+
+    lines = [f"{'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} {'Forbrugt':>14}  Projekt"]
+    for r in table.itertuples(index=False):
+        lines.append(f"{(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} {kr(r.granted):>14} "
+                     f"{kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
+    lines.append("")
+    lines.append(issues_text(review.issues).rstrip("\n"))
+    errors, warnings = (sum(1 for i in review.issues if i.severity is s) for s in (Severity.ERROR, Severity.WARNING))
+    lines.append(f"{len(review.records)} budgetter læst af {len(review.files)} fil(er): {errors} fejl, "
+                 f"{warnings} advarsler.")  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def _emit(text: str, out: Path | None) -> None:
     """Write ``text`` to ``out`` atomically, or to stdout when no file is given."""
     if out:
+        from pagt_xl.outputs import atomic_write
+
         atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     else:
         sys.stdout.write(text)
@@ -603,32 +667,29 @@ class _Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """``pagt-xl run``."""
-    from pagt_xl.scheduled import load_run_config, scheduled_run
+    """``pagt-xl run``: a scheduled run, an adapter over :func:`pagt_xl.pipeline.run_job`."""
+    from pagt_xl.scheduled import load_run_config, plan_run
 
     today = _report_date(args.date)
-    config = load_run_config(args.config)
-    base = args.config.resolve().parent
-    out_dir = Path(config.outputs) if Path(config.outputs).is_absolute() else base / config.outputs
-    out_dir.mkdir(parents=True, exist_ok=True)
-    progress = _Progress(total=2 + int(config.workbook) + int(config.report) + 1, log=out_dir / f"pagt-xl_{today}.log")
+    plan = plan_run(load_run_config(args.config), base=args.config.resolve().parent, today=today)
+    progress = _Progress(total=len(plan.spec.steps()), log=plan.log)
     progress.line(f"Start: {args.config}")
     try:
-        result = scheduled_run(config, base=base, today=today, step=progress.step)
+        result = _run_job(plan.spec, progress.step)
     except PagtError as exc:
         progress.finish()
         progress.line(f"Stoppet: {exc}")
         raise
     progress.finish()
-    for message in result.messages:
+    messages = [*plan.notes, *(f"fejl: {issue.message}" for issue in result.fatal)]
+    for message in messages:
         progress.line(message)
         if progress.tty:
             print(f"pagt-xl: {message}", file=sys.stderr)
-    errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
-    warnings = sum(1 for i in result.issues if i.severity is Severity.WARNING)
-    for path in result.outputs:
+    for path in result.outputs.values():
         print(f"Skrevet: {path}")
-    code = EXIT_INPUT if result.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     progress.line(f"Færdig: {errors} fejl, {warnings} advarsler, {len(result.outputs)} filer skrevet; exit-kode {code}")
     return code
 
@@ -678,62 +739,58 @@ def _workbooks_dir(arg: Path | None) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """``pagt-xl demo``: validate the shipped samples and print a short summary."""
+    """``pagt-xl demo``: the whole job on the shipped samples, an adapter over :func:`pagt_xl.pipeline.run_job`."""
+    from pagt_xl.pipeline import JobOutputs, JobSpec
+
     folder = _workbooks_dir(args.workbooks)
     for pact_name, filename in SAMPLES:
         path = folder / filename
         if not path.exists():
             raise UsageError(f"eksempelfilen mangler: {path} (kør scripts/make_samples.py)")
         pact = load_pact(pact_name)
-        result = run_validation([path], pact)
-        if result.fatal:
-            for issue in result.fatal:
-                print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
-            return EXIT_INPUT
-        print("=" * 78)
-        print(f"{pact.name} — {path.name}")
-        print("=" * 78)
-        breakdowns = run_breakdowns(result)
-        print(year_table_text(breakdowns.years))
-        ext = breakdowns.extremes
-        if ext["smallest"] is not None:
-            print(
-                f"Mindste bevilling: {format_amount(ext['smallest']['granted'])}; "
-                f"største: {format_amount(ext['largest']['granted'])}"
-            )
-        excluded = int(result.table["has_error"].sum())
-        if excluded:
-            print(f"{excluded} række(r) med fejl indgår ikke i årstabellen (se fejl nedenfor).")
-        bad = [c for c in breakdowns.checks if c.result != "OK"]
-        print(f"Kontrol: {len(breakdowns.checks) - len(bad)} OK, {len(bad)} afviger.")
-        print(issues_text(result.issues, quiet=True), end="")
-        print(summary_text(result, exit_hint=False))
-        out = args.out_dir / f"fordelinger_{pact.key}.xlsx"
-        write_breakdown_workbook(breakdowns, out)
-        print(f"Fordelingsprojektmappe skrevet: {out}")
-        from pagt_xl.report import render_report
-
-        docx = args.out_dir / f"statusrapport_{pact.key}.docx"
-        budgets_dir = folder / "budgetter"
-        underspend = None
-        if pact.key == "nordjylland" and budgets_dir.is_dir():
-            underspend = _demo_budgets(budgets_dir, pact, result, args.out_dir)
-        render_report(breakdowns, docx, report_date=_report_date(None), underspend=underspend)
-        print(f"Rapportkladde skrevet: {docx}\n")
+        budgets = folder / "budgetter"
+        with_budgets = pact.key == "nordjylland" and budgets.is_dir()
+        spec = JobSpec(
+            pact=pact,
+            inputs=[path],
+            budgets=[budgets] if with_budgets else [],
+            report_date=_report_date(None),
+            outputs=JobOutputs(
+                breakdown_workbook=args.out_dir / f"fordelinger_{pact.key}.xlsx",
+                budget_workbook=args.out_dir / f"budgetter_{pact.key}.xlsx" if with_budgets else None,
+                report=args.out_dir / f"statusrapport_{pact.key}.docx",
+            ),
+        )
+        result = _run_job(spec)
+        if result.validation.fatal:
+            return _report_fatal(result.validation.fatal)
+        print(_demo_text(result, path, budgets))
     return EXIT_OK
 
 
-def _demo_budgets(folder: Path, pact: Any, validation: Validation, out_dir: Path) -> dict[str, str]:
-    from pagt_xl.budget import review_budgets, underspend_notes
-    from pagt_xl.outputs import write_budget_workbook
-
-    result, issues = review_budgets([folder], pact, validation.table, as_of=_report_date(None))
-    print(f"Budgetskemaer i {folder}: {len(result.records)} læst af {len(result.files)} fil(er).")
-    print(issues_text(issues, quiet=True), end="")
-    out = out_dir / f"budgetter_{pact.key}.xlsx"
-    write_budget_workbook(result.records, issues, out)
-    print(f"Budgetoversigt skrevet: {out}")
-    return underspend_notes(result.records, issues)
+def _demo_text(result: JobResult, path: Path, budgets: Path) -> str:
+    """What ``demo`` prints for one sample: year table, checks, issues, budgets and the files written."""
+    validation, breakdowns = result.validation, result.breakdowns
+    assert breakdowns is not None
+    rule = "=" * 78
+    lines = [rule, f"{validation.pact.name} — {path.name}", rule, year_table_text(breakdowns.years)]
+    ext = breakdowns.extremes
+    if ext["smallest"] is not None:
+        smallest, largest = ext["smallest"]["granted"], ext["largest"]["granted"]  # type: ignore[index]
+        lines.append(f"Mindste bevilling: {format_amount(smallest)}; største: {format_amount(largest)}")
+    if validation.excluded_rows:
+        lines.append(f"{validation.excluded_rows} række(r) med fejl indgår ikke i årstabellen (se fejl nedenfor).")
+    bad = [c for c in breakdowns.checks if c.result != "OK"]
+    lines.append(f"Kontrol: {len(breakdowns.checks) - len(bad)} OK, {len(bad)} afviger.")
+    text = "\n".join(lines) + "\n" + issues_text(validation.issues, quiet=True)
+    text += summary_text(validation, exit_hint=False)
+    text += f"\nFordelingsprojektmappe skrevet: {result.outputs['breakdown_workbook']}\n"
+    if result.budgets is not None:
+        review = result.budgets
+        text += f"Budgetskemaer i {budgets}: {len(review.records)} læst af {len(review.files)} fil(er).\n"
+        text += issues_text(review.issues, quiet=True)
+        text += f"Budgetoversigt skrevet: {result.outputs['budget_workbook']}\n"
+    return text + f"Rapportkladde skrevet: {result.outputs['report']}\n"
 
 
 def year_table_text(years: YearTable) -> str:

@@ -2,25 +2,48 @@
 
 A pact file describes a region's grant pool: its themes (indsatsområder),
 project types, rounds, which themes were open which year, and how the staff
-spell column headers and decisions. Shared defaults live in
-``pacts/_common.toml`` and are merged under every pact file (the pact's own
-lists extend the common ones). Adding a region means adding a file.
+spell column headers, decisions and the budget form's words. Shared
+defaults live in ``pacts/_common.toml`` and are merged under every pact file.
+Adding a region means adding a file.
+
+Merging: tables merge key by key; a pact's list *extends* the common list
+(words already there are not repeated); any other value replaces the common
+one. To *replace* a common list or table instead, name it in a ``replace``
+key of the table it sits in::
+
+    replace = ["subtotal_labels"]          # top level: before the first table
+    subtotal_labels = ["I alt", "Total"]   # "Samlet" is no longer a subtotal word
+
+    [decisions]
+    replace = ["granted"]                  # "Godkendt" left out here ...
+    granted = ["Tilsagn", "Bevilget"]
+    pending = ["Godkendt"]                 # ... and read as pending instead
+
+A name in ``replace`` that the common file does not have, or that the pact
+does not give a new value for, is a :class:`ConfigError`. After merging, a
+word that would mean two things (a decision word under two decisions, a
+category spelling under two categories, a header alias under two fields ...)
+is a :class:`ConfigError` with code ``CONFIG_CONFLICT``.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from functools import cached_property
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pagt_xl.danish import NameMatcher
-from pagt_xl.errors import ConfigError
+from pagt_xl.danish import NameMatcher, normalize_name
+from pagt_xl.errors import ConfigError, ErrorCode
 
 PACTS_DIR = Path(__file__).parent / "pacts"
 COMMON_FILE = PACTS_DIR / "_common.toml"
+#: the key of a table that lists the settings a pact replaces instead of extends
+REPLACE_KEY = "replace"
 
 #: Fields an overview column can map to. Order = display order.
 COLUMN_FIELDS: tuple[str, ...] = (
@@ -113,17 +136,130 @@ class FrameworkSheet(BaseModel):
     amount_headers: list[str]
 
 
+class ConfigConflict(ValueError):
+    """A word that ends up in two settings where it must mean one thing."""
+
+    def __init__(self, settings: tuple[str, str], word: str) -> None:
+        self.settings = settings
+        self.word = word
+        super().__init__(f"{settings[0]} og {settings[1]}: '{word}' står begge steder")
+
+
+def _check_distinct(setting: str, groups: Mapping[str, Iterable[str]], key: Callable[[str], str]) -> None:
+    """Raise :class:`ConfigConflict` when two groups share a word (compared by ``key``)."""
+    seen: dict[str, str] = {}
+    for group, words in groups.items():
+        for word in words:
+            norm = key(word)
+            if not norm:
+                continue
+            other = seen.setdefault(norm, group)
+            if other != group:
+                raise ConfigConflict((f"{setting}.{other}", f"{setting}.{group}"), word)
+
+
+def _header_key(text: str) -> str:
+    # ingest.headers imports this module; its header_key is the one used to match form labels
+    from pagt_xl.ingest.headers import header_key
+
+    return header_key(text)
+
+
+class BudgetLabels(BaseModel):
+    """Label variants of the budget form's fields (``[budgets.labels]``), matched like column headers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: list[str] = Field(min_length=1)
+    title: list[str] = Field(min_length=1)
+    applicant: list[str] = Field(min_length=1)
+    year: list[str] = Field(min_length=1)
+    start: list[str] = Field(min_length=1)
+    end: list[str] = Field(min_length=1)
+    own: list[str] = Field(min_length=1)
+    partner: list[str] = Field(min_length=1)
+    sought: list[str] = Field(min_length=1)
+    granted: list[str] = Field(min_length=1)
+    total: list[str] = Field(min_length=1)
+
+
 class BudgetRules(BaseModel):
-    """Rules for applicants' budget workbooks (``[budgets]`` in a pact file)."""
+    """Words and rules for applicants' budget workbooks (``[budgets]`` in a pact file).
+
+    The vocabulary (categories, labels, headers) comes from ``_common.toml``;
+    the matchers built from it are cached on this object, so once per pact.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     #: least share (0..1) of the total budget that must be co-financed; ``None``: no minimum
     min_cofinancing_share: float | None = Field(default=None, ge=0, le=1)
     #: underspend risk when the spent share is below the elapsed share of the period minus this margin
-    underspend_margin: float = Field(default=0.25, ge=0, le=1)
-    #: cost categories the pool never funds (matched by normalised name)
-    excluded_categories: list[str] = ["Drift"]
+    underspend_margin: float = Field(ge=0, le=1)
+    #: cost categories (canonical name, in display order) and the other spellings read as each
+    categories: dict[str, list[str]] = Field(min_length=1)
+    #: categories that are operations (drift), which the pool never funds; any spelling of a category
+    excluded_categories: list[str] = []
+    labels: BudgetLabels
+    #: headers of the cost table's columns
+    category_headers: list[str] = Field(min_length=1)
+    amount_headers: list[str] = Field(min_length=1)
+    description_headers: list[str] = []
+    #: a column headed by one of these words and a year ("Forbrug 2024") holds that year's spending
+    spending_headers: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BudgetRules:
+        _check_distinct("budgets.categories", {k: [k, *v] for k, v in self.categories.items()}, normalize_name)
+        _check_distinct("budgets.labels", self.labels.model_dump(), _header_key)
+        headers = {
+            "category_headers": self.category_headers,
+            "amount_headers": self.amount_headers,
+            "description_headers": self.description_headers,
+        }
+        _check_distinct("budgets", headers, _header_key)
+        unknown = [c for c in self.excluded_categories if self.category_matcher.match(c).key is None]
+        if unknown:
+            raise ValueError(f"excluded_categories: ukendte kategorier {', '.join(unknown)}")
+        return self
+
+    @cached_property
+    def category_matcher(self) -> NameMatcher:
+        """Matcher from any spelling of a cost category to its canonical name."""
+        return NameMatcher({k: (k, *v) for k, v in self.categories.items()})
+
+    @cached_property
+    def operations(self) -> frozenset[str]:
+        """Canonical names of the operations categories."""
+        return frozenset(k for c in self.excluded_categories if (k := self.category_matcher.match(c).key))
+
+    @cached_property
+    def label_index(self) -> dict[str, str]:
+        """Normalised label (as :func:`~pagt_xl.ingest.headers.header_key`) → form field."""
+        return {_header_key(a): field for field, aliases in self.labels.model_dump().items() for a in aliases}
+
+    @cached_property
+    def cost_header_index(self) -> dict[str, str]:
+        """Normalised cost-table header → column role (``category``, ``amount``, ``description``)."""
+        roles = {"category": self.category_headers, "amount": self.amount_headers,
+                 "description": self.description_headers}  # fmt: skip
+        return {_header_key(h): role for role, headers in roles.items() for h in headers}
+
+    @cached_property
+    def spending_pattern(self) -> re.Pattern[str]:
+        """Pattern over a normalised header ("forbrug 2024"); group 1 is the year."""
+        words = "|".join(re.escape(normalize_name(w)) for w in self.spending_headers)
+        return re.compile(rf"^(?:{words}) (\d{{4}})$")
+
+
+@cache
+def default_budget_rules() -> BudgetRules:
+    """The budget words and rules of ``_common.toml`` alone (no pact merged in)."""
+    data = _merge({}, _read_toml(COMMON_FILE), file=COMMON_FILE)
+    try:
+        return BudgetRules.model_validate(data.get("budgets", {}))
+    except ValidationError as exc:
+        raise _config_error(COMMON_FILE, exc) from None
 
 
 class Pact(BaseModel):
@@ -150,7 +286,7 @@ class Pact(BaseModel):
     #: applicant name rules, first match wins; the last rule is the fallback
     institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
-    budgets: BudgetRules = BudgetRules()
+    budgets: BudgetRules
     source: str = ""
 
     @model_validator(mode="after")
@@ -178,10 +314,11 @@ class Pact(BaseModel):
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
                 raise ValueError(f"{label}: nøglen {', '.join(dupes)} er brugt flere gange")
-            try:
-                NameMatcher({i.key: i.all_names() for i in items})
-            except ValueError as exc:
-                raise ValueError(f"{label}: {exc}") from exc
+            _check_distinct(label, {i.key: i.all_names() for i in items}, normalize_name)
+        _check_distinct("decisions", self.decisions, normalize_name)
+        _check_distinct("statuses", self.statuses, normalize_name)
+        _check_distinct("progress", self.progress, normalize_name)
+        _check_distinct("columns.aliases", self.columns.aliases, _header_key)
         return self
 
     # -- lookups -----------------------------------------------------------
@@ -250,18 +387,48 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError(f"pagtfilen findes ikke: {path}") from None
+        raise ConfigError(f"pagtfilen findes ikke: {path}", code=ErrorCode.CONFIG_NOT_FOUND) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: ikke gyldig TOML ({exc})") from None
 
 
-def _merge(common: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``own`` over ``common``: dicts recursively, lists concatenated."""
+def _replaced(own: dict[str, Any], common: dict[str, Any], *, file: Path, where: str) -> set[str]:
+    """The names in ``own``'s ``replace`` key, checked against ``common`` and ``own``."""
+    names = own.get(REPLACE_KEY, [])
+    setting = f"{where}{REPLACE_KEY}"
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f'{file}: {setting} skal være en liste af indstillingsnavne, fx {REPLACE_KEY} = ["navn"]')
+    for name in names:
+        if name not in common:
+            raise ConfigError(
+                f"{file}: {setting}: '{where}{name}' findes ikke i de fælles standardværdier ({COMMON_FILE.name}), "
+                "så der er intet at erstatte; ret navnet eller fjern det fra listen"
+            )
+        if name not in own:
+            raise ConfigError(
+                f"{file}: {setting}: '{where}{name}' skal erstattes, men filen angiver ingen ny værdi; "
+                f"skriv {name} = [...] (en tom liste fjerner alle)"
+            )
+    return set(names)
+
+
+def _merge(common: dict[str, Any], own: dict[str, Any], *, file: Path, where: str = "") -> dict[str, Any]:
+    """Merge ``own`` over ``common``: tables recursively, lists extended, the rest replaced.
+
+    A ``replace = [...]`` key in a table of ``own`` names the settings of that
+    table that replace the common value instead of extending it (see the
+    module docstring). ``file`` and ``where`` (dotted path) name the setting in errors.
+    """
+    replace = _replaced(own, common, file=file, where=where)
     out = dict(common)
     for key, value in own.items():
+        if key == REPLACE_KEY:
+            continue
         base = out.get(key)
-        if isinstance(base, dict) and isinstance(value, dict):
-            out[key] = _merge(base, value)
+        if key in replace:
+            out[key] = value
+        elif isinstance(value, dict):
+            out[key] = _merge(base if isinstance(base, dict) else {}, value, file=file, where=f"{where}{key}.")
         elif isinstance(base, list) and isinstance(value, list):
             out[key] = base + [v for v in value if v not in base]
         else:
@@ -269,11 +436,32 @@ def _merge(common: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _config_error(path: Path, exc: ValidationError) -> ConfigError:
+    """A Danish ConfigError naming the file and settings; ``CONFIG_CONFLICT`` when a word means two things."""
+    for err in exc.errors():
+        conflict = err.get("ctx", {}).get("error")
+        if isinstance(conflict, ConfigConflict):
+            return ConfigError(
+                f"{path}: modstridende pagtkonfiguration: {conflict}; et ord må kun betyde én ting. "
+                f"Fjern '{conflict.word}' fra den ene indstilling (en fælles liste erstattes med "
+                f'{REPLACE_KEY} = ["navn"] i samme tabel)',
+                code=ErrorCode.CONFIG_CONFLICT,
+            )
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(filen)"
+        lines.append(f"{loc}: {err['msg']}")
+    return ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(lines))
+
+
 def load_pact(name_or_path: str | Path) -> Pact:
     """Load a pact by shipped name (``"nordjylland"``) or by path to a TOML file.
 
-    Raises :class:`ConfigError` with a Danish message naming the file and the
-    offending setting when the file is missing or invalid.
+    The pact file is merged over ``_common.toml`` (see the module docstring for
+    ``replace``). Raises :class:`ConfigError` with a Danish message naming the
+    file and the offending setting: code ``UNKNOWN_PACT`` for an unknown name,
+    ``CONFIG_NOT_FOUND`` for a missing file, ``CONFIG_CONFLICT`` for a word
+    that means two things, ``CONFIG_INVALID`` otherwise.
     """
     text = str(name_or_path)
     path = Path(text)
@@ -282,16 +470,14 @@ def load_pact(name_or_path: str | Path) -> Pact:
         if not path.exists():
             raise ConfigError(
                 f"ukendt pagt '{text}'; kendte pagter: {', '.join(available_pacts())} "
-                "(eller angiv stien til en .toml-fil)"
+                "(eller angiv stien til en .toml-fil)",
+                code=ErrorCode.UNKNOWN_PACT,
             )
     own = _read_toml(path)
-    data = _merge(_read_toml(COMMON_FILE), own)
+    common = _merge({}, _read_toml(COMMON_FILE), file=COMMON_FILE)
+    data = _merge(common, own, file=path)
     data["source"] = str(path)
     try:
         return Pact.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or "(filen)"
-            lines.append(f"{loc}: {err['msg']}")
-        raise ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(lines)) from None
+        raise _config_error(path, exc) from None

@@ -279,6 +279,23 @@ class Period:
     end: dt.date
 
 
+def parse_year_range(text: str) -> tuple[int, int]:
+    """A range of whole years: '2019-2023' → (2019, 2023); '2023' → (2023, 2023).
+
+    Raises ``ValueError`` (Danish message) for anything else, or a range that ends before it begins.
+    """
+    parts = [p.strip() for p in text.replace("–", "-").split("-")]
+    try:
+        years = [int(p) for p in parts if p]
+    except ValueError:
+        raise ValueError(f"ugyldig periode '{text}'; skriv fx 2019-2023") from None
+    if len(years) == 1:
+        return years[0], years[0]
+    if len(years) != 2 or years[0] > years[1]:
+        raise ValueError(f"ugyldig periode '{text}'; skriv fx 2019-2023")
+    return years[0], years[1]
+
+
 _PERIOD_EXAMPLES = "forventede fx '2021-2023' eller '10.10.2019-31.12.2026'"
 _YEAR_ONLY = re.compile(r"^\d{4}$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[./](\d{4})$")

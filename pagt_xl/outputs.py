@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
-from pagt_xl.errors import PagtError
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.results import Breakdowns
 
 KR_FORMAT = '#,##0 "kr."'
@@ -40,6 +41,8 @@ SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
 
 class OutputLocked(PagtError):
     """The output file is open in Office (a lock file exists next to it)."""
+
+    default_code = ErrorCode.OUTPUT_LOCKED
 
 
 ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
@@ -62,6 +65,11 @@ def issues_csv(issues: list[Any]) -> str:
         d = issue.model_dump(mode="json")
         writer.writerow(["" if d[k] is None else csv_safe(d[k]) for k in ISSUE_FIELDS])
     return buf.getvalue()
+
+
+def issues_json(issues: list[Any]) -> str:
+    """Issues as a JSON array of objects with :data:`ISSUE_FIELDS` (UTF-8 text, indented)."""
+    return json.dumps([i.model_dump(mode="json") for i in issues], ensure_ascii=False, indent=2)
 
 
 def office_lock(path: Path) -> Path | None:
@@ -293,8 +301,11 @@ def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
                 ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
 
 
-def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> None:
-    """The consolidated budgets: "Budgetter", "Kategorier" and "Fejl" sheets (written atomically)."""
+def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, pact: Any = None) -> None:
+    """The consolidated budgets: "Budgetter", "Kategorier" and "Fejl" sheets (written atomically).
+
+    ``pact`` orders the categories as its ``[budgets]`` does; ``None``: the common order.
+    """
     from pagt_xl.budget import budget_table, spending_by_category
 
     def write(tmp: Path) -> None:
@@ -328,7 +339,7 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path) -> 
         _table(ws, 2, columns, rows, "Budgetter")
         ws2 = wb.add_worksheet("Kategorier")
         ws2.write_string(0, 0, "Budget og forbrug pr. kategori", title)
-        cats = spending_by_category(records)
+        cats = spending_by_category(records, pact)
         cat_rows = [[k, v["budget"], v["spent"]] for k, v in cats.items()]
         _table(ws2, 2, [("Kategori", "text", None), ("Budget", "num", kr), ("Forbrugt", "num", kr)],
                       cat_rows, "Kategorier")  # fmt: skip

@@ -1,7 +1,20 @@
-"""The one orchestrator the adapters (CLI, Excel, scheduled runs) call."""
+"""The one orchestrator the adapters (CLI, Excel buttons, scheduled runs) call.
+
+:func:`run_job` runs the whole job — read and validate the overviews, compute
+the breakdowns, review the applicants' budgets, write the breakdown workbook,
+the budget overview, the issue files and the report draft — from one
+:class:`JobSpec`. The adapters (``demo``, ``report``, ``run``, the *Lav
+statusrapport* button) only build the spec and show the :class:`JobResult`.
+:func:`run_validation` and :func:`run_breakdowns` are the two first steps on
+their own, for commands that need no more (``validate``, ``breakdown``, cell
+functions).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pagt_xl.breakdown import (
@@ -14,7 +27,7 @@ from pagt_xl.config import Pact
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
-from pagt_xl.results import Breakdowns, Validation
+from pagt_xl.results import Breakdowns, BudgetReview, JobResult, Validation
 from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -99,3 +112,171 @@ def _key_available(validation: Validation, key: str) -> bool:
         cols = ["target_primary", "target_youth", "target_higher", "target_professionals"]
         return bool(validation.table[cols].notna().any().any())
     return True
+
+
+# -- the whole job ---------------------------------------------------------------------------------
+@dataclass
+class JobOutputs:
+    """Where each output goes; ``None``: not written. Every file is written atomically."""
+
+    issues_csv: Path | None = None
+    issues_json: Path | None = None
+    breakdown_workbook: Path | None = None
+    budget_workbook: Path | None = None
+    report: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value is not None:
+                setattr(self, name, Path(value))
+
+
+@dataclass
+class JobSpec:
+    """One job: which inputs, which pact and period, which outputs.
+
+    ``inputs`` are workbook paths; ``validation`` is an input already read and
+    validated (the Excel buttons, which cache it), used instead of ``inputs``.
+    ``period`` limits the figures to the years ``first..last``; ``None``: every
+    year in the data. ``budgets`` are budget files or folders (none: no budget
+    review). ``report_date`` dates the draft and is the as-of date of the
+    underspend rule. ``template`` is the Word template (``None``: the shipped one).
+    """
+
+    pact: Pact
+    inputs: list[Path | str] = field(default_factory=list)
+    validation: Validation | None = None
+    password: str | None = None
+    #: go on with the readable inputs when some cannot be read (scheduled runs); when ``False``
+    #: the job stops after reading (the issue files are still written)
+    skip_unreadable: bool = False
+    period: tuple[int, int] | None = None
+    stated: dict[str, int] | None = None
+    stated_source: str = ""
+    budgets: list[Path | str] = field(default_factory=list)
+    report_date: dt.date = field(default_factory=dt.date.today)
+    template: Path | None = None
+    outputs: JobOutputs = field(default_factory=JobOutputs)
+
+    def __post_init__(self) -> None:
+        if self.template is not None:
+            self.template = Path(self.template)
+
+    def steps(self) -> list[str]:
+        """The Danish progress lines of the steps this job will run, in order."""
+        out = self.outputs
+        n = len(self.inputs) if self.validation is None else len(self.validation.overview.files)
+        planned = [
+            (True, f"Læser og validerer {n} projektmappe(r)"),
+            (bool(out.issues_csv or out.issues_json), "Skriver fejllisten (CSV og JSON)"),
+            (True, "Beregner fordelinger og kontrol"),
+            (out.breakdown_workbook is not None, "Skriver fordelingsprojektmappen"),
+            (bool(self.budgets), "Læser og kontrollerer budgetskemaer"),
+            (out.report is not None, "Skriver rapportkladden (Word)"),
+        ]
+        return [text for wanted, text in planned if wanted]
+
+
+#: Called with each step's Danish line (from :meth:`JobSpec.steps`) before the step runs.
+Progress = Callable[[str], None]
+
+
+def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
+    """Run the whole job of ``spec``; return what was read, found and written.
+
+    Inputs that cannot be read are reported in ``result.fatal``; the job then stops
+    after writing the issue files, unless ``spec.skip_unreadable`` lets it go on
+    with the rest (and something could be read). A report template is checked before anything is read, so a bad
+    template stops the job (:class:`~pagt_xl.report.TemplateProblem`) before any
+    work is done. Raises ``ValueError`` for a period that ends before it begins.
+    """
+    steps = iter(spec.steps())
+
+    def step() -> None:
+        text = next(steps)
+        if progress is not None:
+            progress(text)
+
+    if spec.outputs.report is not None:
+        _check_report_template(spec.template)
+    step()
+    validation = _validate_inputs(spec)
+    result = JobResult(validation)
+    if spec.outputs.issues_csv or spec.outputs.issues_json:
+        step()
+        _write_issue_files(validation.issues, spec.outputs, result)
+    if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
+        return result
+    step()
+    result.breakdowns = run_breakdowns(
+        validation, stated=spec.stated, stated_source=spec.stated_source, period=spec.period
+    )
+    if spec.outputs.breakdown_workbook is not None:
+        step()
+        _write_breakdown_workbook(result, spec.outputs.breakdown_workbook)
+    if spec.budgets:
+        step()
+        result.budgets = _review_budgets(spec, validation, result)
+    if spec.outputs.report is not None:
+        step()
+        _write_report(spec, result)
+    return result
+
+
+def _validate_inputs(spec: JobSpec) -> Validation:
+    if spec.validation is not None:
+        return spec.validation
+    return run_validation(spec.inputs, spec.pact, password=spec.password)
+
+
+def _check_report_template(template: Path | None) -> None:
+    from pagt_xl.report import check_template, default_template  # the Word libraries load only for reports
+
+    check_template(template or default_template())
+
+
+def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
+    from pagt_xl.outputs import atomic_write, issues_csv, issues_json
+
+    if outputs.issues_csv is not None:
+        text = issues_csv(issues)
+        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        result.outputs["issues_csv"] = outputs.issues_csv
+    if outputs.issues_json is not None:
+        text = issues_json(issues)
+        atomic_write(outputs.issues_json, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        result.outputs["issues_json"] = outputs.issues_json
+
+
+def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
+    from pagt_xl.outputs import write_breakdown_workbook
+
+    assert result.breakdowns is not None
+    write_breakdown_workbook(result.breakdowns, path)
+    result.outputs["breakdown_workbook"] = path
+
+
+def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) -> BudgetReview:
+    from pagt_xl.budget import review_budgets
+    from pagt_xl.outputs import write_budget_workbook
+
+    review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=spec.report_date)
+    if spec.outputs.budget_workbook is not None:
+        write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
+        result.outputs["budget_workbook"] = spec.outputs.budget_workbook
+    return review
+
+
+def _write_report(spec: JobSpec, result: JobResult) -> None:
+    from pagt_xl.report import render_report
+
+    assert result.breakdowns is not None and spec.outputs.report is not None
+    underspend = result.budgets.underspend if result.budgets is not None else None
+    render_report(
+        result.breakdowns,
+        spec.outputs.report,
+        template=spec.template,
+        report_date=spec.report_date,
+        underspend=underspend,
+    )
+    result.outputs["report"] = spec.outputs.report

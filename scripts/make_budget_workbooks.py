@@ -29,7 +29,7 @@ from _reproducible import fixed_zip  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from pagt_xl.budget import CATEGORIES  # noqa: E402
+from pagt_xl.config import default_budget_rules  # noqa: E402
 
 FORM = ROOT / "templates" / "budgetskema.xlsx"
 SAMPLES = ROOT / "workbooks" / "budgetter"
@@ -98,7 +98,7 @@ def write_form(path: Path, data: dict[str, Any] | None = None, *, drift: bool = 
         a, b = xlsxwriter.utility.xl_rowcol_to_cell(row, 3), xlsxwriter.utility.xl_rowcol_to_cell(row, 2 + len(YEARS))
         ws.write_formula(row, 3 + len(YEARS), f"=SUM({a}:{b})", calc_kr, sum(spent.values()))
     last = first + LINES - 1
-    ws.data_validation(first, 0, last, 0, {"validate": "list", "source": list(CATEGORIES),
+    ws.data_validation(first, 0, last, 0, {"validate": "list", "source": list(default_budget_rules().categories),
                                            "error_title": "Ukendt kategori",
                                            "error_message": "Vælg en kategori fra listen."})  # fmt: skip
     total_row = last + 1

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import ROOT, WORKBOOKS
 from test_cli import run
@@ -21,10 +22,12 @@ from pagt_xl.budget import (
     elapsed_share,
     read_budget_workbook,
     read_budgets,
-    underspend_notes,
+    review_budgets,
+    spending_by_category,
     underspend_risk,
+    underspend_texts,
 )
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.model import Decision, IssueCode, Severity
 
 SCRIPT = ROOT / "scripts" / "make_budget_workbooks.py"
 FORM = ROOT / "templates" / "budgetskema.xlsx"
@@ -210,20 +213,63 @@ def test_exact_threshold_is_not_a_risk():
 
 
 def test_shipped_samples_against_overview(pact):
-    result = read_budgets([SAMPLES], pact, as_of=AS_OF)
     validation = run_validation([OVERVIEW], pact)
-    issues = result.issues + check_against_overview(result.records, validation.table, pact, as_of=AS_OF)
-    by_file = {(Path(i.file).name, i.code) for i in issues}
+    review = review_budgets([SAMPLES], pact, validation.table, as_of=AS_OF)
+    alone = read_budgets([SAMPLES], pact, as_of=AS_OF)
+    assert review.issues[: len(alone.issues)] == alone.issues  # the files' issues, then the overview checks
+    extra = check_against_overview(alone.records, validation.table, pact, as_of=AS_OF)
+    assert review.issues[len(alone.issues) :] == extra
+    by_file = {(Path(i.file).name, i.code) for i in review.issues}
     assert ("2023-07_Nordjysk_Science_Dyst.xlsx", IssueCode.BUDGET_OPERATIONS) in by_file
     assert ("2023-12_Synergier_paa_EUX.xlsx", IssueCode.BUDGET_TOTAL_MISMATCH) in by_file
     assert ("2022-03_Samarbejdsmodel.xlsx", IssueCode.BUDGET_UNDERSPEND_RISK) in by_file
     assert ("2023-08_Proev_kraefter.xlsx", IssueCode.BUDGET_APPLIED_MISMATCH) in by_file
     assert ("2023-13_Talstaerk_2.0.xlsx", IssueCode.FILE_UNREADABLE) in by_file
-    assert len(result.records) == 8
-    drifted = next(r for r in result.records if r.case_id == "2023-11")
+    assert len(review.records) == 8
+    drifted = next(r for r in review.records if r.case_id == "2023-11")
     assert drifted.lines[0].category == "Løn og timer"
-    notes = underspend_notes(result.records, issues)
-    assert notes["2022-03"].startswith("Ja – forbrugt 20 %") and notes["2023-05"].startswith("Nej")
+    notes = review.underspend
+    assert sorted(notes) == ["2022-03", "2022-04", "2023-04", "2023-05", "2023-07", "2023-08", "2023-11", "2023-12"]
+    risky = notes["2022-03"]
+    assert risky.at_risk and risky.spent_share == pytest.approx(0.2, abs=0.005) and risky.elapsed_share == 1.0
+    assert not notes["2023-05"].at_risk and notes["2023-05"].spent_share == pytest.approx(0.95, abs=0.005)
+    texts = underspend_texts(review)
+    assert texts["2022-03"].startswith("Ja – forbrugt 20 %") and texts["2023-05"] == "Nej (forbrugt 95 %)"
+
+
+def test_underspend_note_and_issue_come_from_one_status(tmp_path, pact):
+    """The risk issue and the note agree; a grant taken from the overview notes only projects at risk."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    lines = [("Andet", "", 400_000, {2024: 10_000})]
+    write_form(folder / "risk.xlsx", _data(lines=lines))  # 10.000 of 300.000 granted, period over on AS_OF
+    write_form(folder / "ok.xlsx", _data(case_id="2024-02", lines=[("Andet", "", 400_000, {2024: 290_000})]))
+    write_form(folder / "nothing.xlsx", _data(case_id="2024-03", lines=[("Andet", "", 400_000, {})]))
+    write_form(folder / "no_grant.xlsx", _data(case_id="2024-04", granted=None, lines=lines))
+    review = read_budgets([folder], pact, as_of=AS_OF)
+    notes = review.underspend
+    assert set(notes) == {"2024-01", "2024-02"}  # no spending lines / no grant: nothing to judge
+    assert notes["2024-01"].at_risk and notes["2024-01"].elapsed_share == 1.0
+    assert notes["2024-01"].spent_share == pytest.approx(10_000 / 300_000)
+    assert not notes["2024-02"].at_risk
+    risks = [i for i in review.issues if i.code is IssueCode.BUDGET_UNDERSPEND_RISK]
+    assert [Path(i.file).name for i in risks] == ["risk.xlsx"]
+    overview = pd.DataFrame(
+        {"case_id": ["2024-04"], "year": [2024], "title": ["Robotter i indskolingen"], "applied": [300_000],
+         "decision": [Decision.GRANTED], "granted": [300_000], "file": ["o.xlsx"], "sheet": ["Ark"], "row": [2]}
+    )  # fmt: skip
+    with_overview = review_budgets([folder], pact, overview, as_of=AS_OF)
+    assert with_overview.underspend["2024-04"].at_risk
+
+
+def test_spending_by_category_follows_the_pact_order(tmp_path, pact):
+    path = tmp_path / "c.xlsx"
+    write_form(path, _data(lines=[("Andet", "", 5, {}), ("Løn og timer", "", 7, {2024: 3})]))
+    rec, _ = read_budget_workbook(path, pact)
+    assert rec is not None
+    assert spending_by_category([rec], pact) == {"Løn og timer": {"budget": 7, "spent": 3},
+                                                 "Andet": {"budget": 5, "spent": 0}}  # fmt: skip
+    assert list(spending_by_category([rec])) == ["Løn og timer", "Andet"]  # no pact: _common.toml's order
 
 
 def test_report_shows_underspend(tmp_path):
@@ -279,3 +325,27 @@ def test_label_variants_from_other_forms(tmp_path, pact, workbook):
     assert rec is not None and issues == []
     assert (rec.applicant, rec.start, rec.end) == ("EUC Nord", dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     assert rec.lines[0].category == "Løn og timer"
+
+
+def test_budget_words_come_from_the_pact(tmp_path, pact, workbook):
+    """A pact file adds a category spelling and a label variant; the common words still apply."""
+    toml = tmp_path / "egen.toml"
+    toml.write_text(
+        'key = "egen"\nname = "Egen"\nregion = "Region Test"\nfirst_year = 2020\nlast_year = 2025\n'
+        '[[themes]]\nkey = "a"\nname = "Alfa"\n'
+        '[budgets.categories]\n"Andet" = ["Forplejning"]\n'
+        '[budgets.labels]\nsought = ["Ansøgt tilskud"]\n',
+        encoding="utf-8",
+    )
+    own = load_pact(toml)
+    path = workbook(
+        {"Budget": [["Sagsnr.", "2024-09"], [], ["Kategori", "Budget"], ["Forplejning", 5_000], ["Løn", 1_000],
+                    ["Udgifter i alt", 6_000], ["Ansøgt tilskud", 4_000]]},
+        name="egen.xlsx",
+    )  # fmt: skip
+    rec, issues = read_budget_workbook(path, own)
+    assert rec is not None and issues == []
+    assert [line.category for line in rec.lines] == ["Andet", "Løn og timer"] and rec.sought == 4_000
+    rec, issues = read_budget_workbook(path, pact)  # the shipped pact knows neither word
+    assert rec is not None and rec.sought is None
+    assert [i.cell for i in issues if i.code is IssueCode.BUDGET_UNKNOWN_CATEGORY] == ["A4"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pagt_xl.config import available_pacts, load_pact
-from pagt_xl.errors import ConfigError
+from pagt_xl.errors import ConfigError, ErrorCode
 
 MINIMAL = """
 key = "test"
@@ -100,3 +100,131 @@ def test_invalid_toml(tmp_path: Path):
     path.write_text("key = ", encoding="utf-8")
     with pytest.raises(ConfigError, match="ikke gyldig TOML"):
         load_pact(path)
+
+
+# -- merging: replace instead of extend, conflicts ------------------------------------------------------------------
+OVERVIEW_HEADER = ["År", "Sagsnr.", "Projekttitel", "Indsatsområde", "Ansøgt beløb", "Afgørelse", "Støttebeløb"]
+NO_SAMLET = 'replace = ["subtotal_labels"]\nsubtotal_labels = ["I alt", "Ialt", "Total", "Sum", "Subtotal"]\n'
+GODKENDT_PENDING = """
+[decisions]
+replace = ["granted"]
+granted = ["Tilsagn", "Bevilget", "Støttet"]
+pending = ["Godkendt"]
+"""
+
+
+def _pact_file(tmp_path: Path, top: str = "", tables: str = "", name: str = "pagt.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(top + MINIMAL + tables, encoding="utf-8")  # top-level keys must precede tables in TOML
+    return path
+
+
+def _overview(workbook, rows: list[list[object]]) -> Path:
+    return workbook({"Ansøgninger": [OVERVIEW_HEADER, *rows]})
+
+
+def test_replace_drops_a_common_subtotal_word(tmp_path: Path, workbook):
+    from pagt_xl import run_validation
+
+    path = _overview(workbook, [
+        [2021, "21-01", "Robotter", "Alfa", 100_000, "Tilsagn", 100_000],
+        [2021, "21-02", "Samlet indsats for piger i STEM", "Alfa", 200_000, "Tilsagn", 150_000],
+    ])  # fmt: skip
+    common = run_validation([path], load_pact(_pact_file(tmp_path)))
+    assert list(common.table["case_id"]) == ["21-01"]  # "Samlet ..." is a subtotal row with the common words
+    own = load_pact(_pact_file(tmp_path, top=NO_SAMLET, name="uden_samlet.toml"))
+    assert "Samlet" not in own.subtotal_labels
+    replaced = run_validation([path], own)
+    assert list(replaced.table["case_id"]) == ["21-01", "21-02"]
+    assert replaced.table.set_index("case_id").loc["21-02", "title"] == "Samlet indsats for piger i STEM"
+
+
+def test_replace_moves_a_decision_word(tmp_path: Path, workbook):
+    from pagt_xl import run_validation
+    from pagt_xl.model import Decision
+
+    pact = load_pact(_pact_file(tmp_path, tables=GODKENDT_PENDING))
+    assert pact.decision_matcher.match("Godkendt").key == "pending"
+    assert pact.decision_matcher.match("Tilsagn").key == "granted"
+    assert pact.decision_matcher.match("Afslag").key == "rejected"  # tables not named in replace still extend
+    path = _overview(workbook, [[2021, "21-01", "Robotter", "Alfa", 100_000, "Godkendt", None]])
+    assert list(run_validation([path], pact).table["decision"]) == [Decision.PENDING]
+
+
+@pytest.mark.parametrize(
+    ("top", "tables", "setting"),
+    [
+        ("", '[decisions]\npending = ["Godkendt"]\n', "decisions"),  # granted (common) and pending
+        ("", '[statuses]\nfinished = ["I gang"]\n', "statuses"),
+        ("", '[budgets.categories]\n"Forplejning" = ["Husleje"]\n', "budgets.categories"),  # Husleje is Drift
+        ("", '[budgets.labels]\ntotal = ["Tilsagn"]\n', "budgets.labels"),  # Tilsagn is the grant's label
+        ("", '[columns.aliases]\ntitle = ["Sagsnr."]\n', "columns.aliases"),
+        ("", '[[themes]]\nkey = "b"\nname = "alfa"\n', "themes"),
+    ],
+    ids=["decisions", "statuses", "categories", "labels", "columns", "themes"],
+)
+def test_a_word_in_two_places_is_a_conflict(tmp_path: Path, top: str, tables: str, setting: str):
+    path = _pact_file(tmp_path, top, tables, name="konflikt.toml")
+    with pytest.raises(ConfigError) as exc:
+        load_pact(path)
+    assert exc.value.code is ErrorCode.CONFIG_CONFLICT
+    assert "konflikt.toml" in str(exc.value) and setting in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("top", "tables", "setting"),
+    [
+        ('replace = ["subtotal_words"]\nsubtotal_words = []\n', "", "subtotal_words"),
+        ("", '[decisions]\nreplace = ["granted"]\n', "decisions.granted"),  # no new value given
+        ("", '[budgets]\nreplace = ["kategorier"]\n', "budgets.kategorier"),
+        ('replace = "subtotal_labels"\n', "", "replace"),
+    ],
+    ids=["unknown-top-level", "no-new-value", "unknown-in-table", "not-a-list"],
+)
+def test_bad_replace_is_a_config_error(tmp_path: Path, top: str, tables: str, setting: str):
+    path = _pact_file(tmp_path, top, tables, name="erstat.toml")
+    with pytest.raises(ConfigError) as exc:
+        load_pact(path)
+    assert exc.value.code is ErrorCode.CONFIG_INVALID
+    assert "erstat.toml" in str(exc.value) and setting in str(exc.value)
+
+
+def test_replace_a_budget_table(tmp_path: Path):
+    tables = """
+[budgets]
+replace = ["categories", "excluded_categories"]
+excluded_categories = []
+[budgets.categories]
+"Løn" = ["Timer"]
+"Andet" = []
+"""
+    words = load_pact(_pact_file(tmp_path, tables=tables)).budgets
+    assert list(words.categories) == ["Løn", "Andet"] and words.operations == frozenset()
+    assert words.category_matcher.match("Timer").key == "Løn"
+    assert words.category_matcher.match("Husleje").key is None
+    assert words.labels.total == load_pact("nordjylland").budgets.labels.total  # untouched tables still merge
+
+
+def test_budget_words_are_validated(tmp_path: Path):
+    path = _pact_file(tmp_path, tables='[budgets]\nexcluded_categories = ["Kaffe"]\n', name="drift.toml")
+    with pytest.raises(ConfigError) as exc:
+        load_pact(path)
+    assert exc.value.code is ErrorCode.CONFIG_INVALID and "excluded_categories" in str(exc.value)
+
+
+def test_shipped_budget_words():
+    words = load_pact("nordjylland").budgets
+    assert next(iter(words.categories)) == "Løn og timer" and words.operations == {"Drift"}
+    assert words.category_matcher.match("Husleje").key == "Drift"
+    assert words.label_index["bevilget fra puljen"] == "granted"
+    assert words.spending_pattern.match("forbrug 2024")
+    assert words.category_matcher is words.category_matcher  # built once per pact, not per file
+
+
+def test_error_codes_of_missing_and_unknown_pacts(tmp_path: Path):
+    with pytest.raises(ConfigError) as exc:
+        load_pact("sydjylland")
+    assert exc.value.code is ErrorCode.UNKNOWN_PACT
+    with pytest.raises(ConfigError) as exc:
+        load_pact(tmp_path / "findes_ikke.toml")
+    assert exc.value.code is ErrorCode.CONFIG_NOT_FOUND

@@ -11,7 +11,8 @@ from conftest import WORKBOOKS
 from docx import Document
 from test_cli import run
 
-from pagt_xl.scheduled import expand_inputs, free_name, parse_period
+from pagt_xl.danish import parse_year_range
+from pagt_xl.scheduled import expand_inputs, free_name
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 
@@ -113,8 +114,8 @@ def test_template_vars_command(tmp_path):
 
 
 def test_helpers():
-    assert parse_period("2019-2023") == (2019, 2023) and parse_period("2023") == (2023, 2023)
-    assert parse_period("2019–2023") == (2019, 2023)
+    assert parse_year_range("2019-2023") == (2019, 2023) and parse_year_range("2023") == (2023, 2023)
+    assert parse_year_range("2019–2023") == (2019, 2023)
 
 
 def test_expand_inputs_and_free_name(tmp_path):

@@ -17,6 +17,7 @@ from conftest import HEADER, WORKBOOKS, good_rows
 
 from pagt_xl.xl import _data, core
 from pagt_xl.xl import functions as f
+from pagt_xl.xl.settings import ServerSettings
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 NORD_GRANTED = 23_231_178
@@ -180,6 +181,16 @@ def test_validation_is_cached_by_content():
     changed[1][8] = 1_800_000
     assert _data.validate_values(changed, pact) is not first
     assert core.granted(changed) == 2_300_000
+
+
+def test_the_default_pact_comes_from_the_settings_and_a_named_pact_wins():
+    midt = ServerSettings(pact="midtjylland")
+    assert _data.pact_named(None, settings=midt).key == "midtjylland"
+    assert _data.pact_named("", settings=midt).key == "midtjylland"
+    assert _data.pact_named(" Nordjylland ", settings=midt).key == "nordjylland"
+    assert _data.pact_named(None, settings=ServerSettings()).key == "nordjylland"
+    with pytest.raises(_data.CellError, match="ukendt pagt"):
+        _data.pact_named("../nordjylland", settings=midt)
 
 
 def test_grid_keeps_sheet_addresses():

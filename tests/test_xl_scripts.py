@@ -13,6 +13,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the firs
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +27,7 @@ from openpyxl.worksheet.table import Table
 from pagt_xl.xl import desktop, scripts
 from pagt_xl.xl._data import CellError, pact_named
 from pagt_xl.xl.payload import book_payload, iso_date
+from pagt_xl.xl.settings import ServerSettings, current_settings, use_settings
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 ERROR, WARNING = "#ffc7ce", "#ffeb9c"
@@ -174,12 +176,20 @@ def test_unexpected_errors_become_a_message_box(tmp_path: Path, monkeypatch):
     assert [a["func"] for a in acts] == ["alert"] and "uventet fejl" in acts[0]["args"][0]
 
 
-def test_lav_statusrapport_on_the_server_stores_the_draft_and_links_to_it(tmp_path: Path, monkeypatch):
+@pytest.fixture
+def server_settings(tmp_path: Path) -> Iterator[ServerSettings]:
+    """Server settings with the report folder in tmp_path, installed as at start-up (and forgotten after)."""
+    settings = ServerSettings(report_dir=tmp_path, public_url="https://pagt.example.dk", on_server=True)
+    use_settings(settings)
+    yield settings
+    use_settings(None)
+
+
+def test_lav_statusrapport_on_the_server_stores_the_draft_and_links_to_it(tmp_path: Path, server_settings):
     pytest.importorskip("pagt_xl.report")
     from docx import Document
 
-    monkeypatch.setenv("PAGT_XL_REPORT_DIR", str(tmp_path))
-    monkeypatch.setenv("PAGT_XL_PUBLIC_URL", "https://pagt.example.dk")
+    assert current_settings() is server_settings  # what the button gets, as serve() installs it
     acts = run(scripts.lav_statusrapport, NORD_FILE)
     drafts = list(tmp_path.glob("*.docx"))
     assert len(drafts) == 1 and scripts.REPORT_NAME.fullmatch(drafts[0].name)
@@ -191,24 +201,43 @@ def test_lav_statusrapport_on_the_server_stores_the_draft_and_links_to_it(tmp_pa
     assert sheet_actions(acts, 0) == []
 
 
-def test_report_goes_next_to_the_workbook_on_the_desktop(tmp_path: Path, monkeypatch):
-    monkeypatch.delenv("PAGT_XL_REPORT_DIR", raising=False)
+def test_report_goes_next_to_the_workbook_on_the_desktop(tmp_path: Path):
+    desktop_settings = ServerSettings()  # no report folder
     pact = pact_named("nordjylland")
     book = SimpleNamespace(fullname=str(tmp_path / "Ansøgninger 2024.xlsm"))
-    target, url = scripts.report_target(book, pact)
+    target, url = scripts.report_target(book, pact, settings=desktop_settings)
     assert url is None and target == tmp_path / "Ansøgninger 2024_statusrapport.docx"
     (tmp_path / "~$Ansøgninger 2024_statusrapport.docx").write_text("lås")
     with pytest.raises(CellError, match="åben i Word"):
-        scripts.report_target(book, pact)
+        scripts.report_target(book, pact, settings=desktop_settings)
     with pytest.raises(CellError, match="gem projektmappen først"):
-        scripts.report_target(SimpleNamespace(fullname="Mappe1"), pact)
+        scripts.report_target(SimpleNamespace(fullname="Mappe1"), pact, settings=desktop_settings)
 
 
-def test_report_names_are_unguessable_and_old_drafts_are_removed(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PAGT_XL_REPORT_DIR", str(tmp_path))
+def test_a_server_without_a_report_folder_says_so_instead_of_writing_next_to_the_book(tmp_path: Path):
+    book = SimpleNamespace(fullname=str(tmp_path / "Ansøgninger 2024.xlsm"))
+    with pytest.raises(CellError, match="PAGT_XL_REPORT_DIR"):
+        scripts.report_target(book, pact_named("nordjylland"), settings=ServerSettings(on_server=True))
+
+
+def test_report_links_use_the_public_url_else_the_host_name_and_the_app_path(tmp_path: Path):
     pact = pact_named("nordjylland")
-    a, _ = scripts.report_target(None, pact, today=dt.date(2024, 5, 1))
-    b, _ = scripts.report_target(None, pact, today=dt.date(2024, 5, 1))
+    for settings, base in (
+        (ServerSettings(report_dir=tmp_path), "http://127.0.0.1:8000"),
+        (ServerSettings(report_dir=tmp_path, hostname="pagt.region.dk"), "https://pagt.region.dk"),
+        (ServerSettings(report_dir=tmp_path, public_url="https://a.dk/", hostname="b.dk"), "https://a.dk"),
+        (ServerSettings.from_env({"PAGT_XL_REPORT_DIR": str(tmp_path), "XLWINGS_APP_PATH": "/pagt/"}),
+         "http://127.0.0.1:8000/pagt"),
+    ):  # fmt: skip
+        target, url = scripts.report_target(None, pact, settings=settings)
+        assert url == f"{base}/pagt/rapporter/{target.name}" and target.parent == tmp_path
+
+
+def test_report_names_are_unguessable_and_old_drafts_are_removed(tmp_path: Path):
+    settings = ServerSettings(report_dir=tmp_path, report_max_age_days=7)
+    pact = pact_named("nordjylland")
+    a, _ = scripts.report_target(None, pact, settings=settings, today=dt.date(2024, 5, 1))
+    b, _ = scripts.report_target(None, pact, settings=settings, today=dt.date(2024, 5, 1))
     assert a != b and scripts.REPORT_NAME.fullmatch(a.name) and a.name.startswith("statusrapport_nordjylland_20240501_")
     a.write_bytes(b"old")
     b.write_bytes(b"new")
@@ -216,8 +245,13 @@ def test_report_names_are_unguessable_and_old_drafts_are_removed(tmp_path: Path,
     other.write_bytes(b"keep")
     os.utime(a, (0, 0))
     os.utime(other, (0, 0))
-    assert scripts.remove_old_reports(tmp_path) == 1
+    assert scripts.remove_old_reports(tmp_path, settings=settings) == 1
     assert not a.exists() and b.exists() and other.exists()
+    # a draft two days old stays for a week, and goes with a one-day limit
+    os.utime(b, (b.stat().st_atime, b.stat().st_mtime - 2 * 86400))
+    assert scripts.remove_old_reports(tmp_path, settings=settings) == 0 and b.exists()
+    assert scripts.remove_old_reports(tmp_path, settings=ServerSettings(report_max_age_days=1)) == 1
+    assert not b.exists()
 
 
 def test_payload_dates_are_sent_as_the_client_sends_them(tmp_path: Path):

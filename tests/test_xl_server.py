@@ -282,3 +282,15 @@ def test_serve_without_a_license_key_explains_in_one_line_and_exits_2():
     assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "XLWINGS_LICENSE_KEY=noncommercial" in lines[0]
+
+
+def test_serve_with_a_bad_setting_names_the_variable_in_one_line_and_exits_2(tmp_path: Path):
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PAGT_XL_MAX_BODY": "50MB"}
+    code = "from pagt_xl.xl.serve import serve; raise SystemExit(serve())"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "PAGT_XL_MAX_BODY='50MB'" in lines[0]
+    assert not (tmp_path / "rapporter").exists()  # nothing is created before the settings are checked

@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from pagt_xl.errors import PagtError
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.outputs import atomic_write
 from pagt_xl.report.charts import share_chart, year_chart
 from pagt_xl.report.context import ReportContext, build_context, template_variables
@@ -40,6 +40,8 @@ _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.foo
 
 class TemplateProblem(PagtError):
     """The Word template cannot be used (not a .docx, bad syntax, unknown variables, unsafe code)."""
+
+    default_code = ErrorCode.TEMPLATE_INVALID
 
 
 def default_template() -> Path:
@@ -58,7 +60,8 @@ def _open(template: Path) -> DocxTemplate:
     if not template.exists():
         raise TemplateProblem(
             f"{template}: skabelonen findes ikke; angiv en med --template (eller byg standardskabelonen med "
-            "scripts/make_template.py)"
+            "scripts/make_template.py)",
+            code=ErrorCode.TEMPLATE_NOT_FOUND,
         )
     try:
         Document(str(template))
@@ -110,7 +113,8 @@ def check_template(template: Path) -> None:
     if unknown:
         raise TemplateProblem(
             f"{template}: skabelonen bruger ukendte variabler: {', '.join(unknown)}. "
-            "Se 'pagt-xl template-vars' for de variabler, der kan bruges."
+            "Se 'pagt-xl template-vars' for de variabler, der kan bruges.",
+            code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE,
         )
 
 
@@ -133,15 +137,19 @@ def render_context(
         tpl.render(values, jinja_env=_environment(), autoescape=True)
     except SecurityError as exc:
         raise TemplateProblem(
-            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun rapportens variabler kan bruges"
+            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun rapportens variabler kan bruges",
+            code=ErrorCode.TEMPLATE_UNSAFE,
         ) from None
     except UndefinedError as exc:
-        raise TemplateProblem(f"{template}: ukendt felt i skabelonen: {exc.message}") from None
+        raise TemplateProblem(
+            f"{template}: ukendt felt i skabelonen: {exc.message}", code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+        ) from None
     except TemplateError as exc:
         raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
     except TypeError as exc:  # {% import %}, {% include %}, {% extends %}: no loader, on purpose
         raise TemplateProblem(
-            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})"
+            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
+            code=ErrorCode.TEMPLATE_UNSAFE,
         ) from None
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import pickle
 import threading
 from collections import OrderedDict
@@ -25,9 +24,10 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from pagt_xl.config import Pact, available_pacts, load_pact
-from pagt_xl.errors import PagtError
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.pipeline import Validation, run_validation_grids
+from pagt_xl.xl.settings import ServerSettings, current_settings
 
 T = TypeVar("T")
 
@@ -44,6 +44,8 @@ NO_HEADER = (
 class CellError(PagtError):
     """A problem to show in a cell or a message box, e.g. ``#PAGT: ukendt indsatsområde 'Blå økonomi'``."""
 
+    default_code = ErrorCode.CELL_ARGUMENT
+
     def __init__(self, message: str) -> None:
         super().__init__(message if message.startswith("#PAGT") else f"#PAGT: {message}")
 
@@ -59,14 +61,17 @@ _cache_lock = threading.Lock()
 _pacts: dict[str, Pact] = {}
 
 
-def pact_named(name: object = None) -> Pact:
-    """A shipped pact by name from a cell or a setting; ``None``/empty: ``$PAGT_XL_PACT``, else Nordjylland.
+def pact_named(name: object = None, *, settings: ServerSettings | None = None) -> Pact:
+    """A shipped pact by name from a cell or a setting; ``None``/empty: the default pact of ``settings``.
+
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`
+    (whose ``pact`` is ``PAGT_XL_PACT``, else Nordjylland).
 
     Only the names of shipped pacts are accepted (never a path: the text comes
     from a workbook, and on the server that workbook is not trusted).
     """
     text = str(name).strip().lower() if name not in (None, "") else ""
-    text = text or os.environ.get("PAGT_XL_PACT", "nordjylland").strip().lower()
+    text = text or (settings or current_settings()).pact
     if text not in _pacts:
         if text not in available_pacts():
             raise CellError(f"ukendt pagt '{text}'; brug {' eller '.join(available_pacts())}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import secrets
 import time
@@ -37,9 +36,11 @@ from pagt_xl.errors import PagtError
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
 from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
-from pagt_xl.pipeline import Breakdowns, Validation, run_breakdowns
+from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
+from pagt_xl.results import Breakdowns, Validation
 from pagt_xl.xl._data import CellError, grid_from_values, pact_named, validate_grids
 from pagt_xl.xl.core import SEVERITY_DA
+from pagt_xl.xl.settings import ServerSettings, current_settings
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ def _breakdown_rows(b: Breakdown) -> tuple[list[str], list[list[Any]], dict[int,
 def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
     """Write "Årstabel", one sheet per breakdown and "Kontrol". Returns the names of the sheets written."""
     pact = result.validation.pact
-    excluded = int(result.validation.table["has_error"].astype(bool).sum())
+    excluded = result.validation.excluded_rows
     note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET} (knappen Valider)." if excluded else ""
     written = []
     sheet = own_sheet(book, YEAR_SHEET)
@@ -369,27 +370,31 @@ def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
 
 
 # -- report ------------------------------------------------------------------------------------
-def public_url() -> str:
-    """Base URL of the server for links (``$PAGT_XL_PUBLIC_URL``, else ``https://$XLWINGS_HOSTNAME``)."""
-    base = os.environ.get("PAGT_XL_PUBLIC_URL")
-    if not base and os.environ.get("XLWINGS_HOSTNAME"):
-        base = "https://" + os.environ["XLWINGS_HOSTNAME"]
-    return (base or "http://127.0.0.1:8000").rstrip("/") + os.environ.get("XLWINGS_APP_PATH", "").rstrip("/")
+def public_url(settings: ServerSettings | None = None) -> str:
+    """Base URL of the server for links (``PAGT_XL_PUBLIC_URL``, else ``https://`` + ``XLWINGS_HOSTNAME``).
+
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`.
+    """
+    return (settings or current_settings()).base_url
 
 
-def report_target(book: Any, pact: Pact, *, today: dt.date | None = None) -> tuple[Path, str | None]:
+def report_target(
+    book: Any, pact: Pact, *, settings: ServerSettings | None = None, today: dt.date | None = None
+) -> tuple[Path, str | None]:
     """Where the draft goes, and its download URL on the server (``None`` on the desktop).
 
-    Server (``$PAGT_XL_REPORT_DIR`` set): a new unguessable name in that folder,
-    offered as ``<public URL>/pagt/rapporter/<name>``. Desktop: next to the
-    workbook as ``<workbook>_statusrapport.docx``.
+    Server (``settings.report_dir`` set, ``PAGT_XL_REPORT_DIR``): a new unguessable
+    name in that folder, offered as ``<public URL>/pagt/rapporter/<name>``.
+    Desktop: next to the workbook as ``<workbook>_statusrapport.docx``.
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`;
+    ``today``: ``None`` means today's date.
     """
+    settings = settings or current_settings()
     day = today or dt.date.today()
-    folder = os.environ.get("PAGT_XL_REPORT_DIR")
-    if folder:
+    if settings.report_dir is not None:
         name = f"statusrapport_{pact.key}_{day:%Y%m%d}_{secrets.token_urlsafe(18)}.docx"
-        return Path(folder) / name, f"{public_url()}/pagt/rapporter/{name}"
-    if os.environ.get("XLWINGS_ON_SERVER") == "true":
+        return settings.report_dir / name, f"{public_url(settings)}/pagt/rapporter/{name}"
+    if settings.on_server:
         raise CellError("serveren mangler en mappe til rapporter: sæt PAGT_XL_REPORT_DIR og start den igen")
     fullname = Path(book.fullname)
     if not fullname.parent.name and not fullname.is_absolute():
@@ -400,9 +405,16 @@ def report_target(book: Any, pact: Pact, *, today: dt.date | None = None) -> tup
     return target, None
 
 
-def remove_old_reports(folder: Path, max_age_days: float | None = None) -> int:
-    """Delete drafts older than ``$PAGT_XL_REPORT_MAX_AGE_DAYS`` (default 7) from the server's folder."""
-    days = max_age_days if max_age_days is not None else float(os.environ.get("PAGT_XL_REPORT_MAX_AGE_DAYS", "7"))
+def remove_old_reports(
+    folder: Path, max_age_days: float | None = None, *, settings: ServerSettings | None = None
+) -> int:
+    """Delete drafts older than ``max_age_days`` from the server's folder; returns how many.
+
+    ``max_age_days``: ``None`` means ``settings.report_max_age_days``
+    (``PAGT_XL_REPORT_MAX_AGE_DAYS``, default 7); ``settings``: ``None`` means
+    :func:`~pagt_xl.xl.settings.current_settings`.
+    """
+    days = max_age_days if max_age_days is not None else (settings or current_settings()).report_max_age_days
     limit = time.time() - days * 86400
     removed = 0
     for path in folder.glob("statusrapport_*.docx"):
@@ -458,19 +470,17 @@ def beregn_fordelinger(book: xw.Book) -> None:
 @_shows_errors
 def lav_statusrapport(book: xw.Book) -> None:
     """Lav statusrapport: en Word-kladde ud fra projektmappens oversigt."""
-    from pagt_xl.report import render_report  # the Word libraries load only when needed
-
     validation, _ = validate_book(book)
     _require_overview(validation)
     target, url = report_target(book, validation.pact)
     if url is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_old_reports(target.parent)
-    render_report(run_breakdowns(validation), target)
+    run_job(JobSpec(pact=validation.pact, validation=validation, outputs=JobOutputs(report=target)))
     sheet = own_sheet(book, REPORT_SHEET)
     _title(sheet, "statusrapport (kladde)")
     link = url or str(target)
-    excluded = int(validation.table["has_error"].astype(bool).sum())
+    excluded = validation.excluded_rows
     note = "Alle rækker er talt med."
     if excluded:
         note = f"{excluded} række(r) med fejl er ikke talt med; se {ISSUES_SHEET}."

@@ -8,8 +8,11 @@ key. The server runs ``xlwings_server.main:main_app`` with the project folder
 any ASGI server: ``XLWINGS_PROJECT_DIR=.../pagt_xl/xl/project uvicorn xlwings_server.main:main_app``
 (without the body limit and the 404 for unknown scripts that :func:`create_app` adds).
 
-Settings are environment variables. xlwings Server reads them when it is
-imported, so this module sets its defaults first and imports it afterwards.
+Settings are environment variables. xlwings Server reads its own (``XLWINGS_*``)
+when it is imported, so this module sets their defaults first and imports it
+afterwards. pagt_xl's settings are read and checked once, here where the server
+starts, into a :class:`~pagt_xl.xl.settings.ServerSettings` (every variable is
+listed there and in ``python -m pagt_xl.xl.serve --help``).
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from pagt_xl.errors import ConfigError
+from pagt_xl.xl.settings import ServerSettings, current_settings, use_settings
+
 PROJECT_DIR = Path(__file__).resolve().parent / "project"
 KEY_HELP = (
     "pagt-xl serve: sæt en xlwings-licensnøgle i XLWINGS_LICENSE_KEY, fx XLWINGS_LICENSE_KEY=noncommercial "
     "(offentlige institutioner, PolyForm Noncommercial 1.0.0) eller en kommerciel nøgle, og start igen"
 )
-#: Largest request body accepted, in bytes (a workbook's values travel with every button click).
-DEFAULT_MAX_BODY = 50 * 1024 * 1024
 #: pagt_xl's own add-in ids, so that Excel does not mix the add-in up with other xlwings Server add-ins.
 MANIFEST_IDS = {
     "dev": "3b0d8f40-5a8e-4c51-9a0e-6f1d0c7e2a11",
@@ -45,7 +49,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def configure_environment(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Defaults for xlwings Server and pagt_xl; values already set in the environment win."""
+    """Defaults for xlwings Server and pagt_xl in ``os.environ``; values already set there win.
+
+    Must run before xlwings is imported. It does not create the report folder (:func:`serve` does).
+    """
     defaults = {
         "XLWINGS_PROJECT_DIR": str(PROJECT_DIR),
         "XLWINGS_FUNCTIONS_NAMESPACE": "PAGT",
@@ -59,22 +66,26 @@ def configure_environment(host: str = "127.0.0.1", port: int = 8000) -> None:
     defaults |= {f"XLWINGS_MANIFEST_ID_{env.upper()}": uuid for env, uuid in MANIFEST_IDS.items()}
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
-    Path(os.environ["PAGT_XL_REPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
 
-def create_app(max_body: int | None = None) -> ASGIApp:
-    """xlwings Server's app, wrapped: bodies over ``max_body`` bytes get 413, unknown scripts 404.
+def create_app(settings: ServerSettings | None = None) -> ASGIApp:
+    """xlwings Server's app, wrapped: bodies over ``settings.max_body`` bytes get 413, unknown scripts 404.
 
-    Call :func:`configure_environment` first (it must run before xlwings is imported).
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`. They are
+    installed (:func:`~pagt_xl.xl.settings.use_settings`) before xlwings Server is
+    imported, so that the project modules it imports (scripts, download route,
+    token hook) use the same settings. Call :func:`configure_environment` first.
     """
+    settings = settings or current_settings()
+    use_settings(settings)
     from starlette.responses import JSONResponse
     from xlwings_server.main import main_app
 
     from pagt_xl.xl.scripts import BUTTONS
 
-    limit = max_body if max_body is not None else int(os.environ.get("PAGT_XL_MAX_BODY", DEFAULT_MAX_BODY))
+    limit = settings.max_body
     scripts = {action.__name__ for action in BUTTONS.values()}
-    prefix = os.environ.get("XLWINGS_APP_PATH", "").rstrip("/") + "/xlwings/custom-scripts-call/"
+    prefix = settings.app_path + "/xlwings/custom-scripts-call/"
 
     def too_large() -> JSONResponse:
         return JSONResponse({"detail": "Forespørgslen er for stor"}, status_code=413)
@@ -127,30 +138,45 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 def serve(host: str = "127.0.0.1", port: int = 8000) -> int:
     """Run the server until stopped; returns the exit code.
 
-    Without ``XLWINGS_LICENSE_KEY`` it prints one line on how to set one and returns 2.
+    The settings are read from the environment once, here, after the defaults of
+    :func:`configure_environment`. Without ``XLWINGS_LICENSE_KEY``, or with a bad
+    setting, it prints one line on what to fix and returns 2.
     """
-    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+    configure_environment(host, port)  # before anything imports xlwings
+    try:
+        # xlwings Server sets XLWINGS_ON_SERVER itself when imported (below); this process is the server
+        settings = ServerSettings.from_env(os.environ).model_copy(update={"on_server": True})
+    except ConfigError as exc:
+        print(f"pagt-xl serve: {exc}", file=sys.stderr)
+        return 2
+    if settings.license_key is None:
         print(KEY_HELP, file=sys.stderr)
         return 2
     if any(importlib.util.find_spec(name) is None for name in ("uvicorn", "xlwings_server")):
         print('pagt-xl serve: serveren kræver ekstra pakker: pip install "pagt_xl[server]"', file=sys.stderr)
         return 2
-    configure_environment(host, port)  # before anything imports xlwings
     import uvicorn
 
-    app = create_app()
+    if settings.report_dir is not None:  # always, with configure_environment's default
+        settings.report_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
     print(
         f"pagt-xl serve: http://{host}:{port} (manifest: /manifest.xml, rapporter i "
-        f"{os.environ['PAGT_XL_REPORT_DIR']}); stop med Ctrl+C",
+        f"{settings.report_dir}); stop med Ctrl+C",
         flush=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("PAGT_XL_LOG_LEVEL", "warning"))
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pagt_xl.xl.serve [--host H] [--port P]`` (the same as ``pagt-xl serve``)."""
-    parser = argparse.ArgumentParser(prog="python -m pagt_xl.xl.serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pagt_xl.xl.serve",
+        description=__doc__.splitlines()[0],
+        epilog=ServerSettings.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
     args = parser.parse_args(argv)
