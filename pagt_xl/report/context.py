@@ -643,7 +643,7 @@ def _theme_learning(name: str, tdf: pd.DataFrame) -> ThemeLearning:
     )
 
 
-def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote | str]) -> _Part:
+def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
     """Fremdrift: projects per status, ongoing projects per progress rating, and each ongoing project."""
     granted = scope.granted
     status_counts = [
@@ -668,7 +668,7 @@ def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote | str]) -> 
 
 
 def _progress_project(
-    row: pd.Series, theme_names: dict[str, str], underspend: Mapping[str, UnderspendNote | str]
+    row: pd.Series, theme_names: dict[str, str], underspend: Mapping[str, UnderspendNote]
 ) -> ProgressProject:
     """An ongoing project's row; its underspend note is looked up by case number, else by title."""
     case_id = row["case_id"]
@@ -683,20 +683,15 @@ def _progress_project(
     )
 
 
-def underspend_text(note: UnderspendNote | str | None) -> str:
+def underspend_text(note: UnderspendNote | None) -> str:
     """The progress table's Danish underspend cell for one project.
 
     At risk: "Ja – forbrugt 20 % af bevillingen, men 100 % af projektperioden er
     gået" (without the period clause when the budget has no period); not at
     risk: "Nej (forbrugt 97 %)"; ``None`` (no budget, or no spending to date): "-".
-    A ``str`` is taken as already formatted: TRANSITIONAL, for callers that still
-    pass ready-made texts (``budget.underspend_notes``/``underspend_texts``);
-    remove once every caller passes :class:`~pagt_xl.results.UnderspendNote`.
     """
     if note is None:
         return "-"
-    if isinstance(note, str):
-        return note
     spent = format_percent(note.spent_share)
     if not note.at_risk:
         return f"Nej (forbrugt {spent})"
