@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import openpyxl
@@ -27,7 +28,7 @@ from pagt_xl.budget import (
 from pagt_xl.model import IssueCode, Severity
 
 SCRIPT = ROOT / "scripts" / "make_budget_workbooks.py"
-FORM = ROOT / "templates" / "budgetskema.xlsx"
+FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
 SAMPLES = WORKBOOKS / "budgetter"
 OVERVIEW = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 AS_OF = dt.date(2026, 11, 22)
