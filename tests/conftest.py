@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from pagt_xl.cli import main
 from pagt_xl.config import Pact, load_pact
 
 # xlwings reads its license key at the first import in a process; the tests that drive the
@@ -139,3 +140,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether to rewrite golden files (``pytest --update-golden``)."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a user of ``pagt-xl ARGS`` sees: the exit code and the two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """``cli("validate", path, ...) -> CliResult``: the console script's ``main(argv)``, in this process.
+
+    As the console script runs it: 120 columns, no PAGT_XL_DEBUG, from the repository root, stderr not a
+    terminal. An unexpected exception (which ``main`` turns into "uventet fejl", exit 2) fails the test, so
+    an in-process artefact can never pass for a documented exit code 2. tests/test_cli.py keeps a few real
+    subprocess runs of the console script.
+    """
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("PAGT_XL_DEBUG", raising=False)
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()  # what the test printed before is not the command's output
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse exits itself for --help and --version
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        assert "uventet fejl" not in err, err
+        return CliResult(code, out, err)
+
+    return run

@@ -12,7 +12,6 @@ import pytest
 from conftest import ROOT, WORKBOOKS, good_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cli import run
 
 from pagt_xl import load_pact, run_validation
 from pagt_xl.breakdown import KEYS, breakdown_by, largest_remainder
@@ -116,14 +115,14 @@ def test_seed_year_table_on_the_sample():
     assert all(c.ok for c in result.checks), [c.as_dict() for c in result.checks if not c.ok]
 
 
-def test_stated_figures_from_the_report_are_checked(tmp_path):
+def test_stated_figures_from_the_report_are_checked(cli, tmp_path):
     stated = tmp_path / "rapport2023.toml"
     stated.write_text(
         "[stated]\ngranted_total = 23240000\ngranted_projects = 28\napplications = 48\n"
         "[stated.theme.1]\nprojects = 12\n",
         encoding="utf-8",
     )
-    proc = run("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
+    proc = cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
     assert proc.returncode == 0, proc.stderr
     checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"] if c["name"].startswith("Tidligere")}
     assert checks["Tidligere rapport: granted_total"]["result"] == "AFVIGER"
@@ -133,8 +132,8 @@ def test_stated_figures_from_the_report_are_checked(tmp_path):
     assert checks["Tidligere rapport: theme.1.projects"]["actual"] == 13
 
 
-def test_cli_breakdown_json_contract_and_exit_codes(workbook):
-    proc = run("breakdown", str(NORD_FILE), "--by", "year", "--format", "json")
+def test_cli_breakdown_json_contract_and_exit_codes(cli, workbook):
+    proc = cli("breakdown", str(NORD_FILE), "--by", "year", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["by"] == ["year"]
@@ -158,20 +157,20 @@ def test_cli_breakdown_json_contract_and_exit_codes(workbook):
     assert doc["total"]["granted"] == 23_231_178
     rows = good_rows()
     rows[2][4] = "Blå økonomi"
-    proc = run("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
+    proc = cli("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
     assert proc.returncode == 1
     assert "udeladt" in proc.stderr
     assert proc.stdout.splitlines()[0].startswith("theme,year,projects,granted,share")
-    assert run("breakdown", str(NORD_FILE)).returncode == 2
-    assert run("breakdown", str(NORD_FILE), "--format", "xlsx").returncode == 2
+    assert cli("breakdown", str(NORD_FILE)).returncode == 2
+    assert cli("breakdown", str(NORD_FILE), "--format", "xlsx").returncode == 2
 
 
-def test_breakdown_workbook_read_back_and_formula_injection(tmp_path, workbook):
+def test_breakdown_workbook_read_back_and_formula_injection(cli, tmp_path, workbook):
     rows = good_rows()
     rows[1][3] = "@SUM(1+1) v/ +45 EUC"
     src = workbook({"A": rows})
     out = tmp_path / "fordelinger.xlsx"
-    proc = run("breakdown", str(src), "--format", "xlsx", "--out", str(out))
+    proc = cli("breakdown", str(src), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     wb = openpyxl.load_workbook(out)
     assert {"Årstabel", "Indsatsområder", "Projekttyper", "Kontrol", "Fejl", "Ansøgere"} <= set(wb.sheetnames)
@@ -215,11 +214,11 @@ def test_breakdown_workbook_opens_in_libreoffice(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_output_is_not_written_over_an_open_file(tmp_path):
+def test_output_is_not_written_over_an_open_file(cli, tmp_path):
     out = tmp_path / "fordelinger.xlsx"
     out.write_bytes(b"old")
     (tmp_path / "~$fordelinger.xlsx").write_bytes(b"lock")
-    proc = run("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(out))
+    proc = cli("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2 and "åben" in proc.stderr
     assert out.read_bytes() == b"old"
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import ROOT, WORKBOOKS
-from test_cli import run
 
 from pagt_xl import load_pact, run_validation
 from pagt_xl.budget import (
@@ -152,7 +151,7 @@ def test_bad_amount_and_form_not_found(tmp_path, pact, workbook):
     assert rec is None and codes(issues) == {IssueCode.BUDGET_FORM_NOT_FOUND}
 
 
-def test_folder_good_drifted_corrupt_and_non_workbook(tmp_path, pact):
+def test_folder_good_drifted_corrupt_and_non_workbook(cli, tmp_path, pact):
     folder = tmp_path / "budgetter"
     folder.mkdir()
     write_form(folder / "god.xlsx", _data())
@@ -167,16 +166,16 @@ def test_folder_good_drifted_corrupt_and_non_workbook(tmp_path, pact):
     assert bad == {"beskadiget.xlsx", "notat.xlsx"}
     assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert len(budget_table(result.records)) == 2
-    proc = run("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22")
+    proc = cli("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22")
     assert proc.returncode == 2, proc.stderr
     doc = json.loads(proc.stdout)
     assert len(doc["budgets"]) == 2 and "beskadiget.xlsx" in proc.stderr and "notat.xlsx" in proc.stderr
     shutil.rmtree(folder / "beskadiget.xlsx", ignore_errors=True)
     (folder / "beskadiget.xlsx").unlink()
     (folder / "notat.xlsx").unlink()
-    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 0
+    assert cli("budgets", str(folder), "--as-of", "2026-11-22").returncode == 0
     write_form(folder / "drift.xlsx", _data(case_id="2024-03", lines=[("Drift", "", 1, {})]))
-    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 1
+    assert cli("budgets", str(folder), "--as-of", "2026-11-22").returncode == 1
 
 
 @pytest.mark.parametrize(
@@ -227,9 +226,9 @@ def test_shipped_samples_against_overview(pact):
     assert notes["2022-03"].startswith("Ja – forbrugt 20 %") and notes["2023-05"].startswith("Nej")
 
 
-def test_report_shows_underspend(tmp_path):
+def test_report_shows_underspend(cli, tmp_path):
     out = tmp_path / "r.docx"
-    proc = run("report", str(OVERVIEW), "--budgets", str(SAMPLES), "--date", "2026-11-22", "--out", str(out))
+    proc = cli("report", str(OVERVIEW), "--budgets", str(SAMPLES), "--date", "2026-11-22", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     from docx import Document
 
@@ -238,9 +237,9 @@ def test_report_shows_underspend(tmp_path):
     assert samarbejde[-1].startswith("Ja – forbrugt 20 % af bevillingen")
 
 
-def test_budget_workbook_output(tmp_path):
+def test_budget_workbook_output(cli, tmp_path):
     out = tmp_path / "b.xlsx"
-    proc = run("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
+    proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
