@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,3 +177,44 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return CliResult(code, out, err)
 
     return run
+
+
+def convert_to_pdf(paths: list[Path], out_dir: Path) -> dict[str, Path]:
+    """Convert several documents to PDF in ONE LibreOffice run (one start-up); skip if it is not installed.
+
+    Returns ``{input name: pdf path}``; a file LibreOffice could not convert has no PDF (the caller asserts).
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (scripts/install-system-deps installs it with apt-get)")
+    profile = out_dir / "lo-profile"
+    proc = subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",
+         "--outdir", str(out_dir), *map(str, paths)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return {p.name: out_dir / f"{p.stem}.pdf" for p in paths}
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Nordjylland sample's breakdown workbook and report draft, opened by LibreOffice and saved as PDF.
+
+    Both are converted in one LibreOffice run for the whole session (its start-up is most of the cost);
+    test_breakdown.py and test_report.py check the PDFs. Keys: "fordelinger" and "rapport".
+    """
+    import datetime as dt
+
+    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.pipeline import run_breakdowns, run_validation
+    from pagt_xl.report import render_report
+
+    tmp = tmp_path_factory.mktemp("libreoffice")
+    breakdowns = run_breakdowns(run_validation([WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"],
+                                               load_pact("nordjylland")))  # fmt: skip
+    workbook_path = tmp / "fordelinger.xlsx"
+    write_breakdown_workbook(breakdowns, workbook_path)
+    draft = render_report(breakdowns, tmp / "rapport.docx", report_date=dt.date(2024, 2, 15))
+    pdfs = convert_to_pdf([workbook_path, draft], tmp)
+    return {"fordelinger": pdfs[workbook_path.name], "rapport": pdfs[draft.name]}
