@@ -126,7 +126,10 @@ def _add_report_command(sub: Any) -> None:
     _add_pact(p)
     _add_password(p)
     p.add_argument(
-        "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: den medfølgende, pagt_xl/templates/statusrapport.docx)"
+        "--template",
+        type=Path,
+        metavar="FIL",
+        help="Word-skabelon (standard: den medfølgende, pagt_xl/templates/statusrapport.docx)",
     )
     when = p.add_mutually_exclusive_group()
     when.add_argument("--year", type=int, metavar="ÅR", help="kun ét år")
