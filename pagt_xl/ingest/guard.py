@@ -28,7 +28,10 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+
 
 
 def column_index(letters: str) -> int:
-    """1-based column number of ``"A"``, ``"XFD"``..."""
+    """1-based column number of ``"A"``, ``"XFD"``... (the inverse of :func:`pagt_xl.ingest.grid.column_letter`).
+
+    Same result as openpyxl's ``column_index_from_string`` (a test checks every column).
+    """
     n = 0
     for ch in letters:
         n = n * 26 + (ord(ch) - 64)
