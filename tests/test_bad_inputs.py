@@ -21,6 +21,10 @@ import pytest
 from conftest import ROOT
 
 from pagt_xl.cli import main
+from pagt_xl.errors import ErrorCode, InputError
+from pagt_xl.ingest import read_workbooks
+from pagt_xl.ingest.grid import read_grids
+from pagt_xl.model import IssueCode
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_bad_inputs import CASES, build
@@ -146,3 +150,50 @@ def test_password_protected_workbook_opens_with_password(tmp_path, capsys):
     assert main(["report", str(path), "--password", "pagt", "--out", str(tmp_path / "r.docx")]) == 0
     assert _hash(path) == before
     assert not list(Path(tempfile.gettempdir()).glob("pagt-xl-*/dekrypteret*"))  # nothing decrypted left behind
+
+
+#: the stable code each unreadable file of the corpus raises (scripts and the CLI look at ``exc.code``)
+UNREADABLE_CODES = {
+    "tom.xlsx": ErrorCode.NOT_A_WORKBOOK,
+    "tilfaeldige_bytes.xlsx": ErrorCode.NOT_A_WORKBOOK,
+    "tilfaeldige_bytes.xlsb": ErrorCode.NOT_A_WORKBOOK,
+    "word_dokument.xlsx": ErrorCode.NOT_A_WORKBOOK,
+    "html_tabel.xls": ErrorCode.NOT_A_WORKBOOK,
+    "afkortet.xlsx": ErrorCode.FILE_UNREADABLE,
+    "adgangskode.xlsx": ErrorCode.PASSWORD_REQUIRED,
+    "zipbombe.xlsx": ErrorCode.FILE_UNSAFE,
+    "dimensionsbombe.xlsx": ErrorCode.FILE_UNSAFE,
+    "dimensionsbombe_uden_dimension.xlsx": ErrorCode.FILE_UNSAFE,
+    "billion_laughs.xlsx": ErrorCode.FILE_UNSAFE,
+    "ekstern_entitet.xlsx": ErrorCode.FILE_UNSAFE,
+}
+
+
+def test_every_unreadable_case_has_a_code():
+    assert set(UNREADABLE_CODES) == {name for name, (_, code, _) in CASES.items() if code == 2}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE_CODES))
+def test_unreadable_file_raises_its_code(name):
+    with pytest.raises(InputError) as info:
+        read_grids(BAD / name)
+    assert info.value.code is UNREADABLE_CODES[name]
+    assert info.value.file == str(BAD / name)
+
+
+def test_missing_file_and_wrong_password_codes(tmp_path):
+    with pytest.raises(InputError) as info:
+        read_grids(tmp_path / "findes_ikke.xlsx")
+    assert info.value.code is ErrorCode.FILE_NOT_FOUND
+    with pytest.raises(InputError) as info:
+        read_grids(BAD / "adgangskode.xlsx", password="forkert")
+    assert info.value.code is ErrorCode.WRONG_PASSWORD
+
+
+def test_fatal_issue_code_follows_the_exception_code(workbook, nord):
+    headerless = workbook({"A": [["hej", "med"], ["dig", 1]]})
+    overview = read_workbooks([BAD / "zipbombe.xlsx", headerless, BAD / "kun_overskrifter.xlsx"], nord)
+    assert [(i.file, i.code) for i in overview.fatal] == [
+        (str(BAD / "zipbombe.xlsx"), IssueCode.FILE_UNREADABLE),
+        (str(headerless), IssueCode.NO_HEADER_ROW),
+    ]
