@@ -1,6 +1,6 @@
 """Applicants' budget workbooks: read (label-driven, tolerant of drifted layouts), check, consolidate.
 
-A budget workbook is the applicant's filled-in ``templates/budgetskema.xlsx``:
+A budget workbook is the applicant's filled-in ``pagt_xl/templates/budgetskema.xlsx``:
 identification (Sagsnr., Projekttitel, Tovholder, År, Projektstart/-slut),
 cost lines by category with optional spending per year ("Forbrug 2024" ...),
 co-financing and the amount sought. Everything is found by its Danish label,

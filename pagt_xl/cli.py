@@ -126,7 +126,10 @@ def _add_report_command(sub: Any) -> None:
     _add_pact(p)
     _add_password(p)
     p.add_argument(
-        "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/statusrapport.docx)"
+        "--template",
+        type=Path,
+        metavar="FIL",
+        help="Word-skabelon (standard: den medfølgende, pagt_xl/templates/statusrapport.docx)",
     )
     when = p.add_mutually_exclusive_group()
     when.add_argument("--year", type=int, metavar="ÅR", help="kun ét år")
@@ -145,7 +148,7 @@ def _add_budgets_command(sub: Any) -> None:
     p = sub.add_parser(
         "budgets",
         help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
-        description="Læser budgetskemaer (templates/budgetskema.xlsx udfyldt af ansøgerne), også med forskudt "
+        description="Læser budgetskemaer (pagt_xl/templates/budgetskema.xlsx udfyldt af ansøgerne), også med forskudt "
         "layout, og kontrollerer summer, driftsudgifter, medfinansiering, forbrug og risiko for underforbrug. "
         "En dårlig fil stopper ikke de andre. Exit-kode 0: ingen fejl, 1: budgetterne har fejl, 2: mindst én fil "
         "kunne ikke læses som budget (de andre er stadig samlet og vist).",

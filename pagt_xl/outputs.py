@@ -80,8 +80,17 @@ def office_lock(path: Path) -> Path | None:
     return None
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Any) -> None:
     """Call ``write(tmp_path)`` and move the result into place; never leave a half file.
+
+    The file gets the permissions of a file made with ``open(path, "w")``: 0666 minus the umask.
 
     Raises :class:`OutputLocked` if the target is open in Excel or Word.
     """
@@ -94,6 +103,9 @@ def atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp makes the file 0600; outputs go on shared drives, so give it the mode
+        # open(path, "w") would (0666 minus the umask), after ``write`` in case it re-created the file
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ computed from the clean rows only.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,221 +18,314 @@ from pagt_xl.ingest import Overview, Subtotal
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
+#: A rule's finding: the record index of the application it concerns (``None`` for a finding
+#: about the whole overview, such as a framework year) and the issue.
+Finding = tuple[int | None, Issue]
 
-class _Cells:
-    """Column letters per (file, sheet, field)."""
+
+class _Table:
+    """The applications as plain column lists (much faster than DataFrame access per row).
+
+    Record ``i`` is row ``i`` of ``overview.table``; :meth:`issue` builds an issue at
+    the cell of a field in that record's Excel row.
+    """
 
     def __init__(self, overview: Overview) -> None:
-        self._map = {(s.file, s.sheet): s.columns.fields for s in overview.sheets}
+        self.overview = overview
+        self._fields = {(s.file, s.sheet): s.columns.fields for s in overview.sheets}
+        self.file = self._column("file")
+        self.sheet = self._column("sheet")
+        self.row = self._column("row")
+        self.year = self._column("year")
+        self.applied = self._column("applied")
+        self.granted = self._column("granted")
+        self.decision = self._column("decision")
+        self.theme = self._column("theme")
+        self.round = self._column("round")
+        self.title = self._column("title")
+        self.period_start = self._column("period_start")
+        self.period_end = self._column("period_end")
 
-    def cell(self, file: str, sheet: str, field_name: str, row: int) -> tuple[str | None, str | None]:
-        j = self._map.get((file, sheet), {}).get(field_name)
-        if j is None:
-            return None, None
-        letter = column_letter(j)
-        return f"{letter}{row}", letter
-
-
-def validate(overview: Overview, pact: Pact) -> list[Issue]:
-    """Apply the pact's rules; returns the new issues and updates ``overview.table['has_error']``.
-
-    The returned list does not repeat the reading issues in ``overview.issues``.
-    """
-    df = overview.table
-    cells = _Cells(overview)
-    issues: list[Issue] = []
-    error_rows: set[int] = set()
-
-    def add(i: int, field_name: str, code: IssueCode, severity: Severity, message: str, value: object = None) -> None:
-        file, sheet, row = df_file[i], df_sheet[i], int(df_row[i])
-        cell, letter = cells.cell(file, sheet, field_name, row)
-        issues.append(
-            Issue(
-                file=file,
-                sheet=sheet,
-                cell=cell,
-                row=row,
-                column=letter,
-                code=code,
-                severity=severity,
-                message=message,
-                value=None if value is None else str(value),
-            )
-        )
-        if severity is Severity.ERROR:
-            error_rows.add(i)
-
-    reported = {(i.file, i.sheet, i.cell) for i in overview.issues if i.cell}
-
-    def _reported(i: int, field_name: str) -> bool:
-        cell, _ = cells.cell(df_file[i], df_sheet[i], field_name, int(df_row[i]))
-        return (df_file[i], df_sheet[i], cell) in reported
-
-    def col(name: str) -> list[Any]:
+    def _column(self, name: str) -> list[Any]:
         out: list[Any] = []
-        for sheet in overview.sheets:
+        for sheet in self.overview.sheets:
             out.extend(sheet.records[name])
         return out
 
-    df_file = col("file")
-    df_sheet = col("sheet")
-    df_row = col("row")
-    years = col("year")
-    applied = col("applied")
-    granted = col("granted")
-    decisions = col("decision")
-    themes = col("theme")
-    rounds = col("round")
-    titles = col("title")
-    starts = col("period_start")
-    ends = col("period_end")
-    caps = {r.key: r for r in pact.rounds if r.cap is not None}
-    round_start = {r.key: r.from_year for r in pact.rounds if r.from_year is not None}
-    seen_titles: dict[tuple[int | None, str], int] = {}
+    def column(self, i: int, field_name: str) -> str | None:
+        """Column letter of a field in record ``i``'s sheet, ``None`` when the sheet has no such column."""
+        j = self._fields.get((self.file[i], self.sheet[i]), {}).get(field_name)
+        return None if j is None else column_letter(j)
 
-    for i in range(len(df)):
-        year, a, g, dec = years[i], applied[i], granted[i], decisions[i]
-        if g is not None and a is not None and g > a:
-            add(
-                i,
-                "granted",
-                IssueCode.GRANTED_ABOVE_APPLIED,
-                Severity.ERROR,
-                f"støttebeløbet {format_amount(g)} er større end det ansøgte beløb {format_amount(a)}",
-                g,
-            )
-        if dec == Decision.REJECTED and g:
-            add(
-                i,
-                "granted",
-                IssueCode.REJECTED_WITH_AMOUNT,
-                Severity.ERROR,
-                f"ansøgningen har fået afslag, men der står et støttebeløb på {format_amount(g)}; "
-                "slet beløbet eller ret afgørelsen til 'Tilsagn'",
-                g,
-            )
-        if dec == Decision.GRANTED and g is None and not _reported(i, "granted"):
-            add(
-                i,
-                "granted",
-                IssueCode.GRANTED_WITHOUT_AMOUNT,
-                Severity.ERROR,
-                "ansøgningen har fået tilsagn, men støttebeløbet mangler; skriv beløbet i kroner",
-            )
-        rnd = rounds[i]
-        if rnd in caps:
-            cap = caps[rnd].cap or 0
-            for field_name, amount in (("granted", g), ("applied", a)):
-                if amount is not None and amount > cap:
-                    label = "støttebeløbet" if field_name == "granted" else "det ansøgte beløb"
-                    add(
+    def issue(
+        self, i: int, field_name: str, code: IssueCode, severity: Severity, message: str, value: object = None
+    ) -> Finding:
+        """A finding at the cell of ``field_name`` in record ``i``."""
+        return i, Issue.at(
+            code,
+            severity,
+            message,
+            file=self.file[i],
+            sheet=self.sheet[i],
+            row=int(self.row[i]),
+            column=self.column(i, field_name),
+            value=value,
+        )
+
+
+Rule = Callable[[_Table, Pact], list[Finding]]
+
+
+def _granted_above_applied(t: _Table, pact: Pact) -> list[Finding]:
+    return [
+        t.issue(
+            i,
+            "granted",
+            IssueCode.GRANTED_ABOVE_APPLIED,
+            Severity.ERROR,
+            f"støttebeløbet {format_amount(g)} er større end det ansøgte beløb {format_amount(a)}",
+            g,
+        )
+        for i, (a, g) in enumerate(zip(t.applied, t.granted, strict=True))
+        if g is not None and a is not None and g > a
+    ]
+
+
+def _rejected_with_amount(t: _Table, pact: Pact) -> list[Finding]:
+    return [
+        t.issue(
+            i,
+            "granted",
+            IssueCode.REJECTED_WITH_AMOUNT,
+            Severity.ERROR,
+            f"ansøgningen har fået afslag, men der står et støttebeløb på {format_amount(g)}; "
+            "slet beløbet eller ret afgørelsen til 'Tilsagn'",
+            g,
+        )
+        for i, (dec, g) in enumerate(zip(t.decision, t.granted, strict=True))
+        if dec == Decision.REJECTED and g
+    ]
+
+
+def _granted_without_amount(t: _Table, pact: Pact) -> list[Finding]:
+    """Granted but no amount, unless the reader already reported the amount cell (e.g. an unreadable amount)."""
+    reported = {(i.file, i.sheet, i.cell) for i in t.overview.issues if i.cell}
+    out: list[Finding] = []
+    for i, (dec, g) in enumerate(zip(t.decision, t.granted, strict=True)):
+        if dec == Decision.GRANTED and g is None:
+            letter = t.column(i, "granted")
+            cell = None if letter is None else f"{letter}{int(t.row[i])}"
+            if (t.file[i], t.sheet[i], cell) not in reported:
+                out.append(
+                    t.issue(
                         i,
-                        field_name,
-                        IssueCode.ROUND_CAP_EXCEEDED,
+                        "granted",
+                        IssueCode.GRANTED_WITHOUT_AMOUNT,
                         Severity.ERROR,
-                        f"{label} {format_amount(amount)} overstiger loftet for {caps[rnd].name} "
-                        f"({format_amount(cap)})",
-                        amount,
+                        "ansøgningen har fået tilsagn, men støttebeløbet mangler; skriv beløbet i kroner",
                     )
-                    break
-        if rnd in round_start and year is not None and year < (round_start[rnd] or 0):
-            add(
-                i,
-                "round",
-                IssueCode.UNKNOWN_ROUND,
-                Severity.WARNING,
-                f"runden '{pact.round(rnd).name}' fandtes først fra {round_start[rnd]}, men året er {year}",
-                rnd,
-            )
-        theme = themes[i]
+                )
+    return out
+
+
+def _round_cap_exceeded(t: _Table, pact: Pact) -> list[Finding]:
+    """An amount above its round's cap; the granted amount is checked first, and one issue per row at most."""
+    caps = {r.key: r for r in pact.rounds if r.cap is not None}
+    out: list[Finding] = []
+    for i, rnd in enumerate(t.round):
+        if rnd not in caps:
+            continue
+        cap = caps[rnd].cap or 0
+        for field_name, amount in (("granted", t.granted[i]), ("applied", t.applied[i])):
+            if amount is not None and amount > cap:
+                label = "støttebeløbet" if field_name == "granted" else "det ansøgte beløb"
+                message = (
+                    f"{label} {format_amount(amount)} overstiger loftet for {caps[rnd].name} ({format_amount(cap)})"
+                )
+                out.append(t.issue(i, field_name, IssueCode.ROUND_CAP_EXCEEDED, Severity.ERROR, message, amount))
+                break
+    return out
+
+
+def _round_before_its_start(t: _Table, pact: Pact) -> list[Finding]:
+    round_start = {r.key: r.from_year for r in pact.rounds if r.from_year is not None}
+    return [
+        t.issue(
+            i,
+            "round",
+            IssueCode.UNKNOWN_ROUND,
+            Severity.WARNING,
+            f"runden '{pact.round(rnd).name}' fandtes først fra {round_start[rnd]}, men året er {year}",
+            rnd,
+        )
+        for i, (rnd, year) in enumerate(zip(t.round, t.year, strict=True))
+        if rnd in round_start and year is not None and year < (round_start[rnd] or 0)
+    ]
+
+
+def _theme_not_open(t: _Table, pact: Pact) -> list[Finding]:
+    out: list[Finding] = []
+    for i, (theme, year) in enumerate(zip(t.theme, t.year, strict=True)):
         if theme is not None and year is not None and not pact.is_theme_open(theme, year):
             open_names = ", ".join(pact.open_themes[year])
-            add(
-                i,
-                "theme",
-                IssueCode.THEME_NOT_OPEN,
-                Severity.WARNING,
-                f"indsatsområde {pact.theme(theme).number or ''} '{pact.theme(theme).name}' var ikke åbent "
-                f"for ansøgninger i {year} (åbne: {open_names})".replace("  ", " "),
-                pact.theme(theme).name,
+            out.append(
+                t.issue(
+                    i,
+                    "theme",
+                    IssueCode.THEME_NOT_OPEN,
+                    Severity.WARNING,
+                    f"indsatsområde {pact.theme(theme).number or ''} '{pact.theme(theme).name}' var ikke åbent "
+                    f"for ansøgninger i {year} (åbne: {open_names})".replace("  ", " "),
+                    pact.theme(theme).name,
+                )
             )
-        if year is not None and not pact.first_year <= year <= pact.last_year:
-            add(
-                i,
-                "year",
-                IssueCode.YEAR_OUTSIDE_PACT,
-                Severity.WARNING,
-                f"året {year} ligger uden for pagtens periode {pact.first_year}-{pact.last_year}",
-                year,
-            )
-        title = titles[i]
-        if title:
-            key = (year, " ".join(title.casefold().split()))
-            first = seen_titles.get(key)
-            if first is None:
-                seen_titles[key] = i
-            else:
-                add(
+    return out
+
+
+def _year_outside_pact(t: _Table, pact: Pact) -> list[Finding]:
+    return [
+        t.issue(
+            i,
+            "year",
+            IssueCode.YEAR_OUTSIDE_PACT,
+            Severity.WARNING,
+            f"året {year} ligger uden for pagtens periode {pact.first_year}-{pact.last_year}",
+            year,
+        )
+        for i, year in enumerate(t.year)
+        if year is not None and not pact.first_year <= year <= pact.last_year
+    ]
+
+
+def _duplicate_title(t: _Table, pact: Pact) -> list[Finding]:
+    """The same title (case and spacing ignored) twice in one year; the second one is reported."""
+    seen: dict[tuple[int | None, str], int] = {}
+    out: list[Finding] = []
+    for i, (title, year) in enumerate(zip(t.title, t.year, strict=True)):
+        if not title:
+            continue
+        first = seen.setdefault((year, " ".join(title.casefold().split())), i)
+        if first != i:
+            out.append(
+                t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_TITLE,
                     Severity.WARNING,
-                    f"titlen står allerede i {df_sheet[first]} række {df_row[first]} for samme år; "
+                    f"titlen står allerede i {t.sheet[first]} række {t.row[first]} for samme år; "
                     "er det den samme ansøgning to gange?",
                     title,
                 )
-        s, e = starts[i], ends[i]
-        if _present(s) and _present(e) and s > e:
-            add(
-                i,
-                "period_end",
-                IssueCode.PERIOD_REVERSED,
-                Severity.ERROR,
-                f"projektet slutter ({e}) før det starter ({s})",
-                e,
             )
+    return out
 
-    issues.extend(_check_framework(overview, pact, years, granted, decisions))
-    issues.extend(_check_subtotals(overview))
+
+def _period_reversed(t: _Table, pact: Pact) -> list[Finding]:
+    return [
+        t.issue(
+            i,
+            "period_end",
+            IssueCode.PERIOD_REVERSED,
+            Severity.ERROR,
+            f"projektet slutter ({e}) før det starter ({s})",
+            e,
+        )
+        for i, (s, e) in enumerate(zip(t.period_start, t.period_end, strict=True))
+        if s is not None and e is not None and s > e
+    ]
+
+
+def _framework_exceeded(t: _Table, pact: Pact) -> list[Finding]:
+    """A year's granted total above that year's framework, reported at the framework amount's cell."""
+    totals: dict[int, int] = defaultdict(int)
+    for y, g, d in zip(t.year, t.granted, t.decision, strict=True):
+        if y is not None and g is not None and d == Decision.GRANTED:
+            totals[y] += g
+    out: list[Finding] = []
+    for fw in t.overview.frameworks:
+        total = totals.get(fw.year, 0)
+        if total > fw.amount:
+            message = (
+                f"der er givet tilsagn for {format_amount(total)} i {fw.year}, "
+                f"mere end årets ramme på {format_amount(fw.amount)} "
+                f"(overskredet med {format_amount(total - fw.amount)})"
+            )
+            issue = Issue.at(
+                IssueCode.FRAMEWORK_EXCEEDED,
+                Severity.ERROR,
+                message,
+                file=fw.source.file,
+                sheet=fw.source.sheet,
+                row=fw.source.row,
+                cell=fw.cell,
+                value=fw.amount,
+            )
+            out.append((None, issue))
+    return out
+
+
+def _subtotal_mismatch(t: _Table, pact: Pact) -> list[Finding]:
+    """A subtotal row whose stated amount differs from the sum of the rows it covers."""
+    out: list[Finding] = []
+    for s in subtotal_sums(t.overview):
+        sub = s.subtotal
+        for field_name, stated, computed in (("granted", sub.granted, s.granted), ("applied", sub.applied, s.applied)):
+            if stated is None or computed == stated:
+                continue
+            what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
+            message = (
+                f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
+                f"{s.rows} rækker den dækker giver {what} i alt {format_amount(computed)} "
+                f"(forskel {format_amount(stated - computed)})"
+            )
+            issue = Issue.at(
+                IssueCode.SUBTOTAL_MISMATCH,
+                Severity.WARNING,
+                message,
+                file=sub.file,
+                sheet=sub.sheet,
+                cell=sub.cells[field_name],
+                value=stated,
+            )
+            out.append((None, issue))
+    return out
+
+
+#: The pact rules, in the order their issues are listed for one row.
+RULES: tuple[Rule, ...] = (
+    _granted_above_applied,
+    _rejected_with_amount,
+    _granted_without_amount,
+    _round_cap_exceeded,
+    _round_before_its_start,
+    _theme_not_open,
+    _year_outside_pact,
+    _duplicate_title,
+    _period_reversed,
+    _framework_exceeded,
+    _subtotal_mismatch,
+)
+
+
+def validate(overview: Overview, pact: Pact) -> list[Issue]:
+    """Apply the pact's :data:`RULES`; returns the new issues and updates ``overview.table['has_error']``.
+
+    The returned list does not repeat the reading issues in ``overview.issues``.
+    Issues come row by row (in rule order within a row), then those about the
+    whole overview (framework years, subtotal rows). A row with an issue of
+    severity error gets ``has_error``.
+    """
+    table = _Table(overview)
+    findings = [finding for rule in RULES for finding in rule(table, pact)]
+    after_rows = len(overview.table)
+    findings.sort(key=lambda f: after_rows if f[0] is None else f[0])  # stable: rule order within a row
+    error_rows = {i for i, issue in findings if i is not None and issue.severity is Severity.ERROR}
     if error_rows:
+        df = overview.table
         flags = df["has_error"].to_numpy(copy=True)
         flags[list(error_rows)] = True
         df["has_error"] = flags
-    return issues
-
-
-def _present(value: object) -> bool:
-    return value is not None
-
-
-def _check_framework(
-    overview: Overview, pact: Pact, years: list[int | None], granted: list[int | None], decisions: list[object]
-) -> list[Issue]:
-    totals: dict[int, int] = defaultdict(int)
-    for y, g, d in zip(years, granted, decisions, strict=True):
-        if y is not None and g is not None and d == Decision.GRANTED:
-            totals[y] += g
-    out: list[Issue] = []
-    for fw in overview.frameworks:
-        total = totals.get(fw.year, 0)
-        if total > fw.amount:
-            letter = "".join(ch for ch in (fw.cell or "") if ch.isalpha()) or None
-            out.append(
-                Issue(
-                    file=fw.source.file,
-                    sheet=fw.source.sheet,
-                    cell=fw.cell,
-                    row=fw.source.row,
-                    column=letter,
-                    code=IssueCode.FRAMEWORK_EXCEEDED,
-                    severity=Severity.ERROR,
-                    message=f"der er givet tilsagn for {format_amount(total)} i {fw.year}, "
-                    f"mere end årets ramme på {format_amount(fw.amount)} "
-                    f"(overskredet med {format_amount(total - fw.amount)})",
-                    value=str(fw.amount),
-                )
-            )
-    return out
+    return [issue for _, issue in findings]
 
 
 @dataclass(frozen=True)
@@ -265,32 +359,4 @@ def subtotal_sums(overview: Overview) -> list[SubtotalSum]:
             previous = sub.position
             sums = {f: sum(v for k in idx if (v := sheet.records[f][k]) is not None) for f in ("granted", "applied")}
             out.append(SubtotalSum(sub, len(idx), sums["granted"], sums["applied"]))
-    return out
-
-
-def _check_subtotals(overview: Overview) -> list[Issue]:
-    out: list[Issue] = []
-    for s in subtotal_sums(overview):
-        sub = s.subtotal
-        for field_name, stated, computed in (("granted", sub.granted, s.granted), ("applied", sub.applied, s.applied)):
-            if stated is None or computed == stated:
-                continue
-            cell = sub.cells[field_name]
-            letter = "".join(ch for ch in cell if ch.isalpha())
-            what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
-            out.append(
-                Issue(
-                    file=sub.file,
-                    sheet=sub.sheet,
-                    cell=cell,
-                    row=sub.row,
-                    column=letter,
-                    code=IssueCode.SUBTOTAL_MISMATCH,
-                    severity=Severity.WARNING,
-                    message=f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
-                    f"{s.rows} rækker den dækker giver {what} i alt {format_amount(computed)} "
-                    f"(forskel {format_amount(stated - computed)})",
-                    value=str(stated),
-                )
-            )
     return out

@@ -7,9 +7,13 @@ Danish text amounts, theme spellings, subtotal rows), then times in this run:
 * pipeline: ``run_validation([p], pact)`` (read + guard + parse + rules)
 * cli:      ``pagt-xl validate p --format json`` as a subprocess (incl. start-up)
 
-and prints the ratios. Best of N runs each. Usage::
+and prints the ratios. Best of N runs each. With ``--bad`` it instead times
+``pagt-xl validate`` on every file of the bad-input corpus (tests/data/bad),
+in-process, against ``run_validation`` of the shipped Nordjylland sample in the
+same run, and flags a case over 10 s (the limit the test suite used to assert).
+Usage::
 
-    .venv/bin/python scripts/bench_validate.py [--sizes 1000 10000 100000] [--repeat 3]
+    .venv/bin/python scripts/bench_validate.py [--sizes 1000 10000 100000] [--repeat 3] [--bad]
 """
 
 from __future__ import annotations
@@ -105,12 +109,46 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+BAD_LIMIT = 10.0  # seconds per bad input
+
+
+def bench_bad(repeat: int) -> int:
+    """Time ``validate`` on each bad input in-process; baseline: the sample overview. 1 if a case is over the limit."""
+    import contextlib
+    import io
+
+    from pagt_xl.cli import main as cli_main
+
+    sample = ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx"
+    pact = load_pact("nordjylland")
+    base = best(lambda: run_validation([sample], pact), repeat)
+    print(f"baseline: run_validation af {sample.name}: {base:.3f}s")
+    print(f"{'fil':<40} {'tid':>9} {'ratio':>7}")
+    slow = 0
+    for path in sorted((ROOT / "tests" / "data" / "bad").iterdir()):
+        sink = io.StringIO()
+
+        def run(p: Path = path, out: io.StringIO = sink) -> None:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                cli_main(["validate", str(p), "--format", "json"])
+
+        t = best(run, repeat)
+        flag = "  OVER GRÆNSEN" if t > BAD_LIMIT else ""
+        slow += t > BAD_LIMIT
+        print(f"{path.name:<40} {t:>8.3f}s {t / base:>6.2f}x{flag}")
+    return 1 if slow else 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-cli", action="store_true", help="skip the subprocess timing")
+    ap.add_argument("--bad", action="store_true", help="time the bad-input corpus instead (limit 10 s per file)")
     args = ap.parse_args()
+    if args.bad:
+        sys.exit(bench_bad(args.repeat))
     pact = load_pact("nordjylland")
     exe = shutil.which("pagt-xl", path=str(Path(sys.executable).parent))
     print(f"{'rows':>8} {'calamine':>10} {'validate':>10} {'ratio':>7} {'cli':>9} {'cli ratio':>10}  issues")

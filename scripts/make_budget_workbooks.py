@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python scripts/make_budget_workbooks.py [--form FILE] [--samples DIR]
 
-* templates/budgetskema.xlsx: the form (drop-down list of cost categories, locked
+* pagt_xl/templates/budgetskema.xlsx: the form (drop-down list of cost categories, locked
   formula cells for the totals, Danish labels and instructions).
 * workbooks/budgetter/*.xlsx: budgets for eight of the Nordjylland sample projects,
   taken from workbooks/nordjylland_ansoegninger_2019-2023.xlsx, some with realistic
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from pagt_xl.config import default_budget_rules  # noqa: E402
 
-FORM = ROOT / "templates" / "budgetskema.xlsx"
+FORM = ROOT / "pagt_xl" / "templates" / "budgetskema.xlsx"
 SAMPLES = ROOT / "workbooks" / "budgetter"
 OVERVIEW = ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx"
 YEARS = (2024, 2025, 2026)

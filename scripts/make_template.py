@@ -1,4 +1,4 @@
-"""Build templates/statusrapport.docx: the Word template of the status-report draft.
+"""Build pagt_xl/templates/statusrapport.docx: the Word template of the status-report draft.
 
 Run: .venv/bin/python scripts/make_template.py [--out FILE]
 
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from _reproducible import fixed_zip  # noqa: E402
 
-OUT = ROOT / "templates" / "statusrapport.docx"
+OUT = ROOT / "pagt_xl" / "templates" / "statusrapport.docx"
 FIXED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 TABLE_STYLE = "Pagt Tabel"
 BLUE = RGBColor(0x1F, 0x4E, 0x79)
@@ -494,7 +494,9 @@ def build(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="output file (default: templates/statusrapport.docx)")
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="output file (default: pagt_xl/templates/statusrapport.docx)"
+    )
     args = parser.parse_args(argv)
     build(args.out)
     print(f"Skabelon skrevet: {args.out}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from pagt_xl.cli import main
 from pagt_xl.config import Pact, load_pact
 
 # xlwings reads its license key at the first import in a process; the tests that drive the
@@ -139,3 +142,79 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether to rewrite golden files (``pytest --update-golden``)."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a user of ``pagt-xl ARGS`` sees: the exit code and the two output streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """``cli("validate", path, ...) -> CliResult``: the console script's ``main(argv)``, in this process.
+
+    As the console script runs it: 120 columns, no PAGT_XL_DEBUG, from the repository root, stderr not a
+    terminal. An unexpected exception (which ``main`` turns into "uventet fejl", exit 2) fails the test, so
+    an in-process artefact can never pass for a documented exit code 2. tests/test_cli.py keeps a few real
+    subprocess runs of the console script.
+    """
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("PAGT_XL_DEBUG", raising=False)
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()  # what the test printed before is not the command's output
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse exits itself for --help and --version
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        assert "uventet fejl" not in err, err
+        return CliResult(code, out, err)
+
+    return run
+
+
+def convert_to_pdf(paths: list[Path], out_dir: Path) -> dict[str, Path]:
+    """Convert several documents to PDF in ONE LibreOffice run (one start-up); skip if it is not installed.
+
+    Returns ``{input name: pdf path}``; a file LibreOffice could not convert has no PDF (the caller asserts).
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (scripts/install-system-deps installs it with apt-get)")
+    profile = out_dir / "lo-profile"
+    proc = subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",
+         "--outdir", str(out_dir), *map(str, paths)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return {p.name: out_dir / f"{p.stem}.pdf" for p in paths}
+
+
+@pytest.fixture(scope="session")
+def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Nordjylland sample's breakdown workbook and report draft, opened by LibreOffice and saved as PDF.
+
+    Both are converted in one LibreOffice run for the whole session (its start-up is most of the cost);
+    test_breakdown.py and test_report.py check the PDFs. Keys: "fordelinger" and "rapport".
+    """
+    import datetime as dt
+
+    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.pipeline import run_breakdowns, run_validation
+    from pagt_xl.report import render_report
+
+    tmp = tmp_path_factory.mktemp("libreoffice")
+    breakdowns = run_breakdowns(run_validation([WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"],
+                                               load_pact("nordjylland")))  # fmt: skip
+    workbook_path = tmp / "fordelinger.xlsx"
+    write_breakdown_workbook(breakdowns, workbook_path)
+    draft = render_report(breakdowns, tmp / "rapport.docx", report_date=dt.date(2024, 2, 15))
+    pdfs = convert_to_pdf([workbook_path, draft], tmp)
+    return {"fordelinger": pdfs[workbook_path.name], "rapport": pdfs[draft.name]}

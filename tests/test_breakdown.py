@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import shutil
-import subprocess
 
 import openpyxl
 import pandas as pd
-import pytest
 from conftest import ROOT, WORKBOOKS, good_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cli import run
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.breakdown import KEYS, breakdown_by, largest_remainder
+from pagt_xl.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
 from pagt_xl.model import Decision
-from pagt_xl.outputs import write_breakdown_workbook
 from pagt_xl.pipeline import run_breakdowns
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
@@ -116,14 +112,14 @@ def test_seed_year_table_on_the_sample():
     assert all(c.ok for c in result.checks), [c.as_dict() for c in result.checks if not c.ok]
 
 
-def test_stated_figures_from_the_report_are_checked(tmp_path):
+def test_stated_figures_from_the_report_are_checked(cli, tmp_path):
     stated = tmp_path / "rapport2023.toml"
     stated.write_text(
         "[stated]\ngranted_total = 23240000\ngranted_projects = 28\napplications = 48\n"
         "[stated.theme.1]\nprojects = 12\n",
         encoding="utf-8",
     )
-    proc = run("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
+    proc = cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
     assert proc.returncode == 0, proc.stderr
     checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"] if c["name"].startswith("Tidligere")}
     assert checks["Tidligere rapport: granted_total"]["result"] == "AFVIGER"
@@ -133,8 +129,8 @@ def test_stated_figures_from_the_report_are_checked(tmp_path):
     assert checks["Tidligere rapport: theme.1.projects"]["actual"] == 13
 
 
-def test_cli_breakdown_json_contract_and_exit_codes(workbook):
-    proc = run("breakdown", str(NORD_FILE), "--by", "year", "--format", "json")
+def test_cli_breakdown_json_contract_and_exit_codes(cli, workbook):
+    proc = cli("breakdown", str(NORD_FILE), "--by", "year", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["by"] == ["year"]
@@ -158,20 +154,20 @@ def test_cli_breakdown_json_contract_and_exit_codes(workbook):
     assert doc["total"]["granted"] == 23_231_178
     rows = good_rows()
     rows[2][4] = "Blå økonomi"
-    proc = run("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
+    proc = cli("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
     assert proc.returncode == 1
     assert "udeladt" in proc.stderr
     assert proc.stdout.splitlines()[0].startswith("theme,year,projects,granted,share")
-    assert run("breakdown", str(NORD_FILE)).returncode == 2
-    assert run("breakdown", str(NORD_FILE), "--format", "xlsx").returncode == 2
+    assert cli("breakdown", str(NORD_FILE)).returncode == 2
+    assert cli("breakdown", str(NORD_FILE), "--format", "xlsx").returncode == 2
 
 
-def test_breakdown_workbook_read_back_and_formula_injection(tmp_path, workbook):
+def test_breakdown_workbook_read_back_and_formula_injection(cli, tmp_path, workbook):
     rows = good_rows()
     rows[1][3] = "@SUM(1+1) v/ +45 EUC"
     src = workbook({"A": rows})
     out = tmp_path / "fordelinger.xlsx"
-    proc = run("breakdown", str(src), "--format", "xlsx", "--out", str(out))
+    proc = cli("breakdown", str(src), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     wb = openpyxl.load_workbook(out)
     assert {"Årstabel", "Indsatsområder", "Projekttyper", "Kontrol", "Fejl", "Ansøgere"} <= set(wb.sheetnames)
@@ -189,40 +185,70 @@ def test_breakdown_workbook_read_back_and_formula_injection(tmp_path, workbook):
     assert kontrol and all(r[1] in ("OK", "AFVIGER") for r in kontrol)
 
 
-def test_breakdown_workbook_opens_in_libreoffice(tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (scripts/install-system-deps installs it with apt-get)")
-    out = tmp_path / "fordelinger.xlsx"
-    write_breakdown_workbook(run_breakdowns(run_validation([NORD_FILE], PACT)), out)
-    proc = subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "fordelinger.pdf"
-    assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, proc.stderr
+def test_breakdown_workbook_opens_in_libreoffice(libreoffice_pdfs):
+    pdf = libreoffice_pdfs["fordelinger"]
+    assert pdf.exists() and pdf.stat().st_size > 10_000
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_output_is_not_written_over_an_open_file(tmp_path):
+def test_output_is_not_written_over_an_open_file(cli, tmp_path):
     out = tmp_path / "fordelinger.xlsx"
     out.write_bytes(b"old")
     (tmp_path / "~$fordelinger.xlsx").write_bytes(b"lock")
-    proc = run("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(out))
+    proc = cli("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2 and "åben" in proc.stderr
     assert out.read_bytes() == b"old"
 
 
 def test_readme_documents_breakdown():
     assert "pagt-xl breakdown" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# -- cross-checks must be able to fail: data that breaks each one -------------------------------------------
+def _check(checks, name):
+    [check] = [c for c in checks if c.name == name]
+    return check
+
+
+def test_subtotal_row_that_disagrees_is_reported(workbook):
+    rows = [*good_rows(), ["I alt", None, None, None, None, None, 3_050_000, None, 2_300_000]]  # true: 2.400.000
+    result = run_breakdowns(run_validation([workbook({"A": rows})], PACT))
+    check = _check(result.checks, "Sumrække 'I alt' (støttebeløb)")
+    assert (check.ok, check.result, check.expected, check.actual) == (False, "AFVIGER", 2_300_000, 2_400_000)
+    assert check.source.endswith("› A › I6")
+    rows[-1][8] = 2_400_000
+    agreeing = _check(run_breakdowns(run_validation([workbook({"A": rows})], PACT)).checks, check.name)
+    assert agreeing.ok and agreeing.result == "OK"
+
+
+def test_stated_figures_that_disagree_are_reported(workbook):
+    validation = run_validation([workbook({"A": good_rows()})], PACT)
+    stated = {"granted_total": 2_400_001, "granted_projects": 2, "applications": 5}
+    checks = run_breakdowns(validation, stated=stated, stated_source="rapport.toml").checks
+    results = {c.name: (c.result, c.expected, c.actual, c.source) for c in checks if c.name.startswith("Tidligere")}
+    assert results == {
+        "Tidligere rapport: granted_total": ("AFVIGER", 2_400_001, 2_400_000, "rapport.toml"),
+        "Tidligere rapport: granted_projects": ("OK", 2, 2, "rapport.toml"),
+        "Tidligere rapport: applications": ("AFVIGER", 5, 4, "rapport.toml"),
+    }
+
+
+def test_breakdown_and_year_table_that_lose_a_row_are_reported(workbook):
+    validation = run_validation([workbook({"A": good_rows()})], PACT)
+    table = validation.table
+    good = run_breakdowns(validation)
+    assert all(c.ok for c in good.checks)
+    theme = good.breakdowns["theme"]
+    broken_theme = dataclasses.replace(theme, rows=theme.rows[1:])  # a breakdown that dropped a group
+    years = dataclasses.replace(good.years, total={**good.years.total, "granted": 1})
+    over = [{**r, "framework": r["granted"] - 1} if r["granted"] else r for r in years.rows]  # over the ceiling
+    years = dataclasses.replace(years, rows=over)
+    checks = cross_checks(table, PACT, {"theme": broken_theme}, years, [])
+    failed = {c.name for c in checks if not c.ok}
+    assert failed == {
+        "Indsatsområde: sum af støttebeløb = samlet støtte",
+        "Indsatsområde: antal projekter = projekter med tilsagn",
+        "Årstabel: støttebeløb i alt = samlet støtte",
+        *(f"{r['year']}: støttebeløb inden for årets ramme" for r in over if r["framework"] is not None),
+    }
+    assert all(c.result == "AFVIGER" for c in checks if not c.ok)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 from conftest import ROOT, WORKBOOKS
-from test_cli import run
 
 from pagt_xl import load_pact, run_validation
 from pagt_xl.budget import (
@@ -29,13 +28,13 @@ from pagt_xl.budget import (
 )
 from pagt_xl.model import Decision, IssueCode, Severity
 
-SCRIPT = ROOT / "scripts" / "make_budget_workbooks.py"
-FORM = ROOT / "templates" / "budgetskema.xlsx"
+FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
 SAMPLES = WORKBOOKS / "budgetter"
 OVERVIEW = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 AS_OF = dt.date(2026, 11, 22)
 
 sys.path.insert(0, str(ROOT / "scripts"))
+from make_budget_workbooks import main as make_budget_workbooks  # noqa: E402
 from make_budget_workbooks import write_form  # noqa: E402
 
 
@@ -76,8 +75,7 @@ def test_form_has_dropdown_protection_and_formulas():
 
 def test_scripts_are_reproducible_and_committed_copies_current(tmp_path):
     for d in ("a", "b"):
-        subprocess.run([sys.executable, str(SCRIPT), "--form", str(tmp_path / d / "f.xlsx"),
-                        "--samples", str(tmp_path / d / "s")], check=True, capture_output=True)  # fmt: skip
+        assert make_budget_workbooks(["--form", str(tmp_path / d / "f.xlsx"), "--samples", str(tmp_path / d / "s")]) == 0
     assert (tmp_path / "a" / "f.xlsx").read_bytes() == (tmp_path / "b" / "f.xlsx").read_bytes() == FORM.read_bytes()
     for f in (tmp_path / "a" / "s").iterdir():
         assert f.read_bytes() == (tmp_path / "b" / "s" / f.name).read_bytes() == (SAMPLES / f.name).read_bytes()
@@ -154,7 +152,7 @@ def test_bad_amount_and_form_not_found(tmp_path, pact, workbook):
     assert rec is None and codes(issues) == {IssueCode.BUDGET_FORM_NOT_FOUND}
 
 
-def test_folder_good_drifted_corrupt_and_non_workbook(tmp_path, pact):
+def test_folder_good_drifted_corrupt_and_non_workbook(cli, tmp_path, pact):
     folder = tmp_path / "budgetter"
     folder.mkdir()
     write_form(folder / "god.xlsx", _data())
@@ -169,16 +167,16 @@ def test_folder_good_drifted_corrupt_and_non_workbook(tmp_path, pact):
     assert bad == {"beskadiget.xlsx", "notat.xlsx"}
     assert [c[:2] for c in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert len(budget_table(result.records)) == 2
-    proc = run("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22")
+    proc = cli("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22")
     assert proc.returncode == 2, proc.stderr
     doc = json.loads(proc.stdout)
     assert len(doc["budgets"]) == 2 and "beskadiget.xlsx" in proc.stderr and "notat.xlsx" in proc.stderr
     shutil.rmtree(folder / "beskadiget.xlsx", ignore_errors=True)
     (folder / "beskadiget.xlsx").unlink()
     (folder / "notat.xlsx").unlink()
-    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 0
+    assert cli("budgets", str(folder), "--as-of", "2026-11-22").returncode == 0
     write_form(folder / "drift.xlsx", _data(case_id="2024-03", lines=[("Drift", "", 1, {})]))
-    assert run("budgets", str(folder), "--as-of", "2026-11-22").returncode == 1
+    assert cli("budgets", str(folder), "--as-of", "2026-11-22").returncode == 1
 
 
 @pytest.mark.parametrize(
@@ -272,9 +270,9 @@ def test_spending_by_category_follows_the_pact_order(tmp_path, pact):
     assert list(spending_by_category([rec])) == ["Løn og timer", "Andet"]  # no pact: _common.toml's order
 
 
-def test_report_shows_underspend(tmp_path):
+def test_report_shows_underspend(cli, tmp_path):
     out = tmp_path / "r.docx"
-    proc = run("report", str(OVERVIEW), "--budgets", str(SAMPLES), "--date", "2026-11-22", "--out", str(out))
+    proc = cli("report", str(OVERVIEW), "--budgets", str(SAMPLES), "--date", "2026-11-22", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     from docx import Document
 
@@ -283,9 +281,9 @@ def test_report_shows_underspend(tmp_path):
     assert samarbejde[-1].startswith("Ja – forbrugt 20 % af bevillingen")
 
 
-def test_budget_workbook_output(tmp_path):
+def test_budget_workbook_output(cli, tmp_path):
     out = tmp_path / "b.xlsx"
-    proc = run("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
+    proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]

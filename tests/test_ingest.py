@@ -250,3 +250,15 @@ def test_every_value_keeps_its_cell(workbook, nord):
     [bad] = [i for i in ov.issues if i.code is IssueCode.BAD_AMOUNT]
     assert (bad.cell, bad.row, bad.column, bad.value) == ("I2", 2, "I", "mange penge")
     assert ov.table["has_error"].tolist() == [True, False, False, False]
+
+
+def test_column_letters_agree_with_openpyxl_for_every_column():
+    from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+    from pagt_xl.ingest.grid import column_letter
+    from pagt_xl.ingest.guard import column_index
+
+    for n in range(1, 16_385):  # A … XFD
+        letters = get_column_letter(n)
+        assert column_letter(n - 1) == letters
+        assert column_index(letters) == column_index_from_string(letters) == n

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from conftest import WORKBOOKS
 from docx import Document
-from test_cli import run
 
 from pagt_xl.danish import parse_year_range
 from pagt_xl.scheduled import expand_inputs, free_name
@@ -29,10 +28,10 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_run_writes_dated_outputs_and_log_and_leaves_inputs_alone(tmp_path):
+def test_run_writes_dated_outputs_and_log_and_leaves_inputs_alone(cli, tmp_path):
     config = _setup(tmp_path, 'period = "2019-2023"\n')
     before = _hash(tmp_path / "data" / NORD_FILE.name)
-    proc = run("run", str(config), "--date", "2024-02-15")
+    proc = cli("run", str(config), "--date", "2024-02-15")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "ud").iterdir())
     assert names == [
@@ -53,52 +52,52 @@ def test_run_writes_dated_outputs_and_log_and_leaves_inputs_alone(tmp_path):
     assert any("23,23 mio. kr." in p.text for p in doc.paragraphs)
 
 
-def test_run_never_overwrites_a_file_open_in_word(tmp_path):
+def test_run_never_overwrites_a_file_open_in_word(cli, tmp_path):
     config = _setup(tmp_path)
-    assert run("run", str(config), "--date", "2024-02-15").returncode == 0
+    assert cli("run", str(config), "--date", "2024-02-15").returncode == 0
     report = tmp_path / "ud" / "statusrapport_nordjylland_2024-02-15.docx"
     before = _hash(report)
     (tmp_path / "ud" / "~$atusrapport_nordjylland_2024-02-15.docx").write_bytes(b"lock")  # Word's lock name
-    proc = run("run", str(config), "--date", "2024-02-15")
+    proc = cli("run", str(config), "--date", "2024-02-15")
     assert proc.returncode == 0, proc.stderr
     assert _hash(report) == before
     assert (tmp_path / "ud" / "statusrapport_nordjylland_2024-02-15_2.docx").exists()
     assert "åben i Office" in proc.stderr and "statusrapport_nordjylland_2024-02-15_2.docx" in proc.stderr
 
 
-def test_run_exit_codes(tmp_path):
+def test_run_exit_codes(cli, tmp_path):
     config = _setup(tmp_path)
     (tmp_path / "data" / "skrald.xlsx").write_bytes(b"not a workbook")
-    proc = run("run", str(config), "--date", "2024-02-15")
+    proc = cli("run", str(config), "--date", "2024-02-15")
     assert proc.returncode == 2
     assert "skrald.xlsx" in proc.stderr
     bad = tmp_path / "forkert.toml"
     bad.write_text('pact = "nordjylland"\ninput = ["x"]\n', encoding="utf-8")
-    proc = run("run", str(bad))
+    proc = cli("run", str(bad))
     assert proc.returncode == 2 and "forkert.toml" in proc.stderr and "Traceback" not in proc.stderr
     nothing = tmp_path / "tom.toml"
     nothing.write_text('pact = "nordjylland"\ninputs = ["ingen/*.xlsx"]\n', encoding="utf-8")
-    proc = run("run", str(nothing))
+    proc = cli("run", str(nothing))
     assert proc.returncode == 2 and "ingen projektmapper" in proc.stderr
 
 
-def test_report_command(tmp_path):
+def test_report_command(cli, tmp_path):
     out = tmp_path / "kladde.docx"
-    proc = run("report", str(NORD_FILE), "--period", "2019-2023", "--date", "2024-02-15", "--out", str(out))
+    proc = cli("report", str(NORD_FILE), "--period", "2019-2023", "--date", "2024-02-15", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.exists()
-    proc = run("report", str(NORD_FILE), "--year", "2023", "--date", "2024-02-15", "--out", str(tmp_path / "y.docx"))
+    proc = cli("report", str(NORD_FILE), "--year", "2023", "--date", "2024-02-15", "--out", str(tmp_path / "y.docx"))
     assert proc.returncode == 0, proc.stderr
     text = "\n".join(p.text for p in Document(str(tmp_path / "y.docx")).paragraphs)
     assert "Statusrapport 2023" in text and "5,64 mio. kr. i 2023" in text
-    proc = run("report", str(NORD_FILE), "--out", str(tmp_path / "x.pdf"))
+    proc = cli("report", str(NORD_FILE), "--out", str(tmp_path / "x.pdf"))
     assert proc.returncode == 2 and ".docx" in proc.stderr
-    proc = run("report", str(NORD_FILE), "--period", "2023-2019", "--out", str(tmp_path / "x.docx"))
+    proc = cli("report", str(NORD_FILE), "--period", "2023-2019", "--out", str(tmp_path / "x.docx"))
     assert proc.returncode == 2 and "periode" in proc.stderr
 
 
-def test_template_vars_command(tmp_path):
-    proc = run("template-vars", "--format", "json")
+def test_template_vars_command(cli, tmp_path):
+    proc = cli("template-vars", "--format", "json")
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)
     names = {v["name"] for v in doc["variables"]}
@@ -109,7 +108,7 @@ def test_template_vars_command(tmp_path):
     d = Document()
     d.add_paragraph("{{ pact_name }} {{ ukendt_felt }}")
     d.save(str(template))
-    proc = run("template-vars", "--template", str(template))
+    proc = cli("template-vars", "--template", str(template))
     assert proc.returncode == 1 and "ukendt_felt" in proc.stdout
 
 
@@ -128,9 +127,9 @@ def test_expand_inputs_and_free_name(tmp_path):
     assert free_name(target) == (tmp_path / "r_2.docx", True)
 
 
-def test_run_with_budgets(tmp_path):
+def test_run_with_budgets(cli, tmp_path):
     config = _setup(tmp_path, f'budgets = ["{(WORKBOOKS / "budgetter").as_posix()}"]\n')
-    proc = run("run", str(config), "--date", "2026-11-22")
+    proc = cli("run", str(config), "--date", "2026-11-22")
     assert proc.returncode == 1, proc.stderr  # the sample budgets contain errors (an operations line)
     assert (tmp_path / "ud" / "budgetter_nordjylland_2026-11-22.xlsx").exists()
     doc = Document(str(tmp_path / "ud" / "statusrapport_nordjylland_2026-11-22.docx"))

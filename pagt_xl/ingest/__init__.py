@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pagt_xl.config import Pact
-from pagt_xl.errors import InputError
+from pagt_xl.errors import ErrorCode, InputError
 from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
 from pagt_xl.ingest.grid import Grid, column_letter, read_grids
 from pagt_xl.ingest.headers import ColumnMap, find_header, map_columns, pact_header_index
@@ -44,14 +44,6 @@ class Overview:
     files: list[str]
     fatal: list[Issue] = field(default_factory=list)
 
-    def column_letter(self, file: str, sheet: str, field_name: str) -> str | None:
-        """Column letter of a field in a given sheet, ``None`` when absent."""
-        for s in self.sheets:
-            if s.file == file and s.sheet == sheet:
-                j = s.columns.fields.get(field_name)
-                return None if j is None else column_letter(j)
-        return None
-
 
 def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Overview:
     """Read and combine overview (and framework) sheets from several files.
@@ -75,92 +67,105 @@ def _combine(sources: list[tuple[str, Callable[[], list[Grid]]]], pact: Pact) ->
     issues: list[Issue] = []
     fatal: list[Issue] = []
     frameworks: list[FrameworkYear] = []
-    subtotals: list[Subtotal] = []
     sheets: list[SheetRead] = []
     files: list[str] = []
     for name, load in sources:
         files.append(name)
         try:
-            grids = load()
-            found = _read_file(grids, pact, issues, frameworks, sheets)
-            if not found:
+            if not _read_file(load(), pact, issues, frameworks, sheets):
                 raise InputError(
                     f"{name}: ingen ark med genkendelige kolonneoverskrifter "
                     "(forventede fx År, Projekttitel, Indsatsområde, Afgørelse, Støttebeløb)",
                     file=name,
+                    code=ErrorCode.NO_HEADER_ROW,
                 )
         except InputError as exc:
-            code = IssueCode.NO_HEADER_ROW if "overskrifter" in str(exc) else IssueCode.FILE_UNREADABLE
-            fatal.append(Issue(file=name, sheet=exc.sheet, code=code, severity=Severity.ERROR, message=str(exc)))
-    for s in sheets:
-        subtotals.extend(s.subtotals)
-    table = _build_table(sheets)
-    return Overview(table, issues, frameworks, subtotals, sheets, files, fatal)
+            fatal.append(_fatal_issue(name, exc))
+    subtotals = [sub for s in sheets for sub in s.subtotals]
+    return Overview(_build_table(sheets), issues, frameworks, subtotals, sheets, files, fatal)
+
+
+def _fatal_issue(name: str, exc: InputError) -> Issue:
+    """The issue standing for a file that could not be read; its code follows the exception's code."""
+    code = IssueCode.NO_HEADER_ROW if exc.code is ErrorCode.NO_HEADER_ROW else IssueCode.FILE_UNREADABLE
+    return Issue.at(code, Severity.ERROR, str(exc), file=name, sheet=exc.sheet)
 
 
 def _read_file(
     grids: list[Grid], pact: Pact, issues: list[Issue], frameworks: list[FrameworkYear], sheets: list[SheetRead]
 ) -> bool:
+    """Read every sheet of one file into ``issues``/``frameworks``/``sheets``; False when no sheet was usable."""
     index = pact_header_index(pact)
     found = False
     for grid in grids:
-        if not grid.rows or all(all(c == "" or c is None for c in r) for r in grid.rows):
+        if _is_empty(grid):
             continue
         if not grid.visible:
             issues.append(
-                Issue(
-                    file=grid.file,
-                    sheet=grid.sheet,
-                    code=IssueCode.SHEET_IGNORED,
-                    severity=Severity.INFO,
-                    message="skjult ark er ikke læst (vis arket i Excel, hvis det indeholder ansøgninger)",
-                )
+                _sheet_issue(grid, "skjult ark er ikke læst (vis arket i Excel, hvis det indeholder ansøgninger)")
             )
             continue
         cmap = find_header(grid.rows, index, {"title", "theme", "decision", "granted"})
-        fw_map = find_framework_header(grid, pact)
-        is_fw = fw_map is not None and (
-            is_framework_sheet_name(grid.sheet, pact) or cmap is None or "title" not in cmap.fields
-        )
-        if is_fw and fw_map is not None:
+        fw_map = _framework_map(grid, cmap, pact)
+        if fw_map is not None:
             years, fw_issues = read_framework(grid, fw_map)
             frameworks.extend(years)
             issues.extend(fw_issues)
-            found = True
+        elif cmap is None or len(cmap.fields) < MIN_OVERVIEW_FIELDS:
+            issues.append(_sheet_issue(grid, "arket har ingen genkendelig overskriftsrække og er ikke læst"))
             continue
-        if cmap is None or len(cmap.fields) < MIN_OVERVIEW_FIELDS:
-            issues.append(
-                Issue(
-                    file=grid.file,
-                    sheet=grid.sheet,
-                    code=IssueCode.SHEET_IGNORED,
-                    severity=Severity.INFO,
-                    message="arket har ingen genkendelig overskriftsrække og er ikke læst",
-                )
-            )
-            continue
-        cmap = _decision_from_status(grid, cmap, pact)
-        sheet_issues = _column_issues(grid, cmap, pact)
-        read = read_overview(grid, cmap, pact)
-        if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
-            read.row_errors = [True] * len(read.row_errors)
-        read.issues[:0] = sheet_issues
-        if not read.records["row"]:
-            read.issues.append(
-                Issue(
-                    file=grid.file,
-                    sheet=grid.sheet,
-                    row=cmap.header_row + 1,
-                    code=IssueCode.NO_APPLICATIONS,
-                    severity=Severity.WARNING,
-                    message=f"arket har en overskriftsrække (række {cmap.header_row + 1}), "
-                    "men ingen ansøgninger under den",
-                )
-            )
-        issues.extend(read.issues)
-        sheets.append(read)
+        else:
+            read = _read_overview_sheet(grid, cmap, pact)
+            issues.extend(read.issues)
+            sheets.append(read)
         found = True
     return found
+
+
+def _is_empty(grid: Grid) -> bool:
+    return not grid.rows or all(all(c == "" or c is None for c in r) for r in grid.rows)
+
+
+def _sheet_issue(grid: Grid, message: str) -> Issue:
+    """A sheet that is not read (hidden, or without a header row)."""
+    return Issue.at(IssueCode.SHEET_IGNORED, Severity.INFO, message, file=grid.file, sheet=grid.sheet)
+
+
+def _framework_map(grid: Grid, cmap: ColumnMap | None, pact: Pact) -> ColumnMap | None:
+    """The framework columns when the sheet holds the framework rather than applications, else ``None``.
+
+    A sheet with framework headers is a framework sheet when its name says so or
+    when it has no overview header row with a title column.
+    """
+    fw_map = find_framework_header(grid, pact)
+    if fw_map is None:
+        return None
+    if is_framework_sheet_name(grid.sheet, pact) or cmap is None or "title" not in cmap.fields:
+        return fw_map
+    return None
+
+
+def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact) -> SheetRead:
+    """An overview sheet's rows with its column issues first; all rows flagged when a required column is missing."""
+    cmap = _decision_from_status(grid, cmap, pact)
+    sheet_issues = _column_issues(grid, cmap, pact)
+    read = read_overview(grid, cmap, pact)
+    if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
+        read.row_errors = [True] * len(read.row_errors)
+    read.issues[:0] = sheet_issues
+    if not read.records["row"]:
+        header_row_no = cmap.header_row + 1
+        read.issues.append(
+            Issue.at(
+                IssueCode.NO_APPLICATIONS,
+                Severity.WARNING,
+                f"arket har en overskriftsrække (række {header_row_no}), men ingen ansøgninger under den",
+                file=grid.file,
+                sheet=grid.sheet,
+                row=header_row_no,
+            )
+        )
+    return read
 
 
 def _decision_from_status(grid: Grid, cmap: ColumnMap, pact: Pact) -> ColumnMap:
@@ -177,48 +182,48 @@ def _decision_from_status(grid: Grid, cmap: ColumnMap, pact: Pact) -> ColumnMap:
 
 
 def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
+    """Missing required columns, the same field in two columns, columns without a known header."""
     out: list[Issue] = []
     header_row_no = cmap.header_row + 1
     for f in pact.columns.required:
         if f not in cmap.fields:
             aliases = ", ".join(pact.columns.aliases.get(f, [])[:4])
             out.append(
-                Issue(
+                Issue.at(
+                    IssueCode.MISSING_COLUMN,
+                    Severity.ERROR,
+                    f"kolonnen '{FIELD_LABELS.get(f, f)}' mangler i overskriftsrække {header_row_no} "
+                    f"(kendte overskrifter: {aliases}); arkets rækker tælles ikke med",
                     file=grid.file,
                     sheet=grid.sheet,
                     row=header_row_no,
-                    code=IssueCode.MISSING_COLUMN,
-                    severity=Severity.ERROR,
-                    message=f"kolonnen '{FIELD_LABELS.get(f, f)}' mangler i overskriftsrække {header_row_no} "
-                    f"(kendte overskrifter: {aliases}); arkets rækker tælles ikke med",
                 )
             )
     for f, kept, ignored in cmap.duplicates:
         letter = column_letter(ignored)
         out.append(
-            Issue(
+            Issue.at(
+                IssueCode.DUPLICATE_COLUMN,
+                Severity.WARNING,
+                f"'{FIELD_LABELS.get(f, f)}' står i to kolonner; kolonne {column_letter(kept)} bruges, "
+                f"kolonne {letter} ignoreres",
                 file=grid.file,
                 sheet=grid.sheet,
-                cell=f"{letter}{header_row_no}",
                 row=header_row_no,
                 column=letter,
-                code=IssueCode.DUPLICATE_COLUMN,
-                severity=Severity.WARNING,
-                message=f"'{FIELD_LABELS.get(f, f)}' står i to kolonner; kolonne {column_letter(kept)} bruges, "
-                f"kolonne {letter} ignoreres",
                 value=cmap.headers.get(ignored),
             )
         )
     if cmap.unmapped:
         names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in cmap.unmapped)
         out.append(
-            Issue(
+            Issue.at(
+                IssueCode.UNMAPPED_COLUMNS,
+                Severity.INFO,
+                f"kolonner uden kendt betydning er ikke læst: {names}",
                 file=grid.file,
                 sheet=grid.sheet,
                 row=header_row_no,
-                code=IssueCode.UNMAPPED_COLUMNS,
-                severity=Severity.INFO,
-                message=f"kolonner uden kendt betydning er ikke læst: {names}",
             )
         )
     return out

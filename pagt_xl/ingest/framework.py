@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pagt_xl.config import Pact
-from pagt_xl.danish import DanishParseError, amount_unit_from_header, parse_amount, parse_year
+from pagt_xl.danish import AmountUnit, DanishParseError, amount_unit_from_header, parse_amount, parse_year
 from pagt_xl.ingest.grid import Grid, column_letter
 from pagt_xl.ingest.headers import ColumnMap, alias_index, find_header, header_key
 from pagt_xl.model import FrameworkYear, Issue, IssueCode, Severity, SourceRef
@@ -34,88 +34,89 @@ def find_framework_header(grid: Grid, pact: Pact) -> ColumnMap | None:
 
 
 def read_framework(grid: Grid, cmap: ColumnMap) -> tuple[list[FrameworkYear], list[Issue]]:
-    """Framework years from a sheet; blank rows skipped, bad rows reported."""
+    """Framework years from a sheet; blank rows and total rows skipped, bad rows reported.
+
+    A year that appears twice is reported, and its first row is used.
+    """
     years: list[FrameworkYear] = []
     issues: list[Issue] = []
     year_col = cmap.fields["year"]
-    amount_col = cmap.fields["amount"]
-    round_cols = {f.split(":", 1)[1]: j for f, j in cmap.fields.items() if f.startswith("round:")}
-    units = {j: amount_unit_from_header(cmap.headers.get(j, "")) for j in cmap.fields.values()}
     seen: dict[int, int] = {}
     for i in range(cmap.header_row + 1, len(grid.rows)):
-        cells = grid.rows[i]
         row_no = i + 1
-        raw_year = cells[year_col] if year_col < len(cells) else ""
-        raw_amount = cells[amount_col] if amount_col < len(cells) else ""
-        if raw_year in ("", None) and raw_amount in ("", None):
-            continue
+        read, row_issues = _framework_row(grid, cmap, grid.rows[i], row_no)
+        issues.extend(row_issues)
+        if read is not None and read.year in seen:
+            message = f"året {read.year} står to gange i rammen (også række {seen[read.year]}); den første bruges"
+            raw_year = _cell(grid.rows[i], year_col)
+            issues.append(_row_issue(grid, year_col, row_no, message, raw_year, IssueCode.DUPLICATE_FRAMEWORK_YEAR))
+        elif read is not None:
+            seen[read.year] = row_no
+            years.append(read)
+    return years, issues
 
-        def issue(
-            col: int,
-            message: str,
-            value: object,
-            code: IssueCode = IssueCode.BAD_FRAMEWORK_ROW,
-            row_no: int = row_no,
-        ) -> Issue:
-            letter = column_letter(col)
-            return Issue(
-                file=grid.file,
-                sheet=grid.sheet,
-                cell=f"{letter}{row_no}",
-                row=row_no,
-                column=letter,
-                code=code,
-                severity=Severity.ERROR,
-                message=message,
-                value=str(value),
-            )
 
-        try:
-            year = parse_year(raw_year)
-        except DanishParseError as exc:
-            if isinstance(raw_year, str) and header_key(raw_year).startswith(
-                ("i alt", "ialt", "total", "sum", "samlet")
-            ):
-                continue  # a total row under the framework
-            issues.append(issue(year_col, f"rammens år kan ikke læses: {exc}", raw_year))
-            continue
-        try:
-            amount = parse_amount(raw_amount, units[amount_col])
-        except DanishParseError as exc:
-            issues.append(issue(amount_col, f"rammebeløbet kan ikke læses: {exc}", raw_amount))
-            continue
-        if year is None or amount is None:
-            col = year_col if year is None else amount_col
-            issues.append(issue(col, "rækken mangler år eller rammebeløb", raw_year if year is None else raw_amount))
-            continue
-        by_round: dict[str, int] = {}
-        for key, j in round_cols.items():
-            raw = cells[j] if j < len(cells) else ""
+def _cell(cells: list[object], j: int) -> object:
+    return cells[j] if j < len(cells) else ""
+
+
+def _row_issue(
+    grid: Grid, col: int, row_no: int, message: str, value: object, code: IssueCode = IssueCode.BAD_FRAMEWORK_ROW
+) -> Issue:
+    return Issue.at(
+        code, Severity.ERROR, message, file=grid.file, sheet=grid.sheet, row=row_no, column=column_letter(col),
+        value=str(value),
+    )  # fmt: skip
+
+
+def _framework_row(
+    grid: Grid, cmap: ColumnMap, cells: list[object], row_no: int
+) -> tuple[FrameworkYear | None, list[Issue]]:
+    """One framework year and its issues; ``None`` for a blank or total row or one without a usable year and amount.
+
+    A round's amount that cannot be read is reported and left out of ``by_round``; the year is still used.
+    """
+    year_col = cmap.fields["year"]
+    amount_col = cmap.fields["amount"]
+    raw_year = _cell(cells, year_col)
+    raw_amount = _cell(cells, amount_col)
+    if raw_year in ("", None) and raw_amount in ("", None):
+        return None, []
+    try:
+        year = parse_year(raw_year)
+    except DanishParseError as exc:
+        if isinstance(raw_year, str) and header_key(raw_year).startswith(("i alt", "ialt", "total", "sum", "samlet")):
+            return None, []  # a total row under the framework
+        return None, [_row_issue(grid, year_col, row_no, f"rammens år kan ikke læses: {exc}", raw_year)]
+    try:
+        amount = parse_amount(raw_amount, _unit(cmap, amount_col))
+    except DanishParseError as exc:
+        return None, [_row_issue(grid, amount_col, row_no, f"rammebeløbet kan ikke læses: {exc}", raw_amount)]
+    if year is None or amount is None:
+        col = year_col if year is None else amount_col
+        value = raw_year if year is None else raw_amount
+        return None, [_row_issue(grid, col, row_no, "rækken mangler år eller rammebeløb", value)]
+    by_round: dict[str, int] = {}
+    issues: list[Issue] = []
+    for f, j in cmap.fields.items():
+        if f.startswith("round:"):
+            raw = _cell(cells, j)
             try:
-                value = parse_amount(raw, units[j])
+                value = parse_amount(raw, _unit(cmap, j))
             except DanishParseError as exc:
-                issues.append(issue(j, f"rammen for runden kan ikke læses: {exc}", raw))
+                issues.append(_row_issue(grid, j, row_no, f"rammen for runden kan ikke læses: {exc}", raw))
                 continue
             if value is not None:
-                by_round[key] = value
-        if year in seen:
-            issues.append(
-                issue(
-                    year_col,
-                    f"året {year} står to gange i rammen (også række {seen[year]}); den første bruges",
-                    raw_year,
-                    IssueCode.DUPLICATE_FRAMEWORK_YEAR,
-                )
-            )
-            continue
-        seen[year] = row_no
-        years.append(
-            FrameworkYear(
-                source=SourceRef(file=grid.file, sheet=grid.sheet, row=row_no),
-                year=year,
-                amount=amount,
-                by_round=by_round,
-                cell=f"{column_letter(amount_col)}{row_no}",
-            )
-        )
-    return years, issues
+                by_round[f.split(":", 1)[1]] = value
+    year_read = FrameworkYear(
+        source=SourceRef(file=grid.file, sheet=grid.sheet, row=row_no),
+        year=year,
+        amount=amount,
+        by_round=by_round,
+        cell=f"{column_letter(amount_col)}{row_no}",
+    )
+    return year_read, issues
+
+
+def _unit(cmap: ColumnMap, j: int) -> AmountUnit:
+    return amount_unit_from_header(cmap.headers.get(j, ""))

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.errors import InputError
+from pagt_xl.errors import ErrorCode, InputError
 from pagt_xl.ingest.guard import check_file, scan_cells
 
 
@@ -39,7 +39,12 @@ class CellProblem:
 
 @lru_cache(maxsize=4096)
 def column_letter(index0: int) -> str:
-    """Excel column letters for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``)."""
+    """Excel column letters for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``).
+
+    Same result as openpyxl's ``get_column_letter(index0 + 1)`` (a test checks every
+    column); not imported from there because ``openpyxl.utils.cell`` loads all of
+    openpyxl (0.1-0.3 s), which a validation run otherwise never imports.
+    """
     n = index0 + 1
     letters = ""
     while n:
@@ -81,9 +86,13 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"{name}: kan ikke læses som projektmappe ({_short(exc)})", file=name) from None
+        raise InputError(
+            f"{name}: kan ikke læses som projektmappe ({_short(exc)})", file=name, code=ErrorCode.NOT_A_WORKBOOK
+        ) from None
     except Exception as exc:  # calamine raises assorted errors on corrupt parts
-        raise InputError(f"{name}: filen er beskadiget ({_short(exc)})", file=name) from None
+        raise InputError(
+            f"{name}: filen er beskadiget ({_short(exc)})", file=name, code=ErrorCode.FILE_UNREADABLE
+        ) from None
     grids: list[Grid] = []
     for meta in workbook.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
@@ -97,7 +106,10 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 merged = []
         except Exception as exc:
             raise InputError(
-                f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)})", file=name, sheet=meta.name
+                f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)})",
+                file=name,
+                sheet=meta.name,
+                code=ErrorCode.FILE_UNREADABLE,
             ) from None
         for (r, c), (kind, text) in problems.get(meta.name, {}).items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
@@ -126,6 +138,7 @@ def _decrypt(path: Path, out: Path, password: str, name: str) -> None:
         raise InputError(
             f'{name}: at åbne filer med adgangskode kræver pakken msoffcrypto-tool (pip install "pagt_xl[crypto]")',
             file=name,
+            code=ErrorCode.FILE_UNREADABLE,
         ) from None
     try:
         with path.open("rb") as fh:
@@ -134,9 +147,11 @@ def _decrypt(path: Path, out: Path, password: str, name: str) -> None:
             with out.open("wb") as dst:
                 office.decrypt(dst)
     except msoffcrypto.exceptions.InvalidKeyError:
-        raise InputError(f"{name}: forkert adgangskode", file=name) from None
+        raise InputError(f"{name}: forkert adgangskode", file=name, code=ErrorCode.WRONG_PASSWORD) from None
     except Exception as exc:  # msoffcrypto raises assorted errors on damaged containers
-        raise InputError(f"{name}: kan ikke dekrypteres ({_short(exc)})", file=name) from None
+        raise InputError(
+            f"{name}: kan ikke dekrypteres ({_short(exc)})", file=name, code=ErrorCode.FILE_UNREADABLE
+        ) from None
 
 
 def _short(exc: BaseException) -> str:

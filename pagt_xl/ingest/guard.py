@@ -11,7 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from pagt_xl.errors import InputError
+from pagt_xl.errors import ErrorCode, InputError
 
 #: Formats python-calamine reads. .xlsx/.xlsm are the documented ones.
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
@@ -28,7 +28,10 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+
 
 
 def column_index(letters: str) -> int:
-    """1-based column number of ``"A"``, ``"XFD"``..."""
+    """1-based column number of ``"A"``, ``"XFD"``... (the inverse of :func:`pagt_xl.ingest.grid.column_letter`).
+
+    Same result as openpyxl's ``column_index_from_string`` (a test checks every column).
+    """
     n = 0
     for ch in letters:
         n = n * 26 + (ord(ch) - 64)
@@ -39,19 +42,20 @@ def check_file(path: Path) -> None:
     """Raise :class:`InputError` unless ``path`` looks like a readable, sane workbook."""
     name = str(path)
     if not path.exists():
-        raise InputError(f"{name}: filen findes ikke", file=name)
+        raise InputError(f"{name}: filen findes ikke", file=name, code=ErrorCode.FILE_NOT_FOUND)
     if path.is_dir():
-        raise InputError(f"{name}: er en mappe, ikke en projektmappe", file=name)
+        raise InputError(f"{name}: er en mappe, ikke en projektmappe", file=name, code=ErrorCode.NOT_A_WORKBOOK)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(
             f"{name}: ikke en Excel-projektmappe (filtypen '{suffix or 'ingen'}' understøttes ikke; "
             "gem filen som .xlsx)",
             file=name,
+            code=ErrorCode.NOT_A_WORKBOOK,
         )
     size = path.stat().st_size
     if size == 0:
-        raise InputError(f"{name}: filen er tom (0 byte)", file=name)
+        raise InputError(f"{name}: filen er tom (0 byte)", file=name, code=ErrorCode.NOT_A_WORKBOOK)
     with path.open("rb") as fh:
         head = fh.read(8)
     if suffix in ZIP_SUFFIXES:
@@ -60,18 +64,21 @@ def check_file(path: Path) -> None:
                 f"{name}: projektmappen er beskyttet med adgangskode (krypteret); "
                 "angiv den med --password, eller fjern den i Excel (Filer › Oplysninger › Beskyt projektmappe)",
                 file=name,
+                code=ErrorCode.PASSWORD_REQUIRED,
             )
         if not head.startswith(b"PK"):
             raise InputError(
                 f"{name}: ikke en gyldig Excel-projektmappe (filen er ikke en zip-pakke); "
                 "åbn den i Excel og gem den igen som .xlsx",
                 file=name,
+                code=ErrorCode.NOT_A_WORKBOOK,
             )
         _check_zip(path)
     elif not head.startswith(_OLE_MAGIC):
         raise InputError(
             f"{name}: ikke en gyldig .xls-projektmappe; åbn den i Excel og gem den som .xlsx",
             file=name,
+            code=ErrorCode.NOT_A_WORKBOOK,
         )
 
 
@@ -90,12 +97,17 @@ def _check_zip(path: Path) -> None:
                     if "ppt/presentation.xml" in names
                     else "en zip-fil uden en projektmappe"
                 )
-                raise InputError(f"{name}: ikke en Excel-projektmappe, men {kind}; gem data som .xlsx", file=name)
+                raise InputError(
+                    f"{name}: ikke en Excel-projektmappe, men {kind}; gem data som .xlsx",
+                    file=name,
+                    code=ErrorCode.NOT_A_WORKBOOK,
+                )
             total = sum(i.file_size for i in infos)
             if total > MAX_UNCOMPRESSED:
                 raise InputError(
                     f"{name}: udpakket ville filen fylde {total / 1e9:.1f} GB; afvist som mulig zip-bombe",
                     file=name,
+                    code=ErrorCode.FILE_UNSAFE,
                 )
             for info in infos:
                 if info.file_size > MAX_SMALL_ENTRY and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -103,6 +115,7 @@ def _check_zip(path: Path) -> None:
                         f"{name}: delen '{info.filename}' pakker sig ud {info.file_size // max(info.compress_size, 1)} "
                         "gange; afvist som mulig zip-bombe",
                         file=name,
+                        code=ErrorCode.FILE_UNSAFE,
                     )
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
@@ -113,9 +126,12 @@ def _check_zip(path: Path) -> None:
         raise InputError(
             f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
             file=name,
+            code=ErrorCode.FILE_UNREADABLE,
         ) from None
     except (EOFError, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
-        raise InputError(f"{name}: filen er beskadiget ({exc.__class__.__name__})", file=name) from None
+        raise InputError(
+            f"{name}: filen er beskadiget ({exc.__class__.__name__})", file=name, code=ErrorCode.FILE_UNREADABLE
+        ) from None
 
 
 def _check_dimension(name: str, part: str, head: bytes) -> None:
@@ -129,6 +145,7 @@ def _check_dimension(name: str, part: str, head: bytes) -> None:
             f"{name}: arket ({part}) angiver et område til {m.group(3).decode()}{last_row} "
             f"({last_col * last_row:,} celler); slet tomme rækker/kolonner i Excel og gem igen".replace(",", "."),
             file=name,
+            code=ErrorCode.FILE_UNSAFE,
         )
 
 
@@ -186,6 +203,7 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
                                 f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
                                 "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
                                 file=name,
+                                code=ErrorCode.FILE_UNSAFE,
                             )
             from defusedxml.common import DefusedXmlException
 
@@ -193,7 +211,9 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
                 parts = _sheet_parts(zf)
             except (DefusedXmlException, SyntaxError) as exc:
                 raise InputError(
-                    f"{name}: workbook.xml kan ikke læses sikkert ({exc.__class__.__name__})", file=name
+                    f"{name}: workbook.xml kan ikke læses sikkert ({exc.__class__.__name__})",
+                    file=name,
+                    code=ErrorCode.FILE_UNSAFE,
                 ) from None
             for part, sheet in parts.items():
                 if part in zf.namelist():
@@ -202,7 +222,9 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
                         result[sheet] = problems
     except zipfile.BadZipFile:
         raise InputError(
-            f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen", file=name
+            f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
+            file=name,
+            code=ErrorCode.FILE_UNREADABLE,
         ) from None
     return result
 
@@ -229,6 +251,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
                     f"{name}: arket ({part}) har celler ud til kolonne {max_col} og række {max_row}; "
                     "slet tomme rækker/kolonner i Excel og gem igen",
                     file=name,
+                    code=ErrorCode.FILE_UNSAFE,
                 )
             if b't="e"' in chunk or b"<f" in chunk:
                 for m in _CELL.finditer(chunk):

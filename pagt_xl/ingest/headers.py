@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from pagt_xl.config import Pact
 from pagt_xl.danish import AmountUnit, amount_unit_from_header, normalize_name
-from pagt_xl.ingest.grid import column_letter
 
 #: How far down a sheet the header row may sit (title rows, notes above it).
 HEADER_SEARCH_ROWS = 40
@@ -37,10 +36,6 @@ class ColumnMap:
     units: dict[str, AmountUnit] = field(default_factory=dict)
     unmapped: list[int] = field(default_factory=list)
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)  # field, kept, ignored
-
-    def letter(self, field_name: str) -> str:
-        """Column letter of a mapped field."""
-        return column_letter(self.fields[field_name])
 
 
 def alias_index(aliases: dict[str, list[str]]) -> dict[str, str]:

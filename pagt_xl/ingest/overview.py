@@ -122,11 +122,6 @@ class SheetRead:
     #: per record index: True when a parse error was found in that row
     row_errors: list[bool] = field(default_factory=list)
 
-    def cell(self, field_name: str, row: int) -> str | None:
-        """A1 address of a field in an Excel row, ``None`` when the column is absent."""
-        j = self.columns.fields.get(field_name)
-        return None if j is None else f"{column_letter(j)}{row}"
-
 
 class _Bad:
     """A conversion failure: issue code, severity and Danish message."""
@@ -151,7 +146,7 @@ def _raw_text(value: object) -> str:
     return str(value)
 
 
-def _text(value: object) -> str:
+def _cell_text(value: object) -> str:
     if value.__class__ is str:
         return " ".join(value.split())  # type: ignore[union-attr]
     return " ".join(_raw_text(value).split())
@@ -163,7 +158,7 @@ def _matcher_converter(
     """``noun`` is the Danish indefinite noun ("indsatsområde"); ``names`` maps keys to display names."""
 
     def convert(value: object) -> object:
-        text = _text(value)
+        text = _cell_text(value)
         m = matcher.match(text)
         if m.key is not None:
             return m.key
@@ -183,7 +178,7 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
     conv: dict[str, Callable[[object], object]] = {}
     for f in columns.fields:
         if f in TEXT_FIELDS:
-            conv[f] = _text
+            conv[f] = _cell_text
         elif f == "year":
             conv[f] = _year
         elif f in AMOUNT_FIELDS:
@@ -261,7 +256,7 @@ def _count(value: object) -> object:
     try:
         n = parse_amount(value)
     except DanishParseError:
-        return _Bad(IssueCode.BAD_AMOUNT, f"'{_text(value)}' er ikke et antal; forventede et helt tal")
+        return _Bad(IssueCode.BAD_AMOUNT, f"'{_cell_text(value)}' er ikke et antal; forventede et helt tal")
     if n is not None and n < 0:
         return _Bad(IssueCode.NEGATIVE_AMOUNT, f"antallet er negativt ({n})")
     if n is not None and n > MAX_AMOUNT:
@@ -305,163 +300,219 @@ def _subtotal_pattern(pact: Pact) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{labels})\b[\s:.-]*((?:19|20)\d\d)?\b", re.IGNORECASE)
 
 
-def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
-    """Typed rows from one overview sheet whose header row is already known."""
+@dataclass
+class _Layout:
+    """What :func:`read_overview` works out once per sheet, before its row loop."""
+
+    columns: ColumnMap
+    #: (field, 0-based column, converter, cache of converted raw values) per mapped field
+    field_cols: list[tuple[str, int, Callable[[object], object], dict[object, object]]]
+    converters: dict[str, Callable[[object], object]]
+    letters: dict[str, str]
+    subtotal_re: re.Pattern[str]
+    #: the first three mapped columns, where a subtotal label may stand
+    first_cols: list[int]
+    title_col: int | None
+    #: 1-based row → year for rows covered by a vertically merged year cell
+    merged_year: dict[int, object]
+    mapped_cols: list[int]
+    width: int
+    #: table columns this sheet fills (the others are all None)
+    produced: set[str]
+    #: amount/count fields in whole kroner, where a whole float can be taken as is
+    plain_amounts: set[str]
+
+
+#: A row with at least one of these is an application; without any it is a note.
+_KEY_FIELDS = frozenset({"year", "title", "applied", "granted", "decision", "theme"})
+
+
+def _layout(grid: Grid, columns: ColumnMap, pact: Pact) -> _Layout:
     converters = build_converters(pact, columns)
-    caches: dict[str, dict[object, object]] = {f: {} for f in converters}
-    fields = list(converters)
-    field_cols = [(f, columns.fields[f], converters[f], caches[f]) for f in fields]
-    letters = {f: column_letter(j) for f, j in columns.fields.items()}
-    records: dict[str, list[Any]] = {c: [] for c in TABLE_COLUMNS}
-    result = SheetRead(grid.file, grid.sheet, columns, records)
-    issues = result.issues
-    subtotal_re = _subtotal_pattern(pact)
-    first_cols = sorted(columns.fields.values())[:3]
-    title_col = columns.fields.get("title")
     year_col = columns.fields.get("year")
-    merged_year = _merged_values(grid, year_col) if year_col is not None else {}
     mapped_cols = sorted(set(columns.fields.values()))
-    width = max(mapped_cols) + 1
-    key_fields = {"year", "title", "applied", "granted", "decision", "theme"}
     produced = set(columns.fields) | ({"applicant"} if "title" in columns.fields else set())
     if "period" in produced or "decision" in produced:
         produced |= {"period_start", "period_end", "decision"}
-    plain_amounts = {
-        f for f in (*AMOUNT_FIELDS, *TARGET_FIELDS) if columns.units.get(f, AmountUnit.KR) is AmountUnit.KR
-    }
-    out_columns = [(c, records[c]) for c in TABLE_COLUMNS[3:] if c in produced]
+    return _Layout(
+        columns=columns,
+        field_cols=[(f, columns.fields[f], convert, {}) for f, convert in converters.items()],
+        converters=converters,
+        letters={f: column_letter(j) for f, j in columns.fields.items()},
+        subtotal_re=_subtotal_pattern(pact),
+        first_cols=sorted(columns.fields.values())[:3],
+        title_col=columns.fields.get("title"),
+        merged_year=_merged_values(grid, year_col) if year_col is not None else {},
+        mapped_cols=mapped_cols,
+        width=max(mapped_cols) + 1,
+        produced=produced,
+        plain_amounts={
+            f for f in (*AMOUNT_FIELDS, *TARGET_FIELDS) if columns.units.get(f, AmountUnit.KR) is AmountUnit.KR
+        },
+    )
 
+
+def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
+    """Typed rows from one overview sheet whose header row is already known.
+
+    Each row below the header is blank, a subtotal row, a note, or an
+    application (:func:`_classify_row`); applications are converted field by
+    field (:func:`_convert_row`), completed and checked for required values.
+    """
+    layout = _layout(grid, columns, pact)
+    records: dict[str, list[Any]] = {c: [] for c in TABLE_COLUMNS}
+    result = SheetRead(grid.file, grid.sheet, columns, records)
+    issues = result.issues
+    out_columns = [(c, records[c]) for c in TABLE_COLUMNS[3:] if c in layout.produced]
+    width = layout.width
     for i in range(columns.header_row + 1, len(grid.rows)):
         cells = grid.rows[i]
         row_no = i + 1
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
-        filled = [j for j in mapped_cols if (v := cells[j]) != "" and v is not None]
-        if not filled:
-            if any(not _is_blank(c) for c in cells):
-                issues.append(
-                    Issue(
-                        file=grid.file,
-                        sheet=grid.sheet,
-                        cell=None,
-                        row=row_no,
-                        column=None,
-                        code=IssueCode.SKIPPED_ROW,
-                        severity=Severity.INFO,
-                        message="rækken har kun værdier i kolonner uden kendt overskrift og er sprunget over",
-                    )
-                )
+        if not _is_application_row(grid, layout, cells, row_no, result, len(records["row"])):
             continue
-        # subtotal / total rows
-        label_match = None
-        for j in first_cols:
-            v = cells[j]
-            if v.__class__ is str and v:
-                label_match = subtotal_re.match(v)
-                if label_match:
-                    break
-        if label_match:
-            result.subtotals.append(
-                _subtotal(grid, cells, row_no, label_match, columns, converters, issues, len(records["row"]))
-            )
-            continue
-        if len(filled) == 1 and filled[0] != title_col and _looks_like_note(cells[filled[0]]):
+        values, row_error = _convert_row(grid, layout, cells, row_no, issues)
+        if not values.keys() & _KEY_FIELDS and not row_error:
             issues.append(
-                Issue(
-                    file=grid.file,
-                    sheet=grid.sheet,
-                    cell=f"{column_letter(filled[0])}{row_no}",
-                    row=row_no,
-                    column=column_letter(filled[0]),
-                    code=IssueCode.SKIPPED_ROW,
-                    severity=Severity.INFO,
-                    message="rækken ligner en note (kun én tekst, ingen titel) og er sprunget over",
-                    value=_text(cells[filled[0]])[:200],
+                _row_issue(
+                    grid,
+                    row_no,
+                    "rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) og er sprunget over",
+                    " | ".join(_cell_text(c) for c in cells if not _is_blank(c))[:200],
                 )
             )
             continue
-        values: dict[str, Any] = {}
-        row_error = False
-        for f, j, convert, cache in field_cols:
-            raw = cells[j]
-            if raw == "" or raw is None:
-                if f == "year" and row_no in merged_year:
-                    raw = merged_year[row_no]
-                else:
-                    continue
-            if raw.__class__ is CellProblem:
-                row_error = True
-                issues.append(_problem_issue(grid, raw, letters[f], row_no, f))
-                continue
-            if raw.__class__ is float and f in plain_amounts and 0 <= raw <= MAX_AMOUNT and raw.is_integer():
-                values[f] = int(raw)  # the common case: a whole number of kroner
-                continue
-            try:
-                typed = cache[raw]  # every value calamine returns is hashable
-            except KeyError:
-                typed = cache[raw] = _BLANK if _is_blank(raw) else convert(raw)
-            if typed is _BLANK:
-                continue
-            if typed.__class__ is _Bad:
-                row_error = row_error or typed.severity is Severity.ERROR
-                issues.append(
-                    Issue(
-                        file=grid.file,
-                        sheet=grid.sheet,
-                        cell=f"{letters[f]}{row_no}",
-                        row=row_no,
-                        column=letters[f],
-                        code=typed.code,
-                        severity=typed.severity,
-                        message=typed.message,
-                        value=_raw_text(raw),
-                    )
-                )
-                continue
-            values[f] = typed
-        # a row with only a text in one column, and no title/year/amount: a note
-        if not values.keys() & key_fields and not row_error:
-            issues.append(
-                Issue(
-                    file=grid.file,
-                    sheet=grid.sheet,
-                    cell=None,
-                    row=row_no,
-                    column=None,
-                    code=IssueCode.SKIPPED_ROW,
-                    severity=Severity.INFO,
-                    message="rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) og er sprunget over",
-                    value=" | ".join(_text(c) for c in cells if not _is_blank(c))[:200],
-                )
-            )
-            continue
-        title = values.get("title")
-        if title is not None and not values.get("applicant"):
-            title, applicant = split_title_applicant(title)
-            values["title"] = title
-            if applicant:
-                values["applicant"] = applicant
-        elif title is not None:
-            values["title"] = split_title_applicant(title)[0]
-        period = values.pop("period", None)
-        if period is not None:
-            values.setdefault("period_start", period.start)
-            values.setdefault("period_end", period.end)
-        row_error = _check_required(grid, values, row_no, columns, pact, issues, letters, title_col) or row_error
+        _complete(values)
+        row_error = _check_required(grid, values, row_no, columns, issues, layout.letters) or row_error
         records["row"].append(row_no)
         for c, column in out_columns:
             column.append(values.get(c))
         result.row_errors.append(row_error)
+    _fill_sheet_columns(grid, records, layout.produced)
+    return result
+
+
+def _row_issue(grid: Grid, row_no: int, message: str, value: object = None) -> Issue:
+    """A row that is skipped (not an application)."""
+    return Issue.at(
+        IssueCode.SKIPPED_ROW, Severity.INFO, message, file=grid.file, sheet=grid.sheet, row=row_no, value=value
+    )
+
+
+def _is_application_row(
+    grid: Grid, layout: _Layout, cells: list[Any], row_no: int, result: SheetRead, position: int
+) -> bool:
+    """Whether a row may be an application; blank rows are skipped, subtotal rows and notes recorded in ``result``."""
+    filled = [j for j in layout.mapped_cols if (v := cells[j]) != "" and v is not None]
+    if not filled:
+        if any(not _is_blank(c) for c in cells):
+            result.issues.append(
+                _row_issue(grid, row_no, "rækken har kun værdier i kolonner uden kendt overskrift og er sprunget over")
+            )
+        return False
+    for j in layout.first_cols:
+        v = cells[j]
+        if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
+            result.subtotals.append(_subtotal(grid, cells, row_no, label_match, layout, result.issues, position))
+            return False
+    if len(filled) == 1 and filled[0] != layout.title_col and _looks_like_note(cells[filled[0]]):
+        letter = column_letter(filled[0])
+        result.issues.append(
+            Issue.at(
+                IssueCode.SKIPPED_ROW,
+                Severity.INFO,
+                "rækken ligner en note (kun én tekst, ingen titel) og er sprunget over",
+                file=grid.file,
+                sheet=grid.sheet,
+                row=row_no,
+                column=letter,
+                value=_cell_text(cells[filled[0]])[:200],
+            )
+        )
+        return False
+    return True
+
+
+def _convert_row(
+    grid: Grid, layout: _Layout, cells: list[Any], row_no: int, issues: list[Issue]
+) -> tuple[dict[str, Any], bool]:
+    """The typed values of an application row, and whether a value had an error (reported in ``issues``).
+
+    The hot loop: whole kroner as floats are taken directly, and every other raw
+    value is converted once per sheet (``cache``).
+    """
+    values: dict[str, Any] = {}
+    row_error = False
+    merged_year = layout.merged_year
+    plain_amounts = layout.plain_amounts
+    for f, j, convert, cache in layout.field_cols:
+        raw = cells[j]
+        if raw == "" or raw is None:
+            if f == "year" and row_no in merged_year:
+                raw = merged_year[row_no]
+            else:
+                continue
+        if raw.__class__ is CellProblem:
+            row_error = True
+            issues.append(_problem_issue(grid, raw, layout.letters[f], row_no, f))
+            continue
+        if raw.__class__ is float and f in plain_amounts and 0 <= raw <= MAX_AMOUNT and raw.is_integer():
+            values[f] = int(raw)  # the common case: a whole number of kroner
+            continue
+        try:
+            typed = cache[raw]  # every value calamine returns is hashable
+        except KeyError:
+            typed = cache[raw] = _BLANK if _is_blank(raw) else convert(raw)
+        if typed is _BLANK:
+            continue
+        if typed.__class__ is _Bad:
+            row_error = row_error or typed.severity is Severity.ERROR
+            issues.append(
+                Issue.at(
+                    typed.code,
+                    typed.severity,
+                    typed.message,
+                    file=grid.file,
+                    sheet=grid.sheet,
+                    row=row_no,
+                    column=layout.letters[f],
+                    value=_raw_text(raw),
+                )
+            )
+            continue
+        values[f] = typed
+    return values, row_error
+
+
+def _complete(values: dict[str, Any]) -> None:
+    """Split "title v/ applicant" and a period into start and end, in place."""
+    title = values.get("title")
+    if title is not None and not values.get("applicant"):
+        title, applicant = split_title_applicant(title)
+        values["title"] = title
+        if applicant:
+            values["applicant"] = applicant
+    elif title is not None:
+        values["title"] = split_title_applicant(title)[0]
+    period = values.pop("period", None)
+    if period is not None:
+        values.setdefault("period_start", period.start)
+        values.setdefault("period_end", period.end)
+
+
+def _fill_sheet_columns(grid: Grid, records: dict[str, list[Any]], produced: set[str]) -> None:
+    """File and sheet name for every record; ``None`` in the table columns this sheet does not have."""
     n = len(records["row"])
     records["file"].extend([grid.file] * n)
     records["sheet"].extend([grid.sheet] * n)
     for c in TABLE_COLUMNS[3:]:
         if c not in produced:
             records[c].extend([None] * n)
-    return result
 
 
 def _problem_issue(grid: Grid, raw: CellProblem, letter: str, row_no: int, field_name: str) -> Issue:
+    """The issue for an Excel error value or a formula saved without its result."""
     label = FIELD_LABELS.get(field_name, field_name)
     if raw.kind == "error":
         code, message = (
@@ -474,16 +525,8 @@ def _problem_issue(grid: Grid, raw: CellProblem, letter: str, row_no: int, field
             f"{label}: cellen har en formel uden gemt resultat (filen er gemt af et program, der ikke beregner "
             "formler); værdien mangler og er ikke regnet som 0 — åbn filen i Excel og gem den igen",
         )
-    return Issue(
-        file=grid.file,
-        sheet=grid.sheet,
-        cell=f"{letter}{row_no}",
-        row=row_no,
-        column=letter,
-        code=code,
-        severity=Severity.ERROR,
-        message=message,
-        value=str(raw),
+    return Issue.at(
+        code, Severity.ERROR, message, file=grid.file, sheet=grid.sheet, row=row_no, column=letter, value=str(raw)
     )
 
 
@@ -498,25 +541,25 @@ def _check_required(
     values: dict[str, Any],
     row_no: int,
     columns: ColumnMap,
-    pact: Pact,
     issues: list[Issue],
     letters: dict[str, str],
-    title_col: int | None,
 ) -> bool:
-    """Missing values in required columns that exist in the sheet. Returns True on error."""
+    """Missing values in required columns that exist in the sheet. Returns True on error.
+
+    A missing decision means pending, unless there is a granted amount.
+    """
     error = False
     for f in ("year", "title", "theme"):
         if f in columns.fields and f not in values and not _already_reported(issues, letters.get(f), row_no):
             issues.append(
-                Issue(
+                Issue.at(
+                    IssueCode.MISSING_VALUE,
+                    Severity.ERROR,
+                    f"{FIELD_LABELS[f]} mangler; hver ansøgning skal have {FIELD_LABELS[f].lower()}",
                     file=grid.file,
                     sheet=grid.sheet,
-                    cell=f"{letters[f]}{row_no}",
                     row=row_no,
                     column=letters[f],
-                    code=IssueCode.MISSING_VALUE,
-                    severity=Severity.ERROR,
-                    message=f"{FIELD_LABELS[f]} mangler; hver ansøgning skal have {FIELD_LABELS[f].lower()}",
                 )
             )
             error = True
@@ -526,15 +569,14 @@ def _check_required(
             return True
         if values.get("granted"):
             issues.append(
-                Issue(
+                Issue.at(
+                    IssueCode.MISSING_VALUE,
+                    Severity.ERROR,
+                    "Afgørelse mangler, men der står et støttebeløb; skriv 'Tilsagn' eller 'Afslag'",
                     file=grid.file,
                     sheet=grid.sheet,
-                    cell=f"{letter}{row_no}",
                     row=row_no,
                     column=letter,
-                    code=IssueCode.MISSING_VALUE,
-                    severity=Severity.ERROR,
-                    message="Afgørelse mangler, men der står et støttebeløb; skriv 'Tilsagn' eller 'Afslag'",
                 )
             )
             error = True
@@ -560,34 +602,34 @@ def _subtotal(
     cells: list[Any],
     row_no: int,
     m: re.Match[str],
-    columns: ColumnMap,
-    converters: dict[str, Callable[[object], object]],
+    layout: _Layout,
     issues: list[Issue],
     position: int,
 ) -> Subtotal:
+    """A subtotal row; an unreadable amount in it is a warning and counts as absent."""
     label = m.group(0).strip()
     year = int(m.group(1)) if m.group(1) else None
     amounts: dict[str, int | None] = {}
     cell_refs: dict[str, str] = {}
     for f in AMOUNT_FIELDS:
-        j = columns.fields.get(f)
+        j = layout.columns.fields.get(f)
         if j is None:
             amounts[f] = None
             continue
-        cell_refs[f] = f"{column_letter(j)}{row_no}"
+        letter = column_letter(j)
+        cell_refs[f] = f"{letter}{row_no}"
         raw = cells[j]
-        typed = converters[f](raw) if not _is_blank(raw) else None
+        typed = layout.converters[f](raw) if not _is_blank(raw) else None
         if isinstance(typed, _Bad):
             issues.append(
-                Issue(
+                Issue.at(
+                    typed.code,
+                    Severity.WARNING,
+                    f"sumrækken '{label}': {typed.message}",
                     file=grid.file,
                     sheet=grid.sheet,
-                    cell=cell_refs[f],
                     row=row_no,
-                    column=column_letter(j),
-                    code=typed.code,
-                    severity=Severity.WARNING,
-                    message=f"sumrækken '{label}': {typed.message}",
+                    column=letter,
                     value=_raw_text(raw),
                 )
             )

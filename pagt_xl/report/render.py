@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ from pagt_xl.report.charts import share_chart, year_chart
 from pagt_xl.report.context import ReportContext, build_context, template_variables
 from pagt_xl.results import UnderspendNote
 
-#: The shipped template (built by scripts/make_template.py).
-DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent.parent / "templates" / "statusrapport.docx"
+#: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
+#: installed as files (wheel or editable), so the resource is a real path that Word libraries can open.
+DEFAULT_TEMPLATE = Path(str(files("pagt_xl") / "templates" / "statusrapport.docx"))
 
 CHART_WIDTH = Mm(155)
 
@@ -45,7 +47,7 @@ class TemplateProblem(PagtError):
 
 
 def default_template() -> Path:
-    """The shipped template, ``templates/statusrapport.docx`` (built by ``scripts/make_template.py``)."""
+    """The shipped template, ``pagt_xl/templates/statusrapport.docx`` (built by ``scripts/make_template.py``)."""
     return DEFAULT_TEMPLATE
 
 

@@ -34,6 +34,7 @@ from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.config import Pact
 from pagt_xl.errors import PagtError
 from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.guard import column_index
 from pagt_xl.model import Issue, Severity
 from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
@@ -242,7 +243,7 @@ def colour_cells(book: Any, colours: dict[tuple[str, str], str | None]) -> int:
         m = _CELL.match(cell)
         if sheet not in names or m is None:
             continue
-        by_column.setdefault((sheet, _column_index(m.group(1))), {})[int(m.group(2))] = colour
+        by_column.setdefault((sheet, column_index(m.group(1))), {})[int(m.group(2))] = colour
     done = 0
     for (sheet, col), rows in sorted(by_column.items()):
         ordered = sorted(rows)
@@ -258,13 +259,6 @@ def colour_cells(book: Any, colours: dict[tuple[str, str], str | None]) -> int:
             done += end - start + 1
             start = end + 1
     return done
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def _markable(issue: Issue) -> bool:

@@ -1,0 +1,75 @@
+"""Output files: atomic writes with the permissions a shared drive needs."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pagt_xl.outputs import OutputLocked, atomic_write
+
+
+@pytest.fixture
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test under the umask given by indirect parametrisation, then restore the old one."""
+    old = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _write_in_place(tmp: Path) -> None:
+    with tmp.open("wb") as fh:
+        fh.write(b"data")
+
+
+def _recreate(tmp: Path) -> None:  # writers such as zip libraries may delete and re-create the file
+    tmp.unlink()
+    tmp.write_bytes(b"data")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("umask", [0o022, 0o002], indirect=True, ids=["022", "002"])
+@pytest.mark.parametrize("write", [_write_in_place, _recreate], ids=["in-place", "re-created"])
+def test_atomic_write_gives_the_umask_permissions_of_open(tmp_path, umask, write):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x", encoding="utf-8")  # open(path, "w"): 0666 minus the umask
+    out = tmp_path / "ud" / "fordelinger.xlsx"
+    atomic_write(out, write)
+    assert out.read_bytes() == b"data"
+    assert _mode(out) == _mode(plain) == 0o666 & ~umask
+    assert os.umask(umask) == umask  # the umask itself is left as it was
+    out.chmod(0o600)
+    atomic_write(out, write)  # overwriting: the new file gets the umask's mode too
+    assert _mode(out) == 0o666 & ~umask
+    assert [p.name for p in out.parent.iterdir()] == ["fordelinger.xlsx"]  # no temp file left
+
+
+def test_atomic_write_leaves_no_half_file(tmp_path):
+    out = tmp_path / "r.docx"
+    out.write_bytes(b"old")
+
+    def fail(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(out, fail)
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.docx"]
+
+
+def test_atomic_write_refuses_a_file_open_in_office(tmp_path):
+    out = tmp_path / "r.docx"
+    (tmp_path / "~$r.docx").write_bytes(b"lock")
+    with pytest.raises(OutputLocked):
+        atomic_write(out, _write_in_place)
+    assert not out.exists()
