@@ -581,17 +581,6 @@ def review_budgets(
     return BudgetReview(records, issues, [str(f) for f in files], underspend)
 
 
-def underspend_texts(review: BudgetReview) -> dict[str, str]:
-    """TEMPORARY adapter: the review's underspend notes as the report's Danish strings ("Ja – ...", "Nej (...)").
-
-    Kept only until the report takes :class:`~pagt_xl.results.UnderspendNote`; delete it then.
-    """
-    return {
-        key: f"Ja – {_risk_text(note)}" if note.at_risk else f"Nej (forbrugt {format_percent(note.spent_share)})"
-        for key, note in review.underspend.items()
-    }
-
-
 BUDGET_COLUMNS = ("file", "case_id", "title", "applicant", "year", "start", "end", "total_cost", "stated_total",
                   "sought", "own", "partner", "cofinancing_share", "granted", "spent", "spent_share")  # fmt: skip
 

@@ -24,9 +24,9 @@ from pagt_xl.budget import (
     review_budgets,
     spending_by_category,
     underspend_risk,
-    underspend_texts,
 )
 from pagt_xl.model import Decision, IssueCode, Severity
+from pagt_xl.report.context import underspend_text
 
 FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
 SAMPLES = WORKBOOKS / "budgetter"
@@ -231,7 +231,7 @@ def test_shipped_samples_against_overview(pact):
     risky = notes["2022-03"]
     assert risky.at_risk and risky.spent_share == pytest.approx(0.2, abs=0.005) and risky.elapsed_share == 1.0
     assert not notes["2023-05"].at_risk and notes["2023-05"].spent_share == pytest.approx(0.95, abs=0.005)
-    texts = underspend_texts(review)
+    texts = {key: underspend_text(note) for key, note in notes.items()}
     assert texts["2022-03"].startswith("Ja – forbrugt 20 %") and texts["2023-05"] == "Nej (forbrugt 95 %)"
 
 
