@@ -336,59 +336,59 @@ def cross_checks(
     """Every breakdown against the totals; subtotals, frameworks and stated figures against computed ones."""
     df = clean_granted(table)
     total = int(df["granted"].fillna(0).sum())
-    count = len(df)
-    checks: list[Check] = []
-    for name, b in breakdowns.items():
-        if b.by == ["target_group"]:
-            continue
-        label = KEY_LABELS.get(name, name)
-        checks.append(
-            Check(
-                f"{label}: sum af støttebeløb = samlet støtte",
-                total,
-                sum(r["granted"] for r in b.rows),
-                f"fordeling på {label.lower()}",
-            )
-        )
-        checks.append(
-            Check(
-                f"{label}: antal projekter = projekter med tilsagn",
-                count,
-                sum(r["projects"] for r in b.rows),
-                f"fordeling på {label.lower()}",
-            )
-        )
+    checks = _breakdown_checks(breakdowns, total, len(df))
     checks.append(Check("Årstabel: støttebeløb i alt = samlet støtte", total, years.total["granted"], "årstabellen"))
-    for s in subtotals:
-        sub = s.subtotal
-        if sub.granted is None:
-            continue
-        checks.append(
-            Check(
-                f"Sumrække '{sub.label}' (støttebeløb)",
-                sub.granted,
-                s.granted,
-                f"{sub.file} › {sub.sheet} › {sub.cells.get('granted', '')}",
-                f"de {s.rows} rækker sumrækken dækker",
-            )
-        )
-    for row in years.rows:
-        if row["framework"] is not None:
-            checks.append(
-                Check(
-                    f"{row['year']}: støttebeløb inden for årets ramme",
-                    row["framework"],
-                    row["granted"],
-                    "rammearket",
-                    f"tilsagn {row['year']}",
-                    relation="<=",
-                )
-            )
+    checks += _subtotal_checks(subtotals)
+    checks += _framework_checks(years)
     if stated:
         computed = stated_figures(table, pact, breakdowns, years)
         for key, value in stated.items():
             checks.append(Check(f"Tidligere rapport: {key}", value, computed.get(key), stated_source or "angivne tal"))
     return checks
+
+
+def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) -> list[Check]:
+    """Each breakdown's amounts add up to the total granted, and its counts to the projects granted."""
+    checks = []
+    for name, b in breakdowns.items():
+        if b.by == ["target_group"]:
+            continue
+        label = KEY_LABELS.get(name, name)
+        source = f"fordeling på {label.lower()}"
+        checks.append(Check(f"{label}: sum af støttebeløb = samlet støtte", total,
+                            sum(r["granted"] for r in b.rows), source))  # fmt: skip
+        checks.append(Check(f"{label}: antal projekter = projekter med tilsagn", count,
+                            sum(r["projects"] for r in b.rows), source))  # fmt: skip
+    return checks
+
+
+def _subtotal_checks(subtotals: list[Any]) -> list[Check]:
+    """Each subtotal row of the source that states an amount, against the rows it covers."""
+    checks = []
+    for s in subtotals:
+        sub = s.subtotal
+        if sub.granted is None:
+            continue
+        where = f"{sub.file} › {sub.sheet} › {sub.cells.get('granted', '')}"
+        checks.append(Check(f"Sumrække '{sub.label}' (støttebeløb)", sub.granted, s.granted, where,
+                            f"de {s.rows} rækker sumrækken dækker"))  # fmt: skip
+    return checks
+
+
+def _framework_checks(years: YearTable) -> list[Check]:
+    """Each year with a framework: granted within it."""
+    return [
+        Check(
+            f"{row['year']}: støttebeløb inden for årets ramme",
+            row["framework"],
+            row["granted"],
+            "rammearket",
+            f"tilsagn {row['year']}",
+            relation="<=",
+        )
+        for row in years.rows
+        if row["framework"] is not None
+    ]
 
 
 def stated_figures(
