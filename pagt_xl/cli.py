@@ -393,29 +393,34 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         raise UsageError(f"angiv --by NØGLE ({', '.join(KEYS)})")
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    from pagt_xl.outputs import write_breakdown_workbook
-    from pagt_xl.pipeline import run_breakdowns, run_validation
+    from pagt_xl.pipeline import JobOutputs, JobSpec
 
-    pact = load_pact(args.pact)
-    stated = _load_stated(args.stated)
-    validation = run_validation(list(args.paths), pact, password=args.password)
+    spec = JobSpec(
+        pact=load_pact(args.pact),
+        inputs=list(args.paths),
+        password=args.password,
+        period=(args.year, args.year) if args.year is not None else None,
+        stated=_load_stated(args.stated),
+        stated_source=str(args.stated or ""),
+        outputs=JobOutputs(breakdown_workbook=args.out if args.format == "xlsx" else None),
+    )
+    job = _run_job(spec)
+    validation, result = job.validation, job.breakdowns
     if validation.fatal:
         return _report_fatal(validation.fatal)
-    try:
-        result = run_breakdowns(validation, year=args.year, stated=stated, stated_source=str(args.stated or ""))
-        doc = breakdown_json(result, by) if by else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    assert result is not None
     if validation.excluded_rows:
         print(
             f"pagt-xl: {validation.excluded_rows} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
             file=sys.stderr,
         )
     if args.format == "xlsx":
-        write_breakdown_workbook(result, args.out)
         print(f"Fordelinger skrevet til {args.out}")
     else:
-        assert doc is not None
+        try:
+            doc = breakdown_json(result, by)
+        except ValueError as exc:  # a combination of keys breakdown_by cannot make
+            raise UsageError(str(exc)) from None
         text = _render_breakdown(doc, args.format, by)
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]

@@ -71,20 +71,19 @@ STANDARD_KEYS = ("theme", "type", "round", "institution_type", "status", "progre
 def run_breakdowns(
     validation: Validation,
     *,
-    year: int | None = None,
     stated: dict[str, int] | None = None,
     stated_source: str = "",
     period: tuple[int, int] | None = None,
 ) -> Breakdowns:
     """Every standard breakdown plus the year table and cross-checks.
 
-    ``year`` limits the figures to one year, ``period`` to the years
-    ``first..last`` (inclusive); ``None`` for both: every year in the data.
+    ``period`` limits the figures to the years ``first..last`` (inclusive;
+    one year: ``(y, y)``); ``None``: every year in the data. ``stated`` are
+    figures from an earlier report (:func:`pagt_xl.breakdown.stated_figures`
+    keys) checked against the computed ones.
     """
     pact = validation.pact
     table = validation.table
-    if year is not None:
-        period = (year, year)
     if period is not None:
         first, last = period
         if first > last:
@@ -96,7 +95,7 @@ def run_breakdowns(
     years = year_table(table, pact, frameworks)
     subtotals = [] if period is not None else subtotal_sums(validation.overview)
     checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
-    return Breakdowns(validation, result, years, grant_extremes(table), checks, year, period)
+    return Breakdowns(validation, result, years, grant_extremes(table), checks, period)
 
 
 def _key_available(validation: Validation, key: str) -> bool:

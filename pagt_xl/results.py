@@ -80,9 +80,15 @@ class Breakdowns:
     years: YearTable
     extremes: dict[str, object]
     checks: list[Check]
-    year: int | None = None
     #: the years the figures cover (first, last); ``None``: every year in the data
     period: tuple[int, int] | None = None
+
+    @property
+    def year(self) -> int | None:
+        """The one year the figures cover, ``None`` when they cover several (or every year)."""
+        if self.period is not None and self.period[0] == self.period[1]:
+            return self.period[0]
+        return None
 
 
 @dataclass(frozen=True)
