@@ -409,6 +409,10 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     if validation.fatal:
         return _report_fatal(validation.fatal)
     assert result is not None
+    try:
+        doc = breakdown_json(result, by) if by else None
+    except ValueError as exc:  # a combination of keys breakdown_by cannot make
+        raise UsageError(str(exc)) from None
     if validation.excluded_rows:
         print(
             f"pagt-xl: {validation.excluded_rows} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
@@ -417,10 +421,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         print(f"Fordelinger skrevet til {args.out}")
     else:
-        try:
-            doc = breakdown_json(result, by)
-        except ValueError as exc:  # a combination of keys breakdown_by cannot make
-            raise UsageError(str(exc)) from None
+        assert doc is not None
         text = _render_breakdown(doc, args.format, by)
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]

@@ -252,3 +252,15 @@ def test_breakdown_and_year_table_that_lose_a_row_are_reported(workbook):
         *(f"{r['year']}: støttebeløb inden for årets ramme" for r in over if r["framework"] is not None),
     }
     assert all(c.result == "AFVIGER" for c in checks if not c.ok)
+
+
+def test_xlsx_with_keys_writes_the_workbook_and_refuses_bad_keys_before_anything(cli, tmp_path, workbook):
+    out = tmp_path / "f.xlsx"
+    proc = cli("breakdown", str(workbook({"A": good_rows()})), "--by", "theme", "--format", "xlsx", "--out", str(out))
+    assert proc.returncode == 0 and proc.stdout == f"Fordelinger skrevet til {out}\n"
+    assert "Indsatsområder" in openpyxl.load_workbook(out, read_only=True).sheetnames
+    rows = good_rows()
+    rows[2][4] = "Blå økonomi"  # a row with an error: its note must not come before the usage error
+    proc = cli("breakdown", str(workbook({"A": rows}, name="b.xlsx")), "--by", "target_group", "--by", "theme")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("pagt-xl: fejl: målgruppe kan ikke krydses"), proc.stderr
