@@ -183,11 +183,15 @@ Progress = Callable[[str], None]
 def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     """Run the whole job of ``spec``; return what was read, found and written.
 
-    Inputs that cannot be read are reported in ``result.fatal``; the job then stops
-    after writing the issue files, unless ``spec.skip_unreadable`` lets it go on
-    with the rest (and something could be read). A report template is checked before anything is read, so a bad
-    template stops the job (:class:`~pagt_xl.report.TemplateProblem`) before any
-    work is done. Raises ``ValueError`` for a period that ends before it begins.
+    Inputs that cannot be read are reported in ``result.fatal``; the job then
+    stops after writing the issue files, unless ``spec.skip_unreadable`` lets it
+    go on with the rest (and something could be read). A report template is
+    checked before anything is read, so a bad template stops the job
+    (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
+    ``ValueError`` for a period that ends before it begins.
+
+    The writers are imported inside the steps that use them: the cell functions
+    import this module and need neither xlsxwriter nor the Word libraries.
     """
     steps = iter(spec.steps())
 
