@@ -102,7 +102,7 @@ class BudgetRecord:
         return (self.own or 0) + (self.partner or 0)
 
 
-def _cell_text(v: Any) -> str:
+def _stripped_text(v: Any) -> str:
     """A cell value as stripped text; whole-number floats without ".0", blank cells as ""."""
     if v is None:
         return ""
@@ -111,7 +111,7 @@ def _cell_text(v: Any) -> str:
     return str(v).strip()
 
 
-def _blank(v: Any) -> bool:
+def _is_blank(v: Any) -> bool:
     return v in ("", None)
 
 
@@ -216,7 +216,7 @@ class _FormReader:
         col = self.header.amount
         self.record.cells["total"] = f"{column_letter(col)}{i + 1}"
         value = _at(row, col)
-        if not _blank(value):
+        if not _is_blank(value):
             self.record.stated_total = self.amount(value, i, col, "Udgifter i alt")
 
     def _read_field(self, i: int, row: list[Any], j: int, key: str, label: str) -> None:
@@ -243,7 +243,7 @@ class _FormReader:
             elif key in ("start", "end"):
                 setattr(rec, key, parse_date(value))
             else:
-                setattr(rec, key, _cell_text(value))
+                setattr(rec, key, _stripped_text(value))
         except DanishParseError as exc:
             self.issue(i, k, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", value)
 
@@ -267,22 +267,23 @@ class _FormReader:
 
     def _description(self, row: list[Any]) -> str:
         col = self.header.description
-        return _cell_text(row[col]) if col is not None and col < len(row) else ""
+        return _stripped_text(row[col]) if col is not None and col < len(row) else ""
 
     def _is_blank_line(self, row: list[Any]) -> bool:
         h = self.header
-        spent = any(not _blank(_at(row, j)) for j in h.spending)
-        return _blank(_at(row, h.category)) and _blank(_at(row, h.amount)) and not spent and not self._description(row)
+        spent = any(not _is_blank(_at(row, j)) for j in h.spending)
+        no_cost = _is_blank(_at(row, h.category)) and _is_blank(_at(row, h.amount))
+        return no_cost and not spent and not self._description(row)
 
     def _read_cost_line(self, i: int, row: list[Any]) -> None:
         h = self.header
         category = self._category(i, row)  # first: its issue comes before the amounts' issues
         value = _at(row, h.amount)
-        amount = self.amount(value, i, h.amount, "Budget") if not _blank(value) else 0
+        amount = self.amount(value, i, h.amount, "Budget") if not _is_blank(value) else 0
         spent: dict[int, int] = {}
         for j, year in h.spending.items():
             raw = _at(row, j)
-            if not _blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
+            if not _is_blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
                 spent[year] = sv
         cell = f"{column_letter(h.category)}{i + 1}"
         self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell))
@@ -291,20 +292,21 @@ class _FormReader:
         """The canonical category of a cost line; ``None`` (and an issue) when blank or unknown."""
         raw = _at(row, self.header.category)
         code = IssueCode.BUDGET_UNKNOWN_CATEGORY
-        if _blank(raw):
+        if _is_blank(raw):
             self.issue(i, self.header.category, code, "budgetlinjen mangler en kategori")
             return None
-        category = self.words.category_matcher.match(_cell_text(raw)).key
+        category = self.words.category_matcher.match(_stripped_text(raw)).key
         if category is None:
             known = ", ".join(self.words.categories)
-            self.issue(i, self.header.category, code, f"ukendt kategori '{_cell_text(raw)}'; brug en af: {known}", raw)
+            message = f"ukendt kategori '{_stripped_text(raw)}'; brug en af: {known}"
+            self.issue(i, self.header.category, code, message, raw)
         return category
 
 
 def _value_right_of(row: list[Any], j: int) -> tuple[Any, int | None]:
     """The first non-blank value within 5 cells right of column ``j``, and its column."""
     for k in range(j + 1, min(len(row), j + 6)):
-        if not _blank(row[k]):
+        if not _is_blank(row[k]):
             return row[k], k
     return None, None
 

@@ -146,7 +146,7 @@ def _raw_text(value: object) -> str:
     return str(value)
 
 
-def _cell_text(value: object) -> str:
+def _collapsed_text(value: object) -> str:
     if value.__class__ is str:
         return " ".join(value.split())  # type: ignore[union-attr]
     return " ".join(_raw_text(value).split())
@@ -158,7 +158,7 @@ def _matcher_converter(
     """``noun`` is the Danish indefinite noun ("indsatsområde"); ``names`` maps keys to display names."""
 
     def convert(value: object) -> object:
-        text = _cell_text(value)
+        text = _collapsed_text(value)
         m = matcher.match(text)
         if m.key is not None:
             return m.key
@@ -178,7 +178,7 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
     conv: dict[str, Callable[[object], object]] = {}
     for f in columns.fields:
         if f in TEXT_FIELDS:
-            conv[f] = _cell_text
+            conv[f] = _collapsed_text
         elif f == "year":
             conv[f] = _year
         elif f in AMOUNT_FIELDS:
@@ -256,7 +256,7 @@ def _count(value: object) -> object:
     try:
         n = parse_amount(value)
     except DanishParseError:
-        return _Bad(IssueCode.BAD_AMOUNT, f"'{_cell_text(value)}' er ikke et antal; forventede et helt tal")
+        return _Bad(IssueCode.BAD_AMOUNT, f"'{_collapsed_text(value)}' er ikke et antal; forventede et helt tal")
     if n is not None and n < 0:
         return _Bad(IssueCode.NEGATIVE_AMOUNT, f"antallet er negativt ({n})")
     if n is not None and n > MAX_AMOUNT:
@@ -379,7 +379,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
                     grid,
                     row_no,
                     "rækken ligner en note (ingen år, titel, tema, afgørelse eller beløb) og er sprunget over",
-                    " | ".join(_cell_text(c) for c in cells if not _is_blank(c))[:200],
+                    " | ".join(_collapsed_text(c) for c in cells if not _is_blank(c))[:200],
                 )
             )
             continue
@@ -427,7 +427,7 @@ def _is_application_row(
                 sheet=grid.sheet,
                 row=row_no,
                 column=letter,
-                value=_cell_text(cells[filled[0]])[:200],
+                value=_collapsed_text(cells[filled[0]])[:200],
             )
         )
         return False

@@ -180,7 +180,7 @@ def own_sheet(book: Any, name: str) -> Any:
     raise CellError(f"arkene '{name}' og '{name} (pagt_xl)' findes allerede; omdøb et af dem")
 
 
-def _text(value: Any) -> Any:
+def _formula_safe(value: Any) -> Any:
     """A value to write: text from the input is shown as text, never run as a formula (OWASP)."""
     if isinstance(value, str) and not isinstance(value, Formula):
         return csv_safe(value)
@@ -197,7 +197,7 @@ def write_table(
 ) -> None:
     """A header row (white on blue) and rows from ``first_row`` (1-based), with number formats per column."""
     width = len(header)
-    sheet.range((first_row, 1)).value = [header, *[[_text(v) for v in r] for r in rows]]
+    sheet.range((first_row, 1)).value = [header, *[[_formula_safe(v) for v in r] for r in rows]]
     head = sheet.range((first_row, 1), (first_row, width))
     head.color = HEADER_FILL
     head.font.bold = True
@@ -296,7 +296,7 @@ def write_issues(book: Any, validation: Validation, *, mark: bool = True) -> Any
 
 
 # -- breakdowns --------------------------------------------------------------------------------
-def _blank(value: Any) -> Any:
+def _none_as_empty(value: Any) -> Any:
     return "" if value is None else value
 
 
@@ -313,7 +313,7 @@ def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int
     money_from = len(header)
     header += ["Støttebeløb i alt", "Økonomisk ramme", "Udnyttelse", "Kumuleret udmøntning"]
     keys += ["granted", "framework", "utilisation", "cumulative"]
-    rows = [[_blank(r.get(k)) for k in keys] for r in [*yt.rows, yt.total]]
+    rows = [[_none_as_empty(r.get(k)) for k in keys] for r in [*yt.rows, yt.total]]
     formats = {j: KR_FORMAT for j in range(5, len(header))} | {money_from + 2: PCT_FORMAT}
     return header, rows, formats
 
@@ -327,7 +327,7 @@ def _breakdown_rows(b: Breakdown) -> tuple[list[str], list[list[Any]], dict[int,
         rows.append(["I alt", t["projects"], t["participants"], t["granted"], t["share"]])
         return header, rows, {3: KR_FORMAT, 4: PCT_FORMAT}
     header = [KEY_LABELS[key], "Antal projekter", "Støttebeløb", "Andel af samlet støtte"]
-    rows = [[_blank(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
+    rows = [[_none_as_empty(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
     rows.append(["I alt", b.total["projects"], b.total["granted"], b.total["share"]])
     return header, rows, {2: KR_FORMAT, 3: PCT_FORMAT}
 
@@ -355,7 +355,10 @@ def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
     _title(sheet, "tal der skal stemme")
     checks = result.checks
     header = ["Kontrol", "Resultat", "Forventet", "Beregnet", "Kilde", "Beregnet ud fra"]
-    rows = [[c.name, c.result, _blank(c.expected), _blank(c.actual), c.source, c.computed_from] for c in checks]
+    rows = [
+        [c.name, c.result, _none_as_empty(c.expected), _none_as_empty(c.actual), c.source, c.computed_from]
+        for c in checks
+    ]
     write_table(sheet, 4, header, rows)
     if checks:
         sheet.range((5, 2), (4 + len(checks), 2)).set_colors([["#C6EFCE" if c.ok else "#FFC7CE"] for c in checks])
