@@ -45,6 +45,12 @@ class OutputLocked(PagtError):
     default_code = ErrorCode.OUTPUT_LOCKED
 
 
+class OutputUnwritable(PagtError):
+    """The output cannot be written there (a folder, no permission, a read-only or full drive)."""
+
+    default_code = ErrorCode.OUTPUT_UNWRITABLE
+
+
 ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,14 +98,22 @@ def atomic_write(path: Path, write: Any) -> None:
 
     The file gets the permissions of a file made with ``open(path, "w")``: 0666 minus the umask.
 
-    Raises :class:`OutputLocked` if the target is open in Excel or Word.
+    Raises :class:`OutputLocked` if the target is open in Excel or Word, and
+    :class:`OutputUnwritable` if it is a folder or cannot be written there (the
+    target is then left as it was).
     """
     path = Path(path)
     lock = office_lock(path)
     if lock is not None:
         raise OutputLocked(f"{path}: filen er åben i Office ({lock.name}); luk den og prøv igen")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".pagt-", suffix=path.suffix, dir=path.parent)
+    if path.is_dir():
+        raise OutputUnwritable(f"{path}: er en mappe; angiv et filnavn (fx {path.name}/resultat.xlsx)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".pagt-", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise OutputUnwritable(f"{path}: kan ikke skrives i {path.parent} ({reason}); vælg en anden mappe") from None
     os.close(fd)
     try:
         write(Path(tmp))
@@ -107,6 +121,9 @@ def atomic_write(path: Path, write: Any) -> None:
         # open(path, "w") would (0666 minus the umask), after ``write`` in case it re-created the file
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputUnwritable(f"{path}: kan ikke skrives ({exc.strerror or exc}); intet er ændret") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import WORKBOOKS
 
+from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.outputs import OutputLocked, atomic_write
+
+NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 
 
 @pytest.fixture
@@ -73,3 +77,40 @@ def test_atomic_write_refuses_a_file_open_in_office(tmp_path):
     with pytest.raises(OutputLocked):
         atomic_write(out, _write_in_place)
     assert not out.exists()
+
+
+def test_a_folder_as_output_is_a_clear_error(tmp_path):
+    folder = tmp_path / "ud"
+    folder.mkdir()
+    with pytest.raises(PagtError) as info:
+        atomic_write(folder, lambda tmp: tmp.write_text("x", encoding="utf-8"))
+    assert info.value.code is ErrorCode.OUTPUT_UNWRITABLE and folder.is_dir()
+
+
+def test_an_output_where_nothing_can_be_written_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "ud"  # a file where the output folder should be: no user can write under it
+    blocker.write_text("ikke en mappe", encoding="utf-8")
+    with pytest.raises(PagtError) as info:
+        atomic_write(blocker / "r.csv", lambda tmp: tmp.write_text("x", encoding="utf-8"))
+    assert info.value.code is ErrorCode.OUTPUT_UNWRITABLE
+    assert blocker.read_text(encoding="utf-8") == "ikke en mappe"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_a_clear_error(tmp_path):
+    folder = tmp_path / "ud"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(PagtError) as info:
+            atomic_write(folder / "r.csv", lambda tmp: tmp.write_text("x", encoding="utf-8"))
+        assert info.value.code is ErrorCode.OUTPUT_UNWRITABLE
+    finally:
+        folder.chmod(0o755)
+
+
+def test_the_command_line_names_an_unwritable_output_in_one_line(cli, tmp_path):
+    folder = tmp_path / "ud.xlsx"
+    folder.mkdir()
+    proc = cli("breakdown", str(NORD_FILE), "--format", "xlsx", "--out", str(folder))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "er en mappe" in proc.stderr
