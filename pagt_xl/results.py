@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
@@ -137,16 +137,15 @@ class JobResult:
     """What :func:`pagt_xl.pipeline.run_job` read, computed and wrote.
 
     ``breakdowns`` is ``None`` when nothing could be read (every input fatal);
-    ``budgets`` is ``None`` when no budget files were given. ``outputs`` lists
-    the files written, in order; ``notes`` are Danish lines for the user (an
-    output written under another name because the first was open in Office ...).
+    ``budgets`` is ``None`` when no budget files were given. ``outputs`` maps
+    each output written (``"report"``, ``"breakdown_workbook"`` ...) to its path,
+    in the order written.
     """
 
     validation: Validation
     breakdowns: Breakdowns | None = None
     budgets: BudgetReview | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
@@ -166,11 +165,3 @@ class JobResult:
     def count(self, severity: Severity) -> int:
         """Number of issues of a severity, overview and budgets together."""
         return count_severity(self.issues, severity)
-
-    def summary(self) -> dict[str, Any]:
-        """Counts for logs and JSON: issues by severity, excluded rows, files written."""
-        return {
-            "issues": {s.value: self.count(s) for s in Severity},
-            "excluded_rows": self.validation.excluded_rows,
-            "outputs": {k: str(v) for k, v in self.outputs.items()},
-        }

@@ -1,4 +1,4 @@
-"""Scheduled runs (``pagt-xl run CONFIG.toml``): inputs → report draft, breakdown workbook, issues, log.
+"""Scheduled runs (``pagt-xl run CONFIG.toml``): the run file → a job (:func:`plan_run`) for ``run_job``.
 
 Made for cron and Windows Task Scheduler: every output carries the date in its
 name and is written atomically; a file that is open in Word or Excel (an
@@ -20,8 +20,7 @@ from pagt_xl.config import load_pact
 from pagt_xl.danish import parse_year_range
 from pagt_xl.errors import ConfigError, ErrorCode
 from pagt_xl.outputs import office_lock
-from pagt_xl.pipeline import JobOutputs, JobSpec, Progress, run_job
-from pagt_xl.results import JobResult
+from pagt_xl.pipeline import JobOutputs, JobSpec
 
 
 class RunConfig(BaseModel):
@@ -134,14 +133,6 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         outputs=outputs,
     )
     return RunPlan(spec, out_dir / f"pagt-xl_{today.isoformat()}.log", notes)
-
-
-def scheduled_run(config: RunConfig, *, base: Path, today: dt.date, progress: Progress | None = None) -> JobResult:
-    """Plan and run a run file's job (:func:`plan_run`, :func:`~pagt_xl.pipeline.run_job`); notes first."""
-    plan = plan_run(config, base=base, today=today)
-    result = run_job(plan.spec, progress)
-    result.notes[:0] = plan.notes
-    return result
 
 
 def _resolve(path: str, base: Path) -> Path:
