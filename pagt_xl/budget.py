@@ -39,6 +39,7 @@ from pagt_xl.danish import (
     normalize_name,
     parse_amount,
     parse_date,
+    parse_period,
     parse_year,
 )
 from pagt_xl.errors import InputError
@@ -64,6 +65,8 @@ class CostLine:
     row: int
     #: the A1 address of the line's category cell
     cell: str = ""
+    #: the category cell as written ("Andet: el og varme")
+    raw_category: str = ""
 
 
 @dataclass
@@ -85,6 +88,8 @@ class BudgetRecord:
     sought: int | None = None
     granted: int | None = None
     cells: dict[str, str] = field(default_factory=dict)
+    #: form fields whose cell held a value that could not be read (an issue says why)
+    unreadable: set[str] = field(default_factory=set)
 
     @property
     def total_cost(self) -> int:
@@ -128,12 +133,17 @@ class _CostHeader:
     category: int
     amount: int
     description: int | None
-    #: column → year of the "Forbrug YYYY" columns
+    #: column → year of the spending columns ("Forbrug 2024", "Afholdt i 2024" ...)
     spending: dict[int, int]
 
 
-def _find_cost_header(grid: Grid, words: BudgetRules) -> _CostHeader | None:
-    """The first row (of the first 200) with a category and an amount header."""
+#: header rows tried per sheet (a sheet may explain the form before the real table)
+_MAX_HEADER_CANDIDATES = 5
+
+
+def _cost_headers(grid: Grid, words: BudgetRules) -> list[_CostHeader]:
+    """The rows (of the first 200) with a category and an amount header, top down (at most a few)."""
+    found: list[_CostHeader] = []
     for i, row in enumerate(grid.rows[:200]):
         cols: dict[str, int] = {}
         spending: dict[int, int] = {}
@@ -143,11 +153,13 @@ def _find_cost_header(grid: Grid, words: BudgetRules) -> _CostHeader | None:
             role = words.cost_header_index.get(header_key(v))
             if role is not None:
                 cols.setdefault(role, j)
-            elif m := words.spending_pattern.match(normalize_name(v)):
-                spending[j] = int(m.group(1))
+            elif (year := words.spending_year(v)) is not None:
+                spending[j] = year
         if "category" in cols and "amount" in cols:
-            return _CostHeader(i, cols["category"], cols["amount"], cols.get("description"), spending)
-    return None
+            found.append(_CostHeader(i, cols["category"], cols["amount"], cols.get("description"), spending))
+            if len(found) >= _MAX_HEADER_CANDIDATES:
+                break
+    return found
 
 
 class _FormReader:
@@ -201,11 +213,18 @@ class _FormReader:
         return total_row
 
     def _new_label(self, i: int, row: list[Any]) -> tuple[int, str, str] | None:
-        """The first label in the row, left of the amount column, of a field not read yet."""
+        """The first label in the row, left of the amount column, of a field not read yet.
+
+        A financing label followed by names ("Medfinansiering fra partner (firma)")
+        counts only as the row's first text, so a description inside the cost
+        table is never taken for a label.
+        """
+        first = True
         for j, v in enumerate(row[: self.header.amount + 1]):
             if not isinstance(v, str) or not v.strip():
                 continue
-            key = self.words.label_index.get(header_key(v))
+            key = self.words.label_field(v) if first else self.words.label_index.get(header_key(v))
+            first = False
             if key is None or key in self.record.cells or (key == "total" and i < self.header.row):
                 continue
             return j, key, v.strip()
@@ -221,6 +240,9 @@ class _FormReader:
 
     def _read_field(self, i: int, row: list[Any], j: int, key: str, label: str) -> None:
         """The value right of a label (within 5 cells), converted by field."""
+        if key == "period":
+            self._read_period(i, row, j, label)
+            return
         value, k = _value_right_of(row, j)
         if (
             key in _AMOUNT_FIELDS
@@ -245,7 +267,39 @@ class _FormReader:
             else:
                 setattr(rec, key, _stripped_text(value))
         except DanishParseError as exc:
+            rec.unreadable.add(key)
             self.issue(i, k, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", value)
+
+    def _read_period(self, i: int, row: list[Any], j: int, label: str) -> None:
+        """The project period right of its label: one cell ("01.03.2023–28.02.2025") or two (start, end).
+
+        Dates from the start/end labels are kept when the form has both.
+        """
+        rec = self.record
+        value, k = _value_right_of(row, j)
+        if k is None:
+            rec.cells.setdefault("period", f"{column_letter(j + 1)}{i + 1}")
+            return
+        rec.cells["period"] = f"{column_letter(k)}{i + 1}"
+        try:
+            start = _single_date(value)
+            if start is not None:  # two cells: the end is the next date right of the start ("til" between)
+                end = None
+                for m in range(k + 1, min(len(row), k + 4)):
+                    if (end := _single_date(row[m])) is not None:
+                        break
+                if end is None:
+                    raise DanishParseError(f"'{_stripped_text(value)}' er kun projektets start; slutdatoen mangler")
+            else:
+                start, end = _parse_period_cell(value)
+            if end < start:
+                raise DanishParseError(f"'{_stripped_text(value)}': perioden slutter før den begynder")
+        except DanishParseError as exc:
+            rec.unreadable.add("period")
+            self.issue(i, k, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", value)
+            return
+        rec.start = rec.start or start
+        rec.end = rec.end or end
 
     # -- cost lines ---------------------------------------------------------
     def read_cost_lines(self, total_row: int | None) -> None:
@@ -260,10 +314,17 @@ class _FormReader:
                     break
                 continue
             blank_run = 0
-            category = _at(row, self.header.category)
-            if isinstance(category, str) and self.words.label_index.get(header_key(category)) == "total":
+            if self._ends_costs(row):
                 break
             self._read_cost_line(i, row)
+
+    def _ends_costs(self, row: list[Any]) -> bool:
+        """A total or financing row (own, partner, sought, granted ...) ends the cost lines: never a cost."""
+        for v in row[: self.header.amount]:
+            if isinstance(v, str) and v.strip():
+                key = self.words.label_field(v)
+                return key is not None and key not in ("case_id", "title", "applicant", "year")
+        return False
 
     def _description(self, row: list[Any]) -> str:
         col = self.header.description
@@ -286,7 +347,8 @@ class _FormReader:
             if not _is_blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
                 spent[year] = sv
         cell = f"{column_letter(h.category)}{i + 1}"
-        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell))
+        raw = _stripped_text(_at(row, h.category))
+        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell, raw))
 
     def _category(self, i: int, row: list[Any]) -> str | None:
         """The canonical category of a cost line; ``None`` (and an issue) when blank or unknown."""
@@ -295,12 +357,62 @@ class _FormReader:
         if _is_blank(raw):
             self.issue(i, self.header.category, code, "budgetlinjen mangler en kategori")
             return None
-        category = self.words.category_matcher.match(_stripped_text(raw)).key
+        text = _stripped_text(raw)
+        category = self.words.category_matcher.match(text).key
+        if category is None and (m := _CATEGORY_WITH_NOTE.match(text)):  # "Andet: el, varme og rengøring"
+            category = self.words.category_matcher.match(m.group(1)).key
         if category is None:
             known = ", ".join(self.words.categories)
             message = f"ukendt kategori '{_stripped_text(raw)}'; brug en af: {known}"
             self.issue(i, self.header.category, code, message, raw)
         return category
+
+
+#: a category followed by a note: "Andet: el og varme", "Andet (husleje)", "Andet - rengøring"
+_CATEGORY_WITH_NOTE = re.compile(r"^\s*([^:(]+?)\s*(?::|\(| - | – )\s*\S")
+#: a date written "1/3 2023" or "1/3-2023" (day/month year), as applicants type them in a period
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})[ ./-]*(\d{4})$")
+#: what separates the two dates of a period in one cell
+_PERIOD_SEPARATOR = re.compile(r"\s+(?:-|–|—|til)\s+|\s*[–—]\s*", re.IGNORECASE)
+
+
+def _single_date(value: Any) -> dt.date | None:
+    """``value`` as one date (a date cell, "01.03.2023", "1/3 2023"); ``None`` when it is not one date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if m := _SLASH_DATE.match(text):
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    if not re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\. ?[^\W\d]+ \d{4}", text):
+        return None
+    try:
+        return parse_date(text)
+    except DanishParseError:
+        return None
+
+
+def _parse_period_cell(value: Any) -> tuple[dt.date, dt.date]:
+    """A period in one cell: what :func:`~pagt_xl.danish.parse_period` reads, and "1/3 2023 - 28/2 2025"."""
+    try:
+        period = parse_period(value)
+    except DanishParseError:
+        period = None
+        if isinstance(value, str):  # day/month dates, which parse_period does not know
+            parts = _PERIOD_SEPARATOR.split(value.strip())
+            dates = [_single_date(p) for p in parts] if len(parts) == 2 else []
+            if len(dates) == 2 and dates[0] is not None and dates[1] is not None:
+                return dates[0], dates[1]
+        raise
+    if period is None:
+        raise DanishParseError("projektperioden er tom")
+    return period.start, period.end
 
 
 def _value_right_of(row: list[Any], j: int) -> tuple[Any, int | None]:
@@ -312,18 +424,38 @@ def _value_right_of(row: list[Any], j: int) -> tuple[Any, int | None]:
 
 
 def read_budget_grid(grid: Grid, pact: Pact) -> tuple[BudgetRecord | None, list[Issue]]:
-    """Read one sheet as a budget form with the pact's words; ``None`` if the sheet has no cost table."""
-    header = _find_cost_header(grid, pact.budgets)
-    if header is None:
-        return None, []
-    reader = _FormReader(grid, header, pact.budgets)
-    return reader.read(), reader.issues
+    """Read one sheet as a budget form with the pact's words; ``None`` if the sheet has no cost table.
+
+    When several rows look like the cost table's header, the one with the best
+    table below it is read (see :func:`_form_score`).
+    """
+    best = _best_form(grid, pact)
+    return (best[1], best[2]) if best is not None else (None, [])
+
+
+def _form_score(rec: BudgetRecord) -> tuple[int, int, int]:
+    """How much a read sheet looks like a budget: cost lines of a known category with an amount, then
+    labelled fields found, then cost lines at all."""
+    known = sum(1 for line in rec.lines if line.category is not None and line.amount > 0)
+    return known, len(rec.cells), len(rec.lines)
+
+
+def _best_form(grid: Grid, pact: Pact) -> tuple[tuple[int, int, int], BudgetRecord, list[Issue]] | None:
+    """The best reading of one sheet (score, record, issues); ``None`` when it has no cost table."""
+    best = None
+    for header in _cost_headers(grid, pact.budgets):
+        reader = _FormReader(grid, header, pact.budgets)
+        rec = reader.read()
+        score = _form_score(rec)
+        if best is None or score > best[0]:
+            best = (score, rec, reader.issues)
+    return best
 
 
 def read_budget_workbook(
     path: Path | str, pact: Pact, *, as_of: dt.date | None = None
 ) -> tuple[BudgetRecord | None, list[Issue]]:
-    """Read one budget workbook (first sheet with a cost table). Unreadable → ``None`` and an issue.
+    """Read one budget workbook (the visible sheet with the best cost table). Unreadable → ``None`` and an issue.
 
     ``as_of`` is the date for the underspend rule (``None``: today).
     """
@@ -340,13 +472,17 @@ def _read_workbook(
         grids = read_grids(Path(path), name)
     except InputError as exc:
         return None, [Issue.at(IssueCode.FILE_UNREADABLE, Severity.ERROR, str(exc), file=name)], None
-    for grid in grids:
+    best = None
+    for grid in grids:  # the sheet with the best cost table, wherever it stands (a notes sheet may come first)
         if not grid.visible:
             continue
-        rec, issues = read_budget_grid(grid, pact)
-        if rec is not None:
-            checked, status = _check_budget(rec, pact, as_of=as_of)
-            return rec, issues + checked, status
+        found = _best_form(grid, pact)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = found
+    if best is not None:
+        _, rec, issues = best
+        checked, status = _check_budget(rec, pact, as_of=as_of)
+        return rec, issues + checked, status
     message = f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)"
     return None, [Issue.at(IssueCode.BUDGET_FORM_NOT_FOUND, Severity.ERROR, message, file=name)], None
 
@@ -395,15 +531,25 @@ def _check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None) -> tu
 
 
 def _operations_issues(rec: BudgetRecord, rules: BudgetRules) -> list[Issue]:
-    """A cost line is operations when its category is one of the pact's operations categories."""
+    """Operations lines: an operations category, or an operations keyword in the category cell (errors), or in
+    the description only (warnings: a person judges "el" in "el-komponenter"). Whole words only."""
     issues = []
     for line in rec.lines:
-        if line.category in rules.operations and line.amount > 0:
-            message = f"puljen støtter ikke driftsopgaver: {format_amount(line.amount)} under '{line.category}'" + (
-                f" ({line.description})" if line.description else ""
-            )
-            issues.append(Issue.at(IssueCode.BUDGET_OPERATIONS, Severity.ERROR, message, file=rec.file,
-                                   sheet=rec.sheet, cell=line.cell, value=line.amount))  # fmt: skip
+        if line.amount <= 0:
+            continue
+        if line.category in rules.operations:
+            why, severity = f"under '{line.category}'", Severity.ERROR
+        elif word := rules.operations_keyword(line.raw_category):
+            why, severity = f"under '{line.raw_category}' (nøgleord '{word}')", Severity.ERROR
+        elif word := rules.operations_keyword(line.description):
+            why, severity = f"under '{line.raw_category}' (nøgleord '{word}' i beskrivelsen)", Severity.WARNING
+        else:
+            continue
+        message = f"puljen støtter ikke driftsopgaver: {format_amount(line.amount)} {why}" + (
+            f" ({line.description})" if line.description else ""
+        )
+        issues.append(Issue.at(IssueCode.BUDGET_OPERATIONS, severity, message, file=rec.file,
+                               sheet=rec.sheet, cell=line.cell, value=line.amount))  # fmt: skip
     return issues
 
 
@@ -453,11 +599,26 @@ def _check_spending(rec: BudgetRecord, granted: int, *, margin: float,
             rec, "granted", IssueCode.BUDGET_OVERSPENT, Severity.ERROR,
             f"forbruget {format_amount(spent)} overstiger bevillingen {format_amount(granted)}", spent))  # fmt: skip
     status = spending_status(rec, granted, margin=margin, as_of=as_of or dt.date.today())
+    if status is not None and status.elapsed_share is None and spent <= granted:
+        issues.append(_period_missing(rec))
     if status is not None and status.at_risk:
         message = f"risiko for underforbrug: {_risk_text(status)}"
         issues.append(_record_issue(rec, "granted", IssueCode.BUDGET_UNDERSPEND_RISK, Severity.WARNING, message,
                                     spent))  # fmt: skip
     return issues, status
+
+
+def _period_missing(rec: BudgetRecord) -> Issue:
+    """The underspend check was skipped: the form has a grant and spending but no readable period."""
+    unread = [k for k in ("period", "start", "end") if k in rec.unreadable]
+    if unread:
+        key, why = unread[0], "projektperioden kunne ikke læses"
+    else:
+        key = next((k for k in ("period", "start", "end") if k in rec.cells), "granted")
+        missing = [name for k, name in (("start", "startdato"), ("end", "slutdato")) if getattr(rec, k) is None]
+        why = f"projektperioden mangler ({' og '.join(missing)})"
+    message = f"tjekket for underforbrug er sprunget over: {why}; udfyld Projektstart og Projektslut"
+    return _record_issue(rec, key, IssueCode.BUDGET_PERIOD_MISSING, Severity.WARNING, message)
 
 
 def _risk_text(status: UnderspendNote) -> str:
@@ -510,14 +671,24 @@ def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pa
     return issues, statuses
 
 
-def _expand(paths: list[Path | str]) -> list[Path]:
+def _expand(paths: list[Path | str]) -> tuple[list[Path], list[Issue]]:
+    """The files of ``paths`` (folders read whole, Office lock files and hidden files skipped), and an issue
+    (``budget_no_files``) for each folder without files and each pattern that matches nothing."""
     out: list[Path] = []
+    issues: list[Issue] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(("~$", "."))))
+            found = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(("~$", ".")))
+            if not found:
+                message = f"{p}: mappen indeholder ingen budgetskemaer; læg de udfyldte skemaer (.xlsx) i mappen"
+                issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=str(p)))
+            out.extend(found)
+        elif not p.exists() and any(c in str(p) for c in "*?["):
+            message = f"{p}: ingen budgetskemaer matcher mønsteret; ret stien eller mønsteret"
+            issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=str(p)))
         else:
             out.append(p)
-    return out
+    return out, issues
 
 
 def _underspend_notes(records: list[BudgetRecord], form: list[UnderspendNote | None],
@@ -563,10 +734,11 @@ def review_budgets(
     The review's ``issues`` are the files' issues followed by the overview
     checks'; ``underspend`` is keyed by case number, else title.
     """
-    files = _expand(paths)
+    files, issues = _expand(paths)
+    if not paths:
+        issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, "ingen budgetskemaer angivet", file=None))
     records: list[BudgetRecord] = []
     form_statuses: list[UnderspendNote | None] = []
-    issues: list[Issue] = []
     for n, path in enumerate(files, start=1):
         rec, found, status = _read_workbook(path, pact, as_of=as_of)
         if rec is not None:

@@ -181,6 +181,12 @@ class BudgetLabels(BaseModel):
     sought: list[str] = Field(min_length=1)
     granted: list[str] = Field(min_length=1)
     total: list[str] = Field(min_length=1)
+    #: the project period in one cell ("01.03.2023–28.02.2025") or two (start, end) right of the label
+    period: list[str] = []
+
+
+#: form fields whose labels also match as a prefix ("Medfinansiering fra partner (firma)")
+PREFIX_LABEL_FIELDS = frozenset({"own", "partner", "sought", "granted"})
 
 
 class BudgetRules(BaseModel):
@@ -205,8 +211,10 @@ class BudgetRules(BaseModel):
     category_headers: list[str] = Field(min_length=1)
     amount_headers: list[str] = Field(min_length=1)
     description_headers: list[str] = []
-    #: a column headed by one of these words and a year ("Forbrug 2024") holds that year's spending
+    #: a column headed by one of these words and a year, in either order ("Afholdt i 2024"), holds that year's spending
     spending_headers: list[str] = Field(min_length=1)
+    #: words or phrases marking a cost line as operations, in its category or description (whole words)
+    operations_keywords: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> BudgetRules:
@@ -216,6 +224,7 @@ class BudgetRules(BaseModel):
             "category_headers": self.category_headers,
             "amount_headers": self.amount_headers,
             "description_headers": self.description_headers,
+            "spending_headers": self.spending_headers,
         }
         _check_distinct("budgets", headers, _header_key)
         unknown = [c for c in self.excluded_categories if self.category_matcher.match(c).key is None]
@@ -239,6 +248,36 @@ class BudgetRules(BaseModel):
         return {_header_key(a): field for field, aliases in self.labels.model_dump().items() for a in aliases}
 
     @cached_property
+    def _prefix_labels(self) -> list[tuple[str, str]]:
+        """(normalised label, field) of the financing labels, longest first."""
+        pairs = {(_header_key(a), f) for f, aliases in self.labels.model_dump().items() if f in PREFIX_LABEL_FIELDS
+                 for a in aliases}  # fmt: skip
+        return sorted((p for p in pairs if p[0]), key=lambda p: (-len(p[0]), p))
+
+    def label_field(self, text: str) -> str | None:
+        """The form field a label names: exactly (as a header), or a financing label followed by more words.
+
+        "Medfinansiering fra partner (firma)" and "Egenfinansiering: EUC Nord" name
+        a financing field; "Egenfinansieringsandel" does not (whole words only). A
+        text whose rest names another field ("Tilsagn om medfinansiering fra
+        partner") is ambiguous and names none.
+        """
+        key = _header_key(text)
+        exact = self.label_index.get(key)
+        if exact is not None or not key:
+            return exact
+        full = normalize_name(text)
+        for label, field in self._prefix_labels:
+            for candidate in (key, full):
+                if candidate.startswith(label + " "):
+                    rest = candidate[len(label) + 1 :]
+                    others = {f for lab, f in self._prefix_labels if f != field and _has_phrase(rest, lab)}
+                    others |= {f for lab, f in self.label_index.items() if f != field and _has_phrase(rest, lab)
+                               and len(lab) > 3}  # fmt: skip
+                    return None if others else field
+        return None
+
+    @cached_property
     def cost_header_index(self) -> dict[str, str]:
         """Normalised cost-table header → column role (``category``, ``amount``, ``description``)."""
         roles = {"category": self.category_headers, "amount": self.amount_headers,
@@ -247,9 +286,40 @@ class BudgetRules(BaseModel):
 
     @cached_property
     def spending_pattern(self) -> re.Pattern[str]:
-        """Pattern over a normalised header ("forbrug 2024"); group 1 is the year."""
-        words = "|".join(re.escape(normalize_name(w)) for w in self.spending_headers)
-        return re.compile(rf"^(?:{words}) (\d{{4}})$")
+        """Pattern over a normalised header: a spending word and a year in either order, with "i"/"pr."/"for"
+        between ("forbrug 2024", "afholdt i 2024", "2024 regnskab"); group ``year`` is the year."""
+        words = "|".join(re.escape(normalize_name(w)) for w in sorted(self.spending_headers, key=len, reverse=True))
+        filler = r"(?:(?:i|pr|per|for|aar|kr) )*"
+        return re.compile(rf"^(?:(?:{words}) {filler}(?P<year>(?:19|20)\d\d)(?: kr)?"
+                          rf"|(?P<year2>(?:19|20)\d\d) {filler}(?:{words})(?: kr)?)$")  # fmt: skip
+
+    def spending_year(self, header: str) -> int | None:
+        """The year of a spending column's header ("Afholdt i 2024" → 2024); ``None``: not a spending header."""
+        m = self.spending_pattern.match(_header_key(header))
+        if m is None:
+            return None
+        return int(m.group("year") or m.group("year2"))
+
+    @cached_property
+    def operations_pattern(self) -> re.Pattern[str] | None:
+        """Whole-word pattern of the operations keywords over normalised text; ``None`` when there are none."""
+        words = sorted({n for w in self.operations_keywords if (n := normalize_name(w))}, key=len, reverse=True)
+        if not words:
+            return None
+        return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(re.escape(w) for w in words)})(?![a-z0-9])")
+
+    def operations_keyword(self, text: str) -> str | None:
+        """The first operations keyword in ``text``, as the pact spells it ("el" is not found in "elever")."""
+        pattern = self.operations_pattern
+        m = pattern.search(normalize_name(text)) if pattern is not None and text else None
+        if m is None:
+            return None
+        return next((w for w in self.operations_keywords if normalize_name(w) == m.group(0)), m.group(0))
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    """Whether normalised ``text`` holds normalised ``phrase`` as whole words."""
+    return bool(phrase) and f" {phrase} " in f" {text} "
 
 
 @cache

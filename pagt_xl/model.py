@@ -76,6 +76,9 @@ class IssueCode(StrEnum):
     BUDGET_COFINANCING_LOW = "budget_cofinancing_low"
     BUDGET_OVERSPENT = "budget_overspent"
     BUDGET_UNDERSPEND_RISK = "budget_underspend_risk"
+    # applicants' own budget layouts (issue 12 item 5, pagt_xl.budget)
+    BUDGET_PERIOD_MISSING = "budget_period_missing"
+    BUDGET_NO_FILES = "budget_no_files"
 
 
 class Issue(BaseModel):

@@ -123,7 +123,7 @@ class BudgetReview:
     @property
     def fatal(self) -> list[Issue]:
         """Issues about files that could not be read as budgets at all."""
-        fatal_codes = (IssueCode.FILE_UNREADABLE, IssueCode.BUDGET_FORM_NOT_FOUND)
+        fatal_codes = (IssueCode.FILE_UNREADABLE, IssueCode.BUDGET_FORM_NOT_FOUND, IssueCode.BUDGET_NO_FILES)
         return [i for i in self.issues if i.code in fatal_codes]
 
     @property
