@@ -81,11 +81,12 @@ def expand_inputs(patterns: list[str], base: Path) -> list[Path]:
 
 
 def expand_budget_inputs(patterns: list[str], base: Path) -> list[Path]:
-    """Budget inputs: folders are kept as folders (read whole), files and globs expanded."""
+    """Budget inputs: folders are kept as folders (read whole), files and globs expanded (unmatched kept)."""
     out: list[Path] = []
     for pattern in patterns:
         full = _resolve(pattern, base)
-        out.extend([full] if full.is_dir() else expand_inputs([pattern], base))
+        # a pattern matching nothing is kept, so the budget review reports it (budget_no_files)
+        out.extend([full] if full.is_dir() else (expand_inputs([pattern], base) or [full]))
     return out
 
 

@@ -348,3 +348,174 @@ def test_budget_words_come_from_the_pact(tmp_path, pact, workbook):
     rec, issues = read_budget_workbook(path, pact)  # the shipped pact knows neither word
     assert rec is not None and rec.sought is None
     assert [i.cell for i in issues if i.code is IssueCode.BUDGET_UNKNOWN_CATEGORY] == ["A4"]
+
+
+# -- applicants' own layouts (issue 12 item 5) -------------------------------------------------------------------
+
+def _own_layout(*, spending_header="Forbrug 2024", period=None, financing=None, total="Udgifter i alt",
+                lines=None, ident=None):  # fmt: skip
+    """A hand-made budget sheet as applicants build it (header in row 6, lines from row 7)."""
+    rows = ident or [["Sagsnr.", "2024-09"], ["Projekttitel", "Kodeklub"], ["Bevilget fra puljen", 300_000]]
+    rows = [*rows, period or ["Projektstart", "01.01.2024"], ["Projektslut", "31.12.2025"] if period is None else []]
+    rows = rows[:5] + [[]] * (5 - len(rows[:5]))
+    lines = lines or [["Løn og timer", "Timer", 300_000, 320_000], ["Materialer og udstyr", "Robotter", 100_000, 0]]
+    body = [["Kategori", "Beskrivelse", "Budget (kr.)", spending_header], *lines]
+    tail = [[total, None, sum(line[2] for line in lines)]] if total else []
+    fin = financing if financing is not None else [["Egenfinansiering", 100_000], ["Ansøgt fra puljen", 300_000]]
+    return {"Budget": rows + body + tail + fin}
+
+
+SPENDING_HEADERS = ["Forbrug 2024", "Afholdt 2024", "2024 forbrug", "Afholdt i 2024", "Regnskab 2024",
+                    "Faktisk forbrug 2024 (kr.)", "Realiseret 2024"]  # fmt: skip
+
+
+@pytest.mark.parametrize("header", SPENDING_HEADERS)
+def test_spending_found_by_year_and_a_spending_word(workbook, pact, header):
+    rec, issues = read_budget_workbook(workbook(_own_layout(spending_header=header)), pact, as_of=AS_OF)
+    assert rec is not None and rec.spent == 320_000 and rec.lines[0].spent == {2024: 320_000}
+    assert [i.cell for i in issues if i.code is IssueCode.BUDGET_OVERSPENT] == ["B3"]  # overspend no longer missed
+
+
+def test_a_budget_column_with_a_year_is_not_spending(workbook, pact):
+    rec, _ = read_budget_workbook(workbook(_own_layout(spending_header="Budget 2025")), pact, as_of=AS_OF)
+    assert rec is not None and rec.spent == 0
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Medfinansiering fra partner (firma)", "partner"),
+        ("Medfinansiering fra partnere: Vestas A/S", "partner"),
+        ("Egenfinansiering (kr.)", "own"),
+        ("Egenfinansiering: EUC Nord", "own"),
+        ("Egenfinansieringsandel", None),  # whole words only
+        ("Tilsagn om medfinansiering fra partner", None),  # names two fields: neither
+    ],
+)
+def test_financing_labels_match_by_prefix_without_swallowing(workbook, pact, label, field):
+    fin = [[label, 100_000], ["Ansøgt fra puljen", 300_000]]
+    rec, _ = read_budget_workbook(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
+    assert rec is not None and len(rec.lines) == 2
+    read = {k: getattr(rec, k) for k in ("own", "partner", "granted")}
+    expected = {"own": None, "partner": None, "granted": 300_000}
+    if field:
+        expected[field] = 100_000
+    assert read == expected
+
+
+def test_partner_with_a_name_counts_as_cofinancing(workbook, pact):
+    strict = pact.model_copy(update={"budgets": pact.budgets.model_copy(update={"min_cofinancing_share": 0.2})})
+    fin = [["Medfinansiering fra partner (Grundfos A/S)", 100_000], ["Ansøgt fra puljen", 300_000]]
+    rec, issues = read_budget_workbook(workbook(_own_layout(financing=fin)), strict, as_of=AS_OF)
+    assert rec is not None and rec.cofinancing == 100_000
+    assert IssueCode.BUDGET_COFINANCING_LOW not in codes(issues)
+
+
+def test_own_label_variants_on_one_form_first_wins(workbook, pact):
+    fin = [["Egenfinansiering", 100_000], ["Egenfinansiering (kr.)", 7], ["Ansøgt fra puljen", 300_000]]
+    rec, _ = read_budget_workbook(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
+    assert rec is not None and rec.own == 100_000 and rec.cells["own"] == "B10"
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        ["Projektperiode", "01.03.2023–28.02.2025"],
+        ["Projektperiode", "1/3 2023 - 28/2 2025"],
+        ["Periode", "1.3.2023 til 28.2.2025"],
+        ["Projektperiode", dt.datetime(2023, 3, 1), "til", dt.datetime(2025, 2, 28)],
+        ["Projektperiode", "01.03.2023", "28.02.2025"],
+    ],
+)
+def test_period_from_one_or_two_cells(workbook, pact, period):
+    rec, issues = read_budget_workbook(workbook(_own_layout(period=period)), pact, as_of=AS_OF)
+    assert rec is not None and (rec.start, rec.end) == (dt.date(2023, 3, 1), dt.date(2025, 2, 28))
+    assert IssueCode.BUDGET_PERIOD_MISSING not in codes(issues)
+
+
+@pytest.mark.parametrize(
+    ("period", "cell"),
+    [
+        (["Projektperiode", "snart"], "B4"),  # unreadable: named at its cell, next to the bad-value issue
+        (["Projektperiode", "01.03.2023"], "B4"),  # the end is missing
+        (["Noter", "ingen periode"], "B3"),  # no period at all: at the grant
+    ],
+)
+def test_underspend_check_skipped_says_so(workbook, pact, period, cell):
+    lines = [["Løn og timer", "Timer", 400_000, 10_000]]
+    rec, issues = read_budget_workbook(workbook(_own_layout(period=period, lines=lines)), pact, as_of=AS_OF)
+    assert rec is not None and (rec.start is None or rec.end is None)
+    missing = [i for i in issues if i.code is IssueCode.BUDGET_PERIOD_MISSING]
+    assert [(i.cell, i.severity) for i in missing] == [(cell, Severity.WARNING)]
+
+
+def test_no_period_warning_without_spending(workbook, pact):
+    lines = [["Løn og timer", "Timer", 400_000, None]]
+    _, issues = read_budget_workbook(workbook(_own_layout(period=["Noter", "-"], lines=lines)), pact, as_of=AS_OF)
+    assert IssueCode.BUDGET_PERIOD_MISSING not in codes(issues)
+
+
+def test_budget_sheet_chosen_by_content_not_position(workbook, pact):
+    notes = [["Vejledning"], ["Kategori", "Budget"], ["Skriv kategorien her", "og beløbet her"], ["Husk bilag"]]
+    sheets = {"Noter": notes, **_own_layout()}
+    rec, issues = read_budget_workbook(workbook(sheets), pact, as_of=AS_OF)
+    assert rec is not None and rec.sheet == "Budget" and rec.total_cost == 400_000
+    assert IssueCode.BUDGET_UNKNOWN_CATEGORY not in codes(issues)
+
+
+@pytest.mark.parametrize("total", ["Samlet budget", "Sum", "Budget i alt", "I alt", "Total", None])
+def test_totals_by_label_and_financing_never_costs(workbook, pact, total):
+    fin = [["Egenfinansiering", 100_000], ["Partnerfinansiering", 0], ["Ansøgt fra puljen", 300_000]]
+    rec, issues = read_budget_workbook(workbook(_own_layout(total=total, financing=fin)), pact, as_of=AS_OF)
+    assert rec is not None and [line.category for line in rec.lines] == ["Løn og timer", "Materialer og udstyr"]
+    assert rec.total_cost == 400_000 and rec.own == 100_000 and rec.sought == 300_000
+    assert rec.stated_total == (400_000 if total else None)
+    assert {IssueCode.BUDGET_TOTAL_MISMATCH, IssueCode.BUDGET_UNKNOWN_CATEGORY}.isdisjoint(codes(issues))
+
+
+@pytest.mark.parametrize(
+    ("line", "severity"),
+    [
+        (["Andet: el, varme og rengøring", "", 20_000, None], Severity.ERROR),
+        (["Løbende driftsudgifter", "", 20_000, None], Severity.ERROR),
+        (["Andet (husleje)", "", 20_000, None], Severity.ERROR),
+        (["Andet", "Løbende driftsudgifter", 20_000, None], Severity.WARNING),
+        (["Andet", "El og varme i værkstedet", 20_000, None], Severity.WARNING),
+        (["Løn og timer", "Undervisning af elever og elevråd", 20_000, None], None),  # "elever" is not "el"
+        (["Materialer og udstyr", "Varmepistol og elektronik", 20_000, None], None),
+    ],
+)
+def test_operations_found_by_keywords(workbook, pact, line, severity):
+    lines = [["Løn og timer", "Timer", 380_000, None], line]
+    rec, issues = read_budget_workbook(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
+    assert rec is not None and len(rec.lines) == 2
+    found = [(i.cell, i.severity) for i in issues if i.code is IssueCode.BUDGET_OPERATIONS]
+    assert found == ([("A8", severity)] if severity else [])
+
+
+def test_category_with_a_note_is_read_as_the_category(workbook, pact):
+    lines = [["Løn og timer", "Timer", 380_000, None], ["Andet: el, varme og rengøring", "", 20_000, None]]
+    rec, issues = read_budget_workbook(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
+    assert rec is not None and rec.lines[1].category == "Andet"
+    assert IssueCode.BUDGET_UNKNOWN_CATEGORY not in codes(issues)
+
+
+def test_empty_budget_folder_is_a_clear_refusal(cli, tmp_path, pact):
+    empty = tmp_path / "budgetter"
+    empty.mkdir()
+    (empty / "~$laas.xlsx").write_bytes(b"")  # Office's lock file is not a budget
+    review = review_budgets([empty], pact, None, as_of=AS_OF)
+    assert [(i.code, i.file) for i in review.fatal] == [(IssueCode.BUDGET_NO_FILES, str(empty))]
+    pattern = review_budgets([tmp_path / "budgetter" / "*.xlsx"], pact, None, as_of=AS_OF)
+    assert codes(pattern.fatal) == {IssueCode.BUDGET_NO_FILES}
+    proc = cli("budgets", str(empty), "--as-of", "2026-11-22")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and str(empty) in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_with_budgets_matching_nothing_says_so(tmp_path, pact):
+    from pagt_xl.scheduled import expand_budget_inputs
+
+    paths = expand_budget_inputs(["budgetter/*.xlsx"], tmp_path)
+    review = review_budgets(paths, pact, None, as_of=AS_OF)
+    assert codes(review.fatal) == {IssueCode.BUDGET_NO_FILES}
