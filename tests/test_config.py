@@ -160,10 +160,11 @@ def test_replace_moves_a_decision_word(tmp_path: Path, workbook):
         ("", '[statuses]\nfinished = ["I gang"]\n', "statuses"),
         ("", '[budgets.categories]\n"Forplejning" = ["Husleje"]\n', "budgets.categories"),  # Husleje is Drift
         ("", '[budgets.labels]\ntotal = ["Tilsagn"]\n', "budgets.labels"),  # Tilsagn is the grant's label
+        ("", '[budgets]\nspending_headers = ["Beløb"]\n', "budgets.spending_headers"),  # Beløb is an amount header
         ("", '[columns.aliases]\ntitle = ["Sagsnr."]\n', "columns.aliases"),
         ("", '[[themes]]\nkey = "b"\nname = "alfa"\n', "themes"),
     ],
-    ids=["decisions", "statuses", "categories", "labels", "columns", "themes"],
+    ids=["decisions", "statuses", "categories", "labels", "spending", "columns", "themes"],
 )
 def test_a_word_in_two_places_is_a_conflict(tmp_path: Path, top: str, tables: str, setting: str):
     path = _pact_file(tmp_path, top, tables, name="konflikt.toml")
@@ -230,3 +231,20 @@ def test_error_codes_of_missing_and_unknown_pacts(tmp_path: Path):
     with pytest.raises(ConfigError) as exc:
         load_pact(tmp_path / "findes_ikke.toml")
     assert exc.value.code is ErrorCode.CONFIG_NOT_FOUND
+
+
+def test_budget_layout_words_extend_from_a_pact(tmp_path: Path):
+    """A pact adds a spending word, an operations keyword and a period label; the common ones still apply."""
+    tables = """
+[budgets]
+spending_headers = ["Brugt"]
+operations_keywords = ["Kantine"]
+[budgets.labels]
+period = ["Løbetid"]
+"""
+    words = load_pact(_pact_file(tmp_path, tables=tables)).budgets
+    assert words.spending_year("Brugt i 2025") == 2025 and words.spending_year("Afholdt 2024") == 2024
+    assert words.spending_year("Budget 2024") is None
+    assert words.operations_keyword("Kantine og husleje") == "Kantine"
+    assert words.operations_keyword("Elever og elevråd") is None
+    assert words.label_field("Løbetid") == "period" and words.label_field("Projektperiode") == "period"
