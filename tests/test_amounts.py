@@ -177,3 +177,12 @@ def test_small_kroner_with_a_fraction_are_never_rounded(number):
         parse_amount(text)
     with pytest.raises(AmbiguousAmount):
         parse_amount(float(number))
+
+
+def test_a_large_subtotal_in_a_thousands_column_is_only_a_warning(workbook):
+    header = [*HEADER[:8], "Støttebeløb (t.kr.)"]
+    rows = [_row(400, title="A v/X"), _row(350, title="B v/X"), ["I alt", None, None, None, None, None, None, None,
+                                                                  60_000]]  # fmt: skip
+    result = _validate(workbook, *rows, header=header)
+    assert _at(result, IssueCode.UNIT_MISMATCH) == [("I4", Severity.WARNING)]
+    assert result.table["has_error"].tolist() == [False, False]

@@ -288,7 +288,8 @@ def _fold_unit_mismatches(grid: Grid, result: SheetRead) -> None:
     """
     by_column: dict[str, list[Issue]] = {}
     for issue in result.issues:
-        if issue.code is IssueCode.UNIT_MISMATCH and issue.column is not None:
+        # a subtotal row's mismatch stays its own warning: a large total may fit both units
+        if issue.code is IssueCode.UNIT_MISMATCH and issue.severity is Severity.ERROR and issue.column is not None:
             by_column.setdefault(issue.column, []).append(issue)
     if not by_column:
         return
@@ -315,7 +316,7 @@ def _fold_unit_mismatches(grid: Grid, result: SheetRead) -> None:
         )
     out: list[Issue] = []
     for issue in result.issues:
-        if issue.code is IssueCode.UNIT_MISMATCH and issue.column in folded:
+        if issue.code is IssueCode.UNIT_MISMATCH and issue.severity is Severity.ERROR and issue.column in folded:
             if issue is by_column[issue.column][0]:
                 out.append(folded[issue.column])
             continue
