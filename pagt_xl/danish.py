@@ -78,12 +78,13 @@ def format_reading(kroner: Decimal) -> str:
     return f"{kroner.normalize():f}".replace(".", ",") + " kr."
 
 
-_MIO_RE = re.compile(r"\bmio\b|\bmill?ion(?:er)?\b", re.IGNORECASE)
-_TKR_RE = re.compile(r"\bt\.?\s*kr\b|\btkr\b|\btusind\b|\b1\.?000\s*kr\b", re.IGNORECASE)
+_MIO_RE = re.compile(r"\bmio\b|\bmill?\b|\bmill?ion(?:er)?\b", re.IGNORECASE)
+_TKR_RE = re.compile(r"\bt\.?\s*kr\b|\btkr\b|\btusinde?\b|\b1\.?000\s*kr\b", re.IGNORECASE)
 
 
 def amount_unit_from_header(header: str | None) -> AmountUnit:
-    """The unit a header announces: "(mio. kr.)" → MIO, "(t.kr.)"/"1.000 kr." → TKR, else KR."""
+    """The unit a header announces: "(mio. kr.)"/"mill. kr." → MIO, "(t.kr.)"/"1.000 kr."/"tusinde kr." → TKR,
+    else KR (also for a header that names no unit)."""
     if not header:
         return AmountUnit.KR
     if _MIO_RE.search(header):
