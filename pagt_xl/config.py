@@ -332,6 +332,30 @@ def default_budget_rules() -> BudgetRules:
         raise _config_error(COMMON_FILE, exc) from None
 
 
+class AmountBounds(BaseModel):
+    """Plausible amounts of one application (``[amounts]`` in a pact file), in whole kroner.
+
+    An applied or granted amount outside ``min_grant``..``max_grant`` is
+    ``implausible_amount`` (an error on a granted row, else a warning); a column
+    whose values fit another unit than its header's is ``unit_mismatch``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_grant: int = Field(gt=0)
+    max_grant: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AmountBounds:
+        if self.min_grant >= self.max_grant:
+            raise ValueError(f"min_grant {self.min_grant} skal være mindre end max_grant {self.max_grant}")
+        return self
+
+    def fits(self, kroner: int) -> bool:
+        """Whether ``kroner`` lies within the bounds (both ends included)."""
+        return self.min_grant <= kroner <= self.max_grant
+
+
 class Pact(BaseModel):
     """A validated pact configuration. Use :func:`load_pact` to get one."""
 
@@ -357,6 +381,7 @@ class Pact(BaseModel):
     institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
     budgets: BudgetRules
+    amounts: AmountBounds
     source: str = ""
 
     @model_validator(mode="after")

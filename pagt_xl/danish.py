@@ -2,6 +2,31 @@
 
 Money is exact: amounts are whole kroner (``int``), computed with
 :class:`decimal.Decimal` and rounded half-up; floats are never summed.
+
+Amounts are parsed or refused, never guessed (:func:`parse_amount`). The rules:
+
+* The unit is the column's (from its header: kr., t.kr., mio. kr.) unless the
+  text states its own: "1,3 mio. kr." and "300 t.kr." are millions and
+  thousands in any column, and a bare "kr."/"DKK" makes the text kroner.
+* A dot followed by groups of three digits is the Danish thousands separator
+  ("404.567 kr.", "1.125.000"); a comma is the decimal comma ("1,3 mio. kr.",
+  "4,95" in a mio. kr. column, "1.234,56"). Several comma groups, or commas
+  before a decimal point, are English grouping and read as such ("1,000,000").
+* A single comma followed by exactly three digits ("100,000", "250,000 kr.")
+  is ambiguous — 100 kr. with a decimal comma, or 100.000 kr. with an English
+  thousands separator — and raises :class:`AmbiguousAmount` naming both
+  readings. Only a mio. kr. unit settles it: "1,250 mio. kr." is 1.250.000 kr.
+  (English grouping would mean 1,25 milliard kr.). Likewise "1.250 mio." is
+  ambiguous (1.250 mio. kr. in Danish, 1,25 mio. kr. in English).
+* In kroner, a number with a fraction below 1.000 ("2,5", "0,1", an Excel
+  float 0.1) is not rounded: it raises :class:`AmbiguousAmount` (2,5 kr. or,
+  as most likely meant, 2,5 mio. kr.). From 1.000 kr. up a fraction is øre and
+  is rounded half-up to whole kroner ("1.234,56" → 1.235; at most 50 øre).
+* Whole-number floats are taken as they are; other Excel floats go through
+  :class:`~decimal.Decimal` (``repr``) and are scaled by the unit exactly.
+
+Whether a value is *plausible* (bounds, a column of the wrong magnitude) is the
+reader's and the rules' business (pact ``[amounts]``), not this module's.
 """
 
 from __future__ import annotations
@@ -21,6 +46,18 @@ class DanishParseError(ValueError):
     """A value could not be read. ``str(exc)`` is a short Danish message with what was expected."""
 
 
+class AmbiguousAmount(DanishParseError):
+    """An amount with two plausible readings; ``readings`` holds both, in kroner (exact, not rounded)."""
+
+    def __init__(self, text: str, readings: tuple[Decimal, Decimal]) -> None:
+        self.readings = readings
+        first, second = (format_reading(r) for r in readings)
+        super().__init__(
+            f"'{text}' er tvetydigt: kan læses som {first} eller {second}; skriv beløbet entydigt, "
+            "fx '100.000 kr.' (punktum som tusindtalsseparator) eller '2,5 mio. kr.'"
+        )
+
+
 class AmountUnit(enum.IntEnum):
     """Multiplier from a stated unit to kroner."""
 
@@ -28,13 +65,26 @@ class AmountUnit(enum.IntEnum):
     TKR = 1_000
     MIO = 1_000_000
 
+    @property
+    def label(self) -> str:
+        """The unit as Danish text: "kr.", "t.kr.", "mio. kr."."""
+        return {1: "kr.", 1_000: "t.kr.", 1_000_000: "mio. kr."}[int(self)]
 
-_MIO_RE = re.compile(r"\bmio\b|\bmill?ion(?:er)?\b", re.IGNORECASE)
-_TKR_RE = re.compile(r"\bt\.?\s*kr\b|\btkr\b|\btusind\b|\b1\.?000\s*kr\b", re.IGNORECASE)
+
+def format_reading(kroner: Decimal) -> str:
+    """One reading of an amount for a message: "100 kr.", "100.000 kr.", "2,5 mio. kr.", "0,1 kr."."""
+    if kroner == kroner.to_integral_value():
+        return format_amount_prose(int(kroner)) if abs(kroner) < 10**9 else format_amount(int(kroner))
+    return f"{kroner.normalize():f}".replace(".", ",") + " kr."
+
+
+_MIO_RE = re.compile(r"\bmio\b|\bmill?\b|\bmill?ion(?:er)?\b", re.IGNORECASE)
+_TKR_RE = re.compile(r"\bt\.?\s*kr\b|\btkr\b|\btusinde?\b|\b1\.?000\s*kr\b", re.IGNORECASE)
 
 
 def amount_unit_from_header(header: str | None) -> AmountUnit:
-    """The unit a header announces: "(mio. kr.)" → MIO, "(t.kr.)"/"1.000 kr." → TKR, else KR."""
+    """The unit a header announces: "(mio. kr.)"/"mill. kr." → MIO, "(t.kr.)"/"1.000 kr."/"tusinde kr." → TKR,
+    else KR (also for a header that names no unit)."""
     if not header:
         return AmountUnit.KR
     if _MIO_RE.search(header):
@@ -53,6 +103,9 @@ _UNIT_WORD = re.compile(
 _NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
 _THOUSANDS_DOT_DEC = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_ONE_DOT_GROUP = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
+_ONE_COMMA_GROUP = re.compile(r"^[+-]?[1-9]\d{0,2},\d{3}$")
+_ENGLISH = re.compile(r"^[+-]?\d{1,3}(?:(?:,\d{3}){2,}(?:\.\d+)?|(?:,\d{3})+\.\d+)$")
 _PLAIN_DEC_COMMA = re.compile(r"^[+-]?\d+(?:,\d+)?$")
 _PLAIN_DEC_DOT = re.compile(r"^[+-]?\d+\.\d+$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
@@ -60,6 +113,17 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+#: From this many kroner up, a fraction in a kroner amount is øre (rounded); below it, ambiguous.
+ORE_FROM = 1_000
+
+
+def _scaled(number: Decimal, unit: AmountUnit, shown: str) -> int:
+    """``number`` in ``unit`` as whole kroner; a small kroner amount with a fraction is ambiguous."""
+    if unit is AmountUnit.KR and number != number.to_integral_value() and abs(number) < ORE_FROM:
+        raise AmbiguousAmount(shown, (number, number * AmountUnit.MIO))
+    return _round(number * int(unit))
 
 
 def parse_amount(value: object, unit: AmountUnit = AmountUnit.KR) -> int | None:
@@ -80,9 +144,9 @@ def parse_amount(value: object, unit: AmountUnit = AmountUnit.KR) -> int | None:
             raise DanishParseError(f"'{value}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
         if value.is_integer() and unit is AmountUnit.KR:
             return int(value)
-        return _round(Decimal(repr(value)) * int(unit))
+        return _scaled(Decimal(repr(value)), unit, repr(value).replace(".", ","))
     if isinstance(value, Decimal):
-        return _round(value * int(unit))
+        return _scaled(value, unit, f"{value:f}".replace(".", ","))
     if not isinstance(value, str):
         raise DanishParseError(f"'{value}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
     return _parse_amount_text(value, unit)
@@ -101,9 +165,14 @@ def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
     if m:
         unit = AmountUnit.MIO if m.group("mio") else AmountUnit.TKR
         s = s[: m.start()].strip()
-    # currency before or after the number
+    # currency before or after the number; a bare "kr."/"DKK" makes the text kroner in any column
+    currency = 0
     for _ in range(2):
-        s = _CURRENCY.sub("", s).strip()
+        s, n = _CURRENCY.subn("", s)
+        s = s.strip()
+        currency += n
+    if currency and not m:
+        unit = AmountUnit.KR
     if s.endswith(",-"):
         s = s[:-2].strip()
     # thousands separated by spaces: "1 125 000"
@@ -112,10 +181,19 @@ def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
     s = s.replace(" ", "") if re.fullmatch(r"[+-] \d[\d.,]*", s) else s
     if not _NUMBER.match(s):
         raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
+    shown = original.strip()
+    if _ONE_DOT_GROUP.match(s) and unit is AmountUnit.MIO:
+        # "1.250 mio.": 1.250 millions (Danish) or 1,25 millions (English)
+        raise AmbiguousAmount(shown, (Decimal(s.replace(".", "")) * unit, Decimal(s) * unit))
+    if _ONE_COMMA_GROUP.match(s) and unit is not AmountUnit.MIO:
+        # "100,000": 100 with a decimal comma, or 100.000 with an English thousands separator
+        raise AmbiguousAmount(shown, (Decimal(s.replace(",", ".")) * unit, Decimal(s.replace(",", "")) * unit))
     if _THOUSANDS_DOT.match(s):
         number = s.replace(".", "")
     elif _THOUSANDS_DOT_DEC.match(s):
         number = s.replace(".", "").replace(",", ".")
+    elif _ENGLISH.match(s):
+        number = s.replace(",", "")
     elif _PLAIN_DEC_COMMA.match(s):
         number = s.replace(",", ".")
     elif _PLAIN_DEC_DOT.match(s) and unit is not AmountUnit.KR:
@@ -123,7 +201,7 @@ def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
     else:
         raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}")
     try:
-        return _round(Decimal(number) * int(unit))
+        return _scaled(Decimal(number), unit, shown)
     except InvalidOperation:
         raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}") from None
 

@@ -61,6 +61,11 @@ class IssueCode(StrEnum):
     PERIOD_REVERSED = "period_reversed"
     EXCEL_ERROR = "excel_error"
     FORMULA_WITHOUT_VALUE = "formula_without_value"
+    # amounts and theme numbers (issue 12, items 1 and 8)
+    AMBIGUOUS_AMOUNT = "ambiguous_amount"
+    IMPLAUSIBLE_AMOUNT = "implausible_amount"
+    UNIT_MISMATCH = "unit_mismatch"
+    THEME_NUMBER_MISMATCH = "theme_number_mismatch"
     # framework sheets
     BAD_FRAMEWORK_ROW = "bad_framework_row"
     DUPLICATE_FRAMEWORK_YEAR = "duplicate_framework_year"

@@ -128,6 +128,32 @@ def _granted_without_amount(t: _Table, pact: Pact) -> list[Finding]:
     return out
 
 
+def _implausible_amount(t: _Table, pact: Pact) -> list[Finding]:
+    """An applied or granted amount outside the pact's ``[amounts]`` bounds: an error on a granted row."""
+    bounds = pact.amounts
+    out: list[Finding] = []
+    for i, dec in enumerate(t.decision):
+        for field_name, amount in (("applied", t.applied[i]), ("granted", t.granted[i])):
+            if amount is None or amount == 0 or bounds.fits(amount):
+                continue  # 0 and a missing amount have their own rules (rejected, granted without amount)
+            low = amount < bounds.min_grant
+            bound = format_amount(bounds.min_grant if low else bounds.max_grant)
+            what = "ansøgte beløb" if field_name == "applied" else "støttebeløbet"
+            out.append(
+                t.issue(
+                    i,
+                    field_name,
+                    IssueCode.IMPLAUSIBLE_AMOUNT,
+                    Severity.ERROR if dec == Decision.GRANTED else Severity.WARNING,
+                    f"det {what} {format_amount(amount)} er {'under det mindste' if low else 'over det største'} "
+                    f"rimelige beløb i pagten ({bound}, [amounts] {'min_grant' if low else 'max_grant'}); "
+                    "tjek beløbet og enheden (kr., t.kr., mio. kr.)",
+                    amount,
+                )
+            )
+    return out
+
+
 def _round_cap_exceeded(t: _Table, pact: Pact) -> list[Finding]:
     """An amount above its round's cap; the granted amount is checked first, and one issue per row at most."""
     caps = {r.key: r for r in pact.rounds if r.cap is not None}
@@ -296,6 +322,7 @@ RULES: tuple[Rule, ...] = (
     _granted_above_applied,
     _rejected_with_amount,
     _granted_without_amount,
+    _implausible_amount,
     _round_cap_exceeded,
     _round_before_its_start,
     _theme_not_open,

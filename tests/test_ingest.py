@@ -262,3 +262,16 @@ def test_column_letters_agree_with_openpyxl_for_every_column():
         letters = get_column_letter(n)
         assert column_letter(n - 1) == letters
         assert column_index(letters) == column_index_from_string(letters) == n
+
+
+@pytest.mark.parametrize(
+    ("header", "raw", "expected"),
+    [("Støttebeløb i mill. kr.", 1.5, 1_500_000), ("Støttebeløb (t. kr.)", 400, 400_000),
+     ("Støttebeløb i tusinde kr.", "350", 350_000), ("Støttebeløb (kr.)", "404.567 kr.", 404_567)],
+)  # fmt: skip
+def test_units_in_headers_scale_amounts(workbook, nord, header, raw, expected):
+    rows = [[*HEADER[:8], header], [2020, "x", "Åben runde", "P v/EUC", "1. De potentielle STEM'ere", "Motiverende",
+                                    2_000_000, "Tilsagn", raw]]  # fmt: skip
+    result = run_validation([workbook({"A": rows})], nord)
+    assert result.table["granted"].tolist() == [expected]
+    assert not result.has_errors

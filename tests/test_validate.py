@@ -108,6 +108,15 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         "I3",
         Severity.WARNING,
     ),
+    # amounts and theme numbers (issue 12, items 1 and 8)
+    IssueCode.AMBIGUOUS_AMOUNT: (lambda: overview(row(granted="100,000")), "I2", Severity.ERROR),
+    IssueCode.IMPLAUSIBLE_AMOUNT: (lambda: overview(row(granted=20_000)), "I2", Severity.ERROR),
+    IssueCode.UNIT_MISMATCH: (
+        lambda: overview(row(granted=250_000), header=[*HEADER[:8], "Støttebeløb (mio. kr.)"]),
+        "I1",
+        Severity.ERROR,
+    ),
+    IssueCode.THEME_NUMBER_MISMATCH: (lambda: overview(row(theme="3. De potentielle STEM'ere")), "E2", Severity.WARNING),
     IssueCode.BAD_FRAMEWORK_ROW: (
         lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, "rigeligt"]]},
         "B2",

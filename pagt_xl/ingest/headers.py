@@ -15,7 +15,9 @@ HEADER_SEARCH_ROWS = 40
 MIN_HEADER_FIELDS = 2
 
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_UNIT_TAIL = re.compile(r"\s*(?:i\s+)?(?:(?:mio|t|tkr|tusind|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE)
+_UNIT_TAIL = re.compile(
+    r"\s*(?:i\s+)?(?:(?:mio|mill?|t|tkr|tusinde?|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=8192)

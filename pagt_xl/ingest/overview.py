@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pagt_xl.config import Pact
+from pagt_xl.config import AmountBounds, Pact
 from pagt_xl.danish import (
+    AmbiguousAmount,
     AmountUnit,
     DanishParseError,
     NameMatcher,
+    format_amount,
     parse_amount,
     parse_date,
     parse_period,
@@ -124,14 +126,21 @@ class SheetRead:
 
 
 class _Bad:
-    """A conversion failure: issue code, severity and Danish message."""
+    """A conversion failure: issue code, severity and Danish message.
 
-    __slots__ = ("code", "message", "severity")
+    ``value`` is the typed value the row keeps despite the issue (a warning such as
+    ``theme_number_mismatch``); ``_BLANK`` (the default) means the row gets no value.
+    """
 
-    def __init__(self, code: IssueCode, message: str, severity: Severity = Severity.ERROR):
+    __slots__ = ("code", "message", "severity", "value")
+
+    def __init__(
+        self, code: IssueCode, message: str, severity: Severity = Severity.ERROR, value: object = _BLANK
+    ) -> None:
         self.code = code
         self.message = message
         self.severity = severity
+        self.value = value
 
 
 def _is_blank(value: object) -> bool:
@@ -182,7 +191,7 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
         elif f == "year":
             conv[f] = _year
         elif f in AMOUNT_FIELDS:
-            conv[f] = _amount_converter(columns.units.get(f, AmountUnit.KR), FIELD_LABELS[f])
+            conv[f] = _amount_converter(columns.units.get(f, AmountUnit.KR), FIELD_LABELS[f], pact.amounts)
         elif f in TARGET_FIELDS:
             conv[f] = _count
         elif f in ("period_start", "period_end"):
@@ -190,13 +199,7 @@ def build_converters(pact: Pact, columns: ColumnMap) -> dict[str, Callable[[obje
         elif f == "period":
             conv[f] = _period
         elif f == "theme":
-            conv[f] = _matcher_converter(
-                pact.theme_matcher,
-                IssueCode.UNKNOWN_THEME,
-                "indsatsområde",
-                [t.name for t in pact.themes],
-                {t.key: t.name for t in pact.themes},
-            )
+            conv[f] = _theme_converter(pact)
         elif f == "project_type":
             conv[f] = _matcher_converter(
                 pact.type_matcher,
@@ -236,20 +239,89 @@ def _year(value: object) -> object:
 MAX_AMOUNT = 10**12
 
 
-def _amount_converter(unit: AmountUnit, label: str) -> Callable[[object], object]:
+def _amount_converter(unit: AmountUnit, label: str, bounds: AmountBounds | None = None) -> Callable[[object], object]:
+    """Whole kroner from a cell of a column in ``unit``; ambiguous, unreadable or negative values are issues.
+
+    With ``bounds``, a value in a t.kr./mio. kr. column that is too large in that
+    unit but plausible as kroner ("250000" under "(mio. kr.)") is ``unit_mismatch``;
+    :func:`read_overview` folds those into one issue per column.
+    """
+
     def convert(value: object) -> object:
         try:
             amount = parse_amount(value, unit)
+        except AmbiguousAmount as exc:
+            return _Bad(IssueCode.AMBIGUOUS_AMOUNT, f"{label}: {exc}")
         except DanishParseError as exc:
             return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {exc}")
         if amount is not None and amount < 0:
             return _Bad(IssueCode.NEGATIVE_AMOUNT, f"{label} er negativt ({amount} kr.); forventede et beløb ≥ 0")
+        if bounds is not None and amount is not None and unit is not AmountUnit.KR and amount > bounds.max_grant:
+            as_kroner = _as_kroner(value)
+            if as_kroner is not None and bounds.fits(as_kroner):
+                return _Bad(
+                    IssueCode.UNIT_MISMATCH,
+                    f"{label}: '{_collapsed_text(value)}' i {unit.label} er {format_amount(amount)}, "
+                    f"men passer som {format_amount(as_kroner)}",
+                )
         if amount is not None and amount > MAX_AMOUNT:
             shown = f"{amount:,}".replace(",", ".")
             return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {shown} kr. er urealistisk stort; tjek cellen")
         return amount
 
     return convert
+
+
+def _as_kroner(value: object) -> int | None:
+    """``value`` read in kroner, ``None`` when it cannot be read so."""
+    try:
+        return parse_amount(value, AmountUnit.KR)
+    except DanishParseError:
+        return None
+
+
+def _fold_unit_mismatches(grid: Grid, result: SheetRead) -> None:
+    """One ``unit_mismatch`` issue per column, at its header cell, instead of one per cell (in place).
+
+    The cells' rows keep their error (the values are not counted); the issue
+    names how many cells and the first few.
+    """
+    by_column: dict[str, list[Issue]] = {}
+    for issue in result.issues:
+        # a subtotal row's mismatch stays its own warning: a large total may fit both units
+        if issue.code is IssueCode.UNIT_MISMATCH and issue.severity is Severity.ERROR and issue.column is not None:
+            by_column.setdefault(issue.column, []).append(issue)
+    if not by_column:
+        return
+    columns = result.columns
+    header_row = columns.header_row + 1
+    folded: dict[str, Issue] = {}
+    for letter, found in by_column.items():
+        j = next(j for j, h in columns.headers.items() if column_letter(j) == letter)
+        field_name = next((f for f, c in columns.fields.items() if c == j), "")
+        unit = columns.units.get(field_name, AmountUnit.KR)
+        cells = ", ".join(i.cell or "" for i in found[:5]) + (" …" if len(found) > 5 else "")
+        n = len(found)
+        folded[letter] = Issue.at(
+            IssueCode.UNIT_MISMATCH,
+            Severity.ERROR,
+            f"kolonnen '{columns.headers[j]}' er i {unit.label}, men {n} {'celle' if n == 1 else 'celler'} "
+            f"({cells}) har beløb i kroner-størrelse (fx {found[0].message.split(': ', 1)[-1]}); "
+            f"{'den er' if n == 1 else 'de er'} ikke talt med — ret overskriftens enhed eller beløbene",
+            file=grid.file,
+            sheet=grid.sheet,
+            row=header_row,
+            column=letter,
+            value=columns.headers[j],
+        )
+    out: list[Issue] = []
+    for issue in result.issues:
+        if issue.code is IssueCode.UNIT_MISMATCH and issue.severity is Severity.ERROR and issue.column in folded:
+            if issue is by_column[issue.column][0]:
+                out.append(folded[issue.column])
+            continue
+        out.append(issue)
+    result.issues[:] = out
 
 
 def _count(value: object) -> object:
@@ -276,6 +348,47 @@ def _period(value: object) -> object:
         return parse_period(value)
     except DanishParseError as exc:
         return _Bad(IssueCode.BAD_PERIOD, f"projektperioden kan ikke læses: {exc}")
+
+
+_THEME_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]|^\s*(\d{1,2})\s+-\s+")
+
+
+def _theme_converter(pact: Pact) -> Callable[[object], object]:
+    """Theme key by name; a number in front that contradicts the name ("3. De potentielle STEM'ere"
+    where that theme is number 1) is ``theme_number_mismatch`` (warning) and the row keeps the
+    theme the name says: a name is specific, a number is one keystroke from another."""
+    inner = _matcher_converter(
+        pact.theme_matcher,
+        IssueCode.UNKNOWN_THEME,
+        "indsatsområde",
+        [t.name for t in pact.themes],
+        {t.key: t.name for t in pact.themes},
+    )
+    by_number = {t.number: t for t in pact.themes if t.number is not None}
+    numbers = {t.key: t.number for t in by_number.values()}
+
+    def convert(value: object) -> object:
+        key = inner(value)
+        if key.__class__ is _Bad or not numbers:
+            return key
+        text = _collapsed_text(value)
+        m = _THEME_NUMBER.match(text)
+        own = numbers.get(str(key))
+        if m is None or own is None or int(m.group(1) or m.group(2)) == own:
+            return key
+        n = int(m.group(1) or m.group(2))
+        other = by_number.get(n)
+        named = pact.theme(str(key))
+        numbered = f"tema {n} er '{other.name}'" if other else f"der er intet tema {n}"
+        return _Bad(
+            IssueCode.THEME_NUMBER_MISMATCH,
+            f"indsatsområdet '{text}' har nummer {n}, men navnet er tema {own} '{named.name}' ({numbered}); "
+            f"rækken er talt under tema {own} efter navnet — ret nummeret eller navnet",
+            Severity.WARNING,
+            value=key,
+        )
+
+    return convert
 
 
 def _decision_converter(pact: Pact) -> Callable[[object], object]:
@@ -389,6 +502,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         for c, column in out_columns:
             column.append(values.get(c))
         result.row_errors.append(row_error)
+    _fold_unit_mismatches(grid, result)
     _fill_sheet_columns(grid, records, layout.produced)
     return result
 
@@ -480,6 +594,8 @@ def _convert_row(
                     value=_raw_text(raw),
                 )
             )
+            if typed.value is not _BLANK:  # a warning that keeps the value
+                values[f] = typed.value
             continue
         values[f] = typed
     return values, row_error
