@@ -14,6 +14,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +56,43 @@ ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "m
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(value: object) -> object:
-    """A CSV cell that Excel will not run as a formula (OWASP: prefix ``'`` to = + - @ tab CR)."""
+def safe_text(value: object) -> object:
+    """A text cell that Excel will not run as a formula (OWASP: prefix ``'`` to = + - @ tab CR).
+
+    The one guard for every CSV we write and every cell the button scripts write.
+    Only text is touched: numbers (a negative amount too), dates and ``None`` are returned as they are.
+    """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
-def issues_csv(issues: list[Any]) -> str:
-    """Issues as CSV (comma separated, header row); text from the input is formula-safe."""
+#: the former name, kept for callers (xl/scripts.py's ``_formula_safe``)
+csv_safe = safe_text
+
+
+def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[str]) -> str:
+    """The one CSV writer: a header row of ``columns``, then ``rows``; every text cell goes through :func:`safe_text`.
+
+    A row is a mapping (missing keys are empty) or a sequence in the order of ``columns``;
+    ``None`` and NaN are written as empty cells, numbers as numbers.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(ISSUE_FIELDS)
-    for issue in issues:
-        d = issue.model_dump(mode="json")
-        writer.writerow(["" if d[k] is None else csv_safe(d[k]) for k in ISSUE_FIELDS])
+    writer.writerow([safe_text(c) for c in columns])
+    for row in rows:
+        values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
+        writer.writerow(["" if _blank(v) else safe_text(v) for v in values])
     return buf.getvalue()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def issues_csv(issues: list[Any]) -> str:
+    """Issues as CSV (comma separated, header row); text from the input is formula-safe."""
+    return write_csv((issue.model_dump(mode="json") for issue in issues), ISSUE_FIELDS)
 
 
 def issues_json(issues: list[Any]) -> str:
