@@ -33,7 +33,7 @@ BAD = ROOT / "tests" / "data" / "bad"
 GIB = 1024 * 1024  # ru_maxrss is in KiB on Linux
 #: the cases built to exhaust memory: each is validated in a process of its own and that process is measured
 BOMBS = ("zipbombe.xlsx", "dimensionsbombe.xlsx", "dimensionsbombe_uden_dimension.xlsx", "billion_laughs.xlsx",
-         "ekstern_entitet.xlsx")  # fmt: skip
+         "ekstern_entitet.xlsx", "delte_strenge_bombe.xlsx", "lang_celle.xlsx")  # fmt: skip
 
 
 def _validate_in_own_process(path: Path, out: Path, fmt: str = "json") -> tuple[int, int]:
@@ -86,6 +86,7 @@ def test_bombs_stay_under_1_gb_each(tmp_path):
         err = (tmp_path / name).with_suffix(".err").read_text(encoding="utf-8")
         assert exit_code == code and word in err and "Traceback" not in err, (what, err)
         assert 0 < peak < GIB, f"{name}: {peak / 1024:.0f} MB"
+        assert (tmp_path / name).with_suffix(".out").stat().st_size < 100_000  # never an echo of the whole cell
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -117,7 +118,7 @@ def test_excel_errors_and_missing_formula_values_are_reported_with_cells(capsys)
 
 def test_corpus_script_is_deterministic(tmp_path):
     random_salted = {"adgangskode.xlsx"}  # encryption uses a random salt
-    made_by_libreoffice = {"gammel_excel.xls", "libreoffice.ods"}
+    made_by_libreoffice = {"gammel_excel.xls", "libreoffice.ods", "gammel_excel_som_xlsx.xlsx"}
     for name in made_by_libreoffice:  # not byte-stable, so not compared; build() converts only missing ones
         shutil.copy(BAD / name, tmp_path / name)
     build(tmp_path)
@@ -166,6 +167,11 @@ UNREADABLE_CODES = {
     "dimensionsbombe_uden_dimension.xlsx": ErrorCode.FILE_UNSAFE,
     "billion_laughs.xlsx": ErrorCode.FILE_UNSAFE,
     "ekstern_entitet.xlsx": ErrorCode.FILE_UNSAFE,
+    "gammel_excel_som_xlsx.xlsx": ErrorCode.NOT_A_WORKBOOK,
+    "delte_strenge_bombe.xlsx": ErrorCode.FILE_UNSAFE,
+    "lang_celle.xlsx": ErrorCode.FILE_UNSAFE,
+    "celle_over_graense.xlsx": ErrorCode.FILE_UNSAFE,
+    "nulfyldt_del.xlsx": ErrorCode.FILE_UNREADABLE,
 }
 
 
