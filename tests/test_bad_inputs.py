@@ -203,3 +203,34 @@ def test_fatal_issue_code_follows_the_exception_code(workbook, nord):
         (str(BAD / "zipbombe.xlsx"), IssueCode.FILE_UNREADABLE),
         (str(headerless), IssueCode.NO_HEADER_ROW),
     ]
+
+
+def test_issues_echo_only_an_excerpt_of_a_long_cell(cli, workbook):
+    from conftest import HEADER
+
+    long = "x" * 5_000
+    path = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "Titel v/Skole", "1. De potentielle STEM'ere",
+                                              "Kompetenceopbygning", 2_000_000, "Tilsagn", long]]})  # fmt: skip
+    proc = cli("validate", path, "--format", "json")
+    issues = json.loads(proc.stdout)["issues"]
+    (bad,) = [i for i in issues if i["cell"] == "I2"]
+    assert bad["code"] == IssueCode.BAD_AMOUNT and len(bad["value"]) <= 200 and len(bad["message"]) <= 800
+    assert len(proc.stdout) < 20_000
+
+
+def test_an_inline_cell_longer_than_excel_allows_is_refused_with_its_cell(workbook):
+    import zipfile
+
+    from conftest import HEADER
+
+    made = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "y" * 40_000]]})  # openpyxl cuts it
+    path = made.with_name("for_lang.xlsx")
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, data.replace(b"y" * 32_767, b"y" * 40_000))
+    with pytest.raises(InputError) as info:
+        read_grids(path)
+    assert info.value.code is ErrorCode.FILE_UNSAFE and "D2" in str(info.value)
+    ok = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "&" * 32_767]]}, name="ok.xlsx")
+    assert read_grids(ok)[0].rows[1][3] == "&" * 32_767  # at the limit, escaped to 5 bytes each: still read

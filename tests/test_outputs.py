@@ -202,3 +202,26 @@ def test_safe_text_guards_text_only():
     assert safe_text("=1+1") == "'=1+1"
     assert safe_text(-5) == -5 and safe_text(-0.5) == -0.5 and safe_text(None) is None
     assert write_csv([{"a": -100, "b": "-100"}, [None, float("nan")]], ["a", "b"]) == "a,b\n-100,'-100\n,\n"
+
+
+def test_a_read_only_existing_output_is_not_replaced(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("gammel", encoding="utf-8")
+    target.chmod(0o444)  # root may still write it; the read-only mark is what is honoured
+    with pytest.raises(PagtError) as info:
+        atomic_write(target, lambda tmp: tmp.write_text("ny", encoding="utf-8"))
+    assert info.value.code is ErrorCode.OUTPUT_UNWRITABLE
+    assert target.read_text(encoding="utf-8") == "gammel"
+
+
+def test_issue_links_are_relative_and_quote_sheet_and_file_names(tmp_path):
+    from types import SimpleNamespace
+
+    from pagt_xl.outputs import _cell_link
+
+    source = tmp_path / "data" / "oversigt #2.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(b"x")
+    issue = SimpleNamespace(file=str(source), sheet="Kim's ark", cell="C7")
+    link = _cell_link(issue, tmp_path / "ud" / "fordelinger.xlsx")
+    assert link == "external:../data/oversigt %232.xlsx#'Kim''s ark'!C7"
