@@ -8,9 +8,7 @@ read or the command was misused (one clear line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import json
 import os
 import shutil
@@ -435,11 +433,9 @@ def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
         return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
     cols = list(rows[0].keys()) if rows else [*by, "projects", "granted", "share"]
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buf.getvalue()
+        from pagt_xl.outputs import write_csv
+
+        return write_csv(rows, cols)
     headers = [KEY_LABELS[k] for k in by] + ["Projekter", "Støttebeløb", "Andel"]
     body = [
         [str(r[k]) for k in by] + [str(r["projects"]), format_amount(r["granted"]), f"{r['percent']} %"] for r in rows
@@ -574,7 +570,9 @@ def cmd_budgets(args: argparse.Namespace) -> int:
         }
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
+        from pagt_xl.outputs import write_csv
+
+        _emit(write_csv(table.to_dict(orient="records"), list(table.columns)), args.out)
     else:
         _emit(_budgets_text(review, table), args.out)
     if review.fatal:

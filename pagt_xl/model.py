@@ -12,6 +12,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
+#: characters of a raw cell value an issue carries at most (issue 12, guards: outputs echo an excerpt)
+MAX_ECHO = 200
 
 
 class Severity(StrEnum):
@@ -140,6 +142,12 @@ class Issue(BaseModel):
         elif column is not None and row is not None:
             cell = f"{column}{row}"
         text = None if value is None or value == "" else str(value)
+        if text is not None and len(text) > MAX_ECHO:  # outputs echo an excerpt of a cell, never all of it
+            excerpt = text[: MAX_ECHO - 1] + "…"
+            message = message.replace(text, excerpt)
+            text = excerpt
+        if len(message) > 4 * MAX_ECHO:
+            message = message[: 4 * MAX_ECHO - 1] + "…"
         return cls(
             file=file, sheet=sheet, cell=cell, row=row, column=column, code=code, severity=severity,
             message=message, value=text,

@@ -13,7 +13,9 @@ import datetime as dt
 import io
 import json
 import os
+import stat
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +57,43 @@ ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "m
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(value: object) -> object:
-    """A CSV cell that Excel will not run as a formula (OWASP: prefix ``'`` to = + - @ tab CR)."""
+def safe_text(value: object) -> object:
+    """A text cell that Excel will not run as a formula (OWASP: prefix ``'`` to = + - @ tab CR).
+
+    The one guard for every CSV we write and every cell the button scripts write.
+    Only text is touched: numbers (a negative amount too), dates and ``None`` are returned as they are.
+    """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
-def issues_csv(issues: list[Any]) -> str:
-    """Issues as CSV (comma separated, header row); text from the input is formula-safe."""
+#: the former name, kept for callers (xl/scripts.py's ``_formula_safe``)
+csv_safe = safe_text
+
+
+def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[str]) -> str:
+    """The one CSV writer: a header row of ``columns``, then ``rows``; every text cell goes through :func:`safe_text`.
+
+    A row is a mapping (missing keys are empty) or a sequence in the order of ``columns``;
+    ``None`` and NaN are written as empty cells, numbers as numbers.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(ISSUE_FIELDS)
-    for issue in issues:
-        d = issue.model_dump(mode="json")
-        writer.writerow(["" if d[k] is None else csv_safe(d[k]) for k in ISSUE_FIELDS])
+    writer.writerow([safe_text(c) for c in columns])
+    for row in rows:
+        values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
+        writer.writerow(["" if _blank(v) else safe_text(v) for v in values])
     return buf.getvalue()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def issues_csv(issues: list[Any]) -> str:
+    """Issues as CSV (comma separated, header row); text from the input is formula-safe."""
+    return write_csv((issue.model_dump(mode="json") for issue in issues), ISSUE_FIELDS)
 
 
 def issues_json(issues: list[Any]) -> str:
@@ -108,6 +131,13 @@ def atomic_write(path: Path, write: Any) -> None:
         raise OutputLocked(f"{path}: filen er åben i Office ({lock.name}); luk den og prøv igen")
     if path.is_dir():
         raise OutputUnwritable(f"{path}: er en mappe; angiv et filnavn (fx {path.name}/resultat.xlsx)")
+    if path.exists() and not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        # os.replace swaps a read-only file away whenever the folder is writable (and root writes anything):
+        # the read-only mark is the owner's "do not overwrite", so it is honoured
+        raise OutputUnwritable(
+            f"{path}: filen er skrivebeskyttet og overskrives ikke; "
+            "vælg et andet filnavn eller fjern skrivebeskyttelsen"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".pagt-", suffix=path.suffix, dir=path.parent)
@@ -131,10 +161,10 @@ def atomic_write(path: Path, write: Any) -> None:
 
 def write_breakdown_workbook(result: Breakdowns, path: Path) -> None:
     """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol and Fejl."""
-    atomic_write(Path(path), lambda tmp: _write(result, tmp))
+    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path)))
 
 
-def _write(result: Breakdowns, path: Path) -> None:
+def _write(result: Breakdowns, path: Path, out: Path) -> None:
     wb = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
@@ -154,7 +184,7 @@ def _write(result: Breakdowns, path: Path) -> None:
             continue
         _breakdown_sheet(wb, SHEET_NAMES.get(key, key), b, fmt, pact.name)
     _checks_sheet(wb, result, fmt)
-    _issues_sheet(wb, result, fmt)
+    _issues_sheet(wb, result, fmt, out)
     wb.close()
 
 
@@ -307,7 +337,7 @@ def _checks_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
     ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": "==", "value": '"OK"', "format": fmt["good"]})
 
 
-def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
+def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any], out: Path) -> None:
     ws = wb.add_worksheet("Fejl")
     ws.write_string(0, 0, "Fejl og advarsler i kildedata", fmt["title"])
     columns = [
@@ -324,10 +354,28 @@ def _issues_sheet(wb: Any, result: Breakdowns, fmt: dict[str, Any]) -> None:
     _table(ws, 2, columns, rows, "Fejl")
     ws.set_column(5, 5, 80)
     for r, issue in enumerate(issues, start=3):
-        if issue.file and issue.sheet and issue.cell and Path(issue.file).exists():
-            target = f"external:{Path(issue.file).resolve()}#'{issue.sheet}'!{issue.cell}"
-            if len(target) < 2000:
-                ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+        target = _cell_link(issue, out)
+        if target is not None:
+            ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+
+
+def _cell_link(issue: Any, out: Path) -> str | None:
+    """An ``external:`` link to the issue's cell, relative to the output's folder; ``None`` when there is none.
+
+    The sheet name is quoted as Excel does (``'Kim''s ark'``); ``#`` and ``%`` in the file name are
+    percent-encoded, because the first ``#`` starts the location in the sheet.
+    """
+    if not (issue.file and issue.sheet and issue.cell and Path(issue.file).exists()):
+        return None
+    source = Path(issue.file).resolve()
+    try:
+        rel = os.path.relpath(source, Path(out).resolve().parent)
+    except ValueError:  # another drive on Windows: no relative path exists
+        rel = str(source)
+    rel = rel.replace("%", "%25").replace("#", "%23")
+    sheet = issue.sheet.replace("'", "''")
+    target = f"external:{rel}#'{sheet}'!{issue.cell}"
+    return target if len(target) < 2000 else None
 
 
 def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, pact: Any = None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,67 @@ def entity_attack(kind: str) -> bytes:
     return fixed_zip(base, {"xl/workbook.xml": xml})
 
 
+def _noisy_text(rng: random.Random, length: int, every: int = 700) -> str:
+    """Text that deflate packs about 150 times: repetition with a random letter every ``every`` characters,
+    so a large part stays inside the zip-ratio guard (200) and reaches the text guards behind it."""
+    block = ("STEM-projekt " * (every // 13 + 1))[: every - 1]
+    parts = [block + rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(length // every + 1)]
+    return "".join(parts)[:length]
+
+
+def _with_shared_strings(strings: list[str], amount_cell: int | None = None) -> bytes:
+    """The clean overview with its sharedStrings part replaced by ``strings`` (referenced from row 3 on).
+
+    ``amount_cell``: also put the first of them into the amount column of row 2 (an echoed value).
+    """
+    import datetime as dt
+    from xml.sax.saxutils import escape
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.set_properties({"created": dt.datetime(2024, 1, 1)})
+    ws = wb.add_worksheet("Ansøgninger")
+    for i, row in enumerate([HEADER, ROW]):
+        ws.write_row(i, 0, row)
+    wb.close()
+    base = fixed_zip(buf.getvalue())
+    src = zipfile.ZipFile(io.BytesIO(base))
+    sst = src.read("xl/sharedStrings.xml").decode()
+    count = sst.count("<si>")
+    sst = re.sub(r' (?:count|uniqueCount)="\d+"', "", sst)
+    sst = sst.replace("</sst>", "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>")
+    sheet = src.read("xl/worksheets/sheet1.xml").decode()
+    rows = "".join(f'<row r="{i + 3}"><c r="D{i + 3}" t="s"><v>{count + i}</v></c></row>' for i in range(len(strings)))
+    if amount_cell is not None:
+        sheet = sheet.replace('<c r="I2"', f'<c r="I2" t="s"><v>{count}</v></c><c r="J2"', 1)
+    sheet = sheet.replace("</sheetData>", rows + "</sheetData>")
+    sheet = re.sub(r'<dimension ref="[^"]*"/>', "", sheet)
+    return fixed_zip(base, {"xl/sharedStrings.xml": sst.encode(), "xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+def shared_strings_bomb(n: int = 4_000, length: int = 30_000) -> bytes:
+    """``n`` distinct shared strings of ``length`` characters (120 MB of text in about 1 MB here).
+
+    The issue's case was 60,000 × 30,000 (27 MB on disk, 1.8 GB of text): ``shared_strings_bomb(60_000)``.
+    """
+    rng = random.Random(12)
+    return _with_shared_strings([_noisy_text(rng, length) for _ in range(n)])
+
+
+def long_cell(length: int) -> bytes:
+    """One cell (the amount of a granted row, so an issue would echo it) with ``length`` characters."""
+    return _with_shared_strings([_noisy_text(random.Random(13), length)], amount_cell=0)
+
+
+def zero_filled_member() -> bytes:
+    """The clean overview with its sheet part replaced by zero bytes (a damaged copy)."""
+    base = good()
+    size = len(zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml"))
+    return fixed_zip(base, {"xl/worksheets/sheet1.xml": b"\0" * size})
+
+
 def password_protected() -> bytes:
     """The clean overview encrypted with the password 'pagt' (msoffcrypto-tool)."""
     from msoffcrypto.format.ooxml import OOXMLFile
@@ -150,6 +212,11 @@ CASES: dict[str, tuple[str, int, str]] = {
     "dobbelte_overskrifter.xlsx": ("the same header twice", 0, "duplicate_column"),
     "kun_overskrifter.xlsx": ("a sheet with only headers", 0, "no_applications"),
     "gammel_excel.xls": ("legacy .xls (BIFF) made by LibreOffice", 0, "23"),
+    "gammel_excel_som_xlsx.xlsx": ("legacy .xls (BIFF) renamed .xlsx", 2, "gammelt .xls-format"),
+    "delte_strenge_bombe.xlsx": ("120 MB of shared-string text inside the zip-ratio guard", 2, "MB"),
+    "lang_celle.xlsx": ("one 50 MB cell (in the amount column) inside the zip-ratio guard", 2, "32.767"),
+    "celle_over_graense.xlsx": ("one cell of 40,000 characters, longer than Excel allows", 2, "40.000 tegn"),
+    "nulfyldt_del.xlsx": ("the sheet part of the zip filled with zero bytes", 2, "beskadiget"),
     "libreoffice.ods": ("OpenDocument spreadsheet made by LibreOffice", 0, "23"),
 }
 
@@ -176,6 +243,10 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
         ),
         "dobbelte_overskrifter.xlsx": _workbook([[*HEADER, "Støttebeløb"], [*ROW, 5]]),
         "kun_overskrifter.xlsx": _workbook([HEADER]),
+        "delte_strenge_bombe.xlsx": shared_strings_bomb(),
+        "lang_celle.xlsx": long_cell(50_000_000),
+        "celle_over_graense.xlsx": long_cell(40_000),
+        "nulfyldt_del.xlsx": zero_filled_member(),
     }
     # a .docx is a zip too: a Word file renamed .xlsx
     from docx import Document
@@ -187,6 +258,8 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
     for name, fmt in (("gammel_excel.xls", "xls"), ("libreoffice.ods", "ods")):
         if not (out / name).exists():
             files[name] = _soffice_convert(sample, fmt)
+    if (out / "gammel_excel.xls").exists() or files.get("gammel_excel.xls"):
+        files["gammel_excel_som_xlsx.xlsx"] = files.get("gammel_excel.xls") or (out / "gammel_excel.xls").read_bytes()
     written = []
     for name, data in files.items():
         if data is not None:

@@ -33,7 +33,7 @@ BAD = ROOT / "tests" / "data" / "bad"
 GIB = 1024 * 1024  # ru_maxrss is in KiB on Linux
 #: the cases built to exhaust memory: each is validated in a process of its own and that process is measured
 BOMBS = ("zipbombe.xlsx", "dimensionsbombe.xlsx", "dimensionsbombe_uden_dimension.xlsx", "billion_laughs.xlsx",
-         "ekstern_entitet.xlsx")  # fmt: skip
+         "ekstern_entitet.xlsx", "delte_strenge_bombe.xlsx", "lang_celle.xlsx")  # fmt: skip
 
 
 def _validate_in_own_process(path: Path, out: Path, fmt: str = "json") -> tuple[int, int]:
@@ -86,6 +86,7 @@ def test_bombs_stay_under_1_gb_each(tmp_path):
         err = (tmp_path / name).with_suffix(".err").read_text(encoding="utf-8")
         assert exit_code == code and word in err and "Traceback" not in err, (what, err)
         assert 0 < peak < GIB, f"{name}: {peak / 1024:.0f} MB"
+        assert (tmp_path / name).with_suffix(".out").stat().st_size < 100_000  # never an echo of the whole cell
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -117,7 +118,7 @@ def test_excel_errors_and_missing_formula_values_are_reported_with_cells(capsys)
 
 def test_corpus_script_is_deterministic(tmp_path):
     random_salted = {"adgangskode.xlsx"}  # encryption uses a random salt
-    made_by_libreoffice = {"gammel_excel.xls", "libreoffice.ods"}
+    made_by_libreoffice = {"gammel_excel.xls", "libreoffice.ods", "gammel_excel_som_xlsx.xlsx"}
     for name in made_by_libreoffice:  # not byte-stable, so not compared; build() converts only missing ones
         shutil.copy(BAD / name, tmp_path / name)
     build(tmp_path)
@@ -166,6 +167,11 @@ UNREADABLE_CODES = {
     "dimensionsbombe_uden_dimension.xlsx": ErrorCode.FILE_UNSAFE,
     "billion_laughs.xlsx": ErrorCode.FILE_UNSAFE,
     "ekstern_entitet.xlsx": ErrorCode.FILE_UNSAFE,
+    "gammel_excel_som_xlsx.xlsx": ErrorCode.NOT_A_WORKBOOK,
+    "delte_strenge_bombe.xlsx": ErrorCode.FILE_UNSAFE,
+    "lang_celle.xlsx": ErrorCode.FILE_UNSAFE,
+    "celle_over_graense.xlsx": ErrorCode.FILE_UNSAFE,
+    "nulfyldt_del.xlsx": ErrorCode.FILE_UNREADABLE,
 }
 
 
@@ -197,3 +203,34 @@ def test_fatal_issue_code_follows_the_exception_code(workbook, nord):
         (str(BAD / "zipbombe.xlsx"), IssueCode.FILE_UNREADABLE),
         (str(headerless), IssueCode.NO_HEADER_ROW),
     ]
+
+
+def test_issues_echo_only_an_excerpt_of_a_long_cell(cli, workbook):
+    from conftest import HEADER
+
+    long = "x" * 5_000
+    path = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "Titel v/Skole", "1. De potentielle STEM'ere",
+                                              "Kompetenceopbygning", 2_000_000, "Tilsagn", long]]})  # fmt: skip
+    proc = cli("validate", path, "--format", "json")
+    issues = json.loads(proc.stdout)["issues"]
+    (bad,) = [i for i in issues if i["cell"] == "I2"]
+    assert bad["code"] == IssueCode.BAD_AMOUNT and len(bad["value"]) <= 200 and len(bad["message"]) <= 800
+    assert len(proc.stdout) < 20_000
+
+
+def test_an_inline_cell_longer_than_excel_allows_is_refused_with_its_cell(workbook):
+    import zipfile
+
+    from conftest import HEADER
+
+    made = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "y" * 40_000]]})  # openpyxl cuts it
+    path = made.with_name("for_lang.xlsx")
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, data.replace(b"y" * 32_767, b"y" * 40_000))
+    with pytest.raises(InputError) as info:
+        read_grids(path)
+    assert info.value.code is ErrorCode.FILE_UNSAFE and "D2" in str(info.value)
+    ok = workbook({"Ansøgninger": [HEADER, [2020, "2020-01", "Åben runde", "&" * 32_767]]}, name="ok.xlsx")
+    assert read_grids(ok)[0].rows[1][3] == "&" * 32_767  # at the limit, escaped to 5 bytes each: still read

@@ -106,7 +106,8 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 merged = []
         except Exception as exc:
             raise InputError(
-                f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)})",
+                f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)}); filen er beskadiget — "
+                "åbn den i Excel og gem den igen, eller hent en ny kopi",
                 file=name,
                 sheet=meta.name,
                 code=ErrorCode.FILE_UNREADABLE,

@@ -22,6 +22,14 @@ MAX_UNCOMPRESSED = 2_000_000_000  # bytes, whole archive
 MAX_RATIO = 200  # uncompressed/compressed for any entry above MAX_SMALL_ENTRY
 MAX_SMALL_ENTRY = 20_000_000
 MAX_CELLS = 60_000_000  # declared rows × columns of one sheet
+#: Excel's own limit on the characters in one cell; a longer text was not saved by Excel
+MAX_CELL_CHARS = 32_767
+#: bytes one cell's text can take in the XML at most: every character escaped (``_x0001_`` is 7 bytes)
+MAX_CELL_BYTES = 7 * MAX_CELL_CHARS
+#: bytes of the unpacked shared-strings part (all text of a workbook, each distinct text once); 100 MB is
+#: about 2 million distinct titles of 40 characters, far above any overview, and keeps a read under 1 GB
+MAX_SHARED_STRINGS = 100_000_000
+SHARED_STRING_PARTS = ("xl/sharedStrings.xml", "xl/sharedStrings.bin")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
@@ -59,6 +67,13 @@ def check_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if suffix in ZIP_SUFFIXES:
+        if head.startswith(_OLE_MAGIC) and not _is_encrypted_package(path):
+            raise InputError(
+                f"{name}: gammelt .xls-format (Excel 97-2003) med filtypen '{suffix}'; "
+                "åbn filen i Excel og gem den som .xlsx (eller giv den filtypen .xls)",
+                file=name,
+                code=ErrorCode.NOT_A_WORKBOOK,
+            )
         if head.startswith(_OLE_MAGIC):
             raise InputError(
                 f"{name}: projektmappen er beskyttet med adgangskode (krypteret); "
@@ -80,6 +95,20 @@ def check_file(path: Path) -> None:
             file=name,
             code=ErrorCode.NOT_A_WORKBOOK,
         )
+
+
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream name in the OLE directory
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """Whether an OLE container holds an encrypted .xlsx (an ``EncryptedPackage`` stream), not a BIFF .xls."""
+    with path.open("rb") as fh:
+        tail = b""
+        while block := fh.read(_CHUNK):
+            if _ENCRYPTED_PACKAGE in tail + block:
+                return True
+            tail = block[-len(_ENCRYPTED_PACKAGE) :]
+    return False
 
 
 def _check_zip(path: Path) -> None:
@@ -122,6 +151,9 @@ def _check_zip(path: Path) -> None:
                     with zf.open(info) as fh:
                         head = fh.read(4096)
                     _check_dimension(name, info.filename, head)
+            for info in infos:
+                if info.filename in SHARED_STRING_PARTS or (suffix == ".ods" and info.filename == "content.xml"):
+                    _check_text_part(zf, info, name)
     except zipfile.BadZipFile:
         raise InputError(
             f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
@@ -132,6 +164,83 @@ def _check_zip(path: Path) -> None:
         raise InputError(
             f"{name}: filen er beskadiget ({exc.__class__.__name__})", file=name, code=ErrorCode.FILE_UNREADABLE
         ) from None
+
+
+def _check_text_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Stream a part holding the workbook's text: refuse it above :data:`MAX_SHARED_STRINGS`, or with a cell
+    longer than Excel allows. Counts the bytes really unpacked, not the size the zip header claims."""
+    runs = _TextRuns(name, info.filename) if info.filename.endswith(".xml") else None
+    total = 0
+    with zf.open(info) as fh:
+        while block := fh.read(_CHUNK):
+            total += len(block)
+            if info.filename in SHARED_STRING_PARTS and total > MAX_SHARED_STRINGS:
+                raise InputError(
+                    f"{name}: projektmappens tekster ({info.filename}) fylder over "
+                    f"{MAX_SHARED_STRINGS // 1_000_000} MB udpakket, langt mere end en ansøgningsoversigt; "
+                    "afvist for ikke at opbruge hukommelsen — slet overflødige ark eller tekster og gem igen",
+                    file=name,
+                    code=ErrorCode.FILE_UNSAFE,
+                )
+            if runs is not None:
+                runs.feed(block)
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}\d{1,7})"')
+_EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+
+
+class _TextRuns:
+    """Finds, streamed, a text in an XML part longer than one Excel cell can hold.
+
+    A cell's text lies between two ``<``; the longest such run is measured with numpy
+    (fast on hundreds of MB), and only a run above :data:`MAX_CELL_CHARS` bytes is decoded
+    to count its characters.
+    """
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name, self.part = name, part
+        self.carry = b""  # the text after the last "<" of the previous block
+
+    def feed(self, block: bytes) -> None:
+        import numpy as np
+
+        data = self.carry + block
+        lts = np.flatnonzero(np.frombuffer(data, np.uint8) == 60)
+        if len(lts):
+            starts = np.concatenate(([0], lts[:-1] + 1))
+            for i in np.flatnonzero(lts - starts > MAX_CELL_CHARS):
+                self._check(data, int(starts[i]), int(lts[i]))
+            self.carry = data[int(lts[-1]) + 1 :]
+        else:
+            self.carry = data
+        if len(self.carry) > MAX_CELL_BYTES:
+            self._refuse(data, len(data) - len(self.carry), None)
+
+    def _check(self, data: bytes, start: int, end: int) -> None:
+        if end - start > MAX_CELL_BYTES:
+            self._refuse(data, start, None)
+        text = data[start:end]
+        text = text[text.find(b">") + 1 :]  # a run starts with the rest of its tag: <t xml:space="preserve">
+        import html
+
+        chars = len(_EXCEL_ESCAPE.sub("_", html.unescape(text.decode("utf-8", errors="replace"))))
+        if chars > MAX_CELL_CHARS:
+            self._refuse(data, start, chars)
+
+    def _refuse(self, data: bytes, start: int, chars: int | None) -> None:
+        ref = None
+        if self.part.startswith("xl/worksheets/"):
+            refs = list(_CELL_REF.finditer(data, max(0, start - 4096), start))
+            ref = refs[-1].group(1).decode() if refs else None
+        where = f"cellen {ref} i '{self.part}'" if ref else f"en tekst i '{self.part}'"
+        size = f"{chars:,} tegn".replace(",", ".") if chars else f"over {MAX_CELL_BYTES:,} byte".replace(",", ".")
+        raise InputError(
+            f"{self.name}: {where} har {size}; Excel tillader højst 32.767 tegn i en celle, så filen er ikke "
+            "gemt af Excel — afkort teksten, åbn filen i Excel og gem den igen",
+            file=self.name,
+            code=ErrorCode.FILE_UNSAFE,
+        )
 
 
 def _check_dimension(name: str, part: str, head: bytes) -> None:
@@ -233,11 +342,13 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
     problems: CellProblems = {}
     max_row = max_col = 0
     tail = b""
+    runs = _TextRuns(name, part)  # inline strings and formula text results live in the sheet itself
     with zf.open(part) as fh:
         while True:
             block = fh.read(_CHUNK)
             if not block:
                 break
+            runs.feed(block)
             chunk = tail + block
             for m in _WIDE_COL.finditer(chunk):
                 max_col = max(max_col, column_index(m.group(1).decode()))
