@@ -76,6 +76,11 @@ class IssueCode(StrEnum):
     BUDGET_COFINANCING_LOW = "budget_cofinancing_low"
     BUDGET_OVERSPENT = "budget_overspent"
     BUDGET_UNDERSPEND_RISK = "budget_underspend_risk"
+    # issue 12 items 2-3 (rows): subtotal rows that look like applications, duplicated files and rows
+    AMBIGUOUS_SUBTOTAL = "ambiguous_subtotal"
+    DUPLICATE_FILE = "duplicate_file"
+    DUPLICATE_CASE_ID = "duplicate_case_id"
+    DUPLICATE_APPLICATION = "duplicate_application"
 
 
 class Issue(BaseModel):
