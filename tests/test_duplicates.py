@@ -32,7 +32,9 @@ def _copy(path: Path) -> Path:
     return Path(shutil.copyfile(path, path.parent / f"{path.stem} - kopi.xlsx"))
 
 
-@pytest.mark.parametrize("again", [lambda p: p, _second_spelling, _symlink, _copy], ids=["same", "spelling", "symlink", "copy"])
+@pytest.mark.parametrize(
+    "again", [lambda p: p, _second_spelling, _symlink, _copy], ids=["same", "spelling", "symlink", "copy"]
+)
 def test_a_file_given_twice_is_read_once(workbook, nord, again):
     path = workbook({"Ansøgninger": good_rows()})
     once = run_validation([path], nord)
@@ -57,7 +59,9 @@ def test_a_missing_file_among_duplicates_stays_a_fatal_issue(workbook, nord, tmp
 def test_the_same_application_in_two_files_is_an_error_and_counted_once(workbook, nord):
     rows = good_rows()
     first = workbook({"Ansøgninger": rows}, name="a.xlsx")
-    second = workbook({"Ansøgninger": [rows[0], rows[1], [2021, "2021-01", *rows[2][2:]]]}, name="b.xlsx")  # not the same bytes
+    second = workbook(
+        {"Ansøgninger": [rows[0], rows[1], [2021, "2021-01", *rows[2][2:]]]}, name="b.xlsx"
+    )  # not the same bytes
     result = run_validation([first, second], nord)
     [issue] = [i for i in result.issues if i.code is IssueCode.DUPLICATE_APPLICATION]
     assert (issue.file, issue.cell, issue.severity) == (str(second), "D2", Severity.ERROR)
