@@ -82,18 +82,18 @@ def _unique_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue
             kept.append(p)
             continue
         first = by_path.get(resolved)
-        how = "samme fil"
+        how = "er den samme fil som"
         if first is None and stat.S_ISREG(st.st_mode):
             for other, other_name in by_size.get(st.st_size, []):
                 if _digest(other, digests) is not None and _digest(other, digests) == _digest(resolved, digests):
-                    first, how = other_name, "samme indhold"
+                    first, how = other_name, "har samme indhold som"
                     break
         if first is not None:
             issues.append(
                 Issue.at(
                     IssueCode.DUPLICATE_FILE,
                     Severity.INFO,
-                    f"{name} er {how} som {first} og er kun læst én gang",
+                    f"{how} {first} og er kun læst én gang (dens ansøgninger tælles ikke to gange)",
                     file=name,
                     value=first,
                 )
