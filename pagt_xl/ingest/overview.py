@@ -658,7 +658,7 @@ def _labelled_row_is_application(
         return True  # a project whose title starts with a subtotal word
     if others:
         names = ", ".join(FIELD_LABELS.get(f, f) for f in others)
-        _report_ambiguous(grid, layout, row_no, j, text, f"rækken har også {names}", result.issues)
+        _report_ambiguous(grid, layout, row_no, j, text, f"den har også {names} udfyldt", result.issues)
         return True
     sub, sub_issues = _subtotal(grid, cells, row_no, m, layout, position)
     if not bare:
@@ -689,7 +689,7 @@ def _report_ambiguous(
             IssueCode.AMBIGUOUS_SUBTOTAL,
             Severity.WARNING,
             f"rækken begynder med et sumord ('{_collapsed_text(text)[:60]}'), men {reason}; den er læst som en "
-            "ansøgning — er det en sumrække, så tøm de øvrige felter, ellers omdøb titlen",
+            "ansøgning — er det en sumrække, så lad kun sumordet og beløbene stå og tjek summen",
             file=grid.file,
             sheet=grid.sheet,
             row=row_no,
