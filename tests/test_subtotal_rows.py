@@ -94,3 +94,10 @@ def test_a_bare_label_in_the_year_column_with_application_fields_is_reported(wor
     result = run_validation([workbook({"Ansøgninger": [HEADER, row]})], nord)
     assert len(result.table) == 1
     assert [i.cell for i in result.issues if i.code is IssueCode.AMBIGUOUS_SUBTOTAL] == ["D2"]
+
+
+def test_an_unreadable_amount_in_a_row_in_between_is_reported_once(workbook, midt):
+    result = _read(workbook, midt, ["Samlet for året", None, None, 2018, "ca. 5 mio.", None, None])
+    assert len(result.table) == 3
+    assert [(i.code, i.cell) for i in result.issues if i.cell == "E4"] == [(IssueCode.BAD_AMOUNT, "E4")]
+    assert IssueCode.AMBIGUOUS_SUBTOTAL in [i.code for i in result.issues]
