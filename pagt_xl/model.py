@@ -86,6 +86,11 @@ class IssueCode(StrEnum):
     # applicants' own budget layouts (issue 12 item 5, pagt_xl.budget)
     BUDGET_PERIOD_MISSING = "budget_period_missing"
     BUDGET_NO_FILES = "budget_no_files"
+    # issue 12 items 2-3 (rows): subtotal rows that look like applications, duplicated files and rows
+    AMBIGUOUS_SUBTOTAL = "ambiguous_subtotal"
+    DUPLICATE_FILE = "duplicate_file"
+    DUPLICATE_CASE_ID = "duplicate_case_id"
+    DUPLICATE_APPLICATION = "duplicate_application"
 
 
 class Issue(BaseModel):

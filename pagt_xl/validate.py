@@ -16,6 +16,7 @@ from pagt_xl.config import Pact
 from pagt_xl.danish import format_amount
 from pagt_xl.ingest import Overview, Subtotal
 from pagt_xl.ingest.grid import column_letter
+from pagt_xl.ingest.overview import covered_rows
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
 #: A rule's finding: the record index of the application it concerns (``None`` for a finding
@@ -43,6 +44,8 @@ class _Table:
         self.theme = self._column("theme")
         self.round = self._column("round")
         self.title = self._column("title")
+        self.applicant = self._column("applicant")
+        self.case_id = self._column("case_id")
         self.period_start = self._column("period_start")
         self.period_end = self._column("period_end")
 
@@ -56,6 +59,11 @@ class _Table:
         """Column letter of a field in record ``i``'s sheet, ``None`` when the sheet has no such column."""
         j = self._fields.get((self.file[i], self.sheet[i]), {}).get(field_name)
         return None if j is None else column_letter(j)
+
+    def where(self, i: int, other: int) -> str:
+        """Where record ``i`` stands, in Danish, as seen from record ``other`` (the file named when it differs)."""
+        place = f"{self.sheet[i]} række {self.row[i]}"
+        return place if self.file[i] == self.file[other] else f"{self.file[i]} › {place}"
 
     def issue(
         self, i: int, field_name: str, code: IssueCode, severity: Severity, message: str, value: object = None
@@ -223,27 +231,71 @@ def _year_outside_pact(t: _Table, pact: Pact) -> list[Finding]:
     ]
 
 
-def _duplicate_title(t: _Table, pact: Pact) -> list[Finding]:
-    """The same title (case and spacing ignored) twice in one year; the second one is reported."""
-    seen: dict[tuple[int | None, str], int] = {}
+def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
+    """The same application twice, in one file or across files; the second row is reported.
+
+    One issue per row, the most certain first: the same year, title, applicant and
+    amounts (``duplicate_application``, error at the title cell), else the same case
+    number (``duplicate_case_id``, error at the case cell), else the same year and
+    title (``duplicate_title``, warning — another applicant or other amounts). Case,
+    spacing and an applicant written as "v/ …" are ignored. The errors give the second
+    row ``has_error``, so the breakdowns count the pair once (from the first row).
+    """
+    by_application: dict[tuple[object, ...], int] = {}
+    by_case: dict[str, int] = {}
+    by_title: dict[tuple[int | None, str], int] = {}
     out: list[Finding] = []
-    for i, (title, year) in enumerate(zip(t.title, t.year, strict=True)):
-        if not title:
-            continue
-        first = seen.setdefault((year, " ".join(title.casefold().split())), i)
-        if first != i:
+    for i, title in enumerate(t.title):
+        case = _norm(t.case_id[i]).replace(" ", "")
+        first_case = by_case.setdefault(case, i) if case else i
+        first_title = first_application = i
+        if title:
+            title_key = (t.year[i], _norm(title))
+            first_title = by_title.setdefault(title_key, i)
+            application_key = (*title_key, _norm(t.applicant[i]), t.applied[i], t.granted[i])
+            first_application = by_application.setdefault(application_key, i)
+        if first_application != i:
+            out.append(
+                t.issue(
+                    i,
+                    "title",
+                    IssueCode.DUPLICATE_APPLICATION,
+                    Severity.ERROR,
+                    f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i {t.where(first_application, i)}; "
+                    "den tælles kun én gang — slet den ene række",
+                    title,
+                )
+            )
+        elif first_case != i:
+            out.append(
+                t.issue(
+                    i,
+                    "case_id",
+                    IssueCode.DUPLICATE_CASE_ID,
+                    Severity.ERROR,
+                    f"sagsnummeret står allerede i {t.where(first_case, i)}; hver sag må kun stå én gang — "
+                    "ret sagsnummeret eller slet den ene række",
+                    t.case_id[i],
+                )
+            )
+        elif first_title != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_TITLE,
                     Severity.WARNING,
-                    f"titlen står allerede i {t.sheet[first]} række {t.row[first]} for samme år; "
-                    "er det den samme ansøgning to gange?",
+                    f"titlen står allerede i {t.where(first_title, i)} for samme år (anden ansøger eller andre "
+                    "beløb); er det den samme ansøgning to gange?",
                     title,
                 )
             )
     return out
+
+
+def _norm(text: object) -> str:
+    """Matching key of a text cell: case and spacing folded; ``None`` is the empty text."""
+    return " ".join(str(text).casefold().split()) if text is not None else ""
 
 
 def _period_reversed(t: _Table, pact: Pact) -> list[Finding]:
@@ -327,7 +379,7 @@ RULES: tuple[Rule, ...] = (
     _round_before_its_start,
     _theme_not_open,
     _year_outside_pact,
-    _duplicate_title,
+    _duplicates,
     _period_reversed,
     _framework_exceeded,
     _subtotal_mismatch,
@@ -368,21 +420,14 @@ class SubtotalSum:
 def subtotal_sums(overview: Overview) -> list[SubtotalSum]:
     """What each subtotal row should say: the sums of the rows it covers.
 
-    A label with a year covers that year's rows above it; otherwise the rows
-    since the previous subtotal; a total right after another subtotal covers
-    the whole sheet.
+    Which rows a subtotal covers: :func:`pagt_xl.ingest.overview.covered_rows`.
     """
     out: list[SubtotalSum] = []
     for sheet in overview.sheets:
         years = sheet.records["year"]
         previous = 0
         for sub in sheet.subtotals:
-            if sub.year is not None:
-                idx = [k for k, y in enumerate(years[: sub.position]) if y == sub.year]
-            elif sub.position > previous:
-                idx = list(range(previous, sub.position))
-            else:  # right after another subtotal: a grand total of the sheet
-                idx = list(range(len(years)))
+            idx = covered_rows(sub.year, sub.position, previous, years)
             previous = sub.position
             sums = {f: sum(v for k in idx if (v := sheet.records[f][k]) is not None) for f in ("granted", "applied")}
             out.append(SubtotalSum(sub, len(idx), sums["granted"], sums["applied"]))

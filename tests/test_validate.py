@@ -102,7 +102,18 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
     ),
     IssueCode.THEME_NOT_OPEN: (lambda: overview(row(year=2021)), "E2", Severity.WARNING),
     IssueCode.YEAR_OUTSIDE_PACT: (lambda: overview(row(year=2030)), "A2", Severity.WARNING),
-    IssueCode.DUPLICATE_TITLE: (lambda: overview(row(), row(case="y")), "D3", Severity.WARNING),
+    IssueCode.DUPLICATE_TITLE: (
+        lambda: overview(row(), row(case="y", title="Projekt v/Hjørring Gymnasium")),
+        "D3",
+        Severity.WARNING,
+    ),
+    IssueCode.DUPLICATE_APPLICATION: (lambda: overview(row(), row(case="y")), "D3", Severity.ERROR),
+    IssueCode.DUPLICATE_CASE_ID: (lambda: overview(row(), row(title="Andet projekt v/EUC Nord")), "B3", Severity.ERROR),
+    IssueCode.AMBIGUOUS_SUBTOTAL: (
+        lambda: overview(row(), row(year="I alt", case="y", title="Andet projekt v/EUC Nord")),
+        "D3",
+        Severity.WARNING,
+    ),
     IssueCode.SUBTOTAL_MISMATCH: (
         lambda: overview(row(), ["I alt 2020", None, None, None, None, None, 500_000, None, 1]),
         "I3",
@@ -130,11 +141,12 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
 }
 
 FATAL = {IssueCode.FILE_UNREADABLE, IssueCode.NO_HEADER_ROW}  # covered in test_ingest / test_cli
+MULTI_FILE = {IssueCode.DUPLICATE_FILE}  # covered in test_duplicates
 
 
 def test_every_issue_code_has_a_scenario():
     overview_codes = {c for c in IssueCode if not c.value.startswith("budget_")}  # budget codes: test_budget.py
-    assert set(SCENARIOS) | FATAL == overview_codes
+    assert set(SCENARIOS) | FATAL | MULTI_FILE == overview_codes
 
 
 @pytest.mark.parametrize("code", list(SCENARIOS), ids=lambda c: c.value)

@@ -7,6 +7,8 @@ rows + issues). :func:`read_workbooks` is the entry point.
 
 from __future__ import annotations
 
+import hashlib
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +54,67 @@ def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None 
     ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
     files are still read; adapters decide whether to stop (the CLI exits 2).
     """
-    return _combine([(str(p), lambda p=p: read_grids(Path(p), str(p), password)) for p in paths], pact)
+    unique, duplicates = _unique_files(paths)
+    overview = _combine([(str(p), lambda p=p: read_grids(Path(p), str(p), password)) for p in unique], pact)
+    overview.issues[:0] = duplicates
+    return overview
+
+
+def _unique_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue]]:
+    """The paths without repeats, and a ``duplicate_file`` info for each repeat.
+
+    A repeat is the same file by its resolved path (another spelling, a symlink) or
+    a regular file with the same bytes (a "- kopi" copy); sizes are compared first,
+    so only files of equal size are hashed (sha256). A path that cannot be looked
+    at is kept: reading it reports what is wrong.
+    """
+    kept: list[Path | str] = []
+    issues: list[Issue] = []
+    by_path: dict[Path, str] = {}
+    by_size: dict[int, list[tuple[Path, str]]] = {}
+    digests: dict[Path, str | None] = {}
+    for p in paths:
+        name = str(p)
+        try:
+            resolved = Path(p).resolve()
+            st = resolved.stat()
+        except (OSError, RuntimeError, ValueError):
+            kept.append(p)
+            continue
+        first = by_path.get(resolved)
+        how = "er den samme fil som"
+        if first is None and stat.S_ISREG(st.st_mode):
+            for other, other_name in by_size.get(st.st_size, []):
+                if _digest(other, digests) is not None and _digest(other, digests) == _digest(resolved, digests):
+                    first, how = other_name, "har samme indhold som"
+                    break
+        if first is not None:
+            issues.append(
+                Issue.at(
+                    IssueCode.DUPLICATE_FILE,
+                    Severity.INFO,
+                    f"{how} {first} og er kun læst én gang (dens ansøgninger tælles ikke to gange)",
+                    file=name,
+                    value=first,
+                )
+            )
+            continue
+        by_path[resolved] = name
+        if stat.S_ISREG(st.st_mode):
+            by_size.setdefault(st.st_size, []).append((resolved, name))
+        kept.append(p)
+    return kept, issues
+
+
+def _digest(path: Path, cache: dict[Path, str | None]) -> str | None:
+    """sha256 of a file's bytes (``None`` when it cannot be read), computed once per path."""
+    if path not in cache:
+        try:
+            with path.open("rb") as f:
+                cache[path] = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            cache[path] = None
+    return cache[path]
 
 
 def read_grid_books(books: list[tuple[str, list[Grid]]], pact: Pact) -> Overview:

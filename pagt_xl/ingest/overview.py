@@ -3,6 +3,24 @@
 Each converter turns a raw cell value into a typed value or an issue. Values
 repeat a lot in real sheets (themes, decisions, years), so converters cache
 their results per raw value; this is what keeps 100k rows fast.
+
+**A subtotal is a row that behaves like one.** A row whose first mapped
+columns hold a text starting with a subtotal word of the pact ("I alt",
+"Total", "Sum", "Samlet", …) is a subtotal only when
+
+* it fills no other field than the year and the amounts (no decision, no
+  applicant — neither in its column nor as "v/ …" in the title —, no case
+  number, theme, type, round …), and
+* its label is a bare label ("I alt", "I alt 2020", "Total:") — its amounts
+  are then checked against the rows it covers, a wrong sum being a
+  ``subtotal_mismatch`` — or, for a longer text ("Samlet for tema 1"), its
+  stated amounts equal the sums of the rows it covers.
+
+A row with a decision, an applicant or a case number and a longer title is an
+application whatever its title starts with ("Samlet indsats for piger i STEM").
+Every other row with a subtotal word is in between: it is read as an
+application (money is never dropped silently) and reported as
+``ambiguous_subtotal`` (warning) at its title cell.
 """
 
 from __future__ import annotations
@@ -528,8 +546,7 @@ def _is_application_row(
     for j in layout.first_cols:
         v = cells[j]
         if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
-            result.subtotals.append(_subtotal(grid, cells, row_no, label_match, layout, result.issues, position))
-            return False
+            return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match)
     if len(filled) == 1 and filled[0] != layout.title_col and _looks_like_note(cells[filled[0]]):
         letter = column_letter(filled[0])
         result.issues.append(
@@ -713,20 +730,105 @@ def _already_reported(issues: list[Issue], letter: str | None, row_no: int) -> b
     return False
 
 
+#: A value in one of these fields makes a row an application, whatever its title starts with.
+_APPLICATION_MARKERS = ("decision", "applicant", "case_id")
+#: The fields a subtotal row may fill besides its label.
+_SUBTOTAL_FIELDS = frozenset({"year", "applied", "granted"})
+
+
+def covered_rows(year: int | None, position: int, previous: int, years: list[Any]) -> list[int]:
+    """Record indexes a subtotal row covers; ``position``: applications read before it, ``previous``: before the
+    previous subtotal of the sheet (0 for the first).
+
+    A label with a year covers that year's rows above it; otherwise the rows since the
+    previous subtotal; a total right after another subtotal covers the whole sheet.
+    """
+    if year is not None:
+        return [k for k, y in enumerate(years[:position]) if y == year]
+    if position > previous:
+        return list(range(previous, position))
+    return list(range(len(years)))
+
+
+def _labelled_row_is_application(
+    grid: Grid,
+    layout: _Layout,
+    cells: list[Any],
+    row_no: int,
+    result: SheetRead,
+    position: int,
+    j: int,
+    m: re.Match[str],
+) -> bool:
+    """Whether a row starting with a subtotal word is an application (see the module docstring for the rule).
+
+    A subtotal is recorded in ``result``; a row in between is reported as ``ambiguous_subtotal``.
+    """
+    text: str = cells[j]
+    bare = not any(ch.isalpha() for ch in text[m.end() :])
+    fields = layout.columns.fields
+    others = [f for f, c in fields.items() if c != j and f not in _SUBTOTAL_FIELDS and not _is_blank(cells[c])]
+    if j == layout.title_col and "applicant" not in others and split_title_applicant(text)[1]:
+        others.append("applicant")
+    if others and not bare and any(f in _APPLICATION_MARKERS for f in others):
+        return True  # a project whose title starts with a subtotal word
+    if others:
+        names = ", ".join(FIELD_LABELS.get(f, f) for f in others)
+        _report_ambiguous(grid, layout, row_no, j, text, f"den har også {names} udfyldt", result.issues)
+        return True
+    sub, sub_issues = _subtotal(grid, cells, row_no, m, layout, position)
+    if not bare:
+        stated = {f: v for f in AMOUNT_FIELDS if (v := getattr(sub, f)) is not None}
+        previous = result.subtotals[-1].position if result.subtotals else 0
+        idx = covered_rows(sub.year, position, previous, result.records["year"])
+        sums = {f: sum(v for k in idx if (v := result.records[f][k]) is not None) for f in stated}
+        if not stated or sub_issues or sums != stated:
+            reason = (
+                "den angiver intet beløb"
+                if not stated
+                else f"beløbet passer ikke med summen af de {len(idx)} rækker over den"
+            )
+            _report_ambiguous(grid, layout, row_no, j, text, reason, result.issues)
+            return True
+    result.subtotals.append(sub)
+    result.issues.extend(sub_issues)
+    return False
+
+
+def _report_ambiguous(
+    grid: Grid, layout: _Layout, row_no: int, j: int, text: str, reason: str, issues: list[Issue]
+) -> None:
+    """A row that starts with a subtotal word but is read as an application, reported at its title cell."""
+    col = layout.title_col if layout.title_col is not None else j
+    issues.append(
+        Issue.at(
+            IssueCode.AMBIGUOUS_SUBTOTAL,
+            Severity.WARNING,
+            f"rækken begynder med et sumord ('{_collapsed_text(text)[:60]}'), men {reason}; den er læst som en "
+            "ansøgning — er det en sumrække, så lad kun sumordet og beløbene stå og tjek summen",
+            file=grid.file,
+            sheet=grid.sheet,
+            row=row_no,
+            column=column_letter(col),
+            value=_collapsed_text(text)[:200],
+        )
+    )
+
+
 def _subtotal(
     grid: Grid,
     cells: list[Any],
     row_no: int,
     m: re.Match[str],
     layout: _Layout,
-    issues: list[Issue],
     position: int,
-) -> Subtotal:
-    """A subtotal row; an unreadable amount in it is a warning and counts as absent."""
+) -> tuple[Subtotal, list[Issue]]:
+    """A subtotal row and its issues; an unreadable amount in it is a warning and counts as absent."""
     label = m.group(0).strip()
     year = int(m.group(1)) if m.group(1) else None
     amounts: dict[str, int | None] = {}
     cell_refs: dict[str, str] = {}
+    issues: list[Issue] = []
     for f in AMOUNT_FIELDS:
         j = layout.columns.fields.get(f)
         if j is None:
@@ -751,9 +853,10 @@ def _subtotal(
             )
             typed = None
         amounts[f] = typed  # type: ignore[assignment]
-    return Subtotal(
+    sub = Subtotal(
         grid.file, grid.sheet, row_no, label, year, amounts["granted"], amounts["applied"], cell_refs, position
     )
+    return sub, issues
 
 
 def _merged_values(grid: Grid, col: int) -> dict[int, object]:
