@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -14,10 +15,14 @@ from pagt_xl.danish import AmbiguousAmount, AmountUnit, DanishParseError, format
 from pagt_xl.model import Decision, IssueCode, Severity
 from pagt_xl.pipeline import run_validation
 
+_CASE_NUMBERS = itertools.count(1)
+
 
 def _row(granted: object, *, applied: object = 500_000, decision: str = "Tilsagn", title: str = "P v/EUC Nord",
          theme: str = "De potentielle STEM'ere") -> list[object]:  # fmt: skip
-    return [2020, "x", "Åben runde", title, theme, "Motiverende", applied, decision, granted]
+    # every row its own case number: a repeated one is an error of its own (duplicate_case_id)
+    return [2020, f"2020-{next(_CASE_NUMBERS):03d}", "Åben runde", title, theme, "Motiverende", applied, decision,
+            granted]  # fmt: skip
 
 
 def _validate(workbook, *rows: list[object], header: list[str] = HEADER):
