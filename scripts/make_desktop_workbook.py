@@ -2,17 +2,20 @@
 
 Run: .venv/bin/python scripts/make_desktop_workbook.py [--out FILE]
 
-The VBA comes unchanged from xlwings' own quickstart workbook (``xlwings
-quickstart``): its ``xl/vbaProject.bin`` holds the module with the macro
-``SampleCall``, which runs ``RunPython "import <workbook name>;<workbook name>.main()"``
-(it needs the xlwings add-in, ``xlwings addin install``). VBA cannot be edited
-here, so every button on the "Start" sheet is bound to ``SampleCall``; the
-sidecar module ``<workbook name>.py`` written next to the workbook calls
-:func:`pagt_xl.xl.desktop.main`, which asks Excel which button was clicked
-(``Application.Caller``) and runs that button's script on ``xw.Book.caller()``.
+The VBA project starts as xlwings' own quickstart project (``xlwings
+quickstart``: document modules, a reference to the xlwings add-in, which
+defines ``RunPython``). Its standard module is replaced by one macro per
+button (``Valider``, ``BeregnFordelinger``, ``LavStatusrapport``), each a
+single ``RunPython "import pagt_xl.xl.desktop as d; d.valider()"`` line, and
+every button on the "Start" sheet is bound to its own macro. The project is
+written source-only, without compiled code (see ``scripts/_vba_project.py``), so
+Excel compiles the modules from this source when the workbook is opened.
+
+The sheet ``xlwings.conf`` holds the settings xlwings' VBA reads from the
+workbook (the Python interpreter), each explained in Danish next to it.
 
 The build is reproducible: the same bytes on every run (fixed document dates,
-zip entries with a fixed timestamp).
+zip entries with a fixed timestamp, no timestamps in the VBA project).
 """
 
 from __future__ import annotations
@@ -30,35 +33,68 @@ import xlsxwriter
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
 from _reproducible import fixed_zip  # noqa: E402
+from _vba_project import replace_modules  # noqa: E402
+
+from pagt_xl.xl.desktop import MACROS, runpython_command  # noqa: E402
 
 OUT = ROOT / "workbooks" / "pagt_xl_desktop.xlsm"
-#: Button captions, in the order they are inserted (Excel names them "Button 1", "Button 2", ...).
-BUTTONS = ("Valider", "Beregn fordelinger", "Lav statusrapport")
-#: The quickstart module's macro that every button calls.
-MACRO = "SampleCall"
+#: (caption, VBA macro) of each button on the "Start" sheet, top to bottom.
+BUTTONS = (("Valider", "Valider"), ("Beregn fordelinger", "BeregnFordelinger"), ("Lav statusrapport", "LavStatusrapport"))
+#: The quickstart project's standard module, whose text is replaced by :func:`module_source`.
+MODULE = "Module1"
+#: (setting, value, note) rows of the sheet "xlwings.conf"; xlwings reads column A from A1 down to the first gap.
+CONF_SHEET = "xlwings.conf"
+CONF = (
+    (
+        "Interpreter_Win",
+        r"%LOCALAPPDATA%\pagt_xl\.venv\Scripts\python.exe",
+        "Den Python, der kører knapperne: python.exe i det virtuelle miljø, hvor pagt_xl er installeret "
+        "(se vejledningen). %LOCALAPPDATA% er brugerens egen mappe, fx C:\\Users\\abc\\AppData\\Local. "
+        "Ligger Python et andet sted, skrives den fulde sti her. Skriv python for at bruge den Python, "
+        "der findes på PATH.",
+    ),
+    (
+        "ADD_WORKBOOK_TO_PYTHONPATH",
+        "false",
+        "false: Python-filer i samme mappe som projektmappen (fx Overførsler) bliver ikke indlæst. "
+        "Knapperne bruger kun den installerede pakke pagt_xl.",
+    ),
+)
+CONF_NOTES = (
+    "Indstillingerne i kolonne A og B læses af xlwings-tilføjelsesprogrammet, fra A1 og nedad. "
+    "Slet ikke rækker og lad ingen tomme rækker være imellem.",
+    "Cellefunktionerne (PAGT.BELØB, PAGT.BEVILGET, ...) findes ikke i denne projektmappe; "
+    "de kommer fra tilføjelsesprogrammet Teknologipagt (serveren).",
+)
 HEADER = [
     "År", "Sagsnr.", "Runde", "Projekttitel", "Ansøger", "Indsatsområde", "Type", "Kort resumé",
     "Ansøgt beløb (kr.)", "Afgørelse", "Støttebeløb (kr.)", "Projektperiode", "Status", "Fremdrift",
 ]  # fmt: skip
-SIDECAR = '''"""Called by the macro of {stem}.xlsm (xlwings RunPython). Keep the name: the macro imports it by name."""
-
-
-def main() -> None:
-    """Run the script of the button that was clicked (see pagt_xl.xl.desktop)."""
-    from pagt_xl.xl.desktop import main as run
-
-    run()
-'''
 START_TEXT = [
     "1. Indsæt ansøgningerne i arket 'Ansøgninger' (én række pr. ansøgning, overskrifterne i række 1).",
     "2. Klik på en knap. Resultaterne skrives i egne ark; jeres celler ændres ikke, men fejlceller farves.",
     "3. Pagt og farvning vælges i arket 'Indstillinger' (Markér fejl = nej slår farvningen fra).",
-    "Kræver Excel til Windows med Python, pagt_xl og xlwings-tilføjelsesprogrammet. Filen "
-    "pagt_xl_desktop.py skal ligge i samme mappe som denne projektmappe.",
+    "Kræver Excel til Windows med Python, pagt_xl og xlwings-tilføjelsesprogrammet; stien til Python står i "
+    "arket 'xlwings.conf'. Er filen hentet fra internettet eller en mail: højreklik på filen, Egenskaber, "
+    "sæt hak i Fjern blokering, OK.",
 ]
 CREATED = dt.datetime(2024, 1, 1)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def module_source() -> str:
+    """The VBA text of the standard module: one macro per button, each one ``RunPython`` line."""
+    lines = [
+        f'Attribute VB_Name = "{MODULE}"',
+        "Option Explicit",
+        "' Built by scripts/make_desktop_workbook.py: one macro per button.",
+        "' RunPython is defined by the xlwings add-in (xlwings addin install).",
+    ]
+    for _, macro in BUTTONS:
+        lines += ["", f"Sub {macro}()", f'    RunPython "{runpython_command(macro)}"', "End Sub"]
+    assert [m for _, m in BUTTONS] == list(MACROS)
+    return "\r\n".join(lines) + "\r\n"
 
 
 def quickstart_vba() -> bytes:
@@ -72,7 +108,7 @@ def quickstart_vba() -> bytes:
 
 
 def workbook_bytes(vba: bytes) -> bytes:
-    """The .xlsm: sheets "Start" (buttons), "Ansøgninger" (headers) and "Indstillinger", with the VBA."""
+    """The .xlsm: sheets "Start" (buttons), "Ansøgninger" (headers), "Indstillinger" and "xlwings.conf"."""
     with tempfile.TemporaryDirectory() as tmp:
         vba_path = Path(tmp) / "vbaProject.bin"
         vba_path.write_bytes(vba)
@@ -91,8 +127,8 @@ def workbook_bytes(vba: bytes) -> bytes:
         start.write("B2", "Teknologipagt – ansøgninger, fordelinger og statusrapport", title)
         for i, line in enumerate(START_TEXT):
             start.write(3 + i, 1, line)
-        for i, caption in enumerate(BUTTONS):
-            options = {"macro": MACRO, "caption": caption, "description": caption, "width": 200, "height": 32}
+        for i, (caption, macro) in enumerate(BUTTONS):
+            options = {"macro": macro, "caption": caption, "description": caption, "width": 200, "height": 32}
             start.insert_button(9 + 3 * i, 1, options)
 
         data = wb.add_worksheet("Ansøgninger")
@@ -107,34 +143,42 @@ def workbook_bytes(vba: bytes) -> bytes:
         settings.data_validation("B1", {"validate": "list", "source": ["nordjylland", "midtjylland"]})
         settings.data_validation("B2", {"validate": "list", "source": ["ja", "nej"]})
         settings.set_column(0, 1, 18)
+
+        conf = wb.add_worksheet(CONF_SHEET)
+        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        for row, (key, value, note) in enumerate(CONF):
+            conf.write_string(row, 0, key)
+            conf.write_string(row, 1, value)
+            conf.write_string(row, 2, note, wrap)
+        for row, note in enumerate(CONF_NOTES, start=len(CONF) + 1):  # after a gap: xlwings stops reading there
+            conf.write_string(row, 2, note, wrap)
+        conf.set_column(0, 0, 30)
+        conf.set_column(1, 1, 50)
+        conf.set_column(2, 2, 90)
         wb.close()
     return fixed_zip(buf.getvalue())
 
 
-def build(out: Path) -> tuple[Path, Path]:
-    """Write the workbook and its sidecar module next to it; returns both paths."""
+def build(out: Path) -> Path:
+    """Write the workbook to ``out``; returns it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(workbook_bytes(quickstart_vba()))
-    sidecar = out.with_suffix(".py")
-    sidecar.write_text(SIDECAR.format(stem=out.stem), encoding="utf-8")
-    return out, sidecar
+    vba = replace_modules(quickstart_vba(), {MODULE: module_source()})
+    out.write_bytes(workbook_bytes(vba))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build into ``--out`` (default: workbooks/pagt_xl_desktop.xlsm)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT, help="the .xlsm to write (the sidecar .py goes next to it)")
+    parser.add_argument("--out", type=Path, default=OUT, help="the .xlsm to write")
     args = parser.parse_args(argv)
-    if not args.out.stem.isidentifier():
-        print(f"{args.out.name}: navnet skal kunne importeres i Python (bogstaver, tal og _)", file=sys.stderr)
-        return 2
     try:
-        workbook, sidecar = build(args.out)
+        workbook = build(args.out)
     except (OSError, subprocess.CalledProcessError) as exc:
         hint = "er xlwings installeret? pip install 'pagt_xl[xl]'"
         print(f"kunne ikke bygge projektmappen: {exc} ({hint})", file=sys.stderr)
         return 1
-    print(f"Skrevet: {workbook} og {sidecar}")
+    print(f"Skrevet: {workbook}")
     return 0
 
 
