@@ -314,7 +314,9 @@ def replace_modules(vba_project: bytes, sources: dict[str, str]) -> bytes:
         elif rid == _MODULEOFFSET and name is not None:
             raw = streams[f"VBA/{name}"]
             old = bytes(decompress_stream(bytearray(raw[struct.unpack("<I", data)[0] :])))
-            text = sources[name].replace("\r\n", "\n").replace("\n", "\r\n").encode("cp1252") if name in sources else old
+            text = old
+            if name in sources:
+                text = sources[name].replace("\r\n", "\n").replace("\n", "\r\n").encode("cp1252")
             streams[f"VBA/{name}"] = compress(text)
             records[i] = (rid, struct.pack("<I", 0))
     streams["VBA/dir"] = compress(_join(records))

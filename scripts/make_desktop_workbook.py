@@ -41,7 +41,11 @@ from pagt_xl.xl.desktop import MACROS, runpython_command  # noqa: E402
 
 OUT = ROOT / "workbooks" / "pagt_xl_desktop.xlsm"
 #: (caption, VBA macro) of each button on the "Start" sheet, top to bottom.
-BUTTONS = (("Valider", "Valider"), ("Beregn fordelinger", "BeregnFordelinger"), ("Lav statusrapport", "LavStatusrapport"))
+BUTTONS = (
+    ("Valider", "Valider"),
+    ("Beregn fordelinger", "BeregnFordelinger"),
+    ("Lav statusrapport", "LavStatusrapport"),
+)
 #: The quickstart project's standard module, whose text is replaced by :func:`module_source`.
 MODULE = "Module1"
 #: (setting, value, note) rows of the sheet "xlwings.conf"; xlwings reads column A from A1 down to the first gap.

@@ -24,7 +24,7 @@ import xlwings as xw
 from conftest import WORKBOOKS, SheetSpec, good_rows, write_workbook
 from openpyxl.worksheet.table import Table
 
-from pagt_xl.xl import desktop, scripts
+from pagt_xl.xl import scripts
 from pagt_xl.xl._data import CellError, pact_named
 from pagt_xl.xl.payload import book_payload, iso_date
 from pagt_xl.xl.settings import ServerSettings, current_settings, use_settings
@@ -286,40 +286,3 @@ def test_issues_keep_sheet_addresses_when_the_table_does_not_start_in_a1(tmp_pat
     acts = run(scripts.valider, path)
     assert colours(acts, 0) == {(4, 7): ERROR}  # G4, where "Blå økonomi" really is
     assert [r[6] for r in table_at(acts, 1)[1:] if r[3] == "unknown_theme"] == ["G4"]
-
-
-def test_desktop_buttons_map_to_scripts():
-    assert desktop.script_for("Valider") is scripts.valider
-    assert desktop.script_for(" beregn  fordelinger ") is scripts.beregn_fordelinger
-    assert desktop.script_for("Button 2") is scripts.beregn_fordelinger
-    assert desktop.script_for("Knap 3") is scripts.lav_statusrapport
-    assert desktop.script_for("Knap 9") is None and desktop.script_for("Rektangel 1") is None
-
-
-def test_clicked_button_reads_application_caller_and_the_caption():
-    shape = SimpleNamespace(TextFrame=SimpleNamespace(Characters=lambda: SimpleNamespace(Text="Lav statusrapport")))
-    sheet = SimpleNamespace(Shapes=lambda name: shape if name == "Button 3" else None)
-    book = SimpleNamespace(app=SimpleNamespace(api=SimpleNamespace(Caller="Button 3", ActiveSheet=sheet)))
-    assert desktop.clicked_button(book) == "Lav statusrapport"
-    no_shapes = SimpleNamespace(app=SimpleNamespace(api=SimpleNamespace(Caller="Knap 1", ActiveSheet=None)))
-    assert desktop.clicked_button(no_shapes) == "Knap 1"
-
-
-def test_desktop_main_runs_the_clicked_buttons_script_on_the_calling_book(tmp_path: Path, monkeypatch):
-    xw.Book(json=book_payload(overview(tmp_path))).set_mock_caller()
-    monkeypatch.setattr(desktop, "clicked_button", lambda b: "Button 1")
-    desktop.main()
-    acts = xw.Book.caller().json()["actions"]
-    assert acts[0]["args"][1] == "Valideringsfejl"
-
-
-def test_desktop_main_explains_when_excel_cannot_say_which_button(tmp_path: Path, monkeypatch):
-    xw.Book(json=book_payload(overview(tmp_path))).set_mock_caller()
-
-    def unknown(b: object) -> str:
-        raise AttributeError("Caller")
-
-    monkeypatch.setattr(desktop, "clicked_button", unknown)
-    desktop.main()
-    acts = xw.Book.caller().json()["actions"]
-    assert [a["func"] for a in acts] == ["alert"] and "Excel til Windows" in acts[0]["args"][0]

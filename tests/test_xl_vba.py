@@ -1,4 +1,9 @@
-"""The desktop workbook: its VBA (read back with oletools) reaches scripts that exist; the build is reproducible."""
+"""The desktop workbook, read back as Excel would find it: VBA (olevba), buttons (VML), xlwings.conf (openpyxl).
+
+No Excel runs here: these tests check what the built file contains and that each
+macro's Python line runs the right script; whether Excel compiles and runs the
+source-only VBA project needs a real Excel for Windows (see the README).
+"""
 
 from __future__ import annotations
 
@@ -6,30 +11,46 @@ import os
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the first import of xlwings
 
-import importlib.util
+import random
 import re
 import sys
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT, WORKBOOKS
-from oletools.olevba import VBA_Parser
+import olefile
+import openpyxl
+import pytest
+import xlwings as xw
+from conftest import ROOT, WORKBOOKS, good_rows, write_workbook
+from oletools.olevba import VBA_Parser, decompress_stream
 
 from pagt_xl.xl import desktop, scripts
-from pagt_xl.xl.project import custom_scripts
+from pagt_xl.xl.payload import book_payload
 
 DESKTOP = WORKBOOKS / "pagt_xl_desktop.xlsm"
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_desktop_workbook import build  # noqa: E402
+from _vba_project import VBA_PROJECT_NO_CACHE, compress, write_cfb  # noqa: E402
+from make_desktop_workbook import BUTTONS, CONF_SHEET, build  # noqa: E402
+
+EXPECTED = {  # macro → (caption, the Python line it hands to RunPython)
+    "Valider": ("Valider", "import pagt_xl.xl.desktop as d; d.valider()"),
+    "BeregnFordelinger": ("Beregn fordelinger", "import pagt_xl.xl.desktop as d; d.beregn_fordelinger()"),
+    "LavStatusrapport": ("Lav statusrapport", "import pagt_xl.xl.desktop as d; d.lav_statusrapport()"),
+}
+
+
+def vba_modules(path: Path) -> dict[str, str]:
+    """{module name: source} as olevba reads it from the workbook."""
+    parser = VBA_Parser(str(path))
+    try:
+        return {Path(name).stem: source for _, _, name, source in parser.extract_macros()}
+    finally:
+        parser.close()
 
 
 def vba_subs(path: Path) -> dict[str, str]:
     """{Sub name: body} of every VBA module in the workbook."""
-    parser = VBA_Parser(str(path))
-    try:
-        code = "\n".join(source for _, _, _, source in parser.extract_macros())
-    finally:
-        parser.close()
+    code = "\n".join(vba_modules(path).values())
     return {m.group(1): m.group(2) for m in re.finditer(r"^Sub (\w+)\(\)\s*$(.*?)^End Sub", code, re.S | re.M)}
 
 
@@ -45,52 +66,103 @@ def buttons(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def module_the_macro_imports(body: str, workbook: Path) -> str:
-    """What ``RunPython "import " & mymodule ...`` imports: the workbook name up to its last dot (VBA InStrRev)."""
-    assert 'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))' in body
-    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in body
-    return workbook.name.rsplit(".", 1)[0]
-
-
-def test_every_button_reaches_a_script_through_the_macro():
+def test_each_button_has_its_own_macro_with_one_runpython_line():
     subs = vba_subs(DESKTOP)
-    found = buttons(DESKTOP)
-    assert [caption for caption, _ in found] == list(desktop.BUTTON_ORDER)
-    for number, (caption, macro) in enumerate(found, start=1):
-        assert macro in subs, f"button {caption!r} is bound to {macro}, which the VBA does not define"
-        module = module_the_macro_imports(subs[macro], DESKTOP)
-        assert (DESKTOP.parent / f"{module}.py").is_file(), "the sidecar module must sit next to the workbook"
-        script = desktop.script_for(caption)
-        assert script is not None and desktop.script_for(f"Button {number}") is script  # caption or Excel's name
-        assert script is scripts.BUTTONS[caption] and getattr(custom_scripts, script.__name__) is script
-        assert callable(getattr(desktop, script.__name__))  # the one-button-per-macro wrapper exists too
+    assert set(subs) == set(EXPECTED)  # SampleCall and its Application.Caller dispatch are gone
+    for macro, (_, command) in EXPECTED.items():
+        lines = [line.strip() for line in subs[macro].strip().splitlines()]
+        assert lines == [f'RunPython "{command}"'], macro
+        assert desktop.runpython_command(macro) == command
 
 
-def test_the_sidecar_module_runs_pagt_xl_desktop_main(monkeypatch):
-    module = module_the_macro_imports(vba_subs(DESKTOP)["SampleCall"], DESKTOP)
-    spec = importlib.util.spec_from_file_location(module, DESKTOP.parent / f"{module}.py")
-    assert spec is not None and spec.loader is not None
-    sidecar = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sidecar)
-    calls = []
-    monkeypatch.setattr(desktop, "main", lambda: calls.append("main"))
-    sidecar.main()
-    assert calls == ["main"]
+def test_buttons_are_bound_to_their_macros():
+    assert buttons(DESKTOP) == [(caption, macro) for macro, (caption, _) in EXPECTED.items()]
+    assert [m for _, m in BUTTONS] == list(desktop.MACROS)
 
 
-def test_the_workbook_holds_the_data_and_settings_sheets():
+@pytest.mark.parametrize("macro", list(EXPECTED))
+def test_the_macros_python_line_runs_the_buttons_script_on_the_calling_book(macro: str, monkeypatch):
+    book = xw.Book(json=book_payload(WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"))
+    book.set_mock_caller()
+    ran = []
+    script = scripts.BUTTONS[EXPECTED[macro][0]]
+    monkeypatch.setattr(scripts, script.__name__, lambda b: ran.append(b))
+    exec(desktop.runpython_command(macro), {})  # what RunPython does with the line
+    assert len(ran) == 1 and ran[0].name == book.name
+
+
+def test_valider_through_the_desktop_entry_writes_the_issues_sheet(tmp_path: Path):
+    rows = good_rows()
+    rows[1][4] = "Blå økonomi"
+    path = write_workbook(tmp_path / "oversigt.xlsx", {"Ansøgninger": rows})
+    xw.Book(json=book_payload(path)).set_mock_caller()
+    desktop.valider()
+    acts = xw.Book.caller().json()["actions"]
+    assert acts[0]["args"][1] == "Valideringsfejl"
+
+
+def test_the_vba_project_is_source_only_so_excel_compiles_the_new_source():
     with zipfile.ZipFile(DESKTOP) as z:
-        workbook = z.read("xl/workbook.xml").decode()
-        assert "xl/vbaProject.bin" in z.namelist()
-    assert [*re.findall(r'<sheet name="([^"]+)"', workbook)] == ["Start", "Ansøgninger", "Indstillinger"]
+        vba = z.read("xl/vbaProject.bin")
+    ole = olefile.OleFileIO(vba)
+    try:
+        assert ole.openstream("VBA/_VBA_PROJECT").read() == VBA_PROJECT_NO_CACHE  # [MS-OVBA] 2.3.4.1, version 0xFFFF
+        for module in ("Module1", "ThisWorkbook", "Sheet1", "Sheet2"):  # MODULEOFFSET 0: the stream is all source
+            text = bytes(decompress_stream(bytearray(ole.openstream(f"VBA/{module}").read()))).decode("cp1252")
+            assert text.startswith(f'Attribute VB_Name = "{module}"\r\n')
+        assert "Module=Module1" in ole.openstream("PROJECT").read().decode("latin-1")
+        references = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
+        assert b"xlwings.xlam" in references  # the reference to the add-in that defines RunPython is kept
+    finally:
+        ole.close()
+
+
+def test_xlwings_conf_sheet_holds_the_settings_xlwings_reads():
+    wb = openpyxl.load_workbook(DESKTOP)
+    assert wb.sheetnames == ["Start", "Ansøgninger", "Indstillinger", CONF_SHEET]
+    ws = wb[CONF_SHEET]
+    settings = {}
+    for key, value, note in ws.iter_rows(min_col=1, max_col=3, values_only=True):  # xlwings reads A1 down to a gap
+        if key is None:
+            break
+        settings[key.upper()] = value  # xlwings' GetConfigFromSheet keys are upper-cased
+        assert note  # each setting explained in Danish next to it
+    assert settings == {
+        "INTERPRETER_WIN": r"%LOCALAPPDATA%\pagt_xl\.venv\Scripts\python.exe",
+        "ADD_WORKBOOK_TO_PYTHONPATH": "false",
+    }
+    assert "UDF MODULES" not in settings  # the cell functions are the server add-in's, not this workbook's
+    notes = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Cellefunktionerne" in notes and "python.exe" in notes
+
+
+def test_compression_round_trips_through_oletools():
+    rng = random.Random(13)
+    text = "".join(rng.choice(["Sub ", "End Sub\r\n", "RunPython ", '"', "æøå", "x", " "]) for _ in range(5000))
+    for data in (b"", b"a", text.encode("cp1252"), bytes(rng.getrandbits(8) for _ in range(8192))):
+        assert bytes(decompress_stream(bytearray(compress(data)))) == data
+
+
+def test_the_compound_file_writer_is_read_back_by_olefile():
+    streams = {
+        "PROJECT": b"p" * 10,
+        "VBA/dir": b"d" * 5000,
+        "VBA/a": b"",
+        **{f"VBA/m{i}": bytes([i]) * i for i in range(9)},
+    }
+    ole = olefile.OleFileIO(write_cfb(streams), raise_defects=olefile.DEFECT_INCORRECT)
+    try:
+        assert {"/".join(p): ole.openstream("/".join(p)).read() for p in ole.listdir()} == streams
+    finally:
+        ole.close()
 
 
 def test_the_build_is_reproducible(tmp_path: Path):
     outputs = []
     for name in ("a", "b"):
         out = tmp_path / name / "pagt_xl_desktop.xlsm"
-        build(out)  # scripts/make_desktop_workbook.py's build, in-process (it runs xlwings itself as needed)
+        build(out)  # scripts/make_desktop_workbook.py's build, in-process (it runs xlwings quickstart itself)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert outputs[0] == DESKTOP.read_bytes(), "the shipped workbook is stale: run scripts/make_desktop_workbook.py"
-    assert (tmp_path / "a" / "pagt_xl_desktop.py").read_text() == (WORKBOOKS / "pagt_xl_desktop.py").read_text()
+    assert not (WORKBOOKS / "pagt_xl_desktop.py").exists()  # no sidecar module: the macros import pagt_xl itself
