@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import openpyxl
@@ -183,26 +184,39 @@ class TaskPane:
 
 
 @pytest.fixture
-def pane(server: tuple[str, Path], browser: Any) -> Iterator[TaskPane]:
+def open_pane(server: tuple[str, Path], browser: Any) -> Iterator[Any]:
+    """Open our task pane on a stub Excel holding ``book`` (see :func:`stub_book`); closed afterwards."""
     base, _ = server
-    page = browser.new_page()
-    book = json.dumps(stub_book(NORD_FILE), ensure_ascii=False)
-    page.add_init_script(f"globalThis.__pagtStubBook = {book};")
-    page.route("**/office.js", lambda route: route.fulfill(path=str(STUB), content_type="text/javascript"))
-    # a closed network: anything not served by our server is refused, so nothing waits on it
-    page.route(lambda url: not url.startswith(base), lambda route: route.abort())
-    pane = TaskPane(page, base)
-    page.goto(f"{base}/taskpane.html", wait_until="load")
-    # deferred scripts (the custom-functions code) ran before "load"; xlwings.js' init() then
-    # fetches the scripts' metadata before it hooks up the buttons
-    page.wait_for_function(
-        "() => document.querySelectorAll('[xw-click]').length > 0 && "
-        "document.querySelectorAll('[xw-click]:not([xw-click-initialized])').length === 0"
-    )
+    pages: list[Any] = []
+
+    def open_(book: dict[str, Any]) -> TaskPane:
+        page = browser.new_page()
+        pages.append(page)
+        page.add_init_script(f"globalThis.__pagtStubBook = {json.dumps(book, ensure_ascii=False)};")
+        page.route("**/office.js", lambda route: route.fulfill(path=str(STUB), content_type="text/javascript"))
+        # a closed network: anything not served by our server is refused, so nothing waits on it
+        page.route(lambda url: not url.startswith(base), lambda route: route.abort())
+        pane = TaskPane(page, base)
+        page.goto(f"{base}/taskpane.html", wait_until="load")
+        # deferred scripts (the custom-functions code) ran before "load"; xlwings.js' init() then
+        # fetches the scripts' metadata before it hooks up the buttons
+        page.wait_for_function(
+            "() => document.querySelectorAll('[xw-click]').length > 0 && "
+            "document.querySelectorAll('[xw-click]:not([xw-click-initialized])').length === 0"
+        )
+        return pane
+
     try:
-        yield pane
+        yield open_
     finally:
-        page.close()
+        for page in pages:
+            page.close()
+
+
+@pytest.fixture
+def pane(open_pane: Any) -> TaskPane:
+    """The task pane on the Nordjylland sample."""
+    return open_pane(stub_book(NORD_FILE))
 
 
 def _cells(sheet: dict[str, Any]) -> dict[str, Any]:
@@ -314,3 +328,20 @@ def test_each_button_runs_end_to_end_and_its_actions_change_the_workbook(pane: T
     assert opener["formula"] == f'=HYPERLINK("{url}","Åbn rapportkladden")'
     download = httpx.get(url)
     assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_on_a_book_without_an_overview_valider_lists_it_and_the_others_show_a_message_box(open_pane: Any):
+    pane = open_pane({"name": "tom.xlsx", "sheets": [{"name": "Ark1", "values": [["Hej"]]}]})
+    assert pane.click("valider").status == 200
+    book = pane.snapshot()
+    assert [row[3] for row in _rows(book["Valideringsfejl"])[4:]] == ["no_header_row", "sheet_ignored"]
+    assert pane.js("() => __pagt.state.dialogs") == []
+
+    assert pane.click("beregn_fordelinger").status == 200
+    dialogs = pane.js("() => __pagt.state.dialogs")
+    assert len(dialogs) == 1  # xlwings' alert box, opened through Office's dialog API
+    assert urlsplit(dialogs[0]).path == "/xlwings/alert"
+    query = parse_qs(urlsplit(dialogs[0]).query)
+    assert query["title"] == ["Teknologipagt"] and query["mode"] == ["critical"]
+    assert "Traceback" not in query["prompt"][0] and query["prompt"][0][:1].isupper()
+    assert list(pane.snapshot()) == ["Ark1", "Valideringsfejl"]  # nothing else written
