@@ -114,7 +114,7 @@ def main() -> int:
         proc.wait(timeout=30)
         log.close()
     assert expected
-    print(f"{n} rækker × 21 kolonner, {k} PAGT.BEVILGET-formler, HTTP mod en rigtig server ({size_mb:.1f} MB pr. område)")
+    print(f"{n} rækker × 21 kolonner, {k} PAGT.BEVILGET-formler, HTTP, rigtig server ({size_mb:.1f} MB pr. område)")
     print(f"  baseline: {k} kald der hver sender området (første gang)  {baseline * 1000:8.0f} ms")
     print(f"  baseline: {k} kald der hver sender området (genberegning) {again * 1000:8.0f} ms")
     print(f"  PAGT.DATA(område), ét kald                                 {made * 1000:8.0f} ms")
