@@ -123,7 +123,7 @@ def test_function_and_script_metadata(server):
     functions = {f["id"]: f for f in meta["functions"]}
     assert {i: f["name"] for i, f in functions.items()} == {
         "BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
-        "FORDELING": "FORDELING", "VALIDER": "VALIDER",
+        "FORDELING": "FORDELING", "VALIDER": "VALIDER", "DATA": "DATA",
     }  # fmt: skip
     assert [p["name"] for p in functions["BEVILGET"]["parameters"]] == ["data", "år", "tema", "runde", "pagt"]
     assert [p.get("optional", False) for p in functions["FORDELING"]["parameters"]] == [False, False, True]
@@ -138,9 +138,8 @@ def test_custom_function_calls(server):
     base, _ = server
     url = f"{base}/xlwings/custom-functions-call"
     assert httpx.post(url, json=call_body("beloeb", "1,3 mio. kr.")).json() == {"result": [[1_300_000]]}
-    assert httpx.post(url, json=call_body("tema", "Blå økonomi")).json() == {
-        "result": [["#PAGT: ukendt indsatsområde 'Blå økonomi'"]]
-    }
+    refused = httpx.post(url, json=call_body("tema", "Blå økonomi"))  # Excel: #VALUE! with the message
+    assert (refused.status_code, refused.text) == (400, "PAGT.TEMA: ukendt indsatsområde 'Blå økonomi'")
     data = sample_sheet()
     result = httpx.post(url, json=call_body("fordeling", data, "tema"), timeout=30).json()["result"]
     assert result[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
@@ -153,7 +152,7 @@ def test_custom_function_calls(server):
     assert ["E34", "Indsatsområde", "Advarsel", "theme_not_open"] in [r[:4] for r in issues]
 
 
-def test_error_cells_and_empty_ranges_come_back_as_text(server):
+def test_error_cells_are_issues_and_empty_ranges_are_refused(server):
     base, _ = server
     url = f"{base}/xlwings/custom-functions-call"
     na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
@@ -163,11 +162,8 @@ def test_error_cells_and_empty_ranges_come_back_as_text(server):
     ]
     issues = httpx.post(url, json=call_body("valider", data)).json()["result"]
     assert ["I2", "Støttebeløb", "Fejl", "bad_amount"] in [r[:4] for r in issues]
-    assert (
-        httpx.post(url, json=call_body("antal", [["", ""], ["", ""]]))
-        .json()["result"][0][0]
-        .startswith("#PAGT: området er tomt")
-    )
+    empty = httpx.post(url, json=call_body("antal", [["", ""], ["", ""]]))
+    assert empty.status_code == 400 and empty.text.startswith("PAGT.ANTAL: området er tomt")
 
 
 def test_a_10000_row_range_is_answered_and_recalculated(server):

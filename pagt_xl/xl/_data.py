@@ -8,14 +8,24 @@ does the work, exactly as for files.
 A range is validated once per content: results are cached by a hash of the
 values, so that recalculating the same range (Excel does that for every formula
 that refers to it) costs a hash, not a parse.
+
+``PAGT.DATA`` goes one step further: it packs a range once (:func:`pack_data`)
+into a text that xlwings keeps in its object cache (in memory, or Redis with
+several workers) behind an object handle; the other functions then get a
+:class:`DataRef` instead of the range and find the validation by its hash,
+without receiving, hashing or parsing the range again. A worker that has not
+seen the range yet unpacks the rows from the handle and validates them once.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +58,44 @@ class CellError(PagtError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message if message.startswith("#PAGT") else f"#PAGT: {message}")
+
+
+#: What a packed range starts with (see :func:`pack_data`); the version changes when the format does.
+HANDLE_PREFIX = "pagt-data:1:"
+
+
+@dataclass(frozen=True)
+class DataRef:
+    """A range packed by ``PAGT.DATA``: its pact, its content hash and its rows (compressed JSON).
+
+    Only built by :func:`unpack_data` from a text the server itself stored, never from a cell's text.
+    """
+
+    pact_key: str
+    digest: str
+    packed: str = field(repr=False)
+
+    def rows(self) -> list[list[Any]]:
+        """The range's rows, as they were sent to ``PAGT.DATA``."""
+        raw = zlib.decompress(base64.b64decode(self.packed))
+        return json.loads(raw, object_hook=_from_json)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return {"__date__": value.isoformat(), "__datetime__": isinstance(value, dt.datetime)}
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    raise TypeError(f"kan ikke gemme {type(value).__name__} i et PAGT.DATA-objekt")
+
+
+def _from_json(obj: dict[str, Any]) -> Any:
+    if "__date__" in obj:
+        cls = dt.datetime if obj.get("__datetime__") else dt.date
+        return cls.fromisoformat(obj["__date__"])
+    return obj
 
 
 @dataclass
@@ -145,14 +193,16 @@ def _digest(values: Any) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _entry(values: Any, pact: Pact) -> _Entry:
-    key = (pact.key, _digest(values))
+def _entry(values: Any, pact: Pact, digest: str | None = None) -> _Entry:
+    if isinstance(values, DataRef):
+        digest = values.digest
+    key = (pact.key, digest or _digest(values))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    rows = rows_of(values)
+    rows = values.rows() if isinstance(values, DataRef) else rows_of(values)
     if not any(v not in (None, "") for r in rows for v in r):
         raise CellError("området er tomt; markér oversigten inkl. overskriftsrækken")
     result = validate_grids("Excel", [grid_from_values(rows, book="Excel", sheet="område")], pact)
@@ -186,6 +236,29 @@ def derived(values: Any, pact: Pact, key: Hashable, compute: Callable[[Validatio
             entry.derived.clear()
         entry.derived[key] = compute(entry.validation)
     return entry.derived[key]
+
+
+def pack_data(values: Any, pact: Pact) -> tuple[str, Validation]:
+    """Validate a range once and pack it for xlwings' object cache: ``(text, validation)``.
+
+    The text is ``pagt-data:1:<pact>:<hash>:<rows as zlib-compressed JSON, base64>``: one string, so that
+    xlwings Server's serializers (and Redis) store it as it is and read it back in a millisecond or two.
+    Raises :class:`CellError` as :func:`validate_values` does.
+    """
+    rows = rows_of(values)
+    digest = _digest(rows)
+    validation = _entry(rows, pact, digest).validation
+    raw = json.dumps(rows, default=_to_json, ensure_ascii=False, separators=(",", ":")).encode()
+    packed = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    return f"{HANDLE_PREFIX}{pact.key}:{digest}:{packed}", validation
+
+
+def unpack_data(text: Any) -> DataRef | None:
+    """The :class:`DataRef` in a text made by :func:`pack_data`; ``None`` for any other value."""
+    if not isinstance(text, str) or not text.startswith(HANDLE_PREFIX):
+        return None
+    pact_key, digest, packed = text[len(HANDLE_PREFIX) :].split(":", 2)
+    return DataRef(pact_key, digest, packed)
 
 
 def validate_grids(book: str, grids: list[Grid], pact: Pact) -> Validation:

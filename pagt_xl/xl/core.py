@@ -2,9 +2,10 @@
 
 :mod:`pagt_xl.xl.functions` is the thin xlwings adapter over these. ``data`` is
 a range or Excel Table *including its header row*, as Excel hands it over (a
-2-D list; a DataFrame works too). Problems raise :class:`CellError`, whose text
-(``#PAGT: ...``) the adapter shows in the cell. Results are computed once per
-range content (see :func:`pagt_xl.xl._data.derived`).
+2-D list; a DataFrame works too), or a :class:`~pagt_xl.xl._data.DataRef` to a
+range packed by ``PAGT.DATA``. Problems raise :class:`CellError`, which the
+adapter turns into Excel's ``#VALUE!`` with the message. Results are computed
+once per range content (see :func:`pagt_xl.xl._data.derived`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pagt_xl.danish import DanishParseError, parse_amount, parse_year
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Severity
 from pagt_xl.results import Validation
-from pagt_xl.xl._data import CellError, derived, pact_named
+from pagt_xl.xl._data import CellError, DataRef, derived, pack_data, pact_named
 
 #: Words accepted for ``nøgle`` in PAGT.FORDELING (Danish, ASCII spellings and the core's English keys).
 KEY_WORDS: dict[str, str] = {
@@ -48,7 +49,34 @@ KEY_WORDS: dict[str, str] = {
 }
 SEVERITY_DA = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel", Severity.INFO: "Info"}
 DISTRIBUTION_HEADER = ["Projekter", "Støttebeløb", "Andel"]
+#: Target groups overlap (one project reaches several), so their rows have their own columns: the share is of the
+#: participants, and the amounts of the projects reaching a group add up to more than the total granted.
+TARGET_GROUP_HEADER = ["Projekter der når gruppen", "Deltagere (mål)", "Andel af deltagere",
+                       "Støttebeløb i disse projekter (overlapper)"]  # fmt: skip
+#: Excel's error values, as xlwings hands them over with ``err_to_str`` (and as Office.js names them).
+ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!",
+                          "#CALC!", "#GETTING_DATA", "#BUSY!", "#FIELD!", "#CONNECT!", "#BLOCKED!",
+                          "#UNKNOWN!", "#PYTHON!"})  # fmt: skip
 ISSUES_HEADER = ["Celle", "Kolonne", "Alvor", "Kode", "Besked", "Værdi"]
+
+
+def error_value(value: Any) -> str | None:
+    """Excel's error text ("#N/A") when ``value`` (a value or a 1×1 matrix) is an error value, else ``None``."""
+    while isinstance(value, list | tuple) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, dict) and value.get("type") == "Error":
+        return str(value.get("basicValue") or "#VALUE!")
+    if isinstance(value, str) and value.strip().upper() in ERROR_VALUES:
+        return value.strip().upper()
+    return None
+
+
+def pact_of(data: Any, pact: Any) -> Any:
+    """The pact named in the cell; if none: the pact ``PAGT.DATA`` used for ``data``, else the default pact."""
+    name = scalar(pact)
+    if name in (None, "") and isinstance(data, DataRef):
+        name = data.pact_key
+    return pact_named(name)
 
 
 def scalar(value: Any) -> Any:
@@ -128,7 +156,7 @@ def _granted_and_count(data: Any, year: Any, theme_text: Any, round_text: Any, p
         t = _filtered(v, *filters)
         return int(t["granted"].fillna(0).sum()), len(t)
 
-    return derived(data, pact_named(scalar(pact)), ("granted", *filters), compute)
+    return derived(data, pact_of(data, pact), ("granted", *filters), compute)
 
 
 def granted(data: Any, year: Any = None, theme_text: Any = None, round_text: Any = None, pact: Any = None) -> int:
@@ -142,7 +170,12 @@ def count(data: Any, year: Any = None, theme_text: Any = None, round_text: Any =
 
 
 def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
-    """Header row, one row per label (label, projects, kroner, share 0..1) and a total row."""
+    """Header row, one row per label (label, projects, kroner, share 0..1) and a total row.
+
+    Target groups (``målgruppe``) overlap, so they get other columns (:data:`TARGET_GROUP_HEADER`): projects
+    reaching the group, participants (targets), share of the participants, and kroner of those projects; the
+    total row's kroner is the total granted, less than the sum of the rows.
+    """
     word = str(scalar(key) or "").strip().lower()
     k = KEY_WORDS.get(word)
     if k is None:
@@ -150,7 +183,7 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
             f"ukendt nøgle '{word}'; brug tema, år, runde, type, ansøger, institutionstype, målgruppe, "
             "status eller fremdrift"
         )
-    p = pact_named(scalar(pact))
+    p = pact_of(data, pact)
     if k == "type" and not p.project_types:
         raise CellError(f"{p.name} har ingen projekttyper")
     if k == "round" and not p.rounds:
@@ -158,6 +191,12 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
 
     def compute(v: Validation) -> list[list[Any]]:
         b = breakdown_by(v.table, p, [k])
+        if k == "target_group":
+            out = [[KEY_LABELS[k], *TARGET_GROUP_HEADER]]
+            out += [[r[k], r["projects"], r["participants"], r["share"], r["granted"]] for r in b.rows]
+            t = b.total
+            out.append(["I alt", t["projects"], t["participants"], t["share"], t["granted"]])
+            return out
         out: list[list[Any]] = [[KEY_LABELS[k], *DISTRIBUTION_HEADER]]
         out += [[_plain(r[k]), r["projects"], r["granted"], r["share"]] for r in b.rows]
         out.append(["I alt", b.total["projects"], b.total["granted"], b.total["share"]])
@@ -168,7 +207,28 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
 
 def issues_table(data: Any, pact: Any = None) -> list[list[Any]]:
     """Header and one row per issue: cell (relative to the range), column header, severity, code, message, value."""
-    return [list(r) for r in derived(data, pact_named(scalar(pact)), ("issues",), _issues_rows)]
+    return [list(r) for r in derived(data, pact_of(data, pact), ("issues",), _issues_rows)]
+
+
+def data_handle(data: Any, pact: Any = None) -> tuple[str, dict[str, Any]]:
+    """A range validated and packed for an object handle: ``(text to cache, summary for the handle's card)``.
+
+    The summary: pact name, rows read, granted projects and kroner (rows without errors), errors and warnings.
+    """
+    if isinstance(data, DataRef):  # =PAGT.DATA(A1) where A1 already holds a handle: the same data again
+        data = data.rows()
+    p = pact_named(scalar(pact))
+    text, v = pack_data(data, p)
+    t = clean_granted(v.table)
+    summary = {
+        "Pagt": p.name,
+        "Rækker": len(v.table),
+        "Projekter med tilsagn": len(t),
+        "Bevilget (kr.)": int(t["granted"].fillna(0).sum()),
+        "Fejl": sum(i.severity is Severity.ERROR for i in v.issues),
+        "Advarsler": sum(i.severity is Severity.WARNING for i in v.issues),
+    }
+    return text, summary
 
 
 def _issues_rows(v: Validation) -> list[list[Any]]:

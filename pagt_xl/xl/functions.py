@@ -1,9 +1,21 @@
-"""Cell functions for Excel, written once with xlwings' decorators (``func``, ``arg``).
+"""Cell functions for Excel, written once with xlwings' decorators (``func``, ``arg``, ``ret``).
 
 Served by xlwings Server (Excel on the web and desktop, ``pagt-xl serve``), where
 the manifest's namespace makes them ``PAGT.BELØB``, ``PAGT.TEMA``, ... Each is a
-thin adapter over :mod:`pagt_xl.xl.core`; a problem comes back as a short text
-in the cell (``#PAGT: ukendt indsatsområde 'Blå økonomi'``), never a traceback.
+thin adapter over :mod:`pagt_xl.xl.core`.
+
+Errors are Excel's own: a problem raises :class:`xlwings.XlwingsError`, which
+xlwings Server answers with 400 and the message, and Excel shows as ``#VALUE!``
+with the message on the cell's error flag (``PAGT.TEMA: ukendt indsatsområde
+'Blå økonomi'``). So ``SUM`` does not skip it and ``IFERROR`` catches it. An
+argument that is itself an error value (``#N/A``, read with ``err_to_str``) is
+answered with an error naming the argument, never read as an empty cell.
+
+Big ranges once: ``=PAGT.DATA(A1:U10000)`` validates a range and returns an
+object handle (xlwings' object cache: in memory, or Redis when
+``XLWINGS_OBJECT_CACHE_URL`` is set); ``PAGT.BEVILGET``/``ANTAL``/``FORDELING``/
+``VALIDER`` take that cell instead of the range. Excel then sends a short key
+instead of the range's values, and the server finds the validation by it.
 
 Names: Office.js function *ids* allow only A-Z, 0-9, ``_`` and ``.``; the
 *names* users type may use any Unicode letter. xlwings takes the id from the
@@ -21,59 +33,157 @@ little cleaning needed (empty cells, error values).
 
 from __future__ import annotations
 
+import inspect
+import logging
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from xlwings import arg, func
+from xlwings import ObjectHandle, ObjectHandleIcons, XlwingsError, arg, func, ret
 
 from pagt_xl.errors import PagtError
-from pagt_xl.xl import core
+from pagt_xl.xl import _data, core
+from pagt_xl.xl._data import CellError
 
-DATA_DOC = "Oversigten inkl. overskriftsrækken: et område (fx A1:N49) eller en tabel (Tabel1[#Alle])"
+logger = logging.getLogger(__name__)
+
+DATA_DOC = (
+    "Oversigten inkl. overskriftsrækken: et område (fx A1:N49), en tabel (Tabel1[#Alle]) eller en celle med PAGT.DATA"
+)
+KEY_DOC = "tema, år, runde, type, ansøger, institutionstype, målgruppe, status eller fremdrift"
 PAGT_DOC = "Valgfri: nordjylland eller midtjylland (standard: nordjylland)"
 
+#: Python name (the Office.js id, upper-cased) → the name Excel shows after the namespace (PAGT.…).
+EXCEL_NAMES = {
+    "beloeb": "BELØB",
+    "tema": "TEMA",
+    "data": "DATA",
+    "bevilget": "BEVILGET",
+    "antal": "ANTAL",
+    "fordeling": "FORDELING",
+    "valider": "VALIDER",
+}
+#: The text xlwings' JavaScript sends for an entity argument that is not an xlwings object handle
+#: (``xlwings.pro.object_handles.NOT_A_HANDLE_MARKER``; repeated here, as importing it needs a license key).
+NOT_A_HANDLE = "__xlwings_not_an_object_handle__"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-def _cell_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every failure into a short ``#PAGT:`` text for the cell."""
+
+def _cached_object(key: str) -> Any:
+    """The object xlwings' object cache holds under ``key`` (in memory or Redis, as the server set it up)."""
+    from xlwings.pro import object_handles  # needs the license key, which a server has
+
+    return object_handles.cache.get(key)
+
+
+def data_argument(value: Any) -> Any:
+    """``data`` as the core takes it: a :class:`~pagt_xl.xl._data.DataRef` for a PAGT.DATA cell, else as is.
+
+    Excel's JavaScript sends an object handle's cache key (a UUID) instead of the cell, so a text that is
+    a UUID is looked up in xlwings' object cache; only what the server stored there is unpacked.
+    """
+    while isinstance(value, list | tuple) and len(value) == 1:
+        inner = value[0]
+        if isinstance(inner, list | tuple) and len(inner) != 1:
+            break
+        value = inner
+    if not isinstance(value, str):
+        return value
+    if value == NOT_A_HANDLE:
+        raise CellError("cellen indeholder et objekt, men ikke et fra PAGT.DATA; brug et område eller PAGT.DATA")
+    if not _UUID.fullmatch(value):
+        return value  # a text: the core explains that data must be a range
+    obj = _cached_object(value)
+    if obj is None:
+        raise CellError(
+            "dataene fra PAGT.DATA findes ikke længere på serveren (genstartet eller ryddet); "
+            "genberegn projektmappen (Ctrl+Alt+F9)"
+        )
+    ref = _data.unpack_data(obj)
+    if ref is None:
+        raise CellError("objektet er ikke fra PAGT.DATA; brug et område eller en celle med PAGT.DATA")
+    return ref
+
+
+def _excel_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Raise every failure as :class:`xlwings.XlwingsError` (Excel: ``#VALUE!``) with a Danish message.
+
+    Arguments that are Excel error values are refused first, naming the argument; ``data`` is
+    resolved with :func:`data_argument`. A user never sees a traceback; unexpected ones are logged.
+    """
+    label = f"PAGT.{EXCEL_NAMES[fn.__name__]}"
+    params = list(inspect.signature(fn).parameters)
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            bound = {**dict(zip(params, args, strict=False)), **kwargs}
+            for name, value in bound.items():
+                error = core.error_value(value)
+                if error is not None:
+                    raise CellError(f"argumentet '{name}' er fejlværdien {error}; ret den celle, det henviser til")
+            if "data" in bound:
+                bound["data"] = data_argument(bound["data"])
+            return fn(**bound)
+        except XlwingsError:
+            raise
         except PagtError as exc:
-            text = str(exc)
-            return text if text.startswith("#PAGT") else f"#PAGT: {text}"
-        except Exception as exc:  # a cell must never show a traceback
-            return f"#PAGT: uventet fejl ({exc.__class__.__name__}); kontakt sekretariatet"
+            raise XlwingsError(f"{label}: {str(exc).removeprefix('#PAGT: ')}") from None
+        except Exception as exc:  # a cell must never show a traceback; the server log gets it
+            logger.exception("%s failed", label)
+            raise XlwingsError(f"{label}: uventet fejl ({exc.__class__.__name__}); kontakt sekretariatet") from None
 
     return wrapper
 
 
 @func(name="BELØB")
-@arg("tekst", doc="Et beløb som tekst, fx '1,3 mio. kr.', '404.567 kr.' eller 'kr. 300.000,-'")
-@_cell_safe
+@arg("tekst", err_to_str=True, doc="Et beløb som tekst, fx '1,3 mio. kr.', '404.567 kr.' eller 'kr. 300.000,-'")
+@_excel_errors
 def beloeb(tekst: Any) -> Any:
     """Beløb i hele kroner ud fra dansk tekst."""
     return core.amount(tekst)
 
 
 @func(name="TEMA")
-@arg("tekst", doc="Indsatsområdet, som det er stavet i arket")
-@arg("pagt", doc=PAGT_DOC)
-@_cell_safe
+@arg("tekst", err_to_str=True, doc="Indsatsområdet, som det er stavet i arket")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
 def tema(tekst: Any, pagt: Any = None) -> Any:
     """Det officielle navn på et indsatsområde ud fra en stavemåde."""
     return core.theme(tekst, pagt)
 
 
+@func(name="DATA")
+@arg("data", "raw", doc="Oversigten inkl. overskriftsrækken, fx A1:U10000 eller Tabel1[#Alle]")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@ret(object)
+@_excel_errors
+def data(data: Any, pagt: Any = None) -> Any:
+    """Læser og validerer oversigten én gang; brug cellen som data i PAGT.BEVILGET, ANTAL, FORDELING og VALIDER."""
+    text, summary = core.data_handle(data, pagt)
+    properties = {
+        name: {"type": "String", "basicValue": value}
+        if isinstance(value, str)
+        else {"type": "Double", "basicValue": value}
+        for name, value in summary.items()
+    }
+    rows = f"{summary['Rækker']:,}".replace(",", ".")
+    return ObjectHandle(
+        text,
+        text=f"PAGT-data: {rows} rækker, {summary['Fejl']} fejl",
+        icon=ObjectHandleIcons.table,
+        properties=properties,
+    )
+
+
 @func(name="BEVILGET")
 @arg("data", "raw", doc=DATA_DOC)
-@arg("år", doc="Valgfri: kun dette år, fx 2023")
-@arg("tema", doc="Valgfri: kun dette indsatsområde")
-@arg("runde", doc="Valgfri: kun denne runde, fx åben runde")
-@arg("pagt", doc=PAGT_DOC)
-@_cell_safe
+@arg("år", err_to_str=True, doc="Valgfri: kun dette år, fx 2023")
+@arg("tema", err_to_str=True, doc="Valgfri: kun dette indsatsområde")
+@arg("runde", err_to_str=True, doc="Valgfri: kun denne runde, fx åben runde")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
 def bevilget(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pagt: Any = None) -> Any:
     """Bevilget beløb i kroner (tilsagn i rækker uden fejl)."""
     return core.granted(data, år, tema, runde, pagt)
@@ -81,11 +191,11 @@ def bevilget(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pa
 
 @func(name="ANTAL")
 @arg("data", "raw", doc=DATA_DOC)
-@arg("år", doc="Valgfri: kun dette år, fx 2023")
-@arg("tema", doc="Valgfri: kun dette indsatsområde")
-@arg("runde", doc="Valgfri: kun denne runde, fx åben runde")
-@arg("pagt", doc=PAGT_DOC)
-@_cell_safe
+@arg("år", err_to_str=True, doc="Valgfri: kun dette år, fx 2023")
+@arg("tema", err_to_str=True, doc="Valgfri: kun dette indsatsområde")
+@arg("runde", err_to_str=True, doc="Valgfri: kun denne runde, fx åben runde")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
 def antal(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pagt: Any = None) -> Any:
     """Antal projekter med tilsagn (rækker uden fejl)."""
     return core.count(data, år, tema, runde, pagt)
@@ -93,9 +203,9 @@ def antal(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pagt:
 
 @func(name="FORDELING")
 @arg("data", "raw", doc=DATA_DOC)
-@arg("nøgle", doc="tema, år, runde, type, ansøger, institutionstype, målgruppe, status eller fremdrift")
-@arg("pagt", doc=PAGT_DOC)
-@_cell_safe
+@arg("nøgle", err_to_str=True, doc=KEY_DOC)
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
 def fordeling(data: Any, nøgle: Any, pagt: Any = None) -> Any:
     """Fordeling af tilsagn: navn, projekter, støttebeløb og andel, med overskrift og totalrække."""
     return core.distribution(data, nøgle, pagt)
@@ -103,21 +213,11 @@ def fordeling(data: Any, nøgle: Any, pagt: Any = None) -> Any:
 
 @func(name="VALIDER")
 @arg("data", "raw", doc=DATA_DOC)
-@arg("pagt", doc=PAGT_DOC)
-@_cell_safe
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
 def valider(data: Any, pagt: Any = None) -> Any:
     """Fejl og advarsler i oversigten: celle (fra områdets hjørne), kolonne, alvor, kode, besked, værdi."""
     return core.issues_table(data, pagt)
 
 
-#: Python name (the Office.js id, upper-cased) → the name Excel shows after the namespace (PAGT.…).
-EXCEL_NAMES = {
-    "beloeb": "BELØB",
-    "tema": "TEMA",
-    "bevilget": "BEVILGET",
-    "antal": "ANTAL",
-    "fordeling": "FORDELING",
-    "valider": "VALIDER",
-}
-
-__all__ = ["antal", "beloeb", "bevilget", "fordeling", "tema", "valider"]
+__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "tema", "valider"]
