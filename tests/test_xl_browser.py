@@ -259,10 +259,9 @@ def test_the_six_cell_functions_register_and_answer_from_the_server(pane: TaskPa
     assert fordeling[-1][:3] == ["I alt", 27, 23_231_178]
     issues = pane.call("VALIDER", data, None)["result"]
     assert ["E34", "Indsatsområde", "Advarsel", "theme_not_open"] in [row[:4] for row in issues]
-    # a user error reaches the cell: as text today, as #VALUE! with the message once functions raise
-    # xw.XlwingsError (issue 13, item 3) - either way the cell names the unknown theme
+    # a user error is a real Excel error (#VALUE!) whose message names the unknown theme, not a text result
     unknown = pane.call("TEMA", [["Blå økonomi"]], None)
-    assert "Blå økonomi" in (unknown.get("error") or unknown["result"][0][0])
+    assert "result" not in unknown and "Blå økonomi" in unknown["error"], unknown
 
     # the bodies reached the server as Excel's custom-functions runtime sends them
     body = next(b for b in pane.function_calls if b["func_name"] == "bevilget")
