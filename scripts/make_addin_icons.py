@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python scripts/make_addin_icons.py [--check]
 
-One icon for the add-in itself (32 and 64 px, the manifest's IconUrl and
-HighResolutionIconUrl) and one per ribbon button (16, 32 and 80 px, the sizes
-Office asks for): a check mark (Valider), bars (Beregn fordelinger), a page
+One icon for the add-in itself (32 and 64 px for the manifest's IconUrl and
+HighResolutionIconUrl, 16/32/80 for the ribbon group) and one per ribbon button (16, 32 and 80 px, the sizes
+Office asks for): rising bars for the add-in, a check mark (Valider), a pie (Beregn fordelinger), a page
 (Lav statusrapport) and a pane (Vis opgaverude), white on the pact's blue. Each
 is drawn at 4x size with plain shapes (no fonts, so no system dependency) and
 scaled down. Same Pillow version → same bytes; ``--check`` exits 1 when a
@@ -26,7 +26,7 @@ BLUE = (0, 82, 147, 255)
 WHITE = (255, 255, 255, 255)
 SCALE = 4
 BUTTON_SIZES = (16, 32, 80)
-APP_SIZES = (32, 64)
+APP_SIZES = (16, 32, 64, 80)
 
 Draw = Callable[[ImageDraw.ImageDraw, float], None]
 
