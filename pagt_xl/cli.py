@@ -185,7 +185,8 @@ def _add_run_command(sub: Any) -> None:
 
 
 def _add_serve_command(sub: Any) -> None:
-    from pagt_xl.xl.settings import ServerSettings  # no xlwings: only the settings' names and texts
+    from pagt_xl.xl.serve import add_arguments  # no xlwings: only options, the settings' names and texts
+    from pagt_xl.xl.settings import ServerSettings
 
     p = sub.add_parser(
         "serve",
@@ -193,12 +194,12 @@ def _add_serve_command(sub: Any) -> None:
         description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
         '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
         "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
+        "HTTPS med --certfile og --keyfile; det er samme app som uvicorn pagt_xl.xl.asgi:app. "
         "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
         epilog=ServerSettings.help_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
+    add_arguments(p)
     p.set_defaults(func=cmd_serve)
 
 
@@ -705,7 +706,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """``pagt-xl serve``."""
     from pagt_xl.xl.serve import serve
 
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile, workers=args.workers)
 
 
 # -- pacts ---------------------------------------------------------------------

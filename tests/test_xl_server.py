@@ -12,10 +12,11 @@ import os
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the first import of xlwings
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from pagt_xl.xl.payload import book_payload
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 TOKEN = "hemmelig-noegle-til-test-1234"
 MAX_BODY = 4 * 1024 * 1024
+PROD_ID = "5b29499a-50f6-4328-88e1-bd6914c996d2"  # pagt_xl/xl/project/pyproject.toml
 
 
 def _free_port() -> int:
@@ -36,7 +38,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(tmp_path: Path, **env: str) -> Iterator[str]:
+def _start(
+    tmp_path: Path,
+    command: Callable[[int], list[str]] | None = None,
+    scheme: str = "http",
+    verify: ssl.SSLContext | bool = True,
+    **env: str,
+) -> Iterator[str]:
+    """Start a server in a subprocess on a free port; yield its base URL, stop it afterwards.
+
+    ``command``: the command line for a port (default: ``python -m pagt_xl.xl.serve --port P``).
+    """
     port = _free_port()
     full_env = {
         **os.environ,
@@ -45,18 +57,25 @@ def _start(tmp_path: Path, **env: str) -> Iterator[str]:
         "PAGT_XL_MAX_BODY": str(MAX_BODY),
         **env,
     }
-    for name in ("XLWINGS_ON_SERVER", "XLWINGS_PROJECT_DIR", "XLWINGS_AUTH_PROVIDERS", "PAGT_XL_PUBLIC_URL"):
+    for name in (
+        "XLWINGS_ON_SERVER",
+        "XLWINGS_PROJECT_DIR",
+        "XLWINGS_AUTH_PROVIDERS",
+        "XLWINGS_CORS_ALLOW_ORIGINS",
+        "XLWINGS_ENVIRONMENT",
+        "PAGT_XL_PUBLIC_URL",
+    ):
         if name not in env:
             full_env.pop(name, None)
     log = (tmp_path / "server.log").open("w")
-    cmd = [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
+    cmd = command(port) if command else [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=full_env, cwd=tmp_path, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
-                if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/manifest.xml", timeout=2, verify=verify).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -108,7 +127,7 @@ def test_manifest_taskpane_and_static_files(server):
     manifest = httpx.get(f"{base}/manifest.xml").text
     assert "<OfficeApp" in manifest and '<DisplayName DefaultValue="Teknologipagt" />' in manifest
     assert '<bt:String id="Functions.Namespace" DefaultValue="PAGT" />' in manifest
-    assert "<Id>5f1b3d5f-7a9c-4e2b-8d4f-6b8d0f2a4c55</Id>" in manifest  # our own add-in id, not xlwings' default
+    assert f"<Id>{PROD_ID}</Id>" in manifest  # our own add-in id (project/pyproject.toml), not xlwings' default
     pane = httpx.get(f"{base}/taskpane.html").text
     for script, label in (("valider", "Valider"), ("beregn_fordelinger", "Beregn fordelinger"),
                           ("lav_statusrapport", "Lav statusrapport")):  # fmt: skip

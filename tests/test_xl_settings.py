@@ -117,11 +117,12 @@ def test_installed_settings_are_what_current_settings_returns(forget_settings):
     assert current_settings() is resolved  # resolved once, then kept
 
 
-def test_no_module_of_the_add_in_reads_the_environment_but_these_two():
-    # serve.py writes xlwings Server's defaults into the environment; settings.py reads it, once
+def test_no_module_of_the_add_in_reads_the_environment_but_these_three():
+    # asgi.py points xlwings Server at the project folder and loads the settings, serve.py sets the public
+    # URL from --host/--port/--certfile; settings.py reads the environment, once
     readers = {
         str(path.relative_to(XL))
         for path in XL.rglob("*.py")
         if re.search(r"\bos\.environ\b|\bgetenv\(", path.read_text(encoding="utf-8"))
     }
-    assert readers == {"serve.py", "settings.py"}
+    assert readers == {"asgi.py", "serve.py", "settings.py"}

@@ -6,17 +6,19 @@ server. :meth:`ServerSettings.from_env` reads and checks them all at once; a bad
 value stops the start with a :class:`~pagt_xl.errors.ConfigError` that names the
 variable, instead of a failure at the first button click.
 
-``pagt-xl serve`` resolves the settings where the server starts and installs them
-with :func:`use_settings`. Functions take them as a ``settings`` parameter; its
-default, :func:`current_settings`, exists because xlwings Server imports our
-project modules (``routers/custom.py``, ``auth/custom``, the scripts) itself, so
-nothing can be passed to them as arguments. It resolves lazily at the first call
-(never when a module is imported) and caches: on a stock ``uvicorn
-xlwings_server.main:main_app`` or on the desktop, that is the first request or
-click.
+The server app (:mod:`pagt_xl.xl.asgi`, however it is started: ``pagt-xl serve``,
+``uvicorn pagt_xl.xl.asgi:app --workers N``, gunicorn) resolves the settings once
+per process, before it imports xlwings Server, and installs them with
+:func:`use_settings`; ``pagt-xl serve`` checks them once more before it starts
+anything. Functions take them as a ``settings`` parameter; its default,
+:func:`current_settings`, exists because xlwings Server imports our project
+modules (``routers/custom.py``, ``auth/custom``, the scripts) itself, so nothing
+can be passed to them as arguments. Where nothing was installed (the desktop) it
+resolves lazily at the first call (never when a module is imported) and caches.
 
-xlwings and xlwings Server read their own ``XLWINGS_*`` variables themselves; the
-few of those that pagt_xl also uses (host name, app path, ``XLWINGS_ON_SERVER``,
+xlwings and xlwings Server read their own ``XLWINGS_*`` variables themselves
+(defaults for the add-in: ``pagt_xl/xl/project/pyproject.toml``); the few of
+those that pagt_xl also uses (host name, app path, ``XLWINGS_ON_SERVER``,
 license key) are read here too, under the same names.
 """
 
@@ -59,7 +61,7 @@ class ServerSettings(BaseModel):
         "PAGT_XL_PUBLIC_URL",
         "en adresse, der begynder med http:// eller https://, fx https://pagt.region.dk",
         "Serverens offentlige adresse i links til rapportkladder. Ikke sat: https://$XLWINGS_HOSTNAME, "
-        "ellers http://127.0.0.1:8000 (pagt-xl serve sætter den til http://<host>:<port>).",
+        "ellers http://127.0.0.1:8000 (pagt-xl serve sætter den til http(s)://<host>:<port>).",
     )
     hostname: str | None = _setting(
         "XLWINGS_HOSTNAME",
@@ -76,7 +78,7 @@ class ServerSettings(BaseModel):
         "PAGT_XL_REPORT_DIR",
         "en mappe",
         "Mappe til rapportkladder på serveren. Ikke sat: kladden gemmes ved siden af projektmappen "
-        "(skrivebordet); på serveren er det en fejl (pagt-xl serve bruger ./rapporter).",
+        "(skrivebordet); serveren bruger ./rapporter i den mappe, den startes fra.",
     )
     on_server: bool = _setting(
         "XLWINGS_ON_SERVER",

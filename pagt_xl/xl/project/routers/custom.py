@@ -7,7 +7,7 @@ name itself is the capability. Only names of that form are served, and only
 from that folder (no paths, no traversal, no symlinks out of it).
 
 xlwings Server imports this module itself, so the settings come from
-:func:`~pagt_xl.xl.settings.current_settings` (installed by ``pagt-xl serve``
+:func:`~pagt_xl.xl.settings.current_settings` (installed by ``pagt_xl.xl.asgi``
 before xlwings Server is imported). The route's prefix (``XLWINGS_APP_PATH``)
 is needed when the router is built, i.e. when xlwings Server imports this module.
 """

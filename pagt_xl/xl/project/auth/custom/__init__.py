@@ -8,7 +8,7 @@ one shorter than 16 characters) every call is refused. Prefer Entra ID
 sign in with their own accounts.
 
 xlwings Server calls :func:`validate_token` itself, so the token comes from
-:func:`~pagt_xl.xl.settings.current_settings` (installed by ``pagt-xl serve``).
+:func:`~pagt_xl.xl.settings.current_settings` (installed by ``pagt_xl.xl.asgi``).
 """
 
 import hmac
