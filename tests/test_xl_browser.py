@@ -344,3 +344,17 @@ def test_on_a_book_without_an_overview_valider_lists_it_and_the_others_show_a_me
     assert query["title"] == ["Teknologipagt"] and query["mode"] == ["critical"]
     assert "Traceback" not in query["prompt"][0] and query["prompt"][0][:1].isupper()
     assert list(pane.snapshot()) == ["Ark1", "Valideringsfejl"]  # nothing else written
+
+
+def test_the_ribbon_buttons_run_their_scripts(pane: TaskPane):
+    """Our ribbon.js (loaded by the task pane, the manifest's FunctionFile) wires each ribbon button to its script."""
+    assert pane.js("() => __pagt.ribbonIds()") == sorted(BUTTONS)
+    url = f"{pane.base}/xlwings/custom-scripts-call/valider"
+    with pane.page.expect_response(lambda r: r.url == url and r.request.method == "POST") as answer:
+        completed = pane.js(
+            "async () => { let done = false; await __pagt.state.ribbonActions['valider']({completed() { done = true; }});"
+            " return done; }"
+        )
+    assert answer.value.status == 200 and completed is True
+    assert "Valideringsfejl" in pane.snapshot()
+    assert pane.console_errors == []
