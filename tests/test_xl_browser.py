@@ -18,13 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +29,7 @@ import httpx
 import openpyxl
 import pytest
 from conftest import ROOT, WORKBOOKS
+from test_xl_server import _start
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():  # pragma: no cover - scripts/install-system-deps installs it
@@ -92,40 +88,12 @@ def stub_book(path: Path) -> dict[str, Any]:
 
 
 # -- the server and the browser ----------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """``pagt_xl.xl.serve`` (uvicorn) on 127.0.0.1 in its own process; (base URL, report folder)."""
+    """The add-in server (``python -m pagt_xl.xl.serve``) on 127.0.0.1 in its own process; (base URL, report folder)."""
     tmp = tmp_path_factory.mktemp("browser-srv")
-    port = _free_port()
-    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PAGT_XL_REPORT_DIR": str(tmp / "rapporter")}
-    for name in ("XLWINGS_ON_SERVER", "XLWINGS_PROJECT_DIR", "XLWINGS_AUTH_PROVIDERS", "PAGT_XL_PUBLIC_URL"):
-        env.pop(name, None)
-    log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        cmd = [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
-        proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the server did not start: " + log_path.read_text())
-                time.sleep(0.1)
-            yield base, tmp / "rapporter"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    for base in _start(tmp):
+        yield base, tmp / "rapporter"
 
 
 @pytest.fixture(scope="module")
