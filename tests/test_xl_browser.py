@@ -29,7 +29,7 @@ import httpx
 import openpyxl
 import pytest
 from conftest import ROOT, WORKBOOKS
-from test_xl_server import _start
+from test_xl_server import _start, kr
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():  # pragma: no cover - scripts/install-system-deps installs it
@@ -217,10 +217,10 @@ def test_the_six_cell_functions_register_and_answer_from_the_server(pane: TaskPa
     assert {f["id"]: f["name"] for f in meta if f["id"] in FUNCTIONS} == FUNCTIONS
 
     data = pane.js("([s, a]) => __pagt.rangeValues(s, a)", [OVERVIEW, "A1:U63"])  # the whole sheet, title rows too
-    assert pane.call("BELOEB", [["1,3 mio. kr."]]) == {"result": [[1_300_000]]}
+    assert pane.call("BELOEB", [["1,3 mio. kr."]]) == {"result": [[kr(1_300_000)]]}
     assert pane.call("TEMA", [["de potentielle stem'er"]]) == {"result": [["De potentielle STEM'ere"]]}
-    assert pane.call("BEVILGET", data, None, None, None, None) == {"result": [[23_231_178]]}
-    assert pane.call("BEVILGET", data, [[2023]], None, None, None) == {"result": [[5_635_678]]}
+    assert pane.call("BEVILGET", data, None, None, None, None) == {"result": [[kr(23_231_178)]]}
+    assert pane.call("BEVILGET", data, [[2023]], None, None, None) == {"result": [[kr(5_635_678)]]}
     assert pane.call("ANTAL", data, None, [["Flere piger og kvinder i STEM"]], None, None) == {"result": [[4]]}
     fordeling = pane.call("FORDELING", data, [["tema"]], None)["result"]
     assert fordeling[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_xl_server import NORD_FILE, PROD_ID, _start, call_body
+from test_xl_server import NORD_FILE, PROD_ID, _start, call_body, kr
 
 from pagt_xl.xl.asgi import PROJECT_DIR
 from pagt_xl.xl.payload import book_payload
@@ -97,7 +97,7 @@ def test_stock_uvicorn_serves_our_functions_and_refuses_unknown_buttons(stock: s
     assert {"BELOEB", "FORDELING", "BEVILGET"} <= ids  # registered as PAGT.<id> (the manifest's namespace)
     url = f"{stock}/xlwings/custom-functions-call"
     for _ in range(4):  # whichever worker answers
-        assert httpx.post(url, json=call_body("beloeb", "1,3 mio. kr.")).json() == {"result": [[1_300_000]]}
+        assert httpx.post(url, json=call_body("beloeb", "1,3 mio. kr.")).json() == {"result": [[kr(1_300_000)]]}
     payload = book_payload(NORD_FILE)
     for name in ("hello_world", "findes_ikke"):
         r = httpx.post(f"{stock}/xlwings/custom-scripts-call/{name}", json=payload)
@@ -114,7 +114,7 @@ def test_cors_default_lets_excel_on_the_web_call_the_functions(stock: str):
     assert "POST" in r.headers["access-control-allow-methods"]
     assert "authorization" in r.headers["access-control-allow-headers"].lower()
     r = httpx.post(url, json=call_body("beloeb", "2 mio."), headers={"Origin": EXCEL_WEB})
-    assert r.json() == {"result": [[2_000_000]]} and r.headers["access-control-allow-origin"] == "*"
+    assert r.json() == {"result": [[kr(2_000_000)]]} and r.headers["access-control-allow-origin"] == "*"
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -177,7 +177,7 @@ def test_https_with_a_self_signed_certificate(https: tuple[str, ssl.SSLContext])
     assert root.find("o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue") == f"{base}/taskpane.html"
     assert root.findtext("o:Id", namespaces=NS) == PROD_ID
     r = httpx.post(f"{base}/xlwings/custom-functions-call", json=call_body("beloeb", "1,3 mio. kr."), verify=trust)
-    assert r.json() == {"result": [[1_300_000]]}
+    assert r.json() == {"result": [[kr(1_300_000)]]}
     with pytest.raises(httpx.ConnectError):  # the certificate is checked: not trusted by default
         httpx.get(f"{base}/manifest.xml")
 

@@ -102,6 +102,11 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _start(tmp, XLWINGS_AUTH_PROVIDERS='["custom"]', PAGT_XL_API_TOKEN=TOKEN)
 
 
+def kr(value: int) -> dict[str, Any]:
+    """A whole-kroner result as the server answers custom-functions runtime 1.4: a number with Excel's kr. format."""
+    return {"type": "FormattedNumber", "basicValue": value, "numberFormat": '#,##0 "kr."'}
+
+
 def call_body(func_name: str, *args: Any) -> dict[str, Any]:
     """The body the xlwings JavaScript client posts for a custom function (every argument a 2-D matrix)."""
     return {
@@ -156,14 +161,16 @@ def test_function_and_script_metadata(server):
 def test_custom_function_calls(server):
     base, _ = server
     url = f"{base}/xlwings/custom-functions-call"
-    assert httpx.post(url, json=call_body("beloeb", "1,3 mio. kr.")).json() == {"result": [[1_300_000]]}
+    assert httpx.post(url, json=call_body("beloeb", "1,3 mio. kr.")).json() == {"result": [[kr(1_300_000)]]}
+    old_excel = {**call_body("beloeb", "1,3 mio. kr."), "runtime": "1.3"}  # no formatted numbers before 1.4
+    assert httpx.post(url, json=old_excel).json() == {"result": [[1_300_000]]}
     refused = httpx.post(url, json=call_body("tema", "Blå økonomi"))  # Excel: #VALUE! with the message
     assert (refused.status_code, refused.text) == (400, "PAGT.TEMA: ukendt indsatsområde 'Blå økonomi'")
     data = sample_sheet()
     result = httpx.post(url, json=call_body("fordeling", data, "tema"), timeout=30).json()["result"]
     assert result[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
     assert result[-1][:3] == ["I alt", 27, 23_231_178]
-    assert httpx.post(url, json=call_body("bevilget", data, 2023)).json() == {"result": [[5_635_678]]}
+    assert httpx.post(url, json=call_body("bevilget", data, 2023)).json() == {"result": [[kr(5_635_678)]]}
     assert httpx.post(url, json=call_body("antal", data, None, "Flere piger og kvinder i STEM")).json() == {
         "result": [[4]]
     }
@@ -281,7 +288,7 @@ def test_auth_refuses_calls_without_the_token(auth_server):
         assert httpx.post(url, json=body, headers={"Authorization": wrong}).status_code == 401, wrong
     for good in (TOKEN, f"Bearer {TOKEN}"):
         ok = httpx.post(url, json=body, headers={"Authorization": good})
-        assert ok.status_code == 200 and ok.json() == {"result": [[1_300_000]]}
+        assert ok.status_code == 200 and ok.json() == {"result": [[kr(1_300_000)]]}
     script = f"{base}/xlwings/custom-scripts-call/valider"
     payload = book_payload(NORD_FILE)
     assert httpx.post(script, json=payload).status_code == 401

@@ -41,6 +41,7 @@ from functools import wraps
 from typing import Any
 
 from xlwings import ObjectHandle, ObjectHandleIcons, XlwingsError, arg, func, ret
+from xlwings.conversion import Converter
 
 from pagt_xl.errors import PagtError
 from pagt_xl.xl import _data, core
@@ -106,6 +107,27 @@ def data_argument(value: Any) -> Any:
     return ref
 
 
+#: Excel's number format for whole kroner ("23.231.178 kr." in Danish Excel).
+KR_NUMBER_FORMAT = '#,##0 "kr."'
+
+
+class Kroner(Converter):
+    """A result in whole kroner, shown with :data:`KR_NUMBER_FORMAT`.
+
+    Office.js custom functions take a formatted number (``FormattedNumber``) from
+    custom-functions runtime 1.4 on, as xlwings does for dates; an older runtime
+    gets the plain number. The cell's value is the number either way, so ``SUM``
+    and comparisons work on it.
+    """
+
+    @staticmethod
+    def write_value(value: Any, options: dict[str, Any]) -> Any:
+        runtime = options.get("runtime")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not runtime or float(runtime) < 1.4:
+            return value
+        return {"type": "FormattedNumber", "basicValue": value, "numberFormat": KR_NUMBER_FORMAT}
+
+
 def _excel_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Raise every failure as :class:`xlwings.XlwingsError` (Excel: ``#VALUE!``) with a Danish message.
 
@@ -139,6 +161,7 @@ def _excel_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @func(name="BELØB")
 @arg("tekst", err_to_str=True, doc="Et beløb som tekst, fx '1,3 mio. kr.', '404.567 kr.' eller 'kr. 300.000,-'")
+@ret(Kroner)
 @_excel_errors
 def beloeb(tekst: Any) -> Any:
     """Beløb i hele kroner ud fra dansk tekst."""
@@ -183,6 +206,7 @@ def data(data: Any, pagt: Any = None) -> Any:
 @arg("tema", err_to_str=True, doc="Valgfri: kun dette indsatsområde")
 @arg("runde", err_to_str=True, doc="Valgfri: kun denne runde, fx åben runde")
 @arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@ret(Kroner)
 @_excel_errors
 def bevilget(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pagt: Any = None) -> Any:
     """Bevilget beløb i kroner (tilsagn i rækker uden fejl)."""
