@@ -199,21 +199,27 @@ def _round_before_its_start(t: _Table, pact: Pact) -> list[Finding]:
 
 def _theme_not_open(t: _Table, pact: Pact) -> list[Finding]:
     out: list[Finding] = []
+    # (message, theme name) per (theme, year) that is not open; None when it is open
+    known: dict[tuple[object, object], tuple[str, str] | None] = {}
     for i, (theme, year) in enumerate(zip(t.theme, t.year, strict=True)):
-        if theme is not None and year is not None and not pact.is_theme_open(theme, year):
-            open_names = ", ".join(pact.open_themes[year])
-            out.append(
-                t.issue(
-                    i,
-                    "theme",
-                    IssueCode.THEME_NOT_OPEN,
-                    Severity.WARNING,
-                    f"indsatsområde {pact.theme(theme).number or ''} '{pact.theme(theme).name}' var ikke åbent "
-                    f"for ansøgninger i {year} (åbne: {open_names})".replace("  ", " "),
-                    pact.theme(theme).name,
-                )
-            )
+        if theme is None or year is None:
+            continue
+        key = (theme, year)
+        if key not in known:
+            known[key] = None if pact.is_theme_open(theme, year) else _theme_not_open_message(pact, theme, year)
+        found = known[key]
+        if found is not None:
+            out.append(t.issue(i, "theme", IssueCode.THEME_NOT_OPEN, Severity.WARNING, *found))
     return out
+
+
+def _theme_not_open_message(pact: Pact, theme: str, year: int) -> tuple[str, str]:
+    open_names = ", ".join(pact.open_themes[year])
+    message = (
+        f"indsatsområde {pact.theme(theme).number or ''} '{pact.theme(theme).name}' var ikke åbent "
+        f"for ansøgninger i {year} (åbne: {open_names})".replace("  ", " ")
+    )
+    return message, pact.theme(theme).name
 
 
 def _year_outside_pact(t: _Table, pact: Pact) -> list[Finding]:
@@ -245,14 +251,18 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     by_case: dict[str, int] = {}
     by_title: dict[tuple[int | None, str], int] = {}
     out: list[Finding] = []
+    applicants: dict[object, str] = {}  # few distinct applicants: normalised once each
     for i, title in enumerate(t.title):
-        case = _norm(t.case_id[i]).replace(" ", "")
+        case = _norm(t.case_id[i]).replace(" ", "") if t.case_id[i] is not None else ""
         first_case = by_case.setdefault(case, i) if case else i
         first_title = first_application = i
         if title:
             title_key = (t.year[i], _norm(title))
             first_title = by_title.setdefault(title_key, i)
-            application_key = (*title_key, _norm(t.applicant[i]), t.applied[i], t.granted[i])
+            applicant = t.applicant[i]
+            if applicant not in applicants:
+                applicants[applicant] = _norm(applicant)
+            application_key = (*title_key, applicants[applicant], t.applied[i], t.granted[i])
             first_application = by_application.setdefault(application_key, i)
         if first_application != i:
             out.append(

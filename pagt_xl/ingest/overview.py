@@ -504,7 +504,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         if not _is_application_row(grid, layout, cells, row_no, result, len(records["row"])):
             continue
         values, row_error = _convert_row(grid, layout, cells, row_no, issues)
-        if not values.keys() & _KEY_FIELDS and not row_error:
+        if values.keys().isdisjoint(_KEY_FIELDS) and not row_error:
             issues.append(
                 _row_issue(
                     grid,
@@ -590,6 +590,12 @@ def _convert_row(
             continue
         if raw.__class__ is float and f in plain_amounts and 0 <= raw <= MAX_AMOUNT and raw.is_integer():
             values[f] = int(raw)  # the common case: a whole number of kroner
+            continue
+        if convert is _collapsed_text and raw.__class__ is str:
+            # titles and case numbers are mostly unique: caching them would only cost; blank text is no value
+            text = " ".join(raw.split())
+            if text:
+                values[f] = text
             continue
         try:
             typed = cache[raw]  # every value calamine returns is hashable
