@@ -180,7 +180,8 @@ def grid_from_values(
     width = max((len(r) for r in body), default=0)
     pad = [""] * (first_column - 1)
     rows = [[""] * (first_column - 1 + width) for _ in range(first_row - 1)]
-    rows += [pad + r + [""] * (width - len(r)) for r in body]
+    # body's rows are new lists: a full-width row without padding is kept as it is
+    rows += [r if not pad and len(r) == width else pad + r + [""] * (width - len(r)) for r in body]
     return Grid(file=book, sheet=sheet, rows=rows, visible=visible)
 
 
