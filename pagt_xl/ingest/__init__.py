@@ -190,7 +190,7 @@ def _is_empty(grid: Grid) -> bool:
 
 def _sheet_issue(grid: Grid, message: str) -> Issue:
     """A sheet that is not read (hidden, or without a header row)."""
-    return Issue.at(IssueCode.SHEET_IGNORED, Severity.INFO, message, file=grid.file, sheet=grid.sheet)
+    return grid.issue(IssueCode.SHEET_IGNORED, Severity.INFO, message)
 
 
 def _framework_map(grid: Grid, cmap: ColumnMap | None, pact: Pact) -> ColumnMap | None:
@@ -218,12 +218,10 @@ def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact) -> SheetRead:
     if not read.records["row"]:
         header_row_no = cmap.header_row + 1
         read.issues.append(
-            Issue.at(
+            grid.issue(
                 IssueCode.NO_APPLICATIONS,
                 Severity.WARNING,
                 f"arket har en overskriftsrække (række {header_row_no}), men ingen ansøgninger under den",
-                file=grid.file,
-                sheet=grid.sheet,
                 row=header_row_no,
             )
         )
@@ -251,26 +249,22 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
         if f not in cmap.fields:
             aliases = ", ".join(pact.columns.aliases.get(f, [])[:4])
             out.append(
-                Issue.at(
+                grid.issue(
                     IssueCode.MISSING_COLUMN,
                     Severity.ERROR,
                     f"kolonnen '{FIELD_LABELS.get(f, f)}' mangler i overskriftsrække {header_row_no} "
                     f"(kendte overskrifter: {aliases}); arkets rækker tælles ikke med",
-                    file=grid.file,
-                    sheet=grid.sheet,
                     row=header_row_no,
                 )
             )
     for f, kept, ignored in cmap.duplicates:
         letter = column_letter(ignored)
         out.append(
-            Issue.at(
+            grid.issue(
                 IssueCode.DUPLICATE_COLUMN,
                 Severity.WARNING,
                 f"'{FIELD_LABELS.get(f, f)}' står i to kolonner; kolonne {column_letter(kept)} bruges, "
                 f"kolonne {letter} ignoreres",
-                file=grid.file,
-                sheet=grid.sheet,
                 row=header_row_no,
                 column=letter,
                 value=cmap.headers.get(ignored),
@@ -279,12 +273,10 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
     if cmap.unmapped:
         names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in cmap.unmapped)
         out.append(
-            Issue.at(
+            grid.issue(
                 IssueCode.UNMAPPED_COLUMNS,
                 Severity.INFO,
                 f"kolonner uden kendt betydning er ikke læst: {names}",
-                file=grid.file,
-                sheet=grid.sheet,
                 row=header_row_no,
             )
         )

@@ -49,7 +49,8 @@ def read_framework(grid: Grid, cmap: ColumnMap) -> tuple[list[FrameworkYear], li
         if read is not None and read.year in seen:
             message = f"året {read.year} står to gange i rammen (også række {seen[read.year]}); den første bruges"
             raw_year = _cell(grid.rows[i], year_col)
-            issues.append(_row_issue(grid, year_col, row_no, message, raw_year, IssueCode.DUPLICATE_FRAMEWORK_YEAR))
+            code = IssueCode.DUPLICATE_FRAMEWORK_YEAR
+            issues.append(_framework_issue(grid, year_col, row_no, message, raw_year, code))
         elif read is not None:
             seen[read.year] = row_no
             years.append(read)
@@ -60,11 +61,11 @@ def _cell(cells: list[object], j: int) -> object:
     return cells[j] if j < len(cells) else ""
 
 
-def _row_issue(
+def _framework_issue(
     grid: Grid, col: int, row_no: int, message: str, value: object, code: IssueCode = IssueCode.BAD_FRAMEWORK_ROW
 ) -> Issue:
-    return Issue.at(
-        code, Severity.ERROR, message, file=grid.file, sheet=grid.sheet, row=row_no, column=column_letter(col),
+    return grid.issue(
+        code, Severity.ERROR, message, row=row_no, column=column_letter(col),
         value=str(value),
     )  # fmt: skip
 
@@ -87,15 +88,15 @@ def _framework_row(
     except DanishParseError as exc:
         if isinstance(raw_year, str) and header_key(raw_year).startswith(("i alt", "ialt", "total", "sum", "samlet")):
             return None, []  # a total row under the framework
-        return None, [_row_issue(grid, year_col, row_no, f"rammens år kan ikke læses: {exc}", raw_year)]
+        return None, [_framework_issue(grid, year_col, row_no, f"rammens år kan ikke læses: {exc}", raw_year)]
     try:
         amount = parse_amount(raw_amount, _unit(cmap, amount_col))
     except DanishParseError as exc:
-        return None, [_row_issue(grid, amount_col, row_no, f"rammebeløbet kan ikke læses: {exc}", raw_amount)]
+        return None, [_framework_issue(grid, amount_col, row_no, f"rammebeløbet kan ikke læses: {exc}", raw_amount)]
     if year is None or amount is None:
         col = year_col if year is None else amount_col
         value = raw_year if year is None else raw_amount
-        return None, [_row_issue(grid, col, row_no, "rækken mangler år eller rammebeløb", value)]
+        return None, [_framework_issue(grid, col, row_no, "rækken mangler år eller rammebeløb", value)]
     by_round: dict[str, int] = {}
     issues: list[Issue] = []
     for f, j in cmap.fields.items():
@@ -104,7 +105,7 @@ def _framework_row(
             try:
                 value = parse_amount(raw, _unit(cmap, j))
             except DanishParseError as exc:
-                issues.append(_row_issue(grid, j, row_no, f"rammen for runden kan ikke læses: {exc}", raw))
+                issues.append(_framework_issue(grid, j, row_no, f"rammen for runden kan ikke læses: {exc}", raw))
                 continue
             if value is not None:
                 by_round[f.split(":", 1)[1]] = value

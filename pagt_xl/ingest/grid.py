@@ -13,6 +13,7 @@ from typing import Any
 
 from pagt_xl.errors import ErrorCode, InputError
 from pagt_xl.ingest.guard import check_file, scan_cells
+from pagt_xl.model import Issue, IssueCode, Severity
 
 
 class CellProblem:
@@ -62,6 +63,19 @@ class Grid:
     rows: list[list[Any]]
     visible: bool = True
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def issue(
+        self,
+        code: IssueCode,
+        severity: Severity,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> Issue:
+        """:meth:`Issue.at <pagt_xl.model.Issue.at>` in this sheet (``row`` 1-based, ``column`` a letter)."""
+        return Issue.at(code, severity, message, file=self.file, sheet=self.sheet, row=row, column=column, value=value)
 
 
 def read_grids(path: Path, display_name: str | None = None, password: str | None = None) -> list[Grid]:

@@ -320,14 +320,12 @@ def _fold_unit_mismatches(grid: Grid, result: SheetRead) -> None:
         unit = columns.units.get(field_name, AmountUnit.KR)
         cells = ", ".join(i.cell or "" for i in found[:5]) + (" …" if len(found) > 5 else "")
         n = len(found)
-        folded[letter] = Issue.at(
+        folded[letter] = grid.issue(
             IssueCode.UNIT_MISMATCH,
             Severity.ERROR,
             f"kolonnen '{columns.headers[j]}' er i {unit.label}, men {n} {'celle' if n == 1 else 'celler'} "
             f"({cells}) har beløb i kroner-størrelse (fx {found[0].message.split(': ', 1)[-1]}); "
             f"{'den er' if n == 1 else 'de er'} ikke talt med — ret overskriftens enhed eller beløbene",
-            file=grid.file,
-            sheet=grid.sheet,
             row=header_row,
             column=letter,
             value=columns.headers[j],
@@ -525,11 +523,9 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     return result
 
 
-def _row_issue(grid: Grid, row_no: int, message: str, value: object = None) -> Issue:
-    """A row that is skipped (not an application)."""
-    return Issue.at(
-        IssueCode.SKIPPED_ROW, Severity.INFO, message, file=grid.file, sheet=grid.sheet, row=row_no, value=value
-    )
+def _row_issue(grid: Grid, row_no: int, message: str, value: object = None, column: str | None = None) -> Issue:
+    """A row that is skipped (not an application); ``column`` names the cell that made it look like one."""
+    return grid.issue(IssueCode.SKIPPED_ROW, Severity.INFO, message, row=row_no, column=column, value=value)
 
 
 def _is_application_row(
@@ -548,19 +544,9 @@ def _is_application_row(
         if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
             return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match)
     if len(filled) == 1 and filled[0] != layout.title_col and _looks_like_note(cells[filled[0]]):
-        letter = column_letter(filled[0])
-        result.issues.append(
-            Issue.at(
-                IssueCode.SKIPPED_ROW,
-                Severity.INFO,
-                "rækken ligner en note (kun én tekst, ingen titel) og er sprunget over",
-                file=grid.file,
-                sheet=grid.sheet,
-                row=row_no,
-                column=letter,
-                value=_collapsed_text(cells[filled[0]])[:200],
-            )
-        )
+        message = "rækken ligner en note (kun én tekst, ingen titel) og er sprunget over"
+        value = _collapsed_text(cells[filled[0]])[:200]
+        result.issues.append(_row_issue(grid, row_no, message, value, column_letter(filled[0])))
         return False
     return True
 
@@ -606,12 +592,10 @@ def _convert_row(
         if typed.__class__ is _Bad:
             row_error = row_error or typed.severity is Severity.ERROR
             issues.append(
-                Issue.at(
+                grid.issue(
                     typed.code,
                     typed.severity,
                     typed.message,
-                    file=grid.file,
-                    sheet=grid.sheet,
                     row=row_no,
                     column=layout.letters[f],
                     value=_raw_text(raw),
@@ -664,9 +648,7 @@ def _problem_issue(grid: Grid, raw: CellProblem, letter: str, row_no: int, field
             f"{label}: cellen har en formel uden gemt resultat (filen er gemt af et program, der ikke beregner "
             "formler); værdien mangler og er ikke regnet som 0 — åbn filen i Excel og gem den igen",
         )
-    return Issue.at(
-        code, Severity.ERROR, message, file=grid.file, sheet=grid.sheet, row=row_no, column=letter, value=str(raw)
-    )
+    return grid.issue(code, Severity.ERROR, message, row=row_no, column=letter, value=str(raw))
 
 
 def _looks_like_note(value: object) -> bool:
@@ -691,12 +673,10 @@ def _check_required(
     for f in ("year", "title", "theme"):
         if f in columns.fields and f not in values and not _already_reported(issues, letters.get(f), row_no):
             issues.append(
-                Issue.at(
+                grid.issue(
                     IssueCode.MISSING_VALUE,
                     Severity.ERROR,
                     f"{FIELD_LABELS[f]} mangler; hver ansøgning skal have {FIELD_LABELS[f].lower()}",
-                    file=grid.file,
-                    sheet=grid.sheet,
                     row=row_no,
                     column=letters[f],
                 )
@@ -708,12 +688,10 @@ def _check_required(
             return True
         if values.get("granted"):
             issues.append(
-                Issue.at(
+                grid.issue(
                     IssueCode.MISSING_VALUE,
                     Severity.ERROR,
                     "Afgørelse mangler, men der står et støttebeløb; skriv 'Tilsagn' eller 'Afslag'",
-                    file=grid.file,
-                    sheet=grid.sheet,
                     row=row_no,
                     column=letter,
                 )
@@ -807,13 +785,11 @@ def _report_ambiguous(
     """A row that starts with a subtotal word but is read as an application, reported at its title cell."""
     col = layout.title_col if layout.title_col is not None else j
     issues.append(
-        Issue.at(
+        grid.issue(
             IssueCode.AMBIGUOUS_SUBTOTAL,
             Severity.WARNING,
             f"rækken begynder med et sumord ('{_collapsed_text(text)[:60]}'), men {reason}; den er læst som en "
             "ansøgning — er det en sumrække, så lad kun sumordet og beløbene stå og tjek summen",
-            file=grid.file,
-            sheet=grid.sheet,
             row=row_no,
             column=column_letter(col),
             value=_collapsed_text(text)[:200],
@@ -846,12 +822,10 @@ def _subtotal(
         typed = layout.converters[f](raw) if not _is_blank(raw) else None
         if isinstance(typed, _Bad):
             issues.append(
-                Issue.at(
+                grid.issue(
                     typed.code,
                     Severity.WARNING,
                     f"sumrækken '{label}': {typed.message}",
-                    file=grid.file,
-                    sheet=grid.sheet,
                     row=row_no,
                     column=letter,
                     value=_raw_text(raw),
