@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from _server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -102,20 +99,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial", "PAGT_XL_REPORT_DIR": tempfile.mkdtemp()}
-    proc = subprocess.Popen([sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with running_server() as base:
         total = args.clients * args.requests
         print(f"{args.clients} klienter × {args.requests} forespørgsler = {total} pr. kørsel")
         failed = 0
@@ -131,9 +115,6 @@ def main() -> int:
         print(f"{'genberegning 10.000 rækker (1 klient)':<32} {recalc * 1000:7.1f} ms  "
               f"{recalc / manifest:6.1f}× GET /manifest.xml ({manifest * 1000:.1f} ms){flag}")  # fmt: skip
         return 1 if failed or recalc > RECALC_LIMIT else 0
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -13,16 +13,13 @@ PAGT.FORDELING over a new range of the same size (server already warm).
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+from _server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["År", "Sagsnr.", "Runde", "Projekttitel", "Indsatsområde", "Type", "Ansøgt beløb", "Afgørelse", "Støttebeløb"]
@@ -73,25 +70,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--formulas", type=int, default=20)
     args = parser.parse_args()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    tmp = Path(tempfile.mkdtemp(prefix="bench_xl_handles_"))
-    env = {**os.environ, "XLWINGS_LICENSE_KEY": os.environ.get("XLWINGS_LICENSE_KEY", "noncommercial"),
-           "PAGT_XL_REPORT_DIR": str(tmp / "rapporter"), "PAGT_XL_MAX_BODY": str(64 * 1024 * 1024)}  # fmt: skip
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)], cwd=tmp, env=env,
-                            stdout=log, stderr=log)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    url = f"{base}/xlwings/custom-functions-call"
-    try:
+    with running_server(PAGT_XL_MAX_BODY=str(64 * 1024 * 1024)) as base:
+        url = f"{base}/xlwings/custom-functions-call"
         with httpx.Client(timeout=120) as client:
-            for _ in range(600):
-                try:
-                    if client.get(f"{base}/manifest.xml").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             post_all(client, url, [body("fordeling", make_range(50, seed=-1), "tema")])  # warm-up
             n, k = args.rows, args.formulas
             data = make_range(n)
@@ -109,10 +90,6 @@ def main() -> int:
                 assert e == g, (e, g)
             new_ranges = [make_range(n, seed=s) for s in range(10, 15)]
             fordeling = sorted(post_all(client, url, [body("fordeling", d, "tema")])[0] for d in new_ranges)[2]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
     assert expected
     print(f"{n} rækker × 21 kolonner, {k} PAGT.BEVILGET-formler, HTTP, rigtig server ({size_mb:.1f} MB pr. område)")
     print(f"  baseline: {k} kald der hver sender området (første gang)  {baseline * 1000:8.0f} ms")
