@@ -20,6 +20,7 @@ from pagt_xl.pipeline import run_breakdowns
 from pagt_xl.report import (
     TemplateProblem,
     build_context,
+    check_template,
     default_template,
     nested_variables,
     render_report,
@@ -279,3 +280,13 @@ def test_template_build_is_reproducible(tmp_path):
         build(tmp_path / name)
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
     assert (tmp_path / "a.docx").read_bytes() == default_template().read_bytes(), "run scripts/make_template.py"
+
+
+def test_a_template_edited_after_it_passed_is_checked_again(tmp_path):
+    template = _template_with(tmp_path, body="{{ pact_name }}")
+    check_template(template)
+    edited = _template_with(tmp_path, body="{{ tilskud_i_alt }}")  # the same file, saved again
+    assert edited == template
+    with pytest.raises(TemplateProblem) as info:
+        check_template(template)
+    assert info.value.code is ErrorCode.TEMPLATE_UNKNOWN_VARIABLE

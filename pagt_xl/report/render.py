@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,27 @@ def used_variables(template: Path) -> set[str]:
 
 
 def check_template(template: Path) -> None:
-    """Stop with a clear message if the template uses variables the report context does not have."""
+    """Stop with a clear message if the template uses variables the report context does not have.
+
+    A template that passed is not checked again until the file changes (size or modification
+    time): a job checks it before reading anything, and rendering checks it once more.
+    """
+    path = Path(template)
+    try:
+        stat = path.stat()
+    except OSError:
+        _check_template(path)  # names the missing or unreadable file
+        return
+    _check_unchanged_template(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _check_unchanged_template(path: str, mtime_ns: int, size: int) -> None:
+    """:func:`_check_template`, remembered per file version (a failure raises and is not remembered)."""
+    _check_template(Path(path))
+
+
+def _check_template(template: Path) -> None:
     known = set(template_variables())
     unknown = sorted(used_variables(template) - known)
     if unknown:
