@@ -3,7 +3,8 @@
 Every breakdown is computed from the granted applications without errors, so
 sums agree by construction. Amounts are whole kroner; shares are exact
 fractions as floats, and ``percent`` are whole percentages that add up to 100
-(largest-remainder rounding) for display.
+(largest-remainder rounding, :mod:`pagt_xl.figures`): the one rounded share every
+output shows, computed here once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from pagt_xl.config import Pact
+from pagt_xl.danish import danish_sort_key
+from pagt_xl.figures import share_percents
 from pagt_xl.keys import KEY_LABELS, KEYS
 from pagt_xl.model import Decision, FrameworkYear
 
@@ -90,17 +93,8 @@ class YearTable:
 
 
 def largest_remainder(values: list[int], total: int = 100) -> list[int]:
-    """Whole percentages proportional to ``values`` that add up to ``total`` (0 if all are 0)."""
-    s = sum(values)
-    if s <= 0:
-        return [0] * len(values)
-    raw = [v * total / s for v in values]
-    floors = [int(r) for r in raw]
-    rest = total - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:rest]:
-        floors[i] += 1
-    return floors
+    """Whole percentages proportional to ``values`` that add up to ``total``: :func:`pagt_xl.figures.share_percents`."""
+    return share_percents(values, total)
 
 
 def clean_granted(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,8 +169,8 @@ def _sort_key(key: str, pact: Pact):
         if label == NOT_GIVEN:
             return (2, "")
         if order is not None:
-            return (0, order.index(label)) if label in order else (1, str(label))
-        return (0, label) if isinstance(label, int) else (1, str(label).casefold())
+            return (0, order.index(label)) if label in order else (1, danish_sort_key(str(label)))
+        return (0, label) if isinstance(label, int) else (1, danish_sort_key(str(label)))
 
     return k
 
@@ -262,6 +256,7 @@ def target_groups(table: pd.DataFrame) -> Breakdown:
         "participants": total_p,
         "granted": int(df["granted"].fillna(0).sum()),
         "share": 1.0 if total_p else 0.0,
+        "percent": 100 if total_p else 0,
     }
     return Breakdown(
         by=["target_group"], rows=rows, total=total, excluded_rows=int(table["has_error"].astype(bool).sum())

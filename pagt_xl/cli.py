@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the data and Word libraries load only in the commands that 
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 SEVERITY_LABELS = {Severity.ERROR: "FEJL", Severity.WARNING: "ADVARSEL", Severity.INFO: "INFO"}
-ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value")
+ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value", "description")
 
 #: The shipped sample workbooks, relative to the repository root, with their pact.
 SAMPLES: tuple[tuple[str, str], ...] = (
@@ -273,6 +273,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def validation_json(result: Validation) -> dict[str, object]:
     """The JSON document of ``validate --format json``."""
+    from pagt_xl.outputs import issue_record
+
     t = result.table
     granted = t[t["decision"] == Decision.GRANTED]
     return {
@@ -284,7 +286,7 @@ def validation_json(result: Validation) -> dict[str, object]:
         "rows_with_errors": int(t["has_error"].sum()),
         "framework_years": {str(f.year): f.amount for f in result.overview.frameworks},
         "summary": {s.value: result.count(s) for s in Severity},
-        "issues": [i.model_dump(mode="json") for i in result.issues],
+        "issues": [issue_record(i) for i in result.issues],
     }
 
 
@@ -536,7 +538,7 @@ def _run_job(spec: JobSpec, progress: Any = None) -> JobResult:
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
     from pagt_xl.budget import budget_table, review_budgets
-    from pagt_xl.outputs import write_budget_workbook
+    from pagt_xl.outputs import BUDGET_STATUS, budget_statuses, issue_record, write_budget_workbook
     from pagt_xl.pipeline import run_validation
 
     if args.format == "xlsx" and args.out is None:
@@ -560,37 +562,50 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     for issue in review.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
     table = budget_table(review.records)
+    statuses, unreadable = budget_statuses(review.records, review.issues)
+    table.insert(1, "status", statuses)
+    unread = [{"file": f, "status": BUDGET_STATUS["unreadable"]} for f in unreadable]
     if args.format == "xlsx":
         write_budget_workbook(review.records, review.issues, args.out, pact=pact)
         print(f"Budgetter skrevet til {args.out}")
     elif args.format == "json":
         doc = {
             "files": review.files,
-            "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
-            "issues": [i.model_dump(mode="json") for i in review.issues],
+            "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)) + unread,
+            "issues": [issue_record(i) for i in review.issues],
         }
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
     elif args.format == "csv":
         from pagt_xl.outputs import write_csv
 
-        _emit(write_csv(table.to_dict(orient="records"), list(table.columns)), args.out)
+        _emit(write_csv([*table.to_dict(orient="records"), *unread], list(table.columns)), args.out)
     else:
-        _emit(_budgets_text(review, table), args.out)
+        _emit(_budgets_text(review, table, unread), args.out)
     if review.fatal:
         return EXIT_INPUT
     return EXIT_DATA if review.has_errors else EXIT_OK
 
 
-def _budgets_text(review: Any, table: Any) -> str:
-    """``budgets --format table``: one line per budget, then the issues and a count."""
+def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
+    """``budgets --format table``: one line per budget with its status, the unreadable files, the issues and a count.
+
+    A blank amount is "-"; a file that could not be read is its own line, "Kan ikke læses", never "-".
+    """
 
     def kr(v: Any) -> str:
         return "-" if v is None or v != v else format_amount(int(v))
 
-    lines = [f"{'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} {'Forbrugt':>14}  Projekt"]
+    lines = [f"{'Status':<15} {'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} "
+             f"{'Forbrugt':>14}  Projekt"]  # fmt: skip
     for r in table.itertuples(index=False):
-        lines.append(f"{(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} {kr(r.granted):>14} "
-                     f"{kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
+        lines.append(f"{r.status:<15} {(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} "
+                     f"{kr(r.granted):>14} {kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
+    for u in unread:
+        lines.append(f"{u['status']:<15} {'':<9} {'':>16} {'':>14} {'':>14} {'':>14}  {Path(u['file']).name}")
+    if len(table):
+        cost, sought, granted, spent = (kr(table[c].sum()) for c in ("total_cost", "sought", "granted", "spent"))
+        lines.append(f"{'I alt':<15} {'':<9} {cost:>16} {sought:>14} {granted:>14} {spent:>14}  "
+                     f"{len(table)} budgetter")  # fmt: skip
     lines.append("")
     lines.append(issues_text(review.issues).rstrip("\n"))
     errors, warnings = (sum(1 for i in review.issues if i.severity is s) for s in (Severity.ERROR, Severity.WARNING))

@@ -41,6 +41,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
+from pagt_xl import figures
+
 
 class DanishParseError(ValueError):
     """A value could not be read. ``str(exc)`` is a short Danish message with what was expected."""
@@ -217,7 +219,12 @@ def format_amount(kroner: int) -> str:
 
 
 def format_millions(kroner: int, decimals: int = 2) -> str:
-    """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``."""
+    """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``.
+
+    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.figures.format_millions`).
+    """
+    if decimals == 2:
+        return figures.format_millions(kroner) + " mio. kr."
     q = (Decimal(kroner) / 1_000_000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return f"{q:.{decimals}f}".replace(".", ",") + " mio. kr."
 

@@ -289,7 +289,7 @@ def test_budget_workbook_output(cli, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
     assert "Budgetter" in wb["Budgetter"].tables
-    assert wb["Budgetter"]["H4"].number_format == '#,##0 "kr."'
+    assert wb["Budgetter"]["I4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil and Status
 
 
 def test_blank_grant_with_note_is_not_an_error_and_missing_values_have_cells(tmp_path, pact):

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
 
 from pagt_xl.breakdown import Breakdown, YearTable
+from pagt_xl.figures import format_millions, format_share
 
 _COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#548235", "#7f6000", "#7030a0", "#bf9000", "#595959")
 _DPI = 150
@@ -46,7 +47,7 @@ def share_chart(b: Breakdown, key: str, title: str) -> bytes | None:
         ax.text(
             bar.get_width(),
             bar.get_y() + bar.get_height() / 2,
-            f"  {_millions(value)} mio. kr. ({share} %)",
+            f"  {format_millions(value)} mio. kr. ({format_share(share)})",
             va="center",
             fontsize=8,
         )

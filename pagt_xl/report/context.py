@@ -30,6 +30,7 @@ from pagt_xl.danish import (
     format_number,
     format_percent,
 )
+from pagt_xl.figures import format_millions, format_share
 from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
@@ -262,8 +263,8 @@ def _share_rows(b: Breakdown, key: str) -> tuple[list[ShareRow], ShareRow]:
             label=str(r[key]),
             projects=_n(r["projects"]),
             amount=format_amount(r["granted"]),
-            millions=f"{r['granted'] / 1_000_000:.2f}".replace(".", ","),
-            share=f"{r['percent']} %",
+            millions=format_millions(r["granted"]),
+            share=format_share(r["percent"]),
         )
         for r in b.rows
     ]
@@ -272,8 +273,8 @@ def _share_rows(b: Breakdown, key: str) -> tuple[list[ShareRow], ShareRow]:
         label="I alt",
         projects=_n(t["projects"]),
         amount=format_amount(t["granted"]),
-        millions=f"{t['granted'] / 1_000_000:.2f}".replace(".", ","),
-        share=f"{t.get('percent', 100)} %",
+        millions=format_millions(t["granted"]),
+        share=format_share(t.get("percent", 100)),
     )
     return rows, total
 
@@ -517,7 +518,7 @@ def _shares(breakdowns: dict[str, Breakdown], pact: Pact) -> _Part:
         top = max(theme_rows, key=lambda r: (r["granted"], r["projects"]))
         s_theme = (
             f"”{top['theme'].split('. ', 1)[-1]}” er det indsatsområde, der har fået flest midler: "
-            f"{format_amount_prose(top['granted'])} af støtten ({top['percent']} %) er gået til "
+            f"{format_amount_prose(top['granted'])} af støtten ({format_share(top['percent'])}) er gået til "
             f"indsatsområdet fordelt på {top['projects']} projekter."
         )
     fields = {
@@ -562,7 +563,7 @@ def _target_groups(tg: Breakdown | None, granted: pd.DataFrame) -> _Part:
             label=r["target_group"],
             projects=_n(r["projects"]),
             participants=_n(r["participants"]),
-            share=f"{r['percent']} %",
+            share=format_share(r["percent"]),
         )
         for r in tg.rows
     ]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pagt_xl.breakdown import KEY_LABELS, breakdown_by, clean_granted
 from pagt_xl.danish import DanishParseError, parse_amount, parse_year
+from pagt_xl.figures import percent_fraction
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.model import Severity
 from pagt_xl.results import Validation
@@ -170,7 +171,10 @@ def count(data: Any, year: Any = None, theme_text: Any = None, round_text: Any =
 
 
 def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
-    """Header row, one row per label (label, projects, kroner, share 0..1) and a total row.
+    """Header row, one row per label (label, projects, kroner, share) and a total row.
+
+    The share is the one rounded share every output shows (:mod:`pagt_xl.figures`): whole percent by
+    largest remainder, as a fraction (``0.19`` for 19 %), so the column adds up to exactly 1.
 
     Target groups (``målgruppe``) overlap, so they get other columns (:data:`TARGET_GROUP_HEADER`): projects
     reaching the group, participants (targets), share of the participants, and kroner of those projects; the
@@ -193,13 +197,15 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
         b = breakdown_by(v.table, p, [k])
         if k == "target_group":
             out = [[KEY_LABELS[k], *TARGET_GROUP_HEADER]]
-            out += [[r[k], r["projects"], r["participants"], r["share"], r["granted"]] for r in b.rows]
+            out += [
+                [r[k], r["projects"], r["participants"], percent_fraction(r["percent"]), r["granted"]] for r in b.rows
+            ]
             t = b.total
-            out.append(["I alt", t["projects"], t["participants"], t["share"], t["granted"]])
+            out.append(["I alt", t["projects"], t["participants"], percent_fraction(t["percent"]), t["granted"]])
             return out
         out: list[list[Any]] = [[KEY_LABELS[k], *DISTRIBUTION_HEADER]]
-        out += [[_plain(r[k]), r["projects"], r["granted"], r["share"]] for r in b.rows]
-        out.append(["I alt", b.total["projects"], b.total["granted"], b.total["share"]])
+        out += [[_plain(r[k]), r["projects"], r["granted"], percent_fraction(r["percent"])] for r in b.rows]
+        out.append(["I alt", b.total["projects"], b.total["granted"], percent_fraction(b.total["percent"])])
         return out
 
     return [list(r) for r in derived(data, p, ("distribution", k), compute)]

@@ -33,6 +33,7 @@ from xlwings import script
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.config import Pact
 from pagt_xl.errors import PagtError
+from pagt_xl.figures import percent_fraction
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.ingest.guard import column_index
 from pagt_xl.model import Issue, Severity
@@ -322,13 +323,16 @@ def _breakdown_rows(b: Breakdown) -> tuple[list[str], list[list[Any]], dict[int,
     key = b.by[0]
     if key == "target_group":
         header = ["Målgruppe", "Projekter", "Deltagere (mål)", "Støttebeløb", "Andel af deltagere"]
-        rows = [[r["target_group"], r["projects"], r["participants"], r["granted"], r["share"]] for r in b.rows]
+        rows = [
+            [r["target_group"], r["projects"], r["participants"], r["granted"], percent_fraction(r["percent"])]
+            for r in b.rows
+        ]
         t = b.total
-        rows.append(["I alt", t["projects"], t["participants"], t["granted"], t["share"]])
+        rows.append(["I alt", t["projects"], t["participants"], t["granted"], percent_fraction(t["percent"])])
         return header, rows, {3: KR_FORMAT, 4: PCT_FORMAT}
     header = [KEY_LABELS[key], "Antal projekter", "Støttebeløb", "Andel af samlet støtte"]
-    rows = [[_none_as_empty(r[key]), r["projects"], r["granted"], r["share"]] for r in b.rows]
-    rows.append(["I alt", b.total["projects"], b.total["granted"], b.total["share"]])
+    rows = [[_none_as_empty(r[key]), r["projects"], r["granted"], percent_fraction(r["percent"])] for r in b.rows]
+    rows.append(["I alt", b.total["projects"], b.total["granted"], percent_fraction(b.total["percent"])])
     return header, rows, {2: KR_FORMAT, 3: PCT_FORMAT}
 
 
