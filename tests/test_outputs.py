@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,3 +226,204 @@ def test_issue_links_are_relative_and_quote_sheet_and_file_names(tmp_path):
     issue = SimpleNamespace(file=str(source), sheet="Kim's ark", cell="C7")
     link = _cell_link(issue, tmp_path / "ud" / "fordelinger.xlsx")
     assert link == "external:../data/oversigt %232.xlsx#'Kim''s ark'!C7"
+
+
+# -- the workbooks print and read well (issue 14, item 5) ---------------------------------------------
+@pytest.fixture(scope="module")
+def breakdown_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped Nordjylland sample's breakdown workbook."""
+    from pagt_xl.config import load_pact
+    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.pipeline import run_breakdowns, run_validation
+
+    out = tmp_path_factory.mktemp("fordelinger") / "fordelinger.xlsx"
+    write_breakdown_workbook(run_breakdowns(run_validation([NORD_FILE], load_pact("nordjylland"))), out)
+    return out
+
+
+def _shown(value: object, number_format: str) -> str:
+    """What a cell shows under the few number formats we write (Danish Excel), to compare with its width."""
+    from pagt_xl.danish import format_amount, format_number
+
+    if value is None:
+        return ""
+    if number_format == '#,##0 "kr."':
+        return format_amount(round(value))
+    if number_format == "#,##0":
+        return format_number(round(value))
+    if number_format == "0 %":
+        return f"{round(value * 100)} %"
+    return max(str(value).splitlines() or [""], key=len)
+
+
+def _width(ws: object, letter: str) -> float:
+    """A column's width; openpyxl files a run of equal widths under the run's first letter."""
+    from openpyxl.utils import column_index_from_string
+
+    index = column_index_from_string(letter)
+    for dim in ws.column_dimensions.values():  # type: ignore[attr-defined]
+        if dim.min and dim.max and dim.min <= index <= dim.max:
+            return dim.width
+    raise AssertionError(f"no width set for column {letter}")
+
+
+def test_every_sheet_prints_a4_landscape_one_page_wide_with_the_header_repeated(breakdown_workbook):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(breakdown_workbook)
+    assert len(wb.sheetnames) == 11
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape", ws.title
+        assert int(setup.paperSize) == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title  # 1 page wide, any number down
+        assert ws.print_title_rows == "$3:$3", ws.title  # the table's header row on every page
+        assert ws.freeze_panes == "A4", ws.title
+
+
+def test_columns_are_wide_enough_for_their_formatted_values(breakdown_workbook):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(breakdown_workbook)
+    checked = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=4):
+            for cell in row:
+                if cell.value is None or cell.alignment.wrap_text:
+                    continue
+                text = _shown(cell.value, cell.number_format)
+                assert _width(ws, cell.column_letter) >= len(text) + 1, (ws.title, cell.coordinate, text)
+                checked += 1
+    assert checked > 300
+    # the widest amount, 23.231.178 kr., fits its column in the year table (it printed "###" before)
+    years = wb["Årstabel"]
+    total = next(r for r in years.iter_rows(min_row=4) if r[0].value == "I alt")
+    amount = next(c for c in total if c.value == 23_231_178)
+    assert _width(years, amount.column_letter) >= len("23.231.178 kr.") + 1
+
+
+def test_chart_value_axes_are_in_millions(breakdown_workbook):
+    import openpyxl
+
+    from pagt_xl.outputs import MIO_AXIS_FORMAT
+
+    wb = openpyxl.load_workbook(breakdown_workbook)
+    for name in ("Årstabel", "Projekttyper"):
+        (chart,) = wb[name]._charts
+        assert chart.y_axis.numFmt.formatCode == MIO_AXIS_FORMAT, name  # openpyxl: the value axis
+        assert chart.y_axis.title is not None
+    assert MIO_AXIS_FORMAT.endswith(',," mio."')  # two trailing commas: the value divided by 1.000.000
+
+
+def test_labels_are_in_danish_order_in_the_workbook(cli, tmp_path, workbook):
+    import openpyxl
+    from conftest import good_rows
+
+    rows = good_rows()
+    for i, applicant in enumerate(["Aalborg Gymnasium", "Ørsted Skole", "Bjerg Skole", "Ærø Efterskole"], start=1):
+        rows[i][3] = f"Projekt {i} v/ {applicant}"
+        rows[i][7], rows[i][8] = "Tilsagn", 100_000
+    out = tmp_path / "f.xlsx"
+    assert cli("breakdown", workbook({"A": rows}), "--format", "xlsx", "--out", out).returncode == 0
+    ws = openpyxl.load_workbook(out)["Ansøgere"]
+    names = [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if r[0] and r[0] != "I alt"]
+    assert names == ["Bjerg Skole", "Ærø Efterskole", "Ørsted Skole", "Aalborg Gymnasium"]
+
+
+def test_every_issue_code_has_a_danish_description():
+    from pagt_xl.issue_texts import ISSUE_DESCRIPTIONS, describe
+    from pagt_xl.model import IssueCode
+
+    assert set(ISSUE_DESCRIPTIONS) == set(IssueCode)
+    for code in IssueCode:
+        text = describe(code)
+        assert text and text != code.value and "\n" not in text and len(text) < 100, code
+    assert len(set(ISSUE_DESCRIPTIONS.values())) == len(ISSUE_DESCRIPTIONS)  # each says something of its own
+
+
+def test_issues_carry_their_description_on_the_sheet_and_in_csv_and_json(cli, tmp_path, workbook):
+    import csv
+    import io
+    import json
+
+    import openpyxl
+    from conftest import good_rows
+
+    from pagt_xl.issue_texts import describe
+    from pagt_xl.model import IssueCode
+
+    rows = good_rows()
+    rows[2][4] = "Blå økonomi"
+    src = workbook({"A": rows})
+    expected = describe(IssueCode.UNKNOWN_THEME)
+    issues = json.loads(cli("validate", src, "--format", "json").stdout)["issues"]
+    assert any(i["code"] == "unknown_theme" and i["description"] == expected for i in issues)
+    table = list(csv.DictReader(io.StringIO(cli("validate", src, "--format", "csv").stdout)))
+    assert any(r["code"] == "unknown_theme" and r["description"] == expected for r in table)
+    out = tmp_path / "f.xlsx"
+    cli("breakdown", src, "--format", "xlsx", "--out", out)
+    ws = openpyxl.load_workbook(out)["Fejl"]
+    header = [c.value for c in ws[3]]
+    assert header[header.index("Kode") + 1] == "Beskrivelse"
+    found = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[header.index("Kode")] == "unknown_theme"]
+    assert found and found[0][header.index("Beskrivelse")] == expected
+
+
+@pytest.mark.parametrize("flavour", ["posixpath", "ntpath"])
+def test_links_to_source_files_are_relative_with_forward_slashes(flavour):
+    import importlib
+
+    from pagt_xl.outputs import relative_link_path
+
+    pathmod = importlib.import_module(flavour)
+    if flavour == "ntpath":
+        assert relative_link_path(r"C:\Data\pagt\oversigt.xlsx", r"C:\Data\ud", pathmod) == "../pagt/oversigt.xlsx"
+        assert relative_link_path(r"D:\x\o.xlsx", r"C:\ud", pathmod) == "file:///D:/x/o.xlsx"  # another drive
+    else:
+        assert relative_link_path("/data/pagt/oversigt.xlsx", "/data/ud", pathmod) == "../pagt/oversigt.xlsx"
+
+
+def test_budget_overview_marks_unreadable_and_faulty_budgets_and_has_totals(cli, tmp_path):
+    import openpyxl
+
+    from pagt_xl.outputs import BUDGET_STATUS
+
+    samples = WORKBOOKS / "budgetter"
+    out = tmp_path / "b.xlsx"
+    proc = cli("budgets", samples, "--format", "xlsx", "--out", out, "--as-of", "2024-06-01")
+    assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
+    ws = openpyxl.load_workbook(out)["Budgetter"]
+    header = [c.value for c in ws[3]]
+    assert header[:2] == ["Fil", "Status"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    status = {r[0]: r[1] for r in rows}
+    assert status["2023-13_Talstaerk_2.0.xlsx"] == BUDGET_STATUS["unreadable"] == "Kan ikke læses"
+    assert status["2023-07_Nordjysk_Science_Dyst.xlsx"] == "Fejl"  # operations costs
+    assert "OK" in status.values()
+    files = sorted(p.name for p in samples.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    assert sorted(k for k in status if k != "I alt") == files  # every file given is a row
+    total = next(r for r in rows if r[0] == "I alt")
+    cost = header.index("Udgifter i alt")
+    assert total[cost] == sum(r[cost] for r in rows if r[0] != "I alt" and r[cost] is not None)
+    assert ws.page_setup.orientation == "landscape"
+    text = cli("budgets", samples, "--as-of", "2024-06-01").stdout
+    assert re.search(r"^Kan ikke læses .*2023-13_Talstaerk_2\.0\.xlsx$", text, re.MULTILINE)
+    assert re.search(r"^I alt ", text, re.MULTILINE)
+
+
+def test_breakdown_workbook_prints_one_page_wide_in_libreoffice(libreoffice_pdfs):
+    """LibreOffice renders the workbook at A4 landscape, one page per sheet for the sample (27 pages before)."""
+    import subprocess
+
+    import openpyxl
+
+    pdf = libreoffice_pdfs["fordelinger"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False)
+    if info.returncode != 0:
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))
+    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info.stdout, re.MULTILINE).groups())
+    sheets = len(openpyxl.load_workbook(pdf.with_suffix(".xlsx"), read_only=True).sheetnames)
+    assert width > height and round(width) == 842  # A4 landscape, in points
+    assert pages <= sheets + 2, pages  # one page wide per sheet: the sample's tables fit a page each
