@@ -571,7 +571,8 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     elif args.format == "json":
         doc = {
             "files": review.files,
-            "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)) + unread,
+            "budgets": json.loads(table.to_json(orient="records", date_format="iso", force_ascii=False)),
+            "unreadable": unread,
             "issues": [issue_record(i) for i in review.issues],
         }
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)

@@ -410,6 +410,15 @@ def test_budget_overview_marks_unreadable_and_faulty_budgets_and_has_totals(cli,
     text = cli("budgets", samples, "--as-of", "2024-06-01").stdout
     assert re.search(r"^Kan ikke læses .*2023-13_Talstaerk_2\.0\.xlsx$", text, re.MULTILINE)
     assert re.search(r"^I alt ", text, re.MULTILINE)
+    import json
+
+    doc = json.loads(cli("budgets", samples, "--format", "json", "--as-of", "2024-06-01").stdout)
+    assert [(Path(u["file"]).name, u["status"]) for u in doc["unreadable"]] == [
+        ("2023-13_Talstaerk_2.0.xlsx", "Kan ikke læses")
+    ]
+    assert {Path(b["file"]).name: b["status"] for b in doc["budgets"]} == {
+        k: v for k, v in status.items() if k not in ("I alt", "2023-13_Talstaerk_2.0.xlsx")
+    }
 
 
 def test_breakdown_workbook_prints_one_page_wide_in_libreoffice(libreoffice_pdfs):
