@@ -469,9 +469,20 @@ def _checks_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
 
 
 def _issues_sheet(
-    wb: Any, fmts: dict[str, Any], issues: list[Any], out: Path, sheet: str, title: str, table_name: str
+    wb: Any,
+    fmts: dict[str, Any],
+    issues: list[Any],
+    out: Path,
+    sheet: str,
+    title: str,
+    table_name: str,
+    *,
+    file_names: bool = False,
 ) -> None:
-    """The issues, each with its code's Danish description and a link to its source cell."""
+    """The issues, each with its code's Danish description and a link to its source cell.
+
+    ``file_names``: show each file by its name only (a folder of budgets), else as it was given.
+    """
     ws = wb.add_worksheet(sheet)
     ws.write_string(0, 0, title, fmts["title"])
     columns = [
@@ -485,8 +496,8 @@ def _issues_sheet(
         ("Værdi", "wrap"),
     ]
     rows = [
-        [SEVERITY_DA[i.severity.value], Path(i.file).name if i.file else None, i.sheet, i.cell, i.code.value,
-         describe(i.code), i.message, i.value]
+        [SEVERITY_DA[i.severity.value], Path(i.file).name if file_names and i.file else i.file, i.sheet, i.cell,
+         i.code.value, describe(i.code), i.message, i.value]
         for i in issues
     ]  # fmt: skip
     _table(ws, fmts, 2, columns, rows, table_name)
@@ -597,7 +608,9 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, 
         cat_total = ["I alt", sum(v["budget"] for v in cats.values()), sum(v["spent"] for v in cats.values())]
         _table(ws2, fmts, 2, [("Kategori", "text"), ("Budget", "kr"), ("Forbrugt", "kr")], cat_rows, "Kategorier",
                cat_total if cat_rows else None)  # fmt: skip
-        _issues_sheet(wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl")
+        _issues_sheet(
+            wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl", file_names=True
+        )
         wb.close()
 
     atomic_write(Path(path), write)
