@@ -15,6 +15,7 @@ import json
 import os
 import stat
 import tempfile
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -221,7 +222,9 @@ def _write(result: Breakdowns, path: Path, out: Path) -> None:
 
 
 #: Widest a column gets (characters); wrapped text columns get narrower and wrap instead.
-MAX_WIDTH, MAX_WRAP_WIDTH = 60, 50
+MAX_WIDTH, MAX_WRAP_WIDTH = 60, 60
+#: Excel's default row height (points), for rows of wrapped text
+_ROW_HEIGHT = 15
 #: Excel's default column width (characters) and row height (pixels), for placing charts on the page.
 _DEFAULT_ROW_PX = 20
 
@@ -250,6 +253,14 @@ def column_width(header: str, values: Iterable[Any], kind: str) -> float:
     longest = max((len(display_text(v, kind)) for v in values), default=0)
     width = max(len(header) + 4, longest + 2, 8)
     return min(width, MAX_WRAP_WIDTH if kind == "wrap" else MAX_WIDTH)
+
+
+def wrapped_lines(value: Any, width: float) -> int:
+    """How many lines a wrapped text cell of ``width`` characters takes (words are not split)."""
+    if value is None:
+        return 1
+    per_line = max(int(width) - 2, 10)
+    return sum(max(len(textwrap.wrap(line, per_line)), 1) for line in str(value).splitlines() or [""])
 
 
 def _table(
@@ -289,6 +300,12 @@ def _table(
         width = column_width(header, [r[j] for r in [*rows, *([total] if total else [])]], kind)
         ws.set_column(j, j, width)
         widths.append(width)
+    wrapped = [j for j, (_, kind) in enumerate(columns) if kind == "wrap"]
+    for i, row in enumerate([*rows, *([total] if total else [])], start=first_row + 1):
+        # a row as tall as its most wrapped cell: LibreOffice does not grow rows of wrapped text itself
+        lines = max((wrapped_lines(row[j], widths[j]) for j in wrapped), default=1)
+        if lines > 1:
+            ws.set_row(i, _ROW_HEIGHT * lines)
     ws.freeze_panes(first_row + 1, 0)
     _print_setup(ws, first_row)
     return last_row, widths
@@ -501,7 +518,6 @@ def _issues_sheet(
         for i in issues
     ]  # fmt: skip
     _table(ws, fmts, 2, columns, rows, table_name)
-    ws.set_column(6, 6, 70, fmts["wrap"])
     for r, issue in enumerate(issues, start=3):
         target = _cell_link(issue, out)
         if target is not None:
