@@ -28,12 +28,10 @@ def share_percents(values: Sequence[int], total: int = 100) -> list[int]:
 
     Largest remainder, in integer arithmetic (no float error decides a tie): every value gets
     ``floor(value * total / sum)``, then the points left over go one each to the largest
-    remainders; equal remainders go to the value listed first. Negative values are not shares
-    and raise :class:`ValueError`.
+    remainders; equal remainders go to the value listed first. A negative value (an amount the
+    validation already reports as an error) counts as 0: it has no share, and never stops a run.
     """
-    ints = [int(v) for v in values]
-    if any(v < 0 for v in ints):
-        raise ValueError("andele kan ikke beregnes af negative tal")
+    ints = [max(int(v), 0) for v in values]
     s = sum(ints)
     if s == 0:
         return [0] * len(ints)

@@ -65,8 +65,7 @@ def test_share_percents_by_largest_remainder_with_ties_to_the_first():
     assert share_percents([186, 314, 500]) == [19, 31, 50]
     # 19,5 / 19,5 / 61,0: alone, 20 + 20 + 61 = 101; the first of the equal remainders gets the point
     assert share_percents([195, 195, 610]) == [20, 19, 61]
-    with pytest.raises(ValueError):
-        share_percents([1, -1])
+    assert share_percents([1, -1]) == [100, 0]  # a negative amount (reported elsewhere) has no share
 
 
 def test_millions_are_decimal_half_up_from_whole_kroner():
