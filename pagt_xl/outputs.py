@@ -459,6 +459,7 @@ def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pac
         chart.set_title({"name": f"Støtte fordelt på {KEY_LABELS[key].lower()}"})
         if chart_type == "bar":  # a bar chart's value axis is its x axis
             chart.set_x_axis(_mio_axis("mio. kr."))
+            chart.set_y_axis({"reverse": True, "crossing": "max"})  # top to bottom as in the table, axis below
             chart.set_legend({"none": True})
         elif chart_type == "column":
             chart.set_y_axis(_mio_axis("mio. kr."))
