@@ -13,9 +13,11 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 import textwrap
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -219,6 +221,7 @@ def _write(result: Breakdowns, path: Path, out: Path) -> None:
     _checks_sheet(wb, fmts, result)
     _issues_sheet(wb, fmts, result.validation.issues, out, "Fejl", "Fejl og advarsler i kildedata", "Fejl")
     wb.close()
+    forward_slash_links(path)
 
 
 #: Widest a column gets (characters); wrapped text columns get narrower and wrap instead.
@@ -529,14 +532,41 @@ def relative_link_path(source: str, folder: str, pathmod: Any = os.path) -> str:
     """``source`` relative to ``folder``, with forward slashes (as Excel stores links on every system).
 
     ``pathmod`` is :mod:`os.path` (or :mod:`ntpath`/:mod:`posixpath`, to test the other system's rules).
-    On Windows a file on another drive has no relative path: it is given in full, as a ``file:///`` URL
-    with forward slashes.
+    On Windows a file on another drive has no relative path: it is given in full, with forward slashes
+    (the workbook stores it as a ``file:///`` URL).
     """
     try:
         rel = pathmod.relpath(source, folder)
     except ValueError:  # another drive on Windows
-        return "file:///" + source.replace("\\", "/")
+        return source.replace("\\", "/")
     return rel.replace("\\", "/") if pathmod.sep == "\\" else rel
+
+
+_EXTERNAL_TARGET = re.compile(rb'Target="([^"]*)"(\s+TargetMode="External")')
+
+
+def forward_slash_links(path: Path) -> None:
+    """Store the workbook's links to other files with forward slashes (``../data/oversigt.xlsx``).
+
+    xlsxwriter stores them with backslashes (``..\\data\\oversigt.xlsx``), which only Excel on Windows
+    follows; forward slashes work in Excel on every system and in LibreOffice. Rewrites the sheets'
+    relationship parts of the workbook at ``path`` in place; nothing else changes.
+    """
+    with zipfile.ZipFile(path) as z:
+        parts = [(info, z.read(info)) for info in z.infolist()]
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        return b'Target="' + m.group(1).replace(b"\\", b"/") + b'"' + m.group(2)
+
+    fixed = [
+        (info, _EXTERNAL_TARGET.sub(fix, data) if info.filename.startswith("xl/worksheets/_rels/") else data)
+        for info, data in parts
+    ]
+    if fixed == parts:
+        return
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in fixed:
+            z.writestr(info, data)
 
 
 def _cell_link(issue: Any, out: Path) -> str | None:
@@ -629,6 +659,7 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, 
             wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl", file_names=True
         )
         wb.close()
+        forward_slash_links(tmp)
 
     atomic_write(Path(path), write)
 

@@ -382,7 +382,7 @@ def test_links_to_source_files_are_relative_with_forward_slashes(flavour):
     pathmod = importlib.import_module(flavour)
     if flavour == "ntpath":
         assert relative_link_path(r"C:\Data\pagt\oversigt.xlsx", r"C:\Data\ud", pathmod) == "../pagt/oversigt.xlsx"
-        assert relative_link_path(r"D:\x\o.xlsx", r"C:\ud", pathmod) == "file:///D:/x/o.xlsx"  # another drive
+        assert relative_link_path(r"D:\x\o.xlsx", r"C:\ud", pathmod) == "D:/x/o.xlsx"  # another drive: in full
     else:
         assert relative_link_path("/data/pagt/oversigt.xlsx", "/data/ud", pathmod) == "../pagt/oversigt.xlsx"
 
@@ -439,3 +439,21 @@ def test_breakdown_workbook_prints_one_page_wide_in_libreoffice(libreoffice_pdfs
     sheets = len(openpyxl.load_workbook(pdf.with_suffix(".xlsx"), read_only=True).sheetnames)
     assert width > height and round(width) == 842  # A4 landscape, in points
     assert pages <= sheets + 2, pages  # one page wide per sheet: the sample's tables fit a page each
+
+
+def test_the_workbook_stores_its_links_relative_with_forward_slashes(breakdown_workbook):
+    import zipfile
+
+    import openpyxl
+
+    with zipfile.ZipFile(breakdown_workbook) as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/"))
+    targets = re.findall(r'Target="([^"]*)" TargetMode="External"', rels)
+    assert targets, "the sample's issues link to their cells"
+    for target in targets:
+        assert "\\" not in target and not target.startswith(("/", "file:")), target
+        assert target.endswith("nordjylland_ansoegninger_2019-2023.xlsx")
+    ws = openpyxl.load_workbook(breakdown_workbook)["Fejl"]
+    linked = [c for c in ws["D"] if c.hyperlink is not None]
+    assert linked and all(c.hyperlink.location.endswith(f"!{c.value}") for c in linked)
+    assert (breakdown_workbook.parent / targets[0]).resolve() == NORD_FILE.resolve()
