@@ -224,12 +224,10 @@ def _write(result: Breakdowns, path: Path, out: Path) -> None:
     forward_slash_links(path)
 
 
-#: Widest a column gets (characters); wrapped text columns get narrower and wrap instead.
-MAX_WIDTH, MAX_WRAP_WIDTH = 60, 60
-#: Excel's default row height (points), for rows of wrapped text
-_ROW_HEIGHT = 15
-#: Excel's default column width (characters) and row height (pixels), for placing charts on the page.
-_DEFAULT_ROW_PX = 20
+#: Widest a column gets (characters); longer text wraps (``wrap`` columns) or runs over.
+MAX_WIDTH = 60
+#: Excel's default row height in points (rows of wrapped text) and in pixels (placing charts on the page)
+_ROW_HEIGHT, _DEFAULT_ROW_PX = 15, 20
 
 
 def display_text(value: Any, kind: str) -> str:
@@ -255,7 +253,7 @@ def column_width(header: str, values: Iterable[Any], kind: str) -> float:
     """Width (characters) for a column: its longest formatted value or its header with the filter button."""
     longest = max((len(display_text(v, kind)) for v in values), default=0)
     width = max(len(header) + 4, longest + 2, 8)
-    return min(width, MAX_WRAP_WIDTH if kind == "wrap" else MAX_WIDTH)
+    return min(width, MAX_WIDTH)
 
 
 def wrapped_lines(value: Any, width: float) -> int:
