@@ -280,6 +280,11 @@ def test_every_sheet_prints_a4_landscape_one_page_wide_with_the_header_repeated(
         assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title  # 1 page wide, any number down
         assert ws.print_title_rows == "$3:$3", ws.title  # the table's header row on every page
         assert ws.freeze_panes == "A4", ws.title
+    for name in ("Årstabel", "Indsatsområder", "Projekttyper"):  # the charts print with their tables, whole
+        ws = wb[name]
+        (chart,) = ws._charts
+        last_row = int(re.search(r"\$(\d+)$", ws.print_area).group(1))
+        assert last_row >= chart.anchor._from.row + 346 // 20, name  # the chart's 346 px in 20 px rows
 
 
 def test_columns_are_wide_enough_for_their_formatted_values(breakdown_workbook):
