@@ -109,6 +109,7 @@ class IssueCode(StrEnum):
     RECOMMENDED_BUDGET_MISMATCH = "recommended_budget_mismatch"
     RECOMMENDED_TWICE = "recommended_twice"
     LETTER_NO_AMOUNT = "letter_no_amount"
+    LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
 
 
 class Issue(BaseModel):

@@ -367,7 +367,7 @@ def run_letters(
     """One decision letter per application of ``year`` with a decision (tilsagn or afslag) into ``folder``.
 
     Existing letters are never overwritten (``skipped``). Rows with errors get no letter until they
-    are fixed. Raises ``ValueError`` for an unknown round; the templates are checked first.
+    are fixed (``failed``, with an issue). Raises ``ValueError`` for an unknown round; the templates are checked first.
     """
     from pagt_xl.report.memo import check_letter_templates, write_letters
     from pagt_xl.round import decided
@@ -378,9 +378,8 @@ def run_letters(
     job = RoundJob(validation)
     if validation.fatal:
         return job
-    applications = [a for a in decided(validation, year, key) if not a.has_error]
     job.letters, job.letter_issues = write_letters(
-        applications, pact, Path(folder), letter_date=letter_date,
+        decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
         grant_template=grant_template, rejection_template=rejection_template,
     )  # fmt: skip
     return job

@@ -478,24 +478,26 @@ def round_checks(result: RoundResult, budgets: list[BudgetRecord] | None = None)
                 IssueCode.RECOMMENDED_THEME_NOT_OPEN, Severity.ERROR,
                 f"indsatsområdet '{pact.theme(a.theme).name}' var ikke åbent i {a.year} (åbne: {open_names})",
                 "theme", pact.theme(a.theme).name))  # fmt: skip
-        key = _project_key(a)
-        if key in seen:
-            first = seen[key]
+        keys = _project_keys(a)
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
             out.append(a.issue(
                 IssueCode.RECOMMENDED_TWICE, Severity.ERROR,
                 f"projektet er indstillet to gange: også i {first.sheet} række {first.row}"
                 + (f" ({first.file})" if first.file != a.file else ""), "title", a.title))  # fmt: skip
-        else:
-            seen[key] = a
+        for k in keys:
+            seen.setdefault(k, a)
     if budgets is not None:
         out.extend(_budget_checks(result, budgets))
     return out
 
 
-def _project_key(a: Assessed) -> str:
+def _project_keys(a: Assessed) -> list[str]:
+    """The same project: the same case number, or the same title and applicant."""
+    keys = ["titel:" + normalize_name(a.title) + "|" + normalize_name(a.applicant or "")]
     if a.case_id:
-        return "sag:" + normalize_name(a.case_id)
-    return "titel:" + normalize_name(a.title) + "|" + normalize_name(a.applicant or "")
+        keys.append("sag:" + normalize_name(a.case_id))
+    return keys
 
 
 def _budget_checks(result: RoundResult, budgets: list[BudgetRecord]) -> list[Issue]:

@@ -513,8 +513,8 @@ def write_letters(
 ) -> tuple[list[LetterOutcome], list[Issue]]:
     """One letter per decided application into ``folder`` (created when missing), named by case number.
 
-    Existing files are never overwritten: they come back as ``skipped``. A grant without an amount is
-    not written (an issue at its cell).
+    Existing files are never overwritten: they come back as ``skipped``. A grant without an amount,
+    and a row with errors in the overview, get no letter (``failed``, with an issue at the cell).
     """
     grant = Path(grant_template) if grant_template else GRANT_TEMPLATE
     rejection = Path(rejection_template) if rejection_template else REJECTION_TEMPLATE
@@ -531,6 +531,11 @@ def write_letters(
         if kind == "tilsagn" and not a.granted:
             message = "tilsagn uden støttebeløb: skriv beløbet, før tilsagnsbrevet dannes"
             issues.append(a.issue(IssueCode.LETTER_NO_AMOUNT, Severity.ERROR, message, "granted"))
+            outcomes.append(outcome.model_copy(update={"status": "failed"}))
+            continue
+        if a.has_error:
+            message = "rækken har fejl i oversigten (se pagt-xl validate); ret dem, før brevet dannes"
+            issues.append(a.issue(IssueCode.LETTER_ROW_HAS_ERRORS, Severity.ERROR, message, "title", a.title))
             outcomes.append(outcome.model_copy(update={"status": "failed"}))
             continue
         if path.exists():
