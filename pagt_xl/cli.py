@@ -270,7 +270,8 @@ def _add_demo_command(sub: Any) -> None:
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
         description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
-        "fordelingsprojektmapper og rapportkladder til out/.",
+        "fordelingsprojektmapper og rapportkladder til out/, og for ansøgningsrunden 2024 indstillingsnotatet "
+        "og tilsagns- og afslagsbrevene.",
     )
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
@@ -920,6 +921,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+    return _demo_round(folder, args.out_dir)
+
+
+#: The 2024 round samples (issue 16): before and after the council's decision.
+ROUND_SAMPLES = ("nordjylland_runde_2024.xlsx", "nordjylland_runde_2024_afgjort.xlsx")
+
+
+def _demo_round(folder: Path, out_dir: Path) -> int:
+    """``demo``'s round part: the memo of the 2024 sample round and its decision letters."""
+    from pagt_xl.pipeline import run_letters, run_memo
+
+    before, after = (folder / name for name in ROUND_SAMPLES)
+    if not before.exists() or not after.exists():
+        raise UsageError(f"eksempelfilerne mangler: {before}, {after} (kør scripts/make_round_samples.py)")
+    pact = load_pact("nordjylland")
+    rule = "=" * 78
+    print(f"{rule}\nAnsøgningsrunden 2024 — {before.name}\n{rule}")
+    memo = out_dir / "indstillingsnotat_nordjylland_2024.docx"
+    job = run_memo(pact, 2024, inputs=[before], out=memo, report_date=_report_date(None))
+    if job.validation.fatal:
+        return _report_fatal(job.validation.fatal)
+    print(memo_text(job))
+    if job.issues:
+        print(issues_text(job.issues, quiet=True).rstrip("\n"))
+    print(f"Indstillingsnotat skrevet: {memo}\n")
+    print(f"Breve efter Regionsrådets beslutning ({after.name}):")
+    folder = out_dir / "breve_nordjylland_2024"
+    letters = run_letters(pact, 2024, folder, inputs=[after], letter_date=_report_date(None))
+    if letters.validation.fatal:
+        return _report_fatal(letters.validation.fatal)
+    print(letters_text(letters.letters))
     return EXIT_OK
 
 
