@@ -259,10 +259,12 @@ def _is_special(a: Assessed, raw: object, keywords: list[str], pact: Pact) -> bo
     return any(f" {normalize_name(k)} " in haystack for k in keywords if normalize_name(k))
 
 
-def _assess(a: Assessed, sheet: Any, pos: int, pact: Pact, issues: list[Issue]) -> None:
-    """Fill ``a``'s assessment from its sheet's unmapped columns, adding an issue for each bad cell."""
+def _assess(a: Assessed, sheet: Any, pos: int, pact: Pact, issues: list[Issue], fields: dict[str, str]) -> None:
+    """Fill ``a``'s assessment from its sheet's unmapped columns, adding an issue for each bad cell.
+
+    ``fields`` is :meth:`~pagt_xl.config.AssessmentRules.header_fields` (computed once per run).
+    """
     rules = pact.assessment
-    fields = rules.header_fields()
     names = {c.key: c.name for c in rules.criteria}
     special_raw: object = ""
     for j, raws in sheet.unmapped_cells.items():
@@ -336,6 +338,7 @@ def _int(value: Any) -> int | None:
 def _applications(validation: Validation, pact: Pact) -> tuple[list[tuple[Assessed, bool]], list[Issue]]:
     """Every row of the overview as an :class:`Assessed` (with a flag: does it carry an assessment?)."""
     positions = _sheet_positions(validation)
+    fields = pact.assessment.header_fields()
     out = []
     issues: list[Issue] = []
     for i, r in enumerate(validation.table.itertuples(index=False)):
@@ -360,7 +363,7 @@ def _applications(validation: Validation, pact: Pact) -> tuple[list[tuple[Assess
             has_error=bool(r.has_error),
             cells={f: f"{letter}{int(r.row)}" for f, letter in letters.items()},
         )  # fmt: skip
-        _assess(a, sheet, pos, pact, issues)
+        _assess(a, sheet, pos, pact, issues, fields)
         assessed = bool(a.scores or a.recommendation or a.recommended is not None or a.reason)
         out.append((a, assessed))
     return out, issues
@@ -403,16 +406,17 @@ def assess_round(
         issues=issues, suggestion=None,
         special_theme=(s.name if (s := pact.assessment.special_themes.get(year)) else None),
     )  # fmt: skip
+    first_file = validation.overview.files[0] if validation.overview.files else None
     if not members:
         result.issues.append(Issue.at(
             IssueCode.ROUND_NO_APPLICATIONS, Severity.WARNING,
             f"ingen ansøgninger i runden {year}" + (f" ({pact.round(round_key).name})" if round_key else "")
-            + " der afventer afgørelse eller er vurderet", file=None))  # fmt: skip
+            + " der afventer afgørelse eller er vurderet", file=first_file))  # fmt: skip
     if framework is None:
         result.issues.append(Issue.at(
             IssueCode.ROUND_NO_FRAMEWORK, Severity.WARNING,
             f"ingen økonomisk ramme for {year} (et ark 'Ramme' med År og beløb); restrammen kan ikke beregnes",
-            file=validation.overview.files[0] if validation.overview.files else None))  # fmt: skip
+            file=first_file))  # fmt: skip
     result.issues.extend(round_checks(result, budgets))
     if result.remaining is not None:
         result.suggestion = suggest(members, result.remaining, pact)
