@@ -104,6 +104,23 @@ def test_a_clean_round_has_no_round_issues(tmp_path: Path):
     assert result.recommended_total == 1_000_000 and result.remaining == 1_000_000
 
 
+def test_one_sheet_per_round(tmp_path: Path):
+    path = write_workbook(tmp_path / "runder.xlsx", {
+        "Åben runde 2024": [HEADER, app(), app(case="24/2", title="Andet", indstilling="Nej")],
+        "Småprojekter 2024": [HEADER, app(case="24/3", round="Småprojekter", title="Lille", applied=90_000,
+                                          indstilling="Nej", indstillet=95_000)],
+        "Ramme": [["År", "Ramme"], [2024, 1_000_000]],
+    })  # fmt: skip
+    result = assessed(path)
+    assert [(a.sheet, a.row) for a in result.applications] == [
+        ("Åben runde 2024", 2), ("Åben runde 2024", 3), ("Småprojekter 2024", 2)]  # fmt: skip
+    assert [(i.code, i.sheet, i.cell) for i in result.issues] == [
+        (IssueCode.ASSESSMENT_AMOUNT_WITHOUT_RECOMMENDATION, "Småprojekter 2024", "N2")]  # fmt: skip
+    only_small = assessed(path, round_key="smaa")
+    assert [a.title for a in only_small.applications] == ["Lille"]
+    assert only_small.remaining == 1_000_000 and only_small.recommended_total == 0
+
+
 def test_assessment_columns_are_not_reported_as_unknown(tmp_path: Path):
     validation = run_validation([round_book(tmp_path, app())], NORD)
     assert [i for i in validation.issues if i.code is IssueCode.UNMAPPED_COLUMNS] == []

@@ -70,7 +70,7 @@ class SuggestionRow(BaseModel):
     score: str = Field(description="vægtet score")
     applied: str = Field(description="ansøgt beløb")
     amount: str = Field(description="foreslået beløb")
-    note: str = Field(description="'sekretariatets indstilling', 'over stregen', 'delvis bevilling', 'under stregen'")
+    note: str = Field(description="'indstillet', 'over stregen', 'delvis bevilling' eller 'under stregen'")
 
 
 class CheckRow(BaseModel):
@@ -323,7 +323,7 @@ def build_memo_context(
     )  # fmt: skip
 
 
-_NOTES = {"staff": "sekretariatets indstilling", "full": "over stregen", "partial": "delvis bevilling",
+_NOTES = {"staff": "indstillet", "full": "over stregen", "partial": "delvis bevilling",
           "below": "under stregen"}  # fmt: skip
 
 
@@ -338,14 +338,14 @@ def _suggestion(result: RoundResult) -> tuple[list[SuggestionRow], str]:
     ]  # fmt: skip
     staff_total = sum(ln.amount for ln in s.lines if ln.kind == "staff")
     text = (
-        f"Forslaget er kun et forslag: sekretariatets egne indstillede beløb ({_kr(staff_total)}) "
+        f"Forslaget er kun et forslag: de beløb, der allerede er indstillet i oversigten ({_kr(staff_total)}), "
         "går altid forud. Resten af restrammen fyldes op efter vægtet score."
     )
     last, partial = s.line_after, s.partial
     if last is not None:
         text += f" Stregen falder efter nr. {last.rank}, {_title(last.application)}."
     elif staff_total >= s.remaining:
-        text += " Sekretariatets indstilling bruger hele restrammen, så der er intet at foreslå ud over den."
+        text += " Indstillingen bruger hele restrammen, så der er intet at foreslå ud over den."
     if partial is not None:
         text += (
             f" {_title(partial.application)} (nr. {partial.rank}) kunne få en delvis bevilling på "
