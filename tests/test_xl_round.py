@@ -196,3 +196,18 @@ def test_a_round_without_decisions_gets_no_letters_but_a_clear_sheet(tmp_path: P
     book = xw.Book(json=book_payload(path))
     scripts.lav_breve(book)
     assert "Ingen afgørelser" in _written(book.json()["actions"])
+
+
+def test_old_memos_and_letter_zips_are_removed_like_old_reports(tmp_path: Path):
+    settings = ServerSettings(report_dir=tmp_path, report_max_age_days=7)
+    pact = pact_named("nordjylland")
+    memo, _ = scripts.download_target(None, pact, "indstillingsnotat", settings=settings)
+    letters, _ = scripts.download_target(None, pact, "breve", ".zip", settings=settings)
+    fresh, _ = scripts.download_target(None, pact, "indstillingsnotat", settings=settings)
+    mine = tmp_path / "breve_egne.zip"
+    for path in (memo, letters, fresh, mine):
+        path.write_bytes(b"x")
+    for path in (memo, letters, mine):
+        os.utime(path, (0, 0))
+    assert scripts.remove_old_reports(tmp_path, settings=settings) == 2
+    assert not memo.exists() and not letters.exists() and fresh.exists() and mine.exists()
