@@ -420,3 +420,22 @@ def test_round_samples_are_reproducible_and_current(tmp_path: Path):
     for name, decided in ((SAMPLE.name, False), (DECIDED.name, True)):
         write_round(tmp_path / name, decided=decided)
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
+
+
+def test_a_memo_template_with_unknown_variables_stops_before_anything_is_written(cli, tmp_path: Path):
+    wrong = ROOT / "pagt_xl/templates/brev_afslag.docx"  # a letter template uses the letters' variables
+    out = tmp_path / "notat.docx"
+    r = cli("indstilling", SAMPLE, "--year", "2024", "--out", out, "--template", wrong)
+    assert r.returncode == 2 and "ukendte variabler" in r.stderr and "applicant" in r.stderr
+    assert not out.exists()
+    r = cli(
+        "breve",
+        DECIDED,
+        "--year",
+        "2024",
+        "--out",
+        tmp_path / "b",
+        "--grant-template",
+        ROOT / "pagt_xl/templates/indstillingsnotat.docx",
+    )
+    assert r.returncode == 2 and not (tmp_path / "b").exists()
