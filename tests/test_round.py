@@ -439,3 +439,16 @@ def test_a_memo_template_with_unknown_variables_stops_before_anything_is_written
         ROOT / "pagt_xl/templates/indstillingsnotat.docx",
     )
     assert r.returncode == 2 and not (tmp_path / "b").exists()
+
+
+def test_special_theme_by_keyword_or_by_its_column(tmp_path: Path):
+    rows = [app(title="AI i fysik"), app(case="24/2", title="Kemi for alle"), app(case="24/3", title="Maskinlæring")]
+    result = assessed(round_book(tmp_path, *rows))
+    assert [a.special for a in result.applications] == [True, False, True]  # keywords of 2024 (AI, maskinlæring)
+    marked = [[*r, flag] for r, flag in zip(rows, ["Nej", "Ja", ""], strict=True)]
+    path = write_workbook(tmp_path / "s.xlsx", {"A": [[*HEADER, "Særligt tema"], *marked],
+                                                 "Ramme": [["År", "Ramme"], [2024, 1_000_000]]})  # fmt: skip
+    result = assessed(path)
+    assert [a.special for a in result.applications] == [False, True, True]  # the column wins; empty: keywords
+    assert result.special_count == 2
+    assert assessed(round_book(tmp_path, *[app(year=2023, title="AI")]), 2023).special_theme is None
