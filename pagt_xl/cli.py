@@ -939,7 +939,9 @@ def _demo_round(folder: Path, out_dir: Path) -> int:
     rule = "=" * 78
     print(f"{rule}\nAnsøgningsrunden 2024 — {before.name}\n{rule}")
     memo = out_dir / "indstillingsnotat_nordjylland_2024.docx"
-    job = run_memo(pact, 2024, inputs=[before], out=memo, report_date=_report_date(None))
+    budgets = folder / "budgetter_runde_2024"
+    job = run_memo(pact, 2024, inputs=[before], out=memo, report_date=_report_date(None),
+                   budgets=[budgets] if budgets.is_dir() else [])  # fmt: skip
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
     print(memo_text(job))

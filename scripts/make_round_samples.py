@@ -15,6 +15,12 @@
     with the recommended amounts, Afslag for the rest); one letter per
     application comes out of ``pagt-xl breve``.
 
+``budgetter_runde_2024/``
+    The applicants' budget forms (``pagt_xl/templates/budgetskema.xlsx``) of three recommended
+    applications. "Grøn teknologi i erhvervsuddannelserne" budgets 80.000 kr. for operations
+    ("Drift: leje af værksted"), which the pool never funds: ``pagt-xl indstilling --budgets``
+    flags it at the application's "Indstillet beløb" cell.
+
 Applicants, titles and amounts are invented. Usage:
 ``python scripts/make_round_samples.py [--out DIR]``
 """
@@ -142,6 +148,37 @@ def write_round(path: Path, *, decided: bool) -> None:
     save_deterministic(wb, path)
 
 
+#: case → extra cost lines (category, description, amount) of its budget form
+BUDGETS: dict[str, list[tuple[str, str, int]]] = {
+    "24/0201": [],
+    "24/0202": [],
+    "24/0203": [("Drift", "Leje af værksted", 80_000)],
+}
+
+
+def write_budgets(folder: Path) -> list[Path]:
+    """The budget forms of :data:`BUDGETS`: a quarter own financing, the rest sought from the pool."""
+    from make_budget_workbooks import write_form
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for case, extra in BUDGETS.items():
+        r = next(x for x in ROWS if x[0] == case)
+        applied = r[7]
+        own = applied // 4
+        total = applied + own
+        base = [("Løn og timer", "Lærer- og projektledertimer", round(total * 0.6, -3)),
+                ("Materialer og udstyr", "Udstyr til forløb", round(total * 0.25, -3))]  # fmt: skip
+        rest = total - sum(x[2] for x in base) - sum(x[2] for x in extra)
+        lines = [(c, d, a, {}) for c, d, a in [*base, ("Kommunikation", "Formidling", rest), *extra]]
+        path = folder / f"{case.replace('/', '-')}_budget.xlsx"
+        write_form(path, {"case_id": case, "title": r[2], "applicant": r[3], "year": 2024, "start": START.date(),
+                          "end": (SMALL_END if r[1] == S else END).date(), "lines": lines, "own": own, "partner": 0,
+                          "sought": applied, "granted": None})  # fmt: skip
+        written.append(path)
+    return written
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "workbooks")
@@ -149,6 +186,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     write_round(args.out / "nordjylland_runde_2024.xlsx", decided=False)
     write_round(args.out / "nordjylland_runde_2024_afgjort.xlsx", decided=True)
+    write_budgets(args.out / "budgetter_runde_2024")
     print(f"Runde-eksempler skrevet til {args.out}")
 
 

@@ -415,11 +415,27 @@ def test_round_templates_are_reproducible_and_current(tmp_path: Path):
 
 
 def test_round_samples_are_reproducible_and_current(tmp_path: Path):
-    from make_round_samples import write_round
+    from make_round_samples import write_budgets, write_round
 
     for name, decided in ((SAMPLE.name, False), (DECIDED.name, True)):
         write_round(tmp_path / name, decided=decided)
         assert (tmp_path / name).read_bytes() == (WORKBOOKS / name).read_bytes(), name
+    for path in write_budgets(tmp_path / "budgetter"):
+        assert path.read_bytes() == (WORKBOOKS / "budgetter_runde_2024" / path.name).read_bytes(), path.name
+
+
+def test_sample_budgets_flag_the_operations_costs_of_a_recommended_application():
+    from make_round_samples import BUDGETS
+
+    job = run_memo(NORD, 2024, inputs=[SAMPLE], budgets=[WORKBOOKS / "budgetter_runde_2024"])
+    assert job.budgets is not None and len(job.budgets.records) == len(BUDGETS)
+    assert job.round is not None
+    found = [(i.code, i.value) for i in job.round.issues]
+    with_operations = {case: sum(a for _, _, a in extra) for case, extra in BUDGETS.items() if extra}
+    assert found == [(IssueCode.RECOMMENDED_BUDGET_OPERATIONS, str(v)) for v in with_operations.values()]
+    issue = job.round.issues[0]
+    row = next(a for a in job.round.applications if a.case_id in with_operations)
+    assert (issue.sheet, issue.cell) == (row.sheet, row.cell("recommended"))
 
 
 def test_a_memo_template_with_unknown_variables_stops_before_anything_is_written(cli, tmp_path: Path):
