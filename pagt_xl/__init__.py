@@ -17,8 +17,8 @@ from pagt_xl.errors import ConfigError, ErrorCode, InputError, PagtError
 if TYPE_CHECKING:
     from pagt_xl.config import Pact, available_pacts, load_pact
     from pagt_xl.model import Issue, IssueCode, Severity
-    from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_validation
-    from pagt_xl.results import JobResult, Validation
+    from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_letters, run_memo, run_validation
+    from pagt_xl.results import JobResult, RoundJob, Validation
 
 #: Public name → the module that defines it; imported on first use, so that
 #: ``import pagt_xl`` (and ``pagt-xl --help``) does not load pandas.
@@ -33,7 +33,10 @@ _LAZY = {
     "JobSpec": "pagt_xl.pipeline",
     "run_job": "pagt_xl.pipeline",
     "run_validation": "pagt_xl.pipeline",
+    "run_memo": "pagt_xl.pipeline",
+    "run_letters": "pagt_xl.pipeline",
     "JobResult": "pagt_xl.results",
+    "RoundJob": "pagt_xl.results",
     "Validation": "pagt_xl.results",
 }
 
@@ -59,11 +62,14 @@ __all__ = [
     "JobSpec",
     "Pact",
     "PagtError",
+    "RoundJob",
     "Severity",
     "Validation",
     "__version__",
     "available_pacts",
     "load_pact",
     "run_job",
+    "run_letters",
+    "run_memo",
     "run_validation",
 ]

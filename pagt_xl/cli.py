@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_report_command,
         _add_budgets_command,
         _add_template_vars_command,
+        _add_memo_command,
+        _add_letters_command,
         _add_run_command,
         _add_serve_command,
         _add_pacts_command,
@@ -168,8 +170,60 @@ def _add_template_vars_command(sub: Any) -> None:
         "sikkert i Word. Med --template kontrolleres en skabelon: exit 1 hvis den bruger ukendte variabler.",
     )
     p.add_argument("--template", type=Path, metavar="FIL", help="kontrollér denne skabelon")
+    p.add_argument(
+        "--kind",
+        choices=("statusrapport", "indstilling", "brev"),
+        default="statusrapport",
+        help="hvilken skabelon: statusrapport (standard), indstilling (indstillingsnotatet) eller brev "
+        "(tilsagns- og afslagsbrevene)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="uddataformat")
     p.set_defaults(func=cmd_template_vars)
+
+
+def _add_memo_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "indstilling",
+        help="lav en Word-kladde til indstillingsnotatet for en ansøgningsrunde",
+        description="Læser rundens ansøgninger med vurdering (score pr. kriterium, Indstilling, Indstillet beløb, "
+        "Begrundelse) og skriver indstillingsnotatet (.docx): ramme og restramme, modtagne ansøgninger, "
+        "indstillede og ikke indstillede, årets særlige tema, et forslag efter vægtet score og kontrollerne før "
+        "underskrift i et bilag. Exit-kode 0: alle kontroller bestået, 1: data eller kontroller har fejl (notatet "
+        "skrives alligevel og viser dem), 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper med rundens ansøgninger og rammen")
+    _add_pact(p)
+    _add_password(p)
+    p.add_argument("--year", type=int, required=True, metavar="ÅR", help="ansøgningsrundens år")
+    p.add_argument("--round", metavar="RUNDE", help="kun én runde (fx aaben eller 'Åben runde'); standard: alle")
+    p.add_argument("--out", type=Path, required=True, metavar="FIL.docx", help="notatkladden der skrives")
+    p.add_argument(
+        "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/indstillingsnotat.docx)"
+    )
+    p.add_argument("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ansøgernes budgetskemaer (kontrol)")
+    p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på notatet (standard: i dag)")
+    p.set_defaults(func=cmd_memo)
+
+
+def _add_letters_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "breve",
+        help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
+        description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, navngivet "
+        "efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. Eksisterende filer "
+        "overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet eller sprunget over, "
+        "1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper med afgørelserne")
+    _add_pact(p)
+    _add_password(p)
+    p.add_argument("--year", type=int, required=True, metavar="ÅR", help="ansøgningsrundens år")
+    p.add_argument("--round", metavar="RUNDE", help="kun én runde; standard: alle")
+    p.add_argument("--out", type=Path, required=True, metavar="MAPPE", help="mappe til brevene (oprettes)")
+    p.add_argument("--grant-template", type=Path, metavar="FIL", help="skabelon til tilsagn (brev_tilsagn.docx)")
+    p.add_argument("--rejection-template", type=Path, metavar="FIL", help="skabelon til afslag (brev_afslag.docx)")
+    p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på brevene (standard: i dag)")
+    p.set_defaults(func=cmd_letters)
 
 
 def _add_run_command(sub: Any) -> None:
@@ -216,7 +270,8 @@ def _add_demo_command(sub: Any) -> None:
         "demo",
         help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
         description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
-        "fordelingsprojektmapper og rapportkladder til out/.",
+        "fordelingsprojektmapper og rapportkladder til out/, og for ansøgningsrunden 2024 indstillingsnotatet "
+        "og tilsagns- og afslagsbrevene.",
     )
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
@@ -629,8 +684,14 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
     """``pagt-xl template-vars``."""
     from pagt_xl.report import nested_variables, template_variables, used_variables
 
-    variables = template_variables()
-    nested = nested_variables()
+    if args.kind == "statusrapport":
+        variables = template_variables()
+        nested = nested_variables()
+    else:
+        from pagt_xl.report.memo import letter_variables, memo_nested_variables, memo_variables
+
+        variables = memo_variables() if args.kind == "indstilling" else letter_variables()
+        nested = memo_nested_variables() if args.kind == "indstilling" else {}
     used = used_variables(args.template) if args.template else None
     unknown = sorted(used - set(variables)) if used is not None else []
     if args.format == "json":
@@ -656,6 +717,93 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
             else:
                 print("Skabelonen bruger kun kendte variabler.")
     return EXIT_DATA if unknown else EXIT_OK
+
+
+# -- the application round (issue 16) -------------------------------------------------------------------
+def cmd_memo(args: argparse.Namespace) -> int:
+    """``pagt-xl indstilling``: the recommendation memo of a round."""
+    from pagt_xl.pipeline import run_memo
+
+    pact = load_pact(args.pact)
+    try:
+        job = run_memo(
+            pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
+            budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if job.validation.fatal:
+        return _report_fatal(job.validation.fatal)
+    assert job.round is not None
+    print(memo_text(job))
+    if job.issues:
+        print(issues_text(job.issues).rstrip("\n"))
+    print(f"\nIndstillingsnotat skrevet: {args.out}")
+    return EXIT_DATA if job.has_errors else EXIT_OK
+
+
+def memo_text(job: Any) -> str:
+    """The memo's key figures for the terminal (Danish)."""
+    r = job.round
+    lines = [f"{r.pact.name}: ansøgningsrunden {r.year}" + (f" ({r.pact.round(r.round).name})" if r.round else "")]
+    lines.append(f"  Ansøgninger: {len(r.applications)}, ansøgt i alt {format_amount(r.applied_total)}")
+    if r.framework is not None:
+        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}, "
+                     f"restramme {format_amount(r.remaining)}")  # fmt: skip
+    else:
+        lines.append(f"  Ingen ramme for {r.year}: restrammen kan ikke beregnes")
+    lines.append(f"  Indstillet: {len(r.recommended)} ansøgninger, {format_amount(r.recommended_total)}")
+    for a in r.recommended:
+        by = f" v/ {a.applicant}" if a.applicant else ""
+        lines.append(f"    {format_amount(a.final or 0):>15}  {a.title}{by}")
+    if r.special_theme:
+        lines.append(f"  Særligt tema {r.special_theme}: {r.special_count} ansøgninger")
+    s = r.suggestion
+    if s is not None:
+        line = s.line_after
+        where = f"; stregen falder efter nr. {line.rank} {line.application.title}" if line else ""
+        lines.append(f"  Forslag (kun et forslag): {format_amount(s.total)} af {format_amount(s.remaining)}{where}")
+        if s.partial is not None:
+            lines.append(f"    delvis bevilling til nr. {s.partial.rank} {s.partial.application.title}: "
+                         f"{format_amount(s.partial.amount)}")  # fmt: skip
+    failing = sum(1 for i in r.issues if i.severity is Severity.ERROR)
+    lines.append("  Kontrol: " + ("alle kontroller bestået" if not failing else f"{failing} fejl (se nedenfor)"))
+    return "\n".join(lines)
+
+
+def cmd_letters(args: argparse.Namespace) -> int:
+    """``pagt-xl breve``: one decision letter per decided application."""
+    from pagt_xl.pipeline import run_letters
+
+    pact = load_pact(args.pact)
+    try:
+        job = run_letters(
+            pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
+            letter_date=_report_date(args.date), grant_template=args.grant_template,
+            rejection_template=args.rejection_template, password=args.password,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if job.validation.fatal:
+        return _report_fatal(job.validation.fatal)
+    print(letters_text(job.letters))
+    if job.letter_issues:
+        print(issues_text(job.letter_issues).rstrip("\n"))
+    return EXIT_DATA if job.has_errors else EXIT_OK
+
+
+_LETTER_STATUS = {"written": "skrevet", "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}
+
+
+def letters_text(letters: list[Any]) -> str:
+    """One line per letter and a count (Danish)."""
+    if not letters:
+        return "Ingen ansøgninger med afgørelse (Tilsagn eller Afslag) i det valgte år og den valgte runde."
+    lines = [f"  {o.kind:<8} {_LETTER_STATUS[o.status]:<32} {o.path}" for o in letters]
+    counts = {k: sum(1 for o in letters if o.status == k) for k in _LETTER_STATUS}
+    lines.append(f"Breve: {counts['written']} skrevet, {counts['skipped']} sprunget over (findes allerede), "
+                 f"{counts['failed']} ikke dannet.")  # fmt: skip
+    return "\n".join(lines)
 
 
 class _Progress:
@@ -789,6 +937,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+    return _demo_round(folder, args.out_dir)
+
+
+#: The 2024 round samples (issue 16): before and after the council's decision.
+ROUND_SAMPLES = ("nordjylland_runde_2024.xlsx", "nordjylland_runde_2024_afgjort.xlsx")
+
+
+def _demo_round(folder: Path, out_dir: Path) -> int:
+    """``demo``'s round part: the memo of the 2024 sample round and its decision letters."""
+    from pagt_xl.pipeline import run_letters, run_memo
+
+    before, after = (folder / name for name in ROUND_SAMPLES)
+    if not before.exists() or not after.exists():
+        raise UsageError(f"eksempelfilerne mangler: {before}, {after} (kør scripts/make_round_samples.py)")
+    pact = load_pact("nordjylland")
+    rule = "=" * 78
+    print(f"{rule}\nAnsøgningsrunden 2024 — {before.name}\n{rule}")
+    memo = out_dir / "indstillingsnotat_nordjylland_2024.docx"
+    budgets = folder / "budgetter_runde_2024"
+    job = run_memo(pact, 2024, inputs=[before], out=memo, report_date=_report_date(None),
+                   budgets=[budgets] if budgets.is_dir() else [])  # fmt: skip
+    if job.validation.fatal:
+        return _report_fatal(job.validation.fatal)
+    print(memo_text(job))
+    if job.issues:
+        print(issues_text(job.issues, quiet=True).rstrip("\n"))
+    print(f"Indstillingsnotat skrevet: {memo}\n")
+    print(f"Breve efter Regionsrådets beslutning ({after.name}):")
+    folder = out_dir / "breve_nordjylland_2024"
+    letters = run_letters(pact, 2024, folder, inputs=[after], letter_date=_report_date(None))
+    if letters.validation.fatal:
+        return _report_fatal(letters.validation.fatal)
+    print(letters_text(letters.letters))
     return EXIT_OK
 
 

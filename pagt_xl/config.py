@@ -356,6 +356,108 @@ class AmountBounds(BaseModel):
         return self.min_grant <= kroner <= self.max_grant
 
 
+# -- the application round: assessment columns, the memo and the decision letters (issue 16) ---------
+class Criterion(BaseModel):
+    """One assessment criterion: a score column with a weight (the weighted score is a weighted mean)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    #: overview headers of the criterion's score column (the name itself is always one)
+    headers: list[str] = []
+
+    def all_headers(self) -> list[str]:
+        """The name first, then the other headers."""
+        return [self.name, *self.headers]
+
+
+class SpecialTheme(BaseModel):
+    """A year's special theme (2024: AI): its name and the words that mark an application as addressing it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    #: whole words (or phrases) in title or summary; a "Særligt tema" column (ja/nej) overrides them
+    keywords: list[str] = []
+
+
+class AssessmentRules(BaseModel):
+    """How a round's applications are assessed in the overview, and the recommendation columns.
+
+    Every column is optional: missing scores are fine (the application is then
+    not ranked). Scores are numbers from ``score_min`` to ``score_max``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    score_min: float = 1
+    score_max: float = 5
+    criteria: list[Criterion] = []
+    recommended_headers: list[str] = ["Indstillet beløb", "Indstillet støtte", "Indstillet tilskud"]
+    recommendation_headers: list[str] = ["Indstilling", "Indstillet", "Anbefaling"]
+    reason_headers: list[str] = ["Begrundelse", "Begrundelse for indstilling"]
+    special_headers: list[str] = ["Særligt tema", "Særtema"]
+    #: words read as a recommendation: yes (recommend in full), no, partial (recommend less)
+    yes: list[str] = ["Ja", "Indstilles", "Anbefales"]
+    no: list[str] = ["Nej", "Indstilles ikke", "Anbefales ikke", "Afslag"]
+    partial: list[str] = ["Delvis", "Delvist", "Delvis indstilling"]
+    #: year → the year's special theme
+    special_themes: dict[int, SpecialTheme] = {}
+    #: who selects and recommends (the memo's voice): "STEM i Nord og styregruppen"
+    recommended_by: str = "sekretariatet og styregruppen"
+    #: who decides
+    council: str = "Regionsrådet"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssessmentRules:
+        if self.score_min >= self.score_max:
+            raise ValueError(f"assessment: score_min {self.score_min} skal være mindre end score_max {self.score_max}")
+        keys = [c.key for c in self.criteria]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"assessment.criteria: nøglen {', '.join(dupes)} er brugt flere gange")
+        groups = {f"criteria.{c.key}": c.all_headers() for c in self.criteria}
+        groups |= {"recommended_headers": self.recommended_headers, "recommendation_headers":
+                   self.recommendation_headers, "reason_headers": self.reason_headers,
+                   "special_headers": self.special_headers}  # fmt: skip
+        _check_distinct("assessment", groups, _header_key)
+        _check_distinct("assessment", {"yes": self.yes, "no": self.no, "partial": self.partial}, normalize_name)
+        return self
+
+    def header_fields(self) -> dict[str, str]:
+        """Normalised header → assessment field (``score:<key>``, ``recommended``, ``recommendation``, ...)."""
+        out: dict[str, str] = {}
+        for c in self.criteria:
+            for h in c.all_headers():
+                out.setdefault(_header_key(h), f"score:{c.key}")
+        for name, headers in (("recommended", self.recommended_headers), ("recommendation",
+                              self.recommendation_headers), ("reason", self.reason_headers),
+                              ("special", self.special_headers)):  # fmt: skip
+            for h in headers:
+                out.setdefault(_header_key(h), name)
+        return out
+
+    @cached_property
+    def recommendation_matcher(self) -> NameMatcher:
+        """Matcher from recommendation words to ``yes``/``no``/``partial``."""
+        return NameMatcher({"yes": self.yes, "no": self.no, "partial": self.partial})
+
+
+class LetterRules(BaseModel):
+    """What the decision letters say beyond the decision: sender and the conditions of a grant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str = ""
+    signature: str = "Med venlig hilsen"
+    #: the conditions of a grant, one paragraph each, in the grant letter (in Danish)
+    conditions: list[str] = []
+    #: how a rejected applicant may ask for more (one paragraph; empty: none)
+    rejection_note: str = ""
+
+
 class Pact(BaseModel):
     """A validated pact configuration. Use :func:`load_pact` to get one."""
 
@@ -382,6 +484,10 @@ class Pact(BaseModel):
     framework: FrameworkSheet
     budgets: BudgetRules
     amounts: AmountBounds
+    #: the application round: assessment columns and criteria (issue 16)
+    assessment: AssessmentRules = Field(default_factory=AssessmentRules)
+    #: the decision letters (issue 16)
+    letters: LetterRules = Field(default_factory=LetterRules)
     source: str = ""
 
     @model_validator(mode="after")

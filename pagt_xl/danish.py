@@ -537,3 +537,66 @@ class NameMatcher:
                 if len(keys) > 1:
                     return NameMatch(None, tuple(keys))
         return NameMatch(None)
+
+
+# -- amounts in words (decision letters, issue 16) --------------------------------------------------
+_UNITS = ("nul", "en", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve", "tolv", "tretten",
+          "fjorten", "femten", "seksten", "sytten", "atten", "nitten")  # fmt: skip
+_TENS = ("", "", "tyve", "tredive", "fyrre", "halvtreds", "tres", "halvfjerds", "firs", "halvfems")
+
+
+def _below_hundred(n: int) -> str:
+    if n < 20:
+        return _UNITS[n]
+    tens, unit = divmod(n, 10)
+    return _TENS[tens] if unit == 0 else f"{_UNITS[unit]}og{_TENS[tens]}"
+
+
+def _below_thousand(n: int, *, neuter: bool) -> list[str]:
+    """Words of 1..999; ``neuter``: "et" for a lone 1 ("et tusind", not "en tusind")."""
+    hundreds, rest = divmod(n, 100)
+    words = []
+    if hundreds:
+        words.append("et hundrede" if hundreds == 1 else f"{_UNITS[hundreds]} hundrede")
+    if rest:
+        if hundreds:
+            words.append("og")
+        words.append("et" if rest == 1 and neuter and not hundreds else _below_hundred(rest))
+    return words
+
+
+def number_in_words(n: int) -> str:
+    """A whole number in Danish words: 1250000 → "en million to hundrede og halvtreds tusind".
+
+    "og" stands before the last part below one hundred ("et tusind og fem", "to hundrede og
+    halvtreds"); one is "en million", "et tusind", "et hundrede". Negative numbers get "minus".
+    """
+    if n < 0:
+        return "minus " + number_in_words(-n)
+    if n == 0:
+        return _UNITS[0]
+    groups: list[tuple[int, str, str]] = []  # (value, singular, plural) from the highest
+    for size, singular, plural in ((10**9, "milliard", "milliarder"), (10**6, "million", "millioner"),
+                                   (10**3, "tusind", "tusind"), (1, "", "")):  # fmt: skip
+        value, n = divmod(n, size)
+        if value:
+            groups.append((value, singular, plural))
+    words: list[str] = []
+    for k, (value, singular, plural) in enumerate(groups):
+        last = k == len(groups) - 1
+        if last and not singular and value < 100 and words:
+            words.append("og")
+        if singular in ("million", "milliard"):
+            words.extend(["en", singular] if value == 1 else [*_below_thousand(value, neuter=False), plural])
+        elif singular == "tusind":
+            words.extend([*_below_thousand(value, neuter=True), "tusind"])
+        else:
+            words.extend(_below_thousand(value, neuter=False))
+    return " ".join(words)
+
+
+def amount_in_words(kroner: int) -> str:
+    """An amount in figures and words, as in a grant letter: "1.250.000 kr. (en million to hundrede og
+    halvtreds tusind kroner)"."""
+    unit = "krone" if abs(kroner) == 1 else "kroner"
+    return f"{format_amount(kroner)} ({number_in_words(kroner)} {unit})"

@@ -92,6 +92,25 @@ class IssueCode(StrEnum):
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
 
+    # ---- the application round: assessment columns and the checks before the memo is signed (issue 16,
+    # pagt_xl.round). A separate block: other work adds codes above.
+    ASSESSMENT_BAD_SCORE = "assessment_bad_score"
+    ASSESSMENT_BAD_AMOUNT = "assessment_bad_amount"
+    ASSESSMENT_UNKNOWN_RECOMMENDATION = "assessment_unknown_recommendation"
+    ASSESSMENT_AMOUNT_WITHOUT_RECOMMENDATION = "assessment_amount_without_recommendation"
+    ASSESSMENT_PARTIAL_WITHOUT_AMOUNT = "assessment_partial_without_amount"
+    ROUND_NO_FRAMEWORK = "round_no_framework"
+    ROUND_NO_APPLICATIONS = "round_no_applications"
+    RECOMMENDED_OVER_FRAMEWORK = "recommended_over_framework"
+    RECOMMENDED_ABOVE_APPLIED = "recommended_above_applied"
+    RECOMMENDED_ABOVE_CAP = "recommended_above_cap"
+    RECOMMENDED_THEME_NOT_OPEN = "recommended_theme_not_open"
+    RECOMMENDED_BUDGET_OPERATIONS = "recommended_budget_operations"
+    RECOMMENDED_BUDGET_MISMATCH = "recommended_budget_mismatch"
+    RECOMMENDED_TWICE = "recommended_twice"
+    LETTER_NO_AMOUNT = "letter_no_amount"
+    LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
+
 
 class Issue(BaseModel):
     """One fault found in the input, pointing at the cell a person can click.

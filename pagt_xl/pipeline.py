@@ -27,7 +27,7 @@ from pagt_xl.config import Pact
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
-from pagt_xl.results import Breakdowns, BudgetReview, JobResult, Validation
+from pagt_xl.results import Breakdowns, BudgetReview, JobResult, RoundJob, Validation
 from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -283,3 +283,103 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         underspend=underspend,
     )
     result.outputs["report"] = spec.outputs.report
+
+
+# -- the application round: memo and decision letters (issue 16) ---------------------------------------
+def round_key(pact: Pact, text: str | None) -> str | None:
+    """A round's key from its key or any of its names ("aaben", "Åben runde"); ``None`` for none.
+
+    Raises ``ValueError`` naming the pact's rounds when ``text`` is not one of them.
+    """
+    if not text:
+        return None
+    if any(r.key == text for r in pact.rounds):
+        return text
+    key = pact.round_matcher.match(text).key
+    if key is None:
+        names = ", ".join(f"{r.key} ({r.name})" for r in pact.rounds)
+        raise ValueError(f"ukendt runde '{text}'; {pact.name} har: {names}")
+    return key
+
+
+def run_memo(
+    pact: Pact,
+    year: int,
+    *,
+    inputs: list[Path | str] | None = None,
+    validation: Validation | None = None,
+    round_name: str | None = None,
+    out: Path | None = None,
+    template: Path | None = None,
+    budgets: list[Path | str] | None = None,
+    report_date: dt.date | None = None,
+    password: str | None = None,
+) -> RoundJob:
+    """Read (or take) the overview, assess the round of ``year`` and write the memo draft to ``out``.
+
+    ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
+    applicants' budget forms (files or folders) for the budget checks. The template is checked
+    before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
+    read, nothing is written and ``result.validation.fatal`` says why.
+    """
+    from pagt_xl.round import assess_round
+
+    key = round_key(pact, round_name)
+    if out is not None:
+        from pagt_xl.report.memo import check_memo_template
+
+        check_memo_template(template)
+    validation = validation or run_validation(list(inputs or []), pact, password=password)
+    job = RoundJob(validation)
+    if validation.fatal:
+        return job
+    date = report_date or dt.date.today()
+    records = None
+    if budgets:
+        from pagt_xl.budget import review_budgets
+
+        job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
+        records = job.budgets.records
+    job.round = assess_round(validation, year, key, budgets=records)
+    if out is not None:
+        from pagt_xl.report.memo import render_memo
+
+        excluded = sum(1 for a in job.round.applications if a.has_error)
+        render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
+                    excluded_rows=excluded)  # fmt: skip
+        job.outputs["memo"] = Path(out)
+    return job
+
+
+def run_letters(
+    pact: Pact,
+    year: int,
+    folder: Path,
+    *,
+    inputs: list[Path | str] | None = None,
+    validation: Validation | None = None,
+    round_name: str | None = None,
+    letter_date: dt.date | None = None,
+    grant_template: Path | None = None,
+    rejection_template: Path | None = None,
+    password: str | None = None,
+) -> RoundJob:
+    """One decision letter per application of ``year`` with a decision (tilsagn or afslag) into ``folder``.
+
+    Existing letters are never overwritten (``skipped``). Rows with errors get no letter until they
+    are fixed (``failed``, with an issue). Raises ``ValueError`` for an unknown round; the templates are checked first.
+    """
+    from pagt_xl.report.memo import check_letter_templates, write_letters
+    from pagt_xl.round import decided
+
+    key = round_key(pact, round_name)
+    check_letter_templates(grant_template, rejection_template)
+    validation = validation or run_validation(list(inputs or []), pact, password=password)
+    job = RoundJob(validation)
+    if validation.fatal:
+        return job
+    job.letters, job.letter_issues = write_letters(
+        decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
+        grant_template=grant_template, rejection_template=rejection_template,
+    )  # fmt: skip
+    return job

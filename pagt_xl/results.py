@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pagt_xl.budget import BudgetRecord
     from pagt_xl.config import Pact
     from pagt_xl.ingest import Overview
+    from pagt_xl.round import RoundResult
 
 
 def count_severity(issues: list[Issue], severity: Severity) -> int:
@@ -165,3 +166,32 @@ class JobResult:
     def count(self, severity: Severity) -> int:
         """Number of issues of a severity, overview and budgets together."""
         return count_severity(self.issues, severity)
+
+
+# -- the application round (issue 16) -----------------------------------------------------------------
+@dataclass
+class RoundJob:
+    """What :func:`pagt_xl.pipeline.run_memo` / :func:`~pagt_xl.pipeline.run_letters` read and wrote.
+
+    ``round`` is ``None`` when nothing could be read (see ``validation.fatal``); ``budgets`` is
+    ``None`` without budget files. ``letters`` holds one outcome per decided application
+    (:class:`pagt_xl.report.memo.LetterOutcome`: written, skipped or failed); ``outputs`` the memo's
+    path under ``"memo"``.
+    """
+
+    validation: Validation
+    round: RoundResult | None = None
+    budgets: BudgetReview | None = None
+    letters: list[Any] = field(default_factory=list)
+    letter_issues: list[Issue] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The round's issues: its checks and assessment cells, then the letters'."""
+        return [*(self.round.issues if self.round else []), *self.letter_issues]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether the overview, the round's checks or the letters have errors."""
+        return self.validation.has_errors or any(i.severity is Severity.ERROR for i in self.issues)

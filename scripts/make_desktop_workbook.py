@@ -5,7 +5,7 @@ Run: .venv/bin/python scripts/make_desktop_workbook.py [--out FILE]
 The VBA project starts as xlwings' own quickstart project (``xlwings
 quickstart``: document modules, a reference to the xlwings add-in, which
 defines ``RunPython``). Its standard module is replaced by one macro per
-button (``Valider``, ``BeregnFordelinger``, ``LavStatusrapport``), each a
+button (``Valider``, ``BeregnFordelinger``, ``LavStatusrapport``, ``LavIndstilling``, ``LavBreve``), each a
 single ``RunPython "import pagt_xl.xl.desktop as d; d.valider()"`` line, and
 every button on the "Start" sheet is bound to its own macro. The project is
 written source-only, without compiled code (see ``scripts/_vba_project.py``), so
@@ -45,6 +45,8 @@ BUTTONS = (
     ("Valider", "Valider"),
     ("Beregn fordelinger", "BeregnFordelinger"),
     ("Lav statusrapport", "LavStatusrapport"),
+    ("Lav indstilling", "LavIndstilling"),
+    ("Lav breve", "LavBreve"),
 )
 #: The quickstart project's standard module, whose text is replaced by :func:`module_source`.
 MODULE = "Module1"
@@ -79,7 +81,8 @@ HEADER = [
 START_TEXT = [
     "1. Indsæt ansøgningerne i arket 'Ansøgninger' (én række pr. ansøgning, overskrifterne i række 1).",
     "2. Klik på en knap. Resultaterne skrives i egne ark; jeres celler ændres ikke, men fejlceller farves.",
-    "3. Pagt og farvning vælges i arket 'Indstillinger' (Markér fejl = nej slår farvningen fra).",
+    "3. Pagt og farvning vælges i arket 'Indstillinger' (Markér fejl = nej slår farvningen fra); dér vælges også "
+    "ansøgningsrundens år og runde til Lav indstilling og Lav breve (tomt: det seneste år, alle runder).",
     "Kræver Excel til Windows med Python, pagt_xl og xlwings-tilføjelsesprogrammet; stien til Python står i "
     "arket 'xlwings.conf'. Er filen hentet fra internettet eller en mail: højreklik på filen, Egenskaber, "
     "sæt hak i Fjern blokering, OK.",
@@ -146,6 +149,8 @@ def workbook_bytes(vba: bytes) -> bytes:
         settings.write_row(1, 0, ["Markér fejl", "ja"])
         settings.data_validation("B1", {"validate": "list", "source": ["nordjylland", "midtjylland"]})
         settings.data_validation("B2", {"validate": "list", "source": ["ja", "nej"]})
+        settings.write(2, 0, "År")  # the round of Lav indstilling / Lav breve; empty: the latest year
+        settings.write(3, 0, "Runde")  # empty: every round
         settings.set_column(0, 1, 18)
 
         conf = wb.add_worksheet(CONF_SHEET)

@@ -155,7 +155,12 @@ def test_demo_runs_on_shipped_samples(cli, tmp_path):
         "statusrapport_nordjylland.docx",
         "statusrapport_midtjylland.docx",
         "budgetter_nordjylland.xlsx",
+        "indstillingsnotat_nordjylland_2024.docx",  # the 2024 round (issue 16): memo and letters
+        "breve_nordjylland_2024",
     }
+    assert "Indstillingsnotat skrevet" in proc.stdout and "stregen falder efter" in proc.stdout
+    letters = sorted(p.name for p in (tmp_path / "breve_nordjylland_2024").iterdir())
+    assert len(letters) == 11 and "24-0201_tilsagn.docx" in letters and "24-0206_afslag.docx" in letters
 
 
 def test_every_command_has_help_and_readme_entry():

@@ -56,8 +56,8 @@ CHROMIUM_ARGS = [
 ]
 #: The cell functions Excel must know (id: the name users type after ``PAGT.``).
 FUNCTIONS = {"BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
-             "FORDELING": "FORDELING", "VALIDER": "VALIDER"}  # fmt: skip
-BUTTONS = ("valider", "beregn_fordelinger", "lav_statusrapport")
+             "FORDELING": "FORDELING", "VALIDER": "VALIDER", "RESTRAMME": "RESTRAMME"}  # fmt: skip
+BUTTONS = ("valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve")
 TIMEOUT_MS = 30_000
 _EPOCH = dt.datetime(1899, 12, 30)
 

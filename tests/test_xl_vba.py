@@ -36,6 +36,8 @@ EXPECTED = {  # macro → (caption, the Python line it hands to RunPython)
     "Valider": ("Valider", "import pagt_xl.xl.desktop as d; d.valider()"),
     "BeregnFordelinger": ("Beregn fordelinger", "import pagt_xl.xl.desktop as d; d.beregn_fordelinger()"),
     "LavStatusrapport": ("Lav statusrapport", "import pagt_xl.xl.desktop as d; d.lav_statusrapport()"),
+    "LavIndstilling": ("Lav indstilling", "import pagt_xl.xl.desktop as d; d.lav_indstilling()"),
+    "LavBreve": ("Lav breve", "import pagt_xl.xl.desktop as d; d.lav_breve()"),
 }
 
 

@@ -19,7 +19,7 @@ from pagt_xl.config import Pact
 from pagt_xl.errors import ErrorCode, InputError
 from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
 from pagt_xl.ingest.grid import Grid, column_letter, read_grids
-from pagt_xl.ingest.headers import ColumnMap, find_header, map_columns, pact_header_index
+from pagt_xl.ingest.headers import ColumnMap, find_header, header_key, map_columns, pact_header_index
 from pagt_xl.ingest.overview import FIELD_LABELS, TABLE_COLUMNS, SheetRead, Subtotal, read_overview
 from pagt_xl.model import FrameworkYear, Issue, IssueCode, Severity
 
@@ -270,8 +270,10 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
                 value=cmap.headers.get(ignored),
             )
         )
-    if cmap.unmapped:
-        names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in cmap.unmapped)
+    assessed = pact.assessment.header_fields()  # the round's assessment columns are read by pagt_xl.round
+    unknown = [j for j in cmap.unmapped if header_key(cmap.headers[j]) not in assessed]
+    if unknown:
+        names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in unknown)
         out.append(
             grid.issue(
                 IssueCode.UNMAPPED_COLUMNS,

@@ -141,6 +141,9 @@ class SheetRead:
     issues: list[Issue] = field(default_factory=list)
     #: per record index: True when a parse error was found in that row
     row_errors: list[bool] = field(default_factory=list)
+    #: column index → each record's raw cell, for the columns the pact's overview headers do not map
+    #: (the round's assessment columns, read by :mod:`pagt_xl.round`)
+    unmapped_cells: dict[int, list[Any]] = field(default_factory=dict)
 
 
 class _Bad:
@@ -494,6 +497,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     issues = result.issues
     out_columns = [(c, records[c]) for c in TABLE_COLUMNS[3:] if c in layout.produced]
     width = layout.width
+    extra = [(j, result.unmapped_cells.setdefault(j, [])) for j in columns.unmapped]
     for i in range(columns.header_row + 1, len(grid.rows)):
         cells = grid.rows[i]
         row_no = i + 1
@@ -517,6 +521,8 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         records["row"].append(row_no)
         for c, column in out_columns:
             column.append(values.get(c))
+        for j, raw in extra:
+            raw.append(cells[j] if j < len(cells) else "")
         result.row_errors.append(row_error)
     _fold_unit_mismatches(grid, result)
     _fill_sheet_columns(grid, records, layout.produced)

@@ -256,3 +256,55 @@ def _plain(value: Any) -> Any:
     if value is None or value is pd.NA:
         return ""
     return value
+
+
+def remaining(data: Any, year: Any, framework: Any, pact: Any = None) -> int:
+    """The year's remaining framework (issue 16): the framework minus every grant of that year (rows
+    without errors), in whole kroner.
+
+    ``framework`` is the year's framework as a number or a text amount ("5 mio. kr."), or a range of the
+    framework sheet with its header row (År, Ramme, ...), from which the year's row is taken.
+    """
+    year_value = scalar(year)
+    if year_value is None:
+        raise CellError("angiv året, fx 2024")
+    try:
+        y = parse_year(year_value)
+    except DanishParseError:
+        raise CellError(f"ugyldigt år '{year_value}'; forventede fx 2024") from None
+    if y is None:
+        raise CellError("angiv året, fx 2024")
+    p = pact_of(data, pact)
+    amount = _framework_amount(framework, y, p)
+    return amount - granted(data, y, None, None, p.key)
+
+
+def _framework_amount(framework: Any, year: int, pact: Any) -> int:
+    """The framework of ``year`` from a number, a text amount or a framework range."""
+    from pagt_xl.ingest.framework import find_framework_header, read_framework
+    from pagt_xl.xl._data import grid_from_values
+
+    if isinstance(framework, list | tuple) and any(isinstance(r, list | tuple) and len(r) > 1 for r in framework):
+        grid = grid_from_values([list(r) for r in framework], book="ramme", sheet="ramme")
+        cmap = find_framework_header(grid, pact)
+        if cmap is None:
+            raise CellError("rammeområdet har ingen overskriftsrække med År og Ramme; tag overskriftsrækken med")
+        years, _ = read_framework(grid, cmap)
+        for fw in years:
+            if fw.year == year:
+                return fw.amount
+        raise CellError(f"rammeområdet har ingen ramme for {year}")
+    value = scalar(framework)
+    if value is None:
+        raise CellError("angiv rammen: et beløb eller området med rammen (År og Ramme)")
+    if isinstance(value, bool):
+        raise CellError(f"ugyldig ramme '{value}'")
+    if isinstance(value, int | float):
+        return round(value)
+    try:
+        parsed = parse_amount(str(value))
+    except DanishParseError as exc:
+        raise CellError(f"ugyldig ramme: {exc}") from None
+    if parsed is None:
+        raise CellError("angiv rammen: et beløb eller området med rammen (År og Ramme)")
+    return parsed

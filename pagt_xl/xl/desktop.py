@@ -23,6 +23,8 @@ MACROS: dict[str, str] = {
     "Valider": "valider",
     "BeregnFordelinger": "beregn_fordelinger",
     "LavStatusrapport": "lav_statusrapport",
+    "LavIndstilling": "lav_indstilling",
+    "LavBreve": "lav_breve",
 }
 
 
@@ -44,3 +46,13 @@ def beregn_fordelinger() -> None:
 def lav_statusrapport() -> None:
     """The *Lav statusrapport* button: write the Word draft next to the calling workbook."""
     scripts.lav_statusrapport(xw.Book.caller())
+
+
+def lav_indstilling() -> None:
+    """The *Lav indstilling* button: write the recommendation memo next to the calling workbook."""
+    scripts.lav_indstilling(xw.Book.caller())
+
+
+def lav_breve() -> None:
+    """The *Lav breve* button: write the decision letters into a folder next to the calling workbook."""
+    scripts.lav_breve(xw.Book.caller())

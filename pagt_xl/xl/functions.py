@@ -64,6 +64,7 @@ EXCEL_NAMES = {
     "antal": "ANTAL",
     "fordeling": "FORDELING",
     "valider": "VALIDER",
+    "restramme": "RESTRAMME",
 }
 #: The text xlwings' JavaScript sends for an entity argument that is not an xlwings object handle
 #: (``xlwings.pro.object_handles.NOT_A_HANDLE_MARKER``; repeated here, as importing it needs a license key).
@@ -244,4 +245,23 @@ def valider(data: Any, pagt: Any = None) -> Any:
     return core.issues_table(data, pagt)
 
 
-__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "tema", "valider"]
+@func(name="RESTRAMME")
+@arg("data", "raw", doc=DATA_DOC)
+@arg("år", err_to_str=True, doc="Året, fx 2024")
+@arg("ramme", "raw", doc="Årets ramme: et beløb (fx 5000000) eller rammeområdet med overskrifter (År, Ramme)")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@ret(Kroner)
+@_excel_errors
+def restramme(data: Any, år: Any, ramme: Any, pagt: Any = None) -> Any:
+    """Restrammen for et år i kroner: årets ramme minus årets tilsagn (rækker uden fejl)."""
+    return core.remaining(data, år, _data_cells(ramme), pagt)
+
+
+def _data_cells(value: Any) -> Any:
+    """A raw range argument with Excel's error values and empty cells cleaned (``None`` for empty)."""
+    if isinstance(value, list | tuple):
+        return [_data_cells(v) for v in value]
+    return None if value == "" else value
+
+
+__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "restramme", "tema", "valider"]

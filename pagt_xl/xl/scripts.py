@@ -32,6 +32,7 @@ from xlwings import script
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.config import Pact
+from pagt_xl.danish import format_amount
 from pagt_xl.errors import PagtError
 from pagt_xl.figures import percent_fraction
 from pagt_xl.ingest.grid import Grid
@@ -50,6 +51,10 @@ ISSUES_SHEET = "Valideringsfejl"
 YEAR_SHEET = "Årstabel"
 CHECKS_SHEET = "Kontrol"
 REPORT_SHEET = "Statusrapport"
+MEMO_SHEET = "Indstilling"
+LETTERS_SHEET = "Breve"
+YEAR_SETTING = "år"
+ROUND_SETTING = "runde"
 SETTINGS_SHEET = "Indstillinger"
 PACT_SETTING = "pagt"
 MARK_SETTING = "markér fejl"
@@ -59,8 +64,12 @@ ISSUES_HEADER = ["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi", "Markeret 
 #: Fill colours of marked cells: light red for errors, light yellow for warnings.
 MARK_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 HEADER_FILL = "#1F4E79"
-#: Names of report drafts on the server (``statusrapport_<pact>_<yyyymmdd>_<random>.docx``).
-REPORT_NAME = re.compile(r"^statusrapport_[a-z0-9]+_\d{8}_[A-Za-z0-9_-]{16,}\.docx$")
+#: Names of the downloads on the server: report drafts and memos (``statusrapport_<pact>_<yyyymmdd>_<random>.docx``,
+#: ``indstillingsnotat_...docx``) and the decision letters as one zip (``breve_<pact>_<yyyymmdd>_<random>.zip``).
+REPORT_NAME = re.compile(
+    r"^(?:(?:statusrapport|indstillingsnotat)_[a-z0-9]+_\d{8}_[A-Za-z0-9_-]{16,}\.docx"
+    r"|breve_[a-z0-9]+_\d{8}_[A-Za-z0-9_-]{16,}\.zip)$"
+)
 #: Most cells ``Range.set_colors`` takes in one call.
 _COLOUR_CHUNK = 10_000
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
@@ -390,18 +399,35 @@ def report_target(
     ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`;
     ``today``: ``None`` means today's date.
     """
+    return download_target(book, pact, "statusrapport", settings=settings, today=today)
+
+
+def download_target(
+    book: Any,
+    pact: Pact,
+    kind: str,
+    suffix: str = ".docx",
+    *,
+    settings: ServerSettings | None = None,
+    today: dt.date | None = None,
+) -> tuple[Path, str | None]:
+    """Where an output of ``kind`` goes (``statusrapport``, ``indstillingsnotat``, ``breve``), and its URL.
+
+    Server: ``<kind>_<pact>_<yyyymmdd>_<random><suffix>`` in the report folder, offered as a download link.
+    Desktop: ``<workbook>_<kind><suffix>`` next to the workbook (``suffix`` ``""``: a folder), no link.
+    """
     settings = settings or current_settings()
     day = today or dt.date.today()
     if settings.report_dir is not None:
-        name = f"statusrapport_{pact.key}_{day:%Y%m%d}_{secrets.token_urlsafe(18)}.docx"
+        name = f"{kind}_{pact.key}_{day:%Y%m%d}_{secrets.token_urlsafe(18)}{suffix or '.zip'}"
         return settings.report_dir / name, f"{public_url(settings)}/pagt/rapporter/{name}"
     if settings.on_server:
         raise CellError("serveren mangler en mappe til rapporter: sæt PAGT_XL_REPORT_DIR og start den igen")
     fullname = Path(book.fullname)
     if not fullname.parent.name and not fullname.is_absolute():
-        raise CellError("gem projektmappen først; rapportkladden gemmes ved siden af den")
-    target = fullname.with_name(f"{fullname.stem}_statusrapport.docx")
-    if office_lock(target) is not None:
+        raise CellError("gem projektmappen først; Word-filerne gemmes ved siden af den")
+    target = fullname.with_name(f"{fullname.stem}_{kind}{suffix}")
+    if suffix and office_lock(target) is not None:
         raise CellError(f"'{target.name}' er åben i Word; luk den og klik igen")
     return target, None
 
@@ -418,8 +444,8 @@ def remove_old_reports(
     days = max_age_days if max_age_days is not None else (settings or current_settings()).report_max_age_days
     limit = time.time() - days * 86400
     removed = 0
-    for path in folder.glob("statusrapport_*.docx"):
-        if REPORT_NAME.match(path.name) and path.stat().st_mtime < limit:
+    for path in folder.glob("*_*"):
+        if REPORT_NAME.match(path.name) and path.is_file() and path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -489,11 +515,126 @@ def lav_statusrapport(book: xw.Book) -> None:
     sheet["A3"].value = [[opener], [link], [note]]
 
 
+# -- the application round (issue 16) -------------------------------------------------------------
+def round_choice(validation: Validation, options: dict[str, str]) -> tuple[int, str | None]:
+    """The round's year and round from "Indstillinger" (``År``, ``Runde``); without ``År`` the latest year."""
+    text = options.get(YEAR_SETTING, options.get("aar", "")).strip()
+    if text:
+        try:
+            return int(float(text)), options.get(ROUND_SETTING) or None
+        except ValueError:
+            raise CellError(f"arket Indstillinger: År '{text}' er ikke et år; skriv fx 2024") from None
+    years = validation.table["year"].dropna()
+    if years.empty:
+        raise CellError("oversigten har ingen år; skriv rundens år i arket Indstillinger (År)")
+    return int(years.max()), options.get(ROUND_SETTING) or None
+
+
+def _round_job_error(exc: ValueError) -> CellError:
+    return CellError(str(exc))
+
+
+def _link_cell(url: str, text: str) -> Any:
+    return Formula(f'=HYPERLINK("{url}","{text}")') if '"' not in url else url
+
+
+@script
+@_shows_errors
+def lav_indstilling(book: xw.Book) -> None:
+    """Lav indstilling: indstillingsnotatet (Word-kladde) for rundens år, med kontrollerne i arket Indstilling."""
+    from pagt_xl.pipeline import run_memo
+
+    validation, options = validate_book(book)
+    _require_overview(validation)
+    year, round_name = round_choice(validation, options)
+    target, url = download_target(book, validation.pact, "indstillingsnotat")
+    if url is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_old_reports(target.parent)
+    try:
+        job = run_memo(validation.pact, year, validation=validation, round_name=round_name, out=target)
+    except ValueError as exc:
+        raise _round_job_error(exc) from None
+    r = job.round
+    assert r is not None
+    sheet = own_sheet(book, MEMO_SHEET)
+    _title(sheet, f"indstillingsnotat {year} (kladde)")
+    link = url or str(target)
+    errors = sum(1 for i in r.issues if i.severity is Severity.ERROR)
+    lines = [
+        [_link_cell(link, "Åbn indstillingsnotatet")],
+        [link],
+        [f"{len(r.applications)} ansøgninger, ansøgt {format_amount(r.applied_total)}; indstillet "
+         f"{len(r.recommended)} for {format_amount(r.recommended_total)}."],
+        ["Restramme: " + (format_amount(r.remaining) if r.remaining is not None else "ingen ramme for året")],
+        ["Kontrol: alle kontroller bestået." if not errors else f"Kontrol: {errors} fejl; se tabellen nedenfor."],
+    ]  # fmt: skip
+    sheet["A3"].value = lines
+    rows = [
+        [i.sheet or "", _link(i.sheet or "", i.cell), SEVERITY_DA[i.severity], i.code.value, i.message]
+        for i in r.issues
+    ]
+    write_table(sheet, 9, ["Ark", "Celle", "Alvor", "Kode", "Besked"], rows or [["", "", "", "", "Ingen afvigelser"]])
+
+
+@script
+@_shows_errors
+def lav_breve(book: xw.Book) -> None:
+    """Lav breve: tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning, listet i arket Breve."""
+    import tempfile
+    import zipfile
+
+    from pagt_xl.outputs import atomic_write
+    from pagt_xl.pipeline import run_letters
+
+    validation, options = validate_book(book)
+    _require_overview(validation)
+    year, round_name = round_choice(validation, options)
+    pact = validation.pact
+    on_server = current_settings().report_dir is not None
+    target, url = download_target(book, pact, "breve", ".zip" if on_server else "")
+    try:
+        if url is None:
+            job = run_letters(pact, year, target, validation=validation, round_name=round_name)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            remove_old_reports(target.parent)
+            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".breve-") as tmp:
+                job = run_letters(pact, year, Path(tmp), validation=validation, round_name=round_name)
+
+                def write_zip(path: Path) -> None:
+                    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                        for letter in sorted(Path(tmp).glob("*.docx")):
+                            z.write(letter, letter.name)
+
+                atomic_write(target, write_zip)
+    except ValueError as exc:
+        raise _round_job_error(exc) from None
+    sheet = own_sheet(book, LETTERS_SHEET)
+    _title(sheet, f"breve efter afgørelsen {year}")
+    link = url or str(target)
+    counts = {k: sum(1 for o in job.letters if o.status == k) for k in ("written", "skipped", "failed")}
+    sheet["A3"].value = [
+        [_link_cell(link, "Hent brevene (zip)" if url else "Åbn mappen med brevene")],
+        [link],
+        [f"{counts['written']} skrevet, {counts['skipped']} fandtes allerede (ikke overskrevet), "
+         f"{counts['failed']} ikke dannet."],
+    ]  # fmt: skip
+    status = {"written": "skrevet", "skipped": "fandtes allerede", "failed": "ikke dannet"}
+    rows = [[o.case_id, o.title, o.kind, status[o.status], Path(o.path).name] for o in job.letters]
+    rows += [["", i.message, "", "fejl", i.cell or ""] for i in job.letter_issues]
+    write_table(
+        sheet, 7, ["Sagsnr.", "Projekt", "Brev", "Status", "Fil"], rows or [["", "Ingen afgørelser", "", "", ""]]
+    )
+
+
 #: The buttons: caption → script (task pane, desktop workbook).
 BUTTONS: dict[str, Callable[[Any], None]] = {
     "Valider": valider,
     "Beregn fordelinger": beregn_fordelinger,
     "Lav statusrapport": lav_statusrapport,
+    "Lav indstilling": lav_indstilling,
+    "Lav breve": lav_breve,
 }
 
-__all__ = ["BUTTONS", "beregn_fordelinger", "lav_statusrapport", "valider"]
+__all__ = ["BUTTONS", "beregn_fordelinger", "lav_breve", "lav_indstilling", "lav_statusrapport", "valider"]

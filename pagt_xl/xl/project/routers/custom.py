@@ -1,5 +1,8 @@
 """Report downloads: ``GET /pagt/rapporter/{name}`` serves a draft from ``PAGT_XL_REPORT_DIR``, nothing else.
 
+Drafts are status reports, recommendation memos (*Lav indstilling*) and the decision letters as one zip
+(*Lav breve*), all named as :data:`pagt_xl.xl.scripts.REPORT_NAME` says.
+
 The button *Lav statusrapport* stores each draft under a new unguessable name
 (``statusrapport_<pact>_<date>_<random>.docx``) and links to it from the
 workbook; the link is opened in a browser, which sends no add-in token, so the
@@ -45,4 +48,5 @@ async def download_report(name: str) -> FileResponse:
     path = report_path(name)
     if path is None:
         raise HTTPException(status_code=404, detail="Rapporten findes ikke (længere)")
-    return FileResponse(path, filename=name, media_type=DOCX, headers={"Cache-Control": "no-store"})
+    media = "application/zip" if name.endswith(".zip") else DOCX  # the decision letters come as one zip
+    return FileResponse(path, filename=name, media_type=media, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,559 @@
+"""The recommendation memo (indstillingsnotat) and the decision letters (issue 16): context → Word.
+
+The contexts are pydantic models built from a :class:`~pagt_xl.round.RoundResult` (pure: only
+formatting); the templates (``pagt_xl/templates/indstillingsnotat.docx``, ``brev_tilsagn.docx``,
+``brev_afslag.docx``, built by ``scripts/make_round_templates.py``) only lay them out. Rendering
+reuses the status report's safe docxtpl environment and template checks
+(:mod:`pagt_xl.report.render`): the immutable sandbox, autoescaping, unknown variables stop the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, UndefinedError
+from jinja2.sandbox import SecurityError
+from pydantic import BaseModel, Field
+
+from pagt_xl.danish import (
+    amount_in_words,
+    danish_sort_key,
+    format_amount,
+    format_date,
+)
+from pagt_xl.errors import ErrorCode
+from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.outputs import atomic_write
+from pagt_xl.report.render import TemplateProblem, _environment, _open, used_variables
+from pagt_xl.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
+
+_TEMPLATES = Path(str(files("pagt_xl") / "templates"))
+MEMO_TEMPLATE = _TEMPLATES / "indstillingsnotat.docx"
+GRANT_TEMPLATE = _TEMPLATES / "brev_tilsagn.docx"
+REJECTION_TEMPLATE = _TEMPLATES / "brev_afslag.docx"
+DRAFT_MARK = "KLADDE"
+
+
+# -- the memo's context -----------------------------------------------------------------------------
+class CountRow(BaseModel):
+    """One line of a "received" table."""
+
+    label: str = Field(description="temaet, institutionstypen, typen eller runden")
+    count: int = Field(description="antal ansøgninger")
+    applied: str = Field(description="ansøgt beløb i alt, fx '1.200.000 kr.'")
+
+
+class MemoApplication(BaseModel):
+    """One application in the memo's lists."""
+
+    case_id: str = Field(description="sagsnummer ('' uden)")
+    title: str = Field(description="'titel v/ ansøger'")
+    theme: str = Field(description="indsatsområdet")
+    round: str = Field(description="runden")
+    applied: str = Field(description="ansøgt beløb")
+    recommended: str = Field(description="indstillet beløb ('–' når ikke indstillet)")
+    score: str = Field(description="vægtet score med én decimal ('–' uden score)")
+    recommendation: str = Field(description="Ja, Nej, Delvis eller ''")
+    reason: str = Field(description="begrundelsen")
+    special: str = Field(description="'Ja' når ansøgningen adresserer årets særlige tema, ellers ''")
+
+
+class SuggestionRow(BaseModel):
+    """One line of the suggestion."""
+
+    rank: str = Field(description="placering efter vægtet score ('–' uden score)")
+    title: str = Field(description="'titel v/ ansøger'")
+    score: str = Field(description="vægtet score")
+    applied: str = Field(description="ansøgt beløb")
+    amount: str = Field(description="foreslået beløb")
+    note: str = Field(description="'indstillet', 'over stregen', 'delvis bevilling' eller 'under stregen'")
+
+
+class CheckRow(BaseModel):
+    """One check before the memo is signed."""
+
+    name: str = Field(description="kontrollen")
+    result: str = Field(description="OK, AFVIGER eller 'ikke kontrolleret'")
+    count: int = Field(description="antal afvigelser")
+
+
+class IssueRow(BaseModel):
+    """One failing check or bad cell, with its place."""
+
+    place: str = Field(description="fil › ark › celle")
+    severity: str = Field(description="fejl, advarsel eller info")
+    message: str = Field(description="hvad der er galt")
+
+
+class CriterionRow(BaseModel):
+    """An assessment criterion."""
+
+    name: str = Field(description="kriteriet")
+    weight: str = Field(description="vægten")
+
+
+class MemoSentences(BaseModel):
+    """The memo's sentences, in the seed report's voice."""
+
+    intro: str = Field(description="hvem der indstiller til hvem, og hvor mange")
+    framework: str = Field(description="ramme, allerede bevilget, restramme, indstillet")
+    received: str = Field(description="modtagne ansøgninger og ansøgt beløb")
+    recommended: str = Field(description="de indstillede ansøgninger")
+    not_recommended: str = Field(description="de ikke indstillede")
+    special: str = Field(description="årets særlige tema ('' uden)")
+    suggestion: str = Field(description="hvor stregen falder i forslaget ('' uden ramme)")
+    checks: str = Field(description="resultatet af kontrollerne")
+    excluded: str = Field(description="rækker med fejl i oversigten ('' uden)")
+
+
+class MemoContext(BaseModel):
+    """Everything the memo template can use (``pagt-xl template-vars --kind indstilling``)."""
+
+    pact_name: str = Field(description="pagtens navn")
+    region: str = Field(description="regionen")
+    title: str = Field(description="notatets titel")
+    year: int = Field(description="ansøgningsrundens år")
+    round_name: str = Field(description="rundens navn, eller 'alle runder'")
+    report_date: str = Field(description="notatets dato, fx '15. februar 2024'")
+    draft_mark: str = Field(description="'KLADDE'")
+    council: str = Field(description="hvem der træffer beslutningen (Regionsrådet)")
+    recommended_by: str = Field(description="hvem der indstiller")
+    framework: str = Field(description="årets økonomiske ramme ('ikke oplyst' uden)")
+    already_granted: str = Field(description="allerede bevilget i året uden for runden")
+    remaining: str = Field(description="restrammen før indstillingen")
+    recommended_total: str = Field(description="indstillet i alt")
+    remaining_after: str = Field(description="restramme efter indstillingen")
+    applied_total: str = Field(description="ansøgt i alt")
+    applications_count: int = Field(description="antal ansøgninger i runden")
+    recommended_count: int = Field(description="antal indstillede")
+    by_theme: list[CountRow] = Field(description="modtagne ansøgninger pr. indsatsområde")
+    by_institution: list[CountRow] = Field(description="modtagne ansøgninger pr. institutionstype")
+    by_type: list[CountRow] = Field(description="modtagne ansøgninger pr. projekttype")
+    by_round: list[CountRow] = Field(description="modtagne ansøgninger pr. runde")
+    received_total: CountRow = Field(description="modtagne ansøgninger i alt")
+    criteria: list[CriterionRow] = Field(description="vurderingskriterier og vægte")
+    recommended: list[MemoApplication] = Field(description="de indstillede ansøgninger, bedste score først")
+    not_recommended: list[MemoApplication] = Field(description="de ikke indstillede ansøgninger")
+    has_special: bool = Field(description="om året har et særligt tema")
+    special_theme: str = Field(description="årets særlige tema ('' uden)")
+    special_count: int = Field(description="ansøgninger, der adresserer det særlige tema")
+    has_suggestion: bool = Field(description="om der er et forslag (kræver en ramme)")
+    suggestion: list[SuggestionRow] = Field(description="forslaget efter vægtet score")
+    checks: list[CheckRow] = Field(description="kontrollerne før underskrift")
+    issues: list[IssueRow] = Field(description="hver afvigelse med sin celle")
+    sentences: MemoSentences = Field(description="notatets sætninger")
+
+
+def memo_variables() -> dict[str, str]:
+    """Every top-level variable of the memo template, with a one-line Danish description."""
+    return {name: f.description or "" for name, f in MemoContext.model_fields.items()}
+
+
+def _title(a: Assessed) -> str:
+    return f"{a.title} v/ {a.applicant}" if a.applicant else a.title
+
+
+def _score(a: Assessed) -> str:
+    return "–" if a.weighted is None else f"{a.weighted:.1f}".replace(".", ",")
+
+
+def _amount(v: int | None) -> str:
+    return "–" if v is None else format_amount(v)
+
+
+def _counts(result: RoundResult, label: Callable[[Assessed], str]) -> list[CountRow]:
+    groups: dict[str, list[Assessed]] = {}
+    for a in result.applications:
+        groups.setdefault(label(a), []).append(a)
+    rows = sorted(groups.items(), key=lambda kv: (-len(kv[1]), danish_sort_key(kv[0])))
+    return [CountRow(label=k, count=len(v), applied=format_amount(sum(a.applied or 0 for a in v))) for k, v in rows]
+
+
+_CHECKS: list[tuple[str, tuple[IssueCode, ...]]] = [
+    ("Indstillet i alt inden for restrammen", (IssueCode.RECOMMENDED_OVER_FRAMEWORK, IssueCode.ROUND_NO_FRAMEWORK)),
+    ("Indstillet højst det ansøgte beløb", (IssueCode.RECOMMENDED_ABOVE_APPLIED,)),
+    ("Rundens loft (småprojekter)", (IssueCode.RECOMMENDED_ABOVE_CAP,)),
+    ("Indsatsområdet var åbent i året", (IssueCode.RECOMMENDED_THEME_NOT_OPEN,)),
+    ("Budgettet uden driftsudgifter", (IssueCode.RECOMMENDED_BUDGET_OPERATIONS,)),
+    ("Budgettet svarer til det ansøgte beløb", (IssueCode.RECOMMENDED_BUDGET_MISMATCH,)),
+    ("Intet projekt indstillet to gange", (IssueCode.RECOMMENDED_TWICE,)),
+    ("Vurderingscellerne kan læses", (IssueCode.ASSESSMENT_BAD_SCORE, IssueCode.ASSESSMENT_BAD_AMOUNT,
+                                       IssueCode.ASSESSMENT_UNKNOWN_RECOMMENDATION,
+                                       IssueCode.ASSESSMENT_AMOUNT_WITHOUT_RECOMMENDATION,
+                                       IssueCode.ASSESSMENT_PARTIAL_WITHOUT_AMOUNT)),
+]  # fmt: skip
+_BUDGET_CODES = (IssueCode.RECOMMENDED_BUDGET_OPERATIONS, IssueCode.RECOMMENDED_BUDGET_MISMATCH)
+_SEVERITY = {Severity.ERROR: "fejl", Severity.WARNING: "advarsel", Severity.INFO: "info"}
+
+
+def _kr(kroner: int | None) -> str:
+    """An exact amount in a sentence: the memo is signed, so no rounding to millions."""
+    return format_amount(kroner or 0)
+
+
+def _sentence(text: str) -> str:
+    """No double full stop after an abbreviation ("kr..")."""
+    return text.replace("..", ".")
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def build_memo_context(
+    result: RoundResult,
+    *,
+    report_date: dt.date,
+    budgets_checked: bool = False,
+    excluded_rows: int = 0,
+) -> MemoContext:
+    """The memo's context from a round (:func:`pagt_xl.round.assess_round`).
+
+    ``budgets_checked``: whether applicants' budgets were read (else those two checks say
+    "ikke kontrolleret"); ``excluded_rows``: rows of the round with errors in the overview.
+    """
+    pact = result.pact
+    rules = pact.assessment
+    round_name = pact.round(result.round).name if result.round else "alle runder"
+    recommended = result.recommended
+    not_recommended = result.not_recommended
+    remaining = result.remaining
+    total = result.recommended_total
+    n, r = len(result.applications), len(recommended)
+
+    def app(a: Assessed) -> MemoApplication:
+        return MemoApplication(
+            case_id=a.case_id or "", title=_title(a), theme=pact.theme(a.theme).name if a.theme else "",
+            round=pact.round(a.round).name if a.round else "", applied=_amount(a.applied),
+            recommended=_amount(a.final) if a.is_recommended else "–", score=_score(a),
+            recommendation=RECOMMENDATION_LABELS.get(a.recommendation or "", ""), reason=a.reason,
+            special="Ja" if a.special else "",
+        )  # fmt: skip
+
+    where = f"{round_name.lower()} {result.year}" if result.round else f"ansøgningsrunden {result.year}"
+    intro = (
+        f"I forbindelse med den årlige ansøgningsrunde til {pact.name}s pulje udvælger og indstiller "
+        f"{rules.recommended_by} ansøgninger til {rules.council} til endelig beslutning. I {where} er der "
+        f"modtaget {_n(n, 'ansøgning', 'ansøgninger')}, og {r} af dem indstilles til støtte med i alt "
+        f"{_kr(total)}."
+    )
+    if result.framework is None or remaining is None:
+        framework = (
+            f"Der er ikke angivet en økonomisk ramme for {result.year}, så restrammen kan ikke beregnes. "
+            f"Indstillingen udgør {_kr(total)}."
+        )
+    else:
+        after = remaining - total
+        framework = (
+            f"Den økonomiske ramme for {result.year} er {_kr(result.framework)}. Heraf er "
+            f"{_kr(result.already_granted)} allerede bevilget til "
+            f"{_n(result.already_granted_count, 'projekt', 'projekter')}, så der resterer "
+            f"{_kr(remaining)}. Indstillingen udgør {_kr(total)}, og der vil herefter "
+            + (
+                f"være {_kr(after)} tilbage af rammen."
+                if after >= 0
+                else f"mangle {_kr(-after)}: indstillingen overstiger restrammen."
+            )
+        )
+    received = (
+        f"Der er modtaget {_n(n, 'ansøgning', 'ansøgninger')} med et samlet ansøgt beløb på "
+        f"{_kr(result.applied_total)}."
+    )
+    rec_sentence = (
+        f"{rules.recommended_by[:1].upper()}{rules.recommended_by[1:]} indstiller {_n(r, 'ansøgning', 'ansøgninger')} "
+        f"til støtte med i alt {_kr(total)} af ansøgte "
+        f"{_kr(sum(a.applied or 0 for a in recommended))}."
+    )
+    not_rec = f"{_n(len(not_recommended), 'ansøgning', 'ansøgninger')} indstilles ikke" + (
+        f", heraf {_n(u, 'ansøgning', 'ansøgninger')} uden vurdering endnu."
+        if (u := sum(1 for a in not_recommended if a.recommendation is None and a.weighted is None))
+        else "."
+    )
+    special = ""
+    if result.special_theme:
+        special_rec = sum(1 for a in recommended if a.special)
+        special = (
+            f"Årets særlige tema er {result.special_theme}. {result.special_count} af de {n} ansøgninger "
+            f"adresserer temaet, og {special_rec} af dem indstilles."
+        )
+    suggestion_rows, suggestion_sentence = _suggestion(result)
+    checks, issue_rows = _checks(result, budgets_checked)
+    failing = sum(c.count for c in checks)
+    checks_sentence = (
+        "Alle kontroller er bestået."
+        if not failing
+        else f"{_n(failing, 'afvigelse', 'afvigelser')} skal rettes eller begrundes, før notatet underskrives "
+        "(se bilaget)."
+    )
+    excluded = (
+        f"{_n(excluded_rows, 'ansøgning', 'ansøgninger')} i runden har fejl i oversigten; ret dem i projektmappen "
+        "(pagt-xl validate viser cellerne)."
+        if excluded_rows
+        else ""
+    )
+    return MemoContext(
+        pact_name=pact.name, region=pact.region, title=f"Indstillingsnotat – ansøgningsrunden {result.year}",
+        year=result.year, round_name=round_name, report_date=format_date(report_date), draft_mark=DRAFT_MARK,
+        council=rules.council, recommended_by=rules.recommended_by,
+        framework="ikke oplyst" if result.framework is None else format_amount(result.framework),
+        already_granted=format_amount(result.already_granted),
+        remaining="ikke oplyst" if remaining is None else format_amount(remaining),
+        recommended_total=format_amount(total),
+        remaining_after="ikke oplyst" if remaining is None else format_amount(remaining - total),
+        applied_total=format_amount(result.applied_total), applications_count=n, recommended_count=r,
+        by_theme=_counts(result, lambda a: pact.theme(a.theme).name if a.theme else "Ikke angivet"),
+        by_institution=_counts(result, lambda a: a.institution_type),
+        by_type=_counts(result, lambda a: pact.project_type(a.project_type).name if a.project_type else "Ikke angivet"),
+        by_round=_counts(result, lambda a: pact.round(a.round).name if a.round else "Ikke angivet"),
+        received_total=CountRow(label="I alt", count=n, applied=format_amount(result.applied_total)),
+        criteria=[CriterionRow(name=c.name, weight=f"{c.weight:g}".replace(".", ",")) for c in rules.criteria],
+        recommended=[app(a) for a in recommended], not_recommended=[app(a) for a in not_recommended],
+        has_special=bool(result.special_theme), special_theme=result.special_theme or "",
+        special_count=result.special_count, has_suggestion=result.suggestion is not None,
+        suggestion=suggestion_rows, checks=checks, issues=issue_rows,
+        sentences=MemoSentences(
+            intro=_sentence(intro), framework=_sentence(framework), received=_sentence(received),
+            recommended=_sentence(rec_sentence), not_recommended=not_rec, special=special,
+            suggestion=_sentence(suggestion_sentence), checks=checks_sentence, excluded=excluded,
+        ),
+    )  # fmt: skip
+
+
+_NOTES = {"staff": "indstillet", "full": "over stregen", "partial": "delvis bevilling",
+          "below": "under stregen"}  # fmt: skip
+
+
+def _suggestion(result: RoundResult) -> tuple[list[SuggestionRow], str]:
+    s = result.suggestion
+    if s is None:
+        return [], ""
+    rows = [
+        SuggestionRow(rank=str(ln.rank) if ln.rank else "–", title=_title(ln.application), score=_score(ln.application),
+                      applied=_amount(ln.application.applied), amount=format_amount(ln.amount), note=_NOTES[ln.kind])
+        for ln in s.lines
+    ]  # fmt: skip
+    staff_total = sum(ln.amount for ln in s.lines if ln.kind == "staff")
+    text = (
+        f"Forslaget er kun et forslag: de beløb, der allerede er indstillet i oversigten ({_kr(staff_total)}), "
+        "går altid forud. Resten af restrammen fyldes op efter vægtet score."
+    )
+    last, partial = s.line_after, s.partial
+    if last is not None:
+        text += f" Stregen falder efter nr. {last.rank}, {_title(last.application)}."
+    elif staff_total >= s.remaining:
+        text += " Indstillingen bruger hele restrammen, så der er intet at foreslå ud over den."
+    if partial is not None:
+        text += (
+            f" {_title(partial.application)} (nr. {partial.rank}) kunne få en delvis bevilling på "
+            f"{_kr(partial.amount)} af ansøgte {_kr(partial.application.applied or 0)}."
+        )
+    text += f" Forslaget udgør i alt {_kr(s.total)} af restrammen på {_kr(s.remaining)}."
+    return rows, text
+
+
+def _checks(result: RoundResult, budgets_checked: bool) -> tuple[list[CheckRow], list[IssueRow]]:
+    rows = []
+    for name, codes in _CHECKS:
+        count = sum(1 for i in result.issues if i.code in codes and i.severity is not Severity.INFO)
+        if not budgets_checked and codes[0] in _BUDGET_CODES:
+            rows.append(CheckRow(name=name, result="ikke kontrolleret (ingen budgetskemaer)", count=0))
+        else:
+            rows.append(CheckRow(name=name, result="OK" if not count else "AFVIGER", count=count))
+    issues = [IssueRow(place=i.location(), severity=_SEVERITY[i.severity], message=i.message) for i in result.issues]
+    return rows, issues
+
+
+# -- rendering ---------------------------------------------------------------------------------------
+def check_template_against(template: Path, known: set[str]) -> None:
+    """Stop with a clear message when ``template`` uses variables outside ``known``."""
+    unknown = sorted(used_variables(Path(template)) - known)
+    if unknown:
+        raise TemplateProblem(
+            f"{template}: skabelonen bruger ukendte variabler: {', '.join(unknown)}. "
+            "Se 'pagt-xl template-vars --kind indstilling' (eller --kind brev) for de variabler, der kan bruges.",
+            code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE,
+        )
+
+
+def _render(values: dict[str, Any], template: Path, known: set[str]) -> Any:
+    check_template_against(template, known)
+    tpl = _open(template)
+    try:
+        tpl.render(values, jinja_env=_environment(), autoescape=True)
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc})", code=ErrorCode.TEMPLATE_UNSAFE
+        ) from None
+    except UndefinedError as exc:
+        raise TemplateProblem(
+            f"{template}: ukendt felt i skabelonen: {exc.message}", code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+        ) from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
+    except TypeError as exc:
+        raise TemplateProblem(
+            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
+            code=ErrorCode.TEMPLATE_UNSAFE,
+        ) from None
+    return tpl
+
+
+def render_memo(
+    result: RoundResult,
+    out: Path,
+    *,
+    template: Path | None = None,
+    report_date: dt.date | None = None,
+    budgets_checked: bool = False,
+    excluded_rows: int = 0,
+) -> Path:
+    """Write the memo draft for ``result`` to ``out`` (atomically). Returns ``out``.
+
+    ``template`` defaults to the shipped ``indstillingsnotat.docx``; ``report_date`` to today.
+    """
+    template = Path(template) if template is not None else MEMO_TEMPLATE
+    context = build_memo_context(
+        result, report_date=report_date or dt.date.today(), budgets_checked=budgets_checked,
+        excluded_rows=excluded_rows,
+    )  # fmt: skip
+    tpl = _render(context.model_dump(), template, set(memo_variables()))
+    out = Path(out)
+    atomic_write(out, lambda tmp: tpl.save(str(tmp)))
+    return out
+
+
+def check_memo_template(template: Path | None = None) -> None:
+    """Check a memo template before any work is done (unknown variables, bad syntax, not a .docx)."""
+    check_template_against(Path(template) if template is not None else MEMO_TEMPLATE, set(memo_variables()))
+
+
+# -- the letters ---------------------------------------------------------------------------------------
+class LetterContext(BaseModel):
+    """Everything a decision letter template can use (``pagt-xl template-vars --kind brev``)."""
+
+    pact_name: str = Field(description="pagtens navn")
+    region: str = Field(description="regionen")
+    sender: str = Field(description="afsender (sekretariatet)")
+    signature: str = Field(description="hilsenen, fx 'Med venlig hilsen'")
+    council: str = Field(description="hvem der har truffet beslutningen")
+    letter_date: str = Field(description="brevets dato")
+    draft_mark: str = Field(description="'KLADDE'")
+    case_id: str = Field(description="sagsnummer")
+    applicant: str = Field(description="ansøgeren")
+    title: str = Field(description="projektets titel")
+    year: int = Field(description="ansøgningsrundens år")
+    round_name: str = Field(description="runden")
+    theme: str = Field(description="indsatsområdet")
+    applied: str = Field(description="ansøgt beløb, fx '1.500.000 kr.'")
+    amount: str = Field(description="bevilget beløb i tal og ord: '1.250.000 kr. (en million ... kroner)'")
+    period: str = Field(description="projektperioden, fx '1. august 2024 – 31. juli 2026' ('' uden)")
+    conditions: list[str] = Field(description="betingelserne for tilsagnet (fra pagten)")
+    reason: str = Field(description="begrundelsen fra oversigten ('' uden)")
+    rejection_note: str = Field(description="afslagsbrevets afsluttende bemærkning (fra pagten)")
+
+
+def letter_variables() -> dict[str, str]:
+    """Every top-level variable of the letter templates, with a one-line Danish description."""
+    return {name: f.description or "" for name, f in LetterContext.model_fields.items()}
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def build_letter_context(a: Assessed, pact: Any, *, letter_date: dt.date) -> LetterContext:
+    """One letter's context (a granted or rejected application)."""
+    start, end = _date(a.period_start), _date(a.period_end)
+    period = f"{format_date(start)} – {format_date(end)}" if start and end else ""
+    granted = a.granted if a.decision == Decision.GRANTED else None
+    return LetterContext(
+        pact_name=pact.name, region=pact.region, sender=pact.letters.sender or f"Sekretariatet for {pact.name}",
+        signature=pact.letters.signature, council=pact.assessment.council, letter_date=format_date(letter_date),
+        draft_mark=DRAFT_MARK, case_id=a.case_id or "", applicant=a.applicant or "", title=a.title, year=a.year,
+        round_name=pact.round(a.round).name if a.round else "", theme=pact.theme(a.theme).name if a.theme else "",
+        applied=_amount(a.applied), amount=amount_in_words(granted) if granted else "", period=period,
+        conditions=list(pact.letters.conditions), reason=a.reason, rejection_note=pact.letters.rejection_note,
+    )  # fmt: skip
+
+
+def check_letter_templates(grant: Path | None = None, rejection: Path | None = None) -> None:
+    """Check both letter templates before any letter is written."""
+    known = set(letter_variables())
+    check_template_against(Path(grant) if grant else GRANT_TEMPLATE, known)
+    check_template_against(Path(rejection) if rejection else REJECTION_TEMPLATE, known)
+
+
+class LetterOutcome(BaseModel):
+    """What happened to one application's letter."""
+
+    case_id: str
+    title: str
+    kind: str = Field(description="tilsagn or afslag")
+    path: str
+    #: written, skipped (the file exists and is never overwritten), or failed (see issue)
+    status: str
+
+
+def write_letters(
+    applications: list[Assessed],
+    pact: Any,
+    folder: Path,
+    *,
+    letter_date: dt.date | None = None,
+    grant_template: Path | None = None,
+    rejection_template: Path | None = None,
+) -> tuple[list[LetterOutcome], list[Issue]]:
+    """One letter per decided application into ``folder`` (created when missing), named by case number.
+
+    Existing files are never overwritten: they come back as ``skipped``. A grant without an amount,
+    and a row with errors in the overview, get no letter (``failed``, with an issue at the cell).
+    """
+    grant = Path(grant_template) if grant_template else GRANT_TEMPLATE
+    rejection = Path(rejection_template) if rejection_template else REJECTION_TEMPLATE
+    check_letter_templates(grant, rejection)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    outcomes: list[LetterOutcome] = []
+    issues: list[Issue] = []
+    known = set(letter_variables())
+    for a in applications:
+        kind = "tilsagn" if a.decision == Decision.GRANTED else "afslag"
+        path = folder / letter_name(a)
+        outcome = LetterOutcome(case_id=a.case_id or "", title=a.title, kind=kind, path=str(path), status="written")
+        if kind == "tilsagn" and not a.granted:
+            message = "tilsagn uden støttebeløb: skriv beløbet, før tilsagnsbrevet dannes"
+            issues.append(a.issue(IssueCode.LETTER_NO_AMOUNT, Severity.ERROR, message, "granted"))
+            outcomes.append(outcome.model_copy(update={"status": "failed"}))
+            continue
+        if a.has_error:
+            message = "rækken har fejl i oversigten (se pagt-xl validate); ret dem, før brevet dannes"
+            issues.append(a.issue(IssueCode.LETTER_ROW_HAS_ERRORS, Severity.ERROR, message, "title", a.title))
+            outcomes.append(outcome.model_copy(update={"status": "failed"}))
+            continue
+        if path.exists():
+            outcomes.append(outcome.model_copy(update={"status": "skipped"}))
+            continue
+        context = build_letter_context(a, pact, letter_date=letter_date or dt.date.today())
+        tpl = _render(context.model_dump(), grant if kind == "tilsagn" else rejection, known)
+        atomic_write(path, lambda tmp, tpl=tpl: tpl.save(str(tmp)))
+        outcomes.append(outcome)
+    return outcomes, issues
+
+
+def memo_nested_variables() -> dict[str, dict[str, str]]:
+    """The attributes of each list/record variable of the memo (``recommended`` → ``title`` ...)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, f in MemoContext.model_fields.items():
+        args = getattr(f.annotation, "__args__", None)
+        candidate = args[0] if args else f.annotation
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            out[name] = {k: v.description or "" for k, v in candidate.model_fields.items()}
+    return out
