@@ -67,6 +67,22 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.DUPLICATE_FILE: "Samme fil er givet flere gange",
     IssueCode.DUPLICATE_CASE_ID: "Samme sagsnummer optræder flere gange",
     IssueCode.DUPLICATE_APPLICATION: "Samme ansøgning optræder flere gange",
+    IssueCode.ASSESSMENT_BAD_SCORE: "En score i vurderingen kan ikke læses eller ligger uden for skalaen",
+    IssueCode.ASSESSMENT_BAD_AMOUNT: "Det indstillede beløb kan ikke læses",
+    IssueCode.ASSESSMENT_UNKNOWN_RECOMMENDATION: "Ukendt indstilling (ventet ja, nej eller delvis)",
+    IssueCode.ASSESSMENT_AMOUNT_WITHOUT_RECOMMENDATION: "Indstillet beløb uden en indstilling",
+    IssueCode.ASSESSMENT_PARTIAL_WITHOUT_AMOUNT: "Delvis indstilling uden indstillet beløb",
+    IssueCode.ROUND_NO_FRAMEWORK: "Ingen ramme for rundens år",
+    IssueCode.ROUND_NO_APPLICATIONS: "Ingen ansøgninger i runden",
+    IssueCode.RECOMMENDED_OVER_FRAMEWORK: "De indstillede beløb overstiger den resterende ramme",
+    IssueCode.RECOMMENDED_ABOVE_APPLIED: "Indstillet beløb er større end det ansøgte",
+    IssueCode.RECOMMENDED_ABOVE_CAP: "Indstillet beløb overstiger loftet for små projekter",
+    IssueCode.RECOMMENDED_THEME_NOT_OPEN: "Indstillet til et indsatsområde, der ikke var åbent det år",
+    IssueCode.RECOMMENDED_BUDGET_OPERATIONS: "Den indstillede ansøgnings budget har driftsudgifter",
+    IssueCode.RECOMMENDED_BUDGET_MISMATCH: "Den indstillede ansøgnings budget passer ikke til det ansøgte beløb",
+    IssueCode.RECOMMENDED_TWICE: "Samme projekt er indstillet flere gange",
+    IssueCode.LETTER_NO_AMOUNT: "Tilsagn uden bevilget beløb: intet brev",
+    IssueCode.LETTER_ROW_HAS_ERRORS: "Rækken har fejl: intet brev",
 }
 
 
