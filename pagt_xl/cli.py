@@ -402,6 +402,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         stated=_load_stated(args.stated),
         stated_source=str(args.stated or ""),
         outputs=JobOutputs(breakdown_workbook=args.out if args.format == "xlsx" else None),
+        breakdown_keys=tuple(by) if len(by) == 1 else (),  # two keys: crossed in breakdown_json
     )
     job = _run_job(spec)
     validation, result = job.validation, job.breakdowns
