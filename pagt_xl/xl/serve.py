@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 
 from pagt_xl.errors import ConfigError, ErrorCode
-from pagt_xl.xl.asgi import load_settings
-from pagt_xl.xl.settings import ServerSettings
 
 #: The import string every server process loads.
 APP = "pagt_xl.xl.asgi:app"
@@ -63,6 +61,8 @@ def serve(
         if workers < 1:
             raise ConfigError(f"--workers {workers}: mindst 1", code=ErrorCode.USAGE)
         _tls_files(certfile, keyfile)
+        from pagt_xl.xl.asgi import load_settings  # pydantic and the settings load only to serve
+
         settings = load_settings()  # before anything imports xlwings
     except ConfigError as exc:
         print(f"pagt-xl serve: {exc}", file=sys.stderr)
@@ -102,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pagt_xl.xl.serve [--host H] [--port P] [--certfile F --keyfile F] [--workers N]``."""
+    from pagt_xl.xl.settings import ServerSettings
+
     parser = argparse.ArgumentParser(
         prog="python -m pagt_xl.xl.serve",
         description=__doc__.splitlines()[0],
