@@ -97,11 +97,13 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     from starlette.responses import JSONResponse
     from xlwings_server.main import main_app
 
+    from pagt_xl.xl import _gc
     from pagt_xl.xl.scripts import BUTTONS
 
     limit = settings.max_body
     scripts = {action.__name__ for action in BUTTONS.values()}
     prefix = settings.app_path + "/xlwings/custom-scripts-call/"
+    calls = (settings.app_path + "/xlwings/custom-functions-call", prefix)
 
     def too_large() -> JSONResponse:
         return JSONResponse({"detail": "Forespørgslen er for stor"}, status_code=413)
@@ -132,8 +134,13 @@ def create_app(settings: ServerSettings) -> ASGIApp:
                     return
                 more = message.get("more_body", False)
             receive = _replay(b"".join(chunks), receive)
+        if path.startswith(calls):
+            with _gc.paused():  # decoding the range's JSON and reading it: no collections meanwhile
+                await main_app(scope, receive, send)
+            return
         await main_app(scope, receive, send)
 
+    _gc.start_up()  # the imported server, our modules and the pacts: never walked again
     return app
 
 
