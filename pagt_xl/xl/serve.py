@@ -77,6 +77,13 @@ def serve(
         f"rapporter i {settings.report_dir}); stop med Ctrl+C",
         flush=True,
     )
+    if workers > 1 and settings.object_cache_url is None:
+        print(
+            "pagt-xl serve: advarsel: flere processer uden XLWINGS_OBJECT_CACHE_URL (Redis): et PAGT.DATA-håndtag "
+            "findes kun i den proces, der lavede det",
+            file=sys.stderr,
+            flush=True,
+        )
     uvicorn.run(
         APP,
         host=host,
@@ -96,7 +103,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--certfile", type=Path, metavar="PEM", help="TLS-certifikat (PEM) for HTTPS")
     parser.add_argument("--keyfile", type=Path, metavar="PEM", help="certifikatets private nøgle (PEM)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="antal serverprocesser (standard: 1; flere: sæt Redis op)"
+        "--workers",
+        type=int,
+        default=1,
+        help="antal serverprocesser (standard: 1; flere: sæt XLWINGS_OBJECT_CACHE_URL til Redis)",
     )
 
 
