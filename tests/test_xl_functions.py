@@ -336,3 +336,26 @@ def test_a_new_range_is_read_with_the_collector_paused_and_then_frozen(monkeypat
         assert not gc.isenabled()
     finally:
         gc.enable()
+    # another call under way (another thread): its garbage must not be frozen, so nothing is
+    import threading
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_call() -> None:
+        with _gc.paused():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_call)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with _gc.paused():
+            before = gc.get_freeze_count()
+            _gc.settle()
+            assert gc.get_freeze_count() == before
+        assert not gc.isenabled()  # the other call still holds the pause
+    finally:
+        leave.set()
+        thread.join()
+    assert gc.isenabled()

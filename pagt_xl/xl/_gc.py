@@ -11,45 +11,65 @@ and find nothing to free; worse, a *full* collection walks every cached range
 * :func:`settle` moves every object alive now out of the collector's sight
   (``gc.freeze``) — after start-up and after a new range is cached, whose
   objects are known to be acyclic (freed by reference counting when the
-  range leaves the cache). The cost: a reference cycle that is alive at that
-  moment and dies later is never collected.
+  range leaves the cache), when no other call is under way. The cost: a
+  reference cycle that is alive at that moment and dies later is never
+  collected.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gc
 import threading
 from collections.abc import Iterator
 
 _lock = threading.Lock()
-_depth = 0
+#: calls (requests, threads) holding a pause now; a call's nested pauses count once
+_calls = 0
 _we_disabled = False
+_held: contextvars.ContextVar[bool] = contextvars.ContextVar("pagt_xl_gc_paused", default=False)
 
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    """The collector off while the block runs (unless someone else switched it off: then left to them)."""
-    global _depth, _we_disabled
+    """The collector off while the block runs (unless someone else switched it off: then left to them).
+
+    Nested pauses of one call (the app's around the request, the range reader's
+    inside it) count once; concurrent calls share the pause, which ends with the last.
+    """
+    global _calls, _we_disabled
+    if _held.get():
+        yield
+        return
+    token = _held.set(True)
     with _lock:
-        if _depth == 0:
+        if _calls == 0:
             _we_disabled = gc.isenabled()
             if _we_disabled:
                 gc.disable()
-        _depth += 1
+        _calls += 1
     try:
         yield
     finally:
         with _lock:
-            _depth -= 1
-            if _depth == 0 and _we_disabled:
+            _calls -= 1
+            if _calls == 0 and _we_disabled:
                 _we_disabled = False
                 gc.enable()
+        _held.reset(token)
 
 
 def settle() -> None:
-    """Freeze every object alive now: later collections no longer walk them (see the module's docstring)."""
-    gc.freeze()
+    """Freeze every object alive now: later collections no longer walk them (see the module's docstring).
+
+    Only when no other call is under way: another call's garbage (a report's
+    figures, say, while the collector is paused) would be frozen with it and
+    never collected. Skipped, the objects are frozen at the next quiet moment.
+    """
+    with _lock:
+        if _calls <= 1:
+            gc.freeze()
 
 
 def start_up() -> None:
