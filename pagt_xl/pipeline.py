@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pagt_xl import _gc
 from pagt_xl.breakdown import (
     breakdowns_by,
     cross_checks,
@@ -49,13 +50,17 @@ def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None 
     """Read every input, apply the pact's rules, return table and all issues.
 
     ``password`` opens password-protected workbooks (the same password for all).
+    The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl._gc`): the
+    table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
-    return _validated(read_workbooks(paths, pact, password=password), pact)
+    with _gc.paused():
+        return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
 def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Validation:
     """:func:`run_validation` for sheets already in memory: (book name, grids) pairs."""
-    return _validated(read_grid_books(books, pact), pact)
+    with _gc.paused():
+        return _validated(read_grid_books(books, pact), pact)
 
 
 def _validated(overview: Overview, pact: Pact) -> Validation:

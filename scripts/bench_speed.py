@@ -116,7 +116,8 @@ def bench_cell(calls: int) -> None:
     from _server import running_server
     from bench_xl import call_body, make_range
 
-    from pagt_xl.xl import _gc, functions
+    from pagt_xl import _gc
+    from pagt_xl.xl import functions
 
     loop = asyncio.new_event_loop()
 

@@ -305,7 +305,7 @@ def test_packed_data_keeps_dates_and_errors():
 def test_a_new_range_is_read_with_the_collector_paused_and_then_frozen(monkeypatch):
     import gc
 
-    from pagt_xl.xl import _gc
+    from pagt_xl import _gc
 
     seen: list[bool] = []
     real = _data.validate_grids

@@ -97,7 +97,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     from starlette.responses import JSONResponse
     from xlwings_server.main import main_app
 
-    from pagt_xl.xl import _gc
+    from pagt_xl import _gc
     from pagt_xl.xl.scripts import BUTTONS
 
     _share_redis_connections()

@@ -1,8 +1,11 @@
-"""Python's cyclic garbage collector kept out of the way of a cell call (internal to :mod:`pagt_xl.xl`).
+"""Python's cyclic garbage collector kept out of the way while a table is built (internal).
 
-A cell call over a new 10,000-row range decodes a few MB of JSON and builds a
-table: a few hundred thousand objects that mostly stay alive (the range cache)
-or die by reference counting. The collector would walk them again and again
+Reading and validating an overview builds a table: a few hundred thousand
+objects per 10,000 rows (millions for 100,000) that stay alive or die by
+reference counting, and no reference cycles (checked for the grids path).
+:func:`pagt_xl.pipeline.run_validation` reads with the collector paused. A cell
+call over a new 10,000-row range also decodes a few MB of JSON first, and its
+table stays in the range cache. The collector would walk them again and again
 and find nothing to free; worse, a *full* collection walks every cached range
 (70-100 ms each time, measured). So:
 
