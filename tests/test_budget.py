@@ -65,14 +65,7 @@ def test_form_has_dropdown_protection_and_formulas():
     dv = ws.data_validations.dataValidation
     assert any(v.type == "list" and "Drift" in v.formula1 and "Løn og timer" in v.formula1 for v in dv)
     labels = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
-    assert {
-        "Sagsnr.",
-        "Projekttitel",
-        "Kategori",
-        "Budget (kr.)",
-        "Udgifter i alt",
-        "Ansøgt fra puljen (kr.)",
-    } <= labels
+    assert {"Sagsnr.", "Projekttitel", "Kategori", "Budget (kr.)", "Udgifter i alt", "Ansøgt fra puljen (kr.)"} <= labels
     total = next(c for row in ws.iter_rows() for c in row if c.value == "Udgifter i alt")
     formula_cell = ws.cell(total.row, 3)
     assert str(formula_cell.value).startswith("=SUM(") and formula_cell.protection.locked
@@ -82,9 +75,7 @@ def test_form_has_dropdown_protection_and_formulas():
 
 def test_scripts_are_reproducible_and_committed_copies_current(tmp_path):
     for d in ("a", "b"):
-        assert (
-            make_budget_workbooks(["--form", str(tmp_path / d / "f.xlsx"), "--samples", str(tmp_path / d / "s")]) == 0
-        )
+        assert make_budget_workbooks(["--form", str(tmp_path / d / "f.xlsx"), "--samples", str(tmp_path / d / "s")]) == 0
     assert (tmp_path / "a" / "f.xlsx").read_bytes() == (tmp_path / "b" / "f.xlsx").read_bytes() == FORM.read_bytes()
     for f in (tmp_path / "a" / "s").iterdir():
         assert f.read_bytes() == (tmp_path / "b" / "s" / f.name).read_bytes() == (SAMPLES / f.name).read_bytes()
@@ -119,12 +110,8 @@ def test_drifted_layout_is_read(tmp_path, pact):
         (_data(lines=[("Kaffe", "", 5_000, {})]), IssueCode.BUDGET_UNKNOWN_CATEGORY, "A12", Severity.ERROR),
         (_data(sought=None), IssueCode.BUDGET_MISSING_VALUE, "B29", Severity.ERROR),
         (_data(lines=[("Andet", "", 400_000, {2024: 350_000})]), IssueCode.BUDGET_OVERSPENT, "B33", Severity.ERROR),
-        (
-            _data(lines=[("Andet", "", 400_000, {2024: 10_000})]),
-            IssueCode.BUDGET_UNDERSPEND_RISK,
-            "B33",
-            Severity.WARNING,
-        ),
+        (_data(lines=[("Andet", "", 400_000, {2024: 10_000})]), IssueCode.BUDGET_UNDERSPEND_RISK, "B33",
+         Severity.WARNING),
     ],
     ids=lambda v: v.value if isinstance(v, IssueCode) else None,
 )
@@ -364,7 +351,6 @@ def test_budget_words_come_from_the_pact(tmp_path, pact, workbook):
 
 
 # -- applicants' own layouts (issue 12 item 5) -------------------------------------------------------------------
-
 
 def _own_layout(*, spending_header="Forbrug 2024", period=None, financing=None, total="Udgifter i alt",
                 lines=None, ident=None):  # fmt: skip

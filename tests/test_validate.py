@@ -127,11 +127,7 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         "I1",
         Severity.ERROR,
     ),
-    IssueCode.THEME_NUMBER_MISMATCH: (
-        lambda: overview(row(theme="3. De potentielle STEM'ere")),
-        "E2",
-        Severity.WARNING,
-    ),
+    IssueCode.THEME_NUMBER_MISMATCH: (lambda: overview(row(theme="3. De potentielle STEM'ere")), "E2", Severity.WARNING),
     IssueCode.BAD_FRAMEWORK_ROW: (
         lambda: {**overview(row()), "Ramme": [["År", "Ramme"], [2020, "rigeligt"]]},
         "B2",
