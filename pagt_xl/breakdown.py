@@ -9,13 +9,15 @@ output shows, computed here once.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from pagt_xl.config import Pact
+from pagt_xl.config import InstitutionRule, Pact
 from pagt_xl.danish import danish_sort_key
 from pagt_xl.figures import share_percents
 from pagt_xl.keys import KEY_LABELS, KEYS
@@ -106,41 +108,95 @@ def institution_type(name: str | None, pact: Pact) -> str:
     """Institution type of an applicant by the pact's name rules (first matching rule wins)."""
     if not isinstance(name, str) or not name:
         return NOT_GIVEN
-    for rule in pact.institution_types:
-        if any(re.search(p, name, re.IGNORECASE) for p in rule.patterns):
-            return rule.name
-    return pact.institution_types[-1].name if pact.institution_types else "Andet"
+    return _classifier(tuple(pact.institution_types))(name)
 
 
-def _labels(df: pd.DataFrame, key: str, pact: Pact) -> pd.Series:
+class _Classifier:
+    """A pact's institution rules, each compiled once into one pattern; remembers every name it has seen.
+
+    Applicants repeat (a few hundred names over 100,000 rows), so each distinct
+    name is matched once.
+    """
+
+    def __init__(self, rules: tuple[InstitutionRule, ...]) -> None:
+        self.rules = [(_rule_pattern(r.patterns), r.name) for r in rules if r.patterns]
+        self.fallback = rules[-1].name if rules else "Andet"
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        found = self.seen.get(name)
+        if found is None:
+            found = next((label for pattern, label in self.rules if pattern.search(name)), self.fallback)
+            if len(self.seen) < _MAX_NAMES:
+                self.seen[name] = found
+        return found
+
+
+#: Most applicant names a classifier remembers (a long-running server sees many workbooks).
+_MAX_NAMES = 100_000
+
+
+def _rule_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching where any of ``patterns`` matches."""
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:  # a pattern that cannot be combined (e.g. an inline global flag): report it on its own
+        for p in patterns:
+            re.compile(p, re.IGNORECASE)
+        raise
+
+
+@functools.lru_cache(maxsize=16)
+def _classifier(rules: tuple[InstitutionRule, ...]) -> _Classifier:
+    """The classifier of one pact's rules (cached per pact: the rules are frozen, hashable values)."""
+    return _Classifier(rules)
+
+
+#: The table's columns each key is labelled from.
+_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "year": ("year",),
+    "theme": ("theme",),
+    "type": ("project_type",),
+    "round": ("round",),
+    "applicant": ("applicant",),
+    "institution_type": ("institution_type", "applicant"),
+    "status": ("status",),
+    "progress": ("progress",),
+}
+
+
+def _labeller(key: str, pact: Pact) -> Callable[..., Any]:
+    """The label of a key from its columns' raw values (one call per distinct value, not per row)."""
     if key == "year":
-        return df["year"].map(lambda v: NOT_GIVEN if pd.isna(v) else int(v))
+        return lambda v: NOT_GIVEN if pd.isna(v) else int(v)
     if key == "theme":
         names = {t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes}
-        return df["theme"].map(lambda v: names.get(v, NOT_GIVEN))
-    if key == "type":
+    elif key == "type":
         names = {t.key: t.name for t in pact.project_types}
-        return df["project_type"].map(lambda v: names.get(v, NOT_GIVEN))
-    if key == "round":
+    elif key == "round":
         names = {r.key: r.name for r in pact.rounds}
-        return df["round"].map(lambda v: names.get(v, NOT_GIVEN))
-    if key == "applicant":
-        return df["applicant"].map(lambda v: v if isinstance(v, str) and v else NOT_GIVEN)
-    if key == "institution_type":
-        given = df["institution_type"]
-        return pd.Series(
-            [
-                g if isinstance(g, str) and g else institution_type(a, pact)
-                for g, a in zip(given, df["applicant"], strict=True)
-            ],
-            index=df.index,
-            dtype=object,
-        )
-    if key == "status":
-        return df["status"].map(lambda v: STATUS_LABELS.get(v, NOT_GIVEN))
-    if key == "progress":
-        return df["progress"].map(lambda v: PROGRESS_LABELS.get(v, NOT_GIVEN))
-    raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+    elif key == "status":
+        names = dict(STATUS_LABELS)
+    elif key == "progress":
+        names = dict(PROGRESS_LABELS)
+    elif key == "applicant":
+        return lambda v: v if isinstance(v, str) and v else NOT_GIVEN
+    elif key == "institution_type":
+        classify = _classifier(tuple(pact.institution_types))
+
+        def institution(given: Any, applicant: Any) -> str:
+            if isinstance(given, str) and given:
+                return given
+            return classify(applicant) if isinstance(applicant, str) and applicant else NOT_GIVEN
+
+        return institution
+    else:
+        raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+    return lambda v: names.get(v, NOT_GIVEN) if isinstance(v, Hashable) and not _missing(v) else NOT_GIVEN
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
 
 
 def _plain(value: Any) -> Any:
@@ -181,27 +237,56 @@ def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
     ``table`` is the validated applications table; rows with errors and rows
     not granted are left out (``excluded_rows`` counts the erroneous ones).
     """
-    if not by or len(by) > 2:
-        raise ValueError("angiv én eller to nøgler")
-    for key in by:
-        if key not in KEYS:
-            raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
-    if "target_group" in by:
-        if len(by) > 1:
+    return breakdowns_by(table, pact, [by])[0]
+
+
+def breakdowns_by(table: pd.DataFrame, pact: Pact, bys: Iterable[list[str]]) -> list[Breakdown]:
+    """:func:`breakdown_by` for each key list of ``bys``, selecting the granted rows once."""
+    bys = [list(by) for by in bys]
+    for by in bys:
+        if not by or len(by) > 2:
+            raise ValueError("angiv én eller to nøgler")
+        for key in by:
+            if key not in KEYS:
+                raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+        if "target_group" in by and len(by) > 1:
             raise ValueError("målgruppe kan ikke krydses med en anden nøgle")
-        return target_groups(table)
     excluded = int(table["has_error"].astype(bool).sum())
     df = clean_granted(table)
-    amounts = df["granted"].fillna(0).astype("int64")
-    labels = {key: _labels(df, key, pact) for key in by}
+    amounts = df["granted"].fillna(0).astype("int64").to_numpy()
+    out = []
+    for by in bys:
+        if by == ["target_group"]:
+            out.append(_target_groups(df, excluded))
+        else:
+            out.append(_breakdown(df, amounts, pact, by, excluded))
+    return out
+
+
+def _breakdown(df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], excluded: int) -> Breakdown:
+    """One breakdown of the granted rows ``df`` (``amounts``: their kroner, in row order).
+
+    The rows are grouped by their raw values first (themes' keys, applicants' names ...),
+    and only the distinct values are labelled, so a pact rule runs once per distinct
+    applicant, not once per row.
+    """
     grouped: dict[tuple[Any, ...], list[int]] = {}
     if len(df):
-        frame = pd.DataFrame({f"k{i}": labels[key].to_numpy(dtype=object) for i, key in enumerate(by)})
-        frame["amount"] = amounts.to_numpy()
-        agg = frame.groupby([f"k{i}" for i in range(len(by))], sort=False, dropna=False)["amount"].agg(["size", "sum"])
-        for label, (projects, total) in zip(agg.index, agg.to_numpy(), strict=True):
-            key_tuple = label if isinstance(label, tuple) else (label,)
-            grouped[tuple(_plain(v) for v in key_tuple)] = [int(projects), int(total)]
+        columns = [(key, c) for key in by for c in _KEY_COLUMNS[key]]
+        frame = pd.DataFrame({f"c{i}": df[c].to_numpy(dtype=object) for i, (_, c) in enumerate(columns)})
+        frame["amount"] = amounts
+        names = [f"c{i}" for i in range(len(columns))]
+        agg = frame.groupby(names, sort=False, dropna=False)["amount"].agg(["size", "sum"])
+        labellers = [(_labeller(key, pact), len(_KEY_COLUMNS[key])) for key in by]
+        for raw, (projects, total) in zip(agg.index, agg.to_numpy(), strict=True):
+            values = raw if isinstance(raw, tuple) else (raw,)
+            label, i = [], 0
+            for labeller, width in labellers:
+                label.append(_plain(labeller(*values[i : i + width])))
+                i += width
+            slot = grouped.setdefault(tuple(label), [0, 0])
+            slot[0] += int(projects)
+            slot[1] += int(total)
     sorters = [_sort_key(key, pact) for key in by]
     keys_sorted = sorted(grouped, key=lambda t: tuple(s(v) for s, v in zip(sorters, t, strict=True)))
     total_granted = int(amounts.sum())
@@ -231,7 +316,10 @@ def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
 
 def target_groups(table: pd.DataFrame) -> Breakdown:
     """Activity targets summed by education level over the granted projects without errors."""
-    df = clean_granted(table)
+    return _target_groups(clean_granted(table), int(table["has_error"].astype(bool).sum()))
+
+
+def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
     rows = []
     participants = []
     for col, label in TARGET_GROUPS.items():
@@ -258,14 +346,13 @@ def target_groups(table: pd.DataFrame) -> Breakdown:
         "share": 1.0 if total_p else 0.0,
         "percent": 100 if total_p else 0,
     }
-    return Breakdown(
-        by=["target_group"], rows=rows, total=total, excluded_rows=int(table["has_error"].astype(bool).sum())
-    )
+    return Breakdown(by=["target_group"], rows=rows, total=total, excluded_rows=excluded)
 
 
 def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear]) -> YearTable:
     """Applications, rejections, grants, pending, amount per round, framework, utilisation, cumulative."""
-    df = table[~table["has_error"].astype(bool) & table["year"].notna()]
+    columns = table[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
+    df = columns[~table["has_error"].astype(bool) & table["year"].notna()]
     fw = {f.year: f.amount for f in frameworks}
     years = sorted({int(y) for y in df["year"]} | set(fw))
     rounds = [(r.key, r.name) for r in pact.rounds]

@@ -19,19 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pagt_xl import __version__
-from pagt_xl.config import available_pacts, load_pact
-from pagt_xl.danish import format_amount, format_millions, format_number, format_percent, parse_year_range
 from pagt_xl.errors import PagtError, UsageError
 from pagt_xl.keys import KEY_LABELS, KEYS
-from pagt_xl.model import Decision, Issue, Severity
+from pagt_xl.pact_files import available_pacts
 
-if TYPE_CHECKING:  # the data and Word libraries load only in the commands that use them
+if TYPE_CHECKING:  # the data, model (pydantic) and Word libraries load only in the commands that use them
     from pagt_xl.breakdown import YearTable
+    from pagt_xl.config import Pact
+    from pagt_xl.model import Issue
     from pagt_xl.pipeline import JobSpec
     from pagt_xl.results import Breakdowns, JobResult, Validation
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
-SEVERITY_LABELS = {Severity.ERROR: "FEJL", Severity.WARNING: "ADVARSEL", Severity.INFO: "INFO"}
+#: Keyed by the severities' values (``Severity`` is a ``StrEnum``: ``Severity.ERROR`` finds "error").
+SEVERITY_LABELS = {"error": "FEJL", "warning": "ADVARSEL", "info": "INFO"}
 ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value", "description")
 
 #: The shipped sample workbooks, relative to the repository root, with their pact.
@@ -41,11 +42,44 @@ SAMPLES: tuple[tuple[str, str], ...] = (
 )
 
 
+def load_pact(name: str) -> Pact:
+    """:func:`pagt_xl.config.load_pact`, imported when a command needs a pact (pydantic loads then)."""
+    from pagt_xl.config import load_pact as load
+
+    return load(name)
+
+
+def format_amount(value: int) -> str:
+    """:func:`pagt_xl.danish.format_amount` (imported at the first call)."""
+    from pagt_xl.danish import format_amount as fmt
+
+    return fmt(value)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Danish, one-line usage errors and exit code 2."""
+    """argparse with Danish, one-line usage errors and exit code 2.
+
+    ``epilog_factory``: called for the epilog when help is shown, so that a
+    command's help may list what is costly to import (the server settings).
+    """
+
+    def __init__(self, *args: Any, epilog_factory: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_factory = epilog_factory
+
+    def format_help(self) -> str:
+        if self.epilog_factory is not None and self.epilog is None:
+            self.epilog = self.epilog_factory()
+        return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (se '{self.prog} --help')")
+
+
+def _server_settings_help() -> str:
+    from pagt_xl.xl.settings import ServerSettings  # pydantic: only for ``serve --help``
+
+    return ServerSettings.help_text()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,8 +273,7 @@ def _add_run_command(sub: Any) -> None:
 
 
 def _add_serve_command(sub: Any) -> None:
-    from pagt_xl.xl.serve import add_arguments  # no xlwings: only options, the settings' names and texts
-    from pagt_xl.xl.settings import ServerSettings
+    from pagt_xl.xl.serve import add_arguments  # no xlwings, no pydantic: only the options
 
     p = sub.add_parser(
         "serve",
@@ -250,7 +283,7 @@ def _add_serve_command(sub: Any) -> None:
         "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
         "HTTPS med --certfile og --keyfile; det er samme app som uvicorn pagt_xl.xl.asgi:app. "
         "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
-        epilog=ServerSettings.help_text(),
+        epilog_factory=_server_settings_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(p)
@@ -328,6 +361,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def validation_json(result: Validation) -> dict[str, object]:
     """The JSON document of ``validate --format json``."""
+    from pagt_xl.model import Decision, Severity
     from pagt_xl.outputs import issue_record
 
     t = result.table
@@ -347,7 +381,7 @@ def validation_json(result: Validation) -> dict[str, object]:
 
 def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
     """A readable table of issues, one block per file."""
-    shown = [i for i in issues if not (quiet and i.severity is Severity.INFO)]
+    shown = [i for i in issues if not (quiet and i.severity == "info")]
     if not shown:
         return "Ingen fejl eller advarsler fundet.\n"
     width = shutil.get_terminal_size((120, 20)).columns
@@ -370,6 +404,9 @@ def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
 
 def summary_text(result: Validation, *, exit_hint: bool = True) -> str:
     """Short Danish summary under the issues table."""
+    from pagt_xl.danish import format_millions
+    from pagt_xl.model import Decision, Severity
+
     t = result.table
     granted = t[t["decision"] == Decision.GRANTED]
     total = int(granted["granted"].fillna(0).sum())
@@ -459,6 +496,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         stated=_load_stated(args.stated),
         stated_source=str(args.stated or ""),
         outputs=JobOutputs(breakdown_workbook=args.out if args.format == "xlsx" else None),
+        breakdown_keys=tuple(by) if len(by) == 1 else (),  # two keys: crossed in breakdown_json
     )
     job = _run_job(spec)
     validation, result = job.validation, job.breakdowns
@@ -574,6 +612,8 @@ def _year_range(text: str | None) -> tuple[int, int] | None:
     """``--period`` as (first, last); ``None`` when not given."""
     if not text:
         return None
+    from pagt_xl.danish import parse_year_range
+
     try:
         return parse_year_range(text)
     except ValueError as exc:
@@ -664,7 +704,7 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
                      f"{len(table)} budgetter")  # fmt: skip
     lines.append("")
     lines.append(issues_text(review.issues).rstrip("\n"))
-    errors, warnings = (sum(1 for i in review.issues if i.severity is s) for s in (Severity.ERROR, Severity.WARNING))
+    errors, warnings = (sum(1 for i in review.issues if i.severity == s) for s in ("error", "warning"))
     lines.append(f"{len(review.records)} budgetter læst af {len(review.files)} fil(er): {errors} fejl, "
                  f"{warnings} advarsler.")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -861,6 +901,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for path in result.outputs.values():
         print(f"Skrevet: {path}")
     code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    from pagt_xl.model import Severity
+
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     progress.line(f"Færdig: {errors} fejl, {warnings} advarsler, {len(result.outputs)} filer skrevet; exit-kode {code}")
     return code
@@ -1000,6 +1042,8 @@ def _demo_text(result: JobResult, path: Path, budgets: Path) -> str:
 
 def year_table_text(years: YearTable) -> str:
     """The status report's year table as aligned text (amounts in kr.), with a total row."""
+    from pagt_xl.danish import format_number, format_percent
+
     cols: list[tuple[str, str]] = [
         ("year", "År"),
         ("applications", "Ansøgn."),

@@ -39,8 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pagt_xl.danish import NameMatcher, normalize_name
 from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.pact_files import PACTS_DIR, available_pacts
 
-PACTS_DIR = Path(__file__).parent / "pacts"
 COMMON_FILE = PACTS_DIR / "_common.toml"
 #: the key of a table that lists the settings a pact replaces instead of extends
 REPLACE_KEY = "replace"
@@ -576,11 +576,6 @@ def _by_key(items: list[NamedItem], key: str) -> NamedItem:
         if item.key == key:
             return item
     raise KeyError(key)
-
-
-def available_pacts() -> list[str]:
-    """Names of the pacts shipped with the package (file stems), sorted."""
-    return sorted(p.stem for p in PACTS_DIR.glob("*.toml") if not p.stem.startswith("_"))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

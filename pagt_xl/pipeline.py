@@ -13,12 +13,13 @@ functions).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pagt_xl import _gc
 from pagt_xl.breakdown import (
-    breakdown_by,
+    breakdowns_by,
     cross_checks,
     grant_extremes,
     year_table,
@@ -49,13 +50,17 @@ def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None 
     """Read every input, apply the pact's rules, return table and all issues.
 
     ``password`` opens password-protected workbooks (the same password for all).
+    The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl._gc`): the
+    table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
-    return _validated(read_workbooks(paths, pact, password=password), pact)
+    with _gc.paused():
+        return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
 def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Validation:
     """:func:`run_validation` for sheets already in memory: (book name, grids) pairs."""
-    return _validated(read_grid_books(books, pact), pact)
+    with _gc.paused():
+        return _validated(read_grid_books(books, pact), pact)
 
 
 def _validated(overview: Overview, pact: Pact) -> Validation:
@@ -74,13 +79,17 @@ def run_breakdowns(
     stated: dict[str, int] | None = None,
     stated_source: str = "",
     period: tuple[int, int] | None = None,
+    keys: Iterable[str] | None = None,
 ) -> Breakdowns:
-    """Every standard breakdown plus the year table and cross-checks.
+    """The standard breakdowns (or those in ``keys``) plus the year table and cross-checks.
 
     ``period`` limits the figures to the years ``first..last`` (inclusive;
     one year: ``(y, y)``); ``None``: every year in the data. ``stated`` are
     figures from an earlier report (:func:`pagt_xl.breakdown.stated_figures`
-    keys) checked against the computed ones.
+    keys) checked against the computed ones. ``keys``: only these breakdowns
+    (``"year"`` and the :data:`STANDARD_KEYS` that the data has), e.g. ``["theme"]``
+    for one table; ``None``: all of them (the workbook and the report need all).
+    The year table, the extremes and the checks of what was computed come either way.
     """
     pact = validation.pact
     table = validation.table
@@ -89,8 +98,11 @@ def run_breakdowns(
         if first > last:
             raise ValueError(f"perioden {first}-{last} slutter før den begynder")
         table = table[(table["year"] >= first) & (table["year"] <= last)]
-    keys = [k for k in STANDARD_KEYS if _key_available(validation, k)]
-    result = {k: breakdown_by(table, pact, [k]) for k in ["year", *keys]}
+    wanted = ["year", *(k for k in STANDARD_KEYS if _key_available(validation, k))]
+    if keys is not None:
+        asked = set(keys) | ({"theme", "type"} if stated else set())  # what stated figures are checked against
+        wanted = [k for k in wanted if k in asked]
+    result = dict(zip(wanted, breakdowns_by(table, pact, [[k] for k in wanted]), strict=True))
     frameworks = [f for f in validation.overview.frameworks if period is None or period[0] <= f.year <= period[1]]
     years = year_table(table, pact, frameworks)
     subtotals = [] if period is not None else subtotal_sums(validation.overview)
@@ -156,6 +168,9 @@ class JobSpec:
     report_date: dt.date = field(default_factory=dt.date.today)
     template: Path | None = None
     outputs: JobOutputs = field(default_factory=JobOutputs)
+    #: the breakdowns to compute (see :func:`run_breakdowns`); ``None``: all. A job that writes the
+    #: breakdown workbook or the report computes all of them anyway.
+    breakdown_keys: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -211,8 +226,13 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
+    whole = spec.outputs.breakdown_workbook is not None or spec.outputs.report is not None
     result.breakdowns = run_breakdowns(
-        validation, stated=spec.stated, stated_source=spec.stated_source, period=spec.period
+        validation,
+        stated=spec.stated,
+        stated_source=spec.stated_source,
+        period=spec.period,
+        keys=None if whole else spec.breakdown_keys,
     )
     if spec.outputs.breakdown_workbook is not None:
         step()

@@ -264,3 +264,55 @@ def test_xlsx_with_keys_writes_the_workbook_and_refuses_bad_keys_before_anything
     proc = cli("breakdown", str(workbook({"A": rows}, name="b.xlsx")), "--by", "target_group", "--by", "theme")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("pagt-xl: fejl: målgruppe kan ikke krydses"), proc.stderr
+
+
+def test_only_the_breakdowns_asked_for_are_computed_and_they_equal_the_full_run():
+    validation = run_validation([NORD_FILE], PACT)
+    full = run_breakdowns(validation)
+    only = run_breakdowns(validation, keys=["theme"])
+    assert set(only.breakdowns) == {"theme"}
+    assert only.breakdowns["theme"] == full.breakdowns["theme"]
+    assert only.years == full.years
+    names = {c.name for c in only.checks}
+    assert any(n.startswith("Indsatsområde:") for n in names)
+    assert not any(n.startswith("Projekttype:") for n in names)
+    # stated figures name themes and types: both are computed when they are checked
+    stated = run_breakdowns(validation, keys=["year"], stated={"type.kompetence.projects": 1})
+    assert {"year", "theme", "type"} <= set(stated.breakdowns)
+
+
+def test_breakdown_command_computes_only_its_key(cli, tmp_path):
+    proc = cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [r["projects"] for r in doc["rows"]] == [13, 4, 4, 6]
+    assert not any(c["name"].startswith("Projekttype:") for c in doc["checks"])
+    # the workbook still gets every breakdown
+    out = tmp_path / "f.xlsx"
+    assert cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "xlsx", "--out", str(out)).returncode == 0
+    assert {"Indsatsområder", "Projekttyper", "Institutionstyper"} <= set(openpyxl.load_workbook(out).sheetnames)
+
+
+NAMES = ["EUC Nord", "Aalborg Universitet", "SOSU Nord", "Aalborg Katedralskole", "VUC Nordjylland",
+         "Region Nordjylland", "Hjørring Kommune", "Tech College Aalborg", "Skolen ved Stranden", "AMU Nordjylland",
+         "Business Aalborg", "10. klasse-centret", "Ukendt forening", "UCN", "via university college", "HTX Thisted",
+         "Regionshuset", "eucnord"]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(NAMES) | st.text(max_size=30), max_size=20))
+def test_institution_type_matches_the_pact_rules_one_pattern_at_a_time(names):
+    import re
+
+    from pagt_xl.breakdown import institution_type
+
+    def by_rules(name: str) -> str:
+        for rule in PACT.institution_types:
+            if any(re.search(p, name, re.IGNORECASE) for p in rule.patterns):
+                return rule.name
+        return PACT.institution_types[-1].name
+
+    for name in [*NAMES, *names]:
+        expected = by_rules(name) if name else "(ikke angivet)"
+        assert institution_type(name, PACT) == expected, name
+        assert institution_type(name, PACT) == expected, name  # remembered

@@ -106,3 +106,21 @@ def test_a_validation_read_once_is_reused(workbook, nord, tmp_path):
 def test_a_period_that_ends_before_it_begins_is_refused(workbook, nord):
     with pytest.raises(ValueError, match="slutter før den begynder"):
         run_job(JobSpec(pact=nord, inputs=[workbook({"Oversigt": good_rows()})], period=(2023, 2019)))
+
+
+def test_validation_reads_with_the_collector_paused_and_turns_it_on_again(workbook, nord, monkeypatch):
+    import gc
+
+    from pagt_xl import pipeline
+
+    seen: list[bool] = []
+    real = pipeline.read_workbooks
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_workbooks", spy)
+    result = run_validation([workbook({"Ansøgninger": good_rows()})], nord)
+    assert seen == [False] and gc.isenabled()
+    assert len(result.table) == 4

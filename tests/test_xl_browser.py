@@ -224,7 +224,9 @@ def test_the_six_cell_functions_register_and_answer_from_the_server(pane: TaskPa
     assert pane.call("ANTAL", data, None, [["Flere piger og kvinder i STEM"]], None, None) == {"result": [[4]]}
     fordeling = pane.call("FORDELING", data, [["tema"]], None)["result"]
     assert fordeling[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
-    assert fordeling[-1][:3] == ["I alt", 27, 23_231_178]
+    # amounts, shares and counts arrive as Office.js formatted numbers (runtime 1.4)
+    assert [c["basicValue"] if isinstance(c, dict) else c for c in fordeling[-1]] == ["I alt", 27, 23_231_178, 1.0]
+    assert fordeling[-1][2]["numberFormat"] == '#,##0 "kr."' and fordeling[-1][3]["numberFormat"] == "0 %"
     issues = pane.call("VALIDER", data, None)["result"]
     assert ["E34", "Indsatsområde", "Advarsel", "theme_not_open"] in [row[:4] for row in issues]
     # a user error is a real Excel error (#VALUE!) whose message names the unknown theme, not a text result

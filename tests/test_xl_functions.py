@@ -300,3 +300,62 @@ def test_packed_data_keeps_dates_and_errors():
     raw = json.dumps(rows, default=_data._to_json).encode()
     assert _data.DataRef("nordjylland", "x", base64.b64encode(zlib.compress(raw)).decode()).rows() == rows
     assert _data.unpack_data("pagt-data:2:x") is None and _data.unpack_data(42) is None
+
+
+def test_a_new_range_is_read_with_the_collector_paused_and_then_frozen(monkeypatch):
+    import gc
+
+    from pagt_xl import _gc
+
+    seen: list[bool] = []
+    real = _data.validate_grids
+
+    def spy(book, grids, pact):
+        seen.append(gc.isenabled())
+        return real(book, grids, pact)
+
+    monkeypatch.setattr(_data, "validate_grids", spy)
+    frozen = gc.get_freeze_count()
+    rows = good_rows()
+    rows[1] = [*rows[1]]
+    rows[1][HEADER.index("Projekttitel")] = "Et projekt kun denne test har set"  # a range never cached before
+    table = f.fordeling(rows, "tema")
+    assert seen == [False] and gc.isenabled()
+    assert gc.get_freeze_count() > frozen  # the cached range is out of the collector's sight
+    assert f.fordeling(rows, "tema") == table and seen == [False]  # a recalculation reads nothing
+    # pauses nest and overlap: on again when the last one ends; a collector someone else stopped stays off
+    with _gc.paused():
+        with _gc.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    # another call under way (another thread): its garbage must not be frozen, so nothing is
+    import threading
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_call() -> None:
+        with _gc.paused():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_call)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with _gc.paused():
+            before = gc.get_freeze_count()
+            _gc.settle()
+            assert gc.get_freeze_count() == before
+        assert not gc.isenabled()  # the other call still holds the pause
+    finally:
+        leave.set()
+        thread.join()
+    assert gc.isenabled()

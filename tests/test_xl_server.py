@@ -107,6 +107,16 @@ def kr(value: int) -> dict[str, Any]:
     return {"type": "FormattedNumber", "basicValue": value, "numberFormat": '#,##0 "kr."'}
 
 
+def count(value: int) -> dict[str, Any]:
+    """A count in PAGT.FORDELING (runtime 1.4): a whole number with a thousands separator."""
+    return {"type": "FormattedNumber", "basicValue": value, "numberFormat": "#,##0"}
+
+
+def percent(value: float) -> dict[str, Any]:
+    """A share (0..1) in PAGT.FORDELING (runtime 1.4), shown as a whole percentage."""
+    return {"type": "FormattedNumber", "basicValue": value, "numberFormat": "0 %"}
+
+
 def call_body(func_name: str, *args: Any) -> dict[str, Any]:
     """The body the xlwings JavaScript client posts for a custom function (every argument a 2-D matrix)."""
     return {
@@ -171,7 +181,17 @@ def test_custom_function_calls(server):
     data = sample_sheet()
     result = httpx.post(url, json=call_body("fordeling", data, "tema"), timeout=30).json()["result"]
     assert result[0] == ["Indsatsområde", "Projekter", "Støttebeløb", "Andel"]
-    assert result[-1][:3] == ["I alt", 27, 23_231_178]
+    assert result[-1] == ["I alt", count(27), kr(23_231_178), percent(1.0)]
+    assert [r[0] for r in result[1:3]] == ["1. De potentielle STEM'ere", "2. Flere piger og kvinder i STEM"]
+    assert all(isinstance(r[0], str) for r in result)  # labels stay plain text
+    groups = httpx.post(url, json=call_body("fordeling", data, "målgruppe"), timeout=30).json()["result"]
+    assert groups[0][1:] == ["Projekter der når gruppen", "Deltagere (mål)", "Andel af deltagere",
+                             "Støttebeløb i disse projekter (overlapper)"]  # fmt: skip
+    assert [cell["numberFormat"] for cell in groups[-1][1:]] == ["#,##0", "#,##0", "0 %", '#,##0 "kr."']
+    years = httpx.post(url, json=call_body("fordeling", data, "år"), timeout=30).json()["result"]
+    assert [r[0] for r in years[1:]] == [2019, 2020, 2021, 2022, 2023, "I alt"]  # a year is not "2.019"
+    plain = {**call_body("fordeling", data, "tema"), "runtime": "1.3"}
+    assert httpx.post(url, json=plain, timeout=30).json()["result"][-1] == ["I alt", 27, 23_231_178, 1.0]
     assert httpx.post(url, json=call_body("bevilget", data, 2023)).json() == {"result": [[kr(5_635_678)]]}
     assert httpx.post(url, json=call_body("antal", data, None, "Flere piger og kvinder i STEM")).json() == {
         "result": [[4]]
@@ -213,10 +233,11 @@ def test_a_10000_row_range_is_answered_and_recalculated(server):
     ]
     body = call_body("fordeling", data, "år")
     url = f"{base}/xlwings/custom-functions-call"
-    assert httpx.post(url, json=body, timeout=60).json()["result"][-1] == ["I alt", 10_000, 4_000_000_000, 1.0]
+    total = ["I alt", count(10_000), kr(4_000_000_000), percent(1.0)]
+    assert httpx.post(url, json=body, timeout=60).json()["result"][-1] == total
     # a recalculation of the same range gives the same answer; its speed (HTTP and JSON for 1.2 MB included;
     # xlwings' default argument conversion alone would take seconds) is measured by scripts/bench_server_load.py
-    assert httpx.post(url, json=body, timeout=60).json()["result"][-1] == ["I alt", 10_000, 4_000_000_000, 1.0]
+    assert httpx.post(url, json=body, timeout=60).json()["result"][-1] == total
 
 
 def test_script_calls_and_report_download(server):

@@ -46,6 +46,7 @@ def test_every_variable_is_read():
         "PAGT_XL_MAX_BODY": "1024",
         "XLWINGS_LICENSE_KEY": "noncommercial",
         "PAGT_XL_LOG_LEVEL": "INFO",
+        "XLWINGS_OBJECT_CACHE_URL": "redis://:hemmelig@redis:6379/0",
         "PATH": "/usr/bin",  # anything else is ignored
     }
     s = ServerSettings.from_env(env)
@@ -55,6 +56,7 @@ def test_every_variable_is_read():
     assert (s.report_max_age_days, s.pact, s.max_body, s.log_level) == (0.5, "midtjylland", 1024, "info")
     assert s.api_token.get_secret_value() == env["PAGT_XL_API_TOKEN"]
     assert s.license_key is not None and s.license_key.get_secret_value() == "noncommercial"
+    assert s.object_cache_url is not None and s.object_cache_url.get_secret_value().startswith("redis://")
     assert "hemmelig" not in repr(s) and "noncommercial" not in repr(s)  # secrets stay out of logs
     assert {name for name, _, _ in ServerSettings.variables()} == set(env) - {"PATH"}
 
@@ -79,6 +81,7 @@ def test_empty_values_count_as_not_set_and_only_true_means_on_server():
         ("PAGT_XL_PACT", "../../etc/passwd"),
         ("PAGT_XL_LOG_LEVEL", "loud"),
         ("PAGT_XL_PUBLIC_URL", "pagt.region.dk"),
+        ("XLWINGS_OBJECT_CACHE_URL", "localhost:6379"),
     ],
 )
 def test_bad_values_stop_with_a_config_error_naming_the_variable(name: str, value: str):

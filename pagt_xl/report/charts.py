@@ -1,10 +1,13 @@
 """Charts for the report draft: matplotlib PNGs with Danish labels and number formats.
 
-Deterministic: same data → same bytes (no timestamps in the PNG metadata).
+Deterministic: same data → same bytes (no timestamps in the PNG metadata), so
+each distinct figure is drawn once per process and its PNG kept (keyed by the
+figure's data, not by the objects that carry it).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 
@@ -38,11 +41,26 @@ def share_chart(b: Breakdown, key: str, title: str) -> bytes | None:
     rows = [r for r in b.rows if r["granted"] > 0]
     if not rows:
         return None
-    labels = ["\n".join(textwrap.wrap(str(r[key]), 38)) for r in rows][::-1]
-    values = [r["granted"] for r in rows][::-1]
-    shares = [r["percent"] for r in rows][::-1]
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(rows) + 1.3))
-    bars = ax.barh(labels, values, color=[_COLOURS[i % len(_COLOURS)] for i in range(len(rows))][::-1])
+    return _share_png(
+        tuple(str(r[key]) for r in rows),
+        tuple(int(r["granted"]) for r in rows),
+        tuple(r["percent"] for r in rows),
+        title,
+    )
+
+
+#: Charts drawn per process and kept (PNG bytes, keyed by the figure's data): a report drawn again from the same
+#: figures (the button pressed twice, a scheduled run, the theme chart of each year's report) costs no drawing.
+_CACHED_CHARTS = 64
+
+
+@functools.lru_cache(maxsize=_CACHED_CHARTS)
+def _share_png(names: tuple[str, ...], granted: tuple[int, ...], percents: tuple[int, ...], title: str) -> bytes:
+    labels = ["\n".join(textwrap.wrap(name, 38)) for name in names][::-1]
+    values = list(granted)[::-1]
+    shares = list(percents)[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(names) + 1.3))
+    bars = ax.barh(labels, values, color=[_COLOURS[i % len(_COLOURS)] for i in range(len(names))][::-1])
     for bar, value, share in zip(bars, values, shares, strict=True):
         ax.text(
             bar.get_width(),
@@ -65,19 +83,28 @@ def year_chart(years: YearTable) -> bytes | None:
     rows = years.rows
     if not rows:
         return None
-    labels = [str(r["year"]) for r in rows]
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
-    bottom = [0] * len(rows)
     parts = [(f"round_{k}", name) for k, name in years.rounds]
     if any(r.get("round_none") for r in rows):
         parts.append(("round_none", "Uden runde"))
     if not parts:
         parts = [("granted", "Bevilget")]
-    for i, (col, name) in enumerate(parts):
-        values = [r.get(col) or 0 for r in rows]
+    return _year_png(
+        tuple(str(r["year"]) for r in rows),
+        tuple((name, tuple(int(r.get(col) or 0) for r in rows)) for col, name in parts),
+        tuple(r["framework"] for r in rows),
+    )
+
+
+@functools.lru_cache(maxsize=_CACHED_CHARTS)
+def _year_png(
+    labels: tuple[str, ...], parts: tuple[tuple[str, tuple[int, ...]], ...], frameworks: tuple[int | None, ...]
+) -> bytes:
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    bottom = [0] * len(labels)
+    for i, (name, values) in enumerate(parts):
         ax.bar(labels, values, bottom=bottom, label=name, color=_COLOURS[i % len(_COLOURS)])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    fw = [(label, r["framework"]) for label, r in zip(labels, rows, strict=True) if r["framework"] is not None]
+    fw = [(label, v) for label, v in zip(labels, frameworks, strict=True) if v is not None]
     if fw:
         ax.scatter([x for x, _ in fw], [v for _, v in fw], marker="_", s=900, color="#c00000", label="Ramme", zorder=3)
     ax.yaxis.set_major_formatter(FuncFormatter(_millions))

@@ -20,21 +20,20 @@ seen the range yet unpacks the rows from the handle and validates them once.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 import pickle
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
 
+from pagt_xl import _gc
 from pagt_xl.config import Pact, available_pacts, load_pact
 from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.ingest.grid import Grid
@@ -196,25 +195,6 @@ def _digest(values: Any) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a range is read and validated, on again afterwards.
-
-    Building a 10,000-row table allocates a few hundred thousand objects that
-    all stay alive; the collector would walk them again and again (tens of ms)
-    and find nothing to free. Reference counting still frees everything as usual;
-    cycles made meanwhile are collected at the next collection after this.
-    """
-    if not gc.isenabled():  # paused by someone else (another thread's range): leave it to them
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _entry(values: Any, pact: Pact, digest: str | None = None) -> _Entry:
     if isinstance(values, DataRef):
         digest = values.digest
@@ -224,19 +204,29 @@ def _entry(values: Any, pact: Pact, digest: str | None = None) -> _Entry:
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    with _gc_paused():
-        rows = values.rows() if isinstance(values, DataRef) else rows_of(values)
-        if not any(v not in (None, "") for r in rows for v in r):
+    with _gc.paused():
+        rows = values.rows() if isinstance(values, DataRef) else _as_rows(values)
+        grid = grid_from_values(rows, book="Excel", sheet="område")  # the one pass over the cells
+        if not any(v != "" for r in grid.rows for v in r):
             raise CellError("området er tomt; markér oversigten inkl. overskriftsrækken")
-        result = validate_grids("Excel", [grid_from_values(rows, book="Excel", sheet="område")], pact)
-    if result.fatal or (result.table.empty and not result.overview.sheets):
-        raise CellError(NO_HEADER)
-    entry = _Entry(result)
-    with _cache_lock:
-        _cache[key] = entry
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        result = validate_grids("Excel", [grid], pact)
+        del rows, grid
+        if result.fatal or (result.table.empty and not result.overview.sheets):
+            raise CellError(NO_HEADER)
+        entry = _Entry(result)
+        with _cache_lock:
+            _cache[key] = entry
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        _gc.settle()  # the new range's objects are acyclic: never walk them (see pagt_xl._gc)
     return entry
+
+
+def _as_rows(values: Any) -> Any:
+    """``values`` itself when it already is a list of rows (what Excel sends), else :func:`rows_of`."""
+    if isinstance(values, list | tuple) and values and all(isinstance(r, list | tuple) for r in values):
+        return values
+    return rows_of(values)
 
 
 def validate_values(values: Any, pact: Pact) -> Validation:

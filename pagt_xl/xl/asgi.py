@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +97,15 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     from starlette.responses import JSONResponse
     from xlwings_server.main import main_app
 
+    from pagt_xl import _gc
     from pagt_xl.xl.scripts import BUTTONS
+
+    _share_redis_connections()
 
     limit = settings.max_body
     scripts = {action.__name__ for action in BUTTONS.values()}
     prefix = settings.app_path + "/xlwings/custom-scripts-call/"
+    calls = (settings.app_path + "/xlwings/custom-functions-call", prefix)
 
     def too_large() -> JSONResponse:
         return JSONResponse({"detail": "Forespørgslen er for stor"}, status_code=413)
@@ -132,9 +136,39 @@ def create_app(settings: ServerSettings) -> ASGIApp:
                     return
                 more = message.get("more_body", False)
             receive = _replay(b"".join(chunks), receive)
+        if path.startswith(calls):
+            with _gc.paused():  # decoding the range's JSON and reading it: no collections meanwhile
+                await main_app(scope, receive, send)
+            return
         await main_app(scope, receive, send)
 
+    _gc.start_up()  # the imported server, our modules and the pacts: never walked again
     return app
+
+
+def _share_redis_connections() -> None:
+    """With ``XLWINGS_OBJECT_CACHE_URL``: each request borrows from the worker's Redis pool without closing it.
+
+    xlwings Server 1.20's request dependency makes a client with ``redis.Redis.from_pool``
+    and closes it after the request, which disconnects the whole pool: a request that
+    finishes while another one reads a PAGT.DATA handle breaks the other one's
+    connection ("Bad file descriptor", then ``ConnectionError``; seen with concurrent
+    calls in ``tests/test_xl_redis.py``). The override (FastAPI's own mechanism) hands
+    out a client on the same pool that leaves the pool alone; connections go back to
+    the pool after each command, as redis-py does.
+    """
+    import redis
+    from xlwings_server import databases
+    from xlwings_server.main import app as fastapi_app
+
+    pool = databases.redis_pool
+    if pool is None:
+        return
+
+    def shared_client() -> Iterator[redis.Redis]:
+        yield redis.Redis(connection_pool=pool)
+
+    fastapi_app.dependency_overrides[databases.get_redis_client] = shared_client
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

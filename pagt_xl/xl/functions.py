@@ -110,6 +110,10 @@ def data_argument(value: Any) -> Any:
 
 #: Excel's number format for whole kroner ("23.231.178 kr." in Danish Excel).
 KR_NUMBER_FORMAT = '#,##0 "kr."'
+#: Shares (0..1) as whole percentages ("57 %"), as the breakdown sheets show them.
+PERCENT_FORMAT = "0 %"
+#: Counts: whole numbers with a thousands separator ("10.000").
+COUNT_FORMAT = "#,##0"
 
 
 class Kroner(Converter):
@@ -127,6 +131,38 @@ class Kroner(Converter):
         if isinstance(value, bool) or not isinstance(value, int | float) or not runtime or float(runtime) < 1.4:
             return value
         return {"type": "FormattedNumber", "basicValue": value, "numberFormat": KR_NUMBER_FORMAT}
+
+
+#: Excel's number formats of PAGT.FORDELING's columns, by header (counts, kroner, shares); other columns stay plain.
+COLUMN_FORMATS: dict[str, str] = {
+    **dict(zip(core.DISTRIBUTION_HEADER, (COUNT_FORMAT, KR_NUMBER_FORMAT, PERCENT_FORMAT), strict=True)),
+    **dict(zip(core.TARGET_GROUP_HEADER, (COUNT_FORMAT, COUNT_FORMAT, PERCENT_FORMAT, KR_NUMBER_FORMAT), strict=True)),
+}
+
+
+class FormattedTable(Converter):
+    """A table with a header row whose number columns get Excel number formats (:data:`COLUMN_FORMATS`).
+
+    Office.js takes a formatted number for every cell of a dynamic array, as for
+    one cell (custom-functions runtime 1.4 on; xlwings does the same for dates in
+    arrays): the kroner show as "23.231.178 kr.", the share as "57 %", the counts
+    with a thousands separator, and each cell is still a number for ``SUM``. The
+    header, the labels and an older runtime's answer stay plain values.
+    """
+
+    @staticmethod
+    def write_value(value: Any, options: dict[str, Any]) -> Any:
+        runtime = options.get("runtime")
+        if not runtime or float(runtime) < 1.4 or not isinstance(value, list) or not value:
+            return value
+        formats = [COLUMN_FORMATS.get(h) if isinstance(h, str) else None for h in value[0]]
+        return [value[0], *([_formatted(v, f) for v, f in zip(row, formats, strict=False)] for row in value[1:])]
+
+
+def _formatted(value: Any, number_format: str | None) -> Any:
+    if number_format is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return {"type": "FormattedNumber", "basicValue": value, "numberFormat": number_format}
 
 
 def _excel_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -230,6 +266,7 @@ def antal(data: Any, år: Any = None, tema: Any = None, runde: Any = None, pagt:
 @arg("data", "raw", doc=DATA_DOC)
 @arg("nøgle", err_to_str=True, doc=KEY_DOC)
 @arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@ret(FormattedTable)
 @_excel_errors
 def fordeling(data: Any, nøgle: Any, pagt: Any = None) -> Any:
     """Fordeling af tilsagn: navn, projekter, støttebeløb og andel, med overskrift og totalrække."""

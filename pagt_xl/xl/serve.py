@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 
 from pagt_xl.errors import ConfigError, ErrorCode
-from pagt_xl.xl.asgi import load_settings
-from pagt_xl.xl.settings import ServerSettings
 
 #: The import string every server process loads.
 APP = "pagt_xl.xl.asgi:app"
@@ -63,6 +61,8 @@ def serve(
         if workers < 1:
             raise ConfigError(f"--workers {workers}: mindst 1", code=ErrorCode.USAGE)
         _tls_files(certfile, keyfile)
+        from pagt_xl.xl.asgi import load_settings  # pydantic and the settings load only to serve
+
         settings = load_settings()  # before anything imports xlwings
     except ConfigError as exc:
         print(f"pagt-xl serve: {exc}", file=sys.stderr)
@@ -77,6 +77,13 @@ def serve(
         f"rapporter i {settings.report_dir}); stop med Ctrl+C",
         flush=True,
     )
+    if workers > 1 and settings.object_cache_url is None:
+        print(
+            "pagt-xl serve: advarsel: flere processer uden XLWINGS_OBJECT_CACHE_URL (Redis): et PAGT.DATA-håndtag "
+            "findes kun i den proces, der lavede det",
+            file=sys.stderr,
+            flush=True,
+        )
     uvicorn.run(
         APP,
         host=host,
@@ -96,12 +103,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--certfile", type=Path, metavar="PEM", help="TLS-certifikat (PEM) for HTTPS")
     parser.add_argument("--keyfile", type=Path, metavar="PEM", help="certifikatets private nøgle (PEM)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="antal serverprocesser (standard: 1; flere: sæt Redis op)"
+        "--workers",
+        type=int,
+        default=1,
+        help="antal serverprocesser (standard: 1; flere: sæt XLWINGS_OBJECT_CACHE_URL til Redis)",
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m pagt_xl.xl.serve [--host H] [--port P] [--certfile F --keyfile F] [--workers N]``."""
+    from pagt_xl.xl.settings import ServerSettings
+
     parser = argparse.ArgumentParser(
         prog="python -m pagt_xl.xl.serve",
         description=__doc__.splitlines()[0],

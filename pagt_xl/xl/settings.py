@@ -38,7 +38,7 @@ from pagt_xl.errors import ConfigError, ErrorCode
 #: Largest request body accepted by default, in bytes (a workbook's values travel with every button click).
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
 #: Fields whose values never appear in a message.
-_SECRET_FIELDS = frozenset({"api_token", "license_key"})
+_SECRET_FIELDS = frozenset({"api_token", "license_key", "object_cache_url"})  # a URL may carry a password
 #: Log levels uvicorn knows.
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 
@@ -120,6 +120,13 @@ class ServerSettings(BaseModel):
         "xlwings-licensnøgle: noncommercial (PolyForm Noncommercial 1.0.0) eller en kommerciel nøgle. "
         "Uden den starter serveren ikke.",
     )
+    object_cache_url: SecretStr | None = _setting(
+        "XLWINGS_OBJECT_CACHE_URL",
+        "en Redis-adresse, fx redis://localhost:6379/0 (rediss:// med TLS, unix:// for en socket)",
+        "Redis til xlwings' objekt-cache (PAGT.DATA-håndtag), delt af alle serverprocesser. Ikke sat: i "
+        "hukommelsen i hver proces, så med flere --workers kan et håndtag mangle i den proces, der svarer "
+        "(cellen viser #VÆRDI! og beder om genberegning). xlwings Server læser den selv.",
+    )
     log_level: LogLevel = _setting(
         "PAGT_XL_LOG_LEVEL",
         "critical, error, warning, info eller debug",
@@ -132,6 +139,13 @@ class ServerSettings(BaseModel):
     def _web_address(cls, value: str | None) -> str | None:
         if value is not None and not value.lower().startswith(("http://", "https://")):
             raise ValueError("not a web address")
+        return value
+
+    @field_validator("object_cache_url")
+    @classmethod
+    def _redis_address(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().lower().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a redis URL")
         return value
 
     @field_validator("app_path")
