@@ -806,7 +806,7 @@ def memo_text(job: Any) -> str:
         if s.partial is not None:
             lines.append(f"    delvis bevilling til nr. {s.partial.rank} {s.partial.application.title}: "
                          f"{format_amount(s.partial.amount)}")  # fmt: skip
-    failing = sum(1 for i in r.issues if i.severity is Severity.ERROR)
+    failing = sum(1 for i in r.issues if i.severity == "error")
     lines.append("  Kontrol: " + ("alle kontroller bestået" if not failing else f"{failing} fejl (se nedenfor)"))
     return "\n".join(lines)
 
