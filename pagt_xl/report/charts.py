@@ -1,6 +1,10 @@
 """Charts for the report draft: matplotlib PNGs with Danish labels and number formats.
 
 Deterministic: same data → same bytes (no timestamps in the PNG metadata).
+
+Sizes: figures are drawn at the width they get in the draft (:data:`WIDTH_INCHES`, the
+text width) at :data:`DPI`, and every text is at least :data:`FONT_SIZE` points, so no
+label comes out smaller than 80 % of the body text (10,5 pt) once placed in Word.
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ from matplotlib.ticker import FuncFormatter
 from pagt_xl.breakdown import Breakdown, YearTable
 
 _COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#548235", "#7f6000", "#7030a0", "#bf9000", "#595959")
-_DPI = 150
+DPI = 200
+#: the drawing width in inches: 155 mm, the text width of the template
+WIDTH_INCHES = 155 / 25.4
+#: the smallest font in a chart (points); the body text is 10,5 pt
+FONT_SIZE = 9
+_DPI = DPI
 
 
 def _millions(value: float, _pos: object = None) -> str:
@@ -27,7 +36,7 @@ def _millions(value: float, _pos: object = None) -> str:
 
 def _png(fig: plt.Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=_DPI, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
@@ -37,10 +46,10 @@ def share_chart(b: Breakdown, key: str, title: str) -> bytes | None:
     rows = [r for r in b.rows if r["granted"] > 0]
     if not rows:
         return None
-    labels = ["\n".join(textwrap.wrap(str(r[key]), 38)) for r in rows][::-1]
+    labels = ["\n".join(textwrap.wrap(str(r[key]), 30)) for r in rows][::-1]
     values = [r["granted"] for r in rows][::-1]
     shares = [r["percent"] for r in rows][::-1]
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(rows) + 1.3))
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.5 * len(rows) + 1.3), layout="constrained")
     bars = ax.barh(labels, values, color=[_COLOURS[i % len(_COLOURS)] for i in range(len(rows))][::-1])
     for bar, value, share in zip(bars, values, shares, strict=True):
         ax.text(
@@ -48,14 +57,14 @@ def share_chart(b: Breakdown, key: str, title: str) -> bytes | None:
             bar.get_y() + bar.get_height() / 2,
             f"  {_millions(value)} mio. kr. ({share} %)",
             va="center",
-            fontsize=8,
+            fontsize=FONT_SIZE,
         )
     ax.xaxis.set_major_formatter(FuncFormatter(_millions))
-    ax.set_xlabel("Støttebeløb (mio. kr.)")
+    ax.set_xlabel("Støttebeløb (mio. kr.)", fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.45)
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(title, fontsize=FONT_SIZE + 1, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(labelsize=FONT_SIZE)
     return _png(fig)
 
 
@@ -65,7 +74,7 @@ def year_chart(years: YearTable) -> bytes | None:
     if not rows:
         return None
     labels = [str(r["year"]) for r in rows]
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 3.4), layout="constrained")
     bottom = [0] * len(rows)
     parts = [(f"round_{k}", name) for k, name in years.rounds]
     if any(r.get("round_none") for r in rows):
@@ -80,8 +89,32 @@ def year_chart(years: YearTable) -> bytes | None:
     if fw:
         ax.scatter([x for x, _ in fw], [v for _, v in fw], marker="_", s=900, color="#c00000", label="Ramme", zorder=3)
     ax.yaxis.set_major_formatter(FuncFormatter(_millions))
-    ax.set_ylabel("mio. kr.")
-    ax.set_title("Bevilget pr. år og økonomisk ramme", fontsize=10, loc="left")
+    ax.set_ylabel("mio. kr.", fontsize=FONT_SIZE)
+    ax.set_title("Bevilget pr. år og økonomisk ramme" if fw else "Bevilget pr. år", fontsize=FONT_SIZE + 1, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, ncol=min(4, len(parts) + 1), loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    ax.tick_params(labelsize=FONT_SIZE)
+    ax.legend(
+        fontsize=FONT_SIZE, frameon=False, ncol=min(4, len(parts) + 1), loc="upper center", bbox_to_anchor=(0.5, -0.12)
+    )
+    return _png(fig)
+
+
+def count_chart(rows: list[tuple[str, int]], title: str, xlabel: str = "Antal projekter") -> bytes | None:
+    """Horizontal bars of a count per label (partner types, target groups, instruments); ``None`` if empty."""
+    rows = [(label, n) for label, n in rows if n > 0]
+    if not rows:
+        return None
+    labels = ["\n".join(textwrap.wrap(label, 34)) for label, _ in rows][::-1]
+    values = [n for _, n in rows][::-1]
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.42 * len(rows) + 1.2), layout="constrained")
+    bars = ax.barh(labels, values, color=_COLOURS[0])
+    for bar, value in zip(bars, values, strict=True):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {value:,}".replace(",", "."),
+                va="center", fontsize=FONT_SIZE)  # fmt: skip
+    ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
+    ax.set_xlim(0, max(values) * 1.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", ".")))
+    ax.set_title(title, fontsize=FONT_SIZE + 1, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=FONT_SIZE)
     return _png(fig)
