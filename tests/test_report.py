@@ -219,6 +219,28 @@ def test_appendix_lists_warnings_and_budget_errors_with_cells(tmp_path, nord_bre
     assert "Risikoen for underforbrug er vurderet pr. 31. december 2023." in text
     errors = sum(1 for r in rows if r[0] == "Fejl")
     assert rows[:errors] == [r for r in rows if r[0] == "Fejl"]  # errors first
+    ongoing = next(t for t in got["tables"] if t[0][0] == "Projekt")
+    risk = {r[0].split(" v/ ")[0]: r[4] for r in ongoing[1:]}
+    assert risk["Talstærk 2,0"] == "Budgettet kunne ikke læses – se bilaget"  # not "-", as if it had none
+    assert risk["Makerspace"] == "-"
+
+
+def test_cli_report_as_of_dates_the_underspend(tmp_path, cli):
+    out = tmp_path / "r.docx"
+    result = cli("report", NORD_FILE, "--pact", "nordjylland", "--date", "2024-02-15", "--as-of", "2023-06-30",
+                 "--budgets", WORKBOOKS / "budgetter", "--out", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # the overview has no errors; budget faults go to the appendix
+    text = "\n".join(extract(out)["paragraphs"])
+    assert "Risikoen for underforbrug er vurderet pr. 30. juni 2023." in text
+    ongoing = next(t for t in extract(out)["tables"] if t[0][0] == "Projekt")
+    by_title = {r[0].split(" v/ ")[0]: r[4] for r in ongoing[1:]}
+    samarbejde = "Samarbejdsmodel om kompetenceudvikling indenfor digital transformation"
+    # the project runs 2022-01-01..2024-12-31 in its budget: by 30 June 2023 half the period has gone
+    assert by_title[samarbejde] == "Ja – forbrugt 20 % af bevillingen, men 50 % af projektperioden er gået"
+    default = tmp_path / "d.docx"
+    cli("report", NORD_FILE, "--pact", "nordjylland", "--date", "2024-02-15", "--budgets", WORKBOOKS / "budgetter",
+        "--out", default)  # fmt: skip
+    assert "Risikoen for underforbrug er vurderet pr. 31. december 2023." in "\n".join(extract(default)["paragraphs"])
 
 
 def test_same_input_same_text(tmp_path):

@@ -851,7 +851,24 @@ def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLea
     )
 
 
-def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
+def _plain(text: str) -> str:
+    """Lower-case letters and digits only, æ/ø/å as ae/oe/aa: file names and titles compared."""
+    text = text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _unreadable_budgets(budget_issues: list[Issue] | None) -> list[str]:
+    """The plain names (see :func:`_plain`) of budget files that could not be read at all."""
+    return [
+        _plain(i.file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        for i in budget_issues or []
+        if i.file and i.sheet is None and i.severity == Severity.ERROR
+    ]
+
+
+def _progress(
+    scope: _Scope, underspend: Mapping[str, UnderspendNote], budget_issues: list[Issue] | None = None
+) -> _Part:
     """Fremdrift: projects per status, ongoing projects per progress rating, and each ongoing project."""
     granted = scope.granted
     status_counts = [
@@ -871,7 +888,8 @@ def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
     ongoing_rows = sorted(
         (r for _, r in ongoing_df.iterrows()), key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"])))
     )
-    ongoing = [_progress_project(r, scope.theme_names, underspend) for r in ongoing_rows]
+    unreadable = _unreadable_budgets(budget_issues)
+    ongoing = [_progress_project(r, scope.theme_names, underspend, unreadable) for r in ongoing_rows]
     n_ongoing = int((granted["status"] == "ongoing").sum())
     n_finished = int((granted["status"] == "finished").sum())
     s_progress = ""
@@ -898,18 +916,31 @@ def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
 
 
 def _progress_project(
-    row: pd.Series, theme_names: dict[str, str], underspend: Mapping[str, UnderspendNote]
+    row: pd.Series,
+    theme_names: dict[str, str],
+    underspend: Mapping[str, UnderspendNote],
+    unreadable: list[str] | None = None,
 ) -> ProgressProject:
-    """An ongoing project's row; its underspend note is looked up by case number, else by title."""
+    """An ongoing project's row; its underspend note is looked up by case number, else by title.
+
+    A project whose budget file could not be read (its file name starts with the case number, or
+    holds the title) says so, instead of "-", which means no budget.
+    """
     case_id = row["case_id"]
     key = case_id if isinstance(case_id, str) and case_id in underspend else row["title"]
+    note = underspend_text(underspend.get(key))
+    if note == "-" and unreadable:
+        ids = [_plain(case_id)] if isinstance(case_id, str) and case_id.strip() else []
+        title = _plain(str(row["title"])) if isinstance(row["title"], str) else ""
+        if any((ids and name.startswith(ids[0])) or (title and title in name) for name in unreadable):
+            note = "Budgettet kunne ikke læses – se bilaget"
     return ProgressProject(
         title=_title_with_applicant(row["title"], row["applicant"]),
         year=str(int(row["year"])),
         theme=theme_names.get(row["theme"], "-"),
         progress=PROGRESS_LABELS.get(row["progress"], "-"),
         targets=_targets_text(row),
-        underspend=underspend_text(underspend.get(key)),
+        underspend=note,
     )
 
 
@@ -1071,7 +1102,7 @@ def build_context(
         _partners(scope.granted),
         _target_groups(breakdowns.breakdowns.get("target_group"), scope.granted),
         _learning(scope),
-        _progress(scope, underspend or {}),
+        _progress(scope, underspend or {}, budget_issues),
         _grant_years(scope),
         _appendix(breakdowns.checks, scope, breakdowns.validation.issues, budget_issues),
     )
