@@ -237,6 +237,7 @@ def build(out: Path) -> None:
     for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
         styles[name].font.color.rgb = BLUE
         styles[name].font.size = Pt(size)
+    styles["Caption"].paragraph_format.keep_with_next = True  # a table's caption stays on the table's page
     for level in (1, 2):  # Word's own "toc N" styles, for the table of contents written after rendering
         toc = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
         toc.base_style = styles["Normal"]
