@@ -486,6 +486,8 @@ def build(out: Path) -> None:
     doc.add_heading("{{ t.name }}", level=2)
     _p(doc, "{%p if t.context %}")
     _p(doc, "{{ t.context }}", italic=True)
+    _p(doc, "{%p else %}")
+    _prompt(doc, "t.context_prompt")
     _p(doc, "{%p endif %}")
     _p(doc, "{{ t.sentence }}")
     _prompt(doc, "t.results")

@@ -108,6 +108,7 @@ class ThemeLearning(_Model):
     notes: list[NoteItem] = Field(description="læring fra kolonnen Læring")
     finished: list[FinishedProject] = Field(description="afsluttede projekter med støttebeløb")
     context: str = Field(description="indsatsområdets baggrund (fra pagtens konfiguration), eller tom")
+    context_prompt: Prompt = Field(description="skriveprompt for baggrunden, når pagten ikke har en tekst")
     results: Prompt = Field(description="skriveprompt: de foreløbige resultater, forudfyldt med kolonnen Læring")
 
 
@@ -839,6 +840,10 @@ def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLea
         [f"{n.title}: {n.text}" for n in notes],
     )
     return ThemeLearning(
+        context_prompt=prompt(
+            "hvorfor indsatsområdet er vigtigt, og hvad pagten sætter ind på (seed: 'Piger og kvinder er mindre "
+            "tilbøjelige til at tage en STEM-uddannelse ... I indsatsområdet sætter pagten ind på ...')"
+        ),
         context=" ".join(context.split()),
         results=results,
         name=name,
