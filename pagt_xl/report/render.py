@@ -235,7 +235,8 @@ def _text_mm(text: str, bold: bool, size: float) -> float:
 
 
 _TWIPS_PER_MM = 56.7
-_NUMBER = re.compile(r"^[\d.,\s%-]+(kr\.)?$")
+#: an amount or share kept on one line: "14.834.353 kr.", "4,20", "18 %" (not a list such as "5-14, 17-29")
+_NUMBER = re.compile(r"^-?\d[\d.]*(,\d+)?( %| kr\.| mio\. kr\.)?$")
 
 
 def fit_columns(table: Any) -> list[float]:
