@@ -461,6 +461,23 @@ def test_column_widths_fit_the_longest_word(nord_draft):
     assert widths[4] >= _text_mm(word, False, 8.5)  # measured in a font wider than Calibri
 
 
+def test_no_word_is_wider_than_its_column_in_any_table(nord_draft):
+    from pagt_xl.report.render import _text_mm
+
+    doc = Document(str(nord_draft))
+    checked = 0
+    for table in doc.tables:
+        widths = [int(g.get(f"{W}w")) / 56.7 for g in table._tbl.find(f"{W}tblGrid").findall(f"{W}gridCol")]
+        size = int(next(table._tbl.iter(f"{W}sz")).get(f"{W}val")) / 2
+        for i, row in enumerate(table.rows):
+            for width, cell in zip(widths, row.cells, strict=True):
+                bold = i == 0 or any(r.bold for p in cell.paragraphs for r in p.runs)
+                for word in cell.text.split():
+                    assert _text_mm(word, bold, size) + 3 <= width, (word, width)  # 3 mm: the cell's margins
+                    checked += 1
+    assert checked > 500
+
+
 def test_table_of_contents_shows_headings_before_word_updates_it(nord_draft):
     doc = Document(str(nord_draft))
     body = doc.element.body
