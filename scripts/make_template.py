@@ -493,6 +493,7 @@ def build(out: Path) -> None:
     _prompt(doc, "t.results")
     _p(doc, "Projekterne: {{ t.project_titles }}", size=9)
     _p(doc, "{%p if t.instruments %}")
+    _p(doc, "{{ chart_theme_instruments[loop.index0] }}")
     _p(doc, "Antal projekter i indsatsområdet som anvender virkemidlet", style="Caption")
     _loop_table(
         doc,

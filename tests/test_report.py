@@ -88,7 +88,7 @@ def test_draft_figures_and_key_sentences(tmp_path, nord_breakdowns):
     assert "KLADDE – dannet 15. februar 2024 af pagt_xl" in text
     assert got["title"] == "Nordjysk Teknologipagt – Statusrapport 2019-2023"
     assert "KLADDE" in got["header"][0]
-    assert got["images"] == 6  # themes, types, years, partners, target groups, instruments
+    assert got["images"] == 10  # themes, types, years, partners, target groups, instruments, 4 themes' instruments
     for heading in SEED_CHAPTERS:
         assert heading in got["headings"], heading
     assert [h for h in got["headings"] if h in SEED_CHAPTERS] == list(SEED_CHAPTERS)  # the seed's order
@@ -495,7 +495,7 @@ def test_every_chart_has_alt_text_and_readable_fonts(nord_draft):
 
     doc = Document(str(nord_draft))
     shapes = list(doc.inline_shapes)
-    assert len(shapes) == 6
+    assert len(shapes) == 10
     for shape in shapes:
         doc_pr = shape._inline.docPr
         assert doc_pr.get("descr", "").startswith("Søjlediagram: "), doc_pr.get("name")

@@ -277,6 +277,8 @@ CHART_VARIABLES: dict[str, str] = {
     "chart_partners": "diagram: antal projekter pr. partnertype (billede; tomt uden partnere)",
     "chart_targets": "diagram: forventede deltagere pr. uddannelsesniveau (billede; tomt uden aktivitetsmål)",
     "chart_instruments": "diagram: de mest anvendte virkemidler (billede; tomt uden virkemidler)",
+    "chart_theme_instruments": "diagrammer: virkemidler pr. indsatsområde, ét pr. punkt i learning "
+    "(brug chart_theme_instruments[loop.index0] i løkken over learning)",
 }
 
 _TARGET_WORDS = {

@@ -148,8 +148,8 @@ def render_context(
     out: Path,
     *,
     template: Path | None = None,
-    charts: dict[str, bytes | None] | None = None,
-    alt_texts: Mapping[str, str] | None = None,
+    charts: Mapping[str, bytes | list[bytes | None] | None] | None = None,
+    alt_texts: Mapping[str, str | list[str]] | None = None,
 ) -> Path:
     """Render ``context`` into ``template`` and write ``out`` atomically. Returns ``out``.
 
@@ -163,11 +163,21 @@ def render_context(
     tpl = _open(template)
     values: dict[str, Any] = context.model_dump()
     descriptions: dict[bytes, str] = {}
+
+    def picture(png: bytes | None, alt: str | None, name: str) -> InlineImage | str:
+        if not png:
+            return ""
+        descriptions[png] = alt or CHART_VARIABLES[name]
+        return InlineImage(tpl, io.BytesIO(png), width=_chart_width(png))
+
     for name in CHART_VARIABLES:
-        png = (charts or {}).get(name)
-        values[name] = InlineImage(tpl, io.BytesIO(png), width=_chart_width(png)) if png else ""
-        if png:
-            descriptions[png] = (alt_texts or {}).get(name) or CHART_VARIABLES[name]
+        chart = (charts or {}).get(name)
+        alt = (alt_texts or {}).get(name)
+        if isinstance(chart, list):  # one chart per item of a list (per theme)
+            alts = alt if isinstance(alt, list) else [None] * len(chart)
+            values[name] = [picture(png, a, name) for png, a in zip(chart, alts, strict=True)]
+        else:
+            values[name] = picture(chart, alt if isinstance(alt, str) else None, name)
     try:
         tpl.render(values, jinja_env=_environment(), autoescape=True)
     except SecurityError as exc:
@@ -388,7 +398,7 @@ def _listing(rows: list[tuple[str, str]]) -> str:
     return "; ".join(f"{label} {value}" for label, value in rows)
 
 
-def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict[str, bytes | None]:
+def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict[str, Any]:
     """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`)."""
     b = breakdowns.breakdowns
     ctx = context
@@ -402,10 +412,17 @@ def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict
         "chart_partners": count_chart(partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
         "chart_targets": count_chart(targets, "Forventede deltagere fordelt efter uddannelsesniveau", "Deltagere"),
         "chart_instruments": count_chart(instruments, "De mest anvendte virkemidler"),
+        "chart_theme_instruments": [
+            count_chart(
+                [(r.label, int(r.count.replace(".", ""))) for r in t.instruments],
+                "Antal projekter i indsatsområdet som anvender virkemidlet",
+            )
+            for t in (ctx.learning if ctx else [])
+        ],
     }
 
 
-def chart_alt_texts(context: ReportContext) -> dict[str, str]:
+def chart_alt_texts(context: ReportContext) -> dict[str, Any]:
     """Each chart's alt text: what it shows, with its figures (the same the tables give)."""
     themes = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.themes])
     types = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.types])
@@ -423,6 +440,12 @@ def chart_alt_texts(context: ReportContext) -> dict[str, str]:
         "chart_instruments": "Søjlediagram: de mest anvendte virkemidler (antal projekter): "
         + _listing([(r.label, r.count) for r in context.instruments_top])
         + ".",
+        "chart_theme_instruments": [
+            f"Søjlediagram: virkemidler i indsatsområdet {t.name} (antal projekter): "
+            + _listing([(r.label, r.count) for r in t.instruments])
+            + "."
+            for t in context.learning
+        ],
     }
 
 
