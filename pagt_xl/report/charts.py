@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; must come before pyplot
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pagt_xl.breakdown import Breakdown, YearTable
 
@@ -113,8 +113,10 @@ def count_chart(rows: list[tuple[str, int]], title: str, xlabel: str = "Antal pr
                 va="center", fontsize=FONT_SIZE)  # fmt: skip
     ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole ticks only
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", ".")))
-    ax.set_title(title, fontsize=FONT_SIZE + 1, loc="left")
+    # a figure title, so a long one starts at the figure's edge instead of running off the right side
+    fig.suptitle(title, fontsize=FONT_SIZE + 1, x=0.01, ha="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=FONT_SIZE)
     return _png(fig)
