@@ -175,6 +175,12 @@ def _add_report_command(sub: Any) -> None:
     p.add_argument(
         "--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="budgetskemaer: risiko for underforbrug vises"
     )
+    p.add_argument(
+        "--as-of",
+        metavar="ÅÅÅÅ-MM-DD",
+        help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag eller i dag, "
+        "hvis den er tidligere)",
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -592,6 +598,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         period=period,
         budgets=list(args.budgets or []),
         report_date=report_date,
+        as_of=_report_date(args.as_of) if args.as_of else None,
         template=args.template,
         outputs=JobOutputs(report=args.out),
     )

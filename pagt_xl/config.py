@@ -98,6 +98,55 @@ class NamedItem(BaseModel):
         return names
 
 
+class DatedText(BaseModel):
+    """A paragraph of the report that is true only from (or until) a year, e.g. a rule that began in 2022.
+
+    The report prints it only when its years overlap the report's period.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    from_year: int | None = None
+    until_year: int | None = None
+
+    def applies(self, first: int, last: int) -> bool:
+        """Whether the text holds for some year of ``first``-``last``."""
+        return (self.from_year is None or self.from_year <= last) and (
+            self.until_year is None or self.until_year >= first
+        )
+
+
+class ReportSection(BaseModel):
+    """A titled section of the report's own text (an activity of the partnership ...)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    heading: str = Field(min_length=1)
+    text: str = ""
+
+
+class ReportTexts(BaseModel):
+    """The pact's own text for the status report ([report] in the pact file); empty: a writing prompt."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: "Statusrapporten": who reports to whom, and what the report contains
+    preface: str = ""
+    #: "Partnerskabet bag ...": the partnership and its organisation
+    partnership: str = ""
+    #: "Aktiviteter i ...": one section per activity of the partnership
+    activities: list[ReportSection] = []
+    #: paragraphs of the introduction that hold only for some years
+    dated: list[DatedText] = []
+    #: theme key -> the theme's context paragraph (why the theme matters)
+    theme_context: dict[str, str] = {}
+    #: "Læringsgrundlaget": what the learning chapter is based on
+    learning_basis: str = ""
+    #: when projects report on progress ("en gang årligt, senest i februar")
+    progress_reporting: str = ""
+
+
 class InstitutionRule(BaseModel):
     """An institution type and the name patterns (regular expressions) that identify it."""
 
@@ -469,6 +518,7 @@ class Pact(BaseModel):
     first_year: int
     last_year: int
     introduction: str = ""
+    report: ReportTexts = ReportTexts()
     themes: list[NamedItem] = Field(min_length=1)
     project_types: list[NamedItem] = []
     rounds: list[NamedItem] = []
@@ -495,6 +545,9 @@ class Pact(BaseModel):
         if self.first_year > self.last_year:
             raise ValueError(f"first_year {self.first_year} ligger efter last_year {self.last_year}")
         theme_keys = {t.key for t in self.themes}
+        bad_context = sorted(set(self.report.theme_context) - theme_keys)
+        if bad_context:
+            raise ValueError(f"report.theme_context: ukendte temaer {', '.join(bad_context)}")
         for year, keys in self.open_themes.items():
             bad = sorted(set(keys) - theme_keys)
             if bad:

@@ -166,6 +166,8 @@ class JobSpec:
     stated_source: str = ""
     budgets: list[Path | str] = field(default_factory=list)
     report_date: dt.date = field(default_factory=dt.date.today)
+    #: the date underspend is judged at; ``None``: the period's last day or ``report_date``, whichever is earlier
+    as_of: dt.date | None = None
     template: Path | None = None
     outputs: JobOutputs = field(default_factory=JobOutputs)
     #: the breakdowns to compute (see :func:`run_breakdowns`); ``None``: all. A job that writes the
@@ -283,11 +285,21 @@ def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) ->
     from pagt_xl.budget import review_budgets
     from pagt_xl.outputs import write_budget_workbook
 
-    review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=spec.report_date)
+    review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=_as_of(spec, result))
     if spec.outputs.budget_workbook is not None:
         write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
         result.outputs["budget_workbook"] = spec.outputs.budget_workbook
     return review
+
+
+def _as_of(spec: JobSpec, result: JobResult) -> dt.date:
+    """The underspend date: ``spec.as_of``, else the period's last day or the report date, whichever is earlier."""
+    if spec.as_of is not None:
+        return spec.as_of
+    from pagt_xl.report.context import default_as_of  # pure, but lives with the report it dates
+
+    assert result.breakdowns is not None
+    return default_as_of(result.breakdowns, spec.report_date)
 
 
 def _write_report(spec: JobSpec, result: JobResult) -> None:
@@ -301,6 +313,8 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         template=spec.template,
         report_date=spec.report_date,
         underspend=underspend,
+        as_of=_as_of(spec, result),
+        budget_issues=result.budgets.issues if result.budgets is not None else None,
     )
     result.outputs["report"] = spec.outputs.report
 

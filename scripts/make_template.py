@@ -26,7 +26,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
@@ -92,6 +92,31 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     run._r.append(end)
 
 
+def _danish(doc) -> None:
+    """Danish (da-DK) as the language of every style, and no "already spell-checked" marks.
+
+    python-docx's blank document says en-US in its defaults and marks spelling and grammar as
+    checked (``w:proofState`` clean); Word would then neither check the Danish text nor hyphenate it.
+    """
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for style in [rpr, *(s.get_or_add_rPr() for s in styles.findall(qn("w:style")))]:
+        for old in style.findall(qn("w:lang")):
+            style.remove(old)
+        for old in style.findall(qn("w:noProof")):
+            style.remove(old)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), "da-DK")
+        lang.set(qn("w:eastAsia"), "da-DK")
+        lang.set(qn("w:bidi"), "ar-SA")
+        style.append(lang)
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:proofState")):
+        settings.remove(old)
+    for font_lang in settings.findall(qn("w:themeFontLang")):
+        font_lang.set(qn("w:val"), "da-DK")
+
+
 def _update_fields_on_open(doc) -> None:
     settings = doc.settings.element
     el = OxmlElement("w:updateFields")
@@ -104,7 +129,9 @@ def _table(doc, header: list[str], rows: list[list[str]], widths: list[int], num
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = doc.styles[TABLE_STYLE]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
+    # autofit: the widths are preferred widths only, so Word and LibreOffice widen a column rather
+    # than break a long Danish word ("Kompetenceopbyggende") inside it
+    table.autofit = True
     for j, w in enumerate(widths):
         table.columns[j].width = Mm(w)
     look = table._tbl.tblPr.find(qn("w:tblLook"))
@@ -124,6 +151,9 @@ def _table(doc, header: list[str], rows: list[list[str]], widths: list[int], num
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
     tbl_header = OxmlElement("w:tblHeader")
     tr_pr.append(tbl_header)
+    for row in table.rows:  # a row never splits across pages (docxtpl copies it with each loop row)
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    last = len(rows)
     for i, row_values in enumerate([header, *rows]):
         for j, value in enumerate(row_values):
             cell = table.cell(i, j)
@@ -131,6 +161,8 @@ def _table(doc, header: list[str], rows: list[list[str]], widths: list[int], num
             p = cell.paragraphs[0]
             run = p.add_run(value)
             run.font.size = Pt(8.5)  # explicit: not every word processor applies table-style fonts
+            if total and i == last:
+                run.bold = True  # explicit too: the style's lastRow is ignored by some readers
             if j in numeric and i > 0 and not value.startswith("{%"):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if j in numeric and i == 0:
@@ -148,16 +180,50 @@ def _loop_table(doc, header, item, fields, widths, numeric, total_fields=None, t
     return _table(doc, header, rows, widths, numeric, total=total_fields is not None)
 
 
-def _p(doc, text: str = "", style: str | None = None, bold: bool = False, colour=None, size=None):
+def _p(doc, text: str = "", style: str | None = None, bold: bool = False, colour=None, size=None, italic=False):
     p = doc.add_paragraph(style=style)
     if text:
         run = p.add_run(text)
         run.bold = bold
+        if italic:
+            run.italic = True
         if colour is not None:
             run.font.color.rgb = colour
         if size is not None:
             run.font.size = Pt(size)
     return p
+
+
+def _prompt(doc, var: str) -> None:
+    """A writing prompt: ``[SKRIV: …]`` highlighted, then the workbook's text as bullets to write on from."""
+    p = doc.add_paragraph()
+    run = p.add_run(f"{{{{ {var}.text }}}}")
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    _p(doc, f"{{%p for x in {var}.prefill %}}")
+    _p(doc, "{{ x }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+
+
+def _text_or_prompt(doc, var: str, prompt_var: str | None) -> None:
+    """The pact's own paragraphs of ``var``; without them, the prompt ``prompt_var`` (or nothing)."""
+    _p(doc, f"{{%p if {var} %}}")
+    if var in ("learning_basis", "progress_reporting"):
+        _p(doc, f"{{{{ {var} }}}}")
+    else:
+        _p(doc, f"{{%p for para in {var} %}}")
+        _p(doc, "{{ para }}")
+        _p(doc, "{%p endfor %}")
+    if prompt_var is not None:
+        _p(doc, "{%p else %}")
+        _prompt(doc, prompt_var)
+    _p(doc, "{%p endif %}")
+
+
+def _goals_chapter(doc) -> None:
+    """The spot for the "Målopfølgning" chapter (pagt_xl/report/goals.py): right after the progress chapter.
+
+    Empty until that chapter is built; its function goes here.
+    """
 
 
 def build(out: Path) -> None:
@@ -171,6 +237,13 @@ def build(out: Path) -> None:
     for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
         styles[name].font.color.rgb = BLUE
         styles[name].font.size = Pt(size)
+    styles["Caption"].paragraph_format.keep_with_next = True  # a table's caption stays on the table's page
+    for level in (1, 2):  # Word's own "toc N" styles, for the table of contents written after rendering
+        toc = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        toc.base_style = styles["Normal"]
+        toc.paragraph_format.left_indent = Mm(6 * (level - 1))
+        toc.paragraph_format.space_after = Pt(2)
+        toc.font.bold = level == 1
     if "Draft Mark" not in [s.name for s in styles]:
         mark = styles.add_style("Draft Mark", WD_STYLE_TYPE.PARAGRAPH)
         mark.base_style = styles["Normal"]
@@ -209,16 +282,17 @@ def build(out: Path) -> None:
     _p(
         doc,
         "Tal, tabeller og diagrammer er beregnet fra projektmapperne. Teksten er et udkast, der skal "
-        "gennemskrives. Opdatér indholdsfortegnelsen (højreklik → Opdater felt), før rapporten sendes.",
+        "gennemskrives: gult markerede felter [SKRIV: …] skrives af sekretariatet, og punkterne under dem er "
+        "tekst fra projektmapperne at skrive videre på.",
         size=9,
     )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    # -- table of contents ----------------------------------------------------------------------
+    # -- preface and table of contents ----------------------------------------------------------
+    doc.add_heading("Statusrapporten", level=1)
+    _text_or_prompt(doc, "preface", "prompts.preface")
     _p(doc, "Indhold", style="TOC Heading")
-    _field(
-        doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "Indholdsfortegnelsen opdateres, når dokumentet åbnes i Word."
-    )
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "Indholdsfortegnelsen opdateres i Word.")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # -- 1. introduction ------------------------------------------------------------------------
@@ -226,6 +300,21 @@ def build(out: Path) -> None:
     _p(doc, "{%p for para in introduction %}")
     _p(doc, "{{ para }}")
     _p(doc, "{%p endfor %}")
+    doc.add_heading("Partnerskabet bag {{ pact_name }}", level=2)
+    _text_or_prompt(doc, "partnership", "prompts.partnership")
+    doc.add_heading("Aktiviteter i {{ pact_name }}", level=2)
+    _p(doc, "{%p if activities %}")
+    _p(doc, "{%p for a in activities %}")
+    doc.add_heading("{{ a.heading }}", level=3)
+    _p(doc, "{%p for para in a.paragraphs %}")
+    _p(doc, "{{ para }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p else %}")
+    _prompt(doc, "prompts.activities")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("Strategiske projekter", level=3)
+    _prompt(doc, "prompts.strategic")
 
     # -- 2. economic key figures ----------------------------------------------------------------
     doc.add_heading("Økonomiske nøgletal", level=1)
@@ -235,18 +324,13 @@ def build(out: Path) -> None:
     _p(doc, "{%p if sentences.excluded %}")
     _p(doc, "{{ sentences.excluded }}", bold=True, colour=RED)
     _p(doc, "{%p endif %}")
-    _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
-    _loop_table(
-        doc,
-        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
-        ["{%tr for r in years %}"],
-        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
-        [30, 30, 30, 30, 30],
-        {1, 2, 3, 4},
-        ["year", "applications", "rejected", "granted_projects", "pending"],
-        "years_total",
-    )
-    _p(doc, "{{ sentences.funnel }}")
+    _p(doc, "{%p if sentences.rounds %}")
+    _p(doc, "{{ sentences.rounds }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if sentences.small_projects %}")
+    _p(doc, "{{ sentences.small_projects }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if has_framework %}")
     _p(doc, "Økonomisk ramme og udmøntning pr. år (kr.)", style="Caption")
     header = [
         "År",
@@ -283,8 +367,27 @@ def build(out: Path) -> None:
     )
     _p(doc, "{{ sentences.framework }}")
     _p(doc, "{{ chart_years }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
+    _loop_table(
+        doc,
+        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
+        ["{%tr for r in years %}"],
+        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
+        [30, 30, 30, 30, 30],
+        {1, 2, 3, 4},
+        ["year", "applications", "rejected", "granted_projects", "pending"],
+        "years_total",
+    )
+    _p(doc, "{{ sentences.funnel }}")
 
-    doc.add_heading("Støttekroner fordelt på indsatsområder", level=2)
+    doc.add_heading("Indsatsområderne", level=2)
+    _p(doc, "{{ pact_name }} har haft følgende indsatsområder, som projekterne har kunnet søge under:")
+    _p(doc, "{%p for n in theme_names %}")
+    _p(doc, "{{ n }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{{ sentences.themes_open }}")
+    _p(doc, "Støttekroner fordelt på indsatsområder", style="Caption")
     _loop_table(
         doc,
         ["Indsatsområde", "Antal projekter", "Støttebeløb", "Andel af samlet støtte"],
@@ -298,33 +401,10 @@ def build(out: Path) -> None:
     _p(doc, "{{ sentences.largest_theme }}")
     _p(doc, "{{ chart_themes }}")
 
-    _p(doc, "{%p if has_types %}")
-    doc.add_heading("Projekttyper", level=2)
-    _loop_table(
-        doc,
-        ["Projekttype", "Antal projekter", "Støttebeløb", "Andel af samlet støttebeløb"],
-        ["{%tr for t in types %}"],
-        ["t.label", "t.projects", "t.amount", "t.share"],
-        [80, 25, 35, 26],
-        {1, 2, 3},
-        ["label", "projects", "amount", "share"],
-        "types_total",
-    )
-    _p(doc, "{{ chart_types }}")
-    _p(doc, "{%p endif %}")
-
     doc.add_heading("Projektpartnerne", level=2)
-    _p(doc, "Tovholdernes institutionstyper", style="Caption")
-    _loop_table(
-        doc,
-        ["Institutionstype (tovholder)", "Antal projekter", "Støttebeløb", "Andel"],
-        ["{%tr for t in institution_types %}"],
-        ["t.label", "t.projects", "t.amount", "t.share"],
-        [80, 25, 35, 26],
-        {1, 2, 3},
-    )
-    _p(doc, "{%p if partner_types %}")
+    _p(doc, "{%p if has_partners %}")
     _p(doc, "{{ sentences.partners }}")
+    _p(doc, "{{ chart_partners }}")
     _p(doc, "Antal projekter som uddannelsestypen er repræsenteret i", style="Caption")
     _loop_table(
         doc,
@@ -335,11 +415,21 @@ def build(out: Path) -> None:
         {1},
     )
     _p(doc, "{%p endif %}")
+    _p(doc, "Tovholdernes institutionstyper", style="Caption")
+    _loop_table(
+        doc,
+        ["Institutionstype (tovholder)", "Antal projekter", "Støttebeløb", "Andel"],
+        ["{%tr for t in institution_types %}"],
+        ["t.label", "t.projects", "t.amount", "t.share"],
+        [80, 25, 35, 26],
+        {1, 2, 3},
+    )
 
     _p(doc, "{%p if has_targets %}")
     doc.add_heading("Projekternes målgrupper", level=2)
     _p(doc, "{{ sentences.targets }}")
     _p(doc, "{{ sentences.target_groups }}")
+    _p(doc, "{{ chart_targets }}")
     _p(doc, "Projekternes forventninger til antal deltagere fordelt efter uddannelsesniveau", style="Caption")
     _loop_table(
         doc,
@@ -355,13 +445,34 @@ def build(out: Path) -> None:
 
     # -- 3. learning ----------------------------------------------------------------------------
     doc.add_heading("Læring fra projekterne", level=1)
+    doc.add_heading("Læringsgrundlaget", level=2)
+    _text_or_prompt(doc, "learning_basis", "prompts.learning_basis")
+    doc.add_heading("Hvad har vi lært?", level=2)
+    _p(doc, "{%p if has_types %}")
     _p(
         doc,
-        "Læringen bygger på fremdrifts- og slutrapporter og dialog med projektholderne. "
-        "Virkemidler og læring er hentet fra kolonnerne Virkemidler og Læring i projektmapperne.",
+        "De støttede projekter inddeles i følgende kategorier på baggrund af, hvordan man i projektet primært "
+        "arbejder hen mod formålet:",
     )
+    _loop_table(
+        doc,
+        ["Projekttype", "Antal projekter", "Støttebeløb", "Andel af samlet støttebeløb"],
+        ["{%tr for t in types %}"],
+        ["t.label", "t.projects", "t.amount", "t.share"],
+        [80, 25, 35, 26],
+        {1, 2, 3},
+        ["label", "projects", "amount", "share"],
+        "types_total",
+    )
+    _p(doc, "{%p for d in type_descriptions %}")
+    _p(doc, "{{ d.heading }}: {%for x in d.paragraphs %}{{ x }}{% endfor %}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{{ chart_types }}")
+    _p(doc, "{%p endif %}")
+    _prompt(doc, "prompts.lessons")
     _p(doc, "{%p if instruments_top %}")
     doc.add_heading("Hvilke virkemidler bruges oftest?", level=2)
+    _p(doc, "{{ chart_instruments }}")
     _loop_table(
         doc,
         ["Virkemiddel", "Antal projekter"],
@@ -373,9 +484,17 @@ def build(out: Path) -> None:
     _p(doc, "{%p endif %}")
     _p(doc, "{%p for t in learning %}")
     doc.add_heading("{{ t.name }}", level=2)
+    _p(doc, "{%p if t.context %}")
+    _p(doc, "{{ t.context }}", italic=True)
+    _p(doc, "{%p else %}")
+    _prompt(doc, "t.context_prompt")
+    _p(doc, "{%p endif %}")
     _p(doc, "{{ t.sentence }}")
+    _prompt(doc, "t.results")
     _p(doc, "Projekterne: {{ t.project_titles }}", size=9)
     _p(doc, "{%p if t.instruments %}")
+    _p(doc, "{{ chart_theme_instruments[loop.index0] }}")
+    _p(doc, "Antal projekter i indsatsområdet som anvender virkemidlet", style="Caption")
     _loop_table(
         doc,
         ["Virkemiddel", "Antal projekter"],
@@ -385,23 +504,24 @@ def build(out: Path) -> None:
         {1},
     )
     _p(doc, "{%p endif %}")
-    _p(doc, "{%p if t.notes %}")
-    _p(doc, "Læring fra projekterne", bold=True)
-    _p(doc, "{%p for n in t.notes %}")
-    _p(doc, "{{ n.title }}: {{ n.text }}", style="List Bullet")
-    _p(doc, "{%p endfor %}")
-    _p(doc, "{%p endif %}")
     _p(doc, "{%p if t.finished %}")
-    _p(doc, "Afsluttede projekter", bold=True)
+    doc.add_heading("Læring fra afsluttede projekter", level=3)
     _p(doc, "{%p for f in t.finished %}")
-    _p(doc, "{{ f.title }} – {{ f.amount }}", style="List Bullet")
+    _p(doc, "{{ f.title }}", bold=True)
+    _prompt(doc, "f.results")
+    _p(doc, "Støttebeløb: {{ f.amount }}")
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endfor %}")
 
     # -- 4. progress ----------------------------------------------------------------------------
-    doc.add_heading("Fremdrift i igangværende projekter", level=1)
     _p(doc, "{%p if status_counts %}")
+    doc.add_heading("Fremdrift i igangværende projekter", level=1)
+    doc.add_heading("Vurdering af fremdrift", level=2)
+    _text_or_prompt(doc, "progress_reporting", None)
+    _p(doc, "{{ sentences.progress }}")
+    _prompt(doc, "prompts.progress")
+    _p(doc, "Antal projekter efter projektstatus", style="Caption")
     _loop_table(
         doc,
         ["Status", "Antal projekter"],
@@ -410,7 +530,6 @@ def build(out: Path) -> None:
         [80, 30],
         {1},
     )
-    _p(doc, "{%p endif %}")
     _p(doc, "{%p if progress_counts %}")
     _p(doc, "Fremdrift i de igangværende projekter", style="Caption")
     _loop_table(
@@ -423,6 +542,8 @@ def build(out: Path) -> None:
     )
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if ongoing %}")
+    doc.add_heading("Igangværende projekter", level=2)
+    _p(doc, "{{ sentences.as_of }}")
     _loop_table(
         doc,
         ["Projekt", "År", "Fremdrift", "Aktivitetsmål", "Risiko for underforbrug"],
@@ -431,41 +552,74 @@ def build(out: Path) -> None:
         [50, 11, 19, 54, 32],
         set(),
     )
-    _p(doc, "{%p else %}")
-    _p(doc, "Der er ingen igangværende projekter i data (kolonnen Status).")
     _p(doc, "{%p endif %}")
+    _p(doc, "{%p endif %}")
+    _goals_chapter(doc)
 
     # -- 5. supported projects ------------------------------------------------------------------
     doc.add_heading("Støttede projekter {{ period }}", level=1)
     _p(doc, "{%p for g in grant_years %}")
     doc.add_heading("Udmøntning {{ g.year }}", level=2)
     _p(doc, "{{ g.sentence }}", bold=True)
-    _loop_table(
-        doc,
-        ["År", "Projekttitel", "Indsatsområde", "Kort resumé", "Type"],
-        ["{%tr for p in g.projects %}"],
-        ["p.year", "p.title", "p.theme", "p.summary", "p.type"],
-        [11, 40, 30, 55, 30],
-        set(),
-    )
+    columns = [("År", "p.year", 11), ("Projekttitel", "p.title", 45), ("Indsatsområde", "p.theme", 32)]
+    summary = [("Kort resumé", "p.summary", 55)]
+    kind = [("Type", "p.type", 26)]
+    for cond, cols in (
+        ("has_summaries and has_types", columns + summary + kind),
+        ("has_summaries", columns + summary),
+        ("has_types", columns + kind),
+        ("true", [*columns, ("Støttebeløb", "p.amount", 28)]),
+    ):
+        _p(doc, ("{%p if " if cond.startswith("has_summaries and") else "{%p elif ") + cond + " %}"
+           if cond != "true" else "{%p else %}")  # fmt: skip
+        _loop_table(
+            doc,
+            [c[0] for c in cols],
+            ["{%tr for p in g.projects %}"],
+            [c[1] for c in cols],
+            [c[2] for c in cols],
+            {len(cols) - 1} if cond == "true" else set(),
+        )
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p endfor %}")
 
     # -- appendix -------------------------------------------------------------------------------
-    doc.add_heading("Bilag: Kontrol og kilder", level=1)
+    doc.add_heading("Bilag: Fejl, advarsler og kontrol", level=1)
+    doc.add_heading("Fejl og advarsler", level=2)
+    _p(doc, "{{ issues_summary }}", bold=True)
+    _p(doc, "{%p if issues %}")
+    _p(
+        doc,
+        "Rækker med fejl indgår ikke i tallene; advarsler indgår, men bør efterses. Hver linje peger på den celle, "
+        "der skal rettes.",
+    )
+    _loop_table(
+        doc,
+        ["Type", "Kilde", "Fil › ark › celle", "Beskrivelse"],
+        ["{%tr for i in issues %}"],
+        ["i.severity", "i.origin", "i.place", "i.message"],
+        [18, 22, 50, 76],
+        set(),
+    )
+    _p(doc, "{%p endif %}")
+    doc.add_heading("Kontroller", level=2)
     _p(doc, "{{ checks_summary }}", bold=True)
     _p(
         doc,
         "Hver kontrol sammenligner to tal: det forventede (fx en subtotal i projektmappen eller årets ramme) "
         "og det beregnede fra de validerede rækker.",
     )
+    _p(doc, "{%p if checks %}")
     _loop_table(
         doc,
-        ["Kontrol", "Forventet", "Beregnet", "Resultat", "Kilde"],
+        ["Kontrol, der afviger", "Forventet", "Beregnet", "Resultat", "Kilde"],
         ["{%tr for c in checks %}"],
         ["c.name", "c.expected", "c.actual", "c.result", "c.source"],
         [56, 24, 24, 18, 44],
         {1, 2},
     )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{{ checks_passed }}", size=9)
     _p(doc, "Kilder", style="Caption")
     _loop_table(
         doc,
@@ -477,6 +631,7 @@ def build(out: Path) -> None:
     )
 
     _update_fields_on_open(doc)
+    _danish(doc)
     props = doc.core_properties
     props.title = "{{ pact_name }} – {{ title }}"
     props.subject = "Statusrapport til regionsrådet (kladde)"

@@ -202,7 +202,8 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     """The Nordjylland sample's breakdown workbook and report draft, opened by LibreOffice and saved as PDF.
 
     Both are converted in one LibreOffice run for the whole session (its start-up is most of the cost);
-    test_breakdown.py and test_report.py check the PDFs. Keys: "fordelinger" and "rapport".
+    test_breakdown.py and test_report.py check the PDFs. Keys: "fordelinger", "rapport" and "rapport_midt"
+    (the Midtjylland sample's draft); "rapport.docx" and "rapport_midt.docx" are the drafts themselves.
     """
     import datetime as dt
 
@@ -216,5 +217,13 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     workbook_path = tmp / "fordelinger.xlsx"
     write_breakdown_workbook(breakdowns, workbook_path)
     draft = render_report(breakdowns, tmp / "rapport.docx", report_date=dt.date(2024, 2, 15))
-    pdfs = convert_to_pdf([workbook_path, draft], tmp)
-    return {"fordelinger": pdfs[workbook_path.name], "rapport": pdfs[draft.name]}
+    midt = run_breakdowns(run_validation([WORKBOOKS / "midtjylland_projekter_2018.xlsx"], load_pact("midtjylland")))
+    midt_draft = render_report(midt, tmp / "rapport_midt.docx", report_date=dt.date(2024, 2, 15))
+    pdfs = convert_to_pdf([workbook_path, draft, midt_draft], tmp)
+    return {
+        "fordelinger": pdfs[workbook_path.name],
+        "rapport": pdfs[draft.name],
+        "rapport.docx": draft,
+        "rapport_midt": pdfs[midt_draft.name],
+        "rapport_midt.docx": midt_draft,
+    }

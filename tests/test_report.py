@@ -32,8 +32,10 @@ from pagt_xl.results import UnderspendNote
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 MIDT_FILE = WORKBOOKS / "midtjylland_projekter_2018.xlsx"
 sys.path.insert(0, str(ROOT / "scripts"))
-GOLDEN = ROOT / "tests" / "data" / "golden" / "statusrapport_nordjylland.json"
+GOLDEN_DIR = ROOT / "tests" / "data" / "golden"
 DATE = dt.date(2024, 2, 15)
+SAMPLES = {"nordjylland": NORD_FILE, "midtjylland": MIDT_FILE}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +60,13 @@ def extract(path: Path) -> dict[str, object]:
     }
 
 
-def test_golden_nordjylland(tmp_path, nord_breakdowns, update_golden):
-    out = render_report(nord_breakdowns, tmp_path / "rapport.docx", report_date=DATE)
+@pytest.mark.parametrize("pact", sorted(SAMPLES))
+def test_golden(tmp_path, pact, update_golden):
+    """Both pacts' drafts, read back with python-docx, against their golden text and tables."""
+    breakdowns = run_breakdowns(run_validation([SAMPLES[pact]], load_pact(pact)))
+    out = render_report(breakdowns, tmp_path / "rapport.docx", report_date=DATE)
     got = extract(out)
+    GOLDEN = GOLDEN_DIR / f"statusrapport_{pact}.json"
     if update_golden or not GOLDEN.exists():
         GOLDEN.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         if not update_golden:
@@ -82,9 +88,10 @@ def test_draft_figures_and_key_sentences(tmp_path, nord_breakdowns):
     assert "KLADDE – dannet 15. februar 2024 af pagt_xl" in text
     assert got["title"] == "Nordjysk Teknologipagt – Statusrapport 2019-2023"
     assert "KLADDE" in got["header"][0]
-    assert got["images"] == 3  # themes, types, years
-    for heading in ("Introduktion", "Økonomiske nøgletal", "Læring fra projekterne", "Bilag: Kontrol og kilder"):
-        assert heading in got["headings"]
+    assert got["images"] == 10  # themes, types, years, partners, target groups, instruments, 4 themes' instruments
+    for heading in SEED_CHAPTERS:
+        assert heading in got["headings"], heading
+    assert [h for h in got["headings"] if h in SEED_CHAPTERS] == list(SEED_CHAPTERS)  # the seed's order
     assert [f"Udmøntning {y}" for y in (2023, 2022, 2021, 2020, 2019)] == [
         h for h in got["headings"] if h.startswith("Udmøntning 20")
     ]
@@ -112,19 +119,128 @@ def test_draft_figures_and_key_sentences(tmp_path, nord_breakdowns):
     themes = next(t for t in got["tables"] if t[0][0] == "Indsatsområde")
     assert themes[-1] == ["I alt", "27", "23.231.178 kr.", "100 %"]
     assert sum(int(r[3].rstrip(" %")) for r in themes[1:-1]) == 100
-    checks = next(t for t in got["tables"] if t[0][0] == "Kontrol")
-    assert {r[3] for r in checks[1:]} == {"OK"}
+    n = len(nord_breakdowns.checks)
+    assert f"{n} kontroller: {n} OK, 0 afviger." in text
+    assert not any(t[0][0] == "Kontrol, der afviger" for t in got["tables"])  # passed checks: one line only
+    assert "I 2023 blev det desuden besluttet at afprøve en ny udmøntningsform" in text
+    assert "mens det i 2021 kun var muligt at søge under 2. Flere piger og kvinder i STEM og 3." in text
+    assert "[SKRIV: " in text  # the writing prompts
 
 
-def test_midtjylland_without_types_or_rounds(tmp_path):
+#: the seed report's chapters and sections, in its order (seed 004_…)
+SEED_CHAPTERS = (
+    "Statusrapporten",
+    "Introduktion",
+    "Partnerskabet bag Nordjysk Teknologipagt",
+    "Aktiviteter i Nordjysk Teknologipagt",
+    "Strategiske projekter",
+    "Økonomiske nøgletal",
+    "Udmøntningen 2019-2023",
+    "Indsatsområderne",
+    "Projektpartnerne",
+    "Projekternes målgrupper",
+    "Læring fra projekterne",
+    "Læringsgrundlaget",
+    "Hvad har vi lært?",
+    "Hvilke virkemidler bruges oftest?",
+    "Fremdrift i igangværende projekter",
+    "Vurdering af fremdrift",
+    "Støttede projekter 2019-2023",
+)
+
+
+def test_midtjylland_reads_as_midtjylland(tmp_path):
+    """No types, rounds, framework, partners or statuses: those parts are left out, not shown empty."""
     validation = run_validation([MIDT_FILE], load_pact("midtjylland"))
+    assert not validation.has_errors  # "Nationalt udbud" is the pact's own category (seed 000_…)
     got = extract(render_report(run_breakdowns(validation), tmp_path / "m.docx", report_date=DATE))
     text = "\n".join(got["paragraphs"])
-    assert "Midtjysk Teknologipagt" in text
-    assert "Projekttyper" not in got["headings"]
-    assert "Bemærk: 1 række(r) i projektmapperne har fejl og indgår ikke i tallene." in text
-    framework = next(t for t in got["tables"] if t[0][1] == "Økonomisk ramme")
-    assert framework[0] == ["År", "Økonomisk ramme", "Bevilget i alt", "Udnyttelse", "Kumuleret udmøntning"]
+    assert "Midtjysk Teknologipagt har udmøntet 9,4 mio. kr. i 2018." in text
+    assert "Fra 2022 udvælges" not in text  # a dated paragraph of the pact file, not true in 2018
+    assert "Nordjysk" not in text.replace("(seed: Nordjysk", "")
+    for absent in ("Projekttyper", "Projekternes målgrupper", "Fremdrift i igangværende projekter"):
+        assert absent not in got["headings"]
+    assert not any(t[0][:2] == ["År", "Økonomisk ramme"] for t in got["tables"])  # no framework in the data
+    projects = next(t for t in got["tables"] if t[0][:2] == ["År", "Projekttitel"])
+    assert projects[0] == ["År", "Projekttitel", "Indsatsområde", "Støttebeløb"]  # no empty resumé/type columns
+    themes = next(t for t in got["tables"] if t[0][0] == "Indsatsområde")
+    assert themes[-2][:3] == ["Nationalt udbud", "1", "2.500.000 kr."]
+    assert got["images"] == 1  # the theme chart only: no one-bar framework chart
+    assert "Aktiviteter i Midtjysk Teknologipagt" in got["headings"]
+
+
+def test_midtjylland_2023_has_the_focus_theme_paragraph(tmp_path, midt):
+    rows = [HEADER, [2023, "M1", "", "Fokusprojekt", "Bæredygtighed", "", 300_000, "Tilsagn", 300_000]]
+    path = write_workbook(tmp_path / "m.xlsx", {"Ark": rows})
+    ctx = build_context(run_breakdowns(run_validation([path], midt)), report_date=DATE)
+    assert any(p.startswith("Fra 2022 udvælges årligt 1-2 tematikker") for p in ctx.introduction)
+
+
+def test_rows_left_out_are_named_with_count_and_amount(tmp_path, nord):
+    rows = [
+        HEADER,
+        [2020, "A1", "Åben runde", "Godt projekt", "1. De potentielle STEM'ere", "Motiverende", 200_000, "Tilsagn",
+         200_000],
+        [2020, "A2", "Åben runde", "Ukendt tema", "Nationalt udbud", "Motiverende", 2_500_000, "Tilsagn", 2_500_000],
+    ]  # fmt: skip
+    path = write_workbook(tmp_path / "o.xlsx", {"Ark": rows})
+    breakdowns = run_breakdowns(run_validation([path], nord))
+    got = extract(render_report(breakdowns, tmp_path / "r.docx", report_date=DATE))
+    text = "\n".join(got["paragraphs"])
+    assert "1 bevilling på 2,5 mio. kr. (”Ukendt tema”) indgår ikke i tallene" in text
+    assert "har udmøntet 200.000 kr." in text
+    issues = next(t for t in got["tables"] if t[0][:3] == ["Type", "Kilde", "Fil › ark › celle"])
+    assert ["Fejl", "Projektmappe", "o.xlsx › Ark › E3"] in [r[:3] for r in issues[1:]]
+
+
+def test_appendix_lists_warnings_and_budget_errors_with_cells(tmp_path, nord_breakdowns):
+    from pagt_xl.budget import review_budgets
+
+    validation = nord_breakdowns.validation
+    review = review_budgets([WORKBOOKS / "budgetter"], validation.pact, validation.table, as_of=dt.date(2023, 12, 31))
+    got = extract(
+        render_report(nord_breakdowns, tmp_path / "r.docx", report_date=DATE, budget_issues=review.issues,
+                      underspend=review.underspend, as_of=dt.date(2023, 12, 31))
+    )  # fmt: skip
+    issues = next(t for t in got["tables"] if t[0][:3] == ["Type", "Kilde", "Fil › ark › celle"])
+    rows = [r[:3] for r in issues[1:]]
+    # the two theme-1 grants of 2021, when only themes 2 and 3 were open
+    assert ["Advarsel", "Projektmappe", "nordjylland_ansoegninger_2019-2023.xlsx › Ansøgninger › E34"] in rows
+    assert ["Advarsel", "Projektmappe", "nordjylland_ansoegninger_2019-2023.xlsx › Ansøgninger › E38"] in rows
+    budget = {(r[0], r[2]) for r in rows if r[1] == "Budget"}
+    expected = {
+        (("Fejl" if i.severity == "error" else "Advarsel"), i.location().rsplit("/", 1)[-1])
+        for i in review.issues
+        if i.severity in ("error", "warning")
+    }
+    assert budget == expected and len(budget) >= 4  # operations costs, lines that don't add up, unreadable file
+    assert any(place.endswith("› C26") for _, place in budget)  # cells, not just files
+    text = "\n".join(got["paragraphs"])
+    assert "Risikoen for underforbrug er vurderet pr. 31. december 2023." in text
+    errors = sum(1 for r in rows if r[0] == "Fejl")
+    assert rows[:errors] == [r for r in rows if r[0] == "Fejl"]  # errors first
+    ongoing = next(t for t in got["tables"] if t[0][0] == "Projekt")
+    risk = {r[0].split(" v/ ")[0]: r[4] for r in ongoing[1:]}
+    assert risk["Talstærk 2,0"] == "Budgettet kunne ikke læses – se bilaget"  # not "-", as if it had none
+    assert risk["Makerspace"] == "-"
+
+
+def test_cli_report_as_of_dates_the_underspend(tmp_path, cli):
+    out = tmp_path / "r.docx"
+    result = cli("report", NORD_FILE, "--pact", "nordjylland", "--date", "2024-02-15", "--as-of", "2023-06-30",
+                 "--budgets", WORKBOOKS / "budgetter", "--out", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr  # the overview has no errors; budget faults go to the appendix
+    text = "\n".join(extract(out)["paragraphs"])
+    assert "Risikoen for underforbrug er vurderet pr. 30. juni 2023." in text
+    ongoing = next(t for t in extract(out)["tables"] if t[0][0] == "Projekt")
+    by_title = {r[0].split(" v/ ")[0]: r[4] for r in ongoing[1:]}
+    samarbejde = "Samarbejdsmodel om kompetenceudvikling indenfor digital transformation"
+    # the project runs 2022-01-01..2024-12-31 in its budget: by 30 June 2023 half the period has gone
+    assert by_title[samarbejde] == "Ja – forbrugt 20 % af bevillingen, men 50 % af projektperioden er gået"
+    default = tmp_path / "d.docx"
+    cli("report", NORD_FILE, "--pact", "nordjylland", "--date", "2024-02-15", "--budgets", WORKBOOKS / "budgetter",
+        "--out", default)  # fmt: skip
+    assert "Risikoen for underforbrug er vurderet pr. 31. december 2023." in "\n".join(extract(default)["paragraphs"])
 
 
 def test_same_input_same_text(tmp_path):
@@ -290,3 +406,133 @@ def test_a_template_edited_after_it_passed_is_checked_again(tmp_path):
     with pytest.raises(TemplateProblem) as info:
         check_template(template)
     assert info.value.code is ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+
+
+# -- Word craft -----------------------------------------------------------------------------------
+def _xml(path: Path, part: str) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read(part).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def nord_draft(tmp_path_factory, nord_breakdowns) -> Path:
+    return render_report(nord_breakdowns, tmp_path_factory.mktemp("draft") / "r.docx", report_date=DATE)
+
+
+def test_draft_is_danish_and_not_marked_as_spell_checked(nord_draft):
+    import re
+
+    styles = _xml(nord_draft, "word/styles.xml")
+    langs = set(re.findall(r'<w:lang w:val="([^"]+)"', styles))
+    assert langs == {"da-DK"}
+    assert styles.count('w:val="da-DK"') >= 10  # every style, not only the defaults
+    for part in ("word/document.xml", "word/styles.xml", "word/settings.xml"):
+        xml = _xml(nord_draft, part)
+        assert "proofState" not in xml and "noProof" not in xml, part
+        assert "en-US" not in xml, part
+
+
+def test_tables_rows_do_not_split_headers_repeat_totals_bold(nord_draft):
+    doc = Document(str(nord_draft))
+    assert len(doc.tables) > 10
+    for table in doc.tables:
+        rows = table._tbl.findall(f"{W}tr")
+        for tr in rows:
+            assert tr.find(f"{W}trPr/{W}cantSplit") is not None
+        assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+    totals = [t for t in doc.tables if t.rows[-1].cells[0].text == "I alt"]
+    assert len(totals) >= 4
+    for t in totals:
+        assert all(r.bold for c in t.rows[-1].cells for p in c.paragraphs for r in p.runs if r.text.strip())
+
+
+def test_column_widths_fit_the_longest_word(nord_draft):
+    from pagt_xl.report.render import TEXT_WIDTH_MM, _text_mm
+
+    doc = Document(str(nord_draft))
+    types = next(t for t in doc.tables if t.rows[0].cells[0].text == "År" and len(t.columns) == 5
+                 and t.rows[0].cells[4].text == "Type")  # fmt: skip
+    widths = [int(g.get(f"{W}w")) / 56.7 for g in types._tbl.find(f"{W}tblGrid").findall(f"{W}gridCol")]
+    assert sum(widths) <= TEXT_WIDTH_MM + 0.5
+    word = "Kompetenceopbyggende"
+    assert any(c.text == word for r in types.rows for c in r.cells)
+    assert widths[4] >= _text_mm(word, False, 8.5)  # measured in a font wider than Calibri
+
+
+def test_no_word_is_wider_than_its_column_in_any_table(nord_draft):
+    from pagt_xl.report.render import _text_mm
+
+    doc = Document(str(nord_draft))
+    checked = 0
+    for table in doc.tables:
+        widths = [int(g.get(f"{W}w")) / 56.7 for g in table._tbl.find(f"{W}tblGrid").findall(f"{W}gridCol")]
+        size = int(next(table._tbl.iter(f"{W}sz")).get(f"{W}val")) / 2
+        for i, row in enumerate(table.rows):
+            for width, cell in zip(widths, row.cells, strict=True):
+                bold = i == 0 or any(r.bold for p in cell.paragraphs for r in p.runs)
+                for word in cell.text.split():
+                    assert _text_mm(word, bold, size) + 3 <= width, (word, width)  # 3 mm: the cell's margins
+                    checked += 1
+    assert checked > 500
+
+
+def test_table_of_contents_shows_headings_before_word_updates_it(nord_draft):
+    doc = Document(str(nord_draft))
+    body = doc.element.body
+    instr = [i for i in body.iter(f"{W}instrText") if i.text.strip().startswith("TOC")]
+    assert len(instr) == 1  # still a real TOC field Word can update
+    shown = [p.text for p in doc.paragraphs if p.style.name.startswith("toc ")]
+    headings = [p.text for p in doc.paragraphs if p.style.name in ("Heading 1", "Heading 2") and p.text.strip()]
+    assert shown == headings and "Økonomiske nøgletal" in shown
+    kinds = [c.get(f"{W}fldCharType") for c in body.iter(f"{W}fldChar")]
+    assert kinds.count("begin") == kinds.count("end")
+
+
+def test_every_chart_has_alt_text_and_readable_fonts(nord_draft):
+    from pagt_xl.report.charts import DPI, FONT_SIZE
+
+    doc = Document(str(nord_draft))
+    shapes = list(doc.inline_shapes)
+    assert len(shapes) == 10
+    for shape in shapes:
+        doc_pr = shape._inline.docPr
+        assert doc_pr.get("descr", "").startswith("Søjlediagram: "), doc_pr.get("name")
+        blob = doc.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+        pixels = int.from_bytes(blob[16:20], "big")
+        shown_inches = shape.width / 914400
+        assert pixels / shown_inches >= 200  # 200 dpi as placed
+        scale = shown_inches / (pixels / DPI)
+        assert FONT_SIZE * scale >= 10.5 * 0.8  # no chart text under 80 % of the body text
+    themes = next(s for s in shapes if "indsatsområder" in s._inline.docPr.get("descr"))
+    assert "1. De potentielle STEM'ere 14,83 mio. kr. (64 %)" in themes._inline.docPr.get("descr")
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext missing (scripts/install-system-deps installs it with apt-get)")
+    text = subprocess.run([pdftotext, "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("name", ["rapport", "rapport_midt"])
+def test_libreoffice_render_lists_chapters_and_keeps_rows_whole(libreoffice_pdfs, name):
+    """In the PDF: the table of contents lists the chapters, and no table row is split across two pages."""
+    pages = _pdf_pages(libreoffice_pdfs[name])
+    doc = Document(str(libreoffice_pdfs[f"{name}.docx"]))
+    chapters = [p.text for p in doc.paragraphs if p.style.name == "Heading 1" and p.text.strip()]
+    toc_page = next(p for p in pages if "Indhold" in p)
+    listed = toc_page[toc_page.index("Indhold") :]
+    assert all(c in listed for c in chapters), chapters
+    squeezed = ["".join(p.split()) for p in pages]
+    checked = 0
+    for table in doc.tables:
+        for row in table.rows[1:]:
+            cell = "".join(row.cells[0].text.split())
+            if len(cell) < 8:
+                continue
+            assert any(cell in page for page in squeezed), row.cells[0].text  # the whole cell on one page
+            checked += 1
+    assert checked >= (20 if name == "rapport" else 5)

@@ -27,10 +27,12 @@ from pagt_xl.danish import (
     format_amount,
     format_amount_prose,
     format_date,
+    format_millions,
     format_number,
     format_percent,
 )
-from pagt_xl.figures import format_millions, format_share
+from pagt_xl.figures import format_share
+from pagt_xl.model import Issue, Severity
 from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
@@ -93,6 +95,7 @@ class FinishedProject(_Model):
 
     title: str = Field(description="'titel v/ ansøger'")
     amount: str = Field(description="støttebeløb")
+    results: Prompt = Field(description="skriveprompt: læring fra slutrapporten, forudfyldt med kolonnen Læring")
 
 
 class ThemeLearning(_Model):
@@ -105,6 +108,9 @@ class ThemeLearning(_Model):
     instruments: list[CountRow] = Field(description="virkemidler og hvor mange projekter der bruger hvert")
     notes: list[NoteItem] = Field(description="læring fra kolonnen Læring")
     finished: list[FinishedProject] = Field(description="afsluttede projekter med støttebeløb")
+    context: str = Field(description="indsatsområdets baggrund (fra pagtens konfiguration), eller tom")
+    context_prompt: Prompt = Field(description="skriveprompt for baggrunden, når pagten ikke har en tekst")
+    results: Prompt = Field(description="skriveprompt: de foreløbige resultater, forudfyldt med kolonnen Læring")
 
 
 class ProgressProject(_Model):
@@ -156,6 +162,41 @@ class SourceRow(_Model):
     rows: str = Field(description="rækkenumre i arket, fx '5-12, 14'")
 
 
+class Prompt(_Model):
+    """A writing prompt: what only people know. Highlighted in the draft, to be replaced by the secretariat."""
+
+    text: str = Field(description="'[SKRIV: ...]' med en linje om, hvad der skal stå")
+    prefill: list[str] = Field(description="tekst fra projektmappernes tekstkolonner at skrive videre på")
+
+
+class Section(_Model):
+    """A titled section of the pact's own text (pact file, [report])."""
+
+    heading: str = Field(description="overskrift")
+    paragraphs: list[str] = Field(description="afsnit")
+
+
+class IssueRow(_Model):
+    """An error or warning for the appendix, with the cell it points to."""
+
+    severity: str = Field(description="Fejl eller Advarsel")
+    origin: str = Field(description="Projektmappe eller Budget")
+    place: str = Field(description="fil › ark › celle")
+    message: str = Field(description="hvad der er galt")
+
+
+class Prompts(_Model):
+    """The writing prompts of the chapters (see :func:`prompt`)."""
+
+    preface: Prompt = Field(description="Statusrapporten (når pagten ikke har en tekst)")
+    partnership: Prompt = Field(description="Partnerskabet bag pagten (når pagten ikke har en tekst)")
+    activities: Prompt = Field(description="Aktiviteter i pagten (når pagten ikke har en tekst)")
+    strategic: Prompt = Field(description="Strategiske projekter: særlige satsninger")
+    learning_basis: Prompt = Field(description="Læringsgrundlaget (når pagten ikke har en tekst)")
+    lessons: Prompt = Field(description="Hvad har vi lært? Virkemidler, der har fungeret")
+    progress: Prompt = Field(description="Vurdering af fremdrift: styregruppens vurdering")
+
+
 class Sentences(_Model):
     """Key sentences in the report's own style; every number computed."""
 
@@ -167,7 +208,12 @@ class Sentences(_Model):
     targets: str = Field(description="projektperiode og aktivitetsmål (børn og unge, fagpersoner)")
     target_groups: str = Field(description="antal projekter pr. uddannelsesniveau")
     partners: str = Field(description="de partnertyper, der indgår i flest projekter")
-    excluded: str = Field(description="tom, eller en note om rækker med fejl, der ikke indgår")
+    excluded: str = Field(description="tom, eller hvor mange rækker (og hvor mange kr.) med fejl der ikke indgår")
+    rounds: str = Field(description="hvordan projekterne blev udvalgt (runderne), tom uden runder")
+    small_projects: str = Field(description="reglen om små projekter (fra året den gælder), ellers tom")
+    themes_open: str = Field(description="hvilke indsatsområder der var åbne hvert år")
+    progress: str = Field(description="antal igangværende og afsluttede projekter")
+    as_of: str = Field(description="datoen underforbrug er vurderet pr.")
 
 
 class ReportContext(_Model):
@@ -180,6 +226,18 @@ class ReportContext(_Model):
     report_date: str = Field(description="dato for kladden, fx '22. november 2026'")
     draft_mark: str = Field(description="kladdemærket 'KLADDE'")
     introduction: list[str] = Field(description="introduktionens afsnit (fra pagtens konfiguration)")
+    as_of: str = Field(description="opgørelsesdato for underforbrug, fx '31. december 2023'")
+    preface: list[str] = Field(description="afsnittet Statusrapporten (fra pagtens konfiguration); tom: prompt")
+    partnership: list[str] = Field(description="Partnerskabet bag pagten (fra pagtens konfiguration); tom: prompt")
+    activities: list[Section] = Field(description="Aktiviteter i pagten (fra pagtens konfiguration); tom: prompt")
+    prompts: Prompts = Field(description="skriveprompter, fx prompts.lessons.text og prompts.lessons.prefill")
+    theme_names: list[str] = Field(description="pagtens indsatsområder med nummer")
+    has_framework: bool = Field(description="om der er en økonomisk ramme i data")
+    has_partners: bool = Field(description="om kolonnen Partnere har data")
+    has_summaries: bool = Field(description="om kolonnen Kort resumé har data")
+    type_descriptions: list[Section] = Field(description="projekttyperne med deres beskrivelse")
+    learning_basis: str = Field(description="Læringsgrundlaget (fra pagtens konfiguration); tom: prompt")
+    progress_reporting: str = Field(description="hvornår projekterne afrapporterer fremdrift (konfiguration)")
     sentences: Sentences = Field(description="nøglesætninger, fx sentences.total, sentences.extremes")
     granted_total: str = Field(description="bevilget i alt, fx '23.231.178 kr.'")
     granted_millions: str = Field(description="bevilget i alt i mio. kr., fx '23,23 mio. kr.'")
@@ -204,8 +262,11 @@ class ReportContext(_Model):
     progress_counts: list[CountRow] = Field(description="igangværende projekter pr. fremdriftsvurdering")
     ongoing: list[ProgressProject] = Field(description="igangværende projekter med fremdrift og aktivitetsmål")
     grant_years: list[GrantYear] = Field(description="støttede projekter pr. tilsagnsår, nyeste først")
-    checks: list[CheckRow] = Field(description="krydstjek (kontrol) med resultat")
-    checks_summary: str = Field(description="fx '28 kontroller: 28 OK, 0 afviger.'")
+    checks: list[CheckRow] = Field(description="krydstjek, der afviger (de der passer, er opsummeret)")
+    checks_summary: str = Field(description="fx '28 kontroller: 26 OK, 2 afviger.'")
+    checks_passed: str = Field(description="én linje med de kontroller, der passer")
+    issues: list[IssueRow] = Field(description="fejl og advarsler fra projektmapper og budgetter, med celle")
+    issues_summary: str = Field(description="fx '2 advarsler og 1 fejl i projektmapperne, 3 fejl i budgetterne.'")
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
 
 
@@ -214,6 +275,11 @@ CHART_VARIABLES: dict[str, str] = {
     "chart_themes": "diagram: støttebeløb pr. indsatsområde (billede)",
     "chart_types": "diagram: støttebeløb pr. projekttype (billede; tomt for pagter uden typer)",
     "chart_years": "diagram: bevilget pr. år mod rammen (billede)",
+    "chart_partners": "diagram: antal projekter pr. partnertype (billede; tomt uden partnere)",
+    "chart_targets": "diagram: forventede deltagere pr. uddannelsesniveau (billede; tomt uden aktivitetsmål)",
+    "chart_instruments": "diagram: de mest anvendte virkemidler (billede; tomt uden virkemidler)",
+    "chart_theme_instruments": "diagrammer: virkemidler pr. indsatsområde, ét pr. punkt i learning "
+    "(brug chart_theme_instruments[loop.index0] i løkken over learning)",
 }
 
 _TARGET_WORDS = {
@@ -248,8 +314,24 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
 
 
 # -- building -------------------------------------------------------------------------------------
+# Money and shares are formatted only by _millions and _share (one rounding rule for the whole draft).
 def _n(value: int) -> str:
     return format_number(int(value))
+
+
+def _millions(kroner: int) -> str:
+    """Millions for a table headed "mio. kr.": ``4_200_000`` → ``"4,20"`` (Decimal, half-up)."""
+    return format_millions(int(kroner)).removesuffix(" mio. kr.")
+
+
+def _share(percent: int | float) -> str:
+    """A share already rounded to whole percent by the breakdown (largest remainder): ``18`` → ``"18 %"``."""
+    return format_share(int(percent))
+
+
+def prompt(hint: str, prefill: list[str] | None = None) -> Prompt:
+    """A writing prompt: ``[SKRIV: hint]`` (highlighted in the draft) and text from the workbook to start from."""
+    return Prompt(text=f"[SKRIV: {hint}]", prefill=[p for p in (prefill or []) if p.strip()])
 
 
 def _title_with_applicant(title: Any, applicant: Any) -> str:
@@ -263,8 +345,8 @@ def _share_rows(b: Breakdown, key: str) -> tuple[list[ShareRow], ShareRow]:
             label=str(r[key]),
             projects=_n(r["projects"]),
             amount=format_amount(r["granted"]),
-            millions=format_millions(r["granted"]),
-            share=format_share(r["percent"]),
+            millions=_millions(r["granted"]),
+            share=_share(r["percent"]),
         )
         for r in b.rows
     ]
@@ -273,8 +355,8 @@ def _share_rows(b: Breakdown, key: str) -> tuple[list[ShareRow], ShareRow]:
         label="I alt",
         projects=_n(t["projects"]),
         amount=format_amount(t["granted"]),
-        millions=format_millions(t["granted"]),
-        share=format_share(t.get("percent", 100)),
+        millions=_millions(t["granted"]),
+        share=_share(t.get("percent", 100)),
     )
     return rows, total
 
@@ -377,6 +459,7 @@ class _Part:
 
     fields: dict[str, Any]
     sentences: dict[str, str] = field(default_factory=dict)
+    prompts: dict[str, Prompt] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -425,9 +508,39 @@ def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
     )
 
 
-def _front_matter(scope: _Scope, report_date: dt.date) -> _Part:
-    """Title page and introduction: pact, period, date, draft mark."""
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def _front_matter(scope: _Scope, report_date: dt.date, as_of: dt.date) -> _Part:
+    """Title page, preface, introduction, partnership and activities (the pact's own text, else prompts).
+
+    Paragraphs dated in the pact file (``[[report.dated]]``) appear only when their years
+    overlap the report's period: a 2018 report never says "Fra 2022 udvælges ...".
+    """
     pact = scope.pact
+    texts = pact.report
+    dated = [" ".join(d.text.split()) for d in texts.dated if d.applies(scope.first, scope.last)]
+    activities = [Section(heading=a.heading, paragraphs=_paragraphs(a.text)) for a in texts.activities]
+    granted = scope.granted
+    prioritised = [
+        _title_with_applicant(r["title"], r["applicant"])
+        for _, r in granted.sort_values("granted", ascending=False).iterrows()
+        if r.get("round") == "prioriteret"
+    ]
+    prompts = {
+        "preface": prompt("hvem der aflægger status til hvem, og hvad rapporten består af (seed: styregruppen "
+                          "aflægger status til Regionsrådet; rapporten består af fire dele)"),
+        "partnership": prompt("partnerskabet bag pagten: hvem der startede den, styregruppen, sekretariatet "
+                              "(seed: Regionsrådet lavede startskuddet i 2018 ...)"),
+        "activities": prompt("partnerskabets aktiviteter: udvælgelse og indstilling, strategiske initiativer, "
+                             "vidensdeling og netværk"),
+        "learning_basis": prompt("hvad læringen bygger på (fremdrifts- og slutrapporter, dialog med projektholderne) "
+                                 "og hvorfor nogle projekter endnu ikke giver læring"),
+        "strategic": prompt("de projekter, der er udset som særlige strategiske satsninger, med en linje om hvert "
+                            "(seed: Nordjysk Science Dyst; Nordjylland brænder for ... grøn omstilling)",
+                            prioritised[:5]),
+    }  # fmt: skip
     return _Part(
         {
             "pact_name": pact.name,
@@ -435,9 +548,17 @@ def _front_matter(scope: _Scope, report_date: dt.date) -> _Part:
             "period": scope.period,
             "title": f"Statusrapport {scope.period}",
             "report_date": format_date(report_date),
+            "as_of": format_date(as_of),
             "draft_mark": DRAFT_MARK,
-            "introduction": [p.strip() for p in pact.introduction.split("\n\n") if p.strip()],
-        }
+            "introduction": _paragraphs(pact.introduction) + dated,
+            "preface": _paragraphs(texts.preface),
+            "partnership": _paragraphs(texts.partnership),
+            "activities": activities,
+            "theme_names": list(scope.theme_names.values()),
+            "learning_basis": " ".join(texts.learning_basis.split()),
+            "progress_reporting": " ".join(texts.progress_reporting.split()),
+        },
+        prompts=prompts,
     )
 
 
@@ -463,7 +584,8 @@ def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
         )
     else:
         s_framework = "Der er ikke angivet en økonomisk ramme for perioden."
-    excluded = int(scope.table["has_error"].astype(bool).sum())
+    excluded_sentence = _excluded(scope)
+    s_rounds, s_small = _rounds(scope)
     sentences = {
         "total": (
             f"{scope.pact.name} har udmøntet {format_amount_prose(total_kr)} {since}. "
@@ -476,20 +598,88 @@ def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
             + (f", mens {total['pending']} afventer afgørelse." if total["pending"] else ".")
         ),
         "framework": s_framework,
-        "excluded": (
-            f"Bemærk: {excluded} række(r) i projektmapperne har fejl og indgår ikke i tallene. "
-            "Se bilaget 'Kontrol og kilder' og kør 'pagt-xl validate'."
-            if excluded
-            else ""
-        ),
+        "excluded": excluded_sentence,
+        "rounds": s_rounds,
+        "small_projects": s_small,
     }
     fields = {
+        "has_framework": bool(total["framework"]),
         "granted_total": format_amount(total_kr),
         "granted_millions": format_amount_prose(total_kr),
         "granted_projects": _n(n_granted),
         "applications": _n(n_apps),
     }
     return _Part(fields, sentences)
+
+
+def _excluded(scope: _Scope) -> str:
+    """Rows left out of the figures, named with their count and amount; empty when none.
+
+    "1 bevilling på 2,5 mio. kr. indgår ikke i tallene, fordi rækken har fejl: ... — se bilaget."
+    """
+    bad = scope.table[scope.table["has_error"].astype(bool)]
+    if bad.empty:
+        return ""
+    amounts = pd.to_numeric(bad["granted"], errors="coerce")
+    with_grant = bad[amounts.fillna(0) > 0]
+    parts = []
+    if len(with_grant):
+        kroner = int(pd.to_numeric(with_grant["granted"]).sum())
+        word = "bevilling" if len(with_grant) == 1 else "bevillinger"
+        total = "i alt " if len(with_grant) > 1 else ""
+        parts.append(f"{len(with_grant)} {word} på {total}{format_amount_prose(kroner)}")
+    others = len(bad) - len(with_grant)
+    if others:
+        parts.append(f"{others} {'anden række' if others == 1 else 'andre rækker'} uden støttebeløb")
+    titles = [f"”{t}”" for t in with_grant["title"] if isinstance(t, str)][:5]
+    named = f" ({_join_and(titles)})" if titles else ""
+    rows = "rækken har" if len(bad) == 1 else "rækkerne har"
+    return (
+        f"{_join_and(parts)}{named} indgår ikke i tallene, fordi {rows} fejl i projektmappen "
+        "— se bilaget, der viser fil, ark og celle for hver fejl."
+    )
+
+
+def _rounds(scope: _Scope) -> tuple[str, str]:
+    """How projects were selected (the rounds' descriptions), and the small-project rule from its year."""
+    pact = scope.pact
+    regular = [r for r in pact.rounds if r.cap is None and (r.from_year is None or r.from_year <= scope.last)]
+    described = [" ".join(r.description.split()) for r in regular if r.description]
+    s_rounds = ""
+    if regular:
+        names = _join_and([r.name.lower() for r in regular])
+        s_rounds = f"Projekterne blev udvalgt via ansøgninger til {names}. " + " ".join(described)
+    small = [r for r in pact.rounds if r.cap is not None and (r.from_year is None or r.from_year <= scope.last)]
+    s_small = ""
+    for r in small:
+        since = f"I {r.from_year} blev det desuden besluttet at afprøve" if r.from_year else "Puljen har desuden"
+        desc = " ".join(r.description.split()) or "Skolerne kan søge støtte til små projekter."
+        s_small = f"{since} en ny udmøntningsform ({r.name.lower()}): {desc[0].lower()}{desc[1:].rstrip('.')}"
+        s_small += f" med en samlet projektsum på op til {format_amount(r.cap or 0)}"
+    return s_rounds.strip(), s_small
+
+
+def _themes_open(scope: _Scope) -> str:
+    """Which themes were open each year of the period (``open_themes`` in the pact file)."""
+    pact = scope.pact
+    years = list(range(scope.first, scope.last + 1))
+    limited = {y: pact.open_themes[y] for y in years if y in pact.open_themes}
+    if not limited:
+        return (
+            f"I {_join_and([str(y) for y in years])} har alle indsatsområder været åbne for ansøgninger."
+            if len(years) > 1
+            else f"I {scope.first} har alle indsatsområder været åbne for ansøgninger."
+        )
+    all_open = [str(y) for y in years if y not in limited]
+    parts = []
+    for year, keys in sorted(limited.items()):
+        names = [scope.theme_names[k] for k in keys if k in scope.theme_names]
+        parts.append(f"i {year} kun var muligt at søge under {_join_and(names)}")
+    text = ""
+    if all_open:
+        text = f"I {_join_and(all_open)} har alle indsatsområder været åbne for ansøgninger, mens det "
+        return text + _join_and(parts) + "."
+    return "Ansøgerne kunne " + _join_and([p.replace(" kun var muligt at søge", " kun søge") for p in parts]) + "."
 
 
 def _year_table(years: YearTable) -> _Part:
@@ -503,8 +693,9 @@ def _year_table(years: YearTable) -> _Part:
     )
 
 
-def _shares(breakdowns: dict[str, Breakdown], pact: Pact) -> _Part:
-    """Grants by theme, project type and lead institution type; the sentence on the largest theme."""
+def _shares(breakdowns: dict[str, Breakdown], scope: _Scope) -> _Part:
+    """Grants by theme, project type and lead institution type; the sentences on open and largest themes."""
+    pact = scope.pact
     themes, themes_total = _share_rows(breakdowns["theme"], "theme")
     if "type" in breakdowns:
         types, types_total = _share_rows(breakdowns["type"], "type")
@@ -524,12 +715,15 @@ def _shares(breakdowns: dict[str, Breakdown], pact: Pact) -> _Part:
     fields = {
         "themes": themes,
         "themes_total": themes_total,
+        "type_descriptions": [
+            Section(heading=t.name, paragraphs=[t.description] if t.description else []) for t in pact.project_types
+        ],
         "has_types": bool(pact.project_types),
         "types": types,
         "types_total": types_total,
         "institution_types": institution_types,
     }
-    return _Part(fields, {"largest_theme": s_theme})
+    return _Part(fields, {"largest_theme": s_theme, "themes_open": _themes_open(scope)})
 
 
 def _partners(granted: pd.DataFrame) -> _Part:
@@ -543,7 +737,7 @@ def _partners(granted: pd.DataFrame) -> _Part:
         s_partners = (
             f"{_join_and(tops)} er repræsenteret i {top_count} projekter{each} og deltager dermed i flest projekter."
         )
-    return _Part({"partner_types": partner_types}, {"partners": s_partners})
+    return _Part({"partner_types": partner_types, "has_partners": bool(partner_types)}, {"partners": s_partners})
 
 
 def _target_groups(tg: Breakdown | None, granted: pd.DataFrame) -> _Part:
@@ -604,17 +798,23 @@ def _targets_sentence(tg: Breakdown, granted: pd.DataFrame) -> str:
 def _learning(scope: _Scope) -> _Part:
     """Læring fra projekterne: the most used instruments, then one section per theme with granted projects."""
     learning = [
-        _theme_learning(scope.theme_names[t.key], tdf)
+        _theme_learning(scope.theme_names[t.key], tdf, scope.pact.report.theme_context.get(t.key, ""))
         for t in scope.pact.themes
         if not (tdf := scope.granted[scope.granted["theme"] == t.key]).empty
     ]
-    return _Part({"instruments_top": _count_items(scope.granted["instruments"])[:5], "learning": learning})
+    top = _count_items(scope.granted["instruments"])[:5]
+    lessons = prompt(
+        "hvilke virkemidler har fungeret godt, med en linje om hvert (seed: rollemodeller, inspiration og "
+        "vidensdeling, fællesskaber for kvinder, vidensopbygning ...)",
+        [f"{i.label} ({i.count} projekter)" for i in top],
+    )
+    return _Part({"instruments_top": top, "learning": learning}, prompts={"lessons": lessons})
 
 
-def _theme_learning(name: str, tdf: pd.DataFrame) -> ThemeLearning:
+def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLearning:
     """One theme's section: sentence on instruments, project titles, learning notes, finished projects."""
     instruments = _count_items(tdf["instruments"])
-    sentence = f"Der er igangsat {len(tdf)} projekter på indsatsområdet"
+    sentence = f"Der er igangsat {len(tdf)} {'projekt' if len(tdf) == 1 else 'projekter'} på indsatsområdet"
     if instruments:
         sentence += f", som samlet anvender {len(instruments)} forskellige virkemidler. "
         sentence += f"De mest anvendte virkemidler er {_letters([i.label for i in instruments[:3]])}."
@@ -628,12 +828,27 @@ def _theme_learning(name: str, tdf: pd.DataFrame) -> ThemeLearning:
     ]
     finished = [
         FinishedProject(
-            title=_title_with_applicant(r["title"], r["applicant"]), amount=format_amount(int(r["granted"]))
+            title=_title_with_applicant(r["title"], r["applicant"]),
+            amount=format_amount(int(r["granted"])),
+            results=prompt(
+                "hvad projektet gjorde, hvem det nåede, og hvad det lærte (fra slutrapporten)",
+                [str(r["notes"]).strip()] if isinstance(r["notes"], str) else [],
+            ),
         )
         for _, r in tdf[tdf["status"] == "finished"].iterrows()
         if not pd.isna(r["granted"])
     ]
+    results = prompt(
+        "de foreløbige resultater på indsatsområdet (seed: 'De foreløbige resultater indikerer, at ...')",
+        [f"{n.title}: {n.text}" for n in notes],
+    )
     return ThemeLearning(
+        context_prompt=prompt(
+            "hvorfor indsatsområdet er vigtigt, og hvad pagten sætter ind på (seed: 'Piger og kvinder er mindre "
+            "tilbøjelige til at tage en STEM-uddannelse ... I indsatsområdet sætter pagten ind på ...')"
+        ),
+        context=" ".join(context.split()),
+        results=results,
         name=name,
         projects=_n(len(tdf)),
         sentence=sentence,
@@ -644,7 +859,24 @@ def _theme_learning(name: str, tdf: pd.DataFrame) -> ThemeLearning:
     )
 
 
-def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
+def _plain(text: str) -> str:
+    """Lower-case letters and digits only, æ/ø/å as ae/oe/aa: file names and titles compared."""
+    text = text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _unreadable_budgets(budget_issues: list[Issue] | None) -> list[str]:
+    """The plain names (see :func:`_plain`) of budget files that could not be read at all."""
+    return [
+        _plain(i.file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        for i in budget_issues or []
+        if i.file and i.sheet is None and i.severity == Severity.ERROR
+    ]
+
+
+def _progress(
+    scope: _Scope, underspend: Mapping[str, UnderspendNote], budget_issues: list[Issue] | None = None
+) -> _Part:
     """Fremdrift: projects per status, ongoing projects per progress rating, and each ongoing project."""
     granted = scope.granted
     status_counts = [
@@ -653,7 +885,7 @@ def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
         if (granted["status"] == k).any()
     ]
     missing_status = int(granted["status"].isna().sum())
-    if missing_status:
+    if missing_status and status_counts:  # no status at all: the chapter is left out
         status_counts.append(CountRow(label="(ikke angivet)", count=_n(missing_status)))
     ongoing_df = granted[granted["status"] == "ongoing"]
     progress_counts = [
@@ -664,23 +896,59 @@ def _progress(scope: _Scope, underspend: Mapping[str, UnderspendNote]) -> _Part:
     ongoing_rows = sorted(
         (r for _, r in ongoing_df.iterrows()), key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"])))
     )
-    ongoing = [_progress_project(r, scope.theme_names, underspend) for r in ongoing_rows]
-    return _Part({"status_counts": status_counts, "progress_counts": progress_counts, "ongoing": ongoing})
+    unreadable = _unreadable_budgets(budget_issues)
+    ongoing = [_progress_project(r, scope.theme_names, underspend, unreadable) for r in ongoing_rows]
+    n_ongoing = int((granted["status"] == "ongoing").sum())
+    n_finished = int((granted["status"] == "finished").sum())
+    s_progress = ""
+    if n_ongoing or n_finished:
+        s_progress = (
+            f"Af de {len(granted)} projekter, der har modtaget støtte, er {n_ongoing} igangværende, "
+            f"og {n_finished} er afsluttet."
+        )
+    notes = [
+        f"{_title_with_applicant(r['title'], r['applicant'])}: {str(r['notes']).strip()}"
+        for r in ongoing_rows
+        if isinstance(r["notes"], str) and r["notes"].strip()
+    ]
+    progress_prompt = prompt(
+        "styregruppens vurdering af fremdriften, og hvorfor den vurderes på aktivitetsmål frem for resultatmål "
+        "(seed: 'I og med at langt størstedelen af projekterne stadig er igangværende ...')",
+        notes,
+    )
+    return _Part(
+        {"status_counts": status_counts, "progress_counts": progress_counts, "ongoing": ongoing},
+        {"progress": s_progress},
+        prompts={"progress": progress_prompt},
+    )
 
 
 def _progress_project(
-    row: pd.Series, theme_names: dict[str, str], underspend: Mapping[str, UnderspendNote]
+    row: pd.Series,
+    theme_names: dict[str, str],
+    underspend: Mapping[str, UnderspendNote],
+    unreadable: list[str] | None = None,
 ) -> ProgressProject:
-    """An ongoing project's row; its underspend note is looked up by case number, else by title."""
+    """An ongoing project's row; its underspend note is looked up by case number, else by title.
+
+    A project whose budget file could not be read (its file name starts with the case number, or
+    holds the title) says so, instead of "-", which means no budget.
+    """
     case_id = row["case_id"]
     key = case_id if isinstance(case_id, str) and case_id in underspend else row["title"]
+    note = underspend_text(underspend.get(key))
+    if note == "-" and unreadable:
+        ids = [_plain(case_id)] if isinstance(case_id, str) and case_id.strip() else []
+        title = _plain(str(row["title"])) if isinstance(row["title"], str) else ""
+        if any((ids and name.startswith(ids[0])) or (title and title in name) for name in unreadable):
+            note = "Budgettet kunne ikke læses – se bilaget"
     return ProgressProject(
         title=_title_with_applicant(row["title"], row["applicant"]),
         year=str(int(row["year"])),
         theme=theme_names.get(row["theme"], "-"),
         progress=PROGRESS_LABELS.get(row["progress"], "-"),
         targets=_targets_text(row),
-        underspend=underspend_text(underspend.get(key)),
+        underspend=note,
     )
 
 
@@ -705,7 +973,13 @@ def _grant_years(scope: _Scope) -> _Part:
     """Støttede projekter: one section per grant year, newest first."""
     granted = scope.granted
     years = sorted({int(y) for y in granted["year"]}, reverse=True)
-    return _Part({"grant_years": [_grant_year(y, granted[granted["year"] == y], scope) for y in years]})
+    has_summaries = bool(granted["summary"].map(lambda v: isinstance(v, str) and bool(v.strip())).any())
+    return _Part(
+        {
+            "grant_years": [_grant_year(y, granted[granted["year"] == y], scope) for y in years],
+            "has_summaries": has_summaries,
+        }
+    )
 
 
 def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
@@ -727,8 +1001,48 @@ def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
     return GrantYear(year=str(year), sentence=f"{format_amount_prose(amount)} til {len(ydf)} {word}", projects=rows)
 
 
-def _appendix(checks: list[Check], scope: _Scope) -> _Part:
-    """Bilag: Kontrol og kilder: every cross-check with its result, and the source rows of the tables."""
+_SEVERITY_WORDS = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel"}
+
+
+def _issue_rows(issues: list[Issue], origin: str) -> list[IssueRow]:
+    """Errors, then warnings, in file and cell order (information lines are left out)."""
+    shown = [i for i in issues if i.severity in _SEVERITY_WORDS]
+    shown.sort(key=lambda i: (i.severity != Severity.ERROR, i.file or "", i.sheet or "", i.row or 0, i.cell or ""))
+    return [
+        IssueRow(
+            severity=_SEVERITY_WORDS[i.severity],
+            origin=origin,
+            place=_short_source(i.location()),
+            message=i.message,
+        )
+        for i in shown
+    ]
+
+
+def _count_words(n_err: int, n_warn: int) -> str:
+    parts = []
+    if n_err:
+        parts.append(f"{n_err} {'fejl'}")
+    if n_warn:
+        parts.append(f"{n_warn} {'advarsel' if n_warn == 1 else 'advarsler'}")
+    return _join_and(parts)
+
+
+def _issues_summary(validation: list[IssueRow], budget: list[IssueRow], budgets_read: bool) -> str:
+    def count(rows: list[IssueRow]) -> str:
+        return _count_words(sum(r.severity == "Fejl" for r in rows), sum(r.severity == "Advarsel" for r in rows))
+
+    text = f"Projektmapperne: {count(validation) or 'ingen fejl eller advarsler'}."
+    if budgets_read:
+        text += f" Budgetterne: {count(budget) or 'ingen fejl eller advarsler'}."
+    else:
+        text += " Budgetterne er ikke gennemgået i denne kørsel."
+    return text
+
+
+def _appendix(checks: list[Check], scope: _Scope, issues: list[Issue], budget_issues: list[Issue] | None) -> _Part:
+    """Bilag: errors and warnings with their cells, the cross-checks that failed, a line on those that passed."""
+    failed = [c for c in checks if not c.ok]
     rows = [
         CheckRow(
             name=c.name,
@@ -737,9 +1051,12 @@ def _appendix(checks: list[Check], scope: _Scope) -> _Part:
             result=c.result,
             source=_short_source(c.source),
         )
-        for c in checks
+        for c in failed
     ]
-    bad = sum(1 for c in checks if not c.ok)
+    passed = [c.name for c in checks if c.ok]
+    bad = len(failed)
+    validation_rows = _issue_rows(issues, "Projektmappe")
+    budget_rows = _issue_rows(budget_issues or [], "Budget")
     sources = [
         *_sources("Årstabel (ansøgninger, afslag, tilsagn)", scope.clean),
         *_sources("Fordelinger (indsatsområder, typer, institutioner, målgrupper)", scope.granted),
@@ -747,10 +1064,22 @@ def _appendix(checks: list[Check], scope: _Scope) -> _Part:
     return _Part(
         {
             "checks": rows,
-            "checks_summary": f"{len(rows)} kontroller: {len(rows) - bad} OK, {bad} afviger.",
+            "checks_summary": f"{len(checks)} kontroller: {len(passed)} OK, {bad} afviger.",
+            "checks_passed": (f"Disse passer: {'; '.join(passed)}." if passed else "Ingen kontroller passer."),
+            "issues": sorted(validation_rows + budget_rows, key=lambda r: r.severity != "Fejl"),  # errors first
+            "issues_summary": _issues_summary(validation_rows, budget_rows, budget_issues is not None),
             "sources": sources,
         }
     )
+
+
+def default_as_of(breakdowns: Breakdowns, today: dt.date) -> dt.date:
+    """The as-of date of the underspend rule: the period's last day, or ``today`` if that is earlier."""
+    last = breakdowns.period[1] if breakdowns.period is not None else None
+    if last is None:
+        years = [int(y) for y in breakdowns.validation.table["year"].dropna().unique()]
+        last = max(years) if years else today.year
+    return min(dt.date(last, 12, 31), today)
 
 
 def build_context(
@@ -758,29 +1087,38 @@ def build_context(
     *,
     report_date: dt.date,
     underspend: Mapping[str, UnderspendNote] | None = None,
+    as_of: dt.date | None = None,
+    budget_issues: list[Issue] | None = None,
 ) -> ReportContext:
     """The report context for a set of breakdowns (see :func:`pagt_xl.pipeline.run_breakdowns`).
 
     ``report_date`` is printed on the draft. ``underspend`` maps a project's
     case number (or its title when it has none) to its underspend status, shown
     in the progress table (see :func:`underspend_text`); ``None``: not known.
+    ``as_of`` is the date underspend was judged at, printed in the draft (``None``:
+    :func:`default_as_of`). ``budget_issues`` are the budget review's issues for
+    the appendix (``None``: no budgets were reviewed). The validation's own issues
+    always go to the appendix.
     """
     scope = _scope(breakdowns, report_date)
+    as_of = as_of or default_as_of(breakdowns, report_date)
     parts = (
-        _front_matter(scope, report_date),
+        _front_matter(scope, report_date, as_of),
         _key_figures(breakdowns, scope),
         _year_table(breakdowns.years),
-        _shares(breakdowns.breakdowns, scope.pact),
+        _shares(breakdowns.breakdowns, scope),
         _partners(scope.granted),
         _target_groups(breakdowns.breakdowns.get("target_group"), scope.granted),
         _learning(scope),
-        _progress(scope, underspend or {}),
+        _progress(scope, underspend or {}, budget_issues),
         _grant_years(scope),
-        _appendix(breakdowns.checks, scope),
+        _appendix(breakdowns.checks, scope, breakdowns.validation.issues, budget_issues),
     )
     fields = {name: value for part in parts for name, value in part.fields.items()}
     sentences = {name: text for part in parts for name, text in part.sentences.items()}
-    return ReportContext(**fields, sentences=Sentences(**sentences))
+    sentences["as_of"] = f"Risikoen for underforbrug er vurderet pr. {format_date(as_of)}."
+    prompts = {name: p for part in parts for name, p in part.prompts.items()}
+    return ReportContext(**fields, sentences=Sentences(**sentences), prompts=Prompts(**prompts))
 
 
 def _short_source(source: str) -> str:

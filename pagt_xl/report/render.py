@@ -19,16 +19,18 @@ from typing import Any
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import parse_xml
-from docx.shared import Mm
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pagt_xl.errors import ErrorCode, PagtError
+from pagt_xl.model import Issue
 from pagt_xl.outputs import atomic_write
-from pagt_xl.report.charts import share_chart, year_chart
-from pagt_xl.report.context import ReportContext, build_context, template_variables
+from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
+from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
 from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
@@ -146,16 +148,36 @@ def render_context(
     out: Path,
     *,
     template: Path | None = None,
-    charts: dict[str, bytes | None] | None = None,
+    charts: Mapping[str, bytes | list[bytes | None] | None] | None = None,
+    alt_texts: Mapping[str, str | list[str]] | None = None,
 ) -> Path:
-    """Render ``context`` into ``template`` and write ``out`` atomically. Returns ``out``."""
+    """Render ``context`` into ``template`` and write ``out`` atomically. Returns ``out``.
+
+    ``charts`` maps chart variables (:data:`~pagt_xl.report.context.CHART_VARIABLES`) to PNGs
+    (``None``: no chart, the variable renders empty); ``alt_texts`` gives each chart its alt text
+    (the picture's description for screen readers). After rendering, the table of contents gets
+    the document's headings as its shown result, so it is readable before Word updates it.
+    """
     template = Path(template) if template is not None else default_template()
     check_template(template)
     tpl = _open(template)
     values: dict[str, Any] = context.model_dump()
-    for name in ("chart_themes", "chart_types", "chart_years"):
-        png = (charts or {}).get(name)
-        values[name] = InlineImage(tpl, io.BytesIO(png), width=CHART_WIDTH) if png else ""
+    descriptions: dict[bytes, str] = {}
+
+    def picture(png: bytes | None, alt: str | None, name: str) -> InlineImage | str:
+        if not png:
+            return ""
+        descriptions[png] = alt or CHART_VARIABLES[name]
+        return InlineImage(tpl, io.BytesIO(png), width=_chart_width(png))
+
+    for name in CHART_VARIABLES:
+        chart = (charts or {}).get(name)
+        alt = (alt_texts or {}).get(name)
+        if isinstance(chart, list):  # one chart per item of a list (per theme)
+            alts = alt if isinstance(alt, list) else [None] * len(chart)
+            values[name] = [picture(png, a, name) for png, a in zip(chart, alts, strict=True)]
+        else:
+            values[name] = picture(chart, alt if isinstance(alt, str) else None, name)
     try:
         tpl.render(values, jinja_env=_environment(), autoescape=True)
     except SecurityError as exc:
@@ -174,18 +196,256 @@ def render_context(
             f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
             code=ErrorCode.TEMPLATE_UNSAFE,
         ) from None
+    _describe_pictures(tpl.docx, descriptions)
+    for table in tpl.docx.element.body.iter(qn("w:tbl")):
+        fit_columns(table)
+    fill_table_of_contents(tpl.docx)
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))
     return out
 
 
-def report_charts(breakdowns: Any) -> dict[str, bytes | None]:
-    """The three chart PNGs for a set of breakdowns."""
+def _chart_width(png: bytes) -> Emu:
+    """The chart's drawn width (PNG pixels at the charts' DPI), at most the text width: fonts keep their size."""
+    pixels = int.from_bytes(png[16:20], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" else 0
+    width = Emu(int(pixels / DPI * 914400)) if pixels else CHART_WIDTH
+    return min(width, CHART_WIDTH)
+
+
+def _describe_pictures(doc: Any, descriptions: Mapping[bytes, str]) -> None:
+    """Set each chart's alt text (``wp:docPr/@descr``), found by the picture's bytes."""
+    body = doc.element.body
+    for inline in body.iter(qn("wp:inline"), qn("wp:anchor")):
+        blip = next(inline.iter(qn("a:blip")), None)
+        doc_pr = inline.find(qn("wp:docPr"))
+        if blip is None or doc_pr is None:
+            continue
+        part = doc.part.related_parts.get(blip.get(qn("r:embed")))
+        text = descriptions.get(part.blob) if part is not None else None
+        if text:
+            doc_pr.set("descr", text)
+            doc_pr.set("title", text.split(":", 1)[0])
+
+
+#: the text width of the template (A4, 22 mm margins)
+TEXT_WIDTH_MM = 166.0
+_CELL_PADDING_MM = 4.2
+_PT_MM = 25.4 / 72
+
+
+@lru_cache(maxsize=4096)
+def _text_mm(text: str, bold: bool, size: float) -> float:
+    """Width of ``text`` in DejaVu Sans: wider than Calibri, so what fits here fits in Word and LibreOffice."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    props = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal", size=size)
+    width, _h, _d = TextToPath().get_text_width_height_descent(text, props, ismath=False)
+    return width * _PT_MM
+
+
+_TWIPS_PER_MM = 56.7
+#: an amount or share kept on one line: "14.834.353 kr.", "4,20", "18 %" (not a list such as "5-14, 17-29")
+_NUMBER = re.compile(r"^-?\d[\d.]*(,\d+)?( %| kr\.| mio\. kr\.)?$")
+
+
+def fit_columns(table: Any) -> list[float]:
+    """Give each column of a rendered table a width that fits its content; returns the widths in mm.
+
+    A column is at least as wide as its longest word (an amount such as "14.834.353 kr." counts
+    as one word), so no word breaks inside ("Kompetenceopby|ggende"); the rest of the text
+    width goes to the columns with the most text. The layout is then fixed, so Word and
+    LibreOffice show the same columns.
+    """
+    rows = table.findall(qn("w:tr"))
+    grid = table.find(qn("w:tblGrid"))
+    if grid is None or not rows:
+        return []
+    cols = grid.findall(qn("w:gridCol"))
+    n = len(cols)
+    texts: list[list[tuple[str, bool, float]]] = []
+    for tr in rows:
+        cells = tr.findall(qn("w:tc"))
+        if len(cells) != n:  # merged cells: leave the table as the template has it
+            return []
+        row = []
+        for tc in cells:
+            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))).strip()
+            bold = tr is rows[0] or any(b.get(qn("w:val"), "true") != "0" for b in tc.iter(qn("w:b")))
+            size = next((int(z.get(qn("w:val"))) / 2 for z in tc.iter(qn("w:sz"))), 8.5)
+            row.append((text, bold, size))
+        texts.append(row)
+    for shrink in (0.0, 0.5, 1.0, 1.5):  # a table of many amounts may need a smaller font to keep them whole
+        least, want = _column_needs(texts, n, shrink)
+        if sum(least) <= TEXT_WIDTH_MM:
+            break
+    if shrink:
+        for z in table.iter(qn("w:sz"), qn("w:szCs")):
+            z.set(qn("w:val"), str(round((int(z.get(qn("w:val"))) / 2 - shrink) * 2)))
+    if sum(least) > TEXT_WIDTH_MM:
+        # too many long words for the page: the column with the most text (a summary) gives way
+        prose = max(range(n), key=lambda j: want[j])
+        least[prose] = max(TEXT_WIDTH_MM - (sum(least) - least[prose]), 25.0)
+    spare = TEXT_WIDTH_MM - sum(least)
+    extra = [w - m for w, m in zip(want, least, strict=True)]
+    if spare <= 0:
+        widths = [m * TEXT_WIDTH_MM / sum(least) for m in least]
+    elif sum(want) <= TEXT_WIDTH_MM:
+        widths = want
+    else:
+        widths = [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+    twips = [round(w * _TWIPS_PER_MM) for w in widths]
+    for col, w in zip(cols, twips, strict=True):
+        col.set(qn("w:w"), str(w))
+    for tr in rows:
+        for tc, w in zip(tr.findall(qn("w:tc")), twips, strict=True):
+            tc_pr = tc.get_or_add_tcPr()
+            tc_w = tc_pr.find(qn("w:tcW"))
+            if tc_w is None:
+                tc_w = OxmlElement("w:tcW")
+                tc_pr.insert(0, tc_w)
+            tc_w.set(qn("w:w"), str(w))
+            tc_w.set(qn("w:type"), "dxa")
+    tbl_pr = table.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:w"), str(sum(twips)))
+        tbl_w.set(qn("w:type"), "dxa")
+    return widths
+
+
+def _column_needs(texts: list[list[tuple[str, bool, float]]], n: int, shrink: float) -> tuple[list, list]:
+    """Per column: the width of its longest word and of its longest text (mm), fonts ``shrink`` pt smaller."""
+    least = [0.0] * n
+    want = [0.0] * n
+    for row in texts:
+        for j, (text, bold, size) in enumerate(row):
+            words = [text] if _NUMBER.match(text) else text.split()
+            longest = max((_text_mm(w, bold, size - shrink) for w in words), default=0.0)
+            least[j] = max(least[j], longest + _CELL_PADDING_MM)
+            want[j] = max(want[j], min(_text_mm(text, bold, size - shrink), 110.0) + _CELL_PADDING_MM)
+    return least, want
+
+
+_HEADING_LEVELS = {"Heading1": 1, "Heading2": 2}
+
+
+def fill_table_of_contents(doc: Any) -> int:
+    """Write the headings (levels 1-2) as the shown result of the document's TOC field; returns how many.
+
+    The field stays a real TOC field (Word still updates it, with page numbers); this only
+    replaces the placeholder between its ``separate`` and ``end`` marks, so PDF converters and
+    previews that never update fields show the chapters too. No TOC field: nothing happens.
+    """
+    body = doc.element.body
+    instr = next((i for i in body.iter(qn("w:instrText")) if (i.text or "").strip().startswith("TOC")), None)
+    if instr is None:
+        return 0
+    paragraph = instr.getparent().getparent()
+    runs = list(paragraph.iter(qn("w:r")))
+    sep = next((r for r in runs if any(c.get(qn("w:fldCharType")) == "separate" for c in r)), None)
+    end = next((r for r in runs if any(c.get(qn("w:fldCharType")) == "end" for c in r)), None)
+    if sep is None or end is None:
+        return 0
+    for r in runs[runs.index(sep) + 1 : runs.index(end) + 1]:
+        paragraph.remove(r)
+    headings = []
+    for p in body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        level = _HEADING_LEVELS.get(style.get(qn("w:val")) if style is not None else "")
+        text = "".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+        if level and text:
+            headings.append((level, text))
+    if not headings:
+        headings = [(1, "Indholdsfortegnelsen opdateres i Word.")]
+    current = paragraph
+    for i, (level, text) in enumerate(headings):
+        if i == 0:
+            target = paragraph
+        else:
+            target = OxmlElement("w:p")
+            current.addnext(target)
+            current = target
+        _set_style(target, f"toc{level}")
+        run = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = text
+        t.set(qn("xml:space"), "preserve")
+        run.append(t)
+        target.append(run)
+    current.append(end)
+    return len(headings)
+
+
+def _set_style(p: Any, style_id: str) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    style = ppr.find(qn("w:pStyle"))
+    if style is None:
+        style = OxmlElement("w:pStyle")
+        ppr.insert(0, style)
+    style.set(qn("w:val"), style_id)
+
+
+def _listing(rows: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{label} {value}" for label, value in rows)
+
+
+def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict[str, Any]:
+    """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`)."""
     b = breakdowns.breakdowns
+    ctx = context
+    partners = [(r.label, int(r.count.replace(".", ""))) for r in ctx.partner_types] if ctx else []
+    targets = [(r.label, int(r.participants.replace(".", ""))) for r in ctx.target_groups] if ctx else []
+    instruments = [(r.label, int(r.count.replace(".", ""))) for r in ctx.instruments_top] if ctx else []
     return {
         "chart_themes": share_chart(b["theme"], "theme", "Støttebeløb fordelt på indsatsområder"),
         "chart_types": share_chart(b["type"], "type", "Støttebeløb fordelt på projekttyper") if "type" in b else None,
         "chart_years": year_chart(breakdowns.years),
+        "chart_partners": count_chart(partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
+        "chart_targets": count_chart(targets, "Forventede deltagere fordelt efter uddannelsesniveau", "Deltagere"),
+        "chart_instruments": count_chart(instruments, "De mest anvendte virkemidler"),
+        "chart_theme_instruments": [
+            count_chart(
+                [(r.label, int(r.count.replace(".", ""))) for r in t.instruments],
+                "Antal projekter i indsatsområdet som anvender virkemidlet",
+            )
+            for t in (ctx.learning if ctx else [])
+        ],
+    }
+
+
+def chart_alt_texts(context: ReportContext) -> dict[str, Any]:
+    """Each chart's alt text: what it shows, with its figures (the same the tables give)."""
+    themes = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.themes])
+    types = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.types])
+    years = _listing([(r.year, f"{r.granted} kr. (ramme {r.framework})") for r in context.years])
+    return {
+        "chart_themes": f"Søjlediagram: støttebeløb fordelt på indsatsområder: {themes}.",
+        "chart_types": f"Søjlediagram: støttebeløb fordelt på projekttyper: {types}.",
+        "chart_years": f"Søjlediagram: bevilget pr. år og økonomisk ramme: {years}.",
+        "chart_partners": "Søjlediagram: antal projekter pr. partnertype: "
+        + _listing([(r.label, r.count) for r in context.partner_types])
+        + ".",
+        "chart_targets": "Søjlediagram: forventede deltagere pr. uddannelsesniveau: "
+        + _listing([(r.label, r.participants) for r in context.target_groups])
+        + ".",
+        "chart_instruments": "Søjlediagram: de mest anvendte virkemidler (antal projekter): "
+        + _listing([(r.label, r.count) for r in context.instruments_top])
+        + ".",
+        "chart_theme_instruments": [
+            f"Søjlediagram: virkemidler i indsatsområdet {t.name} (antal projekter): "
+            + _listing([(r.label, r.count) for r in t.instruments])
+            + "."
+            for t in context.learning
+        ],
     }
 
 
@@ -196,12 +456,28 @@ def render_report(
     template: Path | None = None,
     report_date: dt.date | None = None,
     underspend: Mapping[str, UnderspendNote] | None = None,
+    as_of: dt.date | None = None,
+    budget_issues: list[Issue] | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
     ``report_date`` defaults to today. ``underspend`` maps a project's case
     number (or title) to its underspend status for the progress table (``None``:
-    not known). Returns ``out``.
+    not known); ``as_of`` is the date it was judged at, printed in the draft
+    (``None``: the period's last day or today, whichever is earlier).
+    ``budget_issues`` go to the appendix (``None``: no budgets reviewed). Returns ``out``.
     """
-    context = build_context(breakdowns, report_date=report_date or dt.date.today(), underspend=underspend)
-    return render_context(context, Path(out), template=template, charts=report_charts(breakdowns))
+    context = build_context(
+        breakdowns,
+        report_date=report_date or dt.date.today(),
+        underspend=underspend,
+        as_of=as_of,
+        budget_issues=budget_issues,
+    )
+    return render_context(
+        context,
+        Path(out),
+        template=template,
+        charts=report_charts(breakdowns, context),
+        alt_texts=chart_alt_texts(context),
+    )
