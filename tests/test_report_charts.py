@@ -16,11 +16,12 @@ NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 
 def test_a_figure_is_drawn_once_for_its_data_and_again_for_other_data():
     breakdowns = run_breakdowns(run_validation([NORD_FILE], load_pact("nordjylland")))
-    first = report_charts(breakdowns)
+    shown = ("chart_themes", "chart_types", "chart_years")  # without a context: no count charts
+    first = {k: v for k, v in report_charts(breakdowns).items() if k in shown}
     assert all(png and png.startswith(b"\x89PNG") for png in first.values())
     assert len(set(first.values())) == 3
     drawn = charts._share_png.cache_info().misses + charts._year_png.cache_info().misses
-    again = report_charts(copy.deepcopy(breakdowns))  # other objects, the same figures
+    again = {k: v for k, v in report_charts(copy.deepcopy(breakdowns)).items() if k in shown}  # the same figures
     assert again == first
     assert charts._share_png.cache_info().misses + charts._year_png.cache_info().misses == drawn
     # one figure changes: only that one is drawn again, and it differs
