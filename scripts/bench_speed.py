@@ -210,6 +210,7 @@ def bench_report(tmp: Path, projects: int, repeat: int) -> None:
     def drawn() -> None:
         charts._share_png.cache_clear()
         charts._year_png.cache_clear()
+        charts._count_png.cache_clear()
         ours()
 
     ours()  # warm-up: imports, fonts, matplotlib, the template check

@@ -334,6 +334,11 @@ def prompt(hint: str, prefill: list[str] | None = None) -> Prompt:
     return Prompt(text=f"[SKRIV: {hint}]", prefill=[p for p in (prefill or []) if p.strip()])
 
 
+def _records(df: pd.DataFrame, *columns: str) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts of the ``columns`` it has (a missing one is a missing key, as in a row)."""
+    return df[[c for c in columns if c in df.columns]].to_dict("records")
+
+
 def _title_with_applicant(title: Any, applicant: Any) -> str:
     t = str(title) if isinstance(title, str) else ""
     return f"{t} v/ {applicant}" if isinstance(applicant, str) and applicant else t
@@ -438,7 +443,7 @@ def _sources(name: str, df: pd.DataFrame) -> list[SourceRow]:
     return out
 
 
-def _targets_text(row: pd.Series) -> str:
+def _targets_text(row: Mapping[str, Any]) -> str:
     parts = []
     for col, word in _TARGET_WORDS.items():
         v = row.get(col)
@@ -525,7 +530,7 @@ def _front_matter(scope: _Scope, report_date: dt.date, as_of: dt.date) -> _Part:
     granted = scope.granted
     prioritised = [
         _title_with_applicant(r["title"], r["applicant"])
-        for _, r in granted.sort_values("granted", ascending=False).iterrows()
+        for r in _records(granted.sort_values("granted", ascending=False), "title", "applicant", "round", "granted")
         if r.get("round") == "prioriteret"
     ]
     prompts = {
@@ -823,7 +828,7 @@ def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLea
     titles = sorted((str(x) for x in tdf["title"] if isinstance(x, str)), key=danish_sort_key)
     notes = [
         NoteItem(title=str(r["title"]), text=str(r["notes"]).strip())
-        for _, r in tdf.iterrows()
+        for r in _records(tdf, "title", "notes")
         if isinstance(r["notes"], str) and r["notes"].strip()
     ]
     finished = [
@@ -835,7 +840,7 @@ def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLea
                 [str(r["notes"]).strip()] if isinstance(r["notes"], str) else [],
             ),
         )
-        for _, r in tdf[tdf["status"] == "finished"].iterrows()
+        for r in _records(tdf[tdf["status"] == "finished"], "title", "applicant", "granted", "notes")
         if not pd.isna(r["granted"])
     ]
     results = prompt(
@@ -894,7 +899,8 @@ def _progress(
         if (ongoing_df["progress"] == k).any()
     ]
     ongoing_rows = sorted(
-        (r for _, r in ongoing_df.iterrows()), key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"])))
+        ongoing_df.to_dict("records"),
+        key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"]))),
     )
     unreadable = _unreadable_budgets(budget_issues)
     ongoing = [_progress_project(r, scope.theme_names, underspend, unreadable) for r in ongoing_rows]
@@ -924,7 +930,7 @@ def _progress(
 
 
 def _progress_project(
-    row: pd.Series,
+    row: Mapping[str, Any],
     theme_names: dict[str, str],
     underspend: Mapping[str, UnderspendNote],
     unreadable: list[str] | None = None,
@@ -993,7 +999,7 @@ def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
             type=scope.type_names.get(r["project_type"], "-"),
             amount=format_amount(int(r["granted"])) if not pd.isna(r["granted"]) else "-",
         )
-        for _, r in ydf.iterrows()
+        for r in _records(ydf, "title", "applicant", "theme", "project_type", "granted", "summary")
     ]
     rows.sort(key=lambda p: danish_sort_key(p.title))
     amount = int(ydf["granted"].fillna(0).sum())

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
@@ -54,8 +55,33 @@ def default_template() -> Path:
     return DEFAULT_TEMPLATE
 
 
+_COMPILED_LOCK = threading.Lock()
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, remembering what it compiled: docxtpl compiles every part of the template on every
+    render (about 0.08 s for the status report); the same part's XML compiles to the same template."""
+
+    _compiled: ClassVar[dict[str, Any]] = {}
+    _KEEP = 64
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            template = super().from_string(source)
+            with _COMPILED_LOCK:  # the server renders in threads
+                while len(self._compiled) >= self._KEEP:
+                    self._compiled.pop(next(iter(self._compiled)))
+                self._compiled[source] = template
+        return template
+
+
+@lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    """One sandbox per process (its configuration never changes), so its compiled parts are reused."""
+    env = _Environment(autoescape=True, undefined=StrictUndefined)
     # only harmless helpers stay available to templates; no loader: no import/include/extends
     env.globals = {k: v for k, v in env.globals.items() if k in ("range", "dict", "namespace")}
     return env
@@ -249,6 +275,24 @@ _TWIPS_PER_MM = 56.7
 _NUMBER = re.compile(r"^-?\d[\d.]*(,\d+)?( %| kr\.| mio\. kr\.)?$")
 
 
+#: element and attribute names used per cell, computed once (``qn`` is called for every cell otherwise)
+_B = qn("w:b")
+_GRIDCOL = qn("w:gridCol")
+_P = qn("w:p")
+_SZ = qn("w:sz")
+_SZCS = qn("w:szCs")
+_T = qn("w:t")
+_TBLGRID = qn("w:tblGrid")
+_TBLLAYOUT = qn("w:tblLayout")
+_TBLW = qn("w:tblW")
+_TC = qn("w:tc")
+_TCW = qn("w:tcW")
+_TR = qn("w:tr")
+_TYPE = qn("w:type")
+_VAL = qn("w:val")
+_W = qn("w:w")
+
+
 def fit_columns(table: Any) -> list[float]:
     """Give each column of a rendered table a width that fits its content; returns the widths in mm.
 
@@ -257,22 +301,22 @@ def fit_columns(table: Any) -> list[float]:
     width goes to the columns with the most text. The layout is then fixed, so Word and
     LibreOffice show the same columns.
     """
-    rows = table.findall(qn("w:tr"))
-    grid = table.find(qn("w:tblGrid"))
+    rows = table.findall(_TR)
+    grid = table.find(_TBLGRID)
     if grid is None or not rows:
         return []
-    cols = grid.findall(qn("w:gridCol"))
+    cols = grid.findall(_GRIDCOL)
     n = len(cols)
     texts: list[list[tuple[str, bool, float]]] = []
     for tr in rows:
-        cells = tr.findall(qn("w:tc"))
+        cells = tr.findall(_TC)
         if len(cells) != n:  # merged cells: leave the table as the template has it
             return []
         row = []
         for tc in cells:
-            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))).strip()
-            bold = tr is rows[0] or any(b.get(qn("w:val"), "true") != "0" for b in tc.iter(qn("w:b")))
-            size = next((int(z.get(qn("w:val"))) / 2 for z in tc.iter(qn("w:sz"))), 8.5)
+            text = " ".join("".join(t.text or "" for t in p.iter(_T)) for p in tc.iter(_P)).strip()
+            bold = tr is rows[0] or any(b.get(_VAL, "true") != "0" for b in tc.iter(_B))
+            size = next((int(z.get(_VAL)) / 2 for z in tc.iter(_SZ)), 8.5)
             row.append((text, bold, size))
         texts.append(row)
     for shrink in (0.0, 0.5, 1.0, 1.5):  # a table of many amounts may need a smaller font to keep them whole
@@ -280,8 +324,8 @@ def fit_columns(table: Any) -> list[float]:
         if sum(least) <= TEXT_WIDTH_MM:
             break
     if shrink:
-        for z in table.iter(qn("w:sz"), qn("w:szCs")):
-            z.set(qn("w:val"), str(round((int(z.get(qn("w:val"))) / 2 - shrink) * 2)))
+        for z in table.iter(_SZ, _SZCS):
+            z.set(_VAL, str(round((int(z.get(_VAL)) / 2 - shrink) * 2)))
     if sum(least) > TEXT_WIDTH_MM:
         # too many long words for the page: the column with the most text (a summary) gives way
         prose = max(range(n), key=lambda j: want[j])
@@ -296,26 +340,26 @@ def fit_columns(table: Any) -> list[float]:
         widths = [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
     twips = [round(w * _TWIPS_PER_MM) for w in widths]
     for col, w in zip(cols, twips, strict=True):
-        col.set(qn("w:w"), str(w))
+        col.set(_W, str(w))
     for tr in rows:
-        for tc, w in zip(tr.findall(qn("w:tc")), twips, strict=True):
+        for tc, w in zip(tr.findall(_TC), twips, strict=True):
             tc_pr = tc.get_or_add_tcPr()
-            tc_w = tc_pr.find(qn("w:tcW"))
+            tc_w = tc_pr.find(_TCW)
             if tc_w is None:
                 tc_w = OxmlElement("w:tcW")
                 tc_pr.insert(0, tc_w)
-            tc_w.set(qn("w:w"), str(w))
-            tc_w.set(qn("w:type"), "dxa")
+            tc_w.set(_W, str(w))
+            tc_w.set(_TYPE, "dxa")
     tbl_pr = table.tblPr
-    layout = tbl_pr.find(qn("w:tblLayout"))
+    layout = tbl_pr.find(_TBLLAYOUT)
     if layout is None:
         layout = OxmlElement("w:tblLayout")
         tbl_pr.append(layout)
-    layout.set(qn("w:type"), "fixed")
-    tbl_w = tbl_pr.find(qn("w:tblW"))
+    layout.set(_TYPE, "fixed")
+    tbl_w = tbl_pr.find(_TBLW)
     if tbl_w is not None:
-        tbl_w.set(qn("w:w"), str(sum(twips)))
-        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(_W, str(sum(twips)))
+        tbl_w.set(_TYPE, "dxa")
     return widths
 
 
