@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from pagt_xl.config import Pact
 from pagt_xl.danish import format_amount
 from pagt_xl.ingest import Overview, Subtotal
@@ -139,11 +142,19 @@ def _granted_without_amount(t: _Table, pact: Pact) -> list[Finding]:
 def _implausible_amount(t: _Table, pact: Pact) -> list[Finding]:
     """An applied or granted amount outside the pact's ``[amounts]`` bounds: an error on a granted row."""
     bounds = pact.amounts
+    low_ok, high_ok = bounds.min_grant, bounds.max_grant
+    # 0 and a missing amount have their own rules (rejected, granted without amount)
+    rows = [
+        i
+        for i, (a, g) in enumerate(zip(t.applied, t.granted, strict=True))
+        if (a and not low_ok <= a <= high_ok) or (g and not low_ok <= g <= high_ok)
+    ]
     out: list[Finding] = []
-    for i, dec in enumerate(t.decision):
+    for i in rows:
+        dec = t.decision[i]
         for field_name, amount in (("applied", t.applied[i]), ("granted", t.granted[i])):
             if amount is None or amount == 0 or bounds.fits(amount):
-                continue  # 0 and a missing amount have their own rules (rejected, granted without amount)
+                continue
             low = amount < bounds.min_grant
             bound = format_amount(bounds.min_grant if low else bounds.max_grant)
             what = "ansøgte beløb" if field_name == "applied" else "støttebeløbet"
@@ -246,61 +257,82 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     title (``duplicate_title``, warning — another applicant or other amounts). Case,
     spacing and an applicant written as "v/ …" are ignored. The errors give the second
     row ``has_error``, so the breakdowns count the pair once (from the first row).
+
+    The first row of each key is found with pandas' grouping (object columns, so
+    values compare as in Python); only the rows that repeat a key are looked at.
     """
-    by_application: dict[tuple[object, ...], int] = {}
-    by_case: dict[str, int] = {}
-    by_title: dict[tuple[int | None, str], int] = {}
-    out: list[Finding] = []
+    n = len(t.title)
+    if not n:
+        return []
     applicants: dict[object, str] = {}  # few distinct applicants: normalised once each
-    for i, title in enumerate(t.title):
-        case = _norm(t.case_id[i]).replace(" ", "") if t.case_id[i] is not None else ""
-        first_case = by_case.setdefault(case, i) if case else i
-        first_title = first_application = i
-        if title:
-            title_key = (t.year[i], _norm(title))
-            first_title = by_title.setdefault(title_key, i)
-            applicant = t.applicant[i]
-            if applicant not in applicants:
-                applicants[applicant] = _norm(applicant)
-            application_key = (*title_key, applicants[applicant], t.applied[i], t.granted[i])
-            first_application = by_application.setdefault(application_key, i)
-        if first_application != i:
+    for a in t.applicant:
+        if a not in applicants:
+            applicants[a] = _norm(a)
+    keys = pd.DataFrame(
+        {
+            "year": pd.Series(t.year, dtype=object),
+            "title": pd.Series([_norm(x) if x else None for x in t.title], dtype=object),
+            "applicant": pd.Series([applicants[a] for a in t.applicant], dtype=object),
+            "applied": pd.Series(t.applied, dtype=object),
+            "granted": pd.Series(t.granted, dtype=object),
+            "case": pd.Series([_norm(c).replace(" ", "") if c is not None else "" for c in t.case_id], dtype=object),
+        }
+    )
+    here = np.arange(n)
+    titled = keys["title"].notna().to_numpy()
+    cased = (keys["case"] != "").to_numpy()
+    first_title = np.where(titled, _first_of_key(keys, ["year", "title"]), here)
+    first_application = np.where(
+        titled, _first_of_key(keys, ["year", "title", "applicant", "applied", "granted"]), here
+    )
+    first_case = np.where(cased, _first_of_key(keys, ["case"]), here)
+    out: list[Finding] = []
+    for i in np.flatnonzero((first_title != here) | (first_case != here)).tolist():
+        title = t.title[i]
+        if first_application[i] != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_APPLICATION,
                     Severity.ERROR,
-                    f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i {t.where(first_application, i)}; "
-                    "den tælles kun én gang — slet den ene række",
+                    f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i "
+                    f"{t.where(int(first_application[i]), i)}; den tælles kun én gang — slet den ene række",
                     title,
                 )
             )
-        elif first_case != i:
+        elif first_case[i] != i:
             out.append(
                 t.issue(
                     i,
                     "case_id",
                     IssueCode.DUPLICATE_CASE_ID,
                     Severity.ERROR,
-                    f"sagsnummeret står allerede i {t.where(first_case, i)}; hver sag må kun stå én gang — "
+                    f"sagsnummeret står allerede i {t.where(int(first_case[i]), i)}; hver sag må kun stå én gang — "
                     "ret sagsnummeret eller slet den ene række",
                     t.case_id[i],
                 )
             )
-        elif first_title != i:
+        elif first_title[i] != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_TITLE,
                     Severity.WARNING,
-                    f"titlen står allerede i {t.where(first_title, i)} for samme år (anden ansøger eller andre "
+                    f"titlen står allerede i {t.where(int(first_title[i]), i)} for samme år (anden ansøger eller andre "
                     "beløb); er det den samme ansøgning to gange?",
                     title,
                 )
             )
     return out
+
+
+def _first_of_key(keys: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row, the index of the first row with the same values in ``columns`` (missing values match)."""
+    group = keys.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)
+    return first[group]
 
 
 def _norm(text: object) -> str:
