@@ -388,7 +388,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
 
 #: a cell with a three-letter column (group 1) or a row numbered with 7+ digits (group 3), after its "<"
 _FAR = re.compile(rb'c r="([A-Z]{3})(\d{1,7})"|row r="(\d{7,})"')
-_C, _R, _SPACE, _QUOTE, _EQ = (ord(ch) for ch in 'cr "=')
+_C, _R = ord("c"), ord("r")
 
 
 def _far_cells(runs: _TextRuns) -> list[re.Match[bytes]]:
@@ -398,19 +398,15 @@ def _far_cells(runs: _TextRuns) -> list[re.Match[bytes]]:
     block would read it again); only the few candidates are matched. The block starts
     with the rest of the previous block's last tag, which is matched too.
     """
-    import numpy as np
-
     data, a, lts = runs.data, runs.bytes, runs.lts
     out = [m] if (m := _FAR.match(data)) else []
     p = lts[lts + 16 < len(a)] + 1
-    letter = lambda q: (a[q] >= 65) & (a[q] <= 90)  # noqa: E731
-    digit = lambda q: (a[q] >= 48) & (a[q] <= 57)  # noqa: E731
-    cell = (a[p] == _C) & (a[p + 1] == _SPACE) & (a[p + 2] == _R) & (a[p + 3] == _EQ) & (a[p + 4] == _QUOTE)
-    wide = cell & letter(p + 5) & letter(p + 6) & letter(p + 7) & digit(p + 8)
-    row = (a[p] == _R) & (a[p + 3] == _SPACE) & (a[p + 4] == _R) & (a[p + 6] == _QUOTE)
-    big = row & digit(p + 7) & digit(p + 8) & digit(p + 9) & digit(p + 10) & digit(p + 11) & digit(p + 12)
-    big &= digit(p + 13)
-    for q in p[np.flatnonzero(wide | big)].tolist():
+    first = a[p]
+    cells = p[first == _C]  # <c r="ABC1": a capital letter 7 bytes after the "<c"
+    cells = cells[(a[cells + 7] >= 65) & (a[cells + 7] <= 90)]
+    rows = p[first == _R]  # <row r="1234567": a digit 13 bytes after the "<r"
+    rows = rows[(a[rows + 13] >= 48) & (a[rows + 13] <= 57)]
+    for q in [*cells.tolist(), *rows.tolist()]:
         if m := _FAR.match(data, q):
             out.append(m)
     # tags too close to the end for the arrays (the last one is matched again at the next block's start)
