@@ -505,7 +505,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     width = layout.width
     if n and min(map(len, body)) < width:
         body = [r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in body]
-    raw_cols = {j: list(map(operator.itemgetter(j), body)) for j in layout.mapped_cols}
+    raw_cols = _columns(body, layout.mapped_cols)
     merged: list[int] = []  # rows whose empty year cell takes the value of a merged cell above
     year_col = columns.fields.get("year")
     if year_col is not None and layout.merged_year:
@@ -525,6 +525,18 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     _fold_unit_mismatches(grid, result)
     _fill_sheet_columns(grid, records, layout.produced)
     return result
+
+
+def _columns(body: list[list[Any]], wanted: list[int]) -> dict[int, list[Any]]:
+    """The ``wanted`` columns of rows wide enough for all of them, as lists.
+
+    One transposition reads each row once (the rows of a big sheet are spread over
+    memory); picking column by column is quicker only when few columns are wanted.
+    """
+    if body and len(wanted) * 3 >= min(map(len, body)):
+        transposed = list(zip(*body, strict=False))  # as many columns as the shortest row, ≥ the width
+        return {j: list(transposed[j]) for j in wanted}
+    return {j: list(map(operator.itemgetter(j), body)) for j in wanted}
 
 
 #: Codes :func:`_convert_column` gives each cell: a value, blank text ("  "), an empty cell, an issue.
@@ -613,8 +625,13 @@ def _special_rows(layout: _Layout, raw_cols: dict[int, list[Any]], codes: dict[s
     special |= ~key_present
     match = layout.subtotal_re.match
     for j in layout.first_cols:
-        labelled = [k for k, v in enumerate(raw_cols[j]) if v.__class__ is str and v and match(v)]
-        special[labelled] = True
+        col = raw_cols[j]
+        try:
+            words = {v for v in set(col) if v.__class__ is str and v and match(v)}  # each distinct text once
+        except TypeError:  # an unhashable value (only from in-memory grids)
+            words = None
+        if words is None or words:
+            special[[k for k, v in enumerate(col) if v.__class__ is str and v and match(v)]] = True
     return special
 
 
