@@ -372,7 +372,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
                     file=name,
                     code=ErrorCode.FILE_UNSAFE,
                 )
-            if b't="e"' in chunk or b"<f" in chunk:
+            if b't="e"' in chunk or _has_formula(runs, tail, block):
                 for m in _CELL.finditer(chunk):
                     attrs, body = m.group(3), m.group(4)
                     key = (int(m.group(2)) - 1, column_index(m.group(1).decode()) - 1)
@@ -386,9 +386,17 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
     return problems
 
 
+def _has_formula(runs: _TextRuns, tail: bytes, block: bytes) -> bool:
+    """Whether ``tail + block`` holds ``<f``: looked up in the "<" positions of the block ``runs`` was last
+    fed (a bytes search for ``<f`` stops at every "<" of the XML), and around the seam with ``tail``."""
+    a, lts = runs.bytes, runs.lts
+    after = lts[lts + 1 < len(a)] + 1
+    return bool((a[after] == _F).any()) or b"<f" in tail + block[:1]
+
+
 #: a cell with a three-letter column (group 1) or a row numbered with 7+ digits (group 3), after its "<"
 _FAR = re.compile(rb'c r="([A-Z]{3})(\d{1,7})"|row r="(\d{7,})"')
-_C, _R = ord("c"), ord("r")
+_C, _R, _F = ord("c"), ord("r"), ord("f")
 
 
 def _far_cells(runs: _TextRuns) -> list[re.Match[bytes]]:
