@@ -573,30 +573,32 @@ def _convert_column(
 ) -> tuple[list[Any], np.ndarray]:
     """A column's typed values (``None`` where there is none) and a code per cell (``_VALUE`` ...).
 
-    Text and whole kroner are converted in one sweep; every other value once per
-    distinct raw value. Values of different types that compare equal
+    Each distinct raw value is converted once; a column of mostly distinct texts or
+    whole kroner (titles, amounts) is converted in one sweep instead. Values of different types that compare equal
     (``1.0 == True``) would share one conversion, so a column that mixes number
     types is converted cell by cell (with the same cache, as the row path does).
     """
     n = len(raw)
     plain = f in layout.plain_amounts
     text = convert is _collapsed_text
-    if text:
+    try:
+        distinct: set[Any] | None = set(raw)
+    except TypeError:  # an unhashable value (only from in-memory grids)
+        distinct = None
+    if text and distinct is not None and len(distinct) * 4 > n:  # mostly unique texts: one sweep
         out = [" ".join(v.split()) if v.__class__ is str else _BLANK for v in raw]
         rest = [k for k, t in enumerate(out) if not t or t is _BLANK]
-    elif plain:
+    elif plain and distinct is not None and len(distinct) * 4 > n:
         out = [int(v) if v.__class__ is float and 0 <= v <= MAX_AMOUNT and v.is_integer() else _BLANK for v in raw]
         rest = [k for k, t in enumerate(out) if t is _BLANK]
     else:
-        try:
-            distinct = set(raw)
-        except TypeError:  # an unhashable value (only from in-memory grids)
-            distinct = None
         if distinct is not None and (
             _NUMBER_TYPES.isdisjoint(map(type, distinct)) or len(_NUMBER_TYPES.intersection(map(type, raw))) <= 1
         ):
             memo = {v: _convert_one(v, convert, cache, plain, text) for v in distinct}
             typed = {v: t for v, (t, _) in memo.items()}
+            if all(c == _VALUE for _, c in memo.values()):
+                return list(map(typed.__getitem__, raw)), np.zeros(n, np.int8)
             code = {v: c for v, (_, c) in memo.items()}
             return list(map(typed.__getitem__, raw)), np.fromiter(map(code.__getitem__, raw), np.int8, n)
         out = [_BLANK] * n
