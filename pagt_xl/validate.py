@@ -12,9 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from pagt_xl.config import Pact
 from pagt_xl.danish import format_amount
 from pagt_xl.ingest import Overview, Subtotal, collector_paused
@@ -258,38 +255,32 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     spacing and an applicant written as "v/ …" are ignored. The errors give the second
     row ``has_error``, so the breakdowns count the pair once (from the first row).
 
-    The first row of each key is found with pandas' grouping (object columns, so
-    values compare as in Python); only the rows that repeat a key are looked at.
+    The first row of each key comes from one dict built in C; only the rows that
+    repeat a key are looked at.
     """
-    n = len(t.title)
-    if not n:
-        return []
+    titles = [_norm(x) if x else None for x in t.title]
+    cases = [_norm(c).replace(" ", "") if c is not None else "" for c in t.case_id]
+    first_title = _first_rows(list(zip(t.year, titles, strict=True)), [x is not None for x in titles])
+    first_case = _first_rows(cases, [bool(c) for c in cases])
+    repeated = {i for i, first in first_title.items() if first != i}
+    repeated.update(i for i, first in first_case.items() if first != i)
+    # an application repeats its title: its first row is among the rows of a repeated title
+    in_group = sorted({first_title[i] for i in repeated if i in first_title} | repeated)
     applicants: dict[object, str] = {}  # few distinct applicants: normalised once each
-    for a in t.applicant:
-        if a not in applicants:
-            applicants[a] = _norm(a)
-    keys = pd.DataFrame(
-        {
-            "year": pd.Series(t.year, dtype=object),
-            "title": pd.Series([_norm(x) if x else None for x in t.title], dtype=object),
-            "applicant": pd.Series([applicants[a] for a in t.applicant], dtype=object),
-            "applied": pd.Series(t.applied, dtype=object),
-            "granted": pd.Series(t.granted, dtype=object),
-            "case": pd.Series([_norm(c).replace(" ", "") if c is not None else "" for c in t.case_id], dtype=object),
-        }
-    )
-    here = np.arange(n)
-    titled = keys["title"].notna().to_numpy()
-    cased = (keys["case"] != "").to_numpy()
-    first_title = np.where(titled, _first_of_key(keys, ["year", "title"]), here)
-    first_application = np.where(
-        titled, _first_of_key(keys, ["year", "title", "applicant", "applied", "granted"]), here
-    )
-    first_case = np.where(cased, _first_of_key(keys, ["case"]), here)
+    first_application: dict[int, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
+    for i in in_group:
+        if titles[i] is None:
+            continue
+        applicant = t.applicant[i]
+        if applicant not in applicants:
+            applicants[applicant] = _norm(applicant)
+        key = (t.year[i], titles[i], applicants[applicant], t.applied[i], t.granted[i])
+        first_application[i] = seen.setdefault(key, i)
     out: list[Finding] = []
-    for i in np.flatnonzero((first_title != here) | (first_case != here)).tolist():
+    for i in sorted(repeated):
         title = t.title[i]
-        if first_application[i] != i:
+        if first_application.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
@@ -297,30 +288,30 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
                     IssueCode.DUPLICATE_APPLICATION,
                     Severity.ERROR,
                     f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i "
-                    f"{t.where(int(first_application[i]), i)}; den tælles kun én gang — slet den ene række",
+                    f"{t.where(first_application[i], i)}; den tælles kun én gang — slet den ene række",
                     title,
                 )
             )
-        elif first_case[i] != i:
+        elif first_case.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
                     "case_id",
                     IssueCode.DUPLICATE_CASE_ID,
                     Severity.ERROR,
-                    f"sagsnummeret står allerede i {t.where(int(first_case[i]), i)}; hver sag må kun stå én gang — "
+                    f"sagsnummeret står allerede i {t.where(first_case[i], i)}; hver sag må kun stå én gang — "
                     "ret sagsnummeret eller slet den ene række",
                     t.case_id[i],
                 )
             )
-        elif first_title[i] != i:
+        elif first_title.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_TITLE,
                     Severity.WARNING,
-                    f"titlen står allerede i {t.where(int(first_title[i]), i)} for samme år (anden ansøger eller andre "
+                    f"titlen står allerede i {t.where(first_title[i], i)} for samme år (anden ansøger eller andre "
                     "beløb); er det den samme ansøgning to gange?",
                     title,
                 )
@@ -328,11 +319,15 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     return out
 
 
-def _first_of_key(keys: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Per row, the index of the first row with the same values in ``columns`` (missing values match)."""
-    group = keys.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
-    _, first = np.unique(group, return_index=True)
-    return first[group]
+def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
+    """Row → the first row with the same key, for each ``used`` row that is not the first of its key.
+
+    Keys of unused rows (no title, no case number) never equal a used row's key.
+    """
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))  # the first row wins
+    if len(first) == len(keys):
+        return {}
+    return {i: first[k] for i, k in enumerate(keys) if used[i] and first[k] != i}
 
 
 def _norm(text: object) -> str:
