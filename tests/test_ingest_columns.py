@@ -75,8 +75,11 @@ def _messy_rows(n: int, seed: int) -> list[list[Any]]:
         if rnd.random() < 0.05:
             rows.append([None] * 6 + [rnd.choice(["En løs note her", "x"])] + [None] * 6)
         if rnd.random() < 0.05:
-            rows.append([rnd.choice(["I alt", "I alt 2021", "Total:"]), None, None, None, None, None, None,
-                         rnd.randint(0, 10**6), None, rnd.randint(0, 10**6), None, None, None])  # fmt: skip
+            rows.append([rnd.choice(["I alt", "I alt 2021", "Total:", "Samlet for året", "Samlet 2021 for tema"]),
+                         None, None, None, rnd.choice([None, None, THEMES[1]]), None, None,
+                         rnd.choice([rnd.randint(0, 10**6), None]), None, rnd.randint(0, 10**6), None, None, None])  # fmt: skip
+        if rnd.random() < 0.02:  # a longer label whose amounts are the sums of the rows above: a subtotal
+            rows.append(["Samlet for blokken", None, None, None, None, None, None, None, None, None, None, None, None])
         if rnd.random() < 0.03:
             rows.append([None] * 13)
     return rows
@@ -155,6 +158,7 @@ def test_column_wise_reading_equals_row_by_row(tmp_path, nord, seed):
     assert fast.subtotals == slow.subtotals
     assert len(fast.records["row"]) > 300
     assert any(i.code is IssueCode.THEME_NUMBER_MISMATCH for i in fast.issues)  # the corpus has warnings
+    assert any(i.code is IssueCode.AMBIGUOUS_SUBTOTAL for i in fast.issues) and fast.subtotals
 
 
 def test_memoised_conversion_equals_per_cell_conversion(tmp_path, nord):
