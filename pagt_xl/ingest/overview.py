@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -527,15 +527,15 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     return result
 
 
-def _columns(body: list[list[Any]], wanted: list[int]) -> dict[int, list[Any]]:
-    """The ``wanted`` columns of rows wide enough for all of them, as lists.
+def _columns(body: list[list[Any]], wanted: list[int]) -> dict[int, Sequence[Any]]:
+    """The ``wanted`` columns of rows wide enough for all of them.
 
     One transposition reads each row once (the rows of a big sheet are spread over
     memory); picking column by column is quicker only when few columns are wanted.
     """
     if body and len(wanted) * 3 >= min(map(len, body)):
         transposed = list(zip(*body, strict=False))  # as many columns as the shortest row, ≥ the width
-        return {j: list(transposed[j]) for j in wanted}
+        return {j: transposed[j] for j in wanted}  # tuples, not copied: a million-row sheet has enough copies
     return {j: list(map(operator.itemgetter(j), body)) for j in wanted}
 
 
@@ -569,7 +569,7 @@ def _convert_one(
 
 
 def _convert_column(
-    raw: list[Any], f: str, convert: Callable[[object], object], cache: dict[object, object], layout: _Layout
+    raw: Sequence[Any], f: str, convert: Callable[[object], object], cache: dict[object, object], layout: _Layout
 ) -> tuple[list[Any], np.ndarray]:
     """A column's typed values (``None`` where there is none) and a code per cell (``_VALUE`` ...).
 
@@ -609,7 +609,9 @@ def _convert_column(
     return out, codes
 
 
-def _special_rows(layout: _Layout, raw_cols: dict[int, list[Any]], codes: dict[str, np.ndarray], n: int) -> np.ndarray:
+def _special_rows(
+    layout: _Layout, raw_cols: dict[int, Sequence[Any]], codes: dict[str, np.ndarray], n: int
+) -> np.ndarray:
     """Rows that take the row-by-row path: fewer than two filled cells, a subtotal word in front,
     a value with an issue, no key field, or a missing year, title, theme or decision."""
     filled = np.zeros(n, np.int16)
