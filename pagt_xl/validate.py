@@ -14,7 +14,7 @@ from typing import Any
 
 from pagt_xl.config import Pact
 from pagt_xl.danish import format_amount
-from pagt_xl.ingest import Overview, Subtotal
+from pagt_xl.ingest import Overview, Subtotal, collector_paused
 from pagt_xl.ingest.grid import column_letter
 from pagt_xl.ingest.overview import covered_rows
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
@@ -139,11 +139,19 @@ def _granted_without_amount(t: _Table, pact: Pact) -> list[Finding]:
 def _implausible_amount(t: _Table, pact: Pact) -> list[Finding]:
     """An applied or granted amount outside the pact's ``[amounts]`` bounds: an error on a granted row."""
     bounds = pact.amounts
+    low_ok, high_ok = bounds.min_grant, bounds.max_grant
+    # 0 and a missing amount have their own rules (rejected, granted without amount)
+    rows = [
+        i
+        for i, (a, g) in enumerate(zip(t.applied, t.granted, strict=True))
+        if (a and not low_ok <= a <= high_ok) or (g and not low_ok <= g <= high_ok)
+    ]
     out: list[Finding] = []
-    for i, dec in enumerate(t.decision):
+    for i in rows:
+        dec = t.decision[i]
         for field_name, amount in (("applied", t.applied[i]), ("granted", t.granted[i])):
             if amount is None or amount == 0 or bounds.fits(amount):
-                continue  # 0 and a missing amount have their own rules (rejected, granted without amount)
+                continue
             low = amount < bounds.min_grant
             bound = format_amount(bounds.min_grant if low else bounds.max_grant)
             what = "ansøgte beløb" if field_name == "applied" else "støttebeløbet"
@@ -246,61 +254,80 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     title (``duplicate_title``, warning — another applicant or other amounts). Case,
     spacing and an applicant written as "v/ …" are ignored. The errors give the second
     row ``has_error``, so the breakdowns count the pair once (from the first row).
+
+    The first row of each key comes from one dict built in C; only the rows that
+    repeat a key are looked at.
     """
-    by_application: dict[tuple[object, ...], int] = {}
-    by_case: dict[str, int] = {}
-    by_title: dict[tuple[int | None, str], int] = {}
-    out: list[Finding] = []
+    titles = [_norm(x) if x else None for x in t.title]
+    cases = [_norm(c).replace(" ", "") if c is not None else "" for c in t.case_id]
+    first_title = _first_rows(list(zip(t.year, titles, strict=True)), [x is not None for x in titles])
+    first_case = _first_rows(cases, [bool(c) for c in cases])
+    repeated = {i for i, first in first_title.items() if first != i}
+    repeated.update(i for i, first in first_case.items() if first != i)
+    # an application repeats its title: its first row is among the rows of a repeated title
+    in_group = sorted({first_title[i] for i in repeated if i in first_title} | repeated)
     applicants: dict[object, str] = {}  # few distinct applicants: normalised once each
-    for i, title in enumerate(t.title):
-        case = _norm(t.case_id[i]).replace(" ", "") if t.case_id[i] is not None else ""
-        first_case = by_case.setdefault(case, i) if case else i
-        first_title = first_application = i
-        if title:
-            title_key = (t.year[i], _norm(title))
-            first_title = by_title.setdefault(title_key, i)
-            applicant = t.applicant[i]
-            if applicant not in applicants:
-                applicants[applicant] = _norm(applicant)
-            application_key = (*title_key, applicants[applicant], t.applied[i], t.granted[i])
-            first_application = by_application.setdefault(application_key, i)
-        if first_application != i:
+    first_application: dict[int, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
+    for i in in_group:
+        if titles[i] is None:
+            continue
+        applicant = t.applicant[i]
+        if applicant not in applicants:
+            applicants[applicant] = _norm(applicant)
+        key = (t.year[i], titles[i], applicants[applicant], t.applied[i], t.granted[i])
+        first_application[i] = seen.setdefault(key, i)
+    out: list[Finding] = []
+    for i in sorted(repeated):
+        title = t.title[i]
+        if first_application.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_APPLICATION,
                     Severity.ERROR,
-                    f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i {t.where(first_application, i)}; "
-                    "den tælles kun én gang — slet den ene række",
+                    f"ansøgningen (samme år, titel, ansøger og beløb) står allerede i "
+                    f"{t.where(first_application[i], i)}; den tælles kun én gang — slet den ene række",
                     title,
                 )
             )
-        elif first_case != i:
+        elif first_case.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
                     "case_id",
                     IssueCode.DUPLICATE_CASE_ID,
                     Severity.ERROR,
-                    f"sagsnummeret står allerede i {t.where(first_case, i)}; hver sag må kun stå én gang — "
+                    f"sagsnummeret står allerede i {t.where(first_case[i], i)}; hver sag må kun stå én gang — "
                     "ret sagsnummeret eller slet den ene række",
                     t.case_id[i],
                 )
             )
-        elif first_title != i:
+        elif first_title.get(i, i) != i:
             out.append(
                 t.issue(
                     i,
                     "title",
                     IssueCode.DUPLICATE_TITLE,
                     Severity.WARNING,
-                    f"titlen står allerede i {t.where(first_title, i)} for samme år (anden ansøger eller andre "
+                    f"titlen står allerede i {t.where(first_title[i], i)} for samme år (anden ansøger eller andre "
                     "beløb); er det den samme ansøgning to gange?",
                     title,
                 )
             )
     return out
+
+
+def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
+    """Row → the first row with the same key, for each ``used`` row that is not the first of its key.
+
+    Keys of unused rows (no title, no case number) never equal a used row's key.
+    """
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))  # the first row wins
+    if len(first) == len(keys):
+        return {}
+    return {i: first[k] for i, k in enumerate(keys) if used[i] and first[k] != i}
 
 
 def _norm(text: object) -> str:
@@ -404,8 +431,9 @@ def validate(overview: Overview, pact: Pact) -> list[Issue]:
     whole overview (framework years, subtotal rows). A row with an issue of
     severity error gets ``has_error``.
     """
-    table = _Table(overview)
-    findings = [finding for rule in RULES for finding in rule(table, pact)]
+    with collector_paused():
+        table = _Table(overview)
+        findings = [finding for rule in RULES for finding in rule(table, pact)]
     after_rows = len(overview.table)
     findings.sort(key=lambda f: after_rows if f[0] is None else f[0])  # stable: rule order within a row
     error_rows = {i for i, issue in findings if i is not None and issue.severity is Severity.ERROR}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from pagt_xl.errors import ErrorCode, InputError
 
@@ -201,12 +202,18 @@ class _TextRuns:
     def __init__(self, name: str, part: str) -> None:
         self.name, self.part = name, part
         self.carry = b""  # the text after the last "<" of the previous block
+        #: the last block fed (after the carry), its bytes as an array and the positions of its "<"
+        self.data = b""
+        self.bytes: Any = None
+        self.lts: Any = None
 
     def feed(self, block: bytes) -> None:
         import numpy as np
 
         data = self.carry + block
-        lts = np.flatnonzero(np.frombuffer(data, np.uint8) == 60)
+        self.data = data
+        self.bytes = np.frombuffer(data, np.uint8)
+        self.lts = lts = np.flatnonzero(self.bytes == 60)
         if len(lts):
             starts = np.concatenate(([0], lts[:-1] + 1))
             for i in np.flatnonzero(lts - starts > MAX_CELL_CHARS):
@@ -263,8 +270,6 @@ _CHUNK = 8 * 1024 * 1024
 _OVERLAP = 64 * 1024
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>(.*?)</c>', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
-_WIDE_COL = re.compile(rb'<c r="([A-Z]{3})(\d{1,7})"')
-_BIG_ROW = re.compile(rb'<row r="(\d{7,})"')
 _LAST_ROW = re.compile(rb'<row r="(\d+)"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
@@ -339,6 +344,8 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
 
 
 def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
+    """One pass over a sheet's XML per block: the "<" positions that :class:`_TextRuns` finds (numpy) also
+    locate the cells with three-letter columns and the rows numbered from 1,000,000 up."""
     problems: CellProblems = {}
     max_row = max_col = 0
     tail = b""
@@ -349,11 +356,12 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
             if not block:
                 break
             runs.feed(block)
+            for m in _far_cells(runs):
+                if m.group(1) is not None:
+                    max_col = max(max_col, column_index(m.group(1).decode()))
+                else:
+                    max_row = max(max_row, int(m.group(3)))
             chunk = tail + block
-            for m in _WIDE_COL.finditer(chunk):
-                max_col = max(max_col, column_index(m.group(1).decode()))
-            for m in _BIG_ROW.finditer(chunk):
-                max_row = max(max_row, int(m.group(1)))
             last = chunk.rfind(b'<row r="')
             if last >= 0 and (m := _LAST_ROW.match(chunk, last)):
                 max_row = max(max_row, int(m.group(1)))
@@ -364,7 +372,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
                     file=name,
                     code=ErrorCode.FILE_UNSAFE,
                 )
-            if b't="e"' in chunk or b"<f" in chunk:
+            if b't="e"' in chunk or _has_formula(runs, tail, block):
                 for m in _CELL.finditer(chunk):
                     attrs, body = m.group(3), m.group(4)
                     key = (int(m.group(2)) - 1, column_index(m.group(1).decode()) - 1)
@@ -376,6 +384,44 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> CellProblems:
                         problems[key] = ("formula", formula.group(1).decode(errors="replace") if formula else "")
             tail = chunk[-_OVERLAP:]
     return problems
+
+
+def _has_formula(runs: _TextRuns, tail: bytes, block: bytes) -> bool:
+    """Whether ``tail + block`` holds ``<f``: looked up in the "<" positions of the block ``runs`` was last
+    fed (a bytes search for ``<f`` stops at every "<" of the XML), and around the seam with ``tail``."""
+    a, lts = runs.bytes, runs.lts
+    after = lts[lts + 1 < len(a)] + 1
+    return bool((a[after] == _F).any()) or b"<f" in tail + block[:1]
+
+
+#: a cell with a three-letter column (group 1) or a row numbered with 7+ digits (group 3), after its "<"
+_FAR = re.compile(rb'c r="([A-Z]{3})(\d{1,7})"|row r="(\d{7,})"')
+_C, _R, _F = ord("c"), ord("r"), ord("f")
+
+
+def _far_cells(runs: _TextRuns) -> list[re.Match[bytes]]:
+    """The matches of :data:`_FAR` right after a "<" in the block ``runs`` was last fed.
+
+    The tags are picked out with numpy from the "<" positions (a regex over the whole
+    block would read it again); only the few candidates are matched. The block starts
+    with the rest of the previous block's last tag, which is matched too.
+    """
+    data, a, lts = runs.data, runs.bytes, runs.lts
+    out = [m] if (m := _FAR.match(data)) else []
+    p = lts[lts + 16 < len(a)] + 1
+    first = a[p]
+    cells = p[first == _C]  # <c r="ABC1": a capital letter 7 bytes after the "<c"
+    cells = cells[(a[cells + 7] >= 65) & (a[cells + 7] <= 90)]
+    rows = p[first == _R]  # <row r="1234567": a digit 13 bytes after the "<r"
+    rows = rows[(a[rows + 13] >= 48) & (a[rows + 13] <= 57)]
+    for q in [*cells.tolist(), *rows.tolist()]:
+        if m := _FAR.match(data, q):
+            out.append(m)
+    # tags too close to the end for the arrays (the last one is matched again at the next block's start)
+    for q in (lts[lts + 16 >= len(a)] + 1).tolist():
+        if m := _FAR.match(data, q):
+            out.append(m)
+    return out
 
 
 def _no_value(attrs: bytes, body: bytes) -> bool:

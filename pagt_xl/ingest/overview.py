@@ -26,10 +26,13 @@ application (money is never dropped silently) and reported as
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from pagt_xl.config import AmountBounds, Pact
 from pagt_xl.danish import (
@@ -488,15 +491,22 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     """Typed rows from one overview sheet whose header row is already known.
 
     Each row below the header is blank, a subtotal row, a note, or an
-    application (:func:`_classify_row`); applications are converted field by
-    field (:func:`_convert_row`), completed and checked for required values.
+    application. The sheet is read column by column: each mapped column is
+    converted once per distinct raw value (:func:`_convert_column`) and the rows
+    are classified from the converted columns. Only rows that need a closer look
+    (blank, one filled cell, a subtotal word in front, a value with an issue, a
+    missing required value) take the row-by-row path (:func:`_is_application_row`,
+    :func:`_convert_row`, :func:`_check_required`); every other row is an
+    application without issues and is taken straight from the columns.
     """
     layout = _layout(grid, columns, pact)
     records: dict[str, list[Any]] = {c: [] for c in TABLE_COLUMNS}
     result = SheetRead(grid.file, grid.sheet, columns, records)
-    issues = result.issues
-    out_columns = [(c, records[c]) for c in TABLE_COLUMNS[3:] if c in layout.produced]
+    start = columns.header_row + 1
+    body = grid.rows[start:]
+    n = len(body)
     width = layout.width
+<<<<<<< HEAD
     extra = [(j, result.unmapped_cells.setdefault(j, [])) for j in columns.unmapped]
     for i in range(columns.header_row + 1, len(grid.rows)):
         cells = grid.rows[i]
@@ -504,6 +514,172 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
         if not _is_application_row(grid, layout, cells, row_no, result, len(records["row"])):
+=======
+    if n and min(map(len, body)) < width:
+        body = [r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in body]
+    raw_cols = _columns(body, layout.mapped_cols)
+    merged: list[int] = []  # rows whose empty year cell takes the value of a merged cell above
+    year_col = columns.fields.get("year")
+    if year_col is not None and layout.merged_year:
+        year_raw = raw_cols[year_col] = list(raw_cols[year_col])
+        for row_no, value in layout.merged_year.items():
+            k = row_no - 1 - start
+            if 0 <= k < n and (year_raw[k] == "" or year_raw[k] is None):
+                year_raw[k] = value
+                merged.append(k)
+    clean: dict[str, list[Any]] = {}
+    codes: dict[str, np.ndarray] = {}
+    for f, j, convert, cache in layout.field_cols:
+        clean[f], codes[f] = _convert_column(raw_cols[j], f, convert, cache, layout)
+    special = _special_rows(layout, raw_cols, codes, n)
+    special[merged] = True  # the row-by-row path counts such a row's filled cells without the merged year
+    _read_rows(grid, layout, body, start, clean, special, result)
+    _fold_unit_mismatches(grid, result)
+    _fill_sheet_columns(grid, records, layout.produced)
+    return result
+
+
+def _columns(body: list[list[Any]], wanted: list[int]) -> dict[int, Sequence[Any]]:
+    """The ``wanted`` columns of rows wide enough for all of them.
+
+    One transposition reads each row once (the rows of a big sheet are spread over
+    memory); picking column by column is quicker only when few columns are wanted.
+    """
+    if body and len(wanted) * 3 >= min(map(len, body)):
+        transposed = list(zip(*body, strict=False))  # as many columns as the shortest row, ≥ the width
+        return {j: transposed[j] for j in wanted}  # tuples, not copied: a million-row sheet has enough copies
+    return {j: list(map(operator.itemgetter(j), body)) for j in wanted}
+
+
+#: Codes :func:`_convert_column` gives each cell: a value, blank text ("  "), an empty cell, an issue.
+_VALUE, _BLANK_TEXT, _EMPTY, _ISSUE = 0, 1, 2, 3
+_NUMBER_TYPES = frozenset({int, float, bool})
+
+
+def _convert_one(
+    raw: object, convert: Callable[[object], object], cache: dict[object, object], plain: bool, text: bool
+) -> tuple[object, int]:
+    """One raw value as :func:`_convert_row` converts it: (typed value or ``None``, code)."""
+    if raw == "" or raw is None:
+        return None, _EMPTY
+    if raw.__class__ is CellProblem:
+        return None, _ISSUE
+    if plain and raw.__class__ is float and 0 <= raw <= MAX_AMOUNT and raw.is_integer():  # type: ignore[operator]
+        return int(raw), _VALUE  # type: ignore[call-overload]
+    if text and raw.__class__ is str:
+        collapsed = " ".join(raw.split())  # type: ignore[attr-defined]
+        return (collapsed, _VALUE) if collapsed else (None, _BLANK_TEXT)
+    try:
+        typed = cache[raw]
+    except KeyError:
+        typed = cache[raw] = _BLANK if _is_blank(raw) else convert(raw)
+    if typed is _BLANK:
+        return None, _BLANK_TEXT
+    if typed.__class__ is _Bad:
+        return None, _ISSUE
+    return typed, _VALUE
+
+
+def _convert_column(
+    raw: Sequence[Any], f: str, convert: Callable[[object], object], cache: dict[object, object], layout: _Layout
+) -> tuple[list[Any], np.ndarray]:
+    """A column's typed values (``None`` where there is none) and a code per cell (``_VALUE`` ...).
+
+    Each distinct raw value is converted once; a column of mostly distinct texts or
+    whole kroner (titles, amounts) is converted in one sweep instead. Values of different types that compare equal
+    (``1.0 == True``) would share one conversion, so a column that mixes number
+    types is converted cell by cell (with the same cache, as the row path does).
+    """
+    n = len(raw)
+    plain = f in layout.plain_amounts
+    text = convert is _collapsed_text
+    try:
+        distinct: set[Any] | None = set(raw)
+    except TypeError:  # an unhashable value (only from in-memory grids)
+        distinct = None
+    if text and distinct is not None and len(distinct) * 4 > n:  # mostly unique texts: one sweep
+        out = [" ".join(v.split()) if v.__class__ is str else _BLANK for v in raw]
+        rest = [k for k, t in enumerate(out) if not t or t is _BLANK]
+    elif plain and distinct is not None and len(distinct) * 4 > n:
+        out = [int(v) if v.__class__ is float and 0 <= v <= MAX_AMOUNT and v.is_integer() else _BLANK for v in raw]
+        rest = [k for k, t in enumerate(out) if t is _BLANK]
+    else:
+        if distinct is not None and (
+            _NUMBER_TYPES.isdisjoint(map(type, distinct)) or len(_NUMBER_TYPES.intersection(map(type, raw))) <= 1
+        ):
+            memo = {v: _convert_one(v, convert, cache, plain, text) for v in distinct}
+            typed = {v: t for v, (t, _) in memo.items()}
+            if all(c == _VALUE for _, c in memo.values()):
+                return list(map(typed.__getitem__, raw)), np.zeros(n, np.int8)
+            code = {v: c for v, (_, c) in memo.items()}
+            return list(map(typed.__getitem__, raw)), np.fromiter(map(code.__getitem__, raw), np.int8, n)
+        out = [_BLANK] * n
+        rest = list(range(n))
+    codes = np.zeros(n, np.int8)  # _VALUE
+    for k in rest:
+        out[k], codes[k] = _convert_one(raw[k], convert, cache, plain, text)
+    return out, codes
+
+
+def _special_rows(
+    layout: _Layout, raw_cols: dict[int, Sequence[Any]], codes: dict[str, np.ndarray], n: int
+) -> np.ndarray:
+    """Rows that take the row-by-row path: fewer than two filled cells, a subtotal word in front,
+    a value with an issue, no key field, or a missing year, title, theme or decision."""
+    filled = np.zeros(n, np.int16)
+    by_col = {layout.columns.fields[f]: c for f, c in codes.items()}
+    for c in by_col.values():
+        filled += c != _EMPTY
+    special = filled < 2
+    key_present = np.zeros(n, bool)
+    for f, c in codes.items():
+        special |= c == _ISSUE
+        if f in _KEY_FIELDS:
+            key_present |= c == _VALUE
+        if f in ("year", "title", "theme", "decision"):
+            special |= c != _VALUE
+    special |= ~key_present
+    match = layout.subtotal_re.match
+    for j in layout.first_cols:
+        col = raw_cols[j]
+        try:
+            words = {v for v in set(col) if v.__class__ is str and v and match(v)}  # each distinct text once
+        except TypeError:  # an unhashable value (only from in-memory grids)
+            words = None
+        if words is None or words:
+            special[[k for k, v in enumerate(col) if v.__class__ is str and v and match(v)]] = True
+    return special
+
+
+def _read_rows(
+    grid: Grid,
+    layout: _Layout,
+    body: list[list[Any]],
+    start: int,
+    clean: dict[str, list[Any]],
+    special: np.ndarray,
+    result: SheetRead,
+) -> None:
+    """Fill ``result.records``: special rows row by row (in sheet order, as they were always read),
+    the other rows from the converted columns."""
+    issues = result.issues
+    columns = layout.columns
+    ordinary = ~special
+    ordinary_before = np.cumsum(ordinary) - ordinary
+    accepted: dict[int, tuple[dict[str, Any], bool]] = {}
+
+    def before(field_name: str, k: int) -> list[Any]:
+        """The records of ``field_name`` read before body row ``k``."""
+        rows = sorted([*np.flatnonzero(ordinary[:k]).tolist(), *accepted])
+        col = clean.get(field_name)
+        return [accepted[r][0].get(field_name) if r in accepted else (col[r] if col else None) for r in rows]
+
+    for k in np.flatnonzero(special).tolist():
+        cells = body[k]
+        row_no = start + k + 1
+        position = int(ordinary_before[k]) + len(accepted)
+        if not _is_application_row(grid, layout, cells, row_no, result, position, lambda f, k=k: before(f, k)):
+>>>>>>> ingest
             continue
         values, row_error = _convert_row(grid, layout, cells, row_no, issues)
         if values.keys().isdisjoint(_KEY_FIELDS) and not row_error:
@@ -518,6 +694,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
             continue
         _complete(values)
         row_error = _check_required(grid, values, row_no, columns, issues, layout.letters) or row_error
+<<<<<<< HEAD
         records["row"].append(row_no)
         for c, column in out_columns:
             column.append(values.get(c))
@@ -527,6 +704,80 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     _fold_unit_mismatches(grid, result)
     _fill_sheet_columns(grid, records, layout.produced)
     return result
+=======
+        accepted[k] = (values, row_error)
+    keep = ordinary.copy()
+    keep[list(accepted)] = True
+    rows = np.flatnonzero(keep).tolist()
+    take = _taker(rows)
+    table = _ordinary_values(layout, clean, len(body))
+    records = result.records
+    records["row"] = [start + k + 1 for k in rows]
+    for c in TABLE_COLUMNS[3:]:
+        if c not in layout.produced:
+            continue
+        col = table.get(c)
+        if col is None:
+            col = [None] * len(body)
+        elif accepted:
+            col = list(col)
+        for k, (values, _) in accepted.items():
+            col[k] = values.get(c)
+        records[c] = take(col)
+    result.row_errors = [accepted[k][1] if k in accepted else False for k in rows] if accepted else [False] * len(rows)
+
+
+def _taker(rows: list[int]) -> Callable[[list[Any]], list[Any]]:
+    """A function that picks ``rows`` (indexes) from a list, fast."""
+    if not rows:
+        return lambda col: []
+    if len(rows) == 1:
+        return lambda col: [col[rows[0]]]
+    get = operator.itemgetter(*rows)
+    return lambda col: list(get(col))
+
+
+def _ordinary_values(layout: _Layout, clean: dict[str, list[Any]], n: int) -> dict[str, list[Any]]:
+    """The table columns for rows without issues: converted values, the title split from its applicant,
+    a period split into start and end (what :func:`_complete` does row by row)."""
+    table = {f: col for f, col in clean.items() if f != "period"}
+    title = clean.get("title")
+    if title is not None:
+        applicant = clean.get("applicant") or [None] * n
+        titles: list[Any] = []
+        applicants: list[Any] = []
+        for t, a in zip(title, applicant, strict=True):
+            if t is not None:
+                t, split = _split_collapsed(t)
+                if not a and split:
+                    a = split
+            titles.append(t)
+            applicants.append(a)
+        table["title"], table["applicant"] = titles, applicants
+    period = clean.get("period")
+    if period is not None:
+        for f, attr in (("period_start", "start"), ("period_end", "end")):
+            own = clean.get(f)
+            table[f] = [
+                (o if o is not None else (getattr(p, attr) if p is not None else None))
+                for o, p in zip(own or [None] * n, period, strict=True)
+            ]
+    return table
+
+
+def _split_collapsed(text: str) -> tuple[str, str | None]:
+    """:func:`split_title_applicant` of a collapsed text (single spaces), the same result, faster."""
+    if "<" in text or "\u0130" in text:  # tags; the one letter whose lower case is longer ("İ")
+        return split_title_applicant(text)
+    k = max(text.rfind("v/"), text.rfind("V/"))
+    if k <= 0 or not text[k - 1].isspace():
+        return text, None
+    title = text[:k].strip().rstrip(",;-–").strip()
+    applicant = text[k + 2 :].strip().rstrip(".,;").strip()
+    if not title or not applicant:
+        return text, None
+    return title, applicant
+>>>>>>> ingest
 
 
 def _row_issue(grid: Grid, row_no: int, message: str, value: object = None, column: str | None = None) -> Issue:
@@ -535,7 +786,13 @@ def _row_issue(grid: Grid, row_no: int, message: str, value: object = None, colu
 
 
 def _is_application_row(
-    grid: Grid, layout: _Layout, cells: list[Any], row_no: int, result: SheetRead, position: int
+    grid: Grid,
+    layout: _Layout,
+    cells: list[Any],
+    row_no: int,
+    result: SheetRead,
+    position: int,
+    before: Callable[[str], list[Any]],
 ) -> bool:
     """Whether a row may be an application; blank rows are skipped, subtotal rows and notes recorded in ``result``."""
     filled = [j for j in layout.mapped_cols if (v := cells[j]) != "" and v is not None]
@@ -548,7 +805,7 @@ def _is_application_row(
     for j in layout.first_cols:
         v = cells[j]
         if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
-            return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match)
+            return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match, before)
     if len(filled) == 1 and filled[0] != layout.title_col and _looks_like_note(cells[filled[0]]):
         message = "rækken ligner en note (kun én tekst, ingen titel) og er sprunget over"
         value = _collapsed_text(cells[filled[0]])[:200]
@@ -749,10 +1006,12 @@ def _labelled_row_is_application(
     position: int,
     j: int,
     m: re.Match[str],
+    before: Callable[[str], list[Any]],
 ) -> bool:
     """Whether a row starting with a subtotal word is an application (see the module docstring for the rule).
 
     A subtotal is recorded in ``result``; a row in between is reported as ``ambiguous_subtotal``.
+    ``before(field)`` gives that field of the applications read before this row.
     """
     text: str = cells[j]
     bare = not any(ch.isalpha() for ch in text[m.end() :])
@@ -770,8 +1029,9 @@ def _labelled_row_is_application(
     if not bare:
         stated = {f: v for f in AMOUNT_FIELDS if (v := getattr(sub, f)) is not None}
         previous = result.subtotals[-1].position if result.subtotals else 0
-        idx = covered_rows(sub.year, position, previous, result.records["year"])
-        sums = {f: sum(v for k in idx if (v := result.records[f][k]) is not None) for f in stated}
+        read = {f: before(f) for f in ("year", *stated)}
+        idx = covered_rows(sub.year, position, previous, read["year"])
+        sums = {f: sum(v for k in idx if (v := read[f][k]) is not None) for f in stated}
         if not stated or sub_issues or sums != stated:
             reason = (
                 "den angiver intet beløb"
