@@ -506,15 +506,6 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     body = grid.rows[start:]
     n = len(body)
     width = layout.width
-<<<<<<< HEAD
-    extra = [(j, result.unmapped_cells.setdefault(j, [])) for j in columns.unmapped]
-    for i in range(columns.header_row + 1, len(grid.rows)):
-        cells = grid.rows[i]
-        row_no = i + 1
-        if len(cells) < width:
-            cells = list(cells) + [""] * (width - len(cells))
-        if not _is_application_row(grid, layout, cells, row_no, result, len(records["row"])):
-=======
     if n and min(map(len, body)) < width:
         body = [r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in body]
     raw_cols = _columns(body, layout.mapped_cols)
@@ -534,9 +525,15 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     special = _special_rows(layout, raw_cols, codes, n)
     special[merged] = True  # the row-by-row path counts such a row's filled cells without the merged year
     _read_rows(grid, layout, body, start, clean, special, result)
+    for j in columns.unmapped:  # each record's raw cell in the columns the pact does not map (the round's)
+        result.unmapped_cells[j] = [_cell(grid.rows[r - 1], j) for r in records["row"]]
     _fold_unit_mismatches(grid, result)
     _fill_sheet_columns(grid, records, layout.produced)
     return result
+
+
+def _cell(cells: Sequence[Any], j: int) -> Any:
+    return cells[j] if j < len(cells) else ""
 
 
 def _columns(body: list[list[Any]], wanted: list[int]) -> dict[int, Sequence[Any]]:
@@ -679,7 +676,6 @@ def _read_rows(
         row_no = start + k + 1
         position = int(ordinary_before[k]) + len(accepted)
         if not _is_application_row(grid, layout, cells, row_no, result, position, lambda f, k=k: before(f, k)):
->>>>>>> ingest
             continue
         values, row_error = _convert_row(grid, layout, cells, row_no, issues)
         if values.keys().isdisjoint(_KEY_FIELDS) and not row_error:
@@ -694,17 +690,6 @@ def _read_rows(
             continue
         _complete(values)
         row_error = _check_required(grid, values, row_no, columns, issues, layout.letters) or row_error
-<<<<<<< HEAD
-        records["row"].append(row_no)
-        for c, column in out_columns:
-            column.append(values.get(c))
-        for j, raw in extra:
-            raw.append(cells[j] if j < len(cells) else "")
-        result.row_errors.append(row_error)
-    _fold_unit_mismatches(grid, result)
-    _fill_sheet_columns(grid, records, layout.produced)
-    return result
-=======
         accepted[k] = (values, row_error)
     keep = ordinary.copy()
     keep[list(accepted)] = True
@@ -777,7 +762,6 @@ def _split_collapsed(text: str) -> tuple[str, str | None]:
     if not title or not applicant:
         return text, None
     return title, applicant
->>>>>>> ingest
 
 
 def _row_issue(grid: Grid, row_no: int, message: str, value: object = None, column: str | None = None) -> Issue:
