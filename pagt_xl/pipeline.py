@@ -24,6 +24,7 @@ from pagt_xl.breakdown import (
     year_table,
 )
 from pagt_xl.config import Pact
+from pagt_xl.goals import FollowUp
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
@@ -283,3 +284,58 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         underspend=underspend,
     )
     result.outputs["report"] = spec.outputs.report
+
+
+# -- goal tracking and action-plan follow-up (issue 17) ---------------------------
+@dataclass
+class GoalRun:
+    """The goal workbooks read and followed up: every issue sorted; ``fatal``: files not read."""
+
+    pact: Pact
+    follow_up: FollowUp
+    issues: list[Issue]
+    fatal: list[Issue]
+    sheets: list[tuple[str, str, str]]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+
+def run_goals(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    year: int | None = None,
+    password: str | None = None,
+) -> GoalRun:
+    """Read the goal workbooks (and the overviews, to derive and check case numbers), follow every goal up.
+
+    ``overview`` ``None`` or empty: nothing derived, case numbers not checked.
+    ``year`` ``None``: up to the last year in the data. A file that cannot be
+    read is in ``fatal`` (and ``issues``); the others are still used.
+    """
+    from pagt_xl.errors import InputError
+    from pagt_xl.goals import follow_up
+    from pagt_xl.ingest import _fatal_issue
+    from pagt_xl.ingest.goals import read_goal_grids
+    from pagt_xl.ingest.grid import read_grids
+
+    books: list[tuple[str, list[Grid]]] = []
+    fatal: list[Issue] = []
+    for p in paths:
+        try:
+            books.append((str(p), read_grids(Path(p), str(p), password=password)))
+        except InputError as exc:
+            fatal.append(_fatal_issue(str(p), exc))
+    data = read_goal_grids(books, pact)
+    table = None
+    if overview:
+        validation = run_validation(list(overview), pact, password=password)
+        fatal.extend(validation.fatal)
+        table = validation.table
+    result = follow_up(pact, data.figures, data.activities, table, year=year)
+    issues = sorted([*fatal, *data.issues, *result.issues], key=_sort_key)
+    return GoalRun(pact=pact, follow_up=result, issues=issues, fatal=fatal, sheets=data.sheets)
