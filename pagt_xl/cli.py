@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_serve_command,
         _add_pacts_command,
         _add_demo_command,
+        _add_maal_command,
     ):
         add(sub)
     return parser
@@ -846,6 +847,65 @@ def year_table_text(years: YearTable) -> str:
 
 
 # -- entry point ---------------------------------------------------------------
+# -- maal (issue 17: goal tracking and action-plan follow-up) ------------------
+def _add_maal_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "maal",
+        help="målopfølgning: indikatorer mod stien til målet og handlingsplanens aktiviteter pr. år",
+        description="Læser Målopfølgning- og Aktiviteter-ark (skabelon: pagt_xl/templates/maalopfoelgning.xlsx) "
+        "og følger pagtens mål op: indeks mod basisåret, sti til målet, på sporet/bagud, aktiviteter pr. år. "
+        "Med --overview tælles pagtens markerede projekter med, og sagsnumre kontrolleres.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FIL", help="projektmappe(r) med målopfølgning")
+    _add_pact(p)
+    p.add_argument("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er)")
+    p.add_argument("--year", type=int, metavar="ÅR", help="følg op til og med dette år (standard: seneste år i data)")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
+    p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil i stedet for skærmen (kræves for xlsx)")
+    _add_password(p)
+    p.set_defaults(func=cmd_maal)
+
+
+def cmd_maal(args: argparse.Namespace) -> int:
+    """``pagt-xl maal``."""
+    from pagt_xl.goals import follow_up_rows, follow_up_text
+    from pagt_xl.pipeline import run_goals
+
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    pact = load_pact(args.pact)
+    run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
+    for issue in run.fatal:
+        print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    result = run.follow_up
+    if args.format == "xlsx":
+        from pagt_xl.outputs import write_goals_workbook
+
+        write_goals_workbook(result, run.issues, args.out)
+        print(f"Målopfølgning skrevet til {args.out}")
+    elif args.format == "json":
+        doc = {
+            "pact": pact.key,
+            "follow_up": result.model_dump(mode="json", exclude={"issues"}),
+            "issues": [i.model_dump(mode="json") for i in run.issues],
+        }
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        from pagt_xl.outputs import write_csv
+
+        rows = follow_up_rows(result)
+        _emit(write_csv(rows, list(rows[0]) if rows else ["type", "goal", "name", "year"]), args.out)
+    else:
+        text = follow_up_text(result, pact.name)
+        errors = sum(1 for i in run.issues if i.severity is Severity.ERROR)
+        warnings = sum(1 for i in run.issues if i.severity is Severity.WARNING)
+        text += "\n" + issues_text(run.issues) + f"{errors} fejl, {warnings} advarsler.\n"
+        _emit(text, args.out)
+    if run.fatal:
+        return EXIT_INPUT
+    return EXIT_DATA if run.has_errors else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()

@@ -352,3 +352,95 @@ def _activity_goal(pact: Pact, goal: ActivityGoal, activities: list[Activity], y
             )
         )
     return ActivityFollowUp(key=goal.key, area=area, kind=kind, text=goal.text, years=years)
+
+
+# -- presentation helpers (plain text and flat rows; the adapters print or write them) --
+def format_decimal(value: float, decimals: int = 1, *, sign: bool = False) -> str:
+    """A number the Danish way: decimal comma, thousands dots (``2.371``, ``108,9``, ``+1,9`` with ``sign``)."""
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def status_text(y: IndicatorYear) -> str:
+    """ "på sporet" or "bagud", with the gap in index points and percent (Danish)."""
+    gap = f"{format_decimal(y.gap_points, sign=True)} point ({format_decimal(y.gap_percent, sign=True)} %)"
+    return f"på sporet, {gap}" if y.on_track else f"bagud, {gap}"
+
+
+def activity_target_text(y: ActivityYear) -> str:
+    """ "mindst 1", "1-2" or "frivillig" (no lower bound) for an activity goal's yearly target."""
+    if y.max_per_year is not None:
+        return f"{y.min_per_year}-{y.max_per_year}"
+    return f"mindst {y.min_per_year}" if y.min_per_year else "opfølgning"
+
+
+def follow_up_rows(result: FollowUp) -> list[dict[str, object]]:
+    """One flat row per indicator year and per activity goal year (for CSV, JSON and sheets)."""
+    rows: list[dict[str, object]] = []
+    for ind in result.indicators:
+        for y in ind.years:
+            rows.append({
+                "type": "indikator", "goal": ind.key, "name": ind.name, "year": y.year, "value": y.value,
+                "index": round(y.index, 2), "path_index": round(y.path_index, 2), "path_value": round(y.path_value, 1),
+                "on_track": y.on_track, "gap_points": round(y.gap_points, 2), "gap_percent": round(y.gap_percent, 2),
+                "needed_per_year": None if y.needed_per_year is None else round(y.needed_per_year, 1),
+                "target": None, "met": None, "source": y.data_source,
+            })  # fmt: skip
+    for act in result.activities:
+        for a in act.years:
+            rows.append({
+                "type": "aktivitet", "goal": act.key, "name": f"{act.area}: {act.kind}", "year": a.year,
+                "value": a.done, "index": None, "path_index": None, "path_value": None, "on_track": None,
+                "gap_points": None, "gap_percent": None, "needed_per_year": None,
+                "target": activity_target_text(a), "met": a.met, "source": "; ".join(a.activities),
+            })  # fmt: skip
+    return rows
+
+
+def follow_up_text(result: FollowUp, pact_name: str) -> str:
+    """The follow-up as aligned text in Danish: each indicator year against the path, each activity goal per year."""
+    until = f" til og med {result.year}" if result.year is not None else ""
+    lines = [f"{pact_name} — målopfølgning{until}"]
+    if result.indicators:
+        lines += ["", "Målte mål (basisår = indeks 100; sti = lige linje fra basisåret til målåret)"]
+    for ind in result.indicators:
+        lines.append("")
+        lines.append(f"{ind.text or ind.name}")
+        if ind.baseline is None:
+            lines.append(f"  basisåret {ind.baseline_year} mangler — målet kan ikke følges")
+            continue
+        assert ind.target_value is not None
+        lines.append(
+            f"  {ind.name}: basis {ind.baseline_year} = {format_decimal(ind.baseline, 0)}, "
+            f"mål {ind.target_year} = {format_decimal(ind.target_value, 0)} {ind.unit}"
+        )
+        lines.append(f"  {'År':<5} {'Antal':>7} {'Indeks':>7} {'Sti':>7}  Status")
+        for y in ind.years:
+            lines.append(
+                f"  {y.year:<5} {format_decimal(y.value, 0):>7} {format_decimal(y.index):>7} "
+                f"{format_decimal(y.path_index):>7}  {status_text(y)}"
+            )
+        latest = ind.latest
+        if latest is not None and latest.needed_per_year is not None:
+            lines.append(
+                f"  Nødvendig stigning pr. år {latest.year}-{ind.target_year}: "
+                f"{format_decimal(latest.needed_per_year, 0, sign=True)} {ind.unit} "
+                f"({format_decimal(latest.needed_points_per_year or 0.0, sign=True)} indekspoint)"
+            )
+        if ind.missing_years:
+            lines.append(f"  Mangler tal for: {', '.join(str(y) for y in ind.missing_years)}")
+    if result.activities:
+        lines += ["", "Handlingsplanens aktivitetsmål (udført / mål pr. år)"]
+    for act in result.activities:
+        cells = [_activity_cell(a) for a in act.years]
+        lines.append(f"  {act.area} — {act.kind}")
+        lines.append("    " + ("   ".join(cells) if cells else "ingen år endnu"))
+    if not result.indicators and not result.activities:
+        lines += ["", "Pagten har ingen mål i sin konfiguration ([[goals.measured]] / [[goals.activities]])."]
+    return "\n".join(lines) + "\n"
+
+
+def _activity_cell(a: ActivityYear) -> str:
+    if a.min_per_year == 0 and a.max_per_year is None:
+        return f"{a.year}: {a.done} udført"
+    return f"{a.year}: {a.done} af {activity_target_text(a)} ({'nået' if a.met else 'ikke nået'})"

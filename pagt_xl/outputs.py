@@ -23,6 +23,7 @@ import xlsxwriter
 
 from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.errors import ErrorCode, PagtError
+from pagt_xl.goals import FollowUp
 from pagt_xl.results import Breakdowns
 
 KR_FORMAT = '#,##0 "kr."'
@@ -159,12 +160,15 @@ def atomic_write(path: Path, write: Any) -> None:
         raise
 
 
-def write_breakdown_workbook(result: Breakdowns, path: Path) -> None:
-    """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol and Fejl."""
-    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path)))
+def write_breakdown_workbook(result: Breakdowns, path: Path, *, goals: FollowUp | None = None) -> None:
+    """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol and Fejl.
+
+    ``goals``: the goal follow-up, written as a "Målopfølgning" sheet; ``None``: no such sheet.
+    """
+    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals))
 
 
-def _write(result: Breakdowns, path: Path, out: Path) -> None:
+def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None = None) -> None:
     wb = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
@@ -184,6 +188,8 @@ def _write(result: Breakdowns, path: Path, out: Path) -> None:
             continue
         _breakdown_sheet(wb, SHEET_NAMES.get(key, key), b, fmt, pact.name)
     _checks_sheet(wb, result, fmt)
+    if goals is not None:
+        goals_sheet(wb, goals, fmt)
     _issues_sheet(wb, result, fmt, out)
     wb.close()
 
@@ -431,3 +437,72 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, 
         wb.close()
 
     atomic_write(Path(path), write)
+
+
+# -- goal follow-up (issue 17) -----------------------------------------------------
+def write_goals_workbook(result: FollowUp, issues: list[Any], path: Path) -> None:
+    """The goal follow-up on its own: a "Målopfølgning" sheet and a "Fejl" sheet (written atomically)."""
+    atomic_write(Path(path), lambda tmp: _write_goals(result, issues, tmp, Path(path)))
+
+
+def _write_goals(result: FollowUp, issues: list[Any], path: Path, out: Path) -> None:
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    fmt = {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "int": wb.add_format({"num_format": "#,##0"}),
+    }
+    goals_sheet(wb, result, fmt)
+    ws = wb.add_worksheet("Fejl")
+    ws.write_string(0, 0, "Fejl og advarsler i målopfølgningen", fmt["title"])
+    columns = [("Alvor", "text", None), ("Fil", "text", None), ("Ark", "text", None), ("Celle", "text", None),
+               ("Kode", "text", None), ("Besked", "text", fmt["wrap"]), ("Værdi", "text", None)]  # fmt: skip
+    rows = [[SEVERITY_DA[i.severity.value], i.file, i.sheet, i.cell, i.code.value, i.message, i.value] for i in issues]
+    _table(ws, 2, columns, rows, "Fejl")
+    ws.set_column(5, 5, 80)
+    for r, issue in enumerate(issues, start=3):
+        target = _cell_link(issue, out)
+        if target is not None:
+            ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+    wb.close()
+
+
+def goals_sheet(wb: Any, result: FollowUp, fmt: dict[str, Any]) -> None:
+    """A "Målopfølgning" sheet: each indicator year against the path to the target, then each activity goal per year."""
+    from pagt_xl.goals import activity_target_text
+
+    ws = wb.add_worksheet("Målopfølgning")
+    until = f" til og med {result.year}" if result.year is not None else ""
+    ws.write_string(0, 0, f"Målopfølgning{until} (basisår = indeks 100)", fmt["title"])
+    one = wb.add_format({"num_format": "0.0"})
+    cols: list[tuple[str, str, Any]] = [
+        ("Indikator", "text", None), ("År", "num", None), ("Antal", "num", fmt["int"]), ("Indeks", "num", one),
+        ("Sti (indeks)", "num", one), ("Sti (antal)", "num", fmt["int"]), ("Status", "text", None),
+        ("Afvigelse (indekspoint)", "num", one), ("Afvigelse (%)", "num", one),
+        ("Nødvendig stigning pr. år", "num", fmt["int"]), ("Kilde", "text", None),
+    ]  # fmt: skip
+    rows = [
+        [ind.name, y.year, y.value, y.index, y.path_index, y.path_value, "på sporet" if y.on_track else "bagud",
+         y.gap_points, y.gap_percent, y.needed_per_year, y.data_source]
+        for ind in result.indicators for y in ind.years
+    ]  # fmt: skip
+    last = 1
+    if result.indicators:
+        last = _table(ws, 2, cols, [[safe_text(v) for v in r] for r in rows], "Indikatorer")
+    acols: list[tuple[str, str, Any]] = [
+        ("Indsatsområde", "text", None), ("Aktivitet", "text", None), ("År", "num", None), ("Udført", "num", None),
+        ("Mål pr. år", "text", None), ("Nået", "text", None), ("Aktiviteter", "text", fmt["wrap"]),
+    ]  # fmt: skip
+    arows = [
+        [act.area, act.kind, a.year, a.done, activity_target_text(a), "ja" if a.met else "nej",
+         "; ".join(a.activities)]
+        for act in result.activities for a in act.years
+    ]  # fmt: skip
+    if result.activities:
+        first = last + 3 if result.indicators else 2
+        ws.write_string(first - 1, 0, "Handlingsplanens aktivitetsmål", fmt["title"])
+        _table(ws, first, acols, [[safe_text(v) for v in r] for r in arows], "Aktivitetsmaal")
+    if not result.indicators and not result.activities:
+        ws.write_string(2, 0, "Pagten har ingen mål i sin konfiguration.")

@@ -16,7 +16,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pagt_xl"
 ADAPTERS = ("pagt_xl.cli", "pagt_xl.scheduled", "pagt_xl.xl", "pagt_xl.__main__")
 WRITERS = ("pagt_xl.outputs", "pagt_xl.report")
 CORE = ("pagt_xl.model", "pagt_xl.danish", "pagt_xl.config", "pagt_xl.keys", "pagt_xl.breakdown",
-        "pagt_xl.validate", "pagt_xl.ingest", "pagt_xl.budget", "pagt_xl.errors", "pagt_xl.results")  # fmt: skip
+        "pagt_xl.validate", "pagt_xl.ingest", "pagt_xl.budget", "pagt_xl.errors", "pagt_xl.results",
+        "pagt_xl.goals")  # fmt: skip
 
 
 def _module_name(path: Path) -> str:
