@@ -759,9 +759,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         pact = load_pact(pact_name)
         budgets = folder / "budgetter"
         with_budgets = pact.key == "nordjylland" and budgets.is_dir()
+        goals = folder / f"maalopfoelgning_{pact.key}.xlsx"
         spec = JobSpec(
             pact=pact,
             inputs=[path],
+            goals=[goals] if goals.exists() else [],
             budgets=[budgets] if with_budgets else [],
             report_date=_report_date(None),
             outputs=JobOutputs(
@@ -774,6 +776,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+        if result.goals is not None:
+            from pagt_xl.goals import follow_up_text
+
+            print(follow_up_text(result.goals.follow_up, pact.name) + issues_text(result.goals.issues, quiet=True))
     return EXIT_OK
 
 

@@ -24,11 +24,10 @@ from pagt_xl.breakdown import (
     year_table,
 )
 from pagt_xl.config import Pact
-from pagt_xl.goals import FollowUp
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
-from pagt_xl.results import Breakdowns, BudgetReview, JobResult, Validation
+from pagt_xl.results import Breakdowns, BudgetReview, GoalRun, JobResult, Validation
 from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -157,6 +156,8 @@ class JobSpec:
     report_date: dt.date = field(default_factory=dt.date.today)
     template: Path | None = None
     outputs: JobOutputs = field(default_factory=JobOutputs)
+    #: goal workbooks (Målopfølgning/Aktiviteter, issue 17); none: no goal follow-up
+    goals: list[Path | str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -170,6 +171,7 @@ class JobSpec:
             (True, f"Læser og validerer {n} projektmappe(r)"),
             (bool(out.issues_csv or out.issues_json), "Skriver fejllisten (CSV og JSON)"),
             (True, "Beregner fordelinger og kontrol"),
+            (bool(self.goals), "Læser målopfølgningen"),
             (out.breakdown_workbook is not None, "Skriver fordelingsprojektmappen"),
             (bool(self.budgets), "Læser og kontrollerer budgetskemaer"),
             (out.report is not None, "Skriver rapportkladden (Word)"),
@@ -215,6 +217,10 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     result.breakdowns = run_breakdowns(
         validation, stated=spec.stated, stated_source=spec.stated_source, period=spec.period
     )
+    if spec.goals:
+        step()
+        last = spec.period[1] if spec.period else None
+        result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.breakdown_workbook is not None:
         step()
         _write_breakdown_workbook(result, spec.outputs.breakdown_workbook)
@@ -256,7 +262,7 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
     from pagt_xl.outputs import write_breakdown_workbook
 
     assert result.breakdowns is not None
-    write_breakdown_workbook(result.breakdowns, path)
+    write_breakdown_workbook(result.breakdowns, path, goals=result.goals.follow_up if result.goals else None)
     result.outputs["breakdown_workbook"] = path
 
 
@@ -287,22 +293,6 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
 
 
 # -- goal tracking and action-plan follow-up (issue 17) ---------------------------
-@dataclass
-class GoalRun:
-    """The goal workbooks read and followed up: every issue sorted; ``fatal``: files not read."""
-
-    pact: Pact
-    follow_up: FollowUp
-    issues: list[Issue]
-    fatal: list[Issue]
-    sheets: list[tuple[str, str, str]]
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error was found."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
-
-
 def run_goals(
     paths: list[Path | str],
     pact: Pact,
@@ -317,6 +307,19 @@ def run_goals(
     ``year`` ``None``: up to the last year in the data. A file that cannot be
     read is in ``fatal`` (and ``issues``); the others are still used.
     """
+    validation = run_validation(list(overview), pact, password=password) if overview else None
+    return follow_goals(paths, pact, validation, year=year, password=password)
+
+
+def follow_goals(
+    paths: list[Path | str],
+    pact: Pact,
+    validation: Validation | None,
+    *,
+    year: int | None = None,
+    password: str | None = None,
+) -> GoalRun:
+    """:func:`run_goals` with the overview already read and validated (``None``: no overview)."""
     from pagt_xl.errors import InputError
     from pagt_xl.goals import follow_up
     from pagt_xl.ingest import _fatal_issue
@@ -332,8 +335,7 @@ def run_goals(
             fatal.append(_fatal_issue(str(p), exc))
     data = read_goal_grids(books, pact)
     table = None
-    if overview:
-        validation = run_validation(list(overview), pact, password=password)
+    if validation is not None:
         fatal.extend(validation.fatal)
         table = validation.table
     result = follow_up(pact, data.figures, data.activities, table, year=year)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pagt_xl.breakdown import Breakdown, Check, YearTable
     from pagt_xl.budget import BudgetRecord
     from pagt_xl.config import Pact
+    from pagt_xl.goals import FollowUp
     from pagt_xl.ingest import Overview
 
 
@@ -133,6 +134,22 @@ class BudgetReview:
 
 
 @dataclass
+class GoalRun:
+    """The goal workbooks read and followed up: every issue sorted; ``fatal``: files not read."""
+
+    pact: Pact
+    follow_up: FollowUp
+    issues: list[Issue]
+    fatal: list[Issue]
+    sheets: list[tuple[str, str, str]]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclass
 class JobResult:
     """What :func:`pagt_xl.pipeline.run_job` read, computed and wrote.
 
@@ -146,6 +163,8 @@ class JobResult:
     breakdowns: Breakdowns | None = None
     budgets: BudgetReview | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: the goal follow-up (issue 17) when goal workbooks were given, with its own issues
+    goals: GoalRun | None = None
 
     @property
     def issues(self) -> list[Issue]:
