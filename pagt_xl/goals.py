@@ -249,16 +249,17 @@ def _indicator(
     if base is None or base.value == 0:
         file, sheet = files[0]
         why = "mangler" if base is None else "er 0"
-        issues.append(
-            Issue.at(
-                IssueCode.GOAL_BASELINE_MISSING,
-                Severity.ERROR,
-                f"basisåret {goal.baseline_year} {why} for indikatoren '{goal.name}'; "
-                "tilføj en række med basisårets tal, ellers kan målet ikke følges",
-                file=file,
-                sheet=sheet,
+        if every:  # no figures at all (an empty form, activities only): nothing to follow yet, no fault
+            issues.append(
+                Issue.at(
+                    IssueCode.GOAL_BASELINE_MISSING,
+                    Severity.ERROR,
+                    f"basisåret {goal.baseline_year} {why} for indikatoren '{goal.name}'; "
+                    "tilføj en række med basisårets tal, ellers kan målet ikke følges",
+                    file=file,
+                    sheet=sheet,
+                )
             )
-        )
         empty = IndicatorFollowUp(
             key=goal.key,
             name=goal.name,
