@@ -219,7 +219,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     )
     if spec.goals:
         step()
-        last = spec.period[1] if spec.period else None
+        last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
         result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.breakdown_workbook is not None:
         step()
@@ -288,6 +288,7 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         template=spec.template,
         report_date=spec.report_date,
         underspend=underspend,
+        goals=result.goals.follow_up if result.goals is not None else None,
     )
     result.outputs["report"] = spec.outputs.report
 

@@ -30,6 +30,7 @@ from pagt_xl.danish import (
     format_number,
     format_percent,
 )
+from pagt_xl.report.goals import GoalsChapter
 from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
@@ -206,6 +207,7 @@ class ReportContext(_Model):
     checks: list[CheckRow] = Field(description="krydstjek (kontrol) med resultat")
     checks_summary: str = Field(description="fx '28 kontroller: 28 OK, 0 afviger.'")
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
+    goals: GoalsChapter | None = Field(default=None, description="kapitlet Målopfølgning (issue 17); tom uden måldata")
 
 
 #: Chart images the renderer adds to the context (not part of the model: they are pictures).

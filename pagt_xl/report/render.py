@@ -26,9 +26,11 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pagt_xl.errors import ErrorCode, PagtError
+from pagt_xl.goals import FollowUp
 from pagt_xl.outputs import atomic_write
 from pagt_xl.report.charts import share_chart, year_chart
 from pagt_xl.report.context import ReportContext, build_context, template_variables
+from pagt_xl.report.goals import add_goal_charts, goals_chapter, set_alt_texts
 from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
@@ -156,8 +158,10 @@ def render_context(
     for name in ("chart_themes", "chart_types", "chart_years"):
         png = (charts or {}).get(name)
         values[name] = InlineImage(tpl, io.BytesIO(png), width=CHART_WIDTH) if png else ""
+    alts = add_goal_charts(tpl, values, context.goals) if context.goals is not None else {}
     try:
         tpl.render(values, jinja_env=_environment(), autoescape=True)
+        set_alt_texts(tpl, alts)
     except SecurityError as exc:
         raise TemplateProblem(
             f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun rapportens variabler kan bruges",
@@ -196,12 +200,15 @@ def render_report(
     template: Path | None = None,
     report_date: dt.date | None = None,
     underspend: Mapping[str, UnderspendNote] | None = None,
+    goals: FollowUp | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
     ``report_date`` defaults to today. ``underspend`` maps a project's case
     number (or title) to its underspend status for the progress table (``None``:
-    not known). Returns ``out``.
+    not known). ``goals`` adds the chapter "Målopfølgning" (``None``: the report has no such chapter).
+    Returns ``out``.
     """
     context = build_context(breakdowns, report_date=report_date or dt.date.today(), underspend=underspend)
+    context = context.model_copy(update={"goals": goals_chapter(goals)}) if goals is not None else context
     return render_context(context, Path(out), template=template, charts=report_charts(breakdowns))
