@@ -140,6 +140,7 @@ def _add_report_command(sub: Any) -> None:
     p.add_argument(
         "--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="budgetskemaer: risiko for underforbrug vises"
     )
+    p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
     p.set_defaults(func=cmd_report)
 
 
@@ -497,6 +498,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         password=args.password,
         period=period,
         budgets=list(args.budgets or []),
+        goals=list(args.goals or []),
         report_date=report_date,
         template=args.template,
         outputs=JobOutputs(report=args.out),
@@ -510,8 +512,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             "se 'pagt-xl validate'",
             file=sys.stderr,
         )
+    if result.goals is not None and result.goals.fatal:
+        return _report_fatal(result.goals.fatal)
+    if result.goals is not None and result.goals.has_errors:
+        print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
-    return EXIT_DATA if result.validation.has_errors else EXIT_OK
+    goal_errors = result.goals is not None and result.goals.has_errors
+    return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
