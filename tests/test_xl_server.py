@@ -147,7 +147,7 @@ def test_function_and_script_metadata(server):
     functions = {f["id"]: f for f in meta["functions"]}
     assert {i: f["name"] for i, f in functions.items()} == {
         "BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
-        "FORDELING": "FORDELING", "VALIDER": "VALIDER", "DATA": "DATA",
+        "FORDELING": "FORDELING", "VALIDER": "VALIDER", "DATA": "DATA", "MAALSTATUS": "MÅLSTATUS",
     }  # fmt: skip
     assert [p["name"] for p in functions["BEVILGET"]["parameters"]] == ["data", "år", "tema", "runde", "pagt"]
     assert [p.get("optional", False) for p in functions["FORDELING"]["parameters"]] == [False, False, True]
