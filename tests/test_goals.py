@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import ROOT, WORKBOOKS, SheetSpec, good_rows, write_workbook
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pagt_xl.config import load_pact
 from pagt_xl.goals import path_index
@@ -286,3 +288,25 @@ def test_goal_workbooks_generator_is_deterministic_and_samples_are_current(tmp_p
         assert all("EKSEMPEL" in str(ws["A2"].value) for ws in wb.worksheets)
     empty = run_goals([form], load_pact("nordjylland"))
     assert [s[2] for s in empty.sheets] == ["figures", "activities"]
+
+
+def test_the_two_sheets_may_be_two_workbooks(tmp_path):
+    figures = write_workbook(tmp_path / "tal.xlsx", {"Ark1": [FIG_HEADER, _fig(2019, 1000), _fig(2019, 1480, VOC)]})
+    acts = [[dt.datetime(2023, 2, 1), "Tematikker", "Fokustema", "Piger og STEM", None]]
+    activities = write_workbook(tmp_path / "aktiviteter.xlsx", {"Ark1": [["Noter"], ACT_HEADER, *acts]})
+    run = run_goals([figures, activities], load_pact("midtjylland"))
+    assert [(Path(f).name, kind) for f, _, kind in run.sheets] == [
+        ("tal.xlsx", "figures"),
+        ("aktiviteter.xlsx", "activities"),
+    ]
+    focus = next(a for a in run.follow_up.activities if a.key == "fokustemaer")
+    assert {y.year: y.done for y in focus.years} == {2022: 0, 2023: 1}
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_counts_read_back_in_every_danish_spelling(n):
+    from pagt_xl.danish import format_number
+    from pagt_xl.ingest.goals import parse_count
+
+    for spelling in (n, float(n), str(n), format_number(n), f"{format_number(n)},0"):
+        assert parse_count(spelling) == n
