@@ -270,7 +270,12 @@ def test_breakdown_workbook_gets_a_goal_sheet_only_with_goal_data(tmp_path):
     goals = [WORKBOOKS / "maalopfoelgning_nordjylland.xlsx"]
     run_job(JobSpec(pact=nord, inputs=[overview], goals=goals, outputs=JobOutputs(breakdown_workbook=with_goals)))
     run_job(JobSpec(pact=nord, inputs=[overview], outputs=JobOutputs(breakdown_workbook=without)))
-    assert "Målopfølgning" in openpyxl.load_workbook(with_goals).sheetnames
+    ws = openpyxl.load_workbook(with_goals)["Målopfølgning"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] in (HIGHER, VOC)]
+    expected = run_goals(goals, nord, overview=[overview]).follow_up
+    assert [(r[0], r[1], r[2], r[6]) for r in rows] == [
+        (i.name, y.year, y.value, "på sporet" if y.on_track else "bagud") for i in expected.indicators for y in i.years
+    ]
     assert "Målopfølgning" not in openpyxl.load_workbook(without).sheetnames
 
 
