@@ -169,9 +169,9 @@ class JobSpec:
         n = len(self.inputs) if self.validation is None else len(self.validation.overview.files)
         planned = [
             (True, f"Læser og validerer {n} projektmappe(r)"),
+            (bool(self.goals), "Læser målopfølgningen"),
             (bool(out.issues_csv or out.issues_json), "Skriver fejllisten (CSV og JSON)"),
             (True, "Beregner fordelinger og kontrol"),
-            (bool(self.goals), "Læser målopfølgningen"),
             (out.breakdown_workbook is not None, "Skriver fordelingsprojektmappen"),
             (bool(self.budgets), "Læser og kontrollerer budgetskemaer"),
             (out.report is not None, "Skriver rapportkladden (Word)"),
@@ -208,19 +208,19 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     step()
     validation = _validate_inputs(spec)
     result = JobResult(validation)
+    if spec.goals:  # before the issue files, which carry the goal issues too
+        step()
+        last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
+        result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
-        _write_issue_files(validation.issues, spec.outputs, result)
+        _write_issue_files(result.issues, spec.outputs, result)
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
     result.breakdowns = run_breakdowns(
         validation, stated=spec.stated, stated_source=spec.stated_source, period=spec.period
     )
-    if spec.goals:
-        step()
-        last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
-        result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.breakdown_workbook is not None:
         step()
         _write_breakdown_workbook(result, spec.outputs.breakdown_workbook)
@@ -309,7 +309,11 @@ def run_goals(
     read is in ``fatal`` (and ``issues``); the others are still used.
     """
     validation = run_validation(list(overview), pact, password=password) if overview else None
-    return follow_goals(paths, pact, validation, year=year, password=password)
+    run = follow_goals(paths, pact, validation, year=year, password=password)
+    if validation is not None and validation.fatal:  # an overview that cannot be read: reported here too
+        run.fatal = [*run.fatal, *validation.fatal]
+        run.issues = sorted([*run.issues, *validation.fatal], key=_sort_key)
+    return run
 
 
 def follow_goals(
@@ -320,7 +324,10 @@ def follow_goals(
     year: int | None = None,
     password: str | None = None,
 ) -> GoalRun:
-    """:func:`run_goals` with the overview already read and validated (``None``: no overview)."""
+    """:func:`run_goals` with the overview already read and validated (``None``: no overview).
+
+    The overview's own issues are not repeated in the result; ``fatal`` holds the goal files not read.
+    """
     from pagt_xl.errors import InputError
     from pagt_xl.goals import follow_up
     from pagt_xl.ingest import _fatal_issue
@@ -335,10 +342,7 @@ def follow_goals(
         except InputError as exc:
             fatal.append(_fatal_issue(str(p), exc))
     data = read_goal_grids(books, pact)
-    table = None
-    if validation is not None:
-        fatal.extend(validation.fatal)
-        table = validation.table
+    table = validation.table if validation is not None else None
     result = follow_up(pact, data.figures, data.activities, table, year=year)
     issues = sorted([*fatal, *data.issues, *result.issues], key=_sort_key)
     return GoalRun(pact=pact, follow_up=result, issues=issues, fatal=fatal, sheets=data.sheets)

@@ -168,19 +168,22 @@ class JobResult:
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, then the budgets'."""
-        return [*self.validation.issues, *(self.budgets.issues if self.budgets else [])]
+        """Every issue: the overview's, the goal workbooks', then the budgets'."""
+        goals = self.goals.issues if self.goals else []
+        return [*self.validation.issues, *goals, *(self.budgets.issues if self.budgets else [])]
 
     @property
     def fatal(self) -> list[Issue]:
         """Inputs that could not be read at all (overviews and budgets)."""
-        return [*self.validation.fatal, *(self.budgets.fatal if self.budgets else [])]
+        goals = self.goals.fatal if self.goals else []
+        return [*self.validation.fatal, *goals, *(self.budgets.fatal if self.budgets else [])]
 
     @property
     def has_errors(self) -> bool:
-        """Whether any error was found in the overview or the budgets."""
-        return self.validation.has_errors or bool(self.budgets and self.budgets.has_errors)
+        """Whether any error was found in the overview, the goal workbooks or the budgets."""
+        goals = bool(self.goals and self.goals.has_errors)
+        return self.validation.has_errors or goals or bool(self.budgets and self.budgets.has_errors)
 
     def count(self, severity: Severity) -> int:
-        """Number of issues of a severity, overview and budgets together."""
+        """Number of issues of a severity, overview, goal workbooks and budgets together."""
         return count_severity(self.issues, severity)

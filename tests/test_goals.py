@@ -315,3 +315,21 @@ def test_counts_read_back_in_every_danish_spelling(n):
 
     for spelling in (n, float(n), str(n), format_number(n), f"{format_number(n)},0"):
         assert parse_count(spelling) == n
+
+
+def test_a_scheduled_run_takes_goal_workbooks_and_lists_their_issues(cli, tmp_path):
+    (tmp_path / "data").mkdir()
+    overview = tmp_path / "data" / "oversigt.xlsx"
+    overview.write_bytes((WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx").read_bytes())
+    goals = goal_book(tmp_path, [_fig(2019, 2000), _fig(2020, "mange"), _fig(2019, 1480, VOC), _fig(2020, 1500, VOC)])
+    config = tmp_path / "koersel.toml"
+    config.write_text(
+        f'pact = "nordjylland"\ninputs = ["data/*.xlsx"]\noutputs = "ud"\ngoals = ["{goals.name}"]\n', encoding="utf-8"
+    )
+    proc = cli("run", config, "--date", "2024-02-15")
+    assert proc.returncode == 1, proc.stderr  # the goal workbook has an error
+    issues = json.loads((tmp_path / "ud" / "fejl_nordjylland_2024-02-15.json").read_text(encoding="utf-8"))
+    assert [(i["code"], i["cell"]) for i in issues if i["code"].startswith("goal_")] == [("goal_bad_value", "C5")]
+    assert "Læser målopfølgningen" in proc.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "ud" / "fordelinger_nordjylland_2024-02-15.xlsx")["Målopfølgning"]
+    assert [r[1] for r in sheet.iter_rows(values_only=True) if r[0] == VOC] == [2019, 2020]
