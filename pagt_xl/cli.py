@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_serve_command,
         _add_pacts_command,
         _add_demo_command,
+        _add_maal_command,
     ):
         add(sub)
     return parser
@@ -181,6 +182,7 @@ def _add_report_command(sub: Any) -> None:
         help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag eller i dag, "
         "hvis den er tidligere)",
     )
+    p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
     p.set_defaults(func=cmd_report)
 
 
@@ -597,6 +599,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         password=args.password,
         period=period,
         budgets=list(args.budgets or []),
+        goals=list(args.goals or []),
         report_date=report_date,
         as_of=_report_date(args.as_of) if args.as_of else None,
         template=args.template,
@@ -611,8 +614,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             "se 'pagt-xl validate'",
             file=sys.stderr,
         )
+    if result.goals is not None and result.goals.fatal:
+        return _report_fatal(result.goals.fatal)
+    if result.goals is not None and result.goals.has_errors:
+        print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
-    return EXIT_DATA if result.validation.has_errors else EXIT_OK
+    goal_errors = result.goals is not None and result.goals.has_errors
+    return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -971,9 +979,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         pact = load_pact(pact_name)
         budgets = folder / "budgetter"
         with_budgets = pact.key == "nordjylland" and budgets.is_dir()
+        goals = folder / f"maalopfoelgning_{pact.key}.xlsx"
         spec = JobSpec(
             pact=pact,
             inputs=[path],
+            goals=[goals] if goals.exists() else [],
             budgets=[budgets] if with_budgets else [],
             report_date=_report_date(None),
             outputs=JobOutputs(
@@ -986,6 +996,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+        if result.goals is not None:
+            from pagt_xl.goals import follow_up_text
+
+            print(follow_up_text(result.goals.follow_up, pact.name) + issues_text(result.goals.issues, quiet=True))
     return _demo_round(folder, args.out_dir)
 
 
@@ -1094,6 +1108,65 @@ def year_table_text(years: YearTable) -> str:
 
 
 # -- entry point ---------------------------------------------------------------
+# -- maal (issue 17: goal tracking and action-plan follow-up) ------------------
+def _add_maal_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "maal",
+        help="målopfølgning: indikatorer mod stien til målet og handlingsplanens aktiviteter pr. år",
+        description="Læser Målopfølgning- og Aktiviteter-ark (skabelon: pagt_xl/templates/maalopfoelgning.xlsx) "
+        "og følger pagtens mål op: indeks mod basisåret, sti til målet, på sporet/bagud, aktiviteter pr. år. "
+        "Med --overview tælles pagtens markerede projekter med, og sagsnumre kontrolleres.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FIL", help="projektmappe(r) med målopfølgning")
+    _add_pact(p)
+    p.add_argument("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er)")
+    p.add_argument("--year", type=int, metavar="ÅR", help="følg op til og med dette år (standard: seneste år i data)")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
+    p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil i stedet for skærmen (kræves for xlsx)")
+    _add_password(p)
+    p.set_defaults(func=cmd_maal)
+
+
+def cmd_maal(args: argparse.Namespace) -> int:
+    """``pagt-xl maal``."""
+    from pagt_xl.goals import follow_up_rows, follow_up_text
+    from pagt_xl.pipeline import run_goals
+
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    pact = load_pact(args.pact)
+    run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
+    for issue in run.fatal:
+        print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    result = run.follow_up
+    if args.format == "xlsx":
+        from pagt_xl.outputs import write_goals_workbook
+
+        write_goals_workbook(result, run.issues, args.out)
+        print(f"Målopfølgning skrevet til {args.out}")
+    elif args.format == "json":
+        doc = {
+            "pact": pact.key,
+            "follow_up": result.model_dump(mode="json", exclude={"issues"}),
+            "issues": [i.model_dump(mode="json") for i in run.issues],
+        }
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        from pagt_xl.outputs import write_csv
+
+        rows = follow_up_rows(result)
+        _emit(write_csv(rows, list(rows[0]) if rows else ["type", "goal", "name", "year"]), args.out)
+    else:
+        text = follow_up_text(result, pact.name)
+        errors = sum(1 for i in run.issues if i.severity == "error")
+        warnings = sum(1 for i in run.issues if i.severity == "warning")
+        text += "\n" + issues_text(run.issues) + f"{errors} fejl, {warnings} advarsler.\n"
+        _emit(text, args.out)
+    if run.fatal:
+        return EXIT_INPUT
+    return EXIT_DATA if run.has_errors else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()

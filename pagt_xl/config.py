@@ -506,6 +506,114 @@ class LetterRules(BaseModel):
     #: how a rejected applicant may ask for more (one paragraph; empty: none)
     rejection_note: str = ""
 
+# -- goals (issue 17) ----------------------------------------------------------
+class MeasuredGoal(BaseModel):
+    """A goal measured by a yearly indicator, e.g. "20 pct. flere fuldfører ... i 2028".
+
+    ``target_change`` is the relative change wanted from the baseline year's
+    value to ``target_year`` (0.20 = 20 % more). ``baseline_source`` says where
+    the baseline value comes from (the Målopfølgning sheet's row for
+    ``baseline_year``; the text is shown in the report).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    name: str
+    aliases: list[str] = []
+    text: str = ""
+    unit: str = "personer"
+    baseline_year: int
+    baseline_source: str = ""
+    target_change: float
+    target_year: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MeasuredGoal:
+        if self.target_year <= self.baseline_year:
+            raise ValueError(f"goals.measured {self.key}: target_year skal ligge efter baseline_year")
+        return self
+
+    def all_names(self) -> list[str]:
+        """Key, name and aliases: every spelling of the indicator in the Målopfølgning sheet."""
+        return [self.key, self.name, *self.aliases]
+
+
+class ActivityGoal(BaseModel):
+    """An action-plan goal: at least ``min_per_year`` (at most ``max_per_year``) activities of a kind a year.
+
+    ``derive_themes`` / ``derive_project_types`` (keys) mark granted applications in
+    the overview that count as activities of this kind, so they need not be typed
+    twice; an activity row with the same case number is counted once.
+    ``max_per_year`` ``None``: no upper bound.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    area: str
+    kind: str
+    text: str = ""
+    min_per_year: int = Field(ge=0)
+    max_per_year: int | None = None
+    first_year: int
+    last_year: int
+    derive_themes: list[str] = []
+    derive_project_types: list[str] = []
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ActivityGoal:
+        if self.first_year > self.last_year:
+            raise ValueError(f"goals.activities {self.key}: first_year ligger efter last_year")
+        if self.max_per_year is not None and self.max_per_year < self.min_per_year:
+            raise ValueError(f"goals.activities {self.key}: max_per_year er mindre end min_per_year")
+        return self
+
+
+class Goals(BaseModel):
+    """A pact's goals: measured goals, the action plan's areas, activity kinds and activity goals."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measured: list[MeasuredGoal] = []
+    areas: list[NamedItem] = []
+    kinds: list[NamedItem] = []
+    activities: list[ActivityGoal] = []
+    #: header aliases of the Målopfølgning and Aktiviteter sheets, field → spellings
+    headers: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Goals:
+        kinds = {k.key for k in self.kinds}
+        areas = {a.key for a in self.areas}
+        for g in self.activities:
+            if g.kind not in kinds:
+                raise ValueError(f"goals.activities {g.key}: ukendt aktivitetstype {g.kind!r}")
+            if g.area not in areas:
+                raise ValueError(f"goals.activities {g.key}: ukendt indsatsområde {g.area!r}")
+        for label, items in (("measured", self.measured), ("areas", self.areas), ("kinds", self.kinds),
+                             ("activities", self.activities)):  # fmt: skip
+            keys = [i.key for i in items]
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                raise ValueError(f"goals.{label}: nøglen {', '.join(dupes)} er brugt flere gange")
+        return self
+
+    @cached_property
+    def indicator_matcher(self) -> NameMatcher:
+        """Indicator names and aliases → measured goal key."""
+        return NameMatcher({g.key: g.all_names() for g in self.measured})
+
+    @cached_property
+    def kind_matcher(self) -> NameMatcher:
+        """Activity kind names and aliases → kind key."""
+        return NameMatcher({k.key: k.all_names() for k in self.kinds})
+
+    @cached_property
+    def area_matcher(self) -> NameMatcher:
+        """Action-plan area names and aliases → area key."""
+        return NameMatcher({a.key: a.all_names() for a in self.areas})
+
 
 class Pact(BaseModel):
     """A validated pact configuration. Use :func:`load_pact` to get one."""
@@ -538,6 +646,9 @@ class Pact(BaseModel):
     assessment: AssessmentRules = Field(default_factory=AssessmentRules)
     #: the decision letters (issue 16)
     letters: LetterRules = Field(default_factory=LetterRules)
+
+    #: goals and action plan (issue 17); empty when the pact states none
+    goals: Goals = Field(default_factory=Goals)
     source: str = ""
 
     @model_validator(mode="after")

@@ -91,6 +91,16 @@ class IssueCode(StrEnum):
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
+    # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.goals) --
+    GOAL_SHEET_NOT_FOUND = "goal_sheet_not_found"
+    GOAL_BAD_VALUE = "goal_bad_value"
+    GOAL_UNKNOWN_INDICATOR = "goal_unknown_indicator"
+    GOAL_DUPLICATE_FIGURE = "goal_duplicate_figure"
+    GOAL_BASELINE_MISSING = "goal_baseline_missing"
+    GOAL_YEAR_MISSING = "goal_year_missing"
+    GOAL_UNKNOWN_KIND = "goal_unknown_kind"
+    GOAL_UNKNOWN_AREA = "goal_unknown_area"
+    GOAL_UNKNOWN_CASE = "goal_unknown_case"
 
     # ---- the application round: assessment columns and the checks before the memo is signed (issue 16,
     # pagt_xl.round). A separate block: other work adds codes above.

@@ -28,6 +28,7 @@ from pagt_xl.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.danish import danish_sort_key, format_amount, format_number
 from pagt_xl.errors import ErrorCode, PagtError
 from pagt_xl.figures import format_share, percent_fraction, whole_percent
+from pagt_xl.goals import FollowUp
 from pagt_xl.issue_texts import describe
 from pagt_xl.results import Breakdowns
 
@@ -175,15 +176,16 @@ def atomic_write(path: Path, write: Any) -> None:
         raise
 
 
-def write_breakdown_workbook(result: Breakdowns, path: Path) -> None:
-    """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol and Fejl.
+def write_breakdown_workbook(result: Breakdowns, path: Path, *, goals: FollowUp | None = None) -> None:
+    """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol, Målopfølgning and Fejl.
 
     Every sheet prints on A4 landscape, one page wide, with the table's header row repeated; chart
     value axes are in millions; columns are as wide as their longest formatted value; shares are
     the breakdown's rounded ``percent`` (:mod:`pagt_xl.figures`), so the workbook shows the figures
-    the report and the command line show.
+    the report and the command line show. ``goals``: the goal follow-up, written as a
+    "Målopfølgning" sheet; ``None``: no such sheet.
     """
-    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path)))
+    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals))
 
 
 def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -198,6 +200,7 @@ def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
         "kr": wb.add_format({"num_format": KR_FORMAT}),
         "pct": wb.add_format({"num_format": PCT_FORMAT}),
         "int": wb.add_format({"num_format": "#,##0"}),
+        "dec": wb.add_format({"num_format": "0.0"}),
         "date": wb.add_format({"num_format": "dd-mm-yyyy"}),
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "year": None,
@@ -210,7 +213,7 @@ def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
     return wb, fmts
 
 
-def _write(result: Breakdowns, path: Path, out: Path) -> None:
+def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None = None) -> None:
     wb, fmts = _new_workbook(path)
     pact = result.validation.pact
     _year_sheet(wb, fmts, result)
@@ -219,6 +222,8 @@ def _write(result: Breakdowns, path: Path, out: Path) -> None:
             continue
         _breakdown_sheet(wb, fmts, SHEET_NAMES.get(key, key), b, pact.name)
     _checks_sheet(wb, fmts, result)
+    if goals is not None:
+        goals_sheet(wb, fmts, goals)
     _issues_sheet(wb, fmts, result.validation.issues, out, "Fejl", "Fejl og advarsler i kildedata", "Fejl")
     wb.close()
     forward_slash_links(path)
@@ -678,3 +683,54 @@ def _budget_total(records: list[Any], width: int) -> list[Any]:
         cofinancing / cost if cost else None, granted, spent, spent / granted if granted else None,
     ]  # fmt: skip
     return row
+
+
+# -- goal follow-up (issue 17) -----------------------------------------------------
+def write_goals_workbook(result: FollowUp, issues: list[Any], path: Path) -> None:
+    """The goal follow-up on its own: a "Målopfølgning" sheet and a "Fejl" sheet (written atomically)."""
+    atomic_write(Path(path), lambda tmp: _write_goals(result, issues, tmp, Path(path)))
+
+
+def _write_goals(result: FollowUp, issues: list[Any], path: Path, out: Path) -> None:
+    wb, fmts = _new_workbook(path)
+    goals_sheet(wb, fmts, result)
+    _issues_sheet(wb, fmts, issues, out, "Fejl", "Fejl og advarsler i målopfølgningen", "Fejl")
+    wb.close()
+    forward_slash_links(path)
+
+
+def goals_sheet(wb: Any, fmts: dict[str, Any], result: FollowUp) -> None:
+    """A "Målopfølgning" sheet: each indicator year against the path to the target, then each activity goal per year."""
+    from pagt_xl.goals import activity_target_text
+
+    ws = wb.add_worksheet("Målopfølgning")
+    until = f" til og med {result.year}" if result.year is not None else ""
+    ws.write_string(0, 0, f"Målopfølgning{until} (basisår = indeks 100)", fmts["title"])
+    cols = [
+        ("Indikator", "text"), ("År", "year"), ("Antal", "int"), ("Indeks", "dec"), ("Sti (indeks)", "dec"),
+        ("Sti (antal)", "int"), ("Status", "text"), ("Afvigelse (indekspoint)", "dec"), ("Afvigelse (%)", "dec"),
+        ("Nødvendig stigning pr. år", "int"), ("Kilde", "wrap"),
+    ]  # fmt: skip
+    rows = [
+        [ind.name, y.year, y.value, y.index, y.path_index, y.path_value, "på sporet" if y.on_track else "bagud",
+         y.gap_points, y.gap_percent, y.needed_per_year, safe_text(y.data_source)]
+        for ind in result.indicators for y in ind.years
+    ]  # fmt: skip
+    last = 1
+    if result.indicators:
+        last, _ = _table(ws, fmts, 2, cols, rows, "Indikatorer")
+    acols = [
+        ("Indsatsområde", "text"), ("Aktivitet", "text"), ("År", "year"), ("Udført", "int"), ("Mål pr. år", "text"),
+        ("Nået", "text"), ("Aktiviteter", "wrap"),
+    ]  # fmt: skip
+    arows = [
+        [act.area, act.kind, a.year, a.done, activity_target_text(a), "ja" if a.met else "nej",
+         safe_text("; ".join(a.activities))]
+        for act in result.activities for a in act.years
+    ]  # fmt: skip
+    if result.activities:
+        first = last + 3 if result.indicators else 2
+        ws.write_string(first - 1, 0, "Handlingsplanens aktivitetsmål", fmts["title"])
+        _table(ws, fmts, first, acols, arows, "Aktivitetsmaal")
+    if not result.indicators and not result.activities:
+        ws.write_string(2, 0, "Pagten har ingen mål i sin konfiguration.")

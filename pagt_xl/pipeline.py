@@ -28,7 +28,7 @@ from pagt_xl.config import Pact
 from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.model import Issue, Severity
-from pagt_xl.results import Breakdowns, BudgetReview, JobResult, RoundJob, Validation
+from pagt_xl.results import Breakdowns, BudgetReview, GoalRun, JobResult, RoundJob, Validation
 from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -173,6 +173,8 @@ class JobSpec:
     #: the breakdowns to compute (see :func:`run_breakdowns`); ``None``: all. A job that writes the
     #: breakdown workbook or the report computes all of them anyway.
     breakdown_keys: tuple[str, ...] | None = None
+    #: goal workbooks (Målopfølgning/Aktiviteter, issue 17); none: no goal follow-up
+    goals: list[Path | str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -184,6 +186,7 @@ class JobSpec:
         n = len(self.inputs) if self.validation is None else len(self.validation.overview.files)
         planned = [
             (True, f"Læser og validerer {n} projektmappe(r)"),
+            (bool(self.goals), "Læser målopfølgningen"),
             (bool(out.issues_csv or out.issues_json), "Skriver fejllisten (CSV og JSON)"),
             (True, "Beregner fordelinger og kontrol"),
             (out.breakdown_workbook is not None, "Skriver fordelingsprojektmappen"),
@@ -222,9 +225,13 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     step()
     validation = _validate_inputs(spec)
     result = JobResult(validation)
+    if spec.goals:  # before the issue files, which carry the goal issues too
+        step()
+        last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
+        result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
-        _write_issue_files(validation.issues, spec.outputs, result)
+        _write_issue_files(result.issues, spec.outputs, result)
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
@@ -277,7 +284,7 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
     from pagt_xl.outputs import write_breakdown_workbook
 
     assert result.breakdowns is not None
-    write_breakdown_workbook(result.breakdowns, path)
+    write_breakdown_workbook(result.breakdowns, path, goals=result.goals.follow_up if result.goals else None)
     result.outputs["breakdown_workbook"] = path
 
 
@@ -315,6 +322,7 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         underspend=underspend,
         as_of=_as_of(spec, result),
         budget_issues=result.budgets.issues if result.budgets is not None else None,
+        goals=result.goals.follow_up if result.goals is not None else None,
     )
     result.outputs["report"] = spec.outputs.report
 
@@ -417,3 +425,58 @@ def run_letters(
         grant_template=grant_template, rejection_template=rejection_template,
     )  # fmt: skip
     return job
+
+
+# -- goal tracking and action-plan follow-up (issue 17) ---------------------------
+def run_goals(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    year: int | None = None,
+    password: str | None = None,
+) -> GoalRun:
+    """Read the goal workbooks (and the overviews, to derive and check case numbers), follow every goal up.
+
+    ``overview`` ``None`` or empty: nothing derived, case numbers not checked.
+    ``year`` ``None``: up to the last year in the data. A file that cannot be
+    read is in ``fatal`` (and ``issues``); the others are still used.
+    """
+    validation = run_validation(list(overview), pact, password=password) if overview else None
+    run = follow_goals(paths, pact, validation, year=year, password=password)
+    if validation is not None and validation.fatal:  # an overview that cannot be read: reported here too
+        run.fatal = [*run.fatal, *validation.fatal]
+        run.issues = sorted([*run.issues, *validation.fatal], key=_sort_key)
+    return run
+
+
+def follow_goals(
+    paths: list[Path | str],
+    pact: Pact,
+    validation: Validation | None,
+    *,
+    year: int | None = None,
+    password: str | None = None,
+) -> GoalRun:
+    """:func:`run_goals` with the overview already read and validated (``None``: no overview).
+
+    The overview's own issues are not repeated in the result; ``fatal`` holds the goal files not read.
+    """
+    from pagt_xl.errors import InputError
+    from pagt_xl.goals import follow_up
+    from pagt_xl.ingest import _fatal_issue
+    from pagt_xl.ingest.goals import read_goal_grids
+    from pagt_xl.ingest.grid import read_grids
+
+    books: list[tuple[str, list[Grid]]] = []
+    fatal: list[Issue] = []
+    for p in paths:
+        try:
+            books.append((str(p), read_grids(Path(p), str(p), password=password)))
+        except InputError as exc:
+            fatal.append(_fatal_issue(str(p), exc))
+    data = read_goal_grids(books, pact)
+    table = validation.table if validation is not None else None
+    result = follow_up(pact, data.figures, data.activities, table, year=year)
+    issues = sorted([*fatal, *data.issues, *result.issues], key=_sort_key)
+    return GoalRun(pact=pact, follow_up=result, issues=issues, fatal=fatal, sheets=data.sheets)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pagt_xl.breakdown import Breakdown, Check, YearTable
     from pagt_xl.budget import BudgetRecord
     from pagt_xl.config import Pact
+    from pagt_xl.goals import FollowUp
     from pagt_xl.ingest import Overview
     from pagt_xl.round import RoundResult
 
@@ -134,6 +135,22 @@ class BudgetReview:
 
 
 @dataclass
+class GoalRun:
+    """The goal workbooks read and followed up: every issue sorted; ``fatal``: files not read."""
+
+    pact: Pact
+    follow_up: FollowUp
+    issues: list[Issue]
+    fatal: list[Issue]
+    sheets: list[tuple[str, str, str]]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclass
 class JobResult:
     """What :func:`pagt_xl.pipeline.run_job` read, computed and wrote.
 
@@ -147,24 +164,29 @@ class JobResult:
     breakdowns: Breakdowns | None = None
     budgets: BudgetReview | None = None
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: the goal follow-up (issue 17) when goal workbooks were given, with its own issues
+    goals: GoalRun | None = None
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, then the budgets'."""
-        return [*self.validation.issues, *(self.budgets.issues if self.budgets else [])]
+        """Every issue: the overview's, the goal workbooks', then the budgets'."""
+        goals = self.goals.issues if self.goals else []
+        return [*self.validation.issues, *goals, *(self.budgets.issues if self.budgets else [])]
 
     @property
     def fatal(self) -> list[Issue]:
         """Inputs that could not be read at all (overviews and budgets)."""
-        return [*self.validation.fatal, *(self.budgets.fatal if self.budgets else [])]
+        goals = self.goals.fatal if self.goals else []
+        return [*self.validation.fatal, *goals, *(self.budgets.fatal if self.budgets else [])]
 
     @property
     def has_errors(self) -> bool:
-        """Whether any error was found in the overview or the budgets."""
-        return self.validation.has_errors or bool(self.budgets and self.budgets.has_errors)
+        """Whether any error was found in the overview, the goal workbooks or the budgets."""
+        goals = bool(self.goals and self.goals.has_errors)
+        return self.validation.has_errors or goals or bool(self.budgets and self.budgets.has_errors)
 
     def count(self, severity: Severity) -> int:
-        """Number of issues of a severity, overview and budgets together."""
+        """Number of issues of a severity, overview, goal workbooks and budgets together."""
         return count_severity(self.issues, severity)
 
 

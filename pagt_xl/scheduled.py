@@ -34,6 +34,7 @@ class RunConfig(BaseModel):
     template: str | None = Field(default=None, description="egen Word-skabelon (standard: den medfølgende)")
     period: str | None = Field(default=None, description="fx '2019-2023' (standard: alle år i data)")
     budgets: list[str] = Field(default=[], description="budgetskemaer: filer, mapper eller mønstre (valgfrit)")
+    goals: list[str] = Field(default=[], description="målopfølgning (Målopfølgning/Aktiviteter), valgfrit")
     report: bool = Field(default=True, description="skriv rapportkladden")
     workbook: bool = Field(default=True, description="skriv fordelingsprojektmappen")
 
@@ -129,6 +130,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         skip_unreadable=True,
         period=parse_year_range(config.period) if config.period else None,
         budgets=list(expand_budget_inputs(config.budgets, base)),
+        goals=list(expand_inputs(config.goals, base)),
         report_date=today,
         template=_resolve(config.template, base) if config.template else None,
         outputs=outputs,

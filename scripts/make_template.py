@@ -556,6 +556,8 @@ def build(out: Path) -> None:
     _p(doc, "{%p endif %}")
     _goals_chapter(doc)
 
+    _goals_chapter(doc)
+
     # -- 5. supported projects ------------------------------------------------------------------
     doc.add_heading("Støttede projekter {{ period }}", level=1)
     _p(doc, "{%p for g in grant_years %}")
@@ -645,6 +647,51 @@ def build(out: Path) -> None:
     doc.save(buf)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(fixed_zip(buf.getvalue()))
+
+
+def _goals_chapter(doc) -> None:
+    """The chapter "Målopfølgning" (issue 17), only when the report has goal data (``{%p if goals %}``)."""
+    _p(doc, "{%p if goals %}")
+    doc.add_heading("Målopfølgning", level=1)
+    _p(doc, "Pagtens mål følges op til og med {{ goals.until }}.")
+    _p(doc, "{%p if goals.indicators %}")
+    _p(
+        doc,
+        "Målte mål vises som indeks (basisåret = 100) mod en lige sti fra basisåret til målet i målåret; "
+        "et tal på stien eller over tæller som på sporet.",
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p for g in goals.indicators %}")
+    doc.add_heading("{{ g.text }}", level=2)
+    _p(doc, "{{ g.summary }}")
+    _p(doc, "{%p if g.needed %}")
+    _p(doc, "{{ g.needed }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{{ g.chart }}")
+    _p(doc, "{{ g.name }}: faktisk indeks mod stien til målet", style="Caption")
+    _loop_table(
+        doc,
+        ["År", "Antal", "Indeks", "Sti", "Status"],
+        ["{%tr for r in g.rows %}"],
+        ["r.year", "r.value", "r.index", "r.path", "r.status"],
+        [14, 22, 20, 20, 74],
+        {1, 2, 3},
+    )
+    _p(doc, "Kilde: {{ g.source }}", style="Caption")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if goals.activities %}")
+    doc.add_heading("Handlingsplanens aktiviteter", level=2)
+    _p(doc, "{{ goals.activities_summary }}")
+    _loop_table(
+        doc,
+        ["Indsatsområde", "Aktivitet", "År", "Udført", "Mål pr. år", "Nået"],
+        ["{%tr for a in goals.activities %}"],
+        ["a.area", "a.kind", "a.year", "a.done", "a.target", "a.met"],
+        [60, 34, 12, 14, 20, 20],
+        {3},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p endif %}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ ADAPTERS = ("pagt_xl.cli", "pagt_xl.scheduled", "pagt_xl.xl", "pagt_xl.__main__"
 WRITERS = ("pagt_xl.outputs", "pagt_xl.report")
 CORE = ("pagt_xl.model", "pagt_xl.danish", "pagt_xl.config", "pagt_xl.keys", "pagt_xl.pact_files", "pagt_xl._gc",
         "pagt_xl.breakdown", "pagt_xl.validate", "pagt_xl.ingest", "pagt_xl.budget", "pagt_xl.errors", "pagt_xl.results",
-        "pagt_xl.figures", "pagt_xl.issue_texts", "pagt_xl.round")  # fmt: skip
+        "pagt_xl.figures", "pagt_xl.issue_texts", "pagt_xl.round", "pagt_xl.goals")  # fmt: skip
 
 
 def _module_name(path: Path) -> str:

@@ -146,8 +146,8 @@ ROUND_PREFIXES = ("assessment_", "recommended_", "round_no_", "letter_")  # cove
 
 
 def test_every_issue_code_has_a_scenario():
-    # budget codes: test_budget.py; the round's codes (issue 16): test_round.py
-    overview_codes = {c for c in IssueCode if not c.value.startswith(("budget_", *ROUND_PREFIXES))}
+    # budget codes: test_budget.py; the round's codes (issue 16): test_round.py; goal codes: test_goals.py
+    overview_codes = {c for c in IssueCode if not c.value.startswith(("budget_", "goal_", *ROUND_PREFIXES))}
     assert set(SCENARIOS) | FATAL | MULTI_FILE == overview_codes
 
 

@@ -159,6 +159,7 @@ def test_function_and_script_metadata(server):
     assert {i: f["name"] for i, f in functions.items()} == {
         "BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
         "FORDELING": "FORDELING", "VALIDER": "VALIDER", "DATA": "DATA", "RESTRAMME": "RESTRAMME",
+        "MAALSTATUS": "MÅLSTATUS",
     }  # fmt: skip
     assert [p["name"] for p in functions["BEVILGET"]["parameters"]] == ["data", "år", "tema", "runde", "pagt"]
     assert [p.get("optional", False) for p in functions["FORDELING"]["parameters"]] == [False, False, True]

@@ -33,6 +33,7 @@ from pagt_xl.danish import (
 )
 from pagt_xl.figures import format_share
 from pagt_xl.model import Issue, Severity
+from pagt_xl.report.goals import GoalsChapter
 from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
@@ -268,6 +269,7 @@ class ReportContext(_Model):
     issues: list[IssueRow] = Field(description="fejl og advarsler fra projektmapper og budgetter, med celle")
     issues_summary: str = Field(description="fx '2 advarsler og 1 fejl i projektmapperne, 3 fejl i budgetterne.'")
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
+    goals: GoalsChapter | None = Field(default=None, description="kapitlet Målopfølgning (issue 17); tom uden måldata")
 
 
 #: Chart images the renderer adds to the context (not part of the model: they are pictures).

@@ -28,10 +28,12 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pagt_xl.errors import ErrorCode, PagtError
+from pagt_xl.goals import FollowUp
 from pagt_xl.model import Issue
 from pagt_xl.outputs import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
+from pagt_xl.report.goals import add_goal_charts, goals_chapter
 from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
@@ -204,6 +206,8 @@ def render_context(
             values[name] = [picture(png, a, name) for png, a in zip(chart, alts, strict=True)]
         else:
             values[name] = picture(chart, alt if isinstance(alt, str) else None, name)
+    if context.goals is not None:  # the goal chapter's charts (one per indicator), with their alt texts
+        descriptions |= add_goal_charts(tpl, values, context.goals)
     try:
         tpl.render(values, jinja_env=_environment(), autoescape=True)
     except SecurityError as exc:
@@ -502,6 +506,7 @@ def render_report(
     underspend: Mapping[str, UnderspendNote] | None = None,
     as_of: dt.date | None = None,
     budget_issues: list[Issue] | None = None,
+    goals: FollowUp | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
@@ -509,7 +514,8 @@ def render_report(
     number (or title) to its underspend status for the progress table (``None``:
     not known); ``as_of`` is the date it was judged at, printed in the draft
     (``None``: the period's last day or today, whichever is earlier).
-    ``budget_issues`` go to the appendix (``None``: no budgets reviewed). Returns ``out``.
+    ``budget_issues`` go to the appendix (``None``: no budgets reviewed). ``goals`` adds the
+    chapter "Målopfølgning" (``None``: the report has no such chapter). Returns ``out``.
     """
     context = build_context(
         breakdowns,
@@ -518,6 +524,7 @@ def render_report(
         as_of=as_of,
         budget_issues=budget_issues,
     )
+    context = context.model_copy(update={"goals": goals_chapter(goals)}) if goals is not None else context
     return render_context(
         context,
         Path(out),

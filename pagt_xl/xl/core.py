@@ -308,3 +308,57 @@ def _framework_amount(framework: Any, year: int, pact: Any) -> int:
     if parsed is None:
         raise CellError("angiv rammen: et beløb eller området med rammen (År og Ramme)")
     return parsed
+
+
+# -- goal follow-up (issue 17) --------------------------------------------------------------------
+GOAL_STATUS_HEADER = ["År", "Antal", "Indeks", "Sti (indeks)", "Status", "Afvigelse (indekspoint)",
+                      "Afvigelse (%)", "Nødvendig stigning pr. år"]  # fmt: skip
+
+
+def goal_status(data: Any, indicator: Any, year: Any = None, pact: Any = None) -> list[list[Any]]:
+    """An indicator's follow-up from a Målopfølgning range (header row included): header and one row per year.
+
+    Each row: year, figure, index (baseline = 100), the path's index, "på sporet"/"bagud", the gap in
+    index points and percent, the change needed per remaining year. ``year``: only up to that year.
+    A cell that cannot be read, an unknown indicator or a missing baseline raises :class:`CellError`.
+    """
+    from pagt_xl.goals import follow_up
+    from pagt_xl.ingest.goals import read_goal_grids
+    from pagt_xl.xl._data import grid_from_values
+
+    if isinstance(data, DataRef):
+        raise CellError("brug området med målopfølgningen (År, Indikator, Antal), ikke en celle med PAGT.DATA")
+    p = pact_named(scalar(pact))
+    if not p.goals.measured:
+        raise CellError(f"{p.name} har ingen målte mål")
+    rows = data.values.tolist() if isinstance(data, pd.DataFrame) else data
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], list):
+        raise CellError("data skal være et område med overskrifterne År, Indikator og Antal")
+    text = str(scalar(indicator) or "").strip()
+    key = p.goals.indicator_matcher.match(text).key if text else None
+    if key is None:
+        known = "; ".join(g.name for g in p.goals.measured)
+        raise CellError(f"ukendt indikator '{text}'; brug en af: {known}")
+    until = None
+    if scalar(year) not in (None, ""):
+        try:
+            until = parse_year(scalar(year))
+        except DanishParseError as exc:
+            raise CellError(f"år: {exc}") from None
+    grid = grid_from_values(rows, book="Excel", sheet="område")
+    read = read_goal_grids([("Excel", [grid])], p)
+    errors = [i for i in read.issues if i.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        raise CellError(f"{first.cell or 'området'}: {first.message}" if first.cell else first.message)
+    figures = [f for f in read.figures if f.indicator == key]
+    result = follow_up(p, figures, [], None, year=until)
+    ind = next(i for i in result.indicators if i.key == key)
+    if ind.baseline is None:
+        raise CellError(f"basisåret {ind.baseline_year} mangler for '{ind.name}'")
+    out: list[list[Any]] = [list(GOAL_STATUS_HEADER)]
+    for y in ind.years:
+        needed = "" if y.needed_per_year is None else round(y.needed_per_year, 1)
+        out.append([y.year, y.value, round(y.index, 2), round(y.path_index, 2), "på sporet" if y.on_track else "bagud",
+                    round(y.gap_points, 2), round(y.gap_percent, 2), needed])  # fmt: skip
+    return out

@@ -65,6 +65,7 @@ EXCEL_NAMES = {
     "fordeling": "FORDELING",
     "valider": "VALIDER",
     "restramme": "RESTRAMME",
+    "maalstatus": "MÅLSTATUS",
 }
 #: The text xlwings' JavaScript sends for an entity argument that is not an xlwings object handle
 #: (``xlwings.pro.object_handles.NOT_A_HANDLE_MARKER``; repeated here, as importing it needs a license key).
@@ -301,4 +302,16 @@ def _data_cells(value: Any) -> Any:
     return None if value == "" else value
 
 
-__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "restramme", "tema", "valider"]
+
+@func(name="MÅLSTATUS")
+@arg("data", "raw", doc="Målopfølgningens område inkl. overskrifterne År, Indikator og Antal, fx A4:E40")
+@arg("indikator", err_to_str=True, doc="Indikatorens navn, fx Fuldførte STEM-erhvervsuddannelser")
+@arg("år", err_to_str=True, doc="Valgfri: kun til og med dette år, fx 2023")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@_excel_errors
+def maalstatus(data: Any, indikator: Any, år: Any = None, pagt: Any = None) -> Any:
+    """Målopfølgning for en indikator: år, antal, indeks, sti, på sporet/bagud, afvigelse og nødvendig stigning."""
+    return core.goal_status(data, indikator, år, pagt)
+
+
+__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "maalstatus", "restramme", "tema", "valider"]

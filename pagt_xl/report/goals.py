@@ -1,0 +1,183 @@
+"""The status report's chapter "Målopfølgning" (issue 17): context fields, one chart per indicator, alt texts.
+
+:func:`goals_chapter` turns a :class:`~pagt_xl.goals.FollowUp` into the chapter's
+context (formatted Danish text and, for the charts, the plain series);
+:func:`add_goal_charts` puts a chart per indicator into the rendering values and
+:func:`set_alt_texts` gives each chart its alt text in the rendered document.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pagt_xl.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GoalYearRow(_Model):
+    """One year of an indicator (all formatted)."""
+
+    year: str = Field(description="året")
+    value: str = Field(description="antal, fx '2.371'")
+    index: str = Field(description="indeks (basisår = 100), fx '110,8'")
+    path: str = Field(description="stiens indeks i året, fx '108,9'")
+    status: str = Field(description="fx 'på sporet, +1,9 point (+1,7 %)'")
+
+
+class IndicatorSection(_Model):
+    """One measured goal in the chapter."""
+
+    name: str = Field(description="indikatorens navn")
+    text: str = Field(description="målet som formuleret, fx '20 pct. flere fuldfører ... i 2028'")
+    summary: str = Field(description="en sætning om status i seneste år")
+    needed: str = Field(description="nødvendig stigning pr. år frem til målåret ('' når ukendt)")
+    source: str = Field(description="kilde til tallene")
+    rows: list[GoalYearRow] = Field(description="årene med tal")
+    chart: str = Field(default="", description="diagram: faktisk mod sti (indsættes ved fletning)")
+    chart_alt: str = Field(description="alternativ tekst til diagrammet")
+    series_years: list[int] = Field(description="år med tal (til diagrammet)")
+    series_index: list[float] = Field(description="indeks pr. år (til diagrammet)")
+    baseline_year: int = Field(description="basisår")
+    target_year: int = Field(description="målår")
+    target_index: float = Field(description="målets indeks i målåret")
+
+
+class ActivityRow(_Model):
+    """One activity goal in one year."""
+
+    area: str = Field(description="handlingsplanens indsatsområde")
+    kind: str = Field(description="aktivitetstype")
+    year: str = Field(description="året")
+    done: str = Field(description="antal udført")
+    target: str = Field(description="mål pr. år, fx 'mindst 1' eller '1-2'")
+    met: str = Field(description="'nået', 'ikke nået' eller '-' (opfølgning uden antal)")
+
+
+class GoalsChapter(_Model):
+    """The chapter "Målopfølgning": measured goals with charts, then the action-plan table."""
+
+    until: str = Field(description="opfølgningens sidste år, fx '2023'")
+    indicators: list[IndicatorSection] = Field(description="de målte mål")
+    activities: list[ActivityRow] = Field(description="handlingsplanens aktivitetsmål pr. år")
+    activities_summary: str = Field(description="fx '9 af 12 årsmål er nået.'")
+
+
+def goals_chapter(result: FollowUp) -> GoalsChapter:
+    """The chapter's context from a follow-up."""
+    sections = [_section(ind) for ind in result.indicators]
+    rows: list[ActivityRow] = []
+    counted = met = 0
+    for act in result.activities:
+        for y in act.years:
+            numbered = y.min_per_year > 0 or y.max_per_year is not None
+            counted += numbered
+            met += numbered and y.met
+            rows.append(
+                ActivityRow(
+                    area=act.area,
+                    kind=act.kind,
+                    year=str(y.year),
+                    done=str(y.done),
+                    target=activity_target_text(y),
+                    met=("nået" if y.met else "ikke nået") if numbered else "-",
+                )
+            )
+    summary = f"{met} af {counted} årsmål med et antal er nået." if counted else ""
+    until = str(result.year) if result.year is not None else ""
+    return GoalsChapter(until=until, indicators=sections, activities=rows, activities_summary=summary)
+
+
+def _section(ind: IndicatorFollowUp) -> IndicatorSection:
+    latest = ind.latest
+    if ind.baseline is None or latest is None:
+        summary = f"Basisårets tal ({ind.baseline_year}) mangler, så målet kan endnu ikke følges."
+        needed = ""
+    else:
+        summary = (
+            f"I {latest.year} var der {format_decimal(latest.value, 0)} {ind.unit}, indeks "
+            f"{format_decimal(latest.index)} mod stiens {format_decimal(latest.path_index)}: {status_text(latest)}."
+        )
+        needed = (
+            f"For at nå målet i {ind.target_year} skal tallet stige med {format_decimal(latest.needed_per_year, 0)} "
+            f"om året ({format_decimal(latest.needed_points_per_year or 0.0)} indekspoint)."
+            if latest.needed_per_year is not None
+            else ""
+        )
+    target_index = 100 * (1 + ind.target_change)
+    alt = (
+        f"Linjediagram: {ind.name}, indeks (basisår {ind.baseline_year} = 100) pr. år "
+        + ", ".join(f"{y.year}: {format_decimal(y.index)}" for y in ind.years)
+        + f"; stiplet linje: stien til {format_decimal(target_index)} i {ind.target_year}."
+    )
+    return IndicatorSection(
+        name=ind.name, text=ind.text or ind.name, summary=summary, needed=needed,
+        source="; ".join(sorted({y.data_source for y in ind.years if y.data_source})) or ind.baseline_source,
+        rows=[
+            GoalYearRow(year=str(y.year), value=format_decimal(y.value, 0), index=format_decimal(y.index),
+                        path=format_decimal(y.path_index), status=status_text(y))
+            for y in ind.years
+        ],
+        chart_alt=alt, series_years=[y.year for y in ind.years], series_index=[y.index for y in ind.years],
+        baseline_year=ind.baseline_year, target_year=ind.target_year, target_index=target_index,
+    )  # fmt: skip
+
+
+def goal_chart(section: IndicatorSection) -> bytes | None:
+    """A line chart: the indicator's index per year against the straight path to the target; ``None`` without data."""
+    if not section.series_years:
+        return None
+    from pagt_xl.report.charts import _png, plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    ax.plot(section.series_years, section.series_index, marker="o", color="#1f4e79", label="Faktisk (indeks)")
+    ax.plot(
+        [section.baseline_year, section.target_year], [100, section.target_index],
+        linestyle="--", color="#c55a11", label="Sti til målet",
+    )  # fmt: skip
+    ax.set_xlim(section.baseline_year - 0.5, section.target_year + 0.5)
+    ax.set_xticks(range(section.baseline_year, section.target_year + 1))
+    ax.yaxis.set_major_formatter(lambda v, _pos: format_decimal(v, 0))
+    ax.set_ylabel(f"Indeks ({section.baseline_year} = 100)")
+    ax.set_xlabel("År")
+    ax.set_title(section.name, fontsize=10, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    return _png(fig)
+
+
+def add_goal_charts(tpl: Any, values: dict[str, Any], chapter: GoalsChapter) -> dict[bytes, str]:
+    """Put each indicator's chart into ``values["goals"]``; returns chart bytes → alt text for :func:`set_alt_texts`."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    alts: dict[bytes, str] = {}
+    for item, section in zip(values["goals"]["indicators"], chapter.indicators, strict=True):
+        png = goal_chart(section)
+        item["chart"] = InlineImage(tpl, io.BytesIO(png), width=Mm(160)) if png else ""
+        if png:
+            alts[png] = section.chart_alt
+    return alts
+
+
+def set_alt_texts(tpl: Any, alts: dict[bytes, str]) -> None:
+    """Give each picture whose bytes are in ``alts`` its alt text (``descr``) in the rendered document."""
+    if not alts:
+        return
+    from docx.oxml.ns import qn
+
+    doc = tpl.docx
+    for inline in doc.element.body.iter(qn("wp:inline")):
+        blip = next(inline.iter(qn("a:blip")), None)
+        doc_pr = inline.find(qn("wp:docPr"))
+        if blip is None or doc_pr is None:
+            continue
+        part = doc.part.related_parts.get(blip.get(qn("r:embed")))
+        alt = alts.get(getattr(part, "blob", b""))
+        if alt is not None:
+            doc_pr.set("descr", alt)
