@@ -219,13 +219,6 @@ def _text_or_prompt(doc, var: str, prompt_var: str | None) -> None:
     _p(doc, "{%p endif %}")
 
 
-def _goals_chapter(doc) -> None:
-    """The spot for the "Målopfølgning" chapter (pagt_xl/report/goals.py): right after the progress chapter.
-
-    Empty until that chapter is built; its function goes here.
-    """
-
-
 def build(out: Path) -> None:
     """Write the template to ``out`` (reproducibly)."""
     doc = Document()
@@ -554,8 +547,6 @@ def build(out: Path) -> None:
     )
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
-    _goals_chapter(doc)
-
     _goals_chapter(doc)
 
     # -- 5. supported projects ------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 :func:`goals_chapter` turns a :class:`~pagt_xl.goals.FollowUp` into the chapter's
 context (formatted Danish text and, for the charts, the plain series);
-:func:`add_goal_charts` puts a chart per indicator into the rendering values and
-:func:`set_alt_texts` gives each chart its alt text in the rendered document.
+:func:`add_goal_charts` puts a chart per indicator into the rendering values and returns
+their alt texts, which ``render_context`` sets with the other charts'.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def goal_chart(section: IndicatorSection) -> bytes | None:
 
 
 def add_goal_charts(tpl: Any, values: dict[str, Any], chapter: GoalsChapter) -> dict[bytes, str]:
-    """Put each indicator's chart into ``values["goals"]``; returns chart bytes → alt text for :func:`set_alt_texts`."""
+    """Put each indicator's chart into ``values["goals"]``; returns chart bytes → alt text (for render_context)."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
@@ -163,21 +163,3 @@ def add_goal_charts(tpl: Any, values: dict[str, Any], chapter: GoalsChapter) -> 
         if png:
             alts[png] = section.chart_alt
     return alts
-
-
-def set_alt_texts(tpl: Any, alts: dict[bytes, str]) -> None:
-    """Give each picture whose bytes are in ``alts`` its alt text (``descr``) in the rendered document."""
-    if not alts:
-        return
-    from docx.oxml.ns import qn
-
-    doc = tpl.docx
-    for inline in doc.element.body.iter(qn("wp:inline")):
-        blip = next(inline.iter(qn("a:blip")), None)
-        doc_pr = inline.find(qn("wp:docPr"))
-        if blip is None or doc_pr is None:
-            continue
-        part = doc.part.related_parts.get(blip.get(qn("r:embed")))
-        alt = alts.get(getattr(part, "blob", b""))
-        if alt is not None:
-            doc_pr.set("descr", alt)
