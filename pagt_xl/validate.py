@@ -332,7 +332,9 @@ def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
 
 def _norm(text: object) -> str:
     """Matching key of a text cell: case and spacing folded; ``None`` is the empty text."""
-    return " ".join(str(text).casefold().split()) if text is not None else ""
+    if text is None:
+        return ""
+    return " ".join((text if text.__class__ is str else str(text)).casefold().split())
 
 
 def _period_reversed(t: _Table, pact: Pact) -> list[Finding]:

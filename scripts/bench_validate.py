@@ -226,6 +226,7 @@ def bench_range(repeat: int, n: int = 10_000) -> None:
     functions build it), and of ``PAGT.FORDELING`` on a range it has not seen (as ``scripts/bench_xl.py``)."""
     import statistics
 
+    from pagt_xl import _gc
     from pagt_xl.pipeline import run_validation_grids
     from pagt_xl.xl import _data, functions
 
@@ -244,7 +245,7 @@ def bench_range(repeat: int, n: int = 10_000) -> None:
         return statistics.median(times) * 1000
 
     grids = [make_range(n, seed=s) for s in range(1, repeat + 2)]
-    with _data._gc_paused():
+    with _gc.paused():
         core = median_ms(
             lambda d: run_validation_grids(
                 [("Excel", [_data.grid_from_values(d, book="Excel", sheet="område")])], pact

@@ -754,7 +754,9 @@ def _split_collapsed(text: str) -> tuple[str, str | None]:
     """:func:`split_title_applicant` of a collapsed text (single spaces), the same result, faster."""
     if "<" in text or "\u0130" in text:  # tags; the one letter whose lower case is longer ("İ")
         return split_title_applicant(text)
-    k = max(text.rfind("v/"), text.rfind("V/"))
+    k, upper = text.rfind("v/"), text.rfind("V/")
+    if upper > k:
+        k = upper
     if k <= 0 or not text[k - 1].isspace():
         return text, None
     title = text[:k].strip().rstrip(",;-–").strip()

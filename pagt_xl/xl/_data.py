@@ -175,7 +175,11 @@ def grid_from_values(
     Rows and columns before the range are padded with ``""``, so that every cell
     keeps its sheet address (issues point to E34, not to the 31st row of a range).
     """
-    body = [[v if type(v) in _PLAIN else _cell(v) for v in row] for row in values]
+    # each row copied once (new lists); only a row holding something other than plain values is converted cell by cell
+    body = [
+        row if _PLAIN.issuperset(map(type, row)) else [v if type(v) in _PLAIN else _cell(v) for v in row]
+        for row in map(list, values)
+    ]
     width = max((len(r) for r in body), default=0)
     pad = [""] * (first_column - 1)
     rows = [[""] * (first_column - 1 + width) for _ in range(first_row - 1)]
