@@ -260,21 +260,7 @@ def _indicator(
                     sheet=sheet,
                 )
             )
-        empty = IndicatorFollowUp(
-            key=goal.key,
-            name=goal.name,
-            text=goal.text,
-            unit=goal.unit,
-            baseline_year=goal.baseline_year,
-            baseline_source=goal.baseline_source,
-            baseline=None,
-            target_year=goal.target_year,
-            target_change=goal.target_change,
-            target_value=None,
-            years=[],
-            missing_years=[],
-        )
-        return empty, issues
+        return _indicator(goal, baseline=None, target_value=None, years=[], missing_years=[]), issues
     baseline = Fraction(base.value)
     change = Fraction(str(goal.target_change))
     target_value = baseline * (1 + change)
@@ -315,21 +301,23 @@ def _indicator(
                 data_source=fig.data_source,
             )
         )
-    result = IndicatorFollowUp(
+    result = _indicator(goal, baseline=base.value, target_value=float(target_value), years=years, missing_years=missing)
+    return result, issues
+
+
+def _indicator(goal: MeasuredGoal, **followed: Any) -> IndicatorFollowUp:
+    """An indicator's follow-up: the goal as the pact states it, and what was ``followed`` (baseline, years ...)."""
+    return IndicatorFollowUp(
         key=goal.key,
         name=goal.name,
         text=goal.text,
         unit=goal.unit,
         baseline_year=goal.baseline_year,
         baseline_source=goal.baseline_source,
-        baseline=base.value,
         target_year=goal.target_year,
         target_change=goal.target_change,
-        target_value=float(target_value),
-        years=years,
-        missing_years=missing,
+        **followed,
     )
-    return result, issues
 
 
 def _activity_goal(pact: Pact, goal: ActivityGoal, activities: list[Activity], year: int | None) -> ActivityFollowUp:

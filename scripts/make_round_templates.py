@@ -13,7 +13,6 @@ visible KLADDE mark. The variables are listed by ``pagt-xl template-vars --kind 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from docx.shared import Mm, Pt
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from _reproducible import fixed_zip  # noqa: E402
-from make_template import _TABLE_STYLE_XML, BLUE, FIXED, RED, _field, _loop_table, _p, _table  # noqa: E402
+from make_template import _TABLE_STYLE_XML, BLUE, RED, _field, _loop_table, _p, _table, save_reproducibly  # noqa: E402
 
 OUT_DIR = ROOT / "pagt_xl" / "templates"
 
@@ -62,18 +60,7 @@ def _document(header: str):
 
 
 def _save(doc, out: Path, title: str, subject: str) -> None:
-    props = doc.core_properties
-    props.title = title
-    props.subject = subject
-    props.author = "pagt_xl"
-    props.language = "da-DK"
-    props.created = props.modified = props.last_printed = FIXED.replace(tzinfo=None)
-    props.revision = 1
-    props.last_modified_by = "pagt_xl"
-    buf = io.BytesIO()
-    doc.save(buf)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(fixed_zip(buf.getvalue()))
+    save_reproducibly(doc, out, title=title, subject=subject)
 
 
 def _counts_table(doc, caption: str, label: str, var: str) -> None:

@@ -625,11 +625,23 @@ def build(out: Path) -> None:
 
     _update_fields_on_open(doc)
     _danish(doc)
+    save_reproducibly(
+        doc,
+        out,
+        title="{{ pact_name }} – {{ title }}",
+        subject="Statusrapport til regionsrådet (kladde)",
+        comments="Kladde dannet af pagt_xl {{ report_date }}",
+    )
+
+
+def save_reproducibly(doc, out: Path, *, title: str, subject: str, comments: str | None = None) -> None:
+    """Save a template with fixed document properties and zip dates: the same script gives the same bytes."""
     props = doc.core_properties
-    props.title = "{{ pact_name }} – {{ title }}"
-    props.subject = "Statusrapport til regionsrådet (kladde)"
+    props.title = title
+    props.subject = subject
     props.author = "pagt_xl"
-    props.comments = "Kladde dannet af pagt_xl {{ report_date }}"
+    if comments is not None:
+        props.comments = comments
     props.language = "da-DK"
     props.created = props.modified = props.last_printed = FIXED.replace(tzinfo=None)
     props.revision = 1

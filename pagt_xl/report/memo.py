@@ -15,8 +15,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, UndefinedError
-from jinja2.sandbox import SecurityError
 from pydantic import BaseModel, Field
 
 from pagt_xl.danish import (
@@ -28,7 +26,7 @@ from pagt_xl.danish import (
 from pagt_xl.errors import ErrorCode
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 from pagt_xl.outputs import atomic_write
-from pagt_xl.report.render import TemplateProblem, _environment, _open, used_variables
+from pagt_xl.report.render import TemplateProblem, _open, render_sandboxed, used_variables
 from pagt_xl.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
@@ -382,23 +380,7 @@ def check_template_against(template: Path, known: set[str]) -> None:
 def _render(values: dict[str, Any], template: Path, known: set[str]) -> Any:
     check_template_against(template, known)
     tpl = _open(template)
-    try:
-        tpl.render(values, jinja_env=_environment(), autoescape=True)
-    except SecurityError as exc:
-        raise TemplateProblem(
-            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc})", code=ErrorCode.TEMPLATE_UNSAFE
-        ) from None
-    except UndefinedError as exc:
-        raise TemplateProblem(
-            f"{template}: ukendt felt i skabelonen: {exc.message}", code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
-        ) from None
-    except TemplateError as exc:
-        raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
-    except TypeError as exc:
-        raise TemplateProblem(
-            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
-            code=ErrorCode.TEMPLATE_UNSAFE,
-        ) from None
+    render_sandboxed(tpl, values, template)
     return tpl
 
 

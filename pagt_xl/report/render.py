@@ -171,6 +171,28 @@ def _check_template(template: Path) -> None:
         )
 
 
+def render_sandboxed(tpl: DocxTemplate, values: dict[str, Any], template: Path) -> None:
+    """Render ``values`` into ``tpl`` in the sandbox; what a template may not do is a :class:`TemplateProblem`."""
+    try:
+        tpl.render(values, jinja_env=_environment(), autoescape=True)
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun skabelonens felter kan bruges",
+            code=ErrorCode.TEMPLATE_UNSAFE,
+        ) from None
+    except UndefinedError as exc:
+        raise TemplateProblem(
+            f"{template}: ukendt felt i skabelonen: {exc.message}", code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+        ) from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
+    except TypeError as exc:  # {% import %}, {% include %}, {% extends %}: no loader, on purpose
+        raise TemplateProblem(
+            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
+            code=ErrorCode.TEMPLATE_UNSAFE,
+        ) from None
+
+
 def render_context(
     context: ReportContext,
     out: Path,
@@ -208,24 +230,7 @@ def render_context(
             values[name] = picture(chart, alt if isinstance(alt, str) else None, name)
     if context.goals is not None:  # the goal chapter's charts (one per indicator), with their alt texts
         descriptions |= add_goal_charts(tpl, values, context.goals)
-    try:
-        tpl.render(values, jinja_env=_environment(), autoescape=True)
-    except SecurityError as exc:
-        raise TemplateProblem(
-            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun rapportens variabler kan bruges",
-            code=ErrorCode.TEMPLATE_UNSAFE,
-        ) from None
-    except UndefinedError as exc:
-        raise TemplateProblem(
-            f"{template}: ukendt felt i skabelonen: {exc.message}", code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
-        ) from None
-    except TemplateError as exc:
-        raise TemplateProblem(f"{template}: skabelonen kan ikke flettes: {exc}") from None
-    except TypeError as exc:  # {% import %}, {% include %}, {% extends %}: no loader, on purpose
-        raise TemplateProblem(
-            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
-            code=ErrorCode.TEMPLATE_UNSAFE,
-        ) from None
+    render_sandboxed(tpl, values, template)
     _describe_pictures(tpl.docx, descriptions)
     for table in tpl.docx.element.body.iter(qn("w:tbl")):
         fit_columns(table)
