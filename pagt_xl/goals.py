@@ -260,7 +260,7 @@ def _indicator(
                     sheet=sheet,
                 )
             )
-        return _indicator(goal, baseline=None, target_value=None, years=[], missing_years=[]), issues
+        return _indicator_result(goal, baseline=None, target_value=None, years=[], missing_years=[]), issues
     baseline = Fraction(base.value)
     change = Fraction(str(goal.target_change))
     target_value = baseline * (1 + change)
@@ -301,11 +301,13 @@ def _indicator(
                 data_source=fig.data_source,
             )
         )
-    result = _indicator(goal, baseline=base.value, target_value=float(target_value), years=years, missing_years=missing)
+    result = _indicator_result(
+        goal, baseline=base.value, target_value=float(target_value), years=years, missing_years=missing
+    )
     return result, issues
 
 
-def _indicator(goal: MeasuredGoal, **followed: Any) -> IndicatorFollowUp:
+def _indicator_result(goal: MeasuredGoal, **followed: Any) -> IndicatorFollowUp:
     """An indicator's follow-up: the goal as the pact states it, and what was ``followed`` (baseline, years ...)."""
     return IndicatorFollowUp(
         key=goal.key,
