@@ -259,7 +259,7 @@ def test_each_button_runs_end_to_end_and_its_actions_change_the_workbook(pane: T
     assert book[OVERVIEW]["position"] == 0 and issues["position"] == 2  # after the two sample sheets
     rows = _rows(issues)
     assert str(rows[0][0]).startswith("Lavet af pagt_xl")
-    header_at = next(i for i, row in enumerate(rows) if row[:5] == ["Ark", "Celle", "Alvor", "Kode", "Besked"])
+    header_at = next(i for i, row in enumerate(rows) if row[:6] == ["Ark", "Celle", "Alvor", "Kode", "Beskrivelse", "Besked"])
     assert _cells(issues)[f"A{header_at + 1}"]["font"].get("bold") is True
     # the column "Celle" holds links (formulas; the stub does not calculate, so a value is its formula)
     found = {(_link_label(row[1]), row[2], row[3]) for row in rows[header_at + 1 :] if row[0] == OVERVIEW}

@@ -18,6 +18,7 @@ import pytest
 from conftest import HEADER, WORKBOOKS, good_rows
 from xlwings import XlwingsError
 
+from pagt_xl.issue_texts import describe
 from pagt_xl.xl import _data, core
 from pagt_xl.xl import functions as f
 from pagt_xl.xl.settings import ServerSettings
@@ -138,7 +139,8 @@ def test_fordeling_result_is_a_fresh_list(table):
 
 def test_valider(table):
     result = f.valider(table)
-    assert result[0] == ["Celle", "Kolonne", "Alvor", "Kode", "Besked", "Værdi"]
+    assert result[0] == ["Celle", "Kolonne", "Alvor", "Kode", "Beskrivelse", "Besked", "Værdi"]
+    assert all(r[4] == describe(r[3]) for r in result[1:])  # each code with its Danish description
     warnings = [(r[0], r[1], r[2]) for r in result[1:] if r[3] == "theme_not_open"]
     # the range starts at A4, so the sheet's E34 and E38 are E31 and E35 of the range
     assert warnings == [("E31", "Indsatsområde", "Advarsel"), ("E35", "Indsatsområde", "Advarsel")]
@@ -149,9 +151,9 @@ def test_valider_reports_bad_cells():
     bad = [HEADER, [2020, "A", "Åben runde", "X v/Y", "Blå økonomi", "Motiverende", 100, "Tilsagn", na]]
     rows = {(r[0], r[3]): r for r in f.valider(bad)[1:]}
     assert rows["E2", "unknown_theme"][1:3] == ["Indsatsområde", "Fejl"]
-    assert rows["E2", "unknown_theme"][5] == "Blå økonomi"
-    assert rows["I2", "bad_amount"][5] == "#N/A"
-    assert f.valider(good_rows())[1:] == [["", "", "", "", "Ingen fejl eller advarsler", ""]]
+    assert rows["E2", "unknown_theme"][6] == "Blå økonomi"
+    assert rows["I2", "bad_amount"][6] == "#N/A"
+    assert f.valider(good_rows())[1:] == [["", "", "", "", "", "Ingen fejl eller advarsler", ""]]
 
 
 @pytest.mark.parametrize(

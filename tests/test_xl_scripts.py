@@ -24,6 +24,8 @@ import xlwings as xw
 from conftest import WORKBOOKS, SheetSpec, good_rows, write_workbook
 from openpyxl.worksheet.table import Table
 
+from pagt_xl.issue_texts import describe
+from pagt_xl.model import IssueCode
 from pagt_xl.xl import scripts
 from pagt_xl.xl._data import CellError, pact_named
 from pagt_xl.xl.payload import book_payload, iso_date
@@ -86,9 +88,10 @@ def test_valider_writes_issues_with_links_and_colours_faulty_cells(tmp_path: Pat
     assert table[0] == scripts.ISSUES_HEADER
     by_cell = {r[1]: r for r in table[1:]}
     e2 = by_cell['=HYPERLINK("#\'Ansøgninger\'!E2","E2")']
-    assert e2[2:4] == ["Fejl", "unknown_theme"] and e2[5] == "Blå økonomi" and e2[6] == "E2"
+    assert e2[2:4] == ["Fejl", "unknown_theme"] and e2[6] == "Blå økonomi" and e2[7] == "E2"
+    assert e2[4] == describe(IssueCode.UNKNOWN_THEME)  # the code's Danish description beside it
     e3 = by_cell['=HYPERLINK("#\'Ansøgninger\'!E3","E3")']
-    assert e3[5] == "'=cmd|' /C calc'!A0"  # shown as text, never run as a formula
+    assert e3[6] == "'=cmd|' /C calc'!A0"  # shown as text, never run as a formula
     assert colours(acts, 0) == {(2, 5): ERROR, (3, 5): ERROR}
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
@@ -97,16 +100,21 @@ def test_colouring_can_be_switched_off(tmp_path: Path):
     settings = [["Pagt", "nordjylland"], ["Markér fejl", "nej"]]
     acts = run(scripts.valider, overview(tmp_path, extra={"Indstillinger": settings}))
     assert colours(acts, 0) == {} and sheet_actions(acts, 1) == []  # data and settings untouched
-    assert [r[6] for r in table_at(acts, 2)[1:]] == [""]
+    assert [r[7] for r in table_at(acts, 2)[1:]] == [""]
     assert "slået fra" in table_at(acts, 2, 2)[0][0]
 
 
-def test_a_new_run_clears_the_colours_of_fixed_cells(tmp_path: Path):
-    old = SheetSpec(
-        [[f"{scripts.MARKER} 01.01.2025 kl. 10.00: fejl"], [], [], scripts.ISSUES_HEADER,
-         ["Ansøgninger", "E3", "Fejl", "unknown_theme", "gammel", "x", "E3"],
-         ["Ansøgninger", "E2", "Fejl", "unknown_theme", "gammel", "y", "E2"]]
-    )  # fmt: skip
+@pytest.mark.parametrize("written_by", ["this version", "a version without descriptions"])
+def test_a_new_run_clears_the_colours_of_fixed_cells(tmp_path: Path, written_by: str):
+    if written_by == "this version":
+        header = scripts.ISSUES_HEADER
+        rows = [["Ansøgninger", "E3", "Fejl", "unknown_theme", "Ukendt", "gammel", "x", "E3"],
+                ["Ansøgninger", "E2", "Fejl", "unknown_theme", "Ukendt", "gammel", "y", "E2"]]  # fmt: skip
+    else:
+        header = ["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi", "Markeret celle"]
+        rows = [["Ansøgninger", "E3", "Fejl", "unknown_theme", "gammel", "x", "E3"],
+                ["Ansøgninger", "E2", "Fejl", "unknown_theme", "gammel", "y", "E2"]]  # fmt: skip
+    old = SheetSpec([[f"{scripts.MARKER} 01.01.2025 kl. 10.00: fejl"], [], [], header, *rows])
     acts = run(scripts.valider, overview(tmp_path, extra={"Valideringsfejl": old}))
     assert next(a["func"] for a in sheet_actions(acts, 1)) == "sheetClear"  # reused, not deleted
     assert not any(a["func"] in ("addSheet", "sheetDelete") for a in acts)
@@ -124,7 +132,7 @@ def test_the_staffs_sheets_are_never_taken_over(tmp_path: Path):
 def test_valider_on_the_shipped_sample():
     acts = run(scripts.valider, NORD_FILE)
     table = table_at(acts, 2)
-    assert {r[6] for r in table[1:] if r[3] == "theme_not_open"} == {"E34", "E38"}
+    assert {r[7] for r in table[1:] if r[3] == "theme_not_open"} == {"E34", "E38"}
     assert colours(acts, 0) == {(34, 5): WARNING, (38, 5): WARNING}
     assert sheet_actions(acts, 1) == []  # the framework sheet "Ramme"
 
@@ -285,4 +293,4 @@ def test_issues_keep_sheet_addresses_when_the_table_does_not_start_in_a1(tmp_pat
     path = write_workbook(tmp_path / "o.xlsx", {"Ansøgninger": SheetSpec(rows, start_row=3)})
     acts = run(scripts.valider, path)
     assert colours(acts, 0) == {(4, 7): ERROR}  # G4, where "Blå økonomi" really is
-    assert [r[6] for r in table_at(acts, 1)[1:] if r[3] == "unknown_theme"] == ["G4"]
+    assert [r[7] for r in table_at(acts, 1)[1:] if r[3] == "unknown_theme"] == ["G4"]

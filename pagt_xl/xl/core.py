@@ -18,6 +18,7 @@ from pagt_xl.breakdown import KEY_LABELS, breakdown_by, clean_granted
 from pagt_xl.danish import DanishParseError, parse_amount, parse_year
 from pagt_xl.figures import percent_fraction
 from pagt_xl.ingest.grid import column_letter
+from pagt_xl.issue_texts import describe
 from pagt_xl.model import Severity
 from pagt_xl.results import Validation
 from pagt_xl.xl._data import CellError, DataRef, derived, pack_data, pact_named
@@ -58,7 +59,7 @@ TARGET_GROUP_HEADER = ["Projekter der når gruppen", "Deltagere (mål)", "Andel 
 ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!",
                           "#CALC!", "#GETTING_DATA", "#BUSY!", "#FIELD!", "#CONNECT!", "#BLOCKED!",
                           "#UNKNOWN!", "#PYTHON!"})  # fmt: skip
-ISSUES_HEADER = ["Celle", "Kolonne", "Alvor", "Kode", "Besked", "Værdi"]
+ISSUES_HEADER = ["Celle", "Kolonne", "Alvor", "Kode", "Beskrivelse", "Besked", "Værdi"]
 
 
 def error_value(value: Any) -> str | None:
@@ -212,7 +213,8 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
 
 
 def issues_table(data: Any, pact: Any = None) -> list[list[Any]]:
-    """Header and one row per issue: cell (relative to the range), column header, severity, code, message, value."""
+    """Header and one row per issue: cell (relative to the range), column header, severity, code, the code's
+    Danish description, message, value."""
     return [list(r) for r in derived(data, pact_of(data, pact), ("issues",), _issues_rows)]
 
 
@@ -245,9 +247,9 @@ def _issues_rows(v: Validation) -> list[list[Any]]:
     for i in v.issues:
         column = headers.get(i.column or "", i.column or "")
         value = "" if i.value is None else str(i.value)
-        out.append([i.cell or "", column, SEVERITY_DA[i.severity], i.code.value, i.message, value])
+        out.append([i.cell or "", column, SEVERITY_DA[i.severity], i.code.value, describe(i.code), i.message, value])
     if len(out) == 1:
-        out.append(["", "", "", "", "Ingen fejl eller advarsler", ""])
+        out.append(["", "", "", "", "", "Ingen fejl eller advarsler", ""])
     return out
 
 

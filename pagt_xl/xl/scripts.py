@@ -37,6 +37,7 @@ from pagt_xl.errors import PagtError
 from pagt_xl.figures import percent_fraction
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.ingest.guard import column_index
+from pagt_xl.issue_texts import describe
 from pagt_xl.model import Issue, Severity
 from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
@@ -60,7 +61,9 @@ PACT_SETTING = "pagt"
 MARK_SETTING = "markér fejl"
 #: Every sheet the scripts write starts with this text in A1 (how they know a sheet is theirs).
 MARKER = "Lavet af pagt_xl"
-ISSUES_HEADER = ["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi", "Markeret celle"]
+ISSUES_HEADER = ["Ark", "Celle", "Alvor", "Kode", "Beskrivelse", "Besked", "Værdi", "Markeret celle"]
+#: the header of a sheet written before the descriptions were added: its marks are cleared too
+_OLD_ISSUES_HEADER = ["Ark", "Celle", "Alvor", "Kode", "Besked", "Værdi", "Markeret celle"]
 #: Fill colours of marked cells: light red for errors, light yellow for warnings.
 MARK_COLOURS = {Severity.ERROR: "#FFC7CE", Severity.WARNING: "#FFEB9C"}
 HEADER_FILL = "#1F4E79"
@@ -233,12 +236,14 @@ def _previous_marks(book: Any) -> set[tuple[str, str]]:
         return set()
     values = sheet.used_range.options(ndim=2).value or []
     for i, row in enumerate(values):
-        if row[: len(ISSUES_HEADER)] == ISSUES_HEADER:
-            return {
-                (str(r[0]), str(r[6]))
-                for r in values[i + 1 :]
-                if len(r) > 6 and isinstance(r[6], str) and _CELL.match(r[6]) and r[0]
-            }
+        for header in (ISSUES_HEADER, _OLD_ISSUES_HEADER):
+            if row[: len(header)] == header:
+                m = len(header) - 1  # "Markeret celle" is the last column
+                return {
+                    (str(r[0]), str(r[m]))
+                    for r in values[i + 1 :]
+                    if len(r) > m and isinstance(r[m], str) and _CELL.match(r[m]) and r[0]
+                }
     return set()
 
 
@@ -289,7 +294,8 @@ def write_issues(book: Any, validation: Validation, *, mark: bool = True) -> Any
     for i in validation.issues:
         marked = (str(i.sheet), str(i.cell)) in marks
         value = "" if i.value is None else str(i.value)
-        row = [i.sheet or "", _link(i.sheet or "", i.cell), SEVERITY_DA[i.severity], i.code.value, i.message, value]
+        row = [i.sheet or "", _link(i.sheet or "", i.cell), SEVERITY_DA[i.severity], i.code.value, describe(i.code),
+               i.message, value]  # fmt: skip
         rows.append([*row, i.cell if marked else ""])
     sheet = own_sheet(book, ISSUES_SHEET)
     _title(sheet, "fejl og advarsler i ansøgningsoversigten")
@@ -299,7 +305,7 @@ def write_issues(book: Any, validation: Validation, *, mark: bool = True) -> Any
         + ("Rækker med fejl tælles ikke med i fordelingerne. " if counts[Severity.ERROR] else "")
         + ("Fejlceller er farvet røde, advarsler gule." if mark else "Markering af celler er slået fra.")
     )
-    write_table(sheet, 4, ISSUES_HEADER, rows or [["", "", "", "", "Ingen fejl eller advarsler", "", ""]])
+    write_table(sheet, 4, ISSUES_HEADER, rows or [["", "", "", "", "", "Ingen fejl eller advarsler", "", ""]])
     stale: dict[tuple[str, str], str | None] = {key: None for key in previous if key not in marks}
     colour_cells(book, {**stale, **marks})
     return sheet
