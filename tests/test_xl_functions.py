@@ -361,3 +361,16 @@ def test_a_new_range_is_read_with_the_collector_paused_and_then_frozen(monkeypat
         leave.set()
         thread.join()
     assert gc.isenabled()
+
+
+def test_the_cache_key_is_the_content_not_the_objects():
+    """Equal ranges give one key whatever objects they share; other content, or other types, another key."""
+    shared = "Åben runde"
+    a = [["År", "Runde"], [2020.0, shared], [2021.0, shared]]
+    b = json.loads(json.dumps(a))  # the same values as new objects, as a second request brings them
+    assert _data._digest(a) == _data._digest(b)
+    assert _data._digest(a) != _data._digest([["År", "Runde"], [2020.0, shared], [2022.0, shared]])
+    assert _data._digest([[1.0]]) != _data._digest([[True]]) != _data._digest([[1]])
+    dated = [["Dato"], [dt.date(2024, 1, 2)]]  # not marshallable: pickled instead, still by content
+    assert _data._digest(dated) == _data._digest([["Dato"], [dt.date(2024, 1, 2)]])
+    assert _data._digest(dated) != _data._digest([["Dato"], [dt.date(2024, 1, 3)]])
