@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
 from pagt_xl.danish import (
@@ -26,7 +27,7 @@ from pagt_xl.danish import (
 from pagt_xl.errors import ErrorCode
 from pagt_xl.model import Decision, Issue, IssueCode, Severity
 from pagt_xl.outputs import atomic_write
-from pagt_xl.report.render import TemplateProblem, _open, render_sandboxed, used_variables
+from pagt_xl.report.render import TemplateProblem, _open, fit_columns, render_sandboxed, used_variables
 from pagt_xl.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
@@ -381,6 +382,8 @@ def _render(values: dict[str, Any], template: Path, known: set[str]) -> Any:
     check_template_against(template, known)
     tpl = _open(template)
     render_sandboxed(tpl, values, template)
+    for table in tpl.docx.element.body.iter(qn("w:tbl")):  # columns as wide as their longest word, as in the report
+        fit_columns(table)
     return tpl
 
 
