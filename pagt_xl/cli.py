@@ -777,6 +777,8 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
 # -- the application round (issue 16) -------------------------------------------------------------------
 def cmd_memo(args: argparse.Namespace) -> int:
     """``pagt-xl indstilling``: the recommendation memo of a round."""
+    if args.out.suffix.lower() != ".docx":
+        raise UsageError("--out skal være en .docx-fil")
     from pagt_xl.pipeline import run_memo
 
     pact = load_pact(args.pact)
@@ -1138,6 +1140,9 @@ def cmd_maal(args: argparse.Namespace) -> int:
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
     for issue in run.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    unread = {issue.file for issue in run.fatal}
+    if all(str(p) in unread for p in args.paths):  # no goal data at all: nothing to follow up
+        return EXIT_INPUT
     result = run.follow_up
     if args.format == "xlsx":
         from pagt_xl.outputs import write_goals_workbook

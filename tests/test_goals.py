@@ -257,6 +257,7 @@ def test_maal_exit_codes(cli, tmp_path):
     junk.write_text("ikke en projektmappe", encoding="utf-8")
     proc = cli("maal", junk)
     assert proc.returncode == 2 and proc.stderr.startswith("pagt-xl: fejl:")
+    assert proc.stdout == ""  # no follow-up of no data ("basisåret mangler") after the file could not be read
     proc = cli("maal", bad, "--format", "xlsx")
     assert proc.returncode == 2 and "--out" in proc.stderr
 

@@ -378,6 +378,8 @@ def test_remaining_framework_takes_off_every_grant_of_the_year(tmp_path: Path):
 
 # -- the command line --------------------------------------------------------------------------------------
 def test_cli_memo_and_letters(cli, tmp_path: Path):
+    wrong = cli("indstilling", SAMPLE, "--year", "2024", "--out", tmp_path / "notat.txt")
+    assert wrong.returncode == 2 and "--out" in wrong.stderr and not (tmp_path / "notat.txt").exists()
     out = tmp_path / "notat.docx"
     r = cli("indstilling", SAMPLE, "--year", "2024", "--out", out, "--date", "2024-09-01")
     assert r.returncode == 0, r.stderr
