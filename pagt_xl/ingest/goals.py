@@ -11,8 +11,10 @@ Every fault is an issue at its cell; blank rows are skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from pagt_xl.config import Pact
 from pagt_xl.danish import DanishParseError, parse_date, parse_year
@@ -20,6 +22,8 @@ from pagt_xl.goals import Activity, IndicatorFigure
 from pagt_xl.ingest.grid import CellProblem, Grid, column_letter
 from pagt_xl.ingest.headers import ColumnMap, alias_index, find_header
 from pagt_xl.model import Issue, IssueCode, Severity, SourceRef
+
+T = TypeVar("T")
 
 FIGURE_FIELDS = ("year", "indicator", "value", "source", "note")
 ACTIVITY_FIELDS = ("date", "area", "kind", "description", "case_id")
@@ -126,15 +130,7 @@ def _read_figures(grid: Grid, cmap: ColumnMap, pact: Pact, data: GoalData) -> No
             continue
         bad = len(data.issues)
         raw_year, raw_ind, raw_value = _cell(cells, f["year"]), _cell(cells, f["indicator"]), _cell(cells, f["value"])
-        try:
-            year = parse_year(raw_year)
-            if year is None:
-                raise DanishParseError("året mangler")
-        except DanishParseError as exc:
-            year = None
-            data.issues.append(
-                _issue(grid, IssueCode.GOAL_BAD_VALUE, f"året kan ikke læses: {exc}", f["year"], row_no, raw_year)
-            )
+        year = _required(parse_year, raw_year, "året", grid, f["year"], row_no, data)
         key = pact.goals.indicator_matcher.match(_text(raw_ind)).key if _text(raw_ind) else None
         if key is None:
             known = ", ".join(g.name for g in pact.goals.measured) or "ingen (pagten har ingen målte mål)"
@@ -148,15 +144,7 @@ def _read_figures(grid: Grid, cmap: ColumnMap, pact: Pact, data: GoalData) -> No
                     raw_ind,
                 )
             )
-        try:
-            value = parse_count(raw_value)
-            if value is None:
-                raise DanishParseError("tallet mangler")
-        except DanishParseError as exc:
-            value = None
-            data.issues.append(
-                _issue(grid, IssueCode.GOAL_BAD_VALUE, f"tallet kan ikke læses: {exc}", f["value"], row_no, raw_value)
-            )
+        value = _required(parse_count, raw_value, "tallet", grid, f["value"], row_no, data)
         if len(data.issues) > bad or year is None or key is None or value is None:
             continue
         if (key, year) in seen:
@@ -194,15 +182,7 @@ def _read_activities(grid: Grid, cmap: ColumnMap, pact: Pact, data: GoalData) ->
             continue
         bad = len(data.issues)
         raw_date = _cell(cells, f["date"])
-        try:
-            date = parse_date(raw_date)
-            if date is None:
-                raise DanishParseError("datoen mangler")
-        except DanishParseError as exc:
-            date = None
-            data.issues.append(
-                _issue(grid, IssueCode.GOAL_BAD_VALUE, f"datoen kan ikke læses: {exc}", f["date"], row_no, raw_date)
-            )
+        date = _required(parse_date, raw_date, "datoen", grid, f["date"], row_no, data)
         raw_kind = _cell(cells, f["kind"])
         kind = goals.kind_matcher.match(_text(raw_kind)).key if _text(raw_kind) else None
         if kind is None:
@@ -258,6 +238,20 @@ def _case_text(value: object) -> str | None:
         value = int(value)
     text = _text(value)
     return text or None
+
+
+def _required(
+    parse: Callable[[object], T | None], raw: object, what: str, grid: Grid, col: int, row_no: int, data: GoalData
+) -> T | None:
+    """``parse(raw)``; an empty or unreadable cell is a ``goal_bad_value`` issue at its cell, and ``None``."""
+    try:
+        value = parse(raw)
+        if value is None:
+            raise DanishParseError(f"{what} mangler")
+    except DanishParseError as exc:
+        data.issues.append(_issue(grid, IssueCode.GOAL_BAD_VALUE, f"{what} kan ikke læses: {exc}", col, row_no, raw))
+        return None
+    return value
 
 
 def _issue(
