@@ -18,6 +18,7 @@ from typing import Any
 from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
+from pagt_xl.config import Pact
 from pagt_xl.danish import (
     amount_in_words,
     danish_sort_key,
@@ -218,46 +219,64 @@ def build_memo_context(
     pact = result.pact
     rules = pact.assessment
     round_name = pact.round(result.round).name if result.round else "alle runder"
-    recommended = result.recommended
-    not_recommended = result.not_recommended
     remaining = result.remaining
     total = result.recommended_total
+    n = len(result.applications)
+    suggestion_rows, suggestion_sentence = _suggestion(result)
+    checks, issue_rows = _checks(result, budgets_checked)
+    return MemoContext(
+        pact_name=pact.name, region=pact.region, title=f"Indstillingsnotat – ansøgningsrunden {result.year}",
+        year=result.year, round_name=round_name, report_date=format_date(report_date), draft_mark=DRAFT_MARK,
+        council=rules.council, recommended_by=rules.recommended_by,
+        framework="ikke oplyst" if result.framework is None else format_amount(result.framework),
+        already_granted=format_amount(result.already_granted),
+        remaining="ikke oplyst" if remaining is None else format_amount(remaining),
+        recommended_total=format_amount(total),
+        remaining_after="ikke oplyst" if remaining is None else format_amount(remaining - total),
+        applied_total=format_amount(result.applied_total), applications_count=n,
+        recommended_count=len(result.recommended),
+        by_theme=_counts(result, lambda a: pact.theme(a.theme).name if a.theme else "Ikke angivet"),
+        by_institution=_counts(result, lambda a: a.institution_type),
+        by_type=_counts(result, lambda a: pact.project_type(a.project_type).name if a.project_type else "Ikke angivet"),
+        by_round=_counts(result, lambda a: pact.round(a.round).name if a.round else "Ikke angivet"),
+        received_total=CountRow(label="I alt", count=n, applied=format_amount(result.applied_total)),
+        criteria=[CriterionRow(name=c.name, weight=f"{c.weight:g}".replace(".", ",")) for c in rules.criteria],
+        recommended=[_application(pact, a) for a in result.recommended],
+        not_recommended=[_application(pact, a) for a in result.not_recommended],
+        has_special=bool(result.special_theme), special_theme=result.special_theme or "",
+        special_count=result.special_count, has_suggestion=result.suggestion is not None,
+        suggestion=suggestion_rows, checks=checks, issues=issue_rows,
+        sentences=_sentences(result, suggestion_sentence, sum(c.count for c in checks), excluded_rows),
+    )  # fmt: skip
+
+
+def _application(pact: Pact, a: Assessed) -> MemoApplication:
+    """One application's row in the recommended or not-recommended list."""
+    return MemoApplication(
+        case_id=a.case_id or "", title=_title(a), theme=pact.theme(a.theme).name if a.theme else "",
+        round=pact.round(a.round).name if a.round else "", applied=_amount(a.applied),
+        recommended=_amount(a.final) if a.is_recommended else "–", score=_score(a),
+        recommendation=RECOMMENDATION_LABELS.get(a.recommendation or "", ""), reason=a.reason,
+        special="Ja" if a.special else "",
+    )  # fmt: skip
+
+
+def _sentences(result: RoundResult, suggestion: str, failing: int, excluded_rows: int) -> MemoSentences:
+    """The memo's prose in the seed's voice: the round, the framework, what was received and recommended."""
+    pact = result.pact
+    rules = pact.assessment
+    recommended, not_recommended = result.recommended, result.not_recommended
+    total = result.recommended_total
     n, r = len(result.applications), len(recommended)
-
-    def app(a: Assessed) -> MemoApplication:
-        return MemoApplication(
-            case_id=a.case_id or "", title=_title(a), theme=pact.theme(a.theme).name if a.theme else "",
-            round=pact.round(a.round).name if a.round else "", applied=_amount(a.applied),
-            recommended=_amount(a.final) if a.is_recommended else "–", score=_score(a),
-            recommendation=RECOMMENDATION_LABELS.get(a.recommendation or "", ""), reason=a.reason,
-            special="Ja" if a.special else "",
-        )  # fmt: skip
-
-    where = f"{round_name.lower()} {result.year}" if result.round else f"ansøgningsrunden {result.year}"
+    where = f"ansøgningsrunden {result.year}"
+    if result.round:
+        where = f"{pact.round(result.round).name.lower()} {result.year}"
     intro = (
         f"I forbindelse med den årlige ansøgningsrunde til {pact.name}s pulje udvælger og indstiller "
         f"{rules.recommended_by} ansøgninger til {rules.council} til endelig beslutning. I {where} er der "
         f"modtaget {_n(n, 'ansøgning', 'ansøgninger')}, og {r} af dem indstilles til støtte med i alt "
         f"{_kr(total)}."
     )
-    if result.framework is None or remaining is None:
-        framework = (
-            f"Der er ikke angivet en økonomisk ramme for {result.year}, så restrammen kan ikke beregnes. "
-            f"Indstillingen udgør {_kr(total)}."
-        )
-    else:
-        after = remaining - total
-        framework = (
-            f"Den økonomiske ramme for {result.year} er {_kr(result.framework)}. Heraf er "
-            f"{_kr(result.already_granted)} allerede bevilget til "
-            f"{_n(result.already_granted_count, 'projekt', 'projekter')}, så der resterer "
-            f"{_kr(remaining)}. Indstillingen udgør {_kr(total)}, og der vil herefter "
-            + (
-                f"være {_kr(after)} tilbage af rammen."
-                if after >= 0
-                else f"mangle {_kr(-after)}: indstillingen overstiger restrammen."
-            )
-        )
     received = (
         f"Der er modtaget {_n(n, 'ansøgning', 'ansøgninger')} med et samlet ansøgt beløb på "
         f"{_kr(result.applied_total)}."
@@ -279,10 +298,7 @@ def build_memo_context(
             f"Årets særlige tema er {result.special_theme}. {result.special_count} af de {n} ansøgninger "
             f"adresserer temaet, og {special_rec} af dem indstilles."
         )
-    suggestion_rows, suggestion_sentence = _suggestion(result)
-    checks, issue_rows = _checks(result, budgets_checked)
-    failing = sum(c.count for c in checks)
-    checks_sentence = (
+    checks = (
         "Alle kontroller er bestået."
         if not failing
         else f"{_n(failing, 'afvigelse', 'afvigelser')} skal rettes eller begrundes, før notatet underskrives "
@@ -294,32 +310,33 @@ def build_memo_context(
         if excluded_rows
         else ""
     )
-    return MemoContext(
-        pact_name=pact.name, region=pact.region, title=f"Indstillingsnotat – ansøgningsrunden {result.year}",
-        year=result.year, round_name=round_name, report_date=format_date(report_date), draft_mark=DRAFT_MARK,
-        council=rules.council, recommended_by=rules.recommended_by,
-        framework="ikke oplyst" if result.framework is None else format_amount(result.framework),
-        already_granted=format_amount(result.already_granted),
-        remaining="ikke oplyst" if remaining is None else format_amount(remaining),
-        recommended_total=format_amount(total),
-        remaining_after="ikke oplyst" if remaining is None else format_amount(remaining - total),
-        applied_total=format_amount(result.applied_total), applications_count=n, recommended_count=r,
-        by_theme=_counts(result, lambda a: pact.theme(a.theme).name if a.theme else "Ikke angivet"),
-        by_institution=_counts(result, lambda a: a.institution_type),
-        by_type=_counts(result, lambda a: pact.project_type(a.project_type).name if a.project_type else "Ikke angivet"),
-        by_round=_counts(result, lambda a: pact.round(a.round).name if a.round else "Ikke angivet"),
-        received_total=CountRow(label="I alt", count=n, applied=format_amount(result.applied_total)),
-        criteria=[CriterionRow(name=c.name, weight=f"{c.weight:g}".replace(".", ",")) for c in rules.criteria],
-        recommended=[app(a) for a in recommended], not_recommended=[app(a) for a in not_recommended],
-        has_special=bool(result.special_theme), special_theme=result.special_theme or "",
-        special_count=result.special_count, has_suggestion=result.suggestion is not None,
-        suggestion=suggestion_rows, checks=checks, issues=issue_rows,
-        sentences=MemoSentences(
-            intro=_sentence(intro), framework=_sentence(framework), received=_sentence(received),
-            recommended=_sentence(rec_sentence), not_recommended=not_rec, special=special,
-            suggestion=_sentence(suggestion_sentence), checks=checks_sentence, excluded=excluded,
-        ),
+    return MemoSentences(
+        intro=_sentence(intro), framework=_sentence(_framework_sentence(result)), received=_sentence(received),
+        recommended=_sentence(rec_sentence), not_recommended=not_rec, special=special,
+        suggestion=_sentence(suggestion), checks=checks, excluded=excluded,
     )  # fmt: skip
+
+
+def _framework_sentence(result: RoundResult) -> str:
+    """The year's framework, what is already granted, what remains, and what remains after the recommendation."""
+    total, remaining = result.recommended_total, result.remaining
+    if result.framework is None or remaining is None:
+        return (
+            f"Der er ikke angivet en økonomisk ramme for {result.year}, så restrammen kan ikke beregnes. "
+            f"Indstillingen udgør {_kr(total)}."
+        )
+    after = remaining - total
+    return (
+        f"Den økonomiske ramme for {result.year} er {_kr(result.framework)}. Heraf er "
+        f"{_kr(result.already_granted)} allerede bevilget til "
+        f"{_n(result.already_granted_count, 'projekt', 'projekter')}, så der resterer "
+        f"{_kr(remaining)}. Indstillingen udgør {_kr(total)}, og der vil herefter "
+        + (
+            f"være {_kr(after)} tilbage af rammen."
+            if after >= 0
+            else f"mangle {_kr(-after)}: indstillingen overstiger restrammen."
+        )
+    )
 
 
 _NOTES = {"staff": "indstillet", "full": "over stregen", "partial": "delvis bevilling",
