@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pagt_xl.base.danish import NameMatcher, normalize_name
 from pagt_xl.base.errors import ConfigError, ErrorCode
-from pagt_xl.base.names import PACTS_DIR, available_pacts
+from pagt_xl.base.names import PACTS_DIR, available_pacts, pact_path, user_pacts_dir
 
 COMMON_FILE = PACTS_DIR / "_common.toml"
 #: the key of a table that lists the settings a pact replaces instead of extends
@@ -815,7 +815,7 @@ def _config_error(path: Path, exc: ValidationError) -> ConfigError:
 
 
 def load_pact(name_or_path: str | Path) -> Pact:
-    """Load a pact by shipped name (``"nordjylland"``) or by path to a TOML file.
+    """Load a pact by name (``"nordjylland"``; shipped or in the user's folder) or by path to a TOML file.
 
     The pact file is merged over ``_common.toml`` (see the module docstring for
     ``replace``). Raises :class:`ConfigError` with a Danish message naming the
@@ -826,13 +826,14 @@ def load_pact(name_or_path: str | Path) -> Pact:
     text = str(name_or_path)
     path = Path(text)
     if not text.endswith(".toml") and path.parent == Path("."):
-        path = PACTS_DIR / f"{text.lower()}.toml"
-        if not path.exists():
+        found = pact_path(text)
+        if found is None:
             raise ConfigError(
                 f"ukendt pagt '{text}'; kendte pagter: {', '.join(available_pacts())} "
-                "(eller angiv stien til en .toml-fil)",
+                f"(eller angiv stien til en .toml-fil, eller læg filen {text.lower()}.toml i {user_pacts_dir()})",
                 code=ErrorCode.UNKNOWN_PACT,
             )
+        path = found
     own = _read_toml(path)
     common = _merge({}, _read_toml(COMMON_FILE), file=COMMON_FILE)
     data = _merge(common, own, file=path)
