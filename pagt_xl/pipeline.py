@@ -20,8 +20,8 @@ from pathlib import Path
 from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
 from pagt_xl.base.model import Issue, Severity
-from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
-from pagt_xl.core.results import Breakdowns, GoalRun, JobResult, RoundJob
+from pagt_xl.core.breakdown import Breakdown, breakdown_by, breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.results import Breakdowns, BudgetRun, GoalRun, JobResult, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import subtotal_sums, validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
@@ -104,6 +104,21 @@ def run_breakdowns(
     subtotals = [] if period is not None else subtotal_sums(validation.overview)
     checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
     return Breakdowns(validation, result, years, grant_extremes(table), checks, period)
+
+
+def breakdown_for(result: Breakdowns, by: list[str]) -> Breakdown:
+    """The breakdown by ``by`` (one key or two crossed) over the same rows and period as ``result``.
+
+    One key that ``result`` already holds is taken from it; otherwise it is computed. Raises
+    ``ValueError`` (Danish) for keys that cannot be crossed (a target group with another key).
+    """
+    if len(by) == 1 and by[0] in result.breakdowns:
+        return result.breakdowns[by[0]]
+    table = result.validation.table
+    if result.period is not None:
+        first, last = result.period
+        table = table[(table["year"] >= first) & (table["year"] <= last)]
+    return breakdown_by(table, result.validation.pact, by)
 
 
 def _key_available(validation: Validation, key: str) -> bool:
@@ -293,6 +308,38 @@ def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) ->
         write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
         result.outputs["budget_workbook"] = spec.outputs.budget_workbook
     return review
+
+
+def run_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    as_of: dt.date | None = None,
+    password: str | None = None,
+    workbook: Path | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> BudgetRun:
+    """Read and check the applicants' budget forms (files or folders); write the budget overview to ``workbook``.
+
+    ``overview``: application overviews to hold the budgets against (``None`` or empty: none); when
+    one cannot be read, the budgets are not read and ``result.overview.fatal`` says why. ``as_of``
+    dates the underspend rule (``None``: today). ``progress(done, total, path)`` is called after each file.
+    """
+    from pagt_xl.ingest.budget import review_budgets
+
+    validation = run_validation(list(overview), pact, password=password) if overview else None
+    run = BudgetRun(overview=validation)
+    if validation is not None and validation.fatal:
+        return run
+    table = validation.table if validation is not None else None
+    run.review = review_budgets(list(paths), pact, table, as_of=as_of or dt.date.today(), progress=progress)
+    if workbook is not None:
+        from pagt_xl.outputs.workbooks import write_budget_workbook
+
+        write_budget_workbook(run.review.records, run.review.issues, workbook, pact=pact)
+        run.outputs["budget_workbook"] = Path(workbook)
+    return run
 
 
 def _as_of(spec: JobSpec, result: JobResult) -> dt.date:

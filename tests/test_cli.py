@@ -217,7 +217,7 @@ def test_python_dash_m_help():
         [sys.executable, "-m", "pagt_xl", "--help"], capture_output=True, text=True, env=_env(), timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage: pagt-xl")
+    assert proc.stdout.startswith("brug: pagt-xl")
     commands = next(a for a in build_parser()._actions if a.dest == "command")
     for name in commands.choices:
         assert name in proc.stdout
