@@ -101,6 +101,8 @@ def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
     fmts.update({
         "title": wb.add_format({"bold": True, "font_size": 14}),
         "note": wb.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
+        "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_color": "#FFFFFF"}),
+        "link": wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"}),
         "bad": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
         "good": wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
         "warn": wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
@@ -128,6 +130,11 @@ def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None, ab
 
 #: Widest a column gets (characters); longer text wraps (``wrap`` columns) or runs over.
 MAX_WIDTH = 60
+#: Narrower caps for the long-text columns of the wide sheets, so that each prints one A4 page wide at a
+#: legible size (≥ 8 pt in LibreOffice; 17 columns on one sheet printed at 3-6 pt): the text wraps instead.
+WRAP_WIDTHS = {"Fil": 20, "Projekttitel": 28, "Tovholder": 20, "Beskrivelse": 32, "Besked": 36, "Værdi": 16}
+#: A header wraps onto a second line rather than widening its column beyond this (characters)
+HEADER_WIDTH = 12
 
 
 def display_text(value: Any, kind: str) -> str:
@@ -150,10 +157,14 @@ def display_text(value: Any, kind: str) -> str:
 
 
 def column_width(header: str, values: Iterable[Any], kind: str) -> float:
-    """Width (characters) for a column: its longest formatted value or its header with the filter button."""
+    """Width (characters) for a column: its longest formatted value or its header with the filter button,
+    at most :data:`MAX_WIDTH` (a wrapped column named in :data:`WRAP_WIDTHS`: at most its cap there)."""
     longest = max((len(display_text(v, kind)) for v in values), default=0)
-    width = max(len(header) + 4, longest + 2, 8)
-    return min(width, MAX_WIDTH)
+    # the header (and its filter button) wraps: long words still fit on a line of their own
+    header_width = max(min(len(header), HEADER_WIDTH), *(len(w) for w in header.split())) + 3
+    width = max(header_width, longest + 2, 8)
+    cap = WRAP_WIDTHS.get(header, MAX_WIDTH) if kind in ("wrap", "value") else MAX_WIDTH
+    return min(width, cap)
 
 
 def wrapped_lines(value: Any, width: float) -> int:
@@ -194,7 +205,7 @@ def _table(
         len(columns) - 1,
         {
             "name": name,
-            "columns": [{"header": h} for h, _ in columns],
+            "columns": [{"header": h, "header_format": fmts["header"]} for h, _ in columns],
             "style": "Table Style Medium 2",
             "autofilter": True,
         },
@@ -210,6 +221,9 @@ def _table(
         lines = max((wrapped_lines(row[j], widths[j]) for j in wrapped), default=1)
         if lines > 1:
             ws.set_row(i, _ROW_HEIGHT * lines)
+    header_lines = max(wrapped_lines(h, w - 2) for (h, _), w in zip(columns, widths, strict=True))
+    if header_lines > 1:  # beside the filter button
+        ws.set_row(first_row, _ROW_HEIGHT * header_lines)
     ws.freeze_panes(first_row + 1, 0)
     _print_setup(ws, first_row)
     return last_row, widths
@@ -221,7 +235,7 @@ def _print_setup(ws: Any, header_row: int) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     ws.set_footer("&L&A&RSide &P af &N")
 
 
@@ -453,7 +467,7 @@ def _issues_sheet(
     ws.write_string(0, 0, title, fmts["title"])
     columns = [
         ("Alvor", "text"),
-        ("Fil", "text"),
+        ("Fil", "wrap"),
         ("Ark", "text"),
         ("Celle", "text"),
         ("Kode", "text"),
@@ -470,7 +484,7 @@ def _issues_sheet(
     for r, issue in enumerate(issues, start=3):
         target = _cell_link(issue, out, absolute=absolute_links)
         if target is not None:
-            ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+            ws.write_url(r, 3, target, fmts["link"], string=issue.cell, tip="Åbn kildecellen")
 
 
 def relative_link_path(source: str, folder: str, pathmod: Any = os.path) -> str:
@@ -565,13 +579,13 @@ def budget_statuses(records: list[Any], issues: list[Any]) -> tuple[list[str], l
 #: A4 page wide each at a legible size (17 columns on one sheet printed at 5-6 pt). ``None``: the status.
 BUDGET_SHEETS: dict[str, list[tuple[str, str, str | None]]] = {
     "Budgetter": [
-        ("Fil", "text", "file"), ("Status", "text", None), ("Sagsnr.", "text", "case_id"),
+        ("Fil", "wrap", "file"), ("Status", "text", None), ("Sagsnr.", "text", "case_id"),
         ("Projekttitel", "wrap", "title"), ("Udgifter i alt", "kr", "total_cost"),
         ("Ansøgt fra puljen", "kr", "sought"), ("Bevilget", "kr", "granted"), ("Forbrugt", "kr", "spent"),
         ("Forbrugt andel", "pct", "spent_share"),
     ],
     "Finansiering": [
-        ("Fil", "text", "file"), ("Sagsnr.", "text", "case_id"), ("Tovholder", "text", "applicant"),
+        ("Fil", "wrap", "file"), ("Sagsnr.", "text", "case_id"), ("Tovholder", "wrap", "applicant"),
         ("År", "year", "year"), ("Start", "date", "start"), ("Slut", "date", "end"),
         ("Angivet total", "kr", "stated_total"), ("Egenfinansiering", "kr", "own"),
         ("Partnerfinansiering", "kr", "partner"), ("Medfinansiering", "pct", "cofinancing_share"),
