@@ -387,7 +387,7 @@ def goals_text(result: FollowUp, pact_name: str) -> str:
     if result.activities:
         lines += ["", "Handlingsplanens aktivitetsmål (udført / mål pr. år)"]
     for act in result.activities:
-        cells = [f"{a.year}: {number(a.done)} udført" if a.min_per_year == 0 and a.max_per_year is None
+        cells = [f"{a.year}: {number(a.done)} udført" if not a.has_target
                  else f"{a.year}: {number(a.done)} af {activity_target_text(a)} ({'nået' if a.met else 'ikke nået'})"
                  for a in act.years]  # fmt: skip
         lines.append(f"  {act.area} — {act.kind}")
