@@ -186,6 +186,8 @@ class JobSpec:
     breakdown_keys: tuple[str, ...] | None = None
     #: goal workbooks (Målopfølgning/Aktiviteter, issue 17); none: no goal follow-up
     goals: list[Path | str] = field(default_factory=list)
+    #: the issue CSV's form (:data:`pagt_xl.outputs.files.CSV_DIALECTS`): "dansk" for Excel, "maskine" for scripts
+    csv_dialect: str = "dansk"
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -242,7 +244,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
         result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
-        _write_issue_files(result.issues, spec.outputs, result)
+        _write_issue_files(result.issues, spec.outputs, result, spec.csv_dialect)
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
@@ -278,12 +280,12 @@ def _check_report_template(template: Path | None) -> None:
     check_template(template or default_template())
 
 
-def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
-    from pagt_xl.outputs.files import atomic_write, issues_csv, issues_json
+def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult, dialect: str) -> None:
+    from pagt_xl.outputs.files import atomic_write, csv_bytes, issues_csv, issues_json
 
     if outputs.issues_csv is not None:
-        text = issues_csv(issues)
-        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        data = csv_bytes(issues_csv(issues, dialect), dialect)
+        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_bytes(data))
         result.outputs["issues_csv"] = outputs.issues_csv
     if outputs.issues_json is not None:
         text = issues_json(issues)

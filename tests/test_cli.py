@@ -60,7 +60,7 @@ def test_validate_text_and_csv(cli, workbook):
     text = cli("validate", str(path))
     assert text.returncode == 1
     assert "FEJL" in text.stdout and "E3" in text.stdout and "ukendt indsatsområde" in text.stdout
-    csv_out = cli("validate", str(path), "--format", "csv")
+    csv_out = cli("validate", str(path), "--format", "csv", "--csv-dialect", "maskine")
     lines = csv_out.stdout.splitlines()
     assert lines[0] == "file,sheet,cell,row,column,code,severity,message,value,description"
     assert any(",E3,3,E,unknown_theme,error," in line for line in lines)

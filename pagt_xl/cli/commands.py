@@ -24,7 +24,7 @@ from pagt_xl import __version__
 from pagt_xl.base.errors import PagtError, UsageError
 from pagt_xl.base.names import KEY_NAMES, KEYS, available_pacts, breakdown_key, default_pact_name
 from pagt_xl.cli.console import Console, redacted
-from pagt_xl.cli.parser import Adder, Command, OneOf, arg, build
+from pagt_xl.cli.parser import Adder, Command, OneOf, Together, arg, build
 
 if TYPE_CHECKING:  # the data, model (pydantic) and Word libraries load only in the commands that use them
     from pagt_xl.base.config import Pact
@@ -88,9 +88,32 @@ BUDGETS = arg("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ans�
 OVERVIEW = arg("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med")
 
 
+#: ``--csv-dialect``'s words → the dialect (:data:`pagt_xl.outputs.files.CSV_DIALECTS`, which is not imported
+#: to parse the arguments)
+CSV_NAMES = {"dansk": "dansk", "danish": "dansk", "excel": "dansk", "maskine": "maskine", "machine": "maskine"}
+
+
+def _csv_dialect(text: str) -> str:
+    name = CSV_NAMES.get(text.strip().lower())
+    if name is None:
+        raise argparse.ArgumentTypeError(f"ukendt CSV-form '{text}'; brug dansk (standard) eller maskine")
+    return name
+
+
+CSV_DIALECT = arg(
+    "--csv-dialect",
+    type=_csv_dialect,
+    default="dansk",
+    metavar="dansk|maskine",
+    help="CSV-form: dansk (standard: ; mellem felter, decimalkomma, danske overskrifter, UTF-8 med BOM, åbner i "
+    "dansk Excel) eller maskine (kommaer, decimalpunktum, engelske nøgler som i JSON, UTF-8)",
+)
+
+
 def formats(*choices: str) -> Any:
-    """``--format`` with these choices, the first the default."""
-    return arg("--format", choices=choices, default=choices[0], help=f"uddataformat (standard: {choices[0]})")
+    """``--format`` with these choices, the first the default (and ``--csv-dialect`` when CSV is one)."""
+    fmt = arg("--format", choices=choices, default=choices[0], help=f"uddataformat (standard: {choices[0]})")
+    return Together((fmt, CSV_DIALECT)) if "csv" in choices else fmt
 
 
 def _pact_arg() -> Any:
@@ -163,10 +186,26 @@ def _emit(con: Console, text: str, out: Path | None) -> None:
     con.log(f"Skrevet: {out}")
 
 
-def _csv(con: Console, rows: Any, columns: Sequence[str], out: Path | None) -> None:
-    from pagt_xl.outputs.files import write_csv
+def _csv(
+    con: Console, args: argparse.Namespace, rows: Any, columns: Sequence[str], labels: Any = None
+) -> None:
+    """Rows as CSV in ``--csv-dialect`` to ``--out`` (atomically) or stdout, encoded as the dialect wants."""
+    from pagt_xl.outputs.files import csv_bytes, write_csv
 
-    _emit(con, write_csv(rows, columns), out)
+    _emit_bytes(con, csv_bytes(write_csv(rows, columns, dialect=args.csv_dialect, labels=labels), args.csv_dialect),
+                getattr(args, "out", None))  # fmt: skip
+
+
+def _emit_bytes(con: Console, data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from pagt_xl.outputs.files import atomic_write
+
+    atomic_write(out, lambda tmp: tmp.write_bytes(data))
+    con.log(f"Skrevet: {out}")
 
 
 def _run_job(spec: JobSpec, con: Console, progress: Any = None) -> JobResult:
@@ -197,7 +236,9 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     if args.format == "json":
         con.out(to_json(validation_document(result)))
     elif args.format == "csv":
-        sys.stdout.write(issues_csv(result.issues))
+        from pagt_xl.outputs.files import csv_bytes
+
+        _emit_bytes(con, csv_bytes(issues_csv(result.issues, args.csv_dialect), args.csv_dialect), None)
     else:
         con.out(text.issues_text(result.issues, quiet=args.quiet, verbose=args.verbose)
                 + text.validation_summary(result))  # fmt: skip
@@ -239,7 +280,7 @@ def cmd_breakdown(args: argparse.Namespace, con: Console) -> int:
         raise UsageError(f"angiv --by NØGLE ({', '.join(KEY_NAMES.values())})")
     _needs_out(args)
     import pagt_xl.cli.text as text
-    from pagt_xl.outputs.documents import breakdown_columns, breakdown_document, to_json
+    from pagt_xl.outputs.documents import breakdown_columns, breakdown_document, breakdown_labels, to_json
     from pagt_xl.pipeline import JobOutputs, JobSpec, breakdown_for
 
     spec = JobSpec(
@@ -271,7 +312,7 @@ def cmd_breakdown(args: argparse.Namespace, con: Console) -> int:
         if args.format == "json":
             _emit(con, to_json(doc), args.out)
         elif args.format == "csv":
-            _csv(con, doc["rows"], breakdown_columns(doc), args.out)
+            _csv(con, args, doc["rows"], breakdown_columns(doc), breakdown_labels(result))
         elif by == ["year"]:
             shown = text.year_table_text(result.years) + "\n\n" + text.checks_text(doc["checks"]) + "\n"
             _emit(con, shown, args.out)
@@ -320,7 +361,7 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
 def cmd_budgets(args: argparse.Namespace, con: Console) -> int:
     """``pagt-xl budgets``."""
     import pagt_xl.cli.text as text
-    from pagt_xl.outputs.documents import budget_columns, budget_rows, budgets_document, to_json
+    from pagt_xl.outputs.documents import BUDGET_LABELS, budget_columns, budget_rows, budgets_document, to_json
     from pagt_xl.pipeline import run_budgets
 
     _needs_out(args)
@@ -351,7 +392,7 @@ def cmd_budgets(args: argparse.Namespace, con: Console) -> int:
     else:
         budgets, unread = budget_rows(review)
         if args.format == "csv":
-            _csv(con, [*budgets, *unread], budget_columns(review), args.out)
+            _csv(con, args, [*budgets, *unread], budget_columns(review), BUDGET_LABELS)
         else:
             shown = text.budgets_text(review, [*budgets, *unread], quiet=args.quiet, verbose=args.verbose)
             _emit(con, shown, args.out)
@@ -581,7 +622,7 @@ def _demo_round(con: Console, folder: Path, out_dir: Path) -> int:
 def cmd_maal(args: argparse.Namespace, con: Console) -> int:
     """``pagt-xl maal``."""
     import pagt_xl.cli.text as text
-    from pagt_xl.outputs.documents import goal_rows, goals_document, to_json
+    from pagt_xl.outputs.documents import GOAL_LABELS, goal_rows, goals_document, to_json
     from pagt_xl.pipeline import run_goals
 
     _needs_out(args)
@@ -601,7 +642,7 @@ def cmd_maal(args: argparse.Namespace, con: Console) -> int:
         _emit(con, to_json(goals_document(run)), args.out)
     elif args.format == "csv":
         rows, columns = goal_rows(run)
-        _csv(con, rows, columns, args.out)
+        _csv(con, args, rows, columns, GOAL_LABELS)
     else:
         shown = text.goals_text(run.follow_up, pact.name) + "\n"
         shown += text.issues_text(run.issues, quiet=args.quiet, verbose=args.verbose)

@@ -153,6 +153,17 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class Together:
+    """Arguments that always come together (``--format`` with CSV brings ``--csv-dialect``)."""
+
+    args: tuple[Arg, ...]
+
+    def add_to(self, parser: Any) -> None:
+        for a in self.args:
+            a.add_to(parser)
+
+
+@dataclass(frozen=True)
 class Adder:
     """Arguments added by a function (``pagt-xl serve``'s come from :mod:`pagt_xl.xl.serve`)."""
 
@@ -170,7 +181,7 @@ class Command:
     run: Callable[[argparse.Namespace], int]
     help: str
     description: str
-    args: Sequence[Arg | OneOf | Adder] = ()
+    args: Sequence[Arg | OneOf | Together | Adder] = ()
     epilog_factory: Callable[[], str] | None = None
     raw_description: bool = False
 

@@ -13,6 +13,7 @@ import glob
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +38,9 @@ class RunConfig(BaseModel):
     goals: list[str] = Field(default=[], description="målopfølgning (Målopfølgning/Aktiviteter), valgfrit")
     report: bool = Field(default=True, description="skriv rapportkladden")
     workbook: bool = Field(default=True, description="skriv fordelingsprojektmappen")
+    csv_dialect: Literal["dansk", "maskine"] = Field(
+        default="dansk", description="fejllistens CSV-form: dansk (til Excel) eller maskine (til scripts)"
+    )
 
 
 def load_run_config(path: Path) -> RunConfig:
@@ -134,6 +138,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         report_date=today,
         template=_resolve(config.template, base) if config.template else None,
         outputs=outputs,
+        csv_dialect=config.csv_dialect,
     )
     return RunPlan(spec, out_dir / f"pagt-xl_{today.isoformat()}.log", notes)
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pagt_xl.base.names import KEY_LABELS
 from pagt_xl.outputs.files import issue_record
 
 if TYPE_CHECKING:
@@ -72,6 +73,21 @@ def breakdown_columns(doc: Mapping[str, Any]) -> list[str]:
     return list(rows[0].keys()) if rows else [*doc["by"], "projects", "granted", "share"]
 
 
+#: Danish CSV headers of a breakdown's columns (the keys' own titles come from KEY_LABELS)
+BREAKDOWN_LABELS: dict[str, str] = {
+    **KEY_LABELS,
+    "projects": "Projekter", "granted": "Støttebeløb (kr.)", "share": "Andel", "percent": "Andel (%)",
+    "project_share": "Andel af projekter", "participants": "Deltagere (mål)", "applications": "Ansøgninger",
+    "rejected": "Afslag", "granted_projects": "Tilsagn", "pending": "Afventer", "round_none": "Uden runde (kr.)",
+    "framework": "Ramme (kr.)", "utilisation": "Udnyttet", "cumulative": "Akkumuleret (kr.)",
+}  # fmt: skip
+
+
+def breakdown_labels(result: Breakdowns) -> dict[str, str]:
+    """:data:`BREAKDOWN_LABELS` and the year table's round columns (``round_aaben`` → ``Åben runde (kr.)``)."""
+    return {**BREAKDOWN_LABELS, **{f"round_{key}": f"{name} (kr.)" for key, name in result.years.rounds}}
+
+
 def budget_rows(review: BudgetReview) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The consolidated budget table with each budget's status, and the files that could not be read.
 
@@ -81,6 +97,16 @@ def budget_rows(review: BudgetReview) -> tuple[list[dict[str, Any]], list[dict[s
     frame = _budget_frame(review)
     unread = _unread(review)
     return frame.to_dict(orient="records"), unread
+
+
+#: Danish CSV headers of the budget table
+BUDGET_LABELS: dict[str, str] = {
+    "file": "Fil", "status": "Status", "case_id": "Sagsnr.", "title": "Projekttitel", "applicant": "Tovholder",
+    "year": "År", "start": "Start", "end": "Slut", "total_cost": "Udgifter i alt (kr.)",
+    "stated_total": "Angivet i alt (kr.)", "sought": "Ansøgt (kr.)", "own": "Egenfinansiering (kr.)",
+    "partner": "Partnerfinansiering (kr.)", "cofinancing_share": "Medfinansiering (andel)",
+    "granted": "Bevilget (kr.)", "spent": "Forbrugt (kr.)", "spent_share": "Forbrugt (andel af bevilget)",
+}  # fmt: skip
 
 
 def budget_columns(review: BudgetReview) -> list[str]:
@@ -131,6 +157,15 @@ def goal_rows(run: GoalRun) -> tuple[list[dict[str, object]], list[str]]:
 
     rows = follow_up_rows(run.follow_up)
     return rows, list(rows[0]) if rows else ["type", "goal", "name", "year"]
+
+
+#: Danish CSV headers of the goal follow-up rows
+GOAL_LABELS: dict[str, str] = {
+    "type": "Type", "goal": "Mål", "name": "Navn", "year": "År", "value": "Værdi", "index": "Indeks",
+    "path_index": "Sti (indeks)", "path_value": "Sti (værdi)", "on_track": "På sporet",
+    "gap_points": "Afstand (indekspoint)", "gap_percent": "Afstand (%)", "needed_per_year": "Nødvendig pr. år",
+    "target": "Mål pr. år", "met": "Nået", "source": "Kilde",
+}  # fmt: skip
 
 
 def pacts_document(pacts: Sequence[Pact]) -> list[dict[str, object]]:
