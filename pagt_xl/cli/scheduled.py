@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pagt_xl.base.config import load_pact
+from pagt_xl.base.config import load_pact, validation_problems
 from pagt_xl.base.danish import parse_year_range
 from pagt_xl.base.errors import ConfigError, ErrorCode
 from pagt_xl.outputs.files import office_lock
@@ -54,8 +54,7 @@ def load_run_config(path: Path) -> RunConfig:
     try:
         return RunConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: ugyldig kørselsfil: {problems}") from None
+        raise ConfigError(f"{path}: ugyldig kørselsfil: {'; '.join(validation_problems(exc))}") from None
 
 
 def free_name(path: Path) -> tuple[Path, bool]:
