@@ -75,6 +75,8 @@ def test_millions_are_decimal_half_up_from_whole_kroner():
     assert format_millions(2_124_999) == "2,12"
     assert format_millions(23_231_178) == "23,23"
     assert format_millions(0) == "0,00"
+    assert format_millions(40_495_800_000) == "40.495,80"  # thousands dots in millions too (issue 26.3)
+    assert format_millions_unit(1_234_560_000, decimals=1) == "1.234,6 mio. kr."
     assert format_millions_unit(2_125_000) == "2,13 mio. kr."
     assert format_amount_prose(2_125_000) == "2,13 mio. kr."
     assert format_share(7) == "7 %"

@@ -226,7 +226,7 @@ def format_millions(kroner: int, decimals: int = 2) -> str:
     if decimals == 2:
         return figures.format_millions(kroner) + " mio. kr."
     q = (Decimal(kroner) / 1_000_000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{q:.{decimals}f}".replace(".", ",") + " mio. kr."
+    return f"{q:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " mio. kr."
 
 
 def format_amount_prose(kroner: int) -> str:

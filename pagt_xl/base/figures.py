@@ -59,8 +59,11 @@ def millions(kroner: int) -> Decimal:
 
 
 def format_millions(kroner: int) -> str:
-    """Millions with a decimal comma and two decimals, no unit: ``2125000`` → ``"2,13"``; ``23231178`` → ``"23,23"``."""
-    return f"{millions(kroner):.2f}".replace(".", ",")
+    """Millions with a decimal comma and two decimals, no unit: ``2125000`` → ``"2,13"``; ``23231178`` → ``"23,23"``.
+
+    From a thousand millions on, with thousands dots: ``40495800000`` → ``"40.495,80"``.
+    """
+    return f"{millions(kroner):,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def whole_percent(fraction: float) -> int:

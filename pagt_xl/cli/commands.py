@@ -230,6 +230,7 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.outputs.files import issues_csv
     from pagt_xl.pipeline import run_validation
 
+    con.step(f"Læser og validerer {len(args.paths)} projektmappe(r)")
     result = run_validation(list(args.paths), load_pact(args.pact), password=_password(args))
     if result.fatal:
         return _fatal(con, result.fatal)
@@ -371,6 +372,7 @@ def cmd_budgets(args: argparse.Namespace, con: Console) -> int:
         if total > 1:
             con.progress(done, total, path.name)
 
+    con.step(f"Læser og kontrollerer budgetskemaer fra {len(args.paths)} sti(er)")
     run = run_budgets(
         list(args.paths),
         load_pact(args.pact),
@@ -432,6 +434,7 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import run_memo
 
     _docx_out(args.out)
+    con.step(f"Vurderer ansøgningsrunden {args.year} og skriver indstillingsnotatet")
     try:
         job = run_memo(
             load_pact(args.pact), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
@@ -457,6 +460,7 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
     import pagt_xl.cli.text as text
     from pagt_xl.pipeline import run_letters
 
+    con.step(f"Skriver breve for ansøgningsrunden {args.year} i {args.out}")
     try:
         job = run_letters(
             load_pact(args.pact), args.year, args.out, inputs=list(args.paths), round_name=args.round,
@@ -583,10 +587,10 @@ def cmd_demo(args: argparse.Namespace, con: Console) -> int:
         result = _run_job(spec, con)
         if result.validation.fatal:
             return _fatal(con, result.validation.fatal)
-        con.out(text.demo_text(result, path, budgets) + "\n")
+        con.out(text.demo_text(result, path, budgets, verbose=args.verbose) + "\n")
         if result.goals is not None:
             goals = text.goals_text(result.goals.follow_up, pact.name)
-            con.out(goals + text.issues_text(result.goals.issues, quiet=True) + "\n")
+            con.out(goals + text.issues_text(result.goals.issues, quiet=True, verbose=args.verbose) + "\n")
     return _demo_round(con, folder, args.out_dir)
 
 
@@ -627,6 +631,7 @@ def cmd_maal(args: argparse.Namespace, con: Console) -> int:
 
     _needs_out(args)
     pact = load_pact(args.pact)
+    con.step(f"Læser målopfølgningen fra {len(args.paths)} projektmappe(r)")
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=_password(args))
     for issue in run.fatal:
         con.error(issue.message)

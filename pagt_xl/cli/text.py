@@ -406,8 +406,8 @@ def heading(text: str) -> str:
     return f"{RULE}\n{text}\n{RULE}"
 
 
-def demo_text(result: JobResult, path: Path, budgets: Path) -> str:
-    """What ``demo`` prints for one sample: year table, checks, issues, budgets and the files written."""
+def demo_text(result: JobResult, path: Path, budgets: Path, *, verbose: bool = False) -> str:
+    """What ``demo`` prints for one sample: year table, checks, issues (no info), budgets and the files written."""
     validation, breakdowns = result.validation, result.breakdowns
     assert breakdowns is not None
     lines = [heading(f"{validation.pact.name} — {path.name}"), year_table_text(breakdowns.years)]
@@ -419,13 +419,13 @@ def demo_text(result: JobResult, path: Path, budgets: Path) -> str:
         lines.append(f"{number(validation.excluded_rows)} række(r) med fejl indgår ikke i årstabellen "
                      "(se fejl nedenfor).")  # fmt: skip
     lines.append(checks_text([c.as_dict() for c in breakdowns.checks]).splitlines()[0])
-    text = "\n".join(lines) + "\n" + issues_text(validation.issues, quiet=True)
+    text = "\n".join(lines) + "\n" + issues_text(validation.issues, quiet=True, verbose=verbose)
     text += validation_summary(validation, exit_hint=False)
     text += f"\nFordelingsprojektmappe skrevet: {result.outputs['breakdown_workbook']}\n"
     if result.budgets is not None:
         review = result.budgets
         text += (f"Budgetskemaer i {budgets}: {number(len(review.records))} læst af "
                  f"{number(len(review.files))} fil(er).\n")  # fmt: skip
-        text += issues_text(review.issues, quiet=True)
+        text += issues_text(review.issues, quiet=True, verbose=verbose)
         text += f"Budgetoversigt skrevet: {result.outputs['budget_workbook']}\n"
     return text + f"Rapportkladde skrevet: {result.outputs['report']}\n"
