@@ -125,8 +125,19 @@ def _pact_arg() -> Any:
 def load_pact(name: str | None) -> Pact:
     """The pact ``--pact`` names (``None``: :func:`~pagt_xl.base.names.default_pact_name`); pydantic loads here."""
     from pagt_xl.base.config import load_pact as load
+    from pagt_xl.base.errors import ConfigError, ErrorCode
 
-    return load(name or default_pact_name())
+    if name:
+        return load(name)
+    try:
+        return load(default_pact_name())
+    except ConfigError as exc:
+        if exc.code is not ErrorCode.UNKNOWN_PACT:
+            raise
+        from pagt_xl.base.names import settings_path
+
+        where = "miljøvariablen PAGT_XL_PACT" if os.environ.get("PAGT_XL_PACT", "").strip() else str(settings_path())
+        raise ConfigError(f"{exc}; standardpagten er sat i {where}", code=exc.code) from None
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -537,14 +548,18 @@ def _serve_arguments(parser: Any) -> None:
 def cmd_pacts(args: argparse.Namespace, con: Console) -> int:
     """``pagt-xl pacts``."""
     import pagt_xl.cli.text as text
-    from pagt_xl.base.names import user_pacts_dir
+    from pagt_xl.base.names import read_settings, settings_path, user_pacts_dir
     from pagt_xl.outputs.documents import pacts_document, to_json
 
+    try:
+        read_settings()
+    except ValueError as exc:  # default_pact_name() then falls back quietly; here the user learns why
+        con.note(str(exc))
     pacts = [load_pact(name) for name in available_pacts()]
     if args.format == "json":
         con.out(to_json(pacts_document(pacts)))
     else:
-        con.out(text.pacts_text(pacts, user_pacts_dir()))
+        con.out(text.pacts_text(pacts, user_pacts_dir(), default_pact_name(), settings_path()))
     return EXIT_OK
 
 
@@ -724,7 +739,7 @@ def commands() -> list[Command]:
             "template-vars", cmd_template_vars,
             help="vis de variabler, en rapportskabelon kan bruge",
             description="Viser variablerne i rapportens kontekst med en kort beskrivelse, så skabelonen kan rettes "
-            "sikkert i Word. Med --template kontrolleres en skabelon: exit 1 hvis den bruger ukendte variabler.",
+            "sikkert i Word. Med --template kontrolleres en skabelon: exit-kode 1, hvis den bruger ukendte variabler.",
             args=[
                 TEMPLATE.but(help="kontrollér denne skabelon"),
                 arg("--kind", choices=("statusrapport", "indstilling", "brev"), default="statusrapport",

@@ -97,6 +97,10 @@ class DanishParser(argparse.ArgumentParser):
             super().__init__(*args, **kwargs)
         self.epilog_factory = epilog_factory
 
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        with danish():  # "unrecognized arguments" is made here, after parse_known_args
+            return super().parse_args(*args, **kwargs)
+
     def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         with danish():
             return super().parse_known_args(*args, **kwargs)

@@ -346,14 +346,24 @@ def template_vars_text(
     return out + "\n"
 
 
-def pacts_text(pacts: Sequence[Pact], user_folder: Path) -> str:
-    """``pacts``: one line per pact with its years and counts, and where a user's own pact goes."""
+def pacts_text(pacts: Sequence[Pact], user_folder: Path, default: str, settings: Path) -> str:
+    """``pacts``: one line per pact (its years, counts, and file when it is the user's own), the default, the folder."""
     rows = [[p.key, f"{p.name} ({p.region}, {p.first_year}-{p.last_year})",
              f"{number(len(p.themes))} indsatsområder, {number(len(p.project_types))} projekttyper, "
-             f"{number(len(p.rounds))} runder"] for p in pacts]  # fmt: skip
+             f"{number(len(p.rounds))} runder" + (f"; egen fil: {p.source}" if _inside(p.source, user_folder) else "")]
+            for p in pacts]  # fmt: skip
     listing = table([Column("Navn", "<"), Column("Pagt", "<"), Column("Indhold", "<")], rows)
-    return (listing + "\n\nVælg med --pact NAVN, eller --pact sti/til/pagt.toml for en egen pagt. "
+    return (listing + f"\n\nStandardpagt: {default} (ændres med pagt = \"navn\" i {settings} "
+            "eller miljøvariablen PAGT_XL_PACT).\n"
+            "Vælg med --pact NAVN, eller --pact sti/til/pagt.toml for en egen pagt. "
             f"Egne pagter findes ved navn i {user_folder}.\n")  # fmt: skip
+
+
+def _inside(path: str, folder: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
 
 
 # -- goals -------------------------------------------------------------------------------------------------
