@@ -63,13 +63,14 @@ def _key(text: str) -> str:
 
 # -- the arguments several commands share -------------------------------------------------------------------
 FILES = arg("paths", nargs="+", metavar="FIL", help="projektmapper")
-PACT = arg(
-    "--pact",
-    default=None,
-    metavar="NAVN|FIL",
-    help="pagt: et navn ({names}) eller stien til en .toml-fil "
-    "(standard: $PAGT_XL_PACT, ellers pagt i indstillinger.toml, ellers nordjylland; nu: {default})",
-)
+
+
+def _pact_help() -> str:
+    return (f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil (standard: $PAGT_XL_PACT, "
+            f"ellers pagt i indstillinger.toml, ellers nordjylland; nu: {default_pact_name()})")  # fmt: skip
+
+
+PACT = arg("--pact", default=None, metavar="NAVN|FIL", help=_pact_help)
 PASSWORD = arg(
     "--password",
     metavar="ADGANGSKODE",
@@ -115,10 +116,6 @@ def formats(*choices: str) -> Any:
     fmt = arg("--format", choices=choices, default=choices[0], help=f"uddataformat (standard: {choices[0]})")
     return Together((fmt, CSV_DIALECT)) if "csv" in choices else fmt
 
-
-def _pact_arg() -> Any:
-    names = ", ".join(available_pacts())
-    return PACT.but(help=PACT.options["help"].format(names=names, default=default_pact_name()))
 
 
 # -- helpers of the commands ---------------------------------------------------------------------------------
@@ -677,170 +674,168 @@ def cmd_maal(args: argparse.Namespace, con: Console) -> int:
 _EXITS = "Exit-kode 0: ingen fejl, 1: data har fejl, 2: en fil kan ikke læses eller kommandoen er brugt forkert."
 
 
-def commands() -> list[Command]:
-    """Every command with its arguments, in the order ``pagt-xl --help`` lists them."""
-    pact = _pact_arg()
-    return [
-        Command(
-            "validate", cmd_validate,
-            help="læs ansøgningsoversigter og vis alt, der er galt (med fil, ark og celle)",
-            description="Læser en eller flere projektmapper (.xlsx/.xlsm) og validerer dem mod pagtens regler. "
-            + _EXITS,
-            args=[FILES.but(help="projektmapper (én pr. år er fint)"), pact, PASSWORD, formats("text", "json", "csv")],
-        ),
-        Command(
-            "breakdown", cmd_breakdown,
-            help="fordelinger af tilsagn (år, runde, tema, type, ansøger ...) med kontrol",
-            description="Beregner antal projekter, støttebeløb og andele fordelt på en eller to nøgler ud fra "
-            "rækkerne uden fejl. --format xlsx skriver hele fordelingsprojektmappen (alle fordelinger, Kontrol, "
-            "Fejl). Exit-koder som validate.",
-            args=[
-                FILES, pact, PASSWORD,
-                arg("--by", action="append", type=_key, metavar="NØGLE",
-                    help=f"fordel på (op til to gange): {', '.join(KEY_NAMES.values())} "
-                    f"(eller {', '.join(KEYS)})"),
-                YEAR, formats("table", "json", "csv", "xlsx"), OUT.but(help="skriv til fil (påkrævet for xlsx)"),
-                arg("--stated", type=Path, metavar="FIL",
-                    help="TOML med tal fra en tidligere rapport ([stated] granted_total = ...), der kontrolleres"),
-            ],
-        ),
-        Command(
-            "report", cmd_report,
-            help="lav en Word-kladde til statusrapporten ud fra projektmapperne",
-            description="Beregner nøgletal og skriver en rapportkladde (.docx) i regionens skabelon. "
-            "Samme input giver samme tekst og tabeller. Exit-koder som validate (1: data har fejl; kladden "
-            "skrives alligevel ud fra rækkerne uden fejl og siger det).",
-            args=[
-                FILES, pact, PASSWORD,
-                TEMPLATE.but(help="Word-skabelon (standard: den medfølgende, pagt_xl/templates/statusrapport.docx)"),
-                OneOf((YEAR, arg("--period", metavar="FRA-TIL",
-                                 help="periode, fx 2019-2023 (standard: alle år i data)"))),
-                DATE.but(help="dato på kladden (standard: i dag, eller SOURCE_DATE_EPOCH når sat)"),
-                DOCX_OUT.but(help="rapportkladden der skrives"),
-                BUDGETS.but(help="budgetskemaer: risiko for underforbrug vises"),
-                AS_OF.but(help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag "
-                          "eller i dag, hvis den er tidligere)"),
-                arg("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning"),
-            ],
-        ),
-        Command(
-            "budgets", cmd_budgets,
-            help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
-            description="Læser budgetskemaer (pagt_xl/templates/budgetskema.xlsx udfyldt af ansøgerne), også med "
-            "forskudt layout, og kontrollerer summer, driftsudgifter, medfinansiering, forbrug og risiko for "
-            "underforbrug. En dårlig fil stopper ikke de andre. Exit-kode 0: ingen fejl, 1: budgetterne har fejl, "
-            "2: mindst én fil kunne ikke læses som budget (de andre er stadig samlet og vist).",
-            args=[
-                FILES.but(metavar="FIL/MAPPE", help="budgetfiler eller mapper med budgetfiler"), pact, OVERVIEW,
-                AS_OF, formats("table", "json", "csv", "xlsx"), OUT.but(help="skriv til fil (påkrævet for xlsx)"),
-            ],
-        ),
-        Command(
-            "template-vars", cmd_template_vars,
-            help="vis de variabler, en rapportskabelon kan bruge",
-            description="Viser variablerne i rapportens kontekst med en kort beskrivelse, så skabelonen kan rettes "
-            "sikkert i Word. Med --template kontrolleres en skabelon: exit-kode 1, hvis den bruger ukendte variabler.",
-            args=[
-                TEMPLATE.but(help="kontrollér denne skabelon"),
-                arg("--kind", choices=("statusrapport", "indstilling", "brev"), default="statusrapport",
-                    help="hvilken skabelon: statusrapport (standard), indstilling (indstillingsnotatet) eller brev "
-                    "(tilsagns- og afslagsbrevene)"),
-                formats("text", "json"),
-            ],
-        ),
-        Command(
-            "indstilling", cmd_memo,
-            help="lav en Word-kladde til indstillingsnotatet for en ansøgningsrunde",
-            description="Læser rundens ansøgninger med vurdering (score pr. kriterium, Indstilling, Indstillet "
-            "beløb, Begrundelse) og skriver indstillingsnotatet (.docx): ramme og restramme, modtagne ansøgninger, "
-            "indstillede og ikke indstillede, årets særlige tema, et forslag efter vægtet score og kontrollerne "
-            "før underskrift i et bilag. Exit-kode 0: alle kontroller bestået, 1: data eller kontroller har fejl "
-            "(notatet skrives alligevel og viser dem), 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
-            args=[
-                FILES.but(help="projektmapper med rundens ansøgninger og rammen"), pact, PASSWORD, ROUND_YEAR, ROUND,
-                DOCX_OUT.but(help="notatkladden der skrives"),
-                TEMPLATE.but(help="Word-skabelon (standard: templates/indstillingsnotat.docx)"),
-                BUDGETS.but(help="ansøgernes budgetskemaer (kontrol)"),
-                DATE.but(help="dato på notatet (standard: i dag)"),
-            ],
-        ),
-        Command(
-            "breve", cmd_letters,
-            help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
-            description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, "
-            "navngivet efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. "
-            "Eksisterende filer overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet "
-            "eller sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
-            args=[
-                FILES.but(help="projektmapper med afgørelserne"), pact, PASSWORD, ROUND_YEAR,
-                ROUND.but(help="kun én runde; standard: alle"),
-                OUT.but(required=True, metavar="MAPPE", help="mappe til brevene (oprettes)"),
-                arg("--grant-template", type=Path, metavar="FIL", help="skabelon til tilsagn (brev_tilsagn.docx)"),
-                arg("--rejection-template", type=Path, metavar="FIL",
-                    help="skabelon til afslag (brev_afslag.docx)"),
-                DATE.but(help="dato på brevene (standard: i dag)"),
-            ],
-        ),
-        Command(
-            "run", cmd_run,
-            help="planlagt kørsel: rapportkladde, fordelinger, fejlliste og log med dato i navnet",
-            description="Kører jobbet i en kørselsfil (TOML: pact, inputs, outputs, ...). Til cron og Windows "
-            "Opgavestyring. Overskriver aldrig en fil, der er åben i Word eller Excel. Exit-koder som validate.",
-            args=[
-                arg("config", type=Path, metavar="KØRSEL.toml", help="kørselsfilen"),
-                DATE.but(help="dato i filnavne og på kladden (standard: i dag)"),
-            ],
-        ),
-        Command(
-            "serve", cmd_serve,
-            help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
-            description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
-            '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
-            "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
-            "HTTPS med --certfile og --keyfile; det er samme app som uvicorn pagt_xl.xl.asgi:app. "
-            "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
-            args=[Adder(_serve_arguments)],
-            epilog_factory=_server_settings_help,
-            raw_description=True,
-        ),
-        Command(
-            "pacts", cmd_pacts,
-            help="vis de pagter, der kan vælges med --pact",
-            description="Viser de medfølgende pagter og dem i brugerens egen mappe.",
-            args=[formats("text", "json")],
-        ),
-        Command(
-            "demo", cmd_demo,
-            help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
-            description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
-            "fordelingsprojektmapper og rapportkladder til out/, og for ansøgningsrunden 2024 indstillingsnotatet "
-            "og tilsagns- og afslagsbrevene.",
-            args=[
-                arg("--workbooks", type=Path, default=None, metavar="MAPPE", help="mappe med eksempelprojektmapper"),
-                arg("--out-dir", type=Path, default=Path("out"), metavar="MAPPE",
-                    help="mappe til resultater (standard: out/)"),
-            ],
-        ),
-        Command(
-            "maal", cmd_maal,
-            help="målopfølgning: indikatorer mod stien til målet og handlingsplanens aktiviteter pr. år",
-            description="Læser Målopfølgning- og Aktiviteter-ark (skabelon: pagt_xl/templates/maalopfoelgning.xlsx) "
-            "og følger pagtens mål op: indeks mod basisåret, sti til målet, på sporet/bagud, aktiviteter pr. år. "
-            "Med --overview tælles pagtens markerede projekter med, og sagsnumre kontrolleres.",
-            args=[
-                FILES.but(type=Path, help="projektmappe(r) med målopfølgning"), pact,
-                OVERVIEW.but(help="ansøgningsoversigt(er)"),
-                YEAR.but(help="følg op til og med dette år (standard: seneste år i data)"),
-                formats("table", "json", "csv", "xlsx"), OUT, PASSWORD,
-            ],
-        ),
-    ]  # fmt: skip
+#: Every command with its arguments, in the order ``pagt-xl --help`` lists them.
+COMMANDS: list[Command] = [
+    Command(
+        "validate", cmd_validate,
+        help="læs ansøgningsoversigter og vis alt, der er galt (med fil, ark og celle)",
+        description="Læser en eller flere projektmapper (.xlsx/.xlsm) og validerer dem mod pagtens regler. "
+        + _EXITS,
+        args=[FILES.but(help="projektmapper (én pr. år er fint)"), PACT, PASSWORD, formats("text", "json", "csv")],
+    ),
+    Command(
+        "breakdown", cmd_breakdown,
+        help="fordelinger af tilsagn (år, runde, tema, type, ansøger ...) med kontrol",
+        description="Beregner antal projekter, støttebeløb og andele fordelt på en eller to nøgler ud fra "
+        "rækkerne uden fejl. --format xlsx skriver hele fordelingsprojektmappen (alle fordelinger, Kontrol, "
+        "Fejl). Exit-koder som validate.",
+        args=[
+            FILES, PACT, PASSWORD,
+            arg("--by", action="append", type=_key, metavar="NØGLE",
+                help=f"fordel på (op til to gange): {', '.join(KEY_NAMES.values())} "
+                f"(eller {', '.join(KEYS)})"),
+            YEAR, formats("table", "json", "csv", "xlsx"), OUT.but(help="skriv til fil (påkrævet for xlsx)"),
+            arg("--stated", type=Path, metavar="FIL",
+                help="TOML med tal fra en tidligere rapport ([stated] granted_total = ...), der kontrolleres"),
+        ],
+    ),
+    Command(
+        "report", cmd_report,
+        help="lav en Word-kladde til statusrapporten ud fra projektmapperne",
+        description="Beregner nøgletal og skriver en rapportkladde (.docx) i regionens skabelon. "
+        "Samme input giver samme tekst og tabeller. Exit-koder som validate (1: data har fejl; kladden "
+        "skrives alligevel ud fra rækkerne uden fejl og siger det).",
+        args=[
+            FILES, PACT, PASSWORD,
+            TEMPLATE.but(help="Word-skabelon (standard: den medfølgende, pagt_xl/templates/statusrapport.docx)"),
+            OneOf((YEAR, arg("--period", metavar="FRA-TIL",
+                             help="periode, fx 2019-2023 (standard: alle år i data)"))),
+            DATE.but(help="dato på kladden (standard: i dag, eller SOURCE_DATE_EPOCH når sat)"),
+            DOCX_OUT.but(help="rapportkladden der skrives"),
+            BUDGETS.but(help="budgetskemaer: risiko for underforbrug vises"),
+            AS_OF.but(help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag "
+                      "eller i dag, hvis den er tidligere)"),
+            arg("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning"),
+        ],
+    ),
+    Command(
+        "budgets", cmd_budgets,
+        help="læs ansøgernes budgetskemaer (filer eller mapper), kontrollér og saml dem",
+        description="Læser budgetskemaer (pagt_xl/templates/budgetskema.xlsx udfyldt af ansøgerne), også med "
+        "forskudt layout, og kontrollerer summer, driftsudgifter, medfinansiering, forbrug og risiko for "
+        "underforbrug. En dårlig fil stopper ikke de andre. Exit-kode 0: ingen fejl, 1: budgetterne har fejl, "
+        "2: mindst én fil kunne ikke læses som budget (de andre er stadig samlet og vist).",
+        args=[
+            FILES.but(metavar="FIL/MAPPE", help="budgetfiler eller mapper med budgetfiler"), PACT, OVERVIEW,
+            AS_OF, formats("table", "json", "csv", "xlsx"), OUT.but(help="skriv til fil (påkrævet for xlsx)"),
+        ],
+    ),
+    Command(
+        "template-vars", cmd_template_vars,
+        help="vis de variabler, en rapportskabelon kan bruge",
+        description="Viser variablerne i rapportens kontekst med en kort beskrivelse, så skabelonen kan rettes "
+        "sikkert i Word. Med --template kontrolleres en skabelon: exit-kode 1, hvis den bruger ukendte variabler.",
+        args=[
+            TEMPLATE.but(help="kontrollér denne skabelon"),
+            arg("--kind", choices=("statusrapport", "indstilling", "brev"), default="statusrapport",
+                help="hvilken skabelon: statusrapport (standard), indstilling (indstillingsnotatet) eller brev "
+                "(tilsagns- og afslagsbrevene)"),
+            formats("text", "json"),
+        ],
+    ),
+    Command(
+        "indstilling", cmd_memo,
+        help="lav en Word-kladde til indstillingsnotatet for en ansøgningsrunde",
+        description="Læser rundens ansøgninger med vurdering (score pr. kriterium, Indstilling, Indstillet "
+        "beløb, Begrundelse) og skriver indstillingsnotatet (.docx): ramme og restramme, modtagne ansøgninger, "
+        "indstillede og ikke indstillede, årets særlige tema, et forslag efter vægtet score og kontrollerne "
+        "før underskrift i et bilag. Exit-kode 0: alle kontroller bestået, 1: data eller kontroller har fejl "
+        "(notatet skrives alligevel og viser dem), 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
+        args=[
+            FILES.but(help="projektmapper med rundens ansøgninger og rammen"), PACT, PASSWORD, ROUND_YEAR, ROUND,
+            DOCX_OUT.but(help="notatkladden der skrives"),
+            TEMPLATE.but(help="Word-skabelon (standard: templates/indstillingsnotat.docx)"),
+            BUDGETS.but(help="ansøgernes budgetskemaer (kontrol)"),
+            DATE.but(help="dato på notatet (standard: i dag)"),
+        ],
+    ),
+    Command(
+        "breve", cmd_letters,
+        help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
+        description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, "
+        "navngivet efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. "
+        "Eksisterende filer overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet "
+        "eller sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
+        args=[
+            FILES.but(help="projektmapper med afgørelserne"), PACT, PASSWORD, ROUND_YEAR,
+            ROUND.but(help="kun én runde; standard: alle"),
+            OUT.but(required=True, metavar="MAPPE", help="mappe til brevene (oprettes)"),
+            arg("--grant-template", type=Path, metavar="FIL", help="skabelon til tilsagn (brev_tilsagn.docx)"),
+            arg("--rejection-template", type=Path, metavar="FIL",
+                help="skabelon til afslag (brev_afslag.docx)"),
+            DATE.but(help="dato på brevene (standard: i dag)"),
+        ],
+    ),
+    Command(
+        "run", cmd_run,
+        help="planlagt kørsel: rapportkladde, fordelinger, fejlliste og log med dato i navnet",
+        description="Kører jobbet i en kørselsfil (TOML: pact, inputs, outputs, ...). Til cron og Windows "
+        "Opgavestyring. Overskriver aldrig en fil, der er åben i Word eller Excel. Exit-koder som validate.",
+        args=[
+            arg("config", type=Path, metavar="KØRSEL.toml", help="kørselsfilen"),
+            DATE.but(help="dato i filnavne og på kladden (standard: i dag)"),
+        ],
+    ),
+    Command(
+        "serve", cmd_serve,
+        help="start Excel-tilføjelsesprogrammets server (xlwings Server) til Excel på nettet og skrivebordet",
+        description="Starter xlwings Server med pagt_xl's celle-funktioner (PAGT.FORDELING ...) og knapper "
+        '(Valider, Beregn fordelinger, Lav statusrapport). Kræver pip install "pagt_xl[server]" og '
+        "XLWINGS_LICENSE_KEY (fx noncommercial for offentlige institutioner). "
+        "HTTPS med --certfile og --keyfile; det er samme app som uvicorn pagt_xl.xl.asgi:app. "
+        "Uden nøgle, eller med en ugyldig indstilling: exit-kode 2.",
+        args=[Adder(_serve_arguments)],
+        epilog_factory=_server_settings_help,
+        raw_description=True,
+    ),
+    Command(
+        "pacts", cmd_pacts,
+        help="vis de pagter, der kan vælges med --pact",
+        description="Viser de medfølgende pagter og dem i brugerens egen mappe.",
+        args=[formats("text", "json")],
+    ),
+    Command(
+        "demo", cmd_demo,
+        help="kør hovedopgaven på de medfølgende eksempelprojektmapper",
+        description="Validerer eksempelprojektmapperne i workbooks/, viser årstabel og fejl og skriver "
+        "fordelingsprojektmapper og rapportkladder til out/, og for ansøgningsrunden 2024 indstillingsnotatet "
+        "og tilsagns- og afslagsbrevene.",
+        args=[
+            arg("--workbooks", type=Path, default=None, metavar="MAPPE", help="mappe med eksempelprojektmapper"),
+            arg("--out-dir", type=Path, default=Path("out"), metavar="MAPPE",
+                help="mappe til resultater (standard: out/)"),
+        ],
+    ),
+    Command(
+        "maal", cmd_maal,
+        help="målopfølgning: indikatorer mod stien til målet og handlingsplanens aktiviteter pr. år",
+        description="Læser Målopfølgning- og Aktiviteter-ark (skabelon: pagt_xl/templates/maalopfoelgning.xlsx) "
+        "og følger pagtens mål op: indeks mod basisåret, sti til målet, på sporet/bagud, aktiviteter pr. år. "
+        "Med --overview tælles pagtens markerede projekter med, og sagsnumre kontrolleres.",
+        args=[
+            FILES.but(type=Path, help="projektmappe(r) med målopfølgning"), PACT,
+            OVERVIEW.but(help="ansøgningsoversigt(er)"),
+            YEAR.but(help="følg op til og med dette år (standard: seneste år i data)"),
+            formats("table", "json", "csv", "xlsx"), OUT, PASSWORD,
+        ],
+    ),
+]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the documentation meta-test)."""
     return build(
-        commands(),
+        COMMANDS,
         prog="pagt-xl",
         description="Validerede tabeller, fordelinger og statusrapporter for teknologipagtens pulje.",
         version=__version__,

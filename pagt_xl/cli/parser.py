@@ -126,7 +126,11 @@ class DanishParser(argparse.ArgumentParser):
 # -- the table -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Arg:
-    """One argument: ``add_argument``'s flags (or the positional's name) and keywords."""
+    """One argument: ``add_argument``'s flags (or the positional's name) and keywords.
+
+    A ``help`` that is a function is called when the parser is built (a help that names the
+    pacts in the user's folder, or today's default pact).
+    """
 
     flags: tuple[str, ...]
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -136,7 +140,10 @@ class Arg:
         return replace(self, options={**self.options, **changes})
 
     def add_to(self, parser: Any) -> None:
-        parser.add_argument(*self.flags, **self.options)
+        options = dict(self.options)
+        if callable(options.get("help")):
+            options["help"] = options["help"]()
+        parser.add_argument(*self.flags, **options)
 
 
 def arg(*flags: str, **options: Any) -> Arg:
