@@ -169,7 +169,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     notices = check_security(settings)
     if settings.report_dir is not None:
         settings.report_dir.mkdir(parents=True, exist_ok=True)
-    from fastapi import Header, Request
+    from starlette.requests import Request
     from starlette.middleware.cors import CORSMiddleware
     from xlwings.server import custom_functions_meta
     from xlwings_server import dependencies as dep
@@ -198,16 +198,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
         )
         log.warning(warning)
 
-    async def pre_authenticated(
-        request: Request,
-        token_string: str = Header(default="", alias="Authorization"),
-        auth_provider: str | None = Header(default=None),
-    ) -> User:
-        """The user the Guard authenticated (scope), else xlwings Server's own authentication."""
-        user = request.scope.get(web.USER_KEY)
-        return user if user is not None else await dep.authenticate(token_string, auth_provider)
-
-    fastapi_app.dependency_overrides[dep.authenticate] = pre_authenticated
+    fastapi_app.dependency_overrides[dep.authenticate] = web.pre_authenticated(dep.authenticate)
 
     async def authenticate(scope: web.Scope) -> User:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}

@@ -45,6 +45,9 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Seque
 from pathlib import Path
 from typing import Any
 
+from fastapi import Header
+from starlette.requests import Request
+
 from pagt_xl.xl.settings import ServerSettings, public_base_url, reset_request_base, set_request_base
 
 logger = logging.getLogger("pagt_xl.xl")
@@ -163,6 +166,24 @@ def json_response(status: int, detail: str, extra: Sequence[tuple[bytes, bytes]]
         await send({"type": "http.response.body", "body": body})
 
     return respond
+
+
+def pre_authenticated(fallback: Callable[[str, str | None], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """A FastAPI dependency that returns the user the :class:`Guard` authenticated, else ``fallback(token, provider)``.
+
+    Installed in place of xlwings Server's ``authenticate`` dependency, so that a
+    call is authenticated once, before its body is read.
+    """
+
+    async def authenticated(
+        request: Request,
+        token_string: str = Header(default="", alias="Authorization"),
+        auth_provider: str | None = Header(default=None),
+    ) -> Any:
+        user = request.scope.get(USER_KEY)
+        return user if user is not None else await fallback(token_string, auth_provider)
+
+    return authenticated
 
 
 class SlowBody(Exception):
