@@ -169,8 +169,8 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     notices = check_security(settings)
     if settings.report_dir is not None:
         settings.report_dir.mkdir(parents=True, exist_ok=True)
-    from starlette.requests import Request
     from starlette.middleware.cors import CORSMiddleware
+    from starlette.requests import Request
     from xlwings.server import custom_functions_meta
     from xlwings_server import dependencies as dep
     from xlwings_server.config import PACKAGE_DIR
