@@ -15,17 +15,15 @@ import pytest
 from conftest import ROOT, WORKBOOKS
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.budget import (
+from pagt_xl.base.model import Decision, IssueCode, Severity
+from pagt_xl.core.budget import (
     budget_table,
     check_against_overview,
     elapsed_share,
-    read_budget_workbook,
-    read_budgets,
-    review_budgets,
     spending_by_category,
     underspend_risk,
 )
-from pagt_xl.model import Decision, IssueCode, Severity
+from pagt_xl.ingest.budget import read_budget_workbook, read_budgets, review_budgets
 from pagt_xl.report.context import underspend_text
 
 FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
@@ -514,7 +512,7 @@ def test_empty_budget_folder_is_a_clear_refusal(cli, tmp_path, pact):
 
 
 def test_run_with_budgets_matching_nothing_says_so(tmp_path, pact):
-    from pagt_xl.scheduled import expand_budget_inputs
+    from pagt_xl.cli.scheduled import expand_budget_inputs
 
     paths = expand_budget_inputs(["budgetter/*.xlsx"], tmp_path)
     review = review_budgets(paths, pact, None, as_of=AS_OF)

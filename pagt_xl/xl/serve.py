@@ -24,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 #: The import string every server process loads.
 APP = "pagt_xl.xl.asgi:app"
@@ -35,7 +35,7 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def _tls_files(certfile: Path | None, keyfile: Path | None) -> None:
-    """Both or neither, and readable files; else a :class:`~pagt_xl.errors.ConfigError`."""
+    """Both or neither, and readable files; else a :class:`~pagt_xl.base.errors.ConfigError`."""
     if (certfile is None) != (keyfile is None):
         raise ConfigError("HTTPS kræver både --certfile og --keyfile", code=ErrorCode.USAGE)
     for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):

@@ -31,7 +31,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 logger = logging.getLogger(__name__)
 

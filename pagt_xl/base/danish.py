@@ -41,7 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from pagt_xl import figures
+from pagt_xl.base import figures
 
 
 class DanishParseError(ValueError):
@@ -221,7 +221,7 @@ def format_amount(kroner: int) -> str:
 def format_millions(kroner: int, decimals: int = 2) -> str:
     """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``.
 
-    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.figures.format_millions`).
+    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.base.figures.format_millions`).
     """
     if decimals == 2:
         return figures.format_millions(kroner) + " mio. kr."
@@ -600,3 +600,19 @@ def amount_in_words(kroner: int) -> str:
     halvtreds tusind kroner)"."""
     unit = "krone" if abs(kroner) == 1 else "kroner"
     return f"{format_amount(kroner)} ({number_in_words(kroner)} {unit})"
+
+
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+_UNIT_TAIL = re.compile(
+    r"\s*(?:i\s+)?(?:(?:mio|mill?|t|tkr|tusinde?|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=8192)
+def header_key(text: str) -> str:
+    """Normalised header text: units in parentheses and trailing "kr." removed."""
+    stripped = _PARENS.sub(" ", text)
+    stripped = _UNIT_TAIL.sub("", stripped)
+    return normalize_name(stripped)

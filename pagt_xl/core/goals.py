@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pagt_xl.config import ActivityGoal, MeasuredGoal, Pact
-from pagt_xl.model import Issue, IssueCode, Severity, SourceRef
+from pagt_xl.base.config import ActivityGoal, MeasuredGoal, Pact
+from pagt_xl.base.model import Issue, IssueCode, Severity, SourceRef
 
 
 class IndicatorFigure(BaseModel):
@@ -192,7 +192,7 @@ def _from_overview(pact: Pact, overview: Any) -> tuple[set[str], list[Activity]]
         return set(), []
     import pandas as pd
 
-    from pagt_xl.model import Decision
+    from pagt_xl.base.model import Decision
 
     cases = {str(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
     derived: list[Activity] = []
