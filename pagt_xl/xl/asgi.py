@@ -99,6 +99,8 @@ NO_AUTH = (
     "--insecure-local (PAGT_XL_INSECURE_LOCAL=true) for en server, der kun svarer på denne maskine"
 )
 KNOWN_PROVIDERS = ("entraid", "custom")
+#: What a request that failed unexpectedly is answered (500; the log has the exception).
+UNEXPECTED = "Serveren fik en uventet fejl; prøv igen, og kontakt sekretariatet, hvis det sker igen"
 
 
 def check_security(settings: ServerSettings) -> list[str]:
@@ -217,6 +219,13 @@ def create_app(settings: ServerSettings) -> ASGIApp:
 
     import redis
 
+    async def unexpected(request: Any, exc: Exception) -> Any:
+        from starlette.responses import PlainTextResponse
+
+        log.error("pagt-xl: uventet fejl: %s: %s", exc.__class__.__name__, exc)
+        return PlainTextResponse(UNEXPECTED, status_code=500)
+
+    fastapi_app.add_exception_handler(Exception, unexpected)  # Danish, never the exception's text
     fastapi_app.add_exception_handler(XlwingsOperationalError, operational)
     fastapi_app.add_exception_handler(redis.RedisError, operational)
     templates.env.globals["pagt_base_url"] = lambda: public_base_url(settings)

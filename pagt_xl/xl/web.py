@@ -393,8 +393,12 @@ def _json_problem(body: bytes, function_call: bool) -> str | None:
         return "Forespørgslen er ikke gyldig JSON"
     if not isinstance(data, dict):
         return "Forespørgslen skal være et JSON-objekt"
-    if function_call and not (isinstance(data.get("func_name"), str) and isinstance(data.get("args"), list)):
-        return "Et funktionskald skal have func_name (tekst) og args (liste)"
+    if function_call:
+        if not (isinstance(data.get("func_name"), str) and isinstance(data.get("args"), list)):
+            return "Et funktionskald skal have func_name (tekst) og args (liste)"
+    elif not (isinstance(data.get("book"), dict) and isinstance(data.get("sheets"), list)
+              and isinstance(data.get("names"), list)):  # fmt: skip
+        return "Et knapkald skal have book (objekt), names (liste) og sheets (liste)"
     return None
 
 
