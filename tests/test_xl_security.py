@@ -307,10 +307,17 @@ def test_several_workers_without_redis_warn_at_start(stock):
 
 @pytest.fixture(scope="module")
 def short_handles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One worker; handles live 3.6 s; at most 40 KB of them."""
+    """One worker; handles live 3.6 s."""
     tmp = tmp_path_factory.mktemp("short")
-    env = {"PAGT_XL_HANDLE_LIFETIME_HOURS": "0.001", "PAGT_XL_HANDLE_CACHE_MB": str(40 / 1024)}
-    for base in _start(tmp, **env):
+    for base in _start(tmp, PAGT_XL_HANDLE_LIFETIME_HOURS="0.001"):
+        yield f"{base}/xlwings/custom-functions-call"
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One worker; at most 40 KB of handles (they live the default 8 hours)."""
+    tmp = tmp_path_factory.mktemp("small")
+    for base in _start(tmp, PAGT_XL_HANDLE_CACHE_MB=str(40 / 1024)):
         yield f"{base}/xlwings/custom-functions-call"
 
 
@@ -330,8 +337,8 @@ def test_handles_expire_after_their_lifetime(short_handles):
     assert gone.status_code == 400 and "genberegn projektmappen" in gone.text
 
 
-def test_the_handle_store_is_bounded_by_bytes(short_handles):
-    url = short_handles
+def test_the_handle_store_is_bounded_by_bytes(small_store):
+    url = small_store
     data = sample_sheet()
     keys = []
     for i in range(12):  # distinct ranges (a title cell differs): each packed handle is a few KB
