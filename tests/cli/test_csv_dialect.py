@@ -34,7 +34,7 @@ def number(text: str) -> float:
 def test_validate_csv_is_danish_and_complete(cli, workbook):
     rows = good_rows()
     rows[2][4] = "Blå økonomi"
-    rows[0].append("Sagsbehandler")
+    rows[0] = [*rows[0], "Sagsbehandler"]  # a copy: the header list is shared
     path = workbook({"A": rows})
     proc = cli("validate", path, "--format", "csv")
     assert proc.returncode == 1
