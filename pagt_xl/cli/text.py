@@ -169,20 +169,19 @@ def counts_text(issues: Sequence[Issue]) -> str:
 
 
 def validation_summary(result: Validation, *, exit_hint: bool = True) -> str:
-    """The short summary under the issues of ``validate`` (and ``demo``)."""
-    from pagt_xl.base.model import Decision, Severity
+    """The short summary under the issues of ``validate`` (and ``demo``): the figures of its JSON document."""
+    from pagt_xl.outputs.documents import validation_document
 
-    t = result.table
-    granted = t[t["decision"] == Decision.GRANTED]
-    total = int(granted["granted"].fillna(0).sum())
-    errs, warns, infos = (result.count(s) for s in Severity)
-    files = len(result.overview.files)
+    doc: dict[str, Any] = validation_document(result)
+    counts, total = doc["summary"], doc["granted_total"]
     lines = [
         "",
-        f"{result.pact.name}: {number(len(t))} ansøgninger læst fra {number(files)} fil(er); "
-        f"{number(len(granted))} med tilsagn for i alt {format_amount(total)} ({format_millions(total)}).",
-        f"Fundet: {number(errs)} fejl, {number(warns)} advarsler, {number(infos)} info. "
-        + ("Data har fejl" + (" (exit-kode 1)." if exit_hint else ".") if errs else "Ingen fejl."),
+        f"{result.pact.name}: {number(doc['applications'])} ansøgninger læst fra {number(len(doc['files']))} fil(er); "
+        f"{number(doc['granted_applications'])} med tilsagn for i alt {format_amount(total)} "
+        f"({format_millions(total)}).",
+        f"Fundet: {number(counts['error'])} fejl, {number(counts['warning'])} advarsler, "
+        f"{number(counts['info'])} info. "
+        + ("Data har fejl" + (" (exit-kode 1)." if exit_hint else ".") if counts["error"] else "Ingen fejl."),
     ]
     return "\n".join(lines) + "\n"
 
