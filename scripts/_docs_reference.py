@@ -179,11 +179,17 @@ def _issue_texts() -> Any:
     raise RuntimeError("no module pagt_xl.*.issue_texts with the Danish descriptions of the issue codes")
 
 
+def _notes() -> dict[str, Any]:
+    notes = tomllib.loads((ROOT / "docs" / "reference" / "issue-notes.toml").read_text(encoding="utf-8"))
+    notes.pop("errors")
+    return notes
+
+
 def issue_codes(danish: bool) -> str:
     from pagt_xl import IssueCode
 
     describe = _issue_texts().describe
-    notes = tomllib.loads((ROOT / "docs" / "reference" / "issue-notes.toml").read_text(encoding="utf-8"))
+    notes = _notes()
     codes = [c.value for c in IssueCode]
     unknown = sorted(set(notes) - set(codes))
     missing = [c for c in codes if c not in notes]
@@ -206,7 +212,11 @@ def issue_codes(danish: bool) -> str:
 def error_codes() -> str:
     from pagt_xl import ErrorCode
 
-    return "| code |\n|---|\n" + "".join(f"| `{c.value}` |\n" for c in ErrorCode)
+    notes = tomllib.loads((ROOT / "docs" / "reference" / "issue-notes.toml").read_text(encoding="utf-8"))["errors"]
+    codes = [c.value for c in ErrorCode]
+    if set(notes) != set(codes):
+        raise RuntimeError(f"docs/reference/issue-notes.toml [errors]: differs from ErrorCode by {set(notes) ^ set(codes)}")
+    return "| code | when |\n|---|---|\n" + "".join(f"| `{c}` | {_cell(notes[c])} |\n" for c in codes)
 
 
 def run_block(spec: str) -> str:

@@ -10,7 +10,7 @@ if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 if ((Get-Command soffice -ErrorAction SilentlyContinue) -and (Get-Command pdftoppm -ErrorAction SilentlyContinue)) {
     & $Python scripts/make_doc_images.py
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-    & $Python -m mkdocs build --strict --quiet
+    & $Python -m mkdocs build --strict
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 } else {
     Write-Host "LibreOffice (soffice) eller pdftoppm findes ikke på PATH: dokumentationen bygges ikke her."

@@ -111,7 +111,7 @@ def test_test_runs_ruff_the_docs_and_pytest_as_the_bash_script():
     assert shlex.split(pytest_ps.split(" -m pytest ", 1)[1]) == [*shlex.split(pytest_sh.split(" -m pytest ", 1)[1])[:-1], "@args"]
     # the docs: bash runs scripts/docs, which makes the pictures and builds in strict mode
     docs = bash_lines("docs")
-    for step in ("python scripts/make_doc_images.py", "python -m mkdocs build --strict --quiet"):
+    for step in ("python scripts/make_doc_images.py", "python -m mkdocs build --strict"):
         assert step in docs
         assert any(c.endswith(step.removeprefix("python ")) and c.startswith("& $Python") for c in ps), step
 
