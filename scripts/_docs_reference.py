@@ -215,7 +215,8 @@ def error_codes() -> str:
     notes = tomllib.loads((ROOT / "docs" / "reference" / "issue-notes.toml").read_text(encoding="utf-8"))["errors"]
     codes = [c.value for c in ErrorCode]
     if set(notes) != set(codes):
-        raise RuntimeError(f"docs/reference/issue-notes.toml [errors]: differs from ErrorCode by {set(notes) ^ set(codes)}")
+        differ = sorted(set(notes) ^ set(codes))
+        raise RuntimeError(f"docs/reference/issue-notes.toml [errors]: differs from ErrorCode by {differ}")
     return "| code | when |\n|---|---|\n" + "".join(f"| `{c}` | {_cell(notes[c])} |\n" for c in codes)
 
 
