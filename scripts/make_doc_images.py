@@ -143,17 +143,38 @@ def find_page(texts: list[str], needle: str, which: int) -> int:
     return hits[0] if which == 1 else hits[-1]
 
 
-def trim(png: Path, pad: int = 24) -> None:
-    """Cut a workbook page's empty paper down to its content (Pillow comes with matplotlib)."""
+def trim(png: Path, pad: int = 24, gap: int = 40) -> None:
+    """Cut a workbook page's empty paper: the margins, and the blank run between content and footer.
+
+    Pillow comes with matplotlib (a dependency of pagt_xl).
+    """
     from PIL import Image, ImageChops
 
     with Image.open(png) as im:
         rgb = im.convert("RGB")
-    box = ImageChops.difference(rgb, Image.new("RGB", rgb.size, "white")).getbbox()
-    if box:
-        left, top, right, bottom = box
-        box = (max(left - pad, 0), max(top - pad, 0), min(right + pad, rgb.width), min(bottom + pad, rgb.height))
-        rgb = rgb.crop(box)
+    diff = ImageChops.difference(rgb, Image.new("RGB", rgb.size, "white")).convert("L")
+    ink = diff.point(lambda v: 255 if v > 16 else 0)
+    box = ink.getbbox()
+    if box is None:
+        return
+    left, top, right, bottom = box
+    margins = (max(left - pad, 0), max(top - pad, 0), min(right + pad, rgb.width), min(bottom + pad, rgb.height))
+    rgb, ink = rgb.crop(margins), ink.crop(margins)
+    rows = [ink.crop((0, y, ink.width, y + 1)).getbbox() is not None for y in range(ink.height)]
+    best, start = (0, 0), None  # the longest blank run of rows
+    for y, filled in enumerate([*rows, True]):
+        if not filled and start is None:
+            start = y
+        elif filled and start is not None:
+            best = max(best, (y - start, start))
+            start = None
+    length, at = best
+    if length > 4 * gap:  # e.g. a short table, then the footer at the foot of the page
+        upper = rgb.crop((0, 0, rgb.width, at + gap))
+        lower = rgb.crop((0, at + length - gap, rgb.width, rgb.height))
+        rgb = Image.new("RGB", (rgb.width, upper.height + lower.height), "white")
+        rgb.paste(upper, (0, 0))
+        rgb.paste(lower, (0, upper.height))
     rgb.save(png, optimize=True)
 
 
