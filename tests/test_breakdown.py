@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
-from pagt_xl.model import Decision
+from pagt_xl.base.model import Decision
+from pagt_xl.core.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
 from pagt_xl.pipeline import run_breakdowns
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
@@ -304,7 +304,7 @@ NAMES = ["EUC Nord", "Aalborg Universitet", "SOSU Nord", "Aalborg Katedralskole"
 def test_institution_type_matches_the_pact_rules_one_pattern_at_a_time(names):
     import re
 
-    from pagt_xl.breakdown import institution_type
+    from pagt_xl.core.breakdown import institution_type
 
     def by_rules(name: str) -> str:
         for rule in PACT.institution_types:

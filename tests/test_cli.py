@@ -1,6 +1,6 @@
 """The command line as a user sees it: output, JSON, exit codes.
 
-Most tests call ``pagt_xl.cli.main(argv)`` in this process (the ``cli`` fixture in conftest.py);
+Most tests call ``pagt_xl.cli.commands.main(argv)`` in this process (the ``cli`` fixture in conftest.py);
 a handful of smoke tests at the end run the installed console script and ``python -m pagt_xl``
 as real subprocesses, so the entry points and process exit codes stay covered too.
 """
@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, WORKBOOKS, good_rows
 
 from pagt_xl import __version__
-from pagt_xl.cli import build_parser
+from pagt_xl.cli.commands import build_parser
 
 EXE = shutil.which("pagt-xl", path=str(Path(sys.executable).parent)) or "pagt-xl"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode
 from pagt_xl.xl import settings as settings_module
 from pagt_xl.xl.settings import DEFAULT_MAX_BODY, ServerSettings, current_settings, use_settings
 

@@ -1,6 +1,6 @@
 """The report context: every figure, table and sentence of the status-report draft.
 
-Pure: built from :class:`~pagt_xl.results.Breakdowns`, no I/O, one builder per
+Pure: built from :class:`~pagt_xl.core.results.Breakdowns`, no I/O, one builder per
 chapter (front matter, key figures, year table, shares, partners, target
 groups, learning, progress, projects per grant year, appendix). Every value is
 already formatted the Danish way ("23.231.178 kr.", "23,23 mio. kr.", "18 %",
@@ -20,9 +20,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pagt_xl.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
-from pagt_xl.config import Pact
-from pagt_xl.danish import (
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import (
     danish_sort_key,
     format_amount,
     format_amount_prose,
@@ -31,10 +30,12 @@ from pagt_xl.danish import (
     format_number,
     format_percent,
 )
-from pagt_xl.figures import format_share
-from pagt_xl.model import Issue, Severity
+from pagt_xl.base.figures import format_share
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
+from pagt_xl.core.results import Breakdowns
+from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.report.goals import GoalsChapter
-from pagt_xl.results import Breakdowns, UnderspendNote
 
 DRAFT_MARK = "KLADDE"
 
@@ -478,7 +479,7 @@ class _Scope:
     table: pd.DataFrame
     #: rows without errors that have a year
     clean: pd.DataFrame
-    #: granted projects without errors (:func:`pagt_xl.breakdown.clean_granted`)
+    #: granted projects without errors (:func:`pagt_xl.core.breakdown.clean_granted`)
     granted: pd.DataFrame
     first: int
     last: int

@@ -1,6 +1,6 @@
 """The status report's chapter "Målopfølgning" (issue 17): context fields, one chart per indicator, alt texts.
 
-:func:`goals_chapter` turns a :class:`~pagt_xl.goals.FollowUp` into the chapter's
+:func:`goals_chapter` turns a :class:`~pagt_xl.core.goals.FollowUp` into the chapter's
 context (formatted Danish text and, for the charts, the plain series);
 :func:`add_goal_charts` puts a chart per indicator into the rendering values and returns
 their alt texts, which ``render_context`` sets with the other charts'.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pagt_xl.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
+from pagt_xl.core.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
 
 
 class _Model(BaseModel):

@@ -1,6 +1,6 @@
 """The recommendation memo (indstillingsnotat) and the decision letters (issue 16): context → Word.
 
-The contexts are pydantic models built from a :class:`~pagt_xl.round.RoundResult` (pure: only
+The contexts are pydantic models built from a :class:`~pagt_xl.core.round.RoundResult` (pure: only
 formatting); the templates (``pagt_xl/templates/indstillingsnotat.docx``, ``brev_tilsagn.docx``,
 ``brev_afslag.docx``, built by ``scripts/make_round_templates.py``) only lay them out. Rendering
 reuses the status report's safe docxtpl environment and template checks
@@ -18,18 +18,13 @@ from typing import Any
 from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import (
-    amount_in_words,
-    danish_sort_key,
-    format_amount,
-    format_date,
-)
-from pagt_xl.errors import ErrorCode
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
-from pagt_xl.outputs import atomic_write
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import amount_in_words, danish_sort_key, format_amount, format_date
+from pagt_xl.base.errors import ErrorCode
+from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
+from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.render import TemplateProblem, _open, fit_columns, render_sandboxed, used_variables
-from pagt_xl.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
 MEMO_TEMPLATE = _TEMPLATES / "indstillingsnotat.docx"
@@ -211,7 +206,7 @@ def build_memo_context(
     budgets_checked: bool = False,
     excluded_rows: int = 0,
 ) -> MemoContext:
-    """The memo's context from a round (:func:`pagt_xl.round.assess_round`).
+    """The memo's context from a round (:func:`pagt_xl.core.round.assess_round`).
 
     ``budgets_checked``: whether applicants' budgets were read (else those two checks say
     "ikke kontrolleret"); ``excluded_rows``: rows of the round with errors in the overview.

@@ -27,14 +27,14 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from pagt_xl.errors import ErrorCode, PagtError
-from pagt_xl.goals import FollowUp
-from pagt_xl.model import Issue
-from pagt_xl.outputs import atomic_write
+from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.base.model import Issue
+from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.tables import UnderspendNote
+from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
 from pagt_xl.report.goals import add_goal_charts, goals_chapter
-from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
 #: installed as files (wheel or editable), so the resource is a real path that Word libraries can open.

@@ -34,9 +34,9 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from pagt_xl import _gc
-from pagt_xl.config import Pact, available_pacts, load_pact
-from pagt_xl.errors import ErrorCode, PagtError
+from pagt_xl.base import _gc
+from pagt_xl.base.config import Pact, available_pacts, load_pact
+from pagt_xl.base.errors import ErrorCode, PagtError
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.pipeline import Validation, run_validation_grids
 from pagt_xl.xl.settings import ServerSettings, current_settings
@@ -228,7 +228,7 @@ def _entry(values: Any, pact: Pact, digest: str | None = None) -> _Entry:
             _cache[key] = entry
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
-        _gc.settle()  # the new range's objects are acyclic: never walk them (see pagt_xl._gc)
+        _gc.settle()  # the new range's objects are acyclic: never walk them (see pagt_xl.base._gc)
     return entry
 
 

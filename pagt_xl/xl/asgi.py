@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode
 from pagt_xl.xl.settings import ServerSettings, use_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent / "project"
@@ -48,7 +48,7 @@ def configure_environment() -> None:
     Must run before xlwings Server is imported. ``PAGT_XL_REPORT_DIR`` defaults to
     ``./rapporter`` (a value already set wins). ``XLWINGS_PROJECT_DIR`` is not a
     setting: this app is pagt_xl's add-in, so another folder there is a
-    :class:`~pagt_xl.errors.ConfigError` (as is an xlwings Server already
+    :class:`~pagt_xl.base.errors.ConfigError` (as is an xlwings Server already
     imported with another folder).
     """
     given = os.environ.get("XLWINGS_PROJECT_DIR", "").strip()
@@ -72,7 +72,7 @@ def configure_environment() -> None:
 def load_settings() -> ServerSettings:
     """:func:`configure_environment`, then pagt_xl's settings from ``os.environ``, checked.
 
-    Raises :class:`~pagt_xl.errors.ConfigError` for a bad value (naming the
+    Raises :class:`~pagt_xl.base.errors.ConfigError` for a bad value (naming the
     variable) and for a missing ``XLWINGS_LICENSE_KEY``.
     """
     configure_environment()
@@ -97,7 +97,7 @@ def create_app(settings: ServerSettings) -> ASGIApp:
     from starlette.responses import JSONResponse
     from xlwings_server.main import main_app
 
-    from pagt_xl import _gc
+    from pagt_xl.base import _gc
     from pagt_xl.xl.scripts import BUTTONS
 
     _share_redis_connections()

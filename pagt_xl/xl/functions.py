@@ -43,7 +43,7 @@ from typing import Any
 from xlwings import ObjectHandle, ObjectHandleIcons, XlwingsError, arg, func, ret
 from xlwings.conversion import Converter
 
-from pagt_xl.errors import PagtError
+from pagt_xl.base.errors import PagtError
 from pagt_xl.xl import _data, core
 from pagt_xl.xl._data import CellError
 

@@ -24,14 +24,14 @@ import os
 import sys
 from pathlib import Path
 
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 #: The import string every server process loads.
 APP = "pagt_xl.xl.asgi:app"
 
 
 def _tls_files(certfile: Path | None, keyfile: Path | None) -> None:
-    """Both or neither, and readable files; else a :class:`~pagt_xl.errors.ConfigError`."""
+    """Both or neither, and readable files; else a :class:`~pagt_xl.base.errors.ConfigError`."""
     if (certfile is None) != (keyfile is None):
         raise ConfigError("HTTPS kræver både --certfile og --keyfile", code=ErrorCode.USAGE)
     for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):

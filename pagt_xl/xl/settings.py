@@ -3,7 +3,7 @@
 :class:`ServerSettings` lists every environment variable that :mod:`pagt_xl.xl`
 reads, with its type, default and a Danish description for whoever runs the
 server. :meth:`ServerSettings.from_env` reads and checks them all at once; a bad
-value stops the start with a :class:`~pagt_xl.errors.ConfigError` that names the
+value stops the start with a :class:`~pagt_xl.base.errors.ConfigError` that names the
 variable, instead of a failure at the first button click.
 
 The server app (:mod:`pagt_xl.xl.asgi`, however it is started: ``pagt-xl serve``,
@@ -32,8 +32,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from pagt_xl.config import available_pacts
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.config import available_pacts
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 #: Largest request body accepted by default, in bytes (a workbook's values travel with every button click).
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
@@ -175,7 +175,7 @@ class ServerSettings(BaseModel):
     def from_env(cls, environ: Mapping[str, str]) -> ServerSettings:
         """Read and check every setting from ``environ`` (e.g. ``os.environ``); empty values count as not set.
 
-        Raises :class:`~pagt_xl.errors.ConfigError` (code ``CONFIG_INVALID``) naming
+        Raises :class:`~pagt_xl.base.errors.ConfigError` (code ``CONFIG_INVALID``) naming
         every variable with a bad value and what was expected.
         """
         names = {field.alias for field in cls.model_fields.values()}
@@ -241,7 +241,7 @@ def use_settings(settings: ServerSettings | None) -> None:
 def current_settings() -> ServerSettings:
     """The settings installed at start-up, else resolved once from ``os.environ`` and kept.
 
-    Raises :class:`~pagt_xl.errors.ConfigError` for bad values (and resolves again at the next call).
+    Raises :class:`~pagt_xl.base.errors.ConfigError` for bad values (and resolves again at the next call).
     """
     global _current
     with _lock:

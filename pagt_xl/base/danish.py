@@ -41,7 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from pagt_xl import figures
+from pagt_xl.base import figures
 
 
 class DanishParseError(ValueError):
@@ -221,7 +221,7 @@ def format_amount(kroner: int) -> str:
 def format_millions(kroner: int, decimals: int = 2) -> str:
     """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``.
 
-    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.figures.format_millions`).
+    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.base.figures.format_millions`).
     """
     if decimals == 2:
         return figures.format_millions(kroner) + " mio. kr."
@@ -255,6 +255,14 @@ def format_percent(share: float, decimals: int = 0) -> str:
     """A share as Danish percent: ``0.18`` → ``"18 %"``; ``decimals=1`` → ``"18,2 %"``."""
     q = (Decimal(repr(float(share))) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return f"{q:.{decimals}f}".replace(".", ",") + " %"
+
+
+def format_decimal(value: float, decimals: int = 1) -> str:
+    """A decimal number the Danish way, rounded half up: ``110.849`` → ``"110,8"``; ``1234.5`` → ``"1.234,5"``."""
+    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    whole, _, frac = f"{abs(q):.{decimals}f}".partition(".")
+    text = f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
+    return ("-" if q < 0 else "") + text
 
 
 MONTHS = (
@@ -600,3 +608,19 @@ def amount_in_words(kroner: int) -> str:
     halvtreds tusind kroner)"."""
     unit = "krone" if abs(kroner) == 1 else "kroner"
     return f"{format_amount(kroner)} ({number_in_words(kroner)} {unit})"
+
+
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+_UNIT_TAIL = re.compile(
+    r"\s*(?:i\s+)?(?:(?:mio|mill?|t|tkr|tusinde?|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=8192)
+def header_key(text: str) -> str:
+    """Normalised header text: units in parentheses and trailing "kr." removed."""
+    stripped = _PARENS.sub(" ", text)
+    stripped = _UNIT_TAIL.sub("", stripped)
+    return normalize_name(stripped)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pagt_xl.config import load_pact
-from pagt_xl.danish import parse_year_range
-from pagt_xl.errors import ConfigError, ErrorCode
-from pagt_xl.outputs import office_lock
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.danish import parse_year_range
+from pagt_xl.base.errors import ConfigError, ErrorCode
+from pagt_xl.outputs.files import office_lock
 from pagt_xl.pipeline import JobOutputs, JobSpec
 
 

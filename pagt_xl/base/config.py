@@ -37,9 +37,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pagt_xl.danish import NameMatcher, normalize_name
-from pagt_xl.errors import ConfigError, ErrorCode
-from pagt_xl.pact_files import PACTS_DIR, available_pacts
+from pagt_xl.base.danish import NameMatcher, normalize_name
+from pagt_xl.base.errors import ConfigError, ErrorCode
+from pagt_xl.base.names import PACTS_DIR, available_pacts
 
 COMMON_FILE = PACTS_DIR / "_common.toml"
 #: the key of a table that lists the settings a pact replaces instead of extends
@@ -209,7 +209,7 @@ def _check_distinct(setting: str, groups: Mapping[str, Iterable[str]], key: Call
 
 def _header_key(text: str) -> str:
     # ingest.headers imports this module; its header_key is the one used to match form labels
-    from pagt_xl.ingest.headers import header_key
+    from pagt_xl.base.danish import header_key
 
     return header_key(text)
 
@@ -663,7 +663,7 @@ class Pact(BaseModel):
             bad = sorted(set(keys) - theme_keys)
             if bad:
                 raise ValueError(f"open_themes.{year}: ukendte temaer {', '.join(bad)}")
-        from pagt_xl.model import Decision
+        from pagt_xl.base.model import Decision
 
         bad_dec = sorted(set(self.decisions) - {d.name.lower() for d in Decision})
         if bad_dec:

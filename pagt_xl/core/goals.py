@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from pagt_xl.config import ActivityGoal, MeasuredGoal, Pact
-from pagt_xl.model import Issue, IssueCode, Severity, SourceRef
+from pagt_xl.base.config import ActivityGoal, MeasuredGoal, Pact
+from pagt_xl.base.model import Issue, IssueCode, Severity, SourceRef
 
 
 class IndicatorFigure(BaseModel):
@@ -119,6 +119,11 @@ class ActivityYear(BaseModel):
     met: bool
     activities: list[str]
 
+    @property
+    def has_target(self) -> bool:
+        """Whether the year has a target to meet (a goal of "opfølgning" only, 0 and no maximum, has none)."""
+        return self.min_per_year > 0 or self.max_per_year is not None
+
 
 class ActivityFollowUp(BaseModel):
     """One activity goal's follow-up, one entry per year of its period up to the follow-up year."""
@@ -192,7 +197,7 @@ def _from_overview(pact: Pact, overview: Any) -> tuple[set[str], list[Activity]]
         return set(), []
     import pandas as pd
 
-    from pagt_xl.model import Decision
+    from pagt_xl.base.model import Decision
 
     cases = {str(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
     derived: list[Activity] = []
@@ -383,7 +388,8 @@ def follow_up_rows(result: FollowUp) -> list[dict[str, object]]:
                 "type": "aktivitet", "goal": act.key, "name": f"{act.area}: {act.kind}", "year": a.year,
                 "value": a.done, "index": None, "path_index": None, "path_value": None, "on_track": None,
                 "gap_points": None, "gap_percent": None, "needed_per_year": None,
-                "target": activity_target_text(a), "met": a.met, "source": "; ".join(a.activities),
+                "target": activity_target_text(a), "met": a.met if a.has_target else None,
+                "source": "; ".join(a.activities),
             })  # fmt: skip
     return rows
 
@@ -432,6 +438,6 @@ def follow_up_text(result: FollowUp, pact_name: str) -> str:
 
 
 def _activity_cell(a: ActivityYear) -> str:
-    if a.min_per_year == 0 and a.max_per_year is None:
+    if not a.has_target:
         return f"{a.year}: {a.done} udført"
     return f"{a.year}: {a.done} af {activity_target_text(a)} ({'nået' if a.met else 'ikke nået'})"

@@ -3,7 +3,7 @@
 Every breakdown is computed from the granted applications without errors, so
 sums agree by construction. Amounts are whole kroner; shares are exact
 fractions as floats, and ``percent`` are whole percentages that add up to 100
-(largest-remainder rounding, :mod:`pagt_xl.figures`): the one rounded share every
+(largest-remainder rounding, :mod:`pagt_xl.base.figures`): the one rounded share every
 output shows, computed here once.
 """
 
@@ -17,11 +17,11 @@ from typing import Any
 
 import pandas as pd
 
-from pagt_xl.config import InstitutionRule, Pact
-from pagt_xl.danish import danish_sort_key
-from pagt_xl.figures import share_percents
-from pagt_xl.keys import KEY_LABELS, KEYS
-from pagt_xl.model import Decision, FrameworkYear
+from pagt_xl.base.config import InstitutionRule, Pact
+from pagt_xl.base.danish import danish_sort_key
+from pagt_xl.base.figures import share_percents
+from pagt_xl.base.model import Decision, FrameworkYear
+from pagt_xl.base.names import KEY_LABELS, KEYS
 
 NOT_GIVEN = "(ikke angivet)"
 STATUS_LABELS = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
@@ -95,7 +95,10 @@ class YearTable:
 
 
 def largest_remainder(values: list[int], total: int = 100) -> list[int]:
-    """Whole percentages proportional to ``values`` that add up to ``total``: :func:`pagt_xl.figures.share_percents`."""
+    """Whole percentages proportional to ``values``, adding up to ``total``.
+
+    The one rule is :func:`pagt_xl.base.figures.share_percents`.
+    """
     return share_percents(values, total)
 
 

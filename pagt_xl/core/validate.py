@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import format_amount
-from pagt_xl.ingest import Overview, Subtotal, collector_paused
-from pagt_xl.ingest.grid import column_letter
-from pagt_xl.ingest.overview import covered_rows
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.base._gc import collector_paused
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import format_amount
+from pagt_xl.base.model import Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.tables import Overview, Subtotal, covered_rows
 
 #: A rule's finding: the record index of the application it concerns (``None`` for a finding
 #: about the whole overview, such as a framework year) and the issue.

@@ -1,7 +1,7 @@
 """The application round (issue 16): assessment in the overview, the checks before the memo is signed,
 the suggestion, and which applications get which decision letter.
 
-Pure core: takes a :class:`~pagt_xl.results.Validation` (the overview already read and validated)
+Pure core: takes a :class:`~pagt_xl.core.results.Validation` (the overview already read and validated)
 and returns plain data; no I/O. The assessment columns are optional and named in the pact's
 ``[assessment]`` section: a score per criterion (weights in the pact), "Indstilling"
 (ja/nej/delvis), "Indstillet beløb", "Begrundelse" and "Særligt tema". They are read from the
@@ -20,22 +20,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.breakdown import institution_type
-from pagt_xl.danish import (
+from pagt_xl.base.danish import (
     DanishParseError,
     amount_unit_from_header,
     format_amount,
+    header_key,
     normalize_name,
     parse_amount,
 )
-from pagt_xl.ingest.grid import CellProblem, column_letter
-from pagt_xl.ingest.headers import header_key
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.base.model import CellProblem, Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.breakdown import institution_type
 
 if TYPE_CHECKING:
-    from pagt_xl.budget import BudgetRecord
-    from pagt_xl.config import Pact
-    from pagt_xl.results import Validation
+    from pagt_xl.base.config import Pact
+    from pagt_xl.core.tables import BudgetRecord, Validation
 
 #: recommendation words' keys
 YES, NO, PARTIAL = "yes", "no", "partial"
@@ -262,7 +260,7 @@ def _is_special(a: Assessed, raw: object, keywords: list[str], pact: Pact) -> bo
 def _assess(a: Assessed, sheet: Any, pos: int, pact: Pact, issues: list[Issue], fields: dict[str, str]) -> None:
     """Fill ``a``'s assessment from its sheet's unmapped columns, adding an issue for each bad cell.
 
-    ``fields`` is :meth:`~pagt_xl.config.AssessmentRules.header_fields` (computed once per run).
+    ``fields`` is :meth:`~pagt_xl.base.config.AssessmentRules.header_fields` (computed once per run).
     """
     rules = pact.assessment
     names = {c.key: c.name for c in rules.criteria}
@@ -378,7 +376,7 @@ def assess_round(
     budgets: list[BudgetRecord] | None = None,
 ) -> RoundResult:
     """The round of ``year`` (one round by its key, or every round): applications, framework, checks,
-    suggestion. ``budgets`` are the applicants' budget forms (:mod:`pagt_xl.budget`); ``None``: no
+    suggestion. ``budgets`` are the applicants' budget forms (:mod:`pagt_xl.core.budget`); ``None``: no
     budget check. Raises ``KeyError`` for a round key the pact does not know.
     """
     pact = validation.pact

@@ -1,13 +1,13 @@
 """A Danish one-line description of every issue code, kept in one place.
 
-The codes (:class:`~pagt_xl.model.IssueCode`) are stable English words for scripts
+The codes (:class:`~pagt_xl.base.model.IssueCode`) are stable English words for scripts
 and tests; staff read this description beside them: on the "Fejl" sheets of the
 workbooks and in the issues CSV and JSON. A test checks that every code has one.
 """
 
 from __future__ import annotations
 
-from pagt_xl.model import IssueCode
+from pagt_xl.base.model import IssueCode
 
 #: Issue code → what it means, in Danish, one line.
 ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {

@@ -79,3 +79,22 @@ def start_up() -> None:
     """Once the server is imported: collect what start-up left behind, then freeze the rest."""
     gc.collect()
     gc.freeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a table is read or validated, on again afterwards.
+
+    Reading 100,000 rows allocates millions of objects that all stay alive; the
+    collector would walk them again and again (a quarter of a validation's time)
+    and find nothing to free. Reference counting still frees as usual. When the
+    collector is already off (paused by a caller), it is left alone.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,7 +72,7 @@ class IssueCode(StrEnum):
     # framework sheets
     BAD_FRAMEWORK_ROW = "bad_framework_row"
     DUPLICATE_FRAMEWORK_YEAR = "duplicate_framework_year"
-    # applicants' budget workbooks (pagt_xl.budget)
+    # applicants' budget workbooks (pagt_xl.core.budget)
     BUDGET_FORM_NOT_FOUND = "budget_form_not_found"
     BUDGET_MISSING_VALUE = "budget_missing_value"
     BUDGET_BAD_AMOUNT = "budget_bad_amount"
@@ -83,7 +84,7 @@ class IssueCode(StrEnum):
     BUDGET_COFINANCING_LOW = "budget_cofinancing_low"
     BUDGET_OVERSPENT = "budget_overspent"
     BUDGET_UNDERSPEND_RISK = "budget_underspend_risk"
-    # applicants' own budget layouts (issue 12 item 5, pagt_xl.budget)
+    # applicants' own budget layouts (issue 12 item 5, pagt_xl.core.budget)
     BUDGET_PERIOD_MISSING = "budget_period_missing"
     BUDGET_NO_FILES = "budget_no_files"
     # issue 12 items 2-3 (rows): subtotal rows that look like applications, duplicated files and rows
@@ -91,7 +92,7 @@ class IssueCode(StrEnum):
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
-    # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.goals) --
+    # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.core.goals) --
     GOAL_SHEET_NOT_FOUND = "goal_sheet_not_found"
     GOAL_BAD_VALUE = "goal_bad_value"
     GOAL_UNKNOWN_INDICATOR = "goal_unknown_indicator"
@@ -103,7 +104,7 @@ class IssueCode(StrEnum):
     GOAL_UNKNOWN_CASE = "goal_unknown_case"
 
     # ---- the application round: assessment columns and the checks before the memo is signed (issue 16,
-    # pagt_xl.round). A separate block: other work adds codes above.
+    # pagt_xl.core.round). A separate block: other work adds codes above.
     ASSESSMENT_BAD_SCORE = "assessment_bad_score"
     ASSESSMENT_BAD_AMOUNT = "assessment_bad_amount"
     ASSESSMENT_UNKNOWN_RECOMMENDATION = "assessment_unknown_recommendation"
@@ -220,3 +221,41 @@ class FrameworkYear(BaseModel):
     amount: int
     by_round: dict[str, int] = Field(default_factory=dict)
     cell: str | None = None
+
+
+class CellProblem:
+    """A cell whose value is not a value: an Excel error (``#REF!``) or a formula saved without its result."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind = kind  # "error" or "formula"
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"CellProblem({self.kind!r}, {self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text if self.kind == "error" else f"={self.text}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CellProblem) and (self.kind, self.text) == (other.kind, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.text))
+
+
+@lru_cache(maxsize=4096)
+def column_letter(index0: int) -> str:
+    """Excel column letters for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``).
+
+    Same result as openpyxl's ``get_column_letter(index0 + 1)`` (a test checks every
+    column); not imported from there because ``openpyxl.utils.cell`` loads all of
+    openpyxl (0.1-0.3 s), which a validation run otherwise never imports.
+    """
+    n = index0 + 1
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

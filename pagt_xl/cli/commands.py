@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pagt_xl import __version__
-from pagt_xl.errors import PagtError, UsageError
-from pagt_xl.keys import KEY_LABELS, KEYS
-from pagt_xl.pact_files import available_pacts
+from pagt_xl.base.errors import PagtError, UsageError
+from pagt_xl.base.names import KEY_LABELS, KEYS, available_pacts
 
 if TYPE_CHECKING:  # the data, model (pydantic) and Word libraries load only in the commands that use them
-    from pagt_xl.breakdown import YearTable
-    from pagt_xl.config import Pact
-    from pagt_xl.model import Issue
+    from pagt_xl.base.config import Pact
+    from pagt_xl.base.model import Issue
+    from pagt_xl.core.breakdown import YearTable
+    from pagt_xl.core.results import Breakdowns, JobResult
+    from pagt_xl.core.tables import Validation
     from pagt_xl.pipeline import JobSpec
-    from pagt_xl.results import Breakdowns, JobResult, Validation
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 #: Keyed by the severities' values (``Severity`` is a ``StrEnum``: ``Severity.ERROR`` finds "error").
@@ -43,15 +43,15 @@ SAMPLES: tuple[tuple[str, str], ...] = (
 
 
 def load_pact(name: str) -> Pact:
-    """:func:`pagt_xl.config.load_pact`, imported when a command needs a pact (pydantic loads then)."""
-    from pagt_xl.config import load_pact as load
+    """:func:`pagt_xl.base.config.load_pact`, imported when a command needs a pact (pydantic loads then)."""
+    from pagt_xl.base.config import load_pact as load
 
     return load(name)
 
 
 def format_amount(value: int) -> str:
-    """:func:`pagt_xl.danish.format_amount` (imported at the first call)."""
-    from pagt_xl.danish import format_amount as fmt
+    """:func:`pagt_xl.base.danish.format_amount` (imported at the first call)."""
+    from pagt_xl.base.danish import format_amount as fmt
 
     return fmt(value)
 
@@ -348,7 +348,7 @@ def _report_fatal(fatal: list[Issue]) -> int:
 # -- validate ------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
     """``pagt-xl validate``."""
-    from pagt_xl.outputs import issues_csv
+    from pagt_xl.outputs.files import issues_csv
     from pagt_xl.pipeline import run_validation
 
     pact = load_pact(args.pact)
@@ -369,8 +369,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def validation_json(result: Validation) -> dict[str, object]:
     """The JSON document of ``validate --format json``."""
-    from pagt_xl.model import Decision, Severity
-    from pagt_xl.outputs import issue_record
+    from pagt_xl.base.model import Decision, Severity
+    from pagt_xl.outputs.files import issue_record
 
     t = result.table
     granted = t[t["decision"] == Decision.GRANTED]
@@ -412,8 +412,8 @@ def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
 
 def summary_text(result: Validation, *, exit_hint: bool = True) -> str:
     """Short Danish summary under the issues table."""
-    from pagt_xl.danish import format_millions
-    from pagt_xl.model import Decision, Severity
+    from pagt_xl.base.danish import format_millions
+    from pagt_xl.base.model import Decision, Severity
 
     t = result.table
     granted = t[t["decision"] == Decision.GRANTED]
@@ -457,7 +457,7 @@ def _load_stated(path: Path | None) -> dict[str, int] | None:
 
 def breakdown_json(result: Breakdowns, by: list[str]) -> dict[str, object]:
     """The JSON document of ``breakdown --format json``."""
-    from pagt_xl.breakdown import breakdown_by
+    from pagt_xl.core.breakdown import breakdown_by
 
     b = result.breakdowns.get(by[0]) if len(by) == 1 and by[0] in result.breakdowns else None
     if b is None:
@@ -537,7 +537,7 @@ def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
         return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
     cols = list(rows[0].keys()) if rows else [*by, "projects", "granted", "share"]
     if fmt == "csv":
-        from pagt_xl.outputs import write_csv
+        from pagt_xl.outputs.files import write_csv
 
         return write_csv(rows, cols)
     headers = [KEY_LABELS[k] for k in by] + ["Projekter", "Støttebeløb", "Andel"]
@@ -627,7 +627,7 @@ def _year_range(text: str | None) -> tuple[int, int] | None:
     """``--period`` as (first, last); ``None`` when not given."""
     if not text:
         return None
-    from pagt_xl.danish import parse_year_range
+    from pagt_xl.base.danish import parse_year_range
 
     try:
         return parse_year_range(text)
@@ -647,8 +647,10 @@ def _run_job(spec: JobSpec, progress: Any = None) -> JobResult:
 
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
-    from pagt_xl.budget import budget_table, review_budgets
-    from pagt_xl.outputs import BUDGET_STATUS, budget_statuses, issue_record, write_budget_workbook
+    from pagt_xl.core.budget import budget_table
+    from pagt_xl.ingest.budget import review_budgets
+    from pagt_xl.outputs.files import issue_record
+    from pagt_xl.outputs.workbooks import BUDGET_STATUS, budget_statuses, write_budget_workbook
     from pagt_xl.pipeline import run_validation
 
     if args.format == "xlsx" and args.out is None:
@@ -687,7 +689,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
         }
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        from pagt_xl.outputs import write_csv
+        from pagt_xl.outputs.files import write_csv
 
         _emit(write_csv([*table.to_dict(orient="records"), *unread], list(table.columns)), args.out)
     else:
@@ -728,7 +730,7 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
 def _emit(text: str, out: Path | None) -> None:
     """Write ``text`` to ``out`` atomically, or to stdout when no file is given."""
     if out:
-        from pagt_xl.outputs import atomic_write
+        from pagt_xl.outputs.files import atomic_write
 
         atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     else:
@@ -897,7 +899,7 @@ class _Progress:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``pagt-xl run``: a scheduled run, an adapter over :func:`pagt_xl.pipeline.run_job`."""
-    from pagt_xl.scheduled import load_run_config, plan_run
+    from pagt_xl.cli.scheduled import load_run_config, plan_run
 
     today = _report_date(args.date)
     plan = plan_run(load_run_config(args.config), base=args.config.resolve().parent, today=today)
@@ -918,7 +920,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for path in result.outputs.values():
         print(f"Skrevet: {path}")
     code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
-    from pagt_xl.model import Severity
+    from pagt_xl.base.model import Severity
 
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     progress.line(f"Færdig: {errors} fejl, {warnings} advarsler, {len(result.outputs)} filer skrevet; exit-kode {code}")
@@ -999,7 +1001,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
         if result.goals is not None:
-            from pagt_xl.goals import follow_up_text
+            from pagt_xl.core.goals import follow_up_text
 
             print(follow_up_text(result.goals.follow_up, pact.name) + issues_text(result.goals.issues, quiet=True))
     return _demo_round(folder, args.out_dir)
@@ -1065,7 +1067,7 @@ def _demo_text(result: JobResult, path: Path, budgets: Path) -> str:
 
 def year_table_text(years: YearTable) -> str:
     """The status report's year table as aligned text (amounts in kr.), with a total row."""
-    from pagt_xl.danish import format_number, format_percent
+    from pagt_xl.base.danish import format_number, format_percent
 
     cols: list[tuple[str, str]] = [
         ("year", "År"),
@@ -1131,7 +1133,7 @@ def _add_maal_command(sub: Any) -> None:
 
 def cmd_maal(args: argparse.Namespace) -> int:
     """``pagt-xl maal``."""
-    from pagt_xl.goals import follow_up_rows, follow_up_text
+    from pagt_xl.core.goals import follow_up_rows, follow_up_text
     from pagt_xl.pipeline import run_goals
 
     if args.format == "xlsx" and args.out is None:
@@ -1145,7 +1147,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     result = run.follow_up
     if args.format == "xlsx":
-        from pagt_xl.outputs import write_goals_workbook
+        from pagt_xl.outputs.workbooks import write_goals_workbook
 
         write_goals_workbook(result, run.issues, args.out)
         print(f"Målopfølgning skrevet til {args.out}")
@@ -1157,7 +1159,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
         }
         _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
     elif args.format == "csv":
-        from pagt_xl.outputs import write_csv
+        from pagt_xl.outputs.files import write_csv
 
         rows = follow_up_rows(result)
         _emit(write_csv(rows, list(rows[0]) if rows else ["type", "goal", "name", "year"]), args.out)

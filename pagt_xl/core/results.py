@@ -1,9 +1,9 @@
-"""Result types of a job: validation, breakdowns, budget review and the job as a whole.
+"""Result types of a job: breakdowns, goal runs, the job and the round as a whole.
 
-Plain data shared by the core, the writers (:mod:`pagt_xl.outputs`,
-:mod:`pagt_xl.report`) and the adapters. It lives apart from
-:mod:`pagt_xl.pipeline` so that the writers never import the orchestrator:
-imports point adapters → pipeline → writers → results → core.
+Plain data (no I/O) shared by the writers (:mod:`pagt_xl.outputs`, :mod:`pagt_xl.report`), the
+orchestrator and the adapters. It lives in :mod:`pagt_xl.core` rather than beside
+:mod:`pagt_xl.pipeline` because the writers below the pipeline need these types: a results module
+above them would make every writer import upwards.
 """
 
 from __future__ import annotations
@@ -12,65 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.tables import BudgetReview, Validation, count_severity
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from pagt_xl.breakdown import Breakdown, Check, YearTable
-    from pagt_xl.budget import BudgetRecord
-    from pagt_xl.config import Pact
-    from pagt_xl.goals import FollowUp
-    from pagt_xl.ingest import Overview
-    from pagt_xl.round import RoundResult
-
-
-def count_severity(issues: list[Issue], severity: Severity) -> int:
-    """Number of issues of one severity."""
-    return sum(1 for i in issues if i.severity is severity)
-
-
-@dataclass
-class Validation:
-    """Result of reading and validating inputs.
-
-    ``issues`` holds every issue (reading and rules), sorted by file, sheet and
-    row; ``fatal`` the files that could not be read at all (a subset of
-    ``issues``).
-    """
-
-    pact: Pact
-    overview: Overview
-    issues: list[Issue]
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The applications table (one row per application, ``has_error`` flags)."""
-        return self.overview.table
-
-    @property
-    def fatal(self) -> list[Issue]:
-        """Issues about inputs that could not be read."""
-        return self.overview.fatal
-
-    def count(self, severity: Severity) -> int:
-        """Number of issues of a severity."""
-        return count_severity(self.issues, severity)
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error was found (data or input)."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
-
-    @property
-    def excluded_rows(self) -> int:
-        """Rows with errors: read and reported, but left out of every figure."""
-        return int(self.table["has_error"].astype(bool).sum())
-
-    def granted(self) -> pd.DataFrame:
-        """Granted applications without errors."""
-        t = self.table
-        return t[(t["decision"] == Decision.GRANTED) & ~t["has_error"]]
+    from pagt_xl.base.config import Pact
+    from pagt_xl.core.breakdown import Breakdown, Check, YearTable
+    from pagt_xl.core.goals import FollowUp
+    from pagt_xl.core.round import RoundResult
 
 
 @dataclass
@@ -91,47 +40,6 @@ class Breakdowns:
         if self.period is not None and self.period[0] == self.period[1]:
             return self.period[0]
         return None
-
-
-@dataclass(frozen=True)
-class UnderspendNote:
-    """Underspend status of one granted project, for the report's progress table.
-
-    ``spent_share`` is spending to date / amount granted; ``elapsed_share`` the
-    share of the project period that has passed on the review date (``None``
-    when the budget has no period). ``at_risk`` is the pact's underspend rule
-    (see :mod:`pagt_xl.budget`).
-    """
-
-    at_risk: bool
-    spent_share: float
-    elapsed_share: float | None = None
-
-
-@dataclass
-class BudgetReview:
-    """Every budget read from a set of files, checked (against the overview when one was given).
-
-    ``issues`` holds every issue of reading and checking; ``underspend`` maps a
-    project's case number (or its title when it has none) to its
-    :class:`UnderspendNote`, for projects with spending to date.
-    """
-
-    records: list[BudgetRecord]
-    issues: list[Issue]
-    files: list[str]
-    underspend: dict[str, UnderspendNote] = field(default_factory=dict)
-
-    @property
-    def fatal(self) -> list[Issue]:
-        """Issues about files that could not be read as budgets at all."""
-        fatal_codes = (IssueCode.FILE_UNREADABLE, IssueCode.BUDGET_FORM_NOT_FOUND, IssueCode.BUDGET_NO_FILES)
-        return [i for i in self.issues if i.code in fatal_codes]
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error was found."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
 
 
 @dataclass

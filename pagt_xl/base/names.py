@@ -1,10 +1,19 @@
-"""The breakdown keys and their Danish labels.
+"""Where the shipped pact files are, and their names. No pydantic: ``pagt-xl --help`` lists the names.
 
-A module of its own, without pandas, so that the command line can offer the
-keys in ``--help`` without loading the data libraries.
+:mod:`pagt_xl.base.config` loads and validates the files; this module only finds them.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+PACTS_DIR = Path(__file__).parent / "pacts"
+
+
+def available_pacts() -> list[str]:
+    """Names of the pacts shipped with the package (file stems), sorted."""
+    return sorted(p.stem for p in PACTS_DIR.glob("*.toml") if not p.stem.startswith("_"))
+
 
 #: Everything a breakdown can be by, in the order the command line lists them.
 KEYS: tuple[str, ...] = (

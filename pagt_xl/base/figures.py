@@ -7,7 +7,7 @@ so the same figure has the same value everywhere:
 * **Shares** are whole percentages by the largest-remainder method, so a column adds
   up to exactly 100: each share is rounded down, and the points left over go to the
   largest remainders; equal remainders go to the row listed first. Computed once, in
-  :func:`pagt_xl.breakdown.breakdown_by` (the rows' ``percent``), never recomputed by a writer.
+  :func:`pagt_xl.core.breakdown.breakdown_by` (the rows' ``percent``), never recomputed by a writer.
 * **Millions** are whole kroner divided by 1.000.000 and rounded to two decimals,
   half up (:data:`~decimal.ROUND_HALF_UP`), in exact decimal arithmetic: 2.125.000 kr.
   is 2,13 mio. kr., never 2,12 (as a float ``:.2f`` would give).
