@@ -124,21 +124,24 @@ def _limits(prop: dict[str, Any]) -> str:
     return ", ".join(out)
 
 
-def _default(prop: dict[str, Any], required: bool) -> str:
+def _default(prop: dict[str, Any], required: bool, common: bool) -> str:
+    if common:
+        return "from `_common.toml`"
     if required:
         return "**required**"
     if "default" not in prop:
-        return "from `_common.toml`"
+        return "built by the model"
     text = json.dumps(prop["default"], ensure_ascii=False)
-    return f"`{text}`" if len(text) <= 40 else "see `_common.toml`"
+    return f"`{text}`" if len(text) <= 40 else "the table's own defaults"
 
 
-def _table(title: str, schema: dict[str, Any]) -> str:
-    doc = " ".join((schema.get("description") or "").split())
+def _table(title: str, schema: dict[str, Any], common: frozenset[str] | set[str] = frozenset()) -> str:
+    doc = " ".join(re.sub(r":\w+:`([^`]+)`", r"`\1`", schema.get("description") or "").split())
     rows = [f"### {title}\n\n{doc}\n\n| key | type | default | limits |\n|---|---|---|---|\n"]
     required = set(schema.get("required", []))
     for key, prop in schema.get("properties", {}).items():
-        rows.append(f"| `{key}` | {_type(prop)} | {_default(prop, key in required)} | {_limits(prop)} |\n")
+        default = _default(prop, key in required, key in common)
+        rows.append(f"| `{key}` | {_type(prop)} | {default} | {_limits(prop)} |\n")
     return "".join(rows) + "\n"
 
 
@@ -146,18 +149,20 @@ def pact_schema_page() -> str:
     from pagt_xl import Pact
 
     schema = Pact.model_json_schema()
+    pacts = json.loads(pagt_xl("pacts", "--format", "json")[1])
+    folder = Path(pacts[0]["source"]).parent
+    common = set(tomllib.loads((folder / "_common.toml").read_text(encoding="utf-8")))
     parts = [
         GENERATED,
         "# Pact file: every key\n\n",
         "Generated from the pact model (`pagt_xl.Pact`, pydantic). The top level is a pact file; each "
         "table below is a TOML table (`[name]`) or an array of tables (`[[name]]`). How lists merge with "
-        "`_common.toml` and how to replace them: [Pact files](pact.md).\n\n",
-        _table("Pact (the top level)", schema),
+        "`_common.toml` and how to replace them: [Pact files](pact.md). *Required* means a pact file must "
+        "state it; *from `_common.toml`* that the shared file gives it and a pact may extend it.\n\n",
+        _table("Pact (the top level)", schema, common),
     ]
     for name, sub in sorted(schema.get("$defs", {}).items()):
-        parts.append(_table(name, sub).replace(f"### {name}\n", f"### {name}\n", 1))
-    pacts = json.loads(pagt_xl("pacts", "--format", "json")[1])
-    folder = Path(pacts[0]["source"]).parent
+        parts.append(_table(name, sub))
     parts.append("## The shipped pact files\n\nAs installed, found by `pagt-xl pacts --format json`.\n\n")
     for path in [folder / "_common.toml", *(Path(p["source"]) for p in pacts)]:
         text = path.read_text(encoding="utf-8")
