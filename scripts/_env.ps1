@@ -49,8 +49,13 @@ if ($Stale -or ($HaveRoot -ne $Root) -or (-not $Covered)) {
     Write-Host "Installerer pagt_xl $($All -join ',') i $Venv ..."
     & $Python -m pip install --quiet --upgrade pip
     if ($LASTEXITCODE -ne 0) { throw "pip kunne ikke opdateres (exit $LASTEXITCODE)" }
+    # setuptools 80+ prints an English box on every editable install about folders named like the
+    # package in the working directory: here that folder is the package
+    $OldWarnings = $env:PYTHONWARNINGS
+    $env:PYTHONWARNINGS = "ignore:Editable installation"
     & $Python -m pip install --quiet -e $Spec
     if ($LASTEXITCODE -ne 0) { throw "pagt_xl kunne ikke installeres (exit $LASTEXITCODE)" }
+    $env:PYTHONWARNINGS = $OldWarnings
     Set-Content -Path $Stamp -Value @($Root, ($All -join ",")) -Encoding utf8
 }
 $env:PATH = (Join-Path $Venv "Scripts") + [IO.Path]::PathSeparator + $env:PATH

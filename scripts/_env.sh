@@ -35,7 +35,10 @@ if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ] || [ "$HAVE_ROOT
     [ -n "$ALL" ] && SPEC="$ROOT[$ALL]"
     echo "Installerer pagt_xl${ALL:+ [$ALL]} i $VENV ..."
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$SPEC"
+    # setuptools 80+ prints an English box on every editable install ("Please be careful with folders
+    # in your working directory with the same name as your package"): here that folder is the package
+    PYTHONWARNINGS="ignore:Editable installation${PYTHONWARNINGS:+,$PYTHONWARNINGS}" \
+        "$VENV/bin/python" -m pip install --quiet -e "$SPEC"
     printf '%s\n%s\n' "$ROOT" "$ALL" >"$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
