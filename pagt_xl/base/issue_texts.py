@@ -92,6 +92,23 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.RECOMMENDED_TWICE: "Samme projekt er indstillet flere gange",
     IssueCode.LETTER_NO_AMOUNT: "Tilsagn uden bevilget beløb: intet brev",
     IssueCode.LETTER_ROW_HAS_ERRORS: "Rækken har fejl: intet brev",
+    IssueCode.LEDGER_SHEET_NOT_FOUND: "Filen har intet ark med udbetalinger (Sagsnr., Dato, Beløb)",
+    IssueCode.LEDGER_MISSING_VALUE: "En nødvendig værdi mangler i udbetalingerne",
+    IssueCode.LEDGER_BAD_AMOUNT: "Et beløb i udbetalingerne kan ikke læses",
+    IssueCode.LEDGER_BAD_DATE: "En dato i udbetalingerne kan ikke læses",
+    IssueCode.LEDGER_UNKNOWN_KIND: "Ukendt type (ventede rate, slutrate, tilbagebetaling eller bortfald/nedsættelse)",
+    IssueCode.LEDGER_UNKNOWN_CASE: "Sagsnummeret findes ikke i ansøgningsoversigten",
+    IssueCode.LEDGER_NOT_GRANTED: "Udbetaling til en sag uden (fejlfrit) tilsagn",
+    IssueCode.LEDGER_DUPLICATE_ENTRY: "Samme udbetaling står flere gange",
+    IssueCode.LEDGER_PAID_ABOVE_GRANTED: "Der er udbetalt mere end bevilget",
+    IssueCode.LEDGER_REPAID_ABOVE_PAID: "Der er tilbagebetalt mere end udbetalt",
+    IssueCode.LEDGER_HELD_BACK_PAID: "Den tilbageholdte del er udbetalt, før slutrapporten er godkendt",
+    IssueCode.LEDGER_OUTSIDE_PERIOD: "Udbetalingen ligger uden for projektperioden",
+    IssueCode.LEDGER_FINISHED_OWED: "Afsluttet projekt med midler, der ikke er udbetalt eller bortfaldet",
+    IssueCode.LEDGER_REPAYMENT_DUE: "Underforbrug: en del af det udbetalte skal betales tilbage",
+    IssueCode.LEDGER_BAD_FINAL_REPORT: "Cellen om godkendt slutrapport kan ikke læses",
+    IssueCode.LEDGER_NO_FINAL_REPORT_COLUMN: "Oversigten har ingen kolonne om godkendt slutrapport",
+    IssueCode.BUDGET_COST_OUTSIDE_PERIOD: "Udgifter i et år uden for projektperioden",
 }
 
 
