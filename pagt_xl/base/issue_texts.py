@@ -109,6 +109,8 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.LEDGER_BAD_FINAL_REPORT: "Cellen om godkendt slutrapport kan ikke læses",
     IssueCode.LEDGER_NO_FINAL_REPORT_COLUMN: "Oversigten har ingen kolonne om godkendt slutrapport",
     IssueCode.BUDGET_COST_OUTSIDE_PERIOD: "Udgifter i et år uden for projektperioden",
+    IssueCode.OPENDATA_GRANT_SKIPPED: "Tilsagnet er ikke med i de åbne data (360Giving)",
+    IssueCode.OPENDATA_BAD_VALUE: "Et CVR-nummer eller en tilsagnsdato til de åbne data kan ikke læses",
 }
 
 

@@ -141,6 +141,8 @@ class IssueCode(StrEnum):
     LEDGER_BAD_FINAL_REPORT = "ledger_bad_final_report"
     LEDGER_NO_FINAL_REPORT_COLUMN = "ledger_no_final_report_column"
     BUDGET_COST_OUTSIDE_PERIOD = "budget_cost_outside_period"
+    OPENDATA_GRANT_SKIPPED = "opendata_grant_skipped"
+    OPENDATA_BAD_VALUE = "opendata_bad_value"
 
 
 class Issue(BaseModel):

@@ -374,9 +374,10 @@ def build_ledger(
             final_report=(final_reports or {}).get(case_key(case_id)) if case_id else None,
             entries=tuple(mine), file=str(r["file"]), sheet=str(r["sheet"]), row=int(r["row"]),
         ))  # fmt: skip
-    records = {case_key(b.case_id): b for b in budgets or [] if b.case_id}
     for a in accounts:
-        issues.extend(_check_account(validation, a, share, final_reports is not None, records, budgets is not None))
+        issues.extend(_check_account(validation, a, share, final_reports is not None))
+    if budgets is not None:
+        issues.extend(repayments_due(accounts, budgets))
     if share > 0 and final_reports is None and entries:
         names = ", ".join(pact.payments.final_report_headers[:2]) or "Slutrapport godkendt"
         first = validation.overview.files[0] if validation.overview.files else None
@@ -418,9 +419,8 @@ def ledger_years(validation: Validation, accounts: list[GrantAccount]) -> tuple[
 
 
 # -- the checks -------------------------------------------------------------------------------------------------
-def _check_account(validation: Validation, a: GrantAccount, share: float, column: bool,
-                   budgets: Mapping[str, BudgetRecord], budgets_given: bool) -> list[Issue]:  # fmt: skip
-    """paid ≤ granted, repaid ≤ paid, the held-back part, the project period, finished but owed, repayment due."""
+def _check_account(validation: Validation, a: GrantAccount, share: float, column: bool) -> list[Issue]:
+    """paid ≤ granted, repaid ≤ paid, the held-back part, the project period, finished but still owed."""
     out: list[Issue] = []
     case = a.case_id or a.title
     paid = reduced = repaid = 0
@@ -454,14 +454,25 @@ def _check_account(validation: Validation, a: GrantAccount, share: float, column
                                   f"sag {case} er afsluttet, men {format_amount(a.owed)} af bevillingen er hverken "
                                   f"udbetalt eller bortfaldet{why}; udbetal slutraten eller registrér "
                                   "bortfald/nedsættelse", "Afsluttet"))  # fmt: skip
-    rec = budgets.get(case_key(a.case_id)) if a.case_id else None
-    if budgets_given and rec is not None and (a.status == "finished" or a.approved):
+    return out
+
+
+def repayments_due(accounts: Iterable[GrantAccount], budgets: Iterable[BudgetRecord]) -> list[Issue]:
+    """Repayments due from underspend: a finished project (or one whose final report is approved) whose
+    budget reports less spending than it has been paid (after repayments). The issue is at the budget's
+    grant cell (else its total); budgets without spending figures are not judged."""
+    records = {case_key(b.case_id): b for b in budgets if b.case_id}
+    out = []
+    for a in accounts:
+        rec = records.get(case_key(a.case_id)) if a.case_id else None
+        if rec is None or not (a.status == "finished" or a.approved) or not any(line.spent for line in rec.lines):
+            continue
         spent = rec.spent
-        if any(line.spent for line in rec.lines) and a.net_paid > spent:
+        if a.net_paid > spent:
             due = a.net_paid - spent
             cell = rec.cells.get("granted") or rec.cells.get("total")
             out.append(Issue.at(IssueCode.LEDGER_REPAYMENT_DUE, Severity.WARNING,
-                                f"sag {case}: forbruget er {format_amount(spent)}, men der er udbetalt "
+                                f"sag {a.case_id}: forbruget er {format_amount(spent)}, men der er udbetalt "
                                 f"{format_amount(a.net_paid)} (efter tilbagebetalinger): {format_amount(due)} skal "
                                 "betales tilbage til puljen", file=rec.file, sheet=rec.sheet, cell=cell,
                                 value=spent if cell else None))  # fmt: skip
