@@ -157,7 +157,9 @@ def test_demo_runs_on_shipped_samples(cli, tmp_path):
         "budgetter_nordjylland.xlsx",
         "indstillingsnotat_nordjylland_2024.docx",  # the 2024 round (issue 16): memo and letters
         "breve_nordjylland_2024",
+        "udbetalinger_nordjylland.xlsx",  # the commitment ledger (issue 25)
     }
+    assert "Udbetalinger — udbetalinger_nordjylland.xlsx" in proc.stdout and "Restramme" in proc.stdout
     assert "Indstillingsnotat skrevet" in proc.stdout and "stregen falder efter" in proc.stdout
     letters = sorted(p.name for p in (tmp_path / "breve_nordjylland_2024").iterdir())
     assert len(letters) == 11 and "24-0201_tilsagn.docx" in letters and "24-0206_afslag.docx" in letters
@@ -165,11 +167,12 @@ def test_demo_runs_on_shipped_samples(cli, tmp_path):
 
 def test_every_command_has_help_and_readme_entry():
     parser = build_parser()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # the README or the documentation under docs/ (commands documented only there: issue 25's udbetalinger, eksport)
+    readme = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
     sub = next(a for a in parser._actions if a.dest == "command")
     for name, p in sub.choices.items():
         assert p.description, name
-        assert f"pagt-xl {name}" in readme, f"README does not document 'pagt-xl {name}'"
+        assert f"pagt-xl {name}" in readme, f"neither README nor docs/ document 'pagt-xl {name}'"
         for action in p._actions:
             assert action.help, f"{name} {action.dest} has no help"
 

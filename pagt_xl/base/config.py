@@ -343,11 +343,32 @@ class BudgetRules(BaseModel):
                           rf"|(?P<year2>(?:19|20)\d\d) {filler}(?:{words})(?: kr)?)$")  # fmt: skip
 
     def spending_year(self, header: str) -> int | None:
-        """The year of a spending column's header ("Afholdt i 2024" → 2024); ``None``: not a spending header."""
+        """The year of a spending column's header ("Afholdt i 2024" → 2024, "Forbrug pr. 31.12.2025" → 2025);
+        ``None``: not a spending header."""
         m = self.spending_pattern.match(_header_key(header))
+        if m is not None:
+            return int(m.group("year") or m.group("year2"))
+        date = self.spending_date(header)
+        return date.year if date is not None else None
+
+    @cached_property
+    def _spending_date_pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(normalize_name(w)) for w in sorted(self.spending_headers, key=len, reverse=True))
+        return re.compile(rf"^(?:{words}) (?:(?:pr|per|til og med|tom|t o m|opgjort) )?(?P<d>\d{{1,2}}) "
+                          rf"(?P<m>\d{{1,2}}) (?P<y>(?:19|20)\d\d)(?: kr)?$")  # fmt: skip
+
+    def spending_date(self, header: str) -> Any:
+        """The date a spending header gives its figures ("Forbrug pr. 31.12.2025" → 31 December 2025);
+        ``None`` for a header without a date (or not a spending header)."""
+        import datetime as dt
+
+        m = self._spending_date_pattern.match(normalize_name(_PARENS_UNIT.sub(" ", header)))
         if m is None:
             return None
-        return int(m.group("year") or m.group("year2"))
+        try:
+            return dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            return None
 
     @cached_property
     def operations_pattern(self) -> re.Pattern[str] | None:
@@ -364,6 +385,10 @@ class BudgetRules(BaseModel):
         if m is None:
             return None
         return next((w for w in self.operations_keywords if normalize_name(w) == m.group(0)), m.group(0))
+
+
+#: a unit in parentheses ("(kr.)", "(t.kr.)") left out of a dated spending header before it is matched
+_PARENS_UNIT = re.compile(r"\([^)]*\)")
 
 
 def _has_phrase(text: str, phrase: str) -> bool:

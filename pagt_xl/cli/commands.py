@@ -185,6 +185,8 @@ def _add_report_command(sub: Any) -> None:
         "hvis den er tidligere)",
     )
     p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
+    p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
+                   help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført")  # fmt: skip
     p.set_defaults(func=cmd_report)
 
 
@@ -245,6 +247,8 @@ def _add_memo_command(sub: Any) -> None:
         "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/indstillingsnotat.docx)"
     )
     p.add_argument("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ansøgernes budgetskemaer (kontrol)")
+    p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
+                   help="udbetalingerne: årets tilbageførte midler lægges til restrammen")  # fmt: skip
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på notatet (standard: i dag)")
     p.set_defaults(func=cmd_memo)
 
@@ -602,6 +606,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         period=period,
         budgets=list(args.budgets or []),
         goals=list(args.goals or []),
+        payments=list(args.payments or []),
         report_date=report_date,
         as_of=_report_date(args.as_of) if args.as_of else None,
         template=args.template,
@@ -620,9 +625,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _report_fatal(result.goals.fatal)
     if result.goals is not None and result.goals.has_errors:
         print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
+    if result.ledger is not None and result.ledger.fatal:
+        return _report_fatal(result.ledger.fatal)
+    if result.ledger is not None and result.ledger.has_errors:
+        print("pagt-xl: udbetalingerne har fejl; se 'pagt-xl udbetalinger'", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
     goal_errors = result.goals is not None and result.goals.has_errors
-    return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK
+    ledger_errors = result.ledger is not None and result.ledger.has_errors
+    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -790,11 +800,14 @@ def cmd_memo(args: argparse.Namespace) -> int:
         job = run_memo(
             pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
             budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+            payments=list(args.payments or []),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
+    if job.ledger is not None and job.ledger.fatal:
+        return _report_fatal(job.ledger.fatal)
     assert job.round is not None
     print(memo_text(job))
     if job.issues:
@@ -809,8 +822,9 @@ def memo_text(job: Any) -> str:
     lines = [f"{r.pact.name}: ansøgningsrunden {r.year}" + (f" ({r.pact.round(r.round).name})" if r.round else "")]
     lines.append(f"  Ansøgninger: {len(r.applications)}, ansøgt i alt {format_amount(r.applied_total)}")
     if r.framework is not None:
-        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}, "
-                     f"restramme {format_amount(r.remaining)}")  # fmt: skip
+        back = f", tilbageført {format_amount(r.returned)}" if r.returned else ""
+        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}"
+                     f"{back}, restramme {format_amount(r.remaining)}")  # fmt: skip
     else:
         lines.append(f"  Ingen ramme for {r.year}: restrammen kan ikke beregnes")
     lines.append(f"  Indstillet: {len(r.recommended)} ansøgninger, {format_amount(r.recommended_total)}")
@@ -986,22 +1000,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         budgets = folder / "budgetter"
         with_budgets = pact.key == "nordjylland" and budgets.is_dir()
         goals = folder / f"maalopfoelgning_{pact.key}.xlsx"
+        ledger = folder / f"udbetalinger_{pact.key}.xlsx"  # the commitment ledger (issue 25)
         spec = JobSpec(
             pact=pact,
             inputs=[path],
             goals=[goals] if goals.exists() else [],
             budgets=[budgets] if with_budgets else [],
+            payments=[ledger] if ledger.exists() else [],
             report_date=_report_date(None),
             outputs=JobOutputs(
                 breakdown_workbook=args.out_dir / f"fordelinger_{pact.key}.xlsx",
                 budget_workbook=args.out_dir / f"budgetter_{pact.key}.xlsx" if with_budgets else None,
                 report=args.out_dir / f"statusrapport_{pact.key}.docx",
+                ledger_workbook=args.out_dir / f"udbetalinger_{pact.key}.xlsx" if ledger.exists() else None,
             ),
         )
         result = _run_job(spec)
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+        if result.ledger is not None and result.ledger.ledger is not None:
+            print(f"Udbetalinger — {ledger.name}")
+            print(ledger_text(result.ledger).rstrip("\n"))
+            print(f"Udbetalinger skrevet: {result.outputs['ledger_workbook']}\n")
         if result.goals is not None:
             from pagt_xl.core.goals import follow_up_text
 
