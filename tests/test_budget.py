@@ -286,7 +286,7 @@ def test_budget_workbook_output(cli, tmp_path):
     proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Fejl"]
+    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Linjer", "Fejl"]  # Linjer: issue 25
     assert "Budgetter" in wb["Budgetter"].tables
     assert wb["Budgetter"]["E4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil, Status, Sagsnr., Projekttitel
 

@@ -306,3 +306,23 @@ def spending_by_category(records: list[BudgetRecord], pact: Pact | None = None) 
                 sums["budget"] += line.amount
                 sums["spent"] += sum(line.spent.values())
     return {k: v for k, v in out.items() if v["budget"] or v["spent"]}
+
+
+LINE_COLUMNS = ("file", "case_id", "title", "row", "category", "description", "budget", "spent", "remaining",
+                "spent_share")  # fmt: skip
+
+
+def budget_lines(records: list[BudgetRecord]) -> pd.DataFrame:
+    """Budget against actuals per cost line (kr.): one row per line of every budget, with its spending to date,
+    what is left of its budget (negative: overspent) and the share spent (``None`` for a line without budget)."""
+    rows = []
+    for r in records:
+        for line in r.lines:
+            spent = sum(line.spent.values())
+            rows.append({
+                "file": r.file, "case_id": r.case_id, "title": r.title, "row": line.row,
+                "category": line.category or line.raw_category, "description": line.description,
+                "budget": line.amount, "spent": spent, "remaining": line.amount - spent,
+                "spent_share": spent / line.amount if line.amount else None,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(LINE_COLUMNS))

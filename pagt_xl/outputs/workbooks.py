@@ -650,12 +650,30 @@ def write_budget_workbook(
         cat_total = ["I alt", sum(v["budget"] for v in cats.values()), sum(v["spent"] for v in cats.values())]
         _table(ws2, fmts, 2, [("Kategori", "text"), ("Budget", "kr"), ("Forbrugt", "kr")], cat_rows, "Kategorier",
                cat_total if cat_rows else None)  # fmt: skip
+        _budget_lines_sheet(wb, fmts, records)
         _issues_sheet(wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl",
                       file_names=True, absolute_links=absolute_links)  # fmt: skip
         wb.close()
         finish_package(tmp)
 
     atomic_write(Path(path), write)
+
+
+def _budget_lines_sheet(wb: Any, fmts: dict[str, Any], records: list[Any]) -> None:
+    """"Linjer": budget against actuals per cost line (issue 25), with what is left of each line's budget."""
+    from pagt_xl.core.budget import budget_lines
+
+    ws = wb.add_worksheet("Linjer")
+    ws.write_string(0, 0, "Budget mod forbrug pr. budgetlinje", fmts["title"])
+    columns = [("Fil", "wrap"), ("Sagsnr.", "text"), ("Række", "int"), ("Kategori", "text"), ("Beskrivelse", "wrap"),
+               ("Budget", "kr"), ("Forbrugt", "kr"), ("Rest af budget", "kr"), ("Forbrugt andel", "pct")]  # fmt: skip
+    table = budget_lines(records)
+    rows = [[Path(r.file).name, r.case_id, r.row, r.category, safe_text(r.description), r.budget, r.spent,
+             r.remaining, None if r.spent_share is None or r.spent_share != r.spent_share else r.spent_share]
+            for r in table.itertuples(index=False)]  # fmt: skip
+    total = ["I alt", None, None, None, None, int(table["budget"].sum()), int(table["spent"].sum()),
+             int(table["remaining"].sum()), None] if rows else None  # fmt: skip
+    _table(ws, fmts, 2, columns, rows, "Linjer", total)
 
 
 def _budget_cell(rec: dict[str, Any], key: str) -> Any:
