@@ -57,7 +57,7 @@ CHROMIUM_ARGS = [
 #: The cell functions Excel must know (id: the name users type after ``PAGT.``).
 FUNCTIONS = {"BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
              "FORDELING": "FORDELING", "VALIDER": "VALIDER", "RESTRAMME": "RESTRAMME"}  # fmt: skip
-BUTTONS = ("valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve")
+BUTTONS = ("valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve", "udbetalinger")
 TIMEOUT_MS = 30_000
 _EPOCH = dt.datetime(1899, 12, 30)
 
