@@ -585,7 +585,8 @@ def run_giving(
     """Read and validate the overviews, and write their grants as 360Giving data (JSON and xlsx) into ``out``.
 
     ``payments`` (ledger workbooks) add the amount disbursed. Files are named
-    ``360giving_<pact>.json``/``.xlsx``. When an input cannot be read, nothing is written.
+    ``360giving_<pact>.json``/``.xlsx``. When an input cannot be read, or no grant can be published, nothing
+    is written.
     """
     from pagt_xl.core.opendata import giving_data
     from pagt_xl.ingest.opendata import read_grant_details
@@ -604,5 +605,6 @@ def run_giving(
                            funder_name=funder_name, ledger=job.ledger.ledger if job.ledger else None,
                            details=details)  # fmt: skip
     job.issues = sorted([*detail_issues, *job.data.issues, *(job.ledger.issues if job.ledger else [])], key=_sort_key)
-    job.outputs = write_giving_files(job.data, Path(out), f"360giving_{pact.key}")
+    if job.data.grants:  # a package without grants is not 360Giving data (the schema asks for one at least)
+        job.outputs = write_giving_files(job.data, Path(out), f"360giving_{pact.key}")
     return job

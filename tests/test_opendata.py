@@ -145,3 +145,27 @@ def test_export_refuses_without_a_prefix_and_an_unreadable_file(cli, tmp_path):
     proc = cli("eksport", junk, "--out", tmp_path / "u", "--prefix", "360G-test")
     assert proc.returncode == 2 and "x.xlsx" in proc.stderr
     assert not (tmp_path / "u").exists()
+
+
+def test_a_grant_without_case_number_or_applicant_is_left_out_and_said(cli, tmp_path):
+    rows = good_rows()
+    rows[1][1] = None  # no case number
+    rows[2][3] = "FremKom 4"  # no "v/ applicant"
+    path = write_workbook(tmp_path / "o.xlsx", {"Ansøgninger": rows})
+    out = tmp_path / "ud"
+    proc = cli("eksport", path, "--out", out, "--prefix", "360G-test")
+    assert proc.returncode == 1 and "intet skrevet" in proc.stderr  # no grant left: no (invalid, empty) package
+    assert not out.exists()
+    from pagt_xl import load_pact
+    from pagt_xl.pipeline import run_giving
+
+    job = run_giving([path], load_pact("nordjylland"), tmp_path / "ud2", prefix="360G-test",
+                     modified=dt.datetime(2024, 2, 15, tzinfo=dt.UTC))  # fmt: skip
+    assert [(i.code.value, i.row) for i in job.issues] == [("opendata_grant_skipped", 2), ("opendata_grant_skipped", 3)]
+
+
+def test_every_opendata_code_is_tested():
+    from pagt_xl.base.model import IssueCode
+
+    tested = {"opendata_bad_value", "opendata_grant_skipped"}  # the two tests above
+    assert {c.value for c in IssueCode if c.value.startswith("opendata_")} == tested

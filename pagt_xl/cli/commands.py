@@ -1357,6 +1357,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if job.issues:
         print(issues_text(job.issues, quiet=True).rstrip("\n"))
     n = len(job.data.grants)
+    if not n:
+        print("pagt-xl: ingen tilsagn at eksportere (kun tilsagn uden fejl, med sagsnummer og ansøger); intet skrevet",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_DATA
     print(f"{n} tilsagn eksporteret efter 360Giving Data Standard {job.data.package['version']}.")
     if job.data.award_dates_assumed:
         print(f"{job.data.award_dates_assumed} tilsagn uden tilsagnsdato: 31. december i tilsagnsåret er brugt "
