@@ -86,6 +86,7 @@ OUT = arg("--out", type=Path, metavar="FIL", help="skriv til fil i stedet for sk
 DOCX_OUT = arg("--out", type=Path, required=True, metavar="FIL.docx", help="kladden der skrives")
 TEMPLATE = arg("--template", type=Path, metavar="FIL", help="Word-skabelon (standard: den medfølgende)")
 BUDGETS = arg("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ansøgernes budgetskemaer")
+PAYMENTS = arg("--payments", nargs="+", type=Path, metavar="FIL", help="udbetalingerne (arket Udbetalinger)")
 OVERVIEW = arg("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med")
 
 
@@ -345,6 +346,7 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
         period=(args.year, args.year) if args.year is not None else _year_range(args.period),
         budgets=list(args.budgets or []),
         goals=list(args.goals or []),
+        payments=list(args.payments or []),
         report_date=_date(args.date),
         as_of=_date(args.as_of) if args.as_of else None,
         template=args.template,
@@ -361,9 +363,14 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     goal_errors = result.goals is not None and result.goals.has_errors
     if goal_errors:
         con.note("målopfølgningen har fejl; se 'pagt-xl maal'")
+    if result.ledger is not None and result.ledger.fatal:
+        return _fatal(con, result.ledger.fatal)
+    ledger_errors = result.ledger is not None and result.ledger.has_errors
+    if ledger_errors:
+        con.note("udbetalingerne har fejl; se 'pagt-xl udbetalinger'")
     con.wrote(f"Rapportkladde skrevet: {args.out}", args.out)
     con.summary = text.counts_text(result.issues)
-    return _exit(result.validation.has_errors or goal_errors)
+    return _exit(result.validation.has_errors or goal_errors or ledger_errors)
 
 
 # -- budgets -------------------------------------------------------------------------------------------------
@@ -447,12 +454,14 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
         job = run_memo(
             load_pact(args.pact), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
             template=args.template, budgets=list(args.budgets or []), report_date=_date(args.date),
-            password=_password(args),
+            password=_password(args), payments=list(args.payments or []),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if job.validation.fatal:
         return _fatal(con, job.validation.fatal)
+    if job.ledger is not None and job.ledger.fatal:
+        return _fatal(con, job.ledger.fatal)
     assert job.round is not None
     con.out(text.memo_text(job))
     if job.issues:
@@ -585,22 +594,29 @@ def cmd_demo(args: argparse.Namespace, con: Console) -> int:
         budgets = folder / "budgetter"
         with_budgets = pact.key == "nordjylland" and budgets.is_dir()
         goals = folder / f"maalopfoelgning_{pact.key}.xlsx"
+        ledger = folder / f"udbetalinger_{pact.key}.xlsx"  # the commitment ledger (issue 25)
         spec = JobSpec(
             pact=pact,
             inputs=[path],
             goals=[goals] if goals.exists() else [],
             budgets=[budgets] if with_budgets else [],
+            payments=[ledger] if ledger.exists() else [],
             report_date=_date(None),
             outputs=JobOutputs(
                 breakdown_workbook=args.out_dir / f"fordelinger_{pact.key}.xlsx",
                 budget_workbook=args.out_dir / f"budgetter_{pact.key}.xlsx" if with_budgets else None,
                 report=args.out_dir / f"statusrapport_{pact.key}.docx",
+                ledger_workbook=args.out_dir / f"udbetalinger_{pact.key}.xlsx" if ledger.exists() else None,
             ),
         )
         result = _run_job(spec, con)
         if result.validation.fatal:
             return _fatal(con, result.validation.fatal)
         con.out(text.demo_text(result, path, budgets, verbose=args.verbose) + "\n")
+        if result.ledger is not None and result.ledger.ledger is not None:
+            con.out(f"Udbetalinger — {ledger.name}")
+            con.out(text.ledger_text(result.ledger, verbose=args.verbose).rstrip("\n"))
+            con.out(f"Udbetalinger skrevet: {result.outputs['ledger_workbook']}\n")
         if result.goals is not None:
             goals = text.goals_text(result.goals.follow_up, pact.name)
             con.out(goals + text.issues_text(result.goals.issues, quiet=True, verbose=args.verbose) + "\n")
@@ -671,6 +687,79 @@ def cmd_maal(args: argparse.Namespace, con: Console) -> int:
     return _exit(run.has_errors)
 
 
+# -- udbetalinger (issue 25: the commitment ledger after the decision) ----------------------------------------
+def cmd_payments(args: argparse.Namespace, con: Console) -> int:
+    """``pagt-xl udbetalinger``."""
+    import pagt_xl.cli.text as text
+    from pagt_xl.core.ledger import ACCOUNT_COLUMNS, account_rows
+    from pagt_xl.outputs.documents import LEDGER_LABELS, ledger_document, to_json
+    from pagt_xl.pipeline import run_ledger
+
+    _needs_out(args)
+    con.step(f"Læser udbetalingerne fra {len(args.paths)} projektmappe(r)")
+    run = run_ledger(list(args.paths), load_pact(args.pact), overview=args.overview, budgets=args.budgets,
+                     as_of=_date(args.as_of), password=_password(args))  # fmt: skip
+    for issue in [*run.fatal, *(run.budgets.fatal if run.budgets is not None else [])]:
+        con.error(issue.message)
+    ledger = run.ledger
+    if ledger is None or not run.read.sheets:  # no overview, or no ledger sheet at all
+        return EXIT_INPUT
+    if args.format == "xlsx":
+        from pagt_xl.outputs.workbooks import write_ledger_workbook
+
+        write_ledger_workbook(ledger, run.read.entries, run.issues, args.out)
+        con.wrote(f"Udbetalinger skrevet til {args.out}", args.out)
+    elif args.format == "json":
+        _emit(con, to_json(ledger_document(run)), args.out)
+    elif args.format == "csv":
+        _csv(con, args, account_rows(ledger), list(ACCOUNT_COLUMNS), LEDGER_LABELS)
+    else:
+        _emit(con, text.ledger_text(run, quiet=args.quiet, verbose=args.verbose), args.out)
+    con.summary = text.counts_text(run.issues)
+    if run.fatal or (run.budgets is not None and run.budgets.fatal):
+        return EXIT_INPUT
+    return _exit(run.has_errors)
+
+
+# -- eksport (issue 25: open data) ---------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace, con: Console) -> int:
+    """``pagt-xl eksport``."""
+    import pagt_xl.cli.text as text
+    from pagt_xl.pipeline import run_giving
+
+    pact = load_pact(args.pact)
+    prefix = (args.prefix or pact.opendata.prefix).strip()
+    if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
+        raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
+                         "tildeler præfikset; det kan også stå i pagtfilen under [opendata] prefix)")  # fmt: skip
+    day = _date(args.date)
+    con.step("Læser oversigten og skriver tilsagnene efter 360Giving")
+    job = run_giving(list(args.paths), pact, args.out, prefix=prefix, payments=args.payments,
+                     modified=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), funder_id=args.funder_id,
+                     password=_password(args))  # fmt: skip
+    if job.fatal:
+        return _fatal(con, job.fatal)
+    assert job.data is not None
+    if job.issues:
+        con.out(text.issues_text(job.issues, quiet=True, verbose=args.verbose).rstrip("\n"))
+    n = len(job.data.grants)
+    con.summary = text.counts_text(job.issues)
+    if not n:
+        con.note("ingen tilsagn at eksportere (kun tilsagn uden fejl, med sagsnummer og ansøger); intet skrevet")
+        return EXIT_DATA
+    con.out(f"{text.number(n)} tilsagn eksporteret efter 360Giving Data Standard {job.data.package['version']}.")
+    if job.data.award_dates_assumed:
+        con.out(f"{text.number(job.data.award_dates_assumed)} tilsagn uden tilsagnsdato: 31. december i tilsagnsåret "
+                "er brugt (tilføj kolonnen Tilsagnsdato i oversigten).")  # fmt: skip
+    if job.validation.excluded_rows:
+        con.note(f"{text.number(job.validation.excluded_rows)} række(r) med fejl er ikke eksporteret; "
+                 "se 'pagt-xl validate'")  # fmt: skip
+    for path in job.outputs:
+        con.wrote(f"Skrevet: {path}", path)
+    ledger_errors = job.ledger is not None and job.ledger.has_errors
+    return _exit(job.validation.has_errors or ledger_errors)
+
+
 # -- the table of commands -----------------------------------------------------------------------------------
 _EXITS = "Exit-kode 0: ingen fejl, 1: data har fejl, 2: en fil kan ikke læses eller kommandoen er brugt forkert."
 
@@ -717,6 +806,7 @@ COMMANDS: list[Command] = [
             AS_OF.but(help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag "
                       "eller i dag, hvis den er tidligere)"),
             arg("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning"),
+            PAYMENTS.but(help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført"),
         ],
     ),
     Command(
@@ -757,6 +847,7 @@ COMMANDS: list[Command] = [
             DOCX_OUT.but(help="notatkladden der skrives"),
             TEMPLATE.but(help="Word-skabelon (standard: templates/indstillingsnotat.docx)"),
             BUDGETS.but(help="ansøgernes budgetskemaer (kontrol)"),
+            PAYMENTS.but(help="udbetalingerne: årets tilbageførte midler lægges til restrammen"),
             DATE.but(help="dato på notatet (standard: i dag)"),
         ],
     ),
@@ -828,6 +919,43 @@ COMMANDS: list[Command] = [
             OVERVIEW.but(help="ansøgningsoversigt(er)"),
             YEAR.but(help="følg op til og med dette år (standard: seneste år i data)"),
             formats("table", "json", "csv", "xlsx"), OUT, PASSWORD,
+        ],
+    ),
+    Command(
+        "udbetalinger", cmd_payments,
+        help="udbetalt, tilbageholdt, mangler og tilbageført pr. bevilling, og restrammen med tilbageførte midler",
+        description="Læser udbetalingerne (arket Udbetalinger, skabelon: pagt_xl/templates/udbetalinger.xlsx, "
+        "eller sekretariatets egen opstilling) og holder dem op mod ansøgningsoversigten: pr. bevilling bevilget, "
+        "udbetalt, tilbageholdt, mangler, tilbagebetalt, nedsat og endeligt beløb; pr. år tilsagn, udbetalinger, "
+        "tilbageførte midler og restramme. Kontrollerer udbetalt mod bevilget, den tilbageholdte del mod "
+        "godkendt slutrapport, datoer mod projektperioden, afsluttede projekter med midler til gode og (med "
+        "--budgets) tilbagebetaling ved underforbrug. " + _EXITS,
+        args=[
+            FILES.but(type=Path, help="projektmappe(r) med udbetalingerne"), PACT,
+            OVERVIEW.but(help="ansøgningsoversigt(er) (standard: FIL, når oversigten står i samme projektmappe)"),
+            BUDGETS.but(help="budgetskemaer med forbrug: tilbagebetaling ved underforbrug"),
+            AS_OF.but(help="dato for budgetternes vurdering (standard: i dag)"),
+            formats("table", "json", "csv", "xlsx"), OUT, PASSWORD,
+        ],
+    ),
+    Command(
+        "eksport", cmd_export,
+        help="udgiv tilsagnene som åbne data (360Giving: JSON og regneark), uden personoplysninger",
+        description="Skriver tilsagnene (rækker uden fejl) efter 360Giving Data Standard: id med publicistens "
+        "360Giving-præfiks og sagsnummeret, titel, beskrivelse (kort resumé), DKK, bevilget og ansøgt beløb, "
+        "tilsagnsdato, projektperiode, modtager og bevillingsgiver med id og navn, og med --payments det "
+        "udbetalte beløb. Ingen kontaktpersoner eller andre personoplysninger. Exit-kode 0: skrevet, 1: data har "
+        "fejl (tilsagnene uden fejl er skrevet), 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
+        args=[
+            FILES.but(type=Path, help="ansøgningsoversigt(er)"), PACT,
+            arg("--format", choices=("360giving",), default="360giving", help="dataformat (360giving)"),
+            OUT.but(required=True, metavar="MAPPE", help="mappe til 360giving_<pagt>.json og 360giving_<pagt>.xlsx"),
+            arg("--prefix", metavar="360G-...",
+                help="publicistens 360Giving-præfiks (standard: pagtens [opendata] prefix)"),
+            arg("--funder-id", metavar="ID", default="",
+                help="regionens organisations-id, fx DK-CVR-... (standard: [opendata] funder_id)"),
+            PAYMENTS.but(help="udbetalingerne: udbetalt beløb"),
+            DATE.but(help="dato for udgivelsen (standard: i dag)"), PASSWORD,
         ],
     ),
 ]  # fmt: skip

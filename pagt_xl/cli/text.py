@@ -281,8 +281,9 @@ def memo_text(job: Any) -> str:
     lines = [f"{r.pact.name}: ansøgningsrunden {r.year}" + (f" ({r.pact.round(r.round).name})" if r.round else "")]
     lines.append(f"  Ansøgninger: {number(len(r.applications))}, ansøgt i alt {format_amount(r.applied_total)}")
     if r.framework is not None:
-        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}, "
-                     f"restramme {format_amount(r.remaining)}")  # fmt: skip
+        back = f", tilbageført {format_amount(r.returned)}" if r.returned else ""
+        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}"
+                     f"{back}, restramme {format_amount(r.remaining)}")  # fmt: skip
     else:
         lines.append(f"  Ingen ramme for {r.year}: restrammen kan ikke beregnes")
     lines.append(f"  Indstillet: {number(len(r.recommended))} ansøgninger, {format_amount(r.recommended_total)}")
@@ -319,6 +320,43 @@ def letters_text(letters: Sequence[Any]) -> str:
     counts = {k: sum(1 for o in letters if o.status == k) for k in LETTER_STATUS}
     return (listing + f"\nBreve: {number(counts['written'])} skrevet, {number(counts['skipped'])} sprunget over "
             f"(findes allerede), {number(counts['failed'])} ikke dannet.")  # fmt: skip
+
+
+# -- the ledger (issue 25) -------------------------------------------------------------------------------
+def ledger_text(run: Any, *, quiet: bool = False, verbose: bool = False) -> str:
+    """``udbetalinger --format table``: one line per grant, the total, the years, the issues, a count."""
+    from pagt_xl.core.ledger import account_rows, year_rows
+
+    ledger = run.ledger
+
+    def kr(v: Any) -> str:
+        return "-" if v is None else number(int(v))
+
+    cols = [("granted", "Bevilget"), ("paid", "Udbetalt"), ("held_back", "Tilbageholdt"), ("owed", "Mangler"),
+            ("repaid", "Tilbagebetalt"), ("reduced", "Nedsat"), ("final", "Endeligt")]  # fmt: skip
+    rows = account_rows(ledger)
+    share = ledger.pact.payments.held_back_share
+    held = f"; {format_percent(share)} holdes tilbage til slutrapporten er godkendt" if share else ""
+    columns = [Column("Sagsnr.", "<"), Column("År", "<"), *(Column(h) for _, h in cols), Column("Projekt", "<")]
+    body = [[r["case_id"] or "-", str(r["year"]), *(kr(r[k]) for k, _ in cols), r["title"] or ""] for r in rows]
+    total = ["I alt", "", *(kr(sum(r[k] for r in rows)) for k, _ in cols), f"{number(len(rows))} bevillinger"]
+    ycols = [("framework", "Ramme"), ("commitments", "Tilsagn"), ("payments", "Udbetalt"),
+             ("returned", "Tilbageført"), ("remaining", "Restramme")]  # fmt: skip
+    years = year_rows(ledger)
+    year_table = table([Column("År", "<"), *(Column(h) for _, h in ycols)],
+                       [[str(y["year"]), *(kr(y[k]) for k, _ in ycols)] for y in years[:-1]],
+                       total=["I alt", *(kr(years[-1][k]) for k, _ in ycols)])  # fmt: skip
+    lines = [
+        f"{ledger.pact.name}: udbetalt og tilbageført pr. bevilling (kr.){held}",
+        table(columns, body, total=total),
+        "",
+        year_table,
+        "Restramme = ramme − tilsagn + tilbageførte midler (tilbagebetalt, nedsat eller bortfaldet).",
+        issues_text(run.issues, quiet=quiet, verbose=verbose).rstrip("\n"),
+        f"{number(len(run.read.entries))} posteringer læst fra {number(len(run.read.files))} fil(er): "
+        f"{counts_text(run.issues)}.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # -- template variables, pacts --------------------------------------------------------------------------------

@@ -168,6 +168,33 @@ GOAL_LABELS: dict[str, str] = {
 }  # fmt: skip
 
 
+def ledger_document(run: Any) -> dict[str, object]:
+    """``udbetalinger --format json``: each grant's account, each year, the total and every issue."""
+    from pagt_xl.core.ledger import account_rows, year_rows
+
+    ledger = run.ledger
+    years = year_rows(ledger)
+    return {
+        "pact": run.pact.key,
+        "files": run.read.files,
+        "entries": len(run.read.entries),
+        "held_back_share": run.pact.payments.held_back_share,
+        "accounts": account_rows(ledger),
+        "years": years[:-1],
+        "total": {**years[-1], "paid": ledger.paid, "held_back": ledger.held_back, "owed": ledger.owed},
+        "issues": [issue_record(i) for i in run.issues],
+    }
+
+
+#: Danish CSV headers of the ledger's accounts (:data:`pagt_xl.core.ledger.ACCOUNT_COLUMNS`)
+LEDGER_LABELS: dict[str, str] = {
+    "case_id": "Sagsnr.", "title": "Projekttitel", "applicant": "Ansøger", "year": "År", "status": "Status",
+    "granted": "Bevilget (kr.)", "paid": "Udbetalt (kr.)", "held_back": "Tilbageholdt (kr.)",
+    "owed": "Mangler (kr.)", "repaid": "Tilbagebetalt (kr.)", "reduced": "Nedsat (kr.)", "final": "Endeligt (kr.)",
+    "net_paid": "Udbetalt netto (kr.)", "final_report": "Slutrapport", "entries": "Posteringer",
+}  # fmt: skip
+
+
 def pacts_document(pacts: Sequence[Pact]) -> list[dict[str, object]]:
     """``pacts --format json``: each pact's key, name, region, years, themes, types, rounds and file."""
     return [

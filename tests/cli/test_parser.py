@@ -155,7 +155,7 @@ MINIMAL = {
     "validate": ["x.xlsx"], "breakdown": ["x.xlsx"], "report": ["x.xlsx", "--out", "r.docx"],
     "budgets": ["b"], "template-vars": [], "indstilling": ["x.xlsx", "--year", "2024", "--out", "n.docx"],
     "breve": ["x.xlsx", "--year", "2024", "--out", "breve"], "run": ["k.toml"], "serve": [], "pacts": [],
-    "demo": [], "maal": ["m.xlsx"],
+    "demo": [], "maal": ["m.xlsx"], "udbetalinger": ["u.xlsx"], "eksport": ["x.xlsx", "--out", "ud"],
 }  # fmt: skip
 
 
