@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -312,9 +313,62 @@ def test_suggestion_stays_within_the_remaining_framework_and_follows_the_ranking
     (100_000, "et hundrede tusind"), (345_353, "tre hundrede og femogfyrre tusind tre hundrede og treoghalvtreds"),
     (1_000_000, "en million"), (1_250_000, "en million to hundrede og halvtreds tusind"),
     (2_000_000, "to millioner"), (4_200_000, "fire millioner to hundrede tusind"),
+    (101_000, "et hundrede og et tusind"), (201_001, "to hundrede og et tusind og en"), (21_000, "enogtyve tusind"),
 ])  # fmt: skip
 def test_number_in_words(n: int, words: str):
     assert number_in_words(n) == words
+
+
+_WORD_VALUES = {w: i for i, w in enumerate(("nul", "en", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti",
+                "elleve", "tolv", "tretten", "fjorten", "femten", "seksten", "sytten", "atten", "nitten"))}
+_WORD_VALUES |= {"et": 1, "tyve": 20, "tredive": 30, "fyrre": 40, "halvtreds": 50, "tres": 60, "halvfjerds": 70,
+                 "firs": 80, "halvfems": 90}  # fmt: skip
+_SCALES = {"hundrede": 100, "tusind": 1_000, "million": 10**6, "millioner": 10**6, "milliard": 10**9,
+           "milliarder": 10**9}  # fmt: skip
+
+
+def _read_words(text: str) -> int:
+    """An independent reader of Danish number words (not the writer's tables): 'to hundrede og et tusind' → 201000."""
+    total = group = current = 0
+    for word in text.split():
+        if word == "og":
+            continue
+        if word in _SCALES:
+            scale = _SCALES[word]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += ((group + current) or 1) * scale
+                group = current = 0
+            continue
+        if word not in _WORD_VALUES:  # a compound such as "enogtyve"
+            unit, tens = word.split("og")
+            value = _WORD_VALUES[unit] + _WORD_VALUES[tens]
+        else:
+            value = _WORD_VALUES[word]
+        if current >= 100:
+            group, current = group + current, value
+        else:
+            current += value
+    return total + group + current
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 99_999_999))
+def test_number_in_words_follows_the_rules(n: int):
+    """Over a range: the words read back to the number, and Danish grammar holds (not a table of cases)."""
+    words = number_in_words(n)
+    assert _read_words(words) == n, words
+    tokens = words.split()
+    for before, word in pairwise(tokens):
+        if word in ("tusind", "hundrede"):
+            assert before != "en", words  # neuter: "et tusind", "et hundrede og et tusind", never "en tusind"
+        if word == "million":
+            assert before == "en", words
+        if before == "og":
+            assert word not in _SCALES and word != "og", words  # "og" only before the number that ends a group
+    assert tokens[0] != "og" and tokens[-1] != "og"
+    assert ("million" in tokens) == (n // 10**6 == 1)
 
 
 def test_amount_in_words_as_in_a_letter():
