@@ -67,6 +67,7 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.DUPLICATE_FILE: "Samme fil er givet flere gange",
     IssueCode.DUPLICATE_CASE_ID: "Samme sagsnummer optræder flere gange",
     IssueCode.DUPLICATE_APPLICATION: "Samme ansøgning optræder flere gange",
+    IssueCode.SIMILAR_NAME: "Næsten ens titel eller ansøgernavn: måske samme navn stavet på to måder",
     IssueCode.GOAL_SHEET_NOT_FOUND: "Arket Målopfølgning eller Aktiviteter findes ikke i filen",
     IssueCode.GOAL_BAD_VALUE: "Et år, et tal eller en dato i målopfølgningen kan ikke læses",
     IssueCode.GOAL_UNKNOWN_INDICATOR: "Ukendt indikator (ikke et af pagtens målte mål)",

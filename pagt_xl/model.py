@@ -91,6 +91,8 @@ class IssueCode(StrEnum):
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
+    #: two spellings of one title or applicant, one edit apart (issue 24; pagt_xl.similar_names)
+    SIMILAR_NAME = "similar_name"
     # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.goals) --
     GOAL_SHEET_NOT_FOUND = "goal_sheet_not_found"
     GOAL_BAD_VALUE = "goal_bad_value"
