@@ -93,6 +93,10 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.RECOMMENDED_TWICE: "Samme projekt er indstillet flere gange",
     IssueCode.LETTER_NO_AMOUNT: "Tilsagn uden bevilget beløb: intet brev",
     IssueCode.LETTER_ROW_HAS_ERRORS: "Rækken har fejl: intet brev",
+    IssueCode.LETTER_NO_REASON: "Et afslag eller delvist tilsagn uden begrundelse (forvaltningsloven § 22)",
+    IssueCode.LETTER_INTERNAL_WORDING: "Begrundelsen har intern ordlyd, som er udeladt af brevet",
+    IssueCode.LETTER_MISSING_DATA: "Brevet mangler sagsnummer eller projektperiode (skriveprompt, KLADDE)",
+    IssueCode.LETTER_TEXT_MISSING: "Pagtfilen mangler en tekst til brevene (skriveprompt, KLADDE)",
 }
 
 

@@ -122,6 +122,11 @@ class IssueCode(StrEnum):
     RECOMMENDED_TWICE = "recommended_twice"
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
+    # lawful letters (issue 24, pagt_xl.report.letters)
+    LETTER_NO_REASON = "letter_no_reason"
+    LETTER_INTERNAL_WORDING = "letter_internal_wording"
+    LETTER_MISSING_DATA = "letter_missing_data"
+    LETTER_TEXT_MISSING = "letter_text_missing"
 
 
 class Issue(BaseModel):

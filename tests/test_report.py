@@ -150,23 +150,38 @@ SEED_CHAPTERS = (
 
 
 def test_midtjylland_reads_as_midtjylland(tmp_path):
-    """No types, rounds, framework, partners or statuses: those parts are left out, not shown empty."""
+    """No types, rounds, framework, partners or statuses: those parts are left out, not shown empty.
+
+    Midtjylland's own words ("tema"), its own hints, and "Nationalt udbud" as a funding channel apart from the
+    nine themes: no Nordjylland text anywhere.
+    """
     validation = run_validation([MIDT_FILE], load_pact("midtjylland"))
     assert not validation.has_errors  # "Nationalt udbud" is the pact's own category (seed 000_…)
     got = extract(render_report(run_breakdowns(validation), tmp_path / "m.docx", report_date=DATE))
     text = "\n".join(got["paragraphs"])
     assert "Midtjysk Teknologipagt har udmøntet 9,4 mio. kr. i 2018." in text
     assert "Fra 2022 udvælges" not in text  # a dated paragraph of the pact file, not true in 2018
-    assert "Nordjysk" not in text.replace("(seed: Nordjysk", "")
-    for absent in ("Projekttyper", "Projekternes målgrupper", "Fremdrift i igangværende projekter"):
-        assert absent not in got["headings"]
+    everything = json.dumps(got, ensure_ascii=False)
+    for nord in ("Nordjy", "nordjy", "Nordjylland", "Science Dyst", "Piger og kvinder er mindre", "seed"):
+        assert nord not in everything, nord
+    assert "indsatsområde" not in everything.lower()  # Midtjylland says "tema"
+    for absent in ("Projekttyper", "Projekternes målgrupper", "Fremdrift i igangværende projekter", "Nationalt udbud"):
+        assert absent not in got["headings"]  # a funding channel has no learning section
+    assert "Temaerne" in got["headings"] and "Målopfølgning" in got["headings"]
     assert not any(t[0][:2] == ["År", "Økonomisk ramme"] for t in got["tables"])  # no framework in the data
     projects = next(t for t in got["tables"] if t[0][:2] == ["År", "Projekttitel"])
-    assert projects[0] == ["År", "Projekttitel", "Indsatsområde", "Støttebeløb"]  # no empty resumé/type columns
-    themes = next(t for t in got["tables"] if t[0][0] == "Indsatsområde")
-    assert themes[-2][:3] == ["Nationalt udbud", "1", "2.500.000 kr."]
+    assert projects[0] == ["År", "Projekttitel", "Tema", "Støttebeløb"]  # no empty resumé/type columns
+    themes = next(t for t in got["tables"] if t[0][0] == "Tema")
+    assert themes[-2][:3] == ["Nationalt udbud (finansieringskanal)", "1", "2.500.000 kr."]
+    assert sum(int(r[3].rstrip(" %")) for r in themes[1:-1]) == 100
+    intro = next(i for i, p in enumerate(got["paragraphs"]) if "har haft følgende temaer" in p)
+    bullets = got["paragraphs"][intro + 1 :][:10]
+    assert "Nationalt udbud" not in bullets and len([b for b in bullets if b in THEMES_MIDT]) == 9
     assert got["images"] == 1  # the theme chart only: no one-bar framework chart
     assert "Aktiviteter i Midtjysk Teknologipagt" in got["headings"]
+
+
+THEMES_MIDT = {t.name for t in load_pact("midtjylland").themes if not t.channel}
 
 
 def test_midtjylland_2023_has_the_focus_theme_paragraph(tmp_path, midt):
@@ -314,9 +329,11 @@ def _template_with(
 def test_unknown_variables_are_named_before_rendering(tmp_path, nord_breakdowns):
     template = _template_with(tmp_path, body="{{ tilskud_i_alt }} og {{ pact_name }}", header="{{ regionsnavn }}")
     out = tmp_path / "r.docx"
-    with pytest.raises(TemplateProblem, match="regionsnavn, tilskud_i_alt") as info:  # the names staff must fix
+    with pytest.raises(TemplateProblem) as info:  # the names staff must fix, and where they are
         render_report(nord_breakdowns, out, template=template, report_date=DATE)
     assert info.value.code is ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+    assert "'regionsnavn' (sidehovedet, afsnit 1)" in str(info.value)
+    assert "'tilskud_i_alt' (afsnit " in str(info.value)
     assert not out.exists()
 
 

@@ -170,7 +170,7 @@ def _run(command: list[str], timeout: int) -> None:
     kwargs: dict[str, object] = {}
     if sys.platform != "win32":
         kwargs["start_new_session"] = True
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)  # noqa: S603
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
     try:
         _out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
