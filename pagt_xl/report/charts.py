@@ -49,6 +49,21 @@ def _millions(value: float, _pos: object = None) -> str:
     return f"{value / 1_000_000:.1f}".replace(".", ",")
 
 
+#: characters of a title or axis label on one line of the chart's width (at FONT_SIZE + 1 in DejaVu Sans)
+TITLE_CHARACTERS = 72
+
+
+def wrap_title(text: str) -> str:
+    """A title or axis label broken into lines that fit the chart's width (a long theme name in a title)."""
+    return "\n".join(textwrap.wrap(" ".join(text.split()), TITLE_CHARACTERS)) or text
+
+
+def _height(labels: list[str], per_bar: float, extra: float) -> float:
+    """A bar chart's height in inches: room per bar, and per line of a label wrapped over several lines."""
+    lines = sum(label.count("\n") + 1 for label in labels)
+    return max(per_bar * len(labels), FONT_SIZE * 1.45 / 72 * lines) + extra
+
+
 def drawn_texts(fig: Any) -> list[Text]:
     """The texts a figure draws: visible, not empty, tick labels only where their tick is inside the view."""
     hidden: set[int] = set()
@@ -77,7 +92,12 @@ def texts_outside(fig: Any) -> list[str]:
 
 
 def fit_inside(fig: Any, rounds: int = 8) -> None:
-    """Widen the value axis of bar charts, or wrap a title, until no text of ``fig`` is clipped."""
+    """Widen the value axis of bar charts, or wrap a title, until no text of ``fig`` is clipped.
+
+    A bar's value label (a text in the axes, kept out of the layout so the layout never collapses)
+    that runs past the figure's right edge makes the axis longer by just what it needs; a label that
+    cannot fit beyond its bar is put inside the bar's end, in white.
+    """
     for _ in range(rounds):
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
@@ -88,13 +108,21 @@ def fit_inside(fig: Any, rounds: int = 8) -> None:
             if e.x1 <= box.x1 + 0.5 and e.x0 >= box.x0 - 0.5:
                 continue
             ax = t.axes
-            if ax is not None and t in ax.texts:  # a bar's value label: give the bars less of the width
+            if ax is not None and t in ax.texts:
                 lo, hi = ax.get_xlim()
-                ax.set_xlim(lo, hi + (hi - lo) * 0.15)
+                width = ax.get_window_extent(renderer).width
+                at = (t.get_position()[0] - lo) / (hi - lo) * width  # the label's start, in pixels from the axis
+                room = at - (e.x1 - box.x1) - 4  # where its start must move to
+                if room > width * 0.2 and at > 0:
+                    ax.set_xlim(lo, lo + (hi - lo) * at / room)
+                else:  # no room beyond the bar: inside its end
+                    t.set_text(t.get_text().strip() + "  ")
+                    t.set_horizontalalignment("right")
+                    t.set_color("white")
                 moved = True
-            elif len(t.get_text()) > 20:  # a title or axis label: wrap it
-                width = max(20, int(len(t.get_text().replace("\n", " ")) * 0.8))
-                t.set_text("\n".join(textwrap.wrap(t.get_text().replace("\n", " "), width)))
+            elif max(len(line) for line in t.get_text().split("\n")) > 12:  # a title or axis label: wrap it
+                longest = max(len(line) for line in t.get_text().split("\n"))
+                t.set_text("\n".join(textwrap.wrap(t.get_text().replace("\n", " "), max(12, int(longest * 0.8)))))
                 moved = True
         if not moved:
             return
@@ -134,7 +162,7 @@ def share_figure(rows: tuple[tuple[str, int, str], ...], title: str, grey: tuple
     values = [r[1] for r in rows][::-1]
     shares = [r[2] for r in rows][::-1]
     colours = ["#a6a6a6" if name in grey else _COLOURS[i % len(_COLOURS)] for i, name in enumerate(names)][::-1]
-    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.5 * len(names) + 1.3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, _height(labels, 0.5, 1.3)), layout="constrained")
     bars = ax.barh(labels, values, color=colours)
     for bar, value, share in zip(bars, values, shares, strict=True):
         ax.text(
@@ -143,11 +171,13 @@ def share_figure(rows: tuple[tuple[str, int, str], ...], title: str, grey: tuple
             f"  {format_millions(value)} mio. kr. ({share})",
             va="center",
             fontsize=FONT_SIZE,
+            in_layout=False,  # measured and fitted by fit_inside: the layout never collapses around it
         )
     ax.xaxis.set_major_formatter(FuncFormatter(_millions))
     ax.set_xlabel("Støttebeløb (mio. kr.)", fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.45)
-    ax.set_title(title, fontsize=FONT_SIZE + 1, loc="left")
+    # a figure title, so a long one starts at the figure's edge instead of running off the right side
+    fig.suptitle(wrap_title(title), fontsize=FONT_SIZE + 1, x=0.01, ha="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=FONT_SIZE)
     return fig
@@ -217,17 +247,17 @@ def count_figure(rows: tuple[tuple[str, int], ...], title: str, xlabel: str) -> 
     """The figure of :func:`count_chart` (not yet fitted or saved)."""
     labels = ["\n".join(textwrap.wrap(label, 34)) for label, _ in rows][::-1]
     values = [n for _, n in rows][::-1]
-    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.42 * len(rows) + 1.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, _height(labels, 0.42, 1.2)), layout="constrained")
     bars = ax.barh(labels, values, color=_COLOURS[0])
     for bar, value in zip(bars, values, strict=True):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {value:,}".replace(",", "."),
-                va="center", fontsize=FONT_SIZE)  # fmt: skip
-    ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
+                va="center", fontsize=FONT_SIZE, in_layout=False)  # fmt: skip
+    ax.set_xlabel(wrap_title(xlabel), fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole ticks only
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", ".")))
     # a figure title, so a long one starts at the figure's edge instead of running off the right side
-    fig.suptitle(title, fontsize=FONT_SIZE + 1, x=0.01, ha="left")
+    fig.suptitle(wrap_title(title), fontsize=FONT_SIZE + 1, x=0.01, ha="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=FONT_SIZE)
     return fig

@@ -179,7 +179,7 @@ def goal_chart(section: IndicatorSection) -> bytes | None:
 
 def goal_figure(section: IndicatorSection) -> Any:
     """The figure of :func:`goal_chart` (not yet fitted or saved): laid out so the axis titles are inside."""
-    from pagt_xl.report.charts import FONT_SIZE, WIDTH_INCHES, plt
+    from pagt_xl.report.charts import FONT_SIZE, WIDTH_INCHES, plt, wrap_title
 
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 3.2), layout="constrained")
     ax.plot(section.series_years, section.series_index, marker="o", color="#1f4e79", label="Faktisk (indeks)")
@@ -192,7 +192,7 @@ def goal_figure(section: IndicatorSection) -> Any:
     ax.yaxis.set_major_formatter(lambda v, _pos: format_decimal(v, 0))
     ax.set_ylabel(f"Indeks ({section.baseline_year} = 100)", fontsize=FONT_SIZE)
     ax.set_xlabel("År", fontsize=FONT_SIZE)
-    ax.set_title(section.name, fontsize=FONT_SIZE + 1, loc="left")
+    ax.set_title(wrap_title(section.name), fontsize=FONT_SIZE + 1, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=FONT_SIZE, frameon=False, loc="upper left")
     ax.tick_params(labelsize=FONT_SIZE)
