@@ -119,16 +119,16 @@ def build_memo(out: Path) -> None:
     # -- the decision points ----------------------------------------------------------------------
     doc.add_heading("Indstilling", level=1)
     _p(doc, "{{ recommended_by | stort }} indstiller, at {{ council }}:")
-    _p(doc, "giver tilsagn om tilskud på i alt {{ recommended_total }} til de " + _plural(
-        "recommended_count", "ansøgning", "ansøgninger") + ", der er indstillet nedenfor, med de beløb, der står "
-        "ved hver af dem,", style="List Number")  # fmt: skip
+    _p(doc, "giver tilsagn om tilskud på i alt {{ recommended_total }} til {% if recommended_count == 1 %}den "
+            "ansøgning{% else %}de {{ recommended_count }} ansøgninger{% endif %}, der er indstillet nedenfor, med "
+            "de beløb, der står ved hver af dem,", style="List Number")  # fmt: skip
     _p(doc, "{%p for a in partial %}")
     _p(doc, "giver {{ a.title }} (sagsnr. {{ a.case_id }}) et delvist tilsagn på {{ a.recommended }} af ansøgte "
             "{{ a.applied }},", style="List Number")  # fmt: skip
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if not_recommended_count %}")
-    _p(doc, "giver afslag på de " + _plural("not_recommended_count", "ansøgning", "ansøgninger")
-        + ", der ikke indstilles,", style="List Number")  # fmt: skip
+    _p(doc, "giver afslag på {% if not_recommended_count == 1 %}den ansøgning{% else %}de "
+            "{{ not_recommended_count }} ansøgninger{% endif %}, der ikke indstilles,", style="List Number")  # fmt: skip
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if has_suggestion %}")
     _p(doc, "tager til efterretning, at der herefter er {{ remaining_after }} tilbage af den økonomiske ramme for "
