@@ -128,7 +128,8 @@ def build_memo(out: Path) -> None:
     _p(doc, "{%p endfor %}")
     _p(doc, "{%p if not_recommended_count %}")
     _p(doc, "giver afslag på {% if not_recommended_count == 1 %}den ansøgning{% else %}de "
-            "{{ not_recommended_count }} ansøgninger{% endif %}, der ikke indstilles,", style="List Number")  # fmt: skip
+            "{{ not_recommended_count }} ansøgninger{% endif %}, der ikke indstilles,",
+       style="List Number")  # fmt: skip
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if has_suggestion %}")
     _p(doc, "tager til efterretning, at der herefter er {{ remaining_after }} tilbage af den økonomiske ramme for "
