@@ -12,32 +12,33 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.errors import ConfigError, ErrorCode, InputError, PagtError
+from pagt_xl.base.errors import ConfigError, ErrorCode, InputError, PagtError
 
 if TYPE_CHECKING:
-    from pagt_xl.config import Pact, available_pacts, load_pact
-    from pagt_xl.model import Issue, IssueCode, Severity
+    from pagt_xl.base.config import Pact, available_pacts, load_pact
+    from pagt_xl.base.model import Issue, IssueCode, Severity
+    from pagt_xl.core.results import JobResult, RoundJob
+    from pagt_xl.core.tables import Validation
     from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_letters, run_memo, run_validation
-    from pagt_xl.results import JobResult, RoundJob, Validation
 
 #: Public name → the module that defines it; imported on first use, so that
 #: ``import pagt_xl`` (and ``pagt-xl --help``) does not load pandas.
 _LAZY = {
-    "Pact": "pagt_xl.config",
-    "available_pacts": "pagt_xl.config",
-    "load_pact": "pagt_xl.config",
-    "Issue": "pagt_xl.model",
-    "IssueCode": "pagt_xl.model",
-    "Severity": "pagt_xl.model",
+    "Pact": "pagt_xl.base.config",
+    "available_pacts": "pagt_xl.base.config",
+    "load_pact": "pagt_xl.base.config",
+    "Issue": "pagt_xl.base.model",
+    "IssueCode": "pagt_xl.base.model",
+    "Severity": "pagt_xl.base.model",
     "JobOutputs": "pagt_xl.pipeline",
     "JobSpec": "pagt_xl.pipeline",
     "run_job": "pagt_xl.pipeline",
     "run_validation": "pagt_xl.pipeline",
     "run_memo": "pagt_xl.pipeline",
     "run_letters": "pagt_xl.pipeline",
-    "JobResult": "pagt_xl.results",
-    "RoundJob": "pagt_xl.results",
-    "Validation": "pagt_xl.results",
+    "JobResult": "pagt_xl.core.results",
+    "RoundJob": "pagt_xl.core.results",
+    "Validation": "pagt_xl.core.results",
 }
 
 

@@ -1,5 +1,5 @@
 """``python -m pagt_xl`` runs the command line."""
 
-from pagt_xl.cli import run
+from pagt_xl.cli.commands import run
 
 run()

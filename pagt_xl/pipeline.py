@@ -17,19 +17,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pagt_xl import _gc
-from pagt_xl.breakdown import (
-    breakdowns_by,
-    cross_checks,
-    grant_extremes,
-    year_table,
-)
-from pagt_xl.config import Pact
-from pagt_xl.ingest import Overview, read_grid_books, read_workbooks
+from pagt_xl.base import _gc
+from pagt_xl.base.config import Pact
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.results import Breakdowns, GoalRun, JobResult, RoundJob
+from pagt_xl.core.tables import BudgetReview, Overview, Validation
+from pagt_xl.core.validate import subtotal_sums, validate
+from pagt_xl.ingest import read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
-from pagt_xl.model import Issue, Severity
-from pagt_xl.results import Breakdowns, BudgetReview, GoalRun, JobResult, RoundJob, Validation
-from pagt_xl.validate import subtotal_sums, validate
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -50,7 +46,7 @@ def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None 
     """Read every input, apply the pact's rules, return table and all issues.
 
     ``password`` opens password-protected workbooks (the same password for all).
-    The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl._gc`): the
+    The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl.base._gc`): the
     table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
     with _gc.paused():
@@ -85,7 +81,7 @@ def run_breakdowns(
 
     ``period`` limits the figures to the years ``first..last`` (inclusive;
     one year: ``(y, y)``); ``None``: every year in the data. ``stated`` are
-    figures from an earlier report (:func:`pagt_xl.breakdown.stated_figures`
+    figures from an earlier report (:func:`pagt_xl.core.breakdown.stated_figures`
     keys) checked against the computed ones. ``keys``: only these breakdowns
     (``"year"`` and the :data:`STANDARD_KEYS` that the data has), e.g. ``["theme"]``
     for one table; ``None``: all of them (the workbook and the report need all).
@@ -268,7 +264,7 @@ def _check_report_template(template: Path | None) -> None:
 
 
 def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
-    from pagt_xl.outputs import atomic_write, issues_csv, issues_json
+    from pagt_xl.outputs.files import atomic_write, issues_csv, issues_json
 
     if outputs.issues_csv is not None:
         text = issues_csv(issues)
@@ -281,7 +277,7 @@ def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResu
 
 
 def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
-    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.outputs.workbooks import write_breakdown_workbook
 
     assert result.breakdowns is not None
     write_breakdown_workbook(result.breakdowns, path, goals=result.goals.follow_up if result.goals else None)
@@ -289,8 +285,8 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
 
 
 def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) -> BudgetReview:
-    from pagt_xl.budget import review_budgets
-    from pagt_xl.outputs import write_budget_workbook
+    from pagt_xl.ingest.budget import review_budgets
+    from pagt_xl.outputs.workbooks import write_budget_workbook
 
     review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=_as_of(spec, result))
     if spec.outputs.budget_workbook is not None:
@@ -366,7 +362,7 @@ def run_memo(
     before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
     read, nothing is written and ``result.validation.fatal`` says why.
     """
-    from pagt_xl.round import assess_round
+    from pagt_xl.core.round import assess_round
 
     key = round_key(pact, round_name)
     if out is not None:
@@ -380,7 +376,7 @@ def run_memo(
     date = report_date or dt.date.today()
     records = None
     if budgets:
-        from pagt_xl.budget import review_budgets
+        from pagt_xl.ingest.budget import review_budgets
 
         job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
         records = job.budgets.records
@@ -418,8 +414,8 @@ def run_letters(
     texts are warnings (``letter_text_missing``). Raises ``ValueError`` for an unknown round; the templates
     are checked first.
     """
+    from pagt_xl.core.round import decided
     from pagt_xl.report.letters import check_letter_templates, missing_pact_texts, write_letters
-    from pagt_xl.round import decided
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
@@ -471,8 +467,8 @@ def follow_goals(
 
     The overview's own issues are not repeated in the result; ``fatal`` holds the goal files not read.
     """
-    from pagt_xl.errors import InputError
-    from pagt_xl.goals import follow_up
+    from pagt_xl.base.errors import InputError
+    from pagt_xl.core.goals import follow_up
     from pagt_xl.ingest import _fatal_issue
     from pagt_xl.ingest.goals import read_goal_grids
     from pagt_xl.ingest.grid import read_grids

@@ -3,7 +3,7 @@
 Run: .venv/bin/python scripts/bench_speed.py [--rows 100000] [--repeat 3] [--only breakdown start cell report]
 
 1. ``pagt-xl breakdown --by theme --format json`` over an overview of ``--rows``
-   applications (in-process, ``pagt_xl.cli.main``, output discarded) against
+   applications (in-process, ``pagt_xl.cli.commands.main``, output discarded) against
    ``pandas.read_excel(engine="calamine")`` + a groupby-sum of the granted amounts
    per theme. Goal: ≤ 1.3×.
 2. ``pagt-xl --help`` and ``pagt-xl validate --help`` (subprocesses, the console
@@ -69,7 +69,7 @@ def bench_breakdown(tmp: Path, rows: int, repeat: int) -> None:
     import pandas as pd
     from bench_validate import build
 
-    from pagt_xl.cli import main
+    from pagt_xl.cli.commands import main
 
     path = tmp / f"oversigt_{rows}.xlsx"
     build(path, rows)
@@ -116,7 +116,7 @@ def bench_cell(calls: int) -> None:
     from _server import running_server
     from bench_xl import call_body, make_range
 
-    from pagt_xl import _gc
+    from pagt_xl.base import _gc
     from pagt_xl.xl import functions
 
     loop = asyncio.new_event_loop()

@@ -135,7 +135,7 @@ def bench_bad(repeat: int) -> int:
     import contextlib
     import io
 
-    from pagt_xl.cli import main as cli_main
+    from pagt_xl.cli.commands import main as cli_main
 
     sample = ROOT / "workbooks" / "nordjylland_ansoegninger_2019-2023.xlsx"
     pact = load_pact("nordjylland")
@@ -226,7 +226,7 @@ def bench_range(repeat: int, n: int = 10_000) -> None:
     functions build it), and of ``PAGT.FORDELING`` on a range it has not seen (as ``scripts/bench_xl.py``)."""
     import statistics
 
-    from pagt_xl import _gc
+    from pagt_xl.base import _gc
     from pagt_xl.pipeline import run_validation_grids
     from pagt_xl.xl import _data, functions
 

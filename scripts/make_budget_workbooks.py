@@ -29,7 +29,7 @@ from _reproducible import fixed_zip  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from pagt_xl.config import default_budget_rules  # noqa: E402
+from pagt_xl.base.config import default_budget_rules  # noqa: E402
 
 FORM = ROOT / "pagt_xl" / "templates" / "budgetskema.xlsx"
 SAMPLES = ROOT / "workbooks" / "budgetter"

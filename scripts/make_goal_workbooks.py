@@ -26,7 +26,7 @@ from _reproducible import fixed_zip  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from pagt_xl.config import load_pact  # noqa: E402
+from pagt_xl.base.config import load_pact  # noqa: E402
 
 FORM = ROOT / "pagt_xl" / "templates" / "maalopfoelgning.xlsx"
 SAMPLES = ROOT / "workbooks"

@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pagt_xl.cli import main
-from pagt_xl.config import Pact, load_pact
+from pagt_xl.base.config import Pact, load_pact
+from pagt_xl.cli.commands import main
 
 # xlwings reads its license key at the first import in a process; the tests that drive the
 # button scripts through xlwings' Office.js protocol (xw.Book(json=...)) need the pro parts.
@@ -207,7 +207,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     """
     import datetime as dt
 
-    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.outputs.workbooks import write_breakdown_workbook
     from pagt_xl.pipeline import run_breakdowns, run_validation
     from pagt_xl.report import render_report
 

@@ -10,9 +10,9 @@ from conftest import HEADER
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pagt_xl.config import load_pact
-from pagt_xl.danish import AmbiguousAmount, AmountUnit, DanishParseError, format_number, parse_amount
-from pagt_xl.model import Decision, IssueCode, Severity
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.danish import AmbiguousAmount, AmountUnit, DanishParseError, format_number, parse_amount
+from pagt_xl.base.model import Decision, IssueCode, Severity
 from pagt_xl.pipeline import run_validation
 
 _CASE_NUMBERS = itertools.count(1)

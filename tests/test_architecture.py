@@ -1,6 +1,10 @@
-"""The layers keep their shape: who may import whom, and a light start for the command line.
+"""The floors keep their shape: imports point down the folders, with no circle, and the command line starts light.
 
-adapters (cli, scheduled, xl/) → pipeline → writers (outputs, report/) → results → core.
+    base/ ← core/ ← ingest/, outputs/ ← report/ ← pipeline ← xl/ ← cli/
+
+A module may import its own folder and any floor below; never a floor above, nor a neighbour on its own floor
+(ingest/ and outputs/ know nothing of each other). ``cli/`` sits above ``xl/`` because ``pagt-xl serve`` starts
+the add-in server. The package root (``pagt_xl/__init__``) names its public API lazily and is not on a floor.
 """
 
 from __future__ import annotations
@@ -14,11 +18,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pagt_xl"
-ADAPTERS = ("pagt_xl.cli", "pagt_xl.scheduled", "pagt_xl.xl", "pagt_xl.__main__")
-WRITERS = ("pagt_xl.outputs", "pagt_xl.report")
-CORE = ("pagt_xl.model", "pagt_xl.danish", "pagt_xl.config", "pagt_xl.keys", "pagt_xl.pact_files", "pagt_xl._gc",
-        "pagt_xl.breakdown", "pagt_xl.validate", "pagt_xl.ingest", "pagt_xl.budget", "pagt_xl.errors", "pagt_xl.results",
-        "pagt_xl.figures", "pagt_xl.issue_texts", "pagt_xl.round", "pagt_xl.goals")  # fmt: skip
+#: folder (or top-level module) → floor; a higher floor may import a lower one
+FLOORS = {"base": 0, "core": 1, "ingest": 2, "outputs": 2, "report": 3, "pipeline": 4, "xl": 5, "cli": 6, "__main__": 6}
 
 
 def _module_name(path: Path) -> str:
@@ -26,41 +27,96 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+MODULES = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _resolve(name: str) -> str:
+    """The pagt_xl module an import names (``pagt_xl.base.model.Issue`` → ``pagt_xl.base.model``)."""
+    while name not in MODULES and "." in name:
+        name = name.rpartition(".")[0]
+    return name
+
+
 def _imports() -> dict[str, set[str]]:
-    """Module → every pagt_xl module or third-party top-level package it imports (anywhere in the file)."""
+    """Module → every pagt_xl module or third-party top-level package it imports (anywhere in the file,
+    type-checking and function-level imports included)."""
     out: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
+    for name, path in MODULES.items():
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 found.add(node.module)
-        out[_module_name(path)] = found
+                found.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in MODULES)
+        out[name] = found
     return out
+
+
+IMPORTS = _imports()
+INTERNAL = {m: {_resolve(f) for f in found if f.startswith("pagt_xl")} - {m, "pagt_xl"} for m, found in IMPORTS.items()}
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
 
 
 def _within(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-IMPORTS = _imports()
+def test_every_module_is_on_a_floor():
+    assert sorted(m for m in MODULES if m != "pagt_xl" and _room(m) not in FLOORS) == []
 
 
-def test_pipeline_is_imported_by_the_adapters_only():
-    importers = sorted(m for m, found in IMPORTS.items() if any(_within(f, ("pagt_xl.pipeline",)) for f in found))
-    assert importers, "nobody imports the pipeline?"
-    # pagt_xl/__init__ names it only for type checkers and its lazy public API
-    assert [m for m in importers if not _within(m, ADAPTERS) and m != "pagt_xl"] == []
+def test_imports_point_down_the_floors():
+    wrong = sorted(
+        (m, d)
+        for m, deps in INTERNAL.items()
+        if m != "pagt_xl"
+        for d in deps
+        if _room(d) != _room(m) and FLOORS[_room(d)] >= FLOORS[_room(m)] and not (m == "pagt_xl.__main__" and _room(d) == "cli")
+    )
+    assert wrong == []
 
 
-@pytest.mark.parametrize("layer,forbidden", [
-    (WRITERS, ("pagt_xl.pipeline", *ADAPTERS)),
-    (CORE, ("pagt_xl.pipeline", *ADAPTERS, *WRITERS)),
-])  # fmt: skip
-def test_imports_point_one_way(layer, forbidden):
-    wrong = {m: sorted(f for f in found if _within(f, forbidden)) for m, found in IMPORTS.items() if _within(m, layer)}
-    assert {m: f for m, f in wrong.items() if f} == {}
+def test_the_import_graph_has_no_circle():
+    """Tarjan's strongly connected components over every import: each component is one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in INTERNAL.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for module in sorted(INTERNAL):
+        if module not in index:
+            visit(module)
+    assert circles == []
+
+
+def test_the_floor_test_sees_a_wrong_import():
+    """The rule itself can fail: core importing ingest is upward."""
+    assert FLOORS[_room("pagt_xl.ingest.grid")] > FLOORS[_room("pagt_xl.core.validate")]
+    assert "pagt_xl.core.tables" in INTERNAL["pagt_xl.ingest"]
 
 
 @pytest.mark.parametrize("package,allowed", [
@@ -77,23 +133,23 @@ def test_only_one_adapter_imports_each_framework(package, allowed):
 
 #: Libraries a command loads when it runs, never to start or to show help (issue 15: ``--help`` ≤ 5× ``python -c pass``).
 HEAVY = ("pandas", "numpy", "pydantic", "docx", "docxtpl", "matplotlib", "xlsxwriter", "openpyxl", "python_calamine",
-         "xlwings", "uvicorn", "pagt_xl.config", "pagt_xl.model", "pagt_xl.danish")  # fmt: skip
+         "xlwings", "uvicorn", "pagt_xl.base.config", "pagt_xl.base.model", "pagt_xl.base.danish")  # fmt: skip
 
 
 @pytest.mark.parametrize("argv", [[], ["--help"], ["validate", "--help"], ["breakdown", "--help"], ["serve", "--help"]])
 def test_the_command_line_starts_and_shows_help_without_the_heavy_libraries(argv):
     code = (
-        "import contextlib, io, json, sys, pagt_xl.cli\n"
+        "import contextlib, io, json, sys, pagt_xl.cli.commands\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
-        f"    pagt_xl.cli.main({argv!r})\n"
+        f"    pagt_xl.cli.commands.main({argv!r})\n"
         f"print(json.dumps([sorted(m for m in {HEAVY!r} if m in sys.modules), out.getvalue()]))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     loaded, shown = json.loads(proc.stdout)
     assert "pagt-xl" in shown  # the help (or, without a command, the overview) was printed
     # ``serve --help`` lists the server settings and their checks: that one loads pydantic and the pact model
-    allowed = {"pydantic", "pagt_xl.config", "pagt_xl.danish"} if argv[:1] == ["serve"] else set()
+    allowed = {"pydantic", "pagt_xl.base.config", "pagt_xl.base.danish"} if argv[:1] == ["serve"] else set()
     assert set(loaded) - allowed == set()
     if argv[:1] == ["serve"]:
         assert "PAGT_XL_MAX_BODY" in shown

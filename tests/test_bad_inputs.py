@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from pagt_xl.cli import main
-from pagt_xl.errors import ErrorCode, InputError
+from pagt_xl.base.errors import ErrorCode, InputError
+from pagt_xl.base.model import IssueCode
+from pagt_xl.cli.commands import main
 from pagt_xl.ingest import read_workbooks
 from pagt_xl.ingest.grid import read_grids
-from pagt_xl.model import IssueCode
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_bad_inputs import CASES, build

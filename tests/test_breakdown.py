@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
-from pagt_xl.model import Decision
+from pagt_xl.base.model import Decision
+from pagt_xl.core.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
 from pagt_xl.pipeline import run_breakdowns
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
@@ -200,8 +200,8 @@ def test_output_is_not_written_over_an_open_file(cli, tmp_path):
     assert out.read_bytes() == b"old"
 
 
-def test_readme_documents_breakdown():
-    assert "pagt-xl breakdown" in (ROOT / "README.md").read_text(encoding="utf-8")
+def test_user_guide_documents_breakdown():
+    assert "pagt-xl breakdown" in (ROOT / "docs" / "brugervejledning" / "fordelinger.md").read_text(encoding="utf-8")
 
 
 # -- cross-checks must be able to fail: data that breaks each one -------------------------------------------
@@ -304,7 +304,7 @@ NAMES = ["EUC Nord", "Aalborg Universitet", "SOSU Nord", "Aalborg Katedralskole"
 def test_institution_type_matches_the_pact_rules_one_pattern_at_a_time(names):
     import re
 
-    from pagt_xl.breakdown import institution_type
+    from pagt_xl.core.breakdown import institution_type
 
     def by_rules(name: str) -> str:
         for rule in PACT.institution_types:

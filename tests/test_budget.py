@@ -15,17 +15,15 @@ import pytest
 from conftest import ROOT, WORKBOOKS
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.budget import (
+from pagt_xl.base.model import Decision, IssueCode, Severity
+from pagt_xl.core.budget import (
     budget_table,
     check_against_overview,
     elapsed_share,
-    read_budget_workbook,
-    read_budgets,
-    review_budgets,
     spending_by_category,
     underspend_risk,
 )
-from pagt_xl.model import Decision, IssueCode, Severity
+from pagt_xl.ingest.budget import read_budget_workbook, read_budgets, review_budgets
 from pagt_xl.report.context import underspend_text
 
 FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
@@ -287,9 +285,9 @@ def test_budget_workbook_output(cli, tmp_path):
     proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
+    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Fejl"]
     assert "Budgetter" in wb["Budgetter"].tables
-    assert wb["Budgetter"]["I4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil and Status
+    assert wb["Budgetter"]["E4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil, Status, Sagsnr., Projekttitel
 
 
 def test_blank_grant_with_note_is_not_an_error_and_missing_values_have_cells(tmp_path, pact):
@@ -514,7 +512,7 @@ def test_empty_budget_folder_is_a_clear_refusal(cli, tmp_path, pact):
 
 
 def test_run_with_budgets_matching_nothing_says_so(tmp_path, pact):
-    from pagt_xl.scheduled import expand_budget_inputs
+    from pagt_xl.cli.scheduled import expand_budget_inputs
 
     paths = expand_budget_inputs(["budgetter/*.xlsx"], tmp_path)
     review = review_budgets(paths, pact, None, as_of=AS_OF)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pagt_xl.config import available_pacts, load_pact
-from pagt_xl.errors import ConfigError, ErrorCode
+from pagt_xl.base.config import available_pacts, load_pact
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 MINIMAL = """
 key = "test"
@@ -142,7 +142,7 @@ def test_replace_drops_a_common_subtotal_word(tmp_path: Path, workbook):
 
 def test_replace_moves_a_decision_word(tmp_path: Path, workbook):
     from pagt_xl import run_validation
-    from pagt_xl.model import Decision
+    from pagt_xl.base.model import Decision
 
     pact = load_pact(_pact_file(tmp_path, tables=GODKENDT_PENDING))
     assert pact.decision_matcher.match("Godkendt").key == "pending"

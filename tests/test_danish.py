@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pagt_xl.danish import (
+from pagt_xl.base.danish import (
     AmountUnit,
     DanishParseError,
     NameMatcher,
@@ -275,7 +275,7 @@ def test_matcher_finds_every_alias(names):
 
 
 def test_amount_prose():
-    from pagt_xl.danish import format_amount_prose
+    from pagt_xl.base.danish import format_amount_prose
 
     assert format_amount_prose(23_231_178) == "23,23 mio. kr."
     assert format_amount_prose(4_200_000) == "4,2 mio. kr."
@@ -285,7 +285,7 @@ def test_amount_prose():
 
 
 def test_danish_sort_order():
-    from pagt_xl.danish import danish_sort_key
+    from pagt_xl.base.danish import danish_sort_key
 
     names = ["Åbenrå", "Aalborg", "Ærø", "Øster", "Zealand", "bo", "Bo"]
     assert sorted(names, key=danish_sort_key) == ["Bo", "bo", "Zealand", "Ærø", "Øster", "Åbenrå", "Aalborg"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import good_rows
 
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import run_breakdowns, run_validation
 
 

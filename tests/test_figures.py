@@ -22,10 +22,10 @@ from docx import Document
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pagt_xl.config import load_pact
-from pagt_xl.danish import format_amount_prose
-from pagt_xl.danish import format_millions as format_millions_unit
-from pagt_xl.figures import format_millions, format_share, millions, share_percents, whole_percent
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.danish import format_amount_prose
+from pagt_xl.base.danish import format_millions as format_millions_unit
+from pagt_xl.base.figures import format_millions, format_share, millions, share_percents, whole_percent
 from pagt_xl.pipeline import run_breakdowns, run_validation
 from pagt_xl.report.context import build_context
 from pagt_xl.xl import functions as f
@@ -151,7 +151,7 @@ def test_the_sample_report_and_workbook_agree_on_every_share(tmp_path):
     """The shipped sample, every breakdown: the workbook's share cell shows the report's percentage."""
     src = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
     breakdowns = run_breakdowns(run_validation([src], load_pact("nordjylland")))
-    from pagt_xl.outputs import SHEET_NAMES, write_breakdown_workbook
+    from pagt_xl.outputs.workbooks import SHEET_NAMES, write_breakdown_workbook
 
     xlsx = tmp_path / "f.xlsx"
     write_breakdown_workbook(breakdowns, xlsx)

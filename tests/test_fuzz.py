@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pagt_xl import load_pact
-from pagt_xl.ingest.grid import CellProblem, Grid
+from pagt_xl.base.model import CellProblem
+from pagt_xl.ingest.grid import Grid
 from pagt_xl.pipeline import run_breakdowns, run_validation_grids
 from pagt_xl.report import build_context
 

@@ -15,9 +15,9 @@ from conftest import ROOT, WORKBOOKS, SheetSpec, good_rows, write_workbook
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pagt_xl.config import load_pact
-from pagt_xl.goals import path_index
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.model import IssueCode, Severity
+from pagt_xl.core.goals import path_index
 from pagt_xl.pipeline import run_goals
 
 HIGHER = "Fuldførte videregående STEM-uddannelser"
@@ -106,7 +106,7 @@ def test_numbers_danish_and_bad_with_their_cell(tmp_path, raw, cell_ok):
 
 def _pact_with_derived_activities(tmp_path: Path) -> Path:
     """Nordjylland plus an action plan whose ambassador goal counts granted "Kompetence"/"Strategisk" projects."""
-    text = (ROOT / "pagt_xl" / "pacts" / "nordjylland.toml").read_text(encoding="utf-8")
+    text = (ROOT / "pagt_xl" / "base" / "pacts" / "nordjylland.toml").read_text(encoding="utf-8")
     text += """
 [[goals.areas]]
 key = "virk"
@@ -206,7 +206,7 @@ def test_a_workbook_without_goal_sheets_is_reported(tmp_path, workbook):
 
 
 def test_config_rejects_an_activity_goal_of_an_unknown_kind(tmp_path):
-    from pagt_xl.errors import ConfigError
+    from pagt_xl.base.errors import ConfigError
 
     text = (
         _pact_with_derived_activities(tmp_path)
@@ -311,7 +311,7 @@ def test_the_two_sheets_may_be_two_workbooks(tmp_path):
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_counts_read_back_in_every_danish_spelling(n):
-    from pagt_xl.danish import format_number
+    from pagt_xl.base.danish import format_number
     from pagt_xl.ingest.goals import parse_count
 
     for spelling in (n, float(n), str(n), format_number(n), f"{format_number(n)},0"):

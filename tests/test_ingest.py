@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import HEADER, SheetSpec, good_rows
 
+from pagt_xl.base.model import Decision, IssueCode, Severity
 from pagt_xl.ingest import read_workbooks
-from pagt_xl.model import Decision, IssueCode, Severity
 from pagt_xl.pipeline import run_validation
 
 
@@ -255,7 +255,7 @@ def test_every_value_keeps_its_cell(workbook, nord):
 def test_column_letters_agree_with_openpyxl_for_every_column():
     from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
-    from pagt_xl.ingest.grid import column_letter
+    from pagt_xl.base.model import column_letter
     from pagt_xl.ingest.guard import column_index
 
     for n in range(1, 16_385):  # A … XFD

@@ -15,17 +15,18 @@ from typing import Any
 
 import pytest
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import split_title_applicant
-from pagt_xl.errors import InputError
-from pagt_xl.ingest import Overview, read_workbooks
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import split_title_applicant
+from pagt_xl.base.errors import InputError
+from pagt_xl.base.model import IssueCode
+from pagt_xl.core.tables import Overview, SheetRead
 from pagt_xl.ingest import guard as guard_module
+from pagt_xl.ingest import read_workbooks
 from pagt_xl.ingest.grid import Grid, read_grids
 from pagt_xl.ingest.headers import find_header, pact_header_index
 from pagt_xl.ingest.overview import (
     _KEY_FIELDS,
     TABLE_COLUMNS,
-    SheetRead,
     _check_required,
     _collapsed_text,
     _complete,
@@ -41,7 +42,6 @@ from pagt_xl.ingest.overview import (
     build_converters,
     read_overview,
 )
-from pagt_xl.model import IssueCode
 
 HEADER = ["År", "Sagsnr.", "Runde", "Projekttitel", "Indsatsområde", "Type", "Kort resumé", "Ansøgt beløb (kr.)",
           "Afgørelse", "Støttebeløb (kr.)", "Projektperiode", "Status", "Fremdrift"]  # fmt: skip

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import WORKBOOKS
 
-from pagt_xl.errors import ErrorCode, PagtError
-from pagt_xl.outputs import OutputLocked, atomic_write
+from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.outputs.files import OutputLocked, atomic_write
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 
@@ -198,7 +198,7 @@ def _is_number(text: str) -> bool:
 
 
 def test_safe_text_guards_text_only():
-    from pagt_xl.outputs import safe_text, write_csv
+    from pagt_xl.outputs.files import safe_text, write_csv
 
     assert safe_text("=1+1") == "'=1+1"
     assert safe_text(-5) == -5 and safe_text(-0.5) == -0.5 and safe_text(None) is None
@@ -218,7 +218,7 @@ def test_a_read_only_existing_output_is_not_replaced(tmp_path):
 def test_issue_links_are_relative_and_quote_sheet_and_file_names(tmp_path):
     from types import SimpleNamespace
 
-    from pagt_xl.outputs import _cell_link
+    from pagt_xl.outputs.workbooks import _cell_link
 
     source = tmp_path / "data" / "oversigt #2.xlsx"
     source.parent.mkdir()
@@ -232,8 +232,8 @@ def test_issue_links_are_relative_and_quote_sheet_and_file_names(tmp_path):
 @pytest.fixture(scope="module")
 def breakdown_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped Nordjylland sample's breakdown workbook."""
-    from pagt_xl.config import load_pact
-    from pagt_xl.outputs import write_breakdown_workbook
+    from pagt_xl.base.config import load_pact
+    from pagt_xl.outputs.workbooks import write_breakdown_workbook
     from pagt_xl.pipeline import run_breakdowns, run_validation
 
     out = tmp_path_factory.mktemp("fordelinger") / "fordelinger.xlsx"
@@ -243,7 +243,7 @@ def breakdown_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _shown(value: object, number_format: str) -> str:
     """What a cell shows under the few number formats we write (Danish Excel), to compare with its width."""
-    from pagt_xl.danish import format_amount, format_number
+    from pagt_xl.base.danish import format_amount, format_number
 
     if value is None:
         return ""
@@ -290,7 +290,7 @@ def test_every_sheet_prints_a4_landscape_one_page_wide_with_the_header_repeated(
 def test_columns_are_wide_enough_for_their_formatted_values(breakdown_workbook):
     import openpyxl
 
-    from pagt_xl.outputs import MAX_WIDTH
+    from pagt_xl.outputs.workbooks import MAX_WIDTH
 
     wb = openpyxl.load_workbook(breakdown_workbook)
     checked = 0
@@ -314,7 +314,7 @@ def test_columns_are_wide_enough_for_their_formatted_values(breakdown_workbook):
 def test_chart_value_axes_are_in_millions(breakdown_workbook):
     import openpyxl
 
-    from pagt_xl.outputs import MIO_AXIS_FORMAT
+    from pagt_xl.outputs.workbooks import MIO_AXIS_FORMAT
 
     wb = openpyxl.load_workbook(breakdown_workbook)
     for name in ("Årstabel", "Projekttyper"):
@@ -340,8 +340,8 @@ def test_labels_are_in_danish_order_in_the_workbook(cli, tmp_path, workbook):
 
 
 def test_every_issue_code_has_a_danish_description():
-    from pagt_xl.issue_texts import ISSUE_DESCRIPTIONS, describe
-    from pagt_xl.model import IssueCode
+    from pagt_xl.base.issue_texts import ISSUE_DESCRIPTIONS, describe
+    from pagt_xl.base.model import IssueCode
 
     assert set(ISSUE_DESCRIPTIONS) == set(IssueCode)
     for code in IssueCode:
@@ -358,8 +358,8 @@ def test_issues_carry_their_description_on_the_sheet_and_in_csv_and_json(cli, tm
     import openpyxl
     from conftest import good_rows
 
-    from pagt_xl.issue_texts import describe
-    from pagt_xl.model import IssueCode
+    from pagt_xl.base.issue_texts import describe
+    from pagt_xl.base.model import IssueCode
 
     rows = good_rows()
     rows[2][4] = "Blå økonomi"
@@ -382,7 +382,7 @@ def test_issues_carry_their_description_on_the_sheet_and_in_csv_and_json(cli, tm
 def test_links_to_source_files_are_relative_with_forward_slashes(flavour):
     import importlib
 
-    from pagt_xl.outputs import relative_link_path
+    from pagt_xl.outputs.workbooks import relative_link_path
 
     pathmod = importlib.import_module(flavour)
     if flavour == "ntpath":
@@ -395,7 +395,7 @@ def test_links_to_source_files_are_relative_with_forward_slashes(flavour):
 def test_budget_overview_marks_unreadable_and_faulty_budgets_and_has_totals(cli, tmp_path):
     import openpyxl
 
-    from pagt_xl.outputs import BUDGET_STATUS
+    from pagt_xl.outputs.workbooks import BUDGET_STATUS
 
     samples = WORKBOOKS / "budgetter"
     out = tmp_path / "b.xlsx"

@@ -10,8 +10,8 @@ import docx
 import openpyxl
 import pytest
 
-from pagt_xl.errors import ErrorCode, PagtError
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_validation
 from tests.conftest import good_rows
 

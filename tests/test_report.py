@@ -15,7 +15,8 @@ from docx import Document
 from docx.shared import Pt
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.errors import ErrorCode
+from pagt_xl.base.errors import ErrorCode
+from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.pipeline import run_breakdowns
 from pagt_xl.report import (
     TemplateProblem,
@@ -27,7 +28,6 @@ from pagt_xl.report import (
     template_variables,
     used_variables,
 )
-from pagt_xl.results import UnderspendNote
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 MIDT_FILE = WORKBOOKS / "midtjylland_projekter_2018.xlsx"
@@ -209,7 +209,7 @@ def test_rows_left_out_are_named_with_count_and_amount(tmp_path, nord):
 
 
 def test_appendix_lists_warnings_and_budget_errors_with_cells(tmp_path, nord_breakdowns):
-    from pagt_xl.budget import review_budgets
+    from pagt_xl.ingest.budget import review_budgets
 
     validation = nord_breakdowns.validation
     review = review_budgets([WORKBOOKS / "budgetter"], validation.pact, validation.table, as_of=dt.date(2023, 12, 31))

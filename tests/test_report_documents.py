@@ -21,7 +21,7 @@ from conftest import WORKBOOKS, write_workbook
 from docx import Document
 from docx.oxml.ns import qn
 
-from pagt_xl.config import load_pact
+from pagt_xl.base.config import load_pact
 from pagt_xl.pipeline import run_breakdowns, run_letters, run_memo, run_validation
 from pagt_xl.report import render_report
 

@@ -70,7 +70,7 @@ def test_chapter_read_back_for_both_pacts(cli, tmp_path, pact):
 @pytest.mark.parametrize("pact", ["nordjylland", "midtjylland"])
 def test_report_without_goal_data_says_what_is_missing(cli, tmp_path, pact):
     """Every pact's report has the chapter; without a goal file it lists the pact's goals and a marked prompt."""
-    from pagt_xl.config import load_pact
+    from pagt_xl.base.config import load_pact
 
     out = tmp_path / "rapport.docx"
     assert cli("report", OVERVIEWS[pact], "--pact", pact, "--out", out, "--date", "2024-06-01").returncode in (0, 1)

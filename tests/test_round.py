@@ -15,11 +15,11 @@ from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pagt_xl.config import load_pact
-from pagt_xl.danish import amount_in_words, format_amount, number_in_words
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.danish import amount_in_words, format_amount, number_in_words
+from pagt_xl.base.model import IssueCode, Severity
+from pagt_xl.core.round import Assessed, assess_round, remaining_framework, suggest
 from pagt_xl.pipeline import run_letters, run_memo, run_validation
-from pagt_xl.round import Assessed, assess_round, remaining_framework, suggest
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_round_samples import FRAMEWORK_2024, ROWS

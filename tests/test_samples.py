@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import ROOT, WORKBOOKS
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.model import Decision, IssueCode, Severity
+from pagt_xl.base.model import Decision, IssueCode, Severity
 
 NORD = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 MIDT = WORKBOOKS / "midtjylland_projekter_2018.xlsx"

@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import WORKBOOKS
 from docx import Document
 
-from pagt_xl.danish import parse_year_range
-from pagt_xl.scheduled import expand_inputs, free_name
+from pagt_xl.base.danish import parse_year_range
+from pagt_xl.cli.scheduled import expand_inputs, free_name
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 

@@ -8,10 +8,10 @@ from conftest import HEADER, WORKBOOKS, write_workbook
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pagt_xl.config import load_pact
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.model import IssueCode, Severity
+from pagt_xl.core.similar_names import name_key, near_identical, one_edit_apart
 from pagt_xl.pipeline import run_validation
-from pagt_xl.similar_names import name_key, near_identical, one_edit_apart
 
 NORD = load_pact("nordjylland")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import run_breakdowns, run_validation
 
 # Midtjylland's layout: the title is the first column, where a subtotal word is looked for.

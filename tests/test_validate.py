@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from conftest import HEADER, SheetSpec, good_rows, write_workbook
 
-from pagt_xl.config import load_pact
-from pagt_xl.model import IssueCode, Severity
+from pagt_xl.base.config import load_pact
+from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import run_validation
 
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import HEADER, WORKBOOKS, good_rows
 from xlwings import XlwingsError
 
-from pagt_xl.issue_texts import describe
+from pagt_xl.base.issue_texts import describe
 from pagt_xl.xl import _data, core
 from pagt_xl.xl import functions as f
 from pagt_xl.xl.settings import ServerSettings
@@ -307,7 +307,7 @@ def test_packed_data_keeps_dates_and_errors():
 def test_a_new_range_is_read_with_the_collector_paused_and_then_frozen(monkeypatch):
     import gc
 
-    from pagt_xl import _gc
+    from pagt_xl.base import _gc
 
     seen: list[bool] = []
     real = _data.validate_grids

@@ -24,8 +24,8 @@ import xlwings as xw
 from conftest import WORKBOOKS, SheetSpec, good_rows, write_workbook
 from openpyxl.worksheet.table import Table
 
-from pagt_xl.issue_texts import describe
-from pagt_xl.model import IssueCode
+from pagt_xl.base.issue_texts import describe
+from pagt_xl.base.model import IssueCode
 from pagt_xl.xl import scripts
 from pagt_xl.xl._data import CellError, pact_named
 from pagt_xl.xl.payload import book_payload, iso_date

@@ -7,46 +7,28 @@ rows + issues). :func:`read_workbooks` is the entry point.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from pagt_xl.config import Pact
-from pagt_xl.errors import ErrorCode, InputError
+from pagt_xl.base._gc import collector_paused
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import header_key
+from pagt_xl.base.errors import ErrorCode, InputError
+from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.tables import ColumnMap, Overview, SheetRead, Subtotal
 from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
-from pagt_xl.ingest.grid import Grid, column_letter, read_grids
-from pagt_xl.ingest.headers import ColumnMap, find_header, header_key, map_columns, pact_header_index
-from pagt_xl.ingest.overview import FIELD_LABELS, TABLE_COLUMNS, SheetRead, Subtotal, read_overview
-from pagt_xl.model import FrameworkYear, Issue, IssueCode, Severity
+from pagt_xl.ingest.grid import Grid, read_grids
+from pagt_xl.ingest.headers import find_header, map_columns, pact_header_index
+from pagt_xl.ingest.overview import FIELD_LABELS, TABLE_COLUMNS, read_overview
 
 __all__ = ["TABLE_COLUMNS", "Overview", "SheetRead", "Subtotal", "read_workbooks"]
 
 #: An overview header row must map at least this many fields.
 MIN_OVERVIEW_FIELDS = 3
-
-
-@dataclass
-class Overview:
-    """Everything read from the input files, before pact rules are applied.
-
-    ``table`` has one row per application (columns :data:`TABLE_COLUMNS` plus
-    ``has_error``); amounts are nullable integers (whole kroner).
-    ``fatal`` lists issues about files that could not be read at all.
-    """
-
-    table: pd.DataFrame
-    issues: list[Issue]
-    frameworks: list[FrameworkYear]
-    subtotals: list[Subtotal]
-    sheets: list[SheetRead]
-    files: list[str]
-    fatal: list[Issue] = field(default_factory=list)
 
 
 def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Overview:
@@ -125,25 +107,6 @@ def read_grid_books(books: list[tuple[str, list[Grid]]], pact: Pact) -> Overview
     ``books`` is a list of (book name, grids); each grid's ``file`` names the book.
     """
     return _combine([(name, lambda g=grids: g) for name, grids in books], pact)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a table is read or validated, on again afterwards.
-
-    Reading 100,000 rows allocates millions of objects that all stay alive; the
-    collector would walk them again and again (a quarter of a validation's time)
-    and find nothing to free. Reference counting still frees as usual. When the
-    collector is already off (paused by a caller), it is left alone.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _combine(sources: list[tuple[str, Callable[[], list[Grid]]]], pact: Pact) -> Overview:
@@ -296,7 +259,7 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
                 value=cmap.headers.get(ignored),
             )
         )
-    assessed = pact.assessment.header_fields()  # the round's assessment columns are read by pagt_xl.round
+    assessed = pact.assessment.header_fields()  # the round's assessment columns are read by pagt_xl.core.round
     unknown = [j for j in cmap.unmapped if header_key(cmap.headers[j]) not in assessed]
     if unknown:
         names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in unknown)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import AmountUnit, DanishParseError, amount_unit_from_header, parse_amount, parse_year
-from pagt_xl.ingest.grid import Grid, column_letter
-from pagt_xl.ingest.headers import ColumnMap, alias_index, find_header, header_key
-from pagt_xl.model import FrameworkYear, Issue, IssueCode, Severity, SourceRef
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import (
+    AmountUnit,
+    DanishParseError,
+    amount_unit_from_header,
+    header_key,
+    parse_amount,
+    parse_year,
+)
+from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity, SourceRef, column_letter
+from pagt_xl.core.tables import ColumnMap
+from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.headers import alias_index, find_header
 
 
 def framework_index(pact: Pact) -> dict[str, str]:

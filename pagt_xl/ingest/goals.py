@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import DanishParseError, parse_date, parse_year
-from pagt_xl.goals import Activity, IndicatorFigure
-from pagt_xl.ingest.grid import CellProblem, Grid, column_letter
-from pagt_xl.ingest.headers import ColumnMap, alias_index, find_header
-from pagt_xl.model import Issue, IssueCode, Severity, SourceRef
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import DanishParseError, parse_date, parse_year
+from pagt_xl.base.model import CellProblem, Issue, IssueCode, Severity, SourceRef, column_letter
+from pagt_xl.core.goals import Activity, IndicatorFigure
+from pagt_xl.core.tables import ColumnMap
+from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.headers import alias_index, find_header
 
 T = TypeVar("T")
 

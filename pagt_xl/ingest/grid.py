@@ -7,51 +7,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.errors import ErrorCode, InputError
+from pagt_xl.base.errors import ErrorCode, InputError
+from pagt_xl.base.model import CellProblem, Issue, IssueCode, Severity
 from pagt_xl.ingest.guard import check_file, scan_cells
-from pagt_xl.model import Issue, IssueCode, Severity
-
-
-class CellProblem:
-    """A cell whose value is not a value: an Excel error (``#REF!``) or a formula saved without its result."""
-
-    __slots__ = ("kind", "text")
-
-    def __init__(self, kind: str, text: str) -> None:
-        self.kind = kind  # "error" or "formula"
-        self.text = text
-
-    def __repr__(self) -> str:
-        return f"CellProblem({self.kind!r}, {self.text!r})"
-
-    def __str__(self) -> str:
-        return self.text if self.kind == "error" else f"={self.text}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CellProblem) and (self.kind, self.text) == (other.kind, other.text)
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.text))
-
-
-@lru_cache(maxsize=4096)
-def column_letter(index0: int) -> str:
-    """Excel column letters for a 0-based column index (0 → ``"A"``, 26 → ``"AA"``).
-
-    Same result as openpyxl's ``get_column_letter(index0 + 1)`` (a test checks every
-    column); not imported from there because ``openpyxl.utils.cell`` loads all of
-    openpyxl (0.1-0.3 s), which a validation run otherwise never imports.
-    """
-    n = index0 + 1
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass
@@ -74,7 +35,7 @@ class Grid:
         column: str | None = None,
         value: object = None,
     ) -> Issue:
-        """:meth:`Issue.at <pagt_xl.model.Issue.at>` in this sheet (``row`` 1-based, ``column`` a letter)."""
+        """:meth:`Issue.at <pagt_xl.base.model.Issue.at>` in this sheet (``row`` 1-based, ``column`` a letter)."""
         return Issue.at(code, severity, message, file=self.file, sheet=self.sheet, row=row, column=column, value=value)
 
 

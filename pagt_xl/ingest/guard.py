@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.errors import ErrorCode, InputError
+from pagt_xl.base.errors import ErrorCode, InputError
 
 #: Formats python-calamine reads. .xlsx/.xlsm are the documented ones.
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-
-from pagt_xl.config import Pact
-from pagt_xl.danish import AmountUnit, amount_unit_from_header, normalize_name
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import AmountUnit, amount_unit_from_header, header_key
+from pagt_xl.core.tables import ColumnMap
 
 #: How far down a sheet the header row may sit (title rows, notes above it).
 HEADER_SEARCH_ROWS = 40
 #: A header row must map at least this many distinct fields.
 MIN_HEADER_FIELDS = 2
-
-_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_UNIT_TAIL = re.compile(
-    r"\s*(?:i\s+)?(?:(?:mio|mill?|t|tkr|tusinde?|1\.?000)\.?\s*)?(?:kr|dkk|kroner)\.?\s*$", re.IGNORECASE
-)
-
-
-@lru_cache(maxsize=8192)
-def header_key(text: str) -> str:
-    """Normalised header text: units in parentheses and trailing "kr." removed."""
-    stripped = _PARENS.sub(" ", text)
-    stripped = _UNIT_TAIL.sub("", stripped)
-    return normalize_name(stripped)
-
-
-@dataclass
-class ColumnMap:
-    """The columns of one sheet: field → 0-based column index, plus what was left over."""
-
-    header_row: int  # 0-based index in the grid
-    fields: dict[str, int]
-    headers: dict[int, str]
-    units: dict[str, AmountUnit] = field(default_factory=dict)
-    unmapped: list[int] = field(default_factory=list)
-    duplicates: list[tuple[str, int, int]] = field(default_factory=list)  # field, kept, ignored
 
 
 def alias_index(aliases: dict[str, list[str]]) -> dict[str, str]:

@@ -29,13 +29,13 @@ import datetime as dt
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from pagt_xl.config import AmountBounds, Pact
-from pagt_xl.danish import (
+from pagt_xl.base.config import AmountBounds, Pact
+from pagt_xl.base.danish import (
     AmbiguousAmount,
     AmountUnit,
     DanishParseError,
@@ -47,9 +47,9 @@ from pagt_xl.danish import (
     parse_year,
     split_title_applicant,
 )
-from pagt_xl.ingest.grid import CellProblem, Grid, column_letter
-from pagt_xl.ingest.headers import ColumnMap
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.base.model import CellProblem, Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.tables import ColumnMap, SheetRead, Subtotal, covered_rows
+from pagt_xl.ingest.grid import Grid
 
 #: Columns of the applications table, in order. ``row`` is the 1-based Excel row.
 TABLE_COLUMNS: tuple[str, ...] = (
@@ -114,39 +114,6 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 _BLANK = object()
-
-
-@dataclass
-class Subtotal:
-    """A subtotal or total row as found in a sheet."""
-
-    file: str
-    sheet: str
-    row: int
-    label: str
-    year: int | None
-    granted: int | None
-    applied: int | None
-    cells: dict[str, str]
-    #: number of application rows of this sheet read before this one
-    position: int
-
-
-@dataclass
-class SheetRead:
-    """What was read from one overview sheet."""
-
-    file: str
-    sheet: str
-    columns: ColumnMap
-    records: dict[str, list[Any]]
-    subtotals: list[Subtotal] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
-    #: per record index: True when a parse error was found in that row
-    row_errors: list[bool] = field(default_factory=list)
-    #: column index → each record's raw cell, for the columns the pact's overview headers do not map
-    #: (the round's assessment columns, read by :mod:`pagt_xl.round`)
-    unmapped_cells: dict[int, list[Any]] = field(default_factory=dict)
 
 
 class _Bad:
@@ -967,20 +934,6 @@ def _already_reported(issues: list[Issue], letter: str | None, row_no: int) -> b
 _APPLICATION_MARKERS = ("decision", "applicant", "case_id")
 #: The fields a subtotal row may fill besides its label.
 _SUBTOTAL_FIELDS = frozenset({"year", "applied", "granted"})
-
-
-def covered_rows(year: int | None, position: int, previous: int, years: list[Any]) -> list[int]:
-    """Record indexes a subtotal row covers; ``position``: applications read before it, ``previous``: before the
-    previous subtotal of the sheet (0 for the first).
-
-    A label with a year covers that year's rows above it; otherwise the rows since the
-    previous subtotal; a total right after another subtotal covers the whole sheet.
-    """
-    if year is not None:
-        return [k for k, y in enumerate(years[:position]) if y == year]
-    if position > previous:
-        return list(range(previous, position))
-    return list(range(len(years)))
 
 
 def _labelled_row_is_application(

@@ -28,8 +28,8 @@ import matplotlib.pyplot as plt
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pagt_xl.breakdown import Breakdown, YearTable
-from pagt_xl.figures import format_millions, format_share
+from pagt_xl.base.figures import format_millions, format_share
+from pagt_xl.core.breakdown import Breakdown, YearTable
 
 _COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#548235", "#7f6000", "#7030a0", "#bf9000", "#595959")
 DPI = 200

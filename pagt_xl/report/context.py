@@ -1,6 +1,6 @@
 """The report context: every figure, table and sentence of the status-report draft.
 
-Pure: built from :class:`~pagt_xl.results.Breakdowns`, no I/O, one builder per
+Pure: built from :class:`~pagt_xl.core.results.Breakdowns`, no I/O, one builder per
 chapter (front matter, key figures, year table, shares, partners, target
 groups, learning, progress, projects per grant year, appendix). Every value is
 already formatted the Danish way ("23.231.178 kr.", "23,23 mio. kr.", "18 %",
@@ -12,7 +12,6 @@ template.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,9 +21,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pagt_xl.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
-from pagt_xl.config import Pact
-from pagt_xl.danish import (
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import (
     danish_sort_key,
     format_amount,
     format_amount_prose,
@@ -33,11 +31,14 @@ from pagt_xl.danish import (
     format_number,
     format_percent,
 )
-from pagt_xl.figures import format_share
-from pagt_xl.goals import FollowUp
-from pagt_xl.model import Issue, Severity
+from pagt_xl.base.figures import format_share
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
+from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.results import Breakdowns
+from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.report.goals import GoalsChapter, goals_chapter
-from pagt_xl.results import Breakdowns, UnderspendNote
+from pagt_xl.report.text import file_names_only, pact_hint, prompt_text
 
 DRAFT_MARK = "KLADDE"
 
@@ -375,11 +376,6 @@ def _share(percent: int | float, amount: int | None = None, total: int | None = 
     return format_share(int(percent))
 
 
-def prompt_text(hint: str) -> str:
-    """A writing prompt as text: ``[SKRIV: hint]`` (yellow once rendered)."""
-    return f"[SKRIV: {' '.join(hint.split())}]"
-
-
 def prompt(hint: str, prefill: list[str] | None = None) -> Prompt:
     """A writing prompt: ``[SKRIV: hint]`` (highlighted in the draft) and text from the workbook to start from."""
     return Prompt(text=prompt_text(hint), prefill=[p for p in (prefill or []) if p.strip()])
@@ -389,33 +385,6 @@ def theme_words(pact: Pact) -> Words:
     """The pact's words for its themes ([report.words])."""
     w = pact.report.words
     return Words(one=w.one, many=w.many, the_one=w.the_one, the_many=w.the_many)
-
-
-def pact_hint(pact: Pact, key: str, **values: str) -> str:
-    """The pact's hint for prompt ``key``, its theme words and ``values`` filled in ({the_one}, {years} ...)."""
-    text = pact.report.hint(key)
-    w = pact.report.words
-    for name, value in {"one": w.one, "many": w.many, "the_one": w.the_one, "the_many": w.the_many, **values}.items():
-        text = text.replace("{" + name + "}", value)
-    return text
-
-
-_EXTENSIONS = r"(?:xlsx|xlsm|xltx|xls|xlsb|ods|csv|docx|docm|dotx|pdf|toml|json)"
-#: a path ending in a file name ("/home/x/Mine filer/oversigt.xlsx", "C:\\Data\\b.xlsx", "ud/b.xlsx")
-_FILE_PATH = re.compile(
-    r"(?:(?:[A-Za-z]:[\\/]|\\\\|~[\\/]|/)[^\n›'\"()]*?[\\/]|(?<![\w.-])(?:[\w.-]+[\\/])+)"
-    rf"(?P<name>[^\\/\n›'\"()]+?\.{_EXTENSIONS})(?![\w])"
-)
-#: an absolute folder ("/home/x/workbooks")
-_FOLDER_PATH = re.compile(r"(?<![\w.-])(?:[A-Za-z]:[\\/]|/)(?:[^\s›'\"()\\/]+[\\/])*(?P<name>[^\s›'\"()\\/]+)")
-
-
-def file_names_only(text: str) -> str:
-    """``text`` with every path shortened to its file name: a document never shows a folder of the machine it was
-    made on ("budgettet (/home/a/workbooks/24-0203_budget.xlsx › Budget A15)" → "budgettet (24-0203_budget.xlsx ›
-    Budget A15)"). Words with a slash that are no path ("EUD/EUX") are left alone."""
-    text = _FILE_PATH.sub(lambda m: m.group("name"), text)
-    return _FOLDER_PATH.sub(lambda m: m.group("name"), text)
 
 
 def share_text(value: float) -> str:
@@ -579,7 +548,7 @@ class _Scope:
     table: pd.DataFrame
     #: rows without errors that have a year
     clean: pd.DataFrame
-    #: granted projects without errors (:func:`pagt_xl.breakdown.clean_granted`)
+    #: granted projects without errors (:func:`pagt_xl.core.breakdown.clean_granted`)
     granted: pd.DataFrame
     first: int
     last: int

@@ -1,6 +1,6 @@
 """The status report's chapter "Målopfølgning" (issue 17): context fields, one chart per indicator, alt texts.
 
-:func:`goals_chapter` turns a :class:`~pagt_xl.goals.FollowUp` into the chapter's
+:func:`goals_chapter` turns a :class:`~pagt_xl.core.goals.FollowUp` into the chapter's
 context (formatted Danish text and, for the charts, the plain series);
 :func:`add_goal_charts` puts a chart per indicator into the rendering values and returns
 their alt texts, which ``render_context`` sets with the other charts'.
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pagt_xl.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
+from pagt_xl.core.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
 
 if TYPE_CHECKING:
-    from pagt_xl.config import Pact
+    from pagt_xl.base.config import Pact
 
 
 class _Model(BaseModel):
@@ -92,7 +92,7 @@ def goals_chapter(result: FollowUp | None, pact: Pact, first: int, last: int) ->
     """The chapter's context from a follow-up (``None``: none was read), kept to the years ``first``-``last``."""
     goals = pact_goals(pact)
     if result is None:
-        from pagt_xl.report.context import pact_hint, prompt_text
+        from pagt_xl.report.text import pact_hint, prompt_text
 
         return GoalsChapter(
             available=False, missing=prompt_text(pact_hint(pact, "goals_missing")), goals=goals, until="",

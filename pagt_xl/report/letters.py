@@ -14,12 +14,12 @@ letter normally states):
   the acceptance deadline;
 * the contact person and the signature.
 
-Every text is the pact's (:class:`~pagt_xl.config.LetterRules`); a missing one is a yellow
+Every text is the pact's (:class:`~pagt_xl.base.config.LetterRules`); a missing one is a yellow
 writing prompt ``[SKRIV: …]`` and the letter is marked KLADDE: nothing of the law is invented.
 A rejection or partial grant without a reason gets no letter (``letter_no_reason``, an error at
 the Begrundelse cell) unless a draft is asked for, which is then marked KLADDE.
 
-The context is built from an :class:`~pagt_xl.round.Assessed` (pure); the templates
+The context is built from an :class:`~pagt_xl.core.round.Assessed` (pure); the templates
 (``brev_tilsagn.docx``, ``brev_afslag.docx``, built by ``scripts/make_round_templates.py``) hold
 the sentences as Jinja text staff can reword in Word.
 """
@@ -37,12 +37,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import amount_in_words, format_amount, format_date, format_percent
-from pagt_xl.model import Decision, Issue, IssueCode, Severity
-from pagt_xl.outputs import atomic_write
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import amount_in_words, format_amount, format_date, format_percent
+from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.core.round import Assessed, letter_name
+from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.render import check_template, render_document
-from pagt_xl.round import Assessed, letter_name
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
 GRANT_TEMPLATE = _TEMPLATES / "brev_tilsagn.docx"
@@ -355,8 +355,8 @@ def missing_pact_texts(pact: Pact) -> list[Issue]:
 # -- writing the letters ---------------------------------------------------------------------------
 def check_letter_templates(grant: Path | None = None, rejection: Path | None = None) -> None:
     """Check both letter templates before any letter is written."""
-    check_template(Path(grant) if grant else GRANT_TEMPLATE, "brev")
-    check_template(Path(rejection) if rejection else REJECTION_TEMPLATE, "brev")
+    check_template(Path(grant) if grant else GRANT_TEMPLATE, "brev", LetterContext)
+    check_template(Path(rejection) if rejection else REJECTION_TEMPLATE, "brev", LetterContext)
 
 
 class LetterOutcome(BaseModel):
@@ -477,7 +477,8 @@ def write_letters(
                 continue
             kept = _keep_old(path)
         context = build_letter_context(a, pact, letter_date=date)
-        tpl = render_document(context.model_dump(), grant if a.decision == Decision.GRANTED else rejection, "brev")
+        template = grant if a.decision == Decision.GRANTED else rejection
+        tpl = render_document(context.model_dump(), template, "brev", LetterContext)
         atomic_write(path, lambda tmp, tpl=tpl: tpl.save(str(tmp)))
         outcomes.append(outcome.model_copy(update={"status": "replaced" if kept else "written", "kept": kept,
                                                    "draft": bool(context.draft_mark)}))  # fmt: skip

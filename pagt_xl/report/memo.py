@@ -1,6 +1,6 @@
 """The recommendation memo (indstillingsnotat, issue 16; a formal memo in issue 24): context → Word.
 
-The context is a pydantic model built from a :class:`~pagt_xl.round.RoundResult` (pure: only
+The context is a pydantic model built from a :class:`~pagt_xl.core.round.RoundResult` (pure: only
 formatting); the template (``pagt_xl/templates/indstillingsnotat.docx``, built by
 ``scripts/make_round_templates.py``) lays it out and holds the memo's formal sentences ("Det
 indstilles, at …") as Jinja text staff can reword. A formal memo: the case number, the decision
@@ -19,13 +19,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from pagt_xl.config import Pact
-from pagt_xl.danish import danish_sort_key, format_amount, format_date
-from pagt_xl.model import IssueCode, Severity
-from pagt_xl.outputs import atomic_write
-from pagt_xl.report.context import Words, file_names_only, prompt_text, theme_words
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import danish_sort_key, format_amount, format_date
+from pagt_xl.base.model import IssueCode, Severity
+from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult
+from pagt_xl.outputs.files import atomic_write
+from pagt_xl.report.context import Words, theme_words
 from pagt_xl.report.render import check_template, render_document
-from pagt_xl.round import RECOMMENDATION_LABELS, Assessed, RoundResult
+from pagt_xl.report.text import file_names_only, prompt_text
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
 MEMO_TEMPLATE = _TEMPLATES / "indstillingsnotat.docx"
@@ -217,7 +218,7 @@ def build_memo_context(
     excluded_rows: int = 0,
     case_number: str | None = None,
 ) -> MemoContext:
-    """The memo's context from a round (:func:`pagt_xl.round.assess_round`).
+    """The memo's context from a round (:func:`pagt_xl.core.round.assess_round`).
 
     ``budgets_checked``: whether applicants' budgets were read (else those two checks say
     "ikke kontrolleret"); ``excluded_rows``: rows of the round with errors in the overview;
@@ -447,7 +448,7 @@ def render_memo(
         result, report_date=report_date or dt.date.today(), budgets_checked=budgets_checked,
         excluded_rows=excluded_rows, case_number=case_number,
     )  # fmt: skip
-    tpl = render_document(context.model_dump(), template, "indstilling")
+    tpl = render_document(context.model_dump(), template, "indstilling", MemoContext)
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))
     return out
@@ -455,7 +456,7 @@ def render_memo(
 
 def check_memo_template(template: Path | None = None) -> None:
     """Check a memo template before any work is done (unknown variables, bad syntax, not a .docx)."""
-    check_template(Path(template) if template is not None else MEMO_TEMPLATE, "indstilling")
+    check_template(Path(template) if template is not None else MEMO_TEMPLATE, "indstilling", MemoContext)
 
 
 def memo_nested_variables() -> dict[str, dict[str, str]]:

@@ -22,8 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pagt_xl.errors import ErrorCode, PagtError
-from pagt_xl.outputs import atomic_write
+from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.outputs.files import atomic_write
 
 #: where LibreOffice lives when it is not on PATH (Windows and macOS installers)
 _KNOWN_PLACES = (

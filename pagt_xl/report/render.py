@@ -27,11 +27,13 @@ from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from pydantic import BaseModel
 
-from pagt_xl.errors import ErrorCode, PagtError
-from pagt_xl.goals import FollowUp
-from pagt_xl.model import Issue
-from pagt_xl.outputs import atomic_write
+from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.base.model import Issue
+from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.tables import UnderspendNote
+from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_rows_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context
 from pagt_xl.report.goals import add_goal_charts
@@ -43,7 +45,6 @@ from pagt_xl.report.template_check import (
     unknown_variables,
     where_used,
 )
-from pagt_xl.results import UnderspendNote
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
 #: installed as files (wheel or editable), so the resource is a real path that Word libraries can open.
@@ -170,26 +171,22 @@ def used_variables(template: Path) -> set[str]:
 KIND_HINTS = {"statusrapport": "", "indstilling": " --kind indstilling", "brev": " --kind brev"}
 
 
-def template_types(kind: str) -> dict[str, Any]:
-    """Name → type of every variable a template of ``kind`` (statusrapport, indstilling, brev) may use."""
-    if kind == "statusrapport":
+def template_types(kind: str, model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """Name → type of every variable a template of ``kind`` may use: the fields of its context ``model``
+    (``None``: the status report's, with its charts). The memo and the letters pass their own model."""
+    if model is None:
+        if kind != "statusrapport":
+            raise ValueError(f"no context model given for a template of kind {kind!r}")
         out: dict[str, Any] = {name: f.annotation for name, f in ReportContext.model_fields.items()}
         out.update({name: Any for name in CHART_VARIABLES})
         return out
-    if kind == "indstilling":
-        from pagt_xl.report.memo import MemoContext
-
-        return {name: f.annotation for name, f in MemoContext.model_fields.items()}
-    if kind == "brev":
-        from pagt_xl.report.letters import LetterContext
-
-        return {name: f.annotation for name, f in LetterContext.model_fields.items()}
-    raise ValueError(kind)
+    return {name: f.annotation for name, f in model.model_fields.items()}
 
 
-def check_template(template: Path, kind: str = "statusrapport") -> None:
+def check_template(template: Path, kind: str = "statusrapport", model: type[BaseModel] | None = None) -> None:
     """Stop with a Danish :class:`TemplateProblem` naming the paragraph when the template of ``kind`` has a fault:
-    an unclosed or stray block, invalid syntax, or a variable (or a record's field) the context does not have.
+    an unclosed or stray block, invalid syntax, or a variable (or a record's field) its context ``model``
+    does not have (``None``: the status report's context).
 
     A template that passed is not checked again until the file changes (size or modification
     time): a job checks it before reading anything, and rendering checks it once more.
@@ -198,25 +195,27 @@ def check_template(template: Path, kind: str = "statusrapport") -> None:
     try:
         stat = path.stat()
     except OSError:
-        _check_template(path, kind)  # names the missing or unreadable file
+        _check_template(path, kind, model)  # names the missing or unreadable file
         return
-    _check_unchanged_template(str(path), stat.st_mtime_ns, stat.st_size, kind)
+    _check_unchanged_template(str(path), stat.st_mtime_ns, stat.st_size, kind, model)
 
 
 @lru_cache(maxsize=32)
-def _check_unchanged_template(path: str, mtime_ns: int, size: int, kind: str) -> None:
+def _check_unchanged_template(
+    path: str, mtime_ns: int, size: int, kind: str, model: type[BaseModel] | None
+) -> None:
     """:func:`_check_template`, remembered per file version (a failure raises and is not remembered)."""
-    _check_template(Path(path), kind)
+    _check_template(Path(path), kind, model)
 
 
-def _check_template(template: Path, kind: str) -> None:
+def _check_template(template: Path, kind: str, model: type[BaseModel] | None = None) -> None:
     tpl = _open(template)
     env = _environment()
     items = paragraphs(template)
     fault = block_fault(items) or syntax_fault(env, items)
     if fault:
         raise TemplateProblem(f"{template}: fejl i skabelonen, {fault}")
-    variables = template_types(kind)
+    variables = template_types(kind, model)
     places: dict[str, str] = {}
     for where, source in _template_sources(tpl):
         try:
@@ -469,11 +468,13 @@ def finish_document(doc: Any) -> None:
     set_danish(doc)
 
 
-def render_document(values: dict[str, Any], template: Path, kind: str) -> DocxTemplate:
-    """Check ``template`` (of ``kind``: statusrapport, indstilling, brev), render ``values`` in the sandbox and
-    finish the document (:func:`finish_document`); returns the rendered template, to be saved."""
+def render_document(
+    values: dict[str, Any], template: Path, kind: str, model: type[BaseModel] | None = None
+) -> DocxTemplate:
+    """Check ``template`` (of ``kind`` with its context ``model``, see :func:`check_template`), render ``values``
+    in the sandbox and finish the document (:func:`finish_document`); returns the rendered template, to be saved."""
     template = Path(template)
-    check_template(template, kind)
+    check_template(template, kind, model)
     tpl = _open(template)
     render_sandboxed(tpl, values, template)
     finish_document(tpl.docx)

@@ -14,13 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from pagt_xl.breakdown import KEY_LABELS, breakdown_by, clean_granted
-from pagt_xl.danish import DanishParseError, parse_amount, parse_year
-from pagt_xl.figures import percent_fraction
-from pagt_xl.ingest.grid import column_letter
-from pagt_xl.issue_texts import describe
-from pagt_xl.model import Severity
-from pagt_xl.results import Validation
+from pagt_xl.base.danish import DanishParseError, parse_amount, parse_year
+from pagt_xl.base.figures import percent_fraction
+from pagt_xl.base.issue_texts import describe
+from pagt_xl.base.model import Severity, column_letter
+from pagt_xl.core.breakdown import KEY_LABELS, breakdown_by, clean_granted
+from pagt_xl.core.tables import Validation
 from pagt_xl.xl._data import CellError, DataRef, derived, pack_data, pact_named
 
 #: Words accepted for ``nøgle`` in PAGT.FORDELING (Danish, ASCII spellings and the core's English keys).
@@ -174,7 +173,7 @@ def count(data: Any, year: Any = None, theme_text: Any = None, round_text: Any =
 def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
     """Header row, one row per label (label, projects, kroner, share) and a total row.
 
-    The share is the one rounded share every output shows (:mod:`pagt_xl.figures`): whole percent by
+    The share is the one rounded share every output shows (:mod:`pagt_xl.base.figures`): whole percent by
     largest remainder, as a fraction (``0.19`` for 19 %), so the column adds up to exactly 1.
 
     Target groups (``målgruppe``) overlap, so they get other columns (:data:`TARGET_GROUP_HEADER`): projects
@@ -324,7 +323,7 @@ def goal_status(data: Any, indicator: Any, year: Any = None, pact: Any = None) -
     index points and percent, the change needed per remaining year. ``year``: only up to that year.
     A cell that cannot be read, an unknown indicator or a missing baseline raises :class:`CellError`.
     """
-    from pagt_xl.goals import follow_up
+    from pagt_xl.core.goals import follow_up
     from pagt_xl.ingest.goals import read_goal_grids
     from pagt_xl.xl._data import grid_from_values
 

@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.ingest.grid import column_letter
+from pagt_xl.base.model import column_letter
 
 #: The client's version string; xlwings only checks it for non-Office.js clients.
 CLIENT_VERSION = "0.37.8"

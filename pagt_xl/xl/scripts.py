@@ -30,21 +30,23 @@ from typing import Any
 import xlwings as xw
 from xlwings import script
 
-from pagt_xl.breakdown import KEY_LABELS, Breakdown
-from pagt_xl.config import Pact
-from pagt_xl.danish import format_amount
-from pagt_xl.errors import PagtError
-from pagt_xl.figures import percent_fraction
+from pagt_xl.base.config import Pact
+from pagt_xl.base.danish import format_amount
+from pagt_xl.base.errors import PagtError
+from pagt_xl.base.figures import percent_fraction
+from pagt_xl.base.issue_texts import describe
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
+from pagt_xl.core.results import Breakdowns
+from pagt_xl.core.tables import Validation
 from pagt_xl.ingest.grid import Grid
 from pagt_xl.ingest.guard import column_index
-from pagt_xl.issue_texts import describe
-from pagt_xl.model import Issue, Severity
-from pagt_xl.outputs import KR_FORMAT, PCT_FORMAT, SHEET_NAMES, csv_safe, office_lock
+from pagt_xl.outputs.files import csv_safe, office_lock
+from pagt_xl.outputs.workbooks import KR_FORMAT, PCT_FORMAT, SHEET_NAMES
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
-from pagt_xl.results import Breakdowns, Validation
 from pagt_xl.xl._data import CellError, grid_from_values, pact_named, validate_grids
 from pagt_xl.xl.core import SEVERITY_DA
-from pagt_xl.xl.settings import ServerSettings, current_settings
+from pagt_xl.xl.settings import ServerSettings, current_settings, public_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -387,11 +389,12 @@ def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
 
 # -- report ------------------------------------------------------------------------------------
 def public_url(settings: ServerSettings | None = None) -> str:
-    """Base URL of the server for links (``PAGT_XL_PUBLIC_URL``, else ``https://`` + ``XLWINGS_HOSTNAME``).
+    """Base URL of the server for links: ``PAGT_XL_PUBLIC_URL`` or ``XLWINGS_HOSTNAME``, else the request's own.
 
-    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`.
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`
+    (see :func:`~pagt_xl.xl.settings.public_base_url`).
     """
-    return (settings or current_settings()).base_url
+    return public_base_url(settings)
 
 
 def report_target(
@@ -590,7 +593,7 @@ def lav_breve(book: xw.Book) -> None:
     import tempfile
     import zipfile
 
-    from pagt_xl.outputs import atomic_write
+    from pagt_xl.outputs.files import atomic_write
     from pagt_xl.pipeline import run_letters
 
     validation, options = validate_book(book)

@@ -1,0 +1,41 @@
+"""Where the shipped pact files are, and their names. No pydantic: ``pagt-xl --help`` lists the names.
+
+:mod:`pagt_xl.base.config` loads and validates the files; this module only finds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACTS_DIR = Path(__file__).parent / "pacts"
+
+
+def available_pacts() -> list[str]:
+    """Names of the pacts shipped with the package (file stems), sorted."""
+    return sorted(p.stem for p in PACTS_DIR.glob("*.toml") if not p.stem.startswith("_"))
+
+
+#: Everything a breakdown can be by, in the order the command line lists them.
+KEYS: tuple[str, ...] = (
+    "year",
+    "round",
+    "theme",
+    "type",
+    "applicant",
+    "institution_type",
+    "target_group",
+    "status",
+    "progress",
+)
+#: Danish column titles per key.
+KEY_LABELS: dict[str, str] = {
+    "year": "År",
+    "round": "Runde",
+    "theme": "Indsatsområde",
+    "type": "Projekttype",
+    "applicant": "Ansøger",
+    "institution_type": "Institutionstype",
+    "target_group": "Målgruppe",
+    "status": "Status",
+    "progress": "Fremdrift",
+}

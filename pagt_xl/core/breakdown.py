@@ -1,0 +1,506 @@
+"""Allocation breakdowns, the year table and cross-checks. Pure: DataFrames in, data out.
+
+Every breakdown is computed from the granted applications without errors, so
+sums agree by construction. Amounts are whole kroner; shares are exact
+fractions as floats, and ``percent`` are whole percentages that add up to 100
+(largest-remainder rounding, :mod:`pagt_xl.base.figures`): the one rounded share every
+output shows, computed here once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pagt_xl.base.config import InstitutionRule, Pact
+from pagt_xl.base.danish import danish_sort_key
+from pagt_xl.base.figures import share_percents
+from pagt_xl.base.model import Decision, FrameworkYear
+from pagt_xl.base.names import KEY_LABELS, KEYS
+
+NOT_GIVEN = "(ikke angivet)"
+STATUS_LABELS = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
+PROGRESS_LABELS = {"good": "God", "acceptable": "Acceptabel", "slow": "Langsom"}
+TARGET_GROUPS = {
+    "target_primary": "Grundskole",
+    "target_youth": "Ungdomsuddannelse",
+    "target_higher": "Videregående uddannelse",
+    "target_professionals": "Fagpersoner",
+}
+
+
+@dataclass
+class Breakdown:
+    """Rows of a breakdown: labels per key, projects, granted (kr.), share (0..1), percent (int)."""
+
+    by: list[str]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    excluded_rows: int = 0
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame."""
+        return pd.DataFrame(self.rows)
+
+
+@dataclass
+class Check:
+    """One cross-check: two figures compared, and where they come from."""
+
+    name: str
+    expected: int | float | None
+    actual: int | float | None
+    source: str
+    computed_from: str = "de validerede rækker"
+    #: "==": the figures must agree; "<=": ``actual`` must not exceed ``expected`` (a ceiling)
+    relation: str = "=="
+
+    @property
+    def ok(self) -> bool:
+        """Whether the two figures agree (or ``actual`` is within the ceiling)."""
+        if self.relation == "<=":
+            return self.actual is not None and self.expected is not None and self.actual <= self.expected
+        return self.expected == self.actual
+
+    @property
+    def result(self) -> str:
+        """``"OK"`` or ``"AFVIGER"``."""
+        return "OK" if self.ok else "AFVIGER"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "result": self.result,
+            "expected": self.expected,
+            "actual": self.actual,
+            "relation": self.relation,
+            "source": self.source,
+            "computed_from": self.computed_from,
+        }
+
+
+@dataclass
+class YearTable:
+    """The year table of the status report, one row per year plus a total row."""
+
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    rounds: list[tuple[str, str]] = field(default_factory=list)  # (key, name)
+
+
+def largest_remainder(values: list[int], total: int = 100) -> list[int]:
+    """Whole percentages proportional to ``values``, adding up to ``total``.
+
+    The one rule is :func:`pagt_xl.base.figures.share_percents`.
+    """
+    return share_percents(values, total)
+
+
+def clean_granted(table: pd.DataFrame) -> pd.DataFrame:
+    """Granted applications without errors."""
+    return table[(table["decision"] == Decision.GRANTED) & ~table["has_error"].astype(bool)]
+
+
+def institution_type(name: str | None, pact: Pact) -> str:
+    """Institution type of an applicant by the pact's name rules (first matching rule wins)."""
+    if not isinstance(name, str) or not name:
+        return NOT_GIVEN
+    return _classifier(tuple(pact.institution_types))(name)
+
+
+class _Classifier:
+    """A pact's institution rules, each compiled once into one pattern; remembers every name it has seen.
+
+    Applicants repeat (a few hundred names over 100,000 rows), so each distinct
+    name is matched once.
+    """
+
+    def __init__(self, rules: tuple[InstitutionRule, ...]) -> None:
+        self.rules = [(_rule_pattern(r.patterns), r.name) for r in rules if r.patterns]
+        self.fallback = rules[-1].name if rules else "Andet"
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        found = self.seen.get(name)
+        if found is None:
+            found = next((label for pattern, label in self.rules if pattern.search(name)), self.fallback)
+            if len(self.seen) < _MAX_NAMES:
+                self.seen[name] = found
+        return found
+
+
+#: Most applicant names a classifier remembers (a long-running server sees many workbooks).
+_MAX_NAMES = 100_000
+
+
+def _rule_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching where any of ``patterns`` matches."""
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:  # a pattern that cannot be combined (e.g. an inline global flag): report it on its own
+        for p in patterns:
+            re.compile(p, re.IGNORECASE)
+        raise
+
+
+@functools.lru_cache(maxsize=16)
+def _classifier(rules: tuple[InstitutionRule, ...]) -> _Classifier:
+    """The classifier of one pact's rules (cached per pact: the rules are frozen, hashable values)."""
+    return _Classifier(rules)
+
+
+#: The table's columns each key is labelled from.
+_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "year": ("year",),
+    "theme": ("theme",),
+    "type": ("project_type",),
+    "round": ("round",),
+    "applicant": ("applicant",),
+    "institution_type": ("institution_type", "applicant"),
+    "status": ("status",),
+    "progress": ("progress",),
+}
+
+
+def _labeller(key: str, pact: Pact) -> Callable[..., Any]:
+    """The label of a key from its columns' raw values (one call per distinct value, not per row)."""
+    if key == "year":
+        return lambda v: NOT_GIVEN if pd.isna(v) else int(v)
+    if key == "theme":
+        names = {t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes}
+    elif key == "type":
+        names = {t.key: t.name for t in pact.project_types}
+    elif key == "round":
+        names = {r.key: r.name for r in pact.rounds}
+    elif key == "status":
+        names = dict(STATUS_LABELS)
+    elif key == "progress":
+        names = dict(PROGRESS_LABELS)
+    elif key == "applicant":
+        return lambda v: v if isinstance(v, str) and v else NOT_GIVEN
+    elif key == "institution_type":
+        classify = _classifier(tuple(pact.institution_types))
+
+        def institution(given: Any, applicant: Any) -> str:
+            if isinstance(given, str) and given:
+                return given
+            return classify(applicant) if isinstance(applicant, str) and applicant else NOT_GIVEN
+
+        return institution
+    else:
+        raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+    return lambda v: names.get(v, NOT_GIVEN) if isinstance(v, Hashable) and not _missing(v) else NOT_GIVEN
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python values (JSON, sorting)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _order(key: str, pact: Pact) -> list[Any] | None:
+    if key == "theme":
+        return [f"{t.number}. {t.name}" if t.number is not None else t.name for t in pact.themes]
+    if key == "type":
+        return [t.name for t in pact.project_types]
+    if key == "round":
+        return [r.name for r in pact.rounds]
+    if key == "status":
+        return list(STATUS_LABELS.values())
+    if key == "progress":
+        return list(PROGRESS_LABELS.values())
+    return None
+
+
+def _sort_key(key: str, pact: Pact):
+    order = _order(key, pact)
+
+    def k(label: Any) -> tuple[int, Any]:
+        if label == NOT_GIVEN:
+            return (2, "")
+        if order is not None:
+            return (0, order.index(label)) if label in order else (1, danish_sort_key(str(label)))
+        return (0, label) if isinstance(label, int) else (1, danish_sort_key(str(label)))
+
+    return k
+
+
+def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
+    """Granted projects and amounts by one or two keys, with shares of the total.
+
+    ``table`` is the validated applications table; rows with errors and rows
+    not granted are left out (``excluded_rows`` counts the erroneous ones).
+    """
+    return breakdowns_by(table, pact, [by])[0]
+
+
+def breakdowns_by(table: pd.DataFrame, pact: Pact, bys: Iterable[list[str]]) -> list[Breakdown]:
+    """:func:`breakdown_by` for each key list of ``bys``, selecting the granted rows once."""
+    bys = [list(by) for by in bys]
+    for by in bys:
+        if not by or len(by) > 2:
+            raise ValueError("angiv én eller to nøgler")
+        for key in by:
+            if key not in KEYS:
+                raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+        if "target_group" in by and len(by) > 1:
+            raise ValueError("målgruppe kan ikke krydses med en anden nøgle")
+    excluded = int(table["has_error"].astype(bool).sum())
+    df = clean_granted(table)
+    amounts = df["granted"].fillna(0).astype("int64").to_numpy()
+    out = []
+    for by in bys:
+        if by == ["target_group"]:
+            out.append(_target_groups(df, excluded))
+        else:
+            out.append(_breakdown(df, amounts, pact, by, excluded))
+    return out
+
+
+def _breakdown(df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], excluded: int) -> Breakdown:
+    """One breakdown of the granted rows ``df`` (``amounts``: their kroner, in row order).
+
+    The rows are grouped by their raw values first (themes' keys, applicants' names ...),
+    and only the distinct values are labelled, so a pact rule runs once per distinct
+    applicant, not once per row.
+    """
+    grouped: dict[tuple[Any, ...], list[int]] = {}
+    if len(df):
+        columns = [(key, c) for key in by for c in _KEY_COLUMNS[key]]
+        frame = pd.DataFrame({f"c{i}": df[c].to_numpy(dtype=object) for i, (_, c) in enumerate(columns)})
+        frame["amount"] = amounts
+        names = [f"c{i}" for i in range(len(columns))]
+        agg = frame.groupby(names, sort=False, dropna=False)["amount"].agg(["size", "sum"])
+        labellers = [(_labeller(key, pact), len(_KEY_COLUMNS[key])) for key in by]
+        for raw, (projects, total) in zip(agg.index, agg.to_numpy(), strict=True):
+            values = raw if isinstance(raw, tuple) else (raw,)
+            label, i = [], 0
+            for labeller, width in labellers:
+                label.append(_plain(labeller(*values[i : i + width])))
+                i += width
+            slot = grouped.setdefault(tuple(label), [0, 0])
+            slot[0] += int(projects)
+            slot[1] += int(total)
+    sorters = [_sort_key(key, pact) for key in by]
+    keys_sorted = sorted(grouped, key=lambda t: tuple(s(v) for s, v in zip(sorters, t, strict=True)))
+    total_granted = int(amounts.sum())
+    total_projects = len(df)
+    percents = largest_remainder([grouped[k][1] for k in keys_sorted])
+    rows = []
+    for label, pct in zip(keys_sorted, percents, strict=True):
+        projects, granted = grouped[label]
+        row: dict[str, Any] = dict(zip(by, label, strict=True))
+        row.update(
+            projects=projects,
+            granted=granted,
+            share=granted / total_granted if total_granted else 0.0,
+            percent=pct,
+            project_share=projects / total_projects if total_projects else 0.0,
+        )
+        rows.append(row)
+    total = {
+        by[0]: "I alt",
+        "projects": total_projects,
+        "granted": total_granted,
+        "share": 1.0 if rows else 0.0,
+        "percent": 100 if total_granted else 0,
+    }
+    return Breakdown(by=list(by), rows=rows, total=total, excluded_rows=excluded)
+
+
+def target_groups(table: pd.DataFrame) -> Breakdown:
+    """Activity targets summed by education level over the granted projects without errors."""
+    return _target_groups(clean_granted(table), int(table["has_error"].astype(bool).sum()))
+
+
+def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
+    rows = []
+    participants = []
+    for col, label in TARGET_GROUPS.items():
+        values = df[col].dropna().astype("int64")
+        reached = values[values > 0]
+        participants.append(int(reached.sum()))
+        rows.append(
+            {
+                "target_group": label,
+                "projects": len(reached),
+                "participants": int(reached.sum()),
+                "granted": int(df.loc[reached.index, "granted"].fillna(0).sum()),
+            }
+        )
+    total_p = sum(participants)
+    for row, pct in zip(rows, largest_remainder(participants), strict=True):
+        row["share"] = row["participants"] / total_p if total_p else 0.0
+        row["percent"] = pct
+    total = {
+        "target_group": "I alt",
+        "projects": len(df),
+        "participants": total_p,
+        "granted": int(df["granted"].fillna(0).sum()),
+        "share": 1.0 if total_p else 0.0,
+        "percent": 100 if total_p else 0,
+    }
+    return Breakdown(by=["target_group"], rows=rows, total=total, excluded_rows=excluded)
+
+
+def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear]) -> YearTable:
+    """Applications, rejections, grants, pending, amount per round, framework, utilisation, cumulative."""
+    columns = table[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
+    df = columns[~table["has_error"].astype(bool) & table["year"].notna()]
+    fw = {f.year: f.amount for f in frameworks}
+    years = sorted({int(y) for y in df["year"]} | set(fw))
+    rounds = [(r.key, r.name) for r in pact.rounds]
+    rows = []
+    cumulative = 0
+    for year in years:
+        ydf = df[df["year"] == year]
+        granted = ydf[ydf["decision"] == Decision.GRANTED]
+        amount = int(granted["granted"].fillna(0).sum())
+        cumulative += amount
+        row: dict[str, Any] = {
+            "year": year,
+            "applications": len(ydf),
+            "rejected": int((ydf["decision"] == Decision.REJECTED).sum()),
+            "granted_projects": len(granted),
+            "pending": int((ydf["decision"] == Decision.PENDING).sum()),
+        }
+        for key, _ in rounds:
+            row[f"round_{key}"] = int(granted.loc[granted["round"] == key, "granted"].fillna(0).sum())
+        if rounds:
+            row["round_none"] = int(granted.loc[granted["round"].isna(), "granted"].fillna(0).sum())
+        row["granted"] = amount
+        row["framework"] = fw.get(year)
+        row["utilisation"] = amount / fw[year] if fw.get(year) else None
+        row["cumulative"] = cumulative
+        rows.append(row)
+    total: dict[str, Any] = {"year": "I alt"}
+    for col in ("applications", "rejected", "granted_projects", "pending", "granted"):
+        total[col] = sum(r[col] for r in rows)
+    for key, _ in rounds:
+        total[f"round_{key}"] = sum(r[f"round_{key}"] for r in rows)
+    if rounds:
+        total["round_none"] = sum(r["round_none"] for r in rows)
+    fw_total = sum(v for r in rows if (v := r["framework"]) is not None)
+    total["framework"] = fw_total or None
+    total["utilisation"] = total["granted"] / fw_total if fw_total else None
+    total["cumulative"] = cumulative
+    return YearTable(rows=rows, total=total, rounds=rounds)
+
+
+def grant_extremes(table: pd.DataFrame) -> dict[str, Any]:
+    """Smallest and largest grant (kr.) with their titles; ``None`` when nothing is granted."""
+    df = clean_granted(table).dropna(subset=["granted"])
+    if df.empty:
+        return {"smallest": None, "largest": None}
+    lo = df.loc[df["granted"].astype("int64").idxmin()]
+    hi = df.loc[df["granted"].astype("int64").idxmax()]
+    return {
+        "smallest": {"granted": int(lo["granted"]), "title": lo["title"], "year": int(lo["year"])},
+        "largest": {"granted": int(hi["granted"]), "title": hi["title"], "year": int(hi["year"])},
+    }
+
+
+def cross_checks(
+    table: pd.DataFrame,
+    pact: Pact,
+    breakdowns: dict[str, Breakdown],
+    years: YearTable,
+    subtotals: list[Any],
+    stated: dict[str, int] | None = None,
+    stated_source: str = "",
+) -> list[Check]:
+    """Every breakdown against the totals; subtotals, frameworks and stated figures against computed ones."""
+    df = clean_granted(table)
+    total = int(df["granted"].fillna(0).sum())
+    checks = _breakdown_checks(breakdowns, total, len(df))
+    checks.append(Check("Årstabel: støttebeløb i alt = samlet støtte", total, years.total["granted"], "årstabellen"))
+    checks += _subtotal_checks(subtotals)
+    checks += _framework_checks(years)
+    if stated:
+        computed = stated_figures(table, pact, breakdowns, years)
+        for key, value in stated.items():
+            checks.append(Check(f"Tidligere rapport: {key}", value, computed.get(key), stated_source or "angivne tal"))
+    return checks
+
+
+def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) -> list[Check]:
+    """Each breakdown's amounts add up to the total granted, and its counts to the projects granted."""
+    checks = []
+    for name, b in breakdowns.items():
+        if b.by == ["target_group"]:
+            continue
+        label = KEY_LABELS.get(name, name)
+        source = f"fordeling på {label.lower()}"
+        checks.append(Check(f"{label}: sum af støttebeløb = samlet støtte", total,
+                            sum(r["granted"] for r in b.rows), source))  # fmt: skip
+        checks.append(Check(f"{label}: antal projekter = projekter med tilsagn", count,
+                            sum(r["projects"] for r in b.rows), source))  # fmt: skip
+    return checks
+
+
+def _subtotal_checks(subtotals: list[Any]) -> list[Check]:
+    """Each subtotal row of the source that states an amount, against the rows it covers."""
+    checks = []
+    for s in subtotals:
+        sub = s.subtotal
+        if sub.granted is None:
+            continue
+        where = f"{sub.file} › {sub.sheet} › {sub.cells.get('granted', '')}"
+        checks.append(Check(f"Sumrække '{sub.label}' (støttebeløb)", sub.granted, s.granted, where,
+                            f"de {s.rows} rækker sumrækken dækker"))  # fmt: skip
+    return checks
+
+
+def _framework_checks(years: YearTable) -> list[Check]:
+    """Each year with a framework: granted within it."""
+    return [
+        Check(
+            f"{row['year']}: støttebeløb inden for årets ramme",
+            row["framework"],
+            row["granted"],
+            "rammearket",
+            f"tilsagn {row['year']}",
+            relation="<=",
+        )
+        for row in years.rows
+        if row["framework"] is not None
+    ]
+
+
+def stated_figures(
+    table: pd.DataFrame, pact: Pact, breakdowns: dict[str, Breakdown], years: YearTable
+) -> dict[str, int]:
+    """Computed figures under the keys a stated-figures file may use."""
+    out: dict[str, int] = {
+        "applications": years.total["applications"],
+        "rejected": years.total["rejected"],
+        "granted_projects": years.total["granted_projects"],
+        "granted_total": years.total["granted"],
+    }
+    for row in years.rows:
+        out[f"year.{row['year']}.applications"] = row["applications"]
+        out[f"year.{row['year']}.granted"] = row["granted"]
+        out[f"year.{row['year']}.granted_projects"] = row["granted_projects"]
+    names = {
+        "theme": {(f"{t.number}. {t.name}" if t.number else t.name): t.key for t in pact.themes},
+        "type": {t.name: t.key for t in pact.project_types},
+    }
+    for key in ("theme", "type"):
+        b = breakdowns.get(key)
+        if b is None:
+            continue
+        for r in b.rows:
+            k = names[key].get(r[key])
+            if k is not None:
+                out[f"{key}.{k}.projects"] = r["projects"]
+                out[f"{key}.{k}.granted"] = r["granted"]
+    return out

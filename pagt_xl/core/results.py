@@ -1,0 +1,127 @@
+"""Result types of a job: breakdowns, goal runs, the job and the round as a whole.
+
+Plain data (no I/O) shared by the writers (:mod:`pagt_xl.outputs`, :mod:`pagt_xl.report`), the
+orchestrator and the adapters. It lives in :mod:`pagt_xl.core` rather than beside
+:mod:`pagt_xl.pipeline` because the writers below the pipeline need these types: a results module
+above them would make every writer import upwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pagt_xl.base.model import Issue, Severity
+from pagt_xl.core.tables import BudgetReview, Validation, count_severity
+
+if TYPE_CHECKING:
+    from pagt_xl.base.config import Pact
+    from pagt_xl.core.breakdown import Breakdown, Check, YearTable
+    from pagt_xl.core.goals import FollowUp
+    from pagt_xl.core.round import RoundResult
+
+
+@dataclass
+class Breakdowns:
+    """All key figures of a validated input: breakdowns, year table, extremes, cross-checks."""
+
+    validation: Validation
+    breakdowns: dict[str, Breakdown]
+    years: YearTable
+    extremes: dict[str, object]
+    checks: list[Check]
+    #: the years the figures cover (first, last); ``None``: every year in the data
+    period: tuple[int, int] | None = None
+
+    @property
+    def year(self) -> int | None:
+        """The one year the figures cover, ``None`` when they cover several (or every year)."""
+        if self.period is not None and self.period[0] == self.period[1]:
+            return self.period[0]
+        return None
+
+
+@dataclass
+class GoalRun:
+    """The goal workbooks read and followed up: every issue sorted; ``fatal``: files not read."""
+
+    pact: Pact
+    follow_up: FollowUp
+    issues: list[Issue]
+    fatal: list[Issue]
+    sheets: list[tuple[str, str, str]]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclass
+class JobResult:
+    """What :func:`pagt_xl.pipeline.run_job` read, computed and wrote.
+
+    ``breakdowns`` is ``None`` when nothing could be read (every input fatal);
+    ``budgets`` is ``None`` when no budget files were given. ``outputs`` maps
+    each output written (``"report"``, ``"breakdown_workbook"`` ...) to its path,
+    in the order written.
+    """
+
+    validation: Validation
+    breakdowns: Breakdowns | None = None
+    budgets: BudgetReview | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+    #: the goal follow-up (issue 17) when goal workbooks were given, with its own issues
+    goals: GoalRun | None = None
+
+    @property
+    def issues(self) -> list[Issue]:
+        """Every issue: the overview's, the goal workbooks', then the budgets'."""
+        goals = self.goals.issues if self.goals else []
+        return [*self.validation.issues, *goals, *(self.budgets.issues if self.budgets else [])]
+
+    @property
+    def fatal(self) -> list[Issue]:
+        """Inputs that could not be read at all (overviews and budgets)."""
+        goals = self.goals.fatal if self.goals else []
+        return [*self.validation.fatal, *goals, *(self.budgets.fatal if self.budgets else [])]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found in the overview, the goal workbooks or the budgets."""
+        goals = bool(self.goals and self.goals.has_errors)
+        return self.validation.has_errors or goals or bool(self.budgets and self.budgets.has_errors)
+
+    def count(self, severity: Severity) -> int:
+        """Number of issues of a severity, overview, goal workbooks and budgets together."""
+        return count_severity(self.issues, severity)
+
+
+# -- the application round (issue 16) -----------------------------------------------------------------
+@dataclass
+class RoundJob:
+    """What :func:`pagt_xl.pipeline.run_memo` / :func:`~pagt_xl.pipeline.run_letters` read and wrote.
+
+    ``round`` is ``None`` when nothing could be read (see ``validation.fatal``); ``budgets`` is
+    ``None`` without budget files. ``letters`` holds one outcome per decided application
+    (:class:`pagt_xl.report.memo.LetterOutcome`: written, skipped or failed); ``outputs`` the memo's
+    path under ``"memo"``.
+    """
+
+    validation: Validation
+    round: RoundResult | None = None
+    budgets: BudgetReview | None = None
+    letters: list[Any] = field(default_factory=list)
+    letter_issues: list[Issue] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """The round's issues: its checks and assessment cells, then the letters'."""
+        return [*(self.round.issues if self.round else []), *self.letter_issues]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether the overview, the round's checks or the letters have errors."""
+        return self.validation.has_errors or any(i.severity is Severity.ERROR for i in self.issues)
