@@ -40,8 +40,6 @@ class ErrorCode(StrEnum):
     # PDF copies of the Word documents (issue 24)
     PDF_UNAVAILABLE = "pdf_unavailable"
     PDF_FAILED = "pdf_failed"
-    # letters that may not be sent as they are (issue 24)
-    LETTER_REFUSED = "letter_refused"
     # Excel cells and buttons
     CELL_ARGUMENT = "cell_argument"
     # anything else
