@@ -882,13 +882,11 @@ def _learning(scope: _Scope) -> _Part:
     ]
     top = _count_items(scope.granted["instruments"])[:5]
     evidence = []
+    noted = [(set(_split_list(r.get("instruments"))), f"{r['title']}: {str(r['notes']).strip()}")
+             for r in _records(scope.granted, "title", "instruments", "notes")
+             if isinstance(r.get("notes"), str) and r["notes"].strip()]  # fmt: skip
     for item in _count_items(scope.granted["instruments"])[:8]:
-        notes = [
-            f"{r['title']}: {str(r['notes']).strip()}"
-            for r in _records(scope.granted, "title", "instruments", "notes")
-            if item.label in _split_list(r.get("instruments")) and isinstance(r.get("notes"), str)
-            and r["notes"].strip()
-        ]  # fmt: skip
+        notes = [text for used, text in noted if item.label in used]
         if notes:
             evidence.append(f"{item.label}: " + " · ".join(notes[:3]))
     lessons = prompt(pact_hint(pact, "lessons"), evidence)
