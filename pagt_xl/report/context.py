@@ -38,6 +38,7 @@ from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.results import Breakdowns
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.report.goals import GoalsChapter, goals_chapter
+from pagt_xl.report.ledger import LedgerSection
 from pagt_xl.report.text import file_names_only, pact_hint, prompt_text
 
 DRAFT_MARK = "KLADDE"
@@ -306,6 +307,9 @@ class ReportContext(_Model):
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
     goals: GoalsChapter = Field(description="kapitlet Målopfølgning; goals.available er falsk uden måldata (kapitlet "
                                 "siger da, hvad der mangler)")
+    ledger: LedgerSection | None = Field(
+        default=None, description="afsnittet Udbetalt og tilbageført (issue 25); tom uden udbetalinger"
+    )
 
 
 #: Chart images the renderer adds to the context (not part of the model: they are pictures).

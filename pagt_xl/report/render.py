@@ -32,11 +32,13 @@ from pydantic import BaseModel
 from pagt_xl.base.errors import ErrorCode, PagtError
 from pagt_xl.base.model import Issue
 from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.ledger import Ledger
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_rows_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context
 from pagt_xl.report.goals import add_goal_charts
+from pagt_xl.report.ledger import ledger_section
 from pagt_xl.report.template_check import (
     block_fault,
     danish_syntax,
@@ -814,6 +816,7 @@ def render_report(
     as_of: dt.date | None = None,
     budget_issues: list[Issue] | None = None,
     goals: FollowUp | None = None,
+    ledger: Ledger | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
@@ -822,7 +825,8 @@ def render_report(
     not known); ``as_of`` is the date it was judged at, printed in the draft
     (``None``: the period's last day or today, whichever is earlier).
     ``budget_issues`` go to the appendix (``None``: no budgets reviewed). ``goals`` fills the
-    chapter "Målopfølgning" (``None``: the chapter says no goal follow-up was read). Returns ``out``.
+    chapter "Målopfølgning" (``None``: the chapter says no goal follow-up was read); ``ledger`` the section
+    "Udbetalt og tilbageført" (``None``: no such section). Returns ``out``.
     """
     context = build_context(
         breakdowns,
@@ -832,6 +836,8 @@ def render_report(
         budget_issues=budget_issues,
         goals=goals,
     )
+    if ledger is not None:  # the section "Udbetalt og tilbageført" (issue 25)
+        context = context.model_copy(update={"ledger": ledger_section(ledger)})
     return render_context(
         context,
         Path(out),
