@@ -108,6 +108,11 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         Severity.WARNING,
     ),
     IssueCode.DUPLICATE_APPLICATION: (lambda: overview(row(), row(case="y")), "D3", Severity.ERROR),
+    IssueCode.SIMILAR_NAME: (
+        lambda: overview(row(year=2020, title="LabSTEM Nord+ v/AAU"), row(year=2023, case="y", title="LamSTEM Nord+ v/AAU")),
+        "D2",
+        Severity.WARNING,
+    ),
     IssueCode.DUPLICATE_CASE_ID: (lambda: overview(row(), row(title="Andet projekt v/EUC Nord")), "B3", Severity.ERROR),
     IssueCode.AMBIGUOUS_SUBTOTAL: (
         lambda: overview(row(), row(year="I alt", case="y", title="Andet projekt v/EUC Nord")),

@@ -86,6 +86,12 @@ OUT = arg("--out", type=Path, metavar="FIL", help="skriv til fil i stedet for sk
 DOCX_OUT = arg("--out", type=Path, required=True, metavar="FIL.docx", help="kladden der skrives")
 TEMPLATE = arg("--template", type=Path, metavar="FIL", help="Word-skabelon (standard: den medfølgende)")
 BUDGETS = arg("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ansøgernes budgetskemaer")
+PDF = arg(
+    "--pdf",
+    action="store_true",
+    help="gem også en PDF ved siden af hver .docx: tagget (tilgængelig), med sprog og indholdsfortegnelse med "
+    "sidetal, til Digital Post og nettet (kræver LibreOffice)",
+)
 PAYMENTS = arg("--payments", nargs="+", type=Path, metavar="FIL", help="udbetalingerne (arket Udbetalinger)")
 OVERVIEW = arg("--overview", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er) at sammenholde med")
 
@@ -175,6 +181,21 @@ def _needs_out(args: argparse.Namespace) -> None:
 def _docx_out(path: Path) -> None:
     if path.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
+
+
+def _pdf_first(args: argparse.Namespace) -> None:
+    """With --pdf: refuse (Danish, exit 2) before any work when LibreOffice is not installed."""
+    if getattr(args, "pdf", False):
+        from pagt_xl.report.pdf import require_pdf
+
+        require_pdf()
+
+
+def _write_pdfs(con: Console, paths: list[Path]) -> None:
+    from pagt_xl.report.pdf import export_pdfs
+
+    for pdf in export_pdfs(paths):
+        con.wrote(f"PDF skrevet: {pdf}", pdf)
 
 
 def _fatal(con: Console, fatal: list[Issue]) -> int:
@@ -339,6 +360,7 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import JobOutputs, JobSpec
 
     _docx_out(args.out)
+    _pdf_first(args)
     spec = JobSpec(
         pact=load_pact(args.pact),
         inputs=list(args.paths),
@@ -369,6 +391,8 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     if ledger_errors:
         con.note("udbetalingerne har fejl; se 'pagt-xl udbetalinger'")
     con.wrote(f"Rapportkladde skrevet: {args.out}", args.out)
+    if args.pdf:
+        _write_pdfs(con, [args.out])
     con.summary = text.counts_text(result.issues)
     return _exit(result.validation.has_errors or goal_errors or ledger_errors)
 
@@ -421,25 +445,43 @@ def cmd_budgets(args: argparse.Namespace, con: Console) -> int:
 
 # -- template-vars -------------------------------------------------------------------------------------------
 def cmd_template_vars(args: argparse.Namespace, con: Console) -> int:
-    """``pagt-xl template-vars``."""
+    """``pagt-xl template-vars``: the variables, and with --template the template checked (exit 2 on a fault)."""
     import pagt_xl.cli.text as text
     from pagt_xl.outputs.documents import template_vars_document, to_json
     from pagt_xl.report import nested_variables, template_variables, used_variables
+    from pagt_xl.report.render import TemplateProblem, check_template
 
     if args.kind == "statusrapport":
         variables, nested = template_variables(), nested_variables()
-    else:
-        from pagt_xl.report.memo import letter_variables, memo_nested_variables, memo_variables
+    elif args.kind == "indstilling":
+        from pagt_xl.report.memo import memo_nested_variables, memo_variables
 
-        variables = memo_variables() if args.kind == "indstilling" else letter_variables()
-        nested = memo_nested_variables() if args.kind == "indstilling" else {}
+        variables, nested = memo_variables(), memo_nested_variables()
+    else:
+        from pagt_xl.report.letters import letter_nested_variables, letter_variables
+
+        variables, nested = letter_variables(), letter_nested_variables()
     used = used_variables(args.template) if args.template else None
+    problem: TemplateProblem | None = None
+    if args.template:
+        model: Any = None
+        if args.kind == "indstilling":
+            from pagt_xl.report.memo import MemoContext as model
+        elif args.kind == "brev":
+            from pagt_xl.report.letters import LetterContext as model
+        try:
+            check_template(args.template, args.kind, model)
+        except TemplateProblem as exc:
+            problem = exc
     unknown = sorted(used - set(variables)) if used is not None else []
     if args.format == "json":
-        con.out(to_json(template_vars_document(variables, nested, used, unknown)))
+        doc = template_vars_document(variables, nested, used, unknown)
+        con.out(to_json({**doc, **({"fault": str(problem)} if problem else {})}))
     else:
-        con.out(text.template_vars_text(variables, nested, used, args.template, unknown))
-    return EXIT_DATA if unknown else EXIT_OK
+        con.out(text.template_vars_text(variables, nested, used, args.template, ok=problem is None))
+    if problem is not None:
+        raise problem
+    return EXIT_OK
 
 
 # -- the application round (issue 16) ------------------------------------------------------------------------
@@ -449,12 +491,13 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import run_memo
 
     _docx_out(args.out)
+    _pdf_first(args)
     con.step(f"Vurderer ansøgningsrunden {args.year} og skriver indstillingsnotatet")
     try:
         job = run_memo(
             load_pact(args.pact), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
             template=args.template, budgets=list(args.budgets or []), report_date=_date(args.date),
-            password=_password(args), payments=list(args.payments or []),
+            password=_password(args), case_number=args.sagsnr, payments=list(args.payments or []),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -468,6 +511,8 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
         con.out(text.issues_text(job.issues, quiet=args.quiet, verbose=args.verbose).rstrip("\n"))
     con.out("")
     con.wrote(f"Indstillingsnotat skrevet: {args.out}", args.out)
+    if args.pdf:
+        _write_pdfs(con, [args.out])
     con.summary = text.counts_text(job.issues)
     return _exit(job.has_errors)
 
@@ -477,12 +522,14 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
     import pagt_xl.cli.text as text
     from pagt_xl.pipeline import run_letters
 
+    _pdf_first(args)
     con.step(f"Skriver breve for ansøgningsrunden {args.year} i {args.out}")
     try:
         job = run_letters(
             load_pact(args.pact), args.year, args.out, inputs=list(args.paths), round_name=args.round,
             letter_date=_date(args.date), grant_template=args.grant_template,
-            rejection_template=args.rejection_template, password=_password(args),
+            rejection_template=args.rejection_template, password=_password(args), draft=args.udkast,
+            overwrite=args.overwrite,
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -490,10 +537,12 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
         return _fatal(con, job.validation.fatal)
     con.out(text.letters_text(job.letters))
     for letter in job.letters:
-        if letter.status == "written":
+        if letter.status in ("written", "replaced"):
             con.log(f"Skrevet: {letter.path}")
     if job.letter_issues:
         con.out(text.issues_text(job.letter_issues, quiet=args.quiet, verbose=args.verbose).rstrip("\n"))
+    if args.pdf:
+        _write_pdfs(con, [Path(o.path) for o in job.letters if o.status in ("written", "replaced")])
     con.summary = text.counts_text(job.letter_issues)
     return _exit(job.has_errors)
 
@@ -648,6 +697,8 @@ def _demo_round(con: Console, folder: Path, out_dir: Path) -> int:
     if letters.validation.fatal:
         return _fatal(con, letters.validation.fatal)
     con.out(text.letters_text(letters.letters))
+    if letters.letter_issues:
+        con.out(text.issues_text(letters.letter_issues, quiet=True).rstrip("\n"))
     return EXIT_OK
 
 
@@ -806,7 +857,7 @@ COMMANDS: list[Command] = [
             AS_OF.but(help="dato for vurdering af underforbrug, trykt i kladden (standard: periodens sidste dag "
                       "eller i dag, hvis den er tidligere)"),
             arg("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning"),
-            PAYMENTS.but(help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført"),
+            PDF, PAYMENTS.but(help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført"),
         ],
     ),
     Command(
@@ -825,7 +876,8 @@ COMMANDS: list[Command] = [
         "template-vars", cmd_template_vars,
         help="vis de variabler, en rapportskabelon kan bruge",
         description="Viser variablerne i rapportens kontekst med en kort beskrivelse, så skabelonen kan rettes "
-        "sikkert i Word. Med --template kontrolleres en skabelon: exit-kode 1, hvis den bruger ukendte variabler.",
+        "sikkert i Word. Med --template kontrolleres en skabelon: exit-kode 2 og én linje, der siger hvad der er galt, "
+        "hvis den bruger ukendte variabler eller ikke kan bruges.",
         args=[
             TEMPLATE.but(help="kontrollér denne skabelon"),
             arg("--kind", choices=("statusrapport", "indstilling", "brev"), default="statusrapport",
@@ -849,15 +901,19 @@ COMMANDS: list[Command] = [
             BUDGETS.but(help="ansøgernes budgetskemaer (kontrol)"),
             PAYMENTS.but(help="udbetalingerne: årets tilbageførte midler lægges til restrammen"),
             DATE.but(help="dato på notatet (standard: i dag)"),
+            arg("--sagsnr", metavar="SAGSNR", help="notatets sagsnummer (uden: en skriveprompt i notatet)"), PDF,
         ],
     ),
     Command(
         "breve", cmd_letters,
         help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
         description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, "
-        "navngivet efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. "
-        "Eksisterende filer overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet "
-        "eller sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
+        "navngivet efter sagsnummeret: afgørelsen, beløbet i tal og ord, lovgrundlag, begrundelse (ved afslag og "
+        "delvist tilsagn), klagevejledning, vilkår, afrapportering, udbetaling, frist for accept og kontaktperson; "
+        "teksterne kommer fra pagten, og en manglende tekst er en gul skriveprompt (brevet er da en KLADDE). "
+        "Et afslag eller delvist tilsagn uden begrundelse dannes ikke (uden --udkast). Eksisterende filer "
+        "overskrives ikke (de vises som sprunget over) uden --overwrite. Exit-kode 0: alle breve skrevet eller "
+        "sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
         args=[
             FILES.but(help="projektmapper med afgørelserne"), PACT, PASSWORD, ROUND_YEAR,
             ROUND.but(help="kun én runde; standard: alle"),
@@ -866,6 +922,11 @@ COMMANDS: list[Command] = [
             arg("--rejection-template", type=Path, metavar="FIL",
                 help="skabelon til afslag (brev_afslag.docx)"),
             DATE.but(help="dato på brevene (standard: i dag)"),
+            arg("--udkast", action="store_true", help="dan også afslag og delvise tilsagn uden begrundelse, som "
+                "KLADDE med en skriveprompt (de kan ikke sendes)"),
+            arg("--overwrite", action="store_true", help="erstat et eksisterende brev med et nyt (det gamle gemmes "
+                "som en kopi med dato og tid i navnet)"),
+            PDF,
         ],
     ),
     Command(

@@ -308,18 +308,22 @@ def memo_text(job: Any) -> str:
     return "\n".join(lines)
 
 
-LETTER_STATUS = {"written": "skrevet", "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}
+LETTER_STATUS = {"written": "skrevet", "replaced": "erstattet (det gamle er gemt)",
+                 "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}  # fmt: skip
 
 
 def letters_text(letters: Sequence[Any]) -> str:
-    """One line per letter and a count."""
+    """One line per letter (a draft marked KLADDE, a replaced letter with its kept copy) and a count."""
     if not letters:
         return "Ingen ansøgninger med afgørelse (Tilsagn eller Afslag) i det valgte år og den valgte runde."
-    rows = [[o.kind, LETTER_STATUS[o.status], str(o.path)] for o in letters]
+    rows = [[o.kind, LETTER_STATUS[o.status] + (" som KLADDE" if o.draft else ""),
+             str(o.path) + (f" (gammelt brev: {o.kept})" if o.kept else "")] for o in letters]  # fmt: skip
     listing = table([Column("Brev", "<"), Column("Status", "<"), Column("Fil", "<")], rows, indent="  ")
     counts = {k: sum(1 for o in letters if o.status == k) for k in LETTER_STATUS}
-    return (listing + f"\nBreve: {number(counts['written'])} skrevet, {number(counts['skipped'])} sprunget over "
-            f"(findes allerede), {number(counts['failed'])} ikke dannet.")  # fmt: skip
+    drafts = sum(1 for o in letters if o.draft)
+    return (listing + f"\nBreve: {number(counts['written'])} skrevet, {number(counts['replaced'])} erstattet, "
+            f"{number(counts['skipped'])} sprunget over (findes allerede), {number(counts['failed'])} ikke dannet"
+            + (f"; {number(drafts)} er KLADDE (skriveprompter, se nedenfor)." if drafts else "."))  # fmt: skip
 
 
 # -- the ledger (issue 25) -------------------------------------------------------------------------------
@@ -365,21 +369,25 @@ def template_vars_text(
     nested: Mapping[str, Mapping[str, str]],
     used: set[str] | None,
     template: Path | None,
-    unknown: Sequence[str],
+    *,
+    ok: bool = True,
 ) -> str:
-    """``template-vars``: each variable and its fields with a description; ``*`` marks those the template uses."""
+    """``template-vars``: each variable and its fields with a description; ``*`` marks those the template uses.
+
+    ``ok``: the template passed its check (what is wrong otherwise is the command's error line).
+    """
     rows: list[list[str]] = []
-    for name, text in variables.items():
+    for name, description in variables.items():
         mark = "" if used is None else ("* " if name in used else "  ")
-        rows.append([mark + name, text])
+        rows.append([mark + name, description])
         pad = "" if used is None else "  "
         rows.extend([f"{pad}    .{sub}", sub_text] for sub, sub_text in nested.get(name, {}).items())
     listing = table([Column("Variabel", "<"), Column("Beskrivelse", "<")], rows)
     out = "\n".join(listing.splitlines()[2:])  # no header: the names speak for themselves
     if used is not None:
-        out += f"\n\n* = bruges i {template}\n"
-        out += (f"Ukendte variabler i skabelonen: {', '.join(unknown)}" if unknown
-                else "Skabelonen bruger kun kendte variabler.")  # fmt: skip
+        out += f"\n\n* = bruges i {template}"
+        if ok:
+            out += "\nSkabelonen bruger kun kendte variabler."
     return out + "\n"
 
 
