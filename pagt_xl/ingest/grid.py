@@ -12,7 +12,7 @@ from typing import Any
 
 from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.base.model import CellProblem, Issue, IssueCode, Severity
-from pagt_xl.ingest.guard import check_file, scan_cells
+from pagt_xl.ingest.guard import SheetScan, check_file, scan_sheets
 
 
 @dataclass
@@ -24,6 +24,11 @@ class Grid:
     rows: list[list[Any]]
     visible: bool = True
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    #: hidden with Excel's "very hidden" (only VBA can show it again); implies ``not visible``
+    very_hidden: bool = False
+    #: 0-based rows and columns hidden in Excel (within the sheet's cells); empty when not known
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[int] = field(default_factory=list)
 
     def issue(
         self,
@@ -53,11 +58,11 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
             plain = Path(tmp) / ("dekrypteret" + path.suffix.lower())
             _decrypt(path, plain, password, display_name or str(path))
             return read_grids(plain, display_name or str(path))
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     name = display_name or str(path)
     check_file(path)
-    problems = scan_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    scans = _scan(path, name)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -87,19 +92,50 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 sheet=meta.name,
                 code=ErrorCode.FILE_UNREADABLE,
             ) from None
-        for (r, c), (kind, text) in problems.get(meta.name, {}).items():
+        scan = scans.get(meta.name) or SheetScan()
+        for (r, c), (kind, text) in scan.problems.items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
                 rows[r][c] = CellProblem(kind, text)
+        if scan.merged is not None and not merged:
+            merged = scan.merged
+        width = max(map(len, rows), default=0)
         grids.append(
             Grid(
                 file=name,
                 sheet=meta.name,
                 rows=rows,
-                visible="Visible" in str(meta.visible),
+                visible=meta.visible == SheetVisibleEnum.Visible,
                 merged=merged,
+                very_hidden=meta.visible == SheetVisibleEnum.VeryHidden,
+                hidden_rows=_within(scan.hidden_rows, len(rows)),
+                hidden_columns=_within(scan.hidden_columns, width),
             )
         )
     return grids
+
+
+def _scan(path: Path, name: str) -> dict[str, SheetScan]:
+    """What each sheet holds beyond calamine's values (error values, hidden rows and columns, .ods merges)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return scan_sheets(path)
+    if suffix == ".xls":
+        from pagt_xl.ingest.legacy import scan_xls
+
+        return scan_xls(path, name)
+    if suffix == ".ods":
+        from pagt_xl.ingest.legacy import scan_ods
+
+        return scan_ods(path, name)
+    return {}
+
+
+def _within(ranges: list[tuple[int, int]], size: int) -> list[int]:
+    """The 0-based lines of ``ranges`` (inclusive) below ``size``: a hidden range may run to the sheet's end."""
+    out: set[int] = set()
+    for first, last in ranges:
+        out.update(range(max(first, 0), min(last, size - 1) + 1))
+    return sorted(out)
 
 
 def _is_encrypted(path: Path) -> bool:
