@@ -364,12 +364,12 @@ def build(out: Path) -> None:
     _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
     _loop_table(
         doc,
-        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
+        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", "Trukket tilbage"],
         ["{%tr for r in years %}"],
-        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
-        [30, 30, 30, 30, 30],
-        {1, 2, 3, 4},
-        ["year", "applications", "rejected", "granted_projects", "pending"],
+        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending", "r.withdrawn"],
+        [25, 25, 25, 25, 25, 25],
+        {1, 2, 3, 4, 5},
+        ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"],
         "years_total",
     )
     _p(doc, "{{ sentences.funnel }}")

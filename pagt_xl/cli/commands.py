@@ -1075,6 +1075,7 @@ def year_table_text(years: YearTable) -> str:
         ("rejected", "Afslag"),
         ("granted_projects", "Tilsagn"),
         ("pending", "Afventer"),
+        ("withdrawn", "Trukket"),
     ]
     cols += [(f"round_{key}", name) for key, name in years.rounds]
     if years.rounds and any(r.get("round_none") for r in years.rows):

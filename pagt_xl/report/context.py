@@ -52,6 +52,7 @@ class YearRow(_Model):
     rejected: str = Field(description="antal afslag")
     granted_projects: str = Field(description="antal tilsagn")
     pending: str = Field(description="antal ansøgninger uden afgørelse")
+    withdrawn: str = Field(description="antal ansøgninger trukket tilbage (frafaldet), hverken tilsagn eller afslag")
     rounds: list[str] = Field(description="bevilget pr. runde (kr., uden 'kr.'), i samme rækkefølge som round_names")
     granted: str = Field(description="bevilget i alt i året (kr., uden 'kr.')")
     framework: str = Field(description="årets økonomiske ramme (kr., uden 'kr.'; '-' når ukendt)")
@@ -376,6 +377,7 @@ def _year_row(r: dict[str, Any], rounds: list[tuple[str, str]]) -> YearRow:
         rejected=_n(r["rejected"]),
         granted_projects=_n(r["granted_projects"]),
         pending=_n(r["pending"]),
+        withdrawn=_n(r.get("withdrawn", 0)),
         rounds=[_n(r[f"round_{k}"]) for k, _ in rounds],
         granted=_n(r["granted"]),
         framework=_n(r["framework"]) if r["framework"] is not None else "-",
@@ -603,6 +605,7 @@ def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
         "funnel": (
             f"I perioden {scope.period} er der modtaget {n_apps} ansøgninger. {total['rejected']} har fået afslag, "
             f"og {n_granted} har fået tilsagn"
+            + (f"; {total['withdrawn']} er trukket tilbage" if total.get("withdrawn") else "")
             + (f", mens {total['pending']} afventer afgørelse." if total["pending"] else ".")
         ),
         "framework": s_framework,
