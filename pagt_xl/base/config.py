@@ -773,7 +773,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"pagtfilen findes ikke: {path}", code=ErrorCode.CONFIG_NOT_FOUND) from None
-    except tomllib.TOMLDecodeError as exc:
+    except OSError as exc:  # a folder, no permission
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(f"{path}: pagtfilen kan ikke læses ({reason}); angiv en .toml-fil") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: ikke gyldig TOML ({exc})") from None
 
 

@@ -331,11 +331,38 @@ def _add_password(p: argparse.ArgumentParser) -> None:
 def _add_pact(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pact",
-        default=os.environ.get("PAGT_XL_PACT", "nordjylland"),
+        default=os.environ.get("PAGT_XL_PACT") or None,
         metavar="NAVN|FIL",
         help=f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil "
-        "(standard: nordjylland eller $PAGT_XL_PACT)",
+        "(standard: $PAGT_XL_PACT, ellers den pagt filens indsatsområder og overskrifter peger på, "
+        "ellers nordjylland)",
     )
+    p.add_argument(
+        "--skjulte-ark",
+        "--hidden-sheets",
+        dest="hidden_sheets",
+        action="store_true",
+        help="læs også skjulte ark (standard: de springes over og nævnes; pagtens [overview] read_hidden_sheets)",
+    )
+
+
+def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
+    """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
+    which); ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.pipeline import choose_pact
+
+    choice = choose_pact(args.pact, list(paths))
+    if choice.note:
+        print(f"pagt-xl: {choice.note}", file=sys.stderr)
+    return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
+
+
+def _warn_empty_period(issues: list[Issue]) -> bool:
+    """Print each ``empty_period`` warning on stderr; whether there was one (the command then exits 1)."""
+    found = [i for i in issues if i.code == "empty_period"]
+    for issue in found:
+        print(f"pagt-xl: advarsel: {issue.message}", file=sys.stderr)
+    return bool(found)
 
 
 def _report_fatal(fatal: list[Issue]) -> int:
@@ -351,7 +378,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pagt_xl.outputs.files import issues_csv
     from pagt_xl.pipeline import run_validation
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     result = run_validation(list(args.paths), pact, password=args.password)
     if result.fatal:
         return _report_fatal(result.fatal)
@@ -497,7 +524,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import JobOutputs, JobSpec
 
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=(args.year, args.year) if args.year is not None else None,
@@ -528,7 +555,8 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]
         _emit(text, args.out)
-    return EXIT_DATA if validation.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if validation.has_errors or empty else EXIT_OK
 
 
 def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
@@ -594,7 +622,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     report_date = _report_date(args.date)
     period = (args.year, args.year) if args.year is not None else _year_range(args.period)
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=period,
@@ -620,7 +648,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
     goal_errors = result.goals is not None and result.goals.has_errors
-    return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK
+    empty = _warn_empty_period(result.notes)
+    return EXIT_DATA if result.validation.has_errors or goal_errors or empty else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -656,7 +685,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
     as_of = _report_date(args.as_of)
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     overview = None
     if args.overview:
         validation = run_validation(list(args.overview), pact)
@@ -709,17 +738,18 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
         return "-" if v is None or v != v else format_amount(int(v))
 
     lines = [f"{'Status':<15} {'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} "
-             f"{'Forbrugt':>14}  Projekt"]  # fmt: skip
+             f"{'Forbrugt':>14}  Projekt"] if len(table) else []  # fmt: skip
     for r in table.itertuples(index=False):
         lines.append(f"{r.status:<15} {(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} "
                      f"{kr(r.granted):>14} {kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
-    for u in unread:
+    for u in unread if len(table) else []:  # no budget read: no table, the errors say why (stderr and below)
         lines.append(f"{u['status']:<15} {'':<9} {'':>16} {'':>14} {'':>14} {'':>14}  {Path(u['file']).name}")
     if len(table):
         cost, sought, granted, spent = (kr(table[c].sum()) for c in ("total_cost", "sought", "granted", "spent"))
         lines.append(f"{'I alt':<15} {'':<9} {cost:>16} {sought:>14} {granted:>14} {spent:>14}  "
                      f"{len(table)} budgetter")  # fmt: skip
-    lines.append("")
+    if lines:
+        lines.append("")
     lines.append(issues_text(review.issues).rstrip("\n"))
     errors, warnings = (sum(1 for i in review.issues if i.severity == s) for s in ("error", "warning"))
     lines.append(f"{len(review.records)} budgetter læst af {len(review.files)} fil(er): {errors} fejl, "
@@ -783,7 +813,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
         raise UsageError("--out skal være en .docx-fil")
     from pagt_xl.pipeline import run_memo
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     try:
         job = run_memo(
             pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
@@ -798,7 +828,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
     if job.issues:
         print(issues_text(job.issues).rstrip("\n"))
     print(f"\nIndstillingsnotat skrevet: {args.out}")
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
 def memo_text(job: Any) -> str:
@@ -834,7 +865,7 @@ def cmd_letters(args: argparse.Namespace) -> int:
     """``pagt-xl breve``: one decision letter per decided application."""
     from pagt_xl.pipeline import run_letters
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     try:
         job = run_letters(
             pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
@@ -848,7 +879,8 @@ def cmd_letters(args: argparse.Namespace) -> int:
     print(letters_text(job.letters))
     if job.letter_issues:
         print(issues_text(job.letter_issues).rstrip("\n"))
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
 _LETTER_STATUS = {"written": "skrevet", "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}
@@ -919,7 +951,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"pagt-xl: {message}", file=sys.stderr)
     for path in result.outputs.values():
         print(f"Skrevet: {path}")
-    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    failed = result.has_errors or result.empty_period
+    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if failed else EXIT_OK)
     from pagt_xl.base.model import Severity
 
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
@@ -1139,7 +1172,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
     for issue in run.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -1178,6 +1211,10 @@ def cmd_maal(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()
+    for stream in (sys.stdout, sys.stderr):  # a text the console's code page lacks (a Cyrillic letter in a
+        reconfigure = getattr(stream, "reconfigure", None)  # title, on cp1252) is shown as "?", never a crash
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):

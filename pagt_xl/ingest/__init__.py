@@ -40,10 +40,74 @@ def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None 
     ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
     files are still read; adapters decide whether to stop (the CLI exits 2).
     """
-    unique, duplicates = _unique_files(paths)
+    files, skipped, missing = given_files(paths)
+    unique, duplicates = _unique_files(files)
     overview = _combine([(str(p), lambda p=p: read_grids(Path(p), str(p), password)) for p in unique], pact)
-    overview.issues[:0] = duplicates
+    overview.issues[:0] = [*skipped, *duplicates]
+    overview.fatal[:0] = missing
+    if not unique and skipped and not missing:
+        overview.fatal.append(
+            Issue.at(
+                IssueCode.FILE_UNREADABLE,
+                Severity.ERROR,
+                "der er kun Office-låsefiler blandt filerne, ingen projektmapper at læse; angiv selve projektmappen",
+                file=str(skipped[0].file),
+            )
+        )
     return overview
+
+
+def given_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue], list[Issue]]:
+    """Files, folders and patterns (:func:`pagt_xl.ingest.inputs.collect_inputs`) → the files to read,
+    a ``skipped_file`` info per Office lock file, and a fatal issue per pattern or folder without workbooks.
+
+    A plain path is kept as given (a missing file is reported when it is read).
+    """
+    from pagt_xl.base.names import is_lock_file
+    from pagt_xl.ingest.inputs import Inputs, collect_inputs, is_pattern
+
+    files: list[Path | str] = []
+    found = Inputs()
+    for p in paths:
+        if Path(p).is_dir() or (is_pattern(str(p)) and not Path(p).exists()):
+            more = collect_inputs([p])
+            files.extend(more.files)
+            found.lock_files += more.lock_files
+            found.unmatched += more.unmatched
+            found.empty_folders += more.empty_folders
+        elif is_lock_file(str(p)):
+            found.lock_files.append(Path(p))
+        else:
+            files.append(p)  # as given: the name in every issue is the one the person typed
+    skipped = [
+        Issue.at(
+            IssueCode.SKIPPED_FILE,
+            Severity.INFO,
+            f"{p.name} er en Office-låsefil (filen er åben i Excel eller LibreOffice), ikke en projektmappe; "
+            "den er sprunget over",
+            file=str(p),
+        )
+        for p in found.lock_files
+    ]
+    missing = [
+        Issue.at(
+            IssueCode.FILE_UNREADABLE,
+            Severity.ERROR,
+            f"{text}: ingen projektmapper matcher mønsteret; ret stien eller mønsteret",
+            file=text,
+        )
+        for text in found.unmatched
+    ]
+    missing += [
+        Issue.at(
+            IssueCode.FILE_UNREADABLE,
+            Severity.ERROR,
+            f"{folder}: mappen indeholder ingen projektmapper (.xlsx, .xlsm, .xls, .ods)",
+            file=str(folder),
+        )
+        for folder in found.empty_folders
+    ]
+    return files, skipped, missing
 
 
 def _unique_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue]]:

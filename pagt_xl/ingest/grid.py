@@ -124,8 +124,10 @@ def _scan(path: Path, name: str) -> dict[str, SheetScan]:
 
         return scan_xls(path, name)
     if suffix == ".ods":
+        from pagt_xl.ingest.guard import check_no_dtd
         from pagt_xl.ingest.legacy import scan_ods
 
+        check_no_dtd(path)
         return scan_ods(path, name)
     return {}
 

@@ -338,16 +338,7 @@ def scan_sheets(path: Path) -> dict[str, SheetScan]:
     result: dict[str, SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as fh:
-                        if _DTD.search(fh.read(4096)):
-                            raise InputError(
-                                f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
-                                "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
-                                file=name,
-                                code=ErrorCode.FILE_UNSAFE,
-                            )
+            _refuse_dtd(zf, name)
             from defusedxml.common import DefusedXmlException
 
             try:
@@ -370,6 +361,32 @@ def scan_sheets(path: Path) -> dict[str, SheetScan]:
             code=ErrorCode.FILE_UNREADABLE,
         ) from None
     return result
+
+
+def check_no_dtd(path: Path) -> None:
+    """Raise :class:`InputError` when an XML part of a zip workbook starts with a DTD or entity declarations."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _refuse_dtd(zf, str(path))
+    except zipfile.BadZipFile:
+        raise InputError(
+            f"{path}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
+            file=str(path),
+            code=ErrorCode.FILE_UNREADABLE,
+        ) from None
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, name: str) -> None:
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels")):
+            with zf.open(info) as fh:
+                if _DTD.search(fh.read(4096)):
+                    raise InputError(
+                        f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
+                        "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
+                        file=name,
+                        code=ErrorCode.FILE_UNSAFE,
+                    )
 
 
 def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> SheetScan:
