@@ -467,7 +467,7 @@ _CONFUSABLE_LOWER = {
     # Cyrillic
     "а": "a", "в": "b", "е": "e", "ё": "ë", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
     "т": "t", "у": "y", "х": "x", "і": "i", "ї": "ï", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q",
-    "ԝ": "w", "ӏ": "l", "ɡ": "g",
+    "ԝ": "w", "ӏ": "l",
     # Greek
     "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
@@ -490,6 +490,15 @@ def _invisible() -> dict[int, None]:
     return found
 
 
+def is_latin1(text: str) -> bool:
+    """Whether every character of ``text`` is in Latin-1 (ASCII, æ, ø, å, é ...): quick, in C."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def comparison_key(text: str) -> str:
     """The one key two texts are compared by (duplicates, names, case numbers, themes, headers).
 
@@ -501,6 +510,10 @@ def comparison_key(text: str) -> str:
     """
     if text.isascii():  # the common case: nothing to fold but case and spacing
         return " ".join(text.casefold().split())
+    if is_latin1(text):  # Danish text: no format character but the soft hyphen, no look-alike
+        plain = text.replace("\xad", "") if "\xad" in text else text
+        if unicodedata.is_normalized("NFKC", plain):
+            return " ".join(plain.casefold().split())
     return _comparison_key(text)
 
 
@@ -533,7 +546,7 @@ def mixed_script(text: str) -> list[str]:
     A text with other Cyrillic or Greek letters too is taken as written in that script and not reported,
     nor is one without Latin letters or digits: only a look-alike among Latin letters or digits is.
     """
-    if text.isascii():
+    if is_latin1(text):  # no Greek or Cyrillic letter at all
         return []
     found = [ch for ch in text if ch in _CONFUSABLE_CHARS]
     if not found:

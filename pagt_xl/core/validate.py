@@ -14,7 +14,7 @@ from typing import Any
 
 from pagt_xl.base._gc import collector_paused
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import case_key, comparison_key, format_amount, mixed_script
+from pagt_xl.base.danish import case_key, comparison_key, format_amount, is_latin1, mixed_script
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity, column_letter
 from pagt_xl.core.tables import Overview, Subtotal, covered_rows
 
@@ -159,8 +159,10 @@ def _mixed_script(t: _Table, pact: Pact) -> list[Finding]:
     duplicate checks still see the same application; the warning says which letter to retype."""
     out: list[Finding] = []
     for field_name, column in (("title", t.title), ("case_id", t.case_id), ("applicant", t.applicant)):
+        if is_latin1("".join(x for x in column if x.__class__ is str)):  # the whole column in one pass, in C
+            continue
         for i, text in enumerate(column):
-            if text.__class__ is not str or text.isascii():
+            if text.__class__ is not str or is_latin1(text):  # no Greek or Cyrillic letter
                 continue
             found = mixed_script(text)
             if found:
