@@ -169,7 +169,7 @@ def _mixed_script(t: _Table, pact: Pact) -> list[Finding]:
                 out.append(
                     t.issue(
                         i,
-                        field_name,
+                        field_name if t.column(i, field_name) else "title",  # "Titel v/ Ansøger" in one cell
                         IssueCode.MIXED_SCRIPT,
                         Severity.WARNING,
                         f"teksten '{text}' har {', '.join(found)} blandt latinske bogstaver eller tal; de ligner "

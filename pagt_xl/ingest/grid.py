@@ -74,6 +74,8 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
             f"{name}: filen er beskadiget ({_short(exc)})", file=name, code=ErrorCode.FILE_UNREADABLE
         ) from None
     grids: list[Grid] = []
+    if path.suffix.lower() == ".xls":
+        scans = _xls_names(scans, [m.name for m in workbook.sheets_metadata if "WorkSheet" in str(m.typ)])
     for meta in workbook.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
             continue
@@ -92,6 +94,14 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 sheet=meta.name,
                 code=ErrorCode.FILE_UNREADABLE,
             ) from None
+        if path.suffix.lower() == ".xls" and meta.name not in scans:
+            raise InputError(
+                f"{name}: arket '{meta.name}' kan ikke kontrolleres for fejlværdier (filens poster for arket blev "
+                "ikke fundet); åbn filen i Excel eller LibreOffice og gem den som .xlsx",
+                file=name,
+                sheet=meta.name,
+                code=ErrorCode.FILE_UNREADABLE,
+            )
         scan = scans.get(meta.name) or SheetScan()
         for (r, c), (kind, text) in scan.problems.items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
@@ -130,6 +140,14 @@ def _scan(path: Path, name: str) -> dict[str, SheetScan]:
         check_no_dtd(path)
         return scan_ods(path, name)
     return {}
+
+
+def _xls_names(scans: dict[str, SheetScan], names: list[str]) -> dict[str, SheetScan]:
+    """The .xls scan by calamine's sheet names: by name, or in order when the two read the names differently
+    (an Excel 95 file's code page) but find the same number of worksheets."""
+    if set(names) <= set(scans) or len(names) != len(scans):
+        return scans
+    return dict(zip(names, scans.values(), strict=True))
 
 
 def _within(ranges: list[tuple[int, int]], size: int) -> list[int]:

@@ -57,7 +57,7 @@ def _refuse(name: str, what: str) -> InputError:
 
 # -- .xls ---------------------------------------------------------------------------------------------
 def scan_xls(path: Path, name: str | None = None) -> dict[str, SheetScan]:
-    """Error values and hidden rows/columns of each worksheet of a .xls file, by sheet name."""
+    """Error values and hidden rows/columns of every worksheet of a .xls file, by sheet name."""
     name = name or str(path)
     import olefile
 
@@ -115,12 +115,8 @@ def _scan_biff(data: bytes) -> dict[str, SheetScan]:
                 sheets.append((offset, _sheet_name(rec[6:], biff8, codepage)))
         elif kind == _EOF:
             break
-    out: dict[str, SheetScan] = {}
-    for offset, sheet in sheets:
-        scan = _scan_biff_sheet(data, offset)
-        if scan:
-            out[sheet] = scan
-    return out
+    # every worksheet, also one with nothing to report: read_grids refuses a sheet this scan did not follow
+    return {sheet: _scan_biff_sheet(data, offset) for offset, sheet in sheets}
 
 
 def _codepage(number: int) -> str:
@@ -143,6 +139,8 @@ def _sheet_name(rec: bytes, biff8: bool, codepage: str) -> str:
 def _scan_biff_sheet(data: bytes, offset: int) -> SheetScan:
     scan = SheetScan()
     rows: list[int] = []
+    if offset + 4 > len(data) or struct.unpack_from("<H", data, offset)[0] != _BOF:
+        raise ValueError("a sheet's records do not start where the workbook says")
     for kind, _, rec in _records(data, offset):
         if kind == _EOF:
             break

@@ -804,7 +804,7 @@ def _is_application_row(
         v = cells[j]
         if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
             return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match, before)
-    if position == 0 and not result.subtotals and _is_notes_row(layout, cells):
+    if position == 0 and _is_notes_row(layout, cells):  # before the first application (a totals row may be above)
         message = (
             "rækken under overskriften ligner en vejledning eller note (tekst uden år, beløb, afgørelse eller "
             "kendt navn) og er sprunget over"
@@ -943,8 +943,8 @@ def _is_notes_row(layout: _Layout, cells: list[Any]) -> bool:
         if v.__class__ is not str:
             return False  # a number, a date, an error value: data
         if f in _PATTERN_FIELDS:
-            typed = layout.converters[f](v)
-            if typed.__class__ is not _Bad or typed.value is not _BLANK:  # type: ignore[union-attr]
+            typed = layout.converters[f](v)  # None: no value ("kr." alone)
+            if typed is not None and (typed.__class__ is not _Bad or typed.value is not _BLANK):  # type: ignore[union-attr]
                 return False
         text = text or any(ch.isalpha() for ch in v)
     return text
