@@ -74,12 +74,12 @@ def _sample_texts(path: Path) -> list[str]:
     """The text cells of the first :data:`SAMPLE_ROWS` rows of each visible sheet; none when unreadable."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-    from pagt_xl.ingest.guard import ZIP_SUFFIXES, check_file, check_no_dtd
+    from pagt_xl.ingest.grid import scan_workbook
+    from pagt_xl.ingest.guard import check_file
 
     try:
         check_file(path)
-        if path.suffix.lower() in ZIP_SUFFIXES:
-            check_no_dtd(path)  # DTDs and entity tricks are refused before calamine parses anything
+        scan_workbook(path, str(path))  # every guard read_grids has before calamine touches the file
         workbook = CalamineWorkbook.from_path(str(path))
         texts: list[str] = []
         for meta in workbook.sheets_metadata:

@@ -62,7 +62,7 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
 
     name = display_name or str(path)
     check_file(path)
-    scans = _scan(path, name)
+    scans = scan_workbook(path, name)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -124,8 +124,13 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
     return grids
 
 
-def _scan(path: Path, name: str) -> dict[str, SheetScan]:
-    """What each sheet holds beyond calamine's values (error values, hidden rows and columns, .ods merges)."""
+def scan_workbook(path: Path, name: str) -> dict[str, SheetScan]:
+    """What each sheet holds beyond calamine's values (error values, hidden rows and columns, .ods merges).
+
+    Also the guard's checks that must come before python-calamine opens the file (a sheet's cells out to an
+    absurd size without a ``<dimension>``, DTDs): call it, after :func:`~pagt_xl.ingest.guard.check_file`,
+    before any calamine read. Raises :class:`InputError`.
+    """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return scan_sheets(path)
