@@ -646,3 +646,45 @@ def test_a_hidden_sheet_a_notes_row_or_a_list_sheet_never_changes_a_figure(tmp_p
         return sorted((i.code.value, i.value or "") for i in result.issues if i.severity is not Severity.INFO)
 
     assert seen(after) == seen(before)
+
+
+def test_every_output_shows_the_same_funnel_with_withdrawn(cli, tmp_path, region):
+    """The example region through the command line (JSON, CSV, table), the workbook, the report's context and draft."""
+    import csv
+    import datetime as dt
+    import io
+
+    from docx import Document
+
+    from pagt_xl.report.context import build_context
+
+    src = house_style(tmp_path / "sjaelland.xlsx")
+    pact_file = tmp_path / "sjaelland.toml"
+    pact_file.write_text(DOC.read_text(encoding="utf-8").split("<!-- example-pact -->", 1)[1].split("```toml\n", 1)[1]
+                         .split("```", 1)[0], encoding="utf-8")  # fmt: skip
+    want = {2022: (5, 3, 1, 1, 0), 2023: (4, 1, 0, 2, 1)}  # applications, granted, rejected, withdrawn, pending
+    doc = json.loads(cli("breakdown", src, "--pact", pact_file, "--by", "year", "--format", "json").stdout)
+    keys = ("applications", "granted_projects", "rejected", "withdrawn", "pending")
+    assert {r["year"]: tuple(r[k] for k in keys) for r in doc["rows"]} == want
+    rows = list(csv.DictReader(io.StringIO(cli("breakdown", src, "--pact", pact_file, "--by", "year", "--format",
+                                               "csv").stdout)))  # fmt: skip
+    assert {int(r["year"]): tuple(int(r[k]) for k in keys) for r in rows} == want
+    table = cli("breakdown", src, "--pact", pact_file, "--by", "year").stdout
+    assert "Trukket" in table.splitlines()[0]
+    xlsx = tmp_path / "f.xlsx"
+    assert cli("breakdown", src, "--pact", pact_file, "--format", "xlsx", "--out", xlsx).returncode == 0
+    ws = openpyxl.load_workbook(xlsx)["Årstabel"]
+    values = [r for r in ws.iter_rows(values_only=True) if r and r[0] is not None]
+    header = next(r for r in values if r[0] == "År")
+    col = {h: j for j, h in enumerate(header)}
+    names = ("Ansøgninger", "Tilsagn", "Afslag", "Trukket tilbage", "Afventer")
+    shown = {r[0]: tuple(r[col[n]] for n in names) for r in values if isinstance(r[0], int)}
+    assert shown == want
+    context = build_context(run_breakdowns(run_validation([src], region)), report_date=dt.date(2024, 2, 15))
+    assert {int(r.year): (r.applications, r.granted_projects, r.rejected, r.withdrawn, r.pending)
+            for r in context.years} == {y: tuple(map(str, v)) for y, v in want.items()}  # fmt: skip
+    assert "3 er trukket tilbage" in context.sentences.funnel
+    docx = tmp_path / "r.docx"
+    assert cli("report", src, "--pact", pact_file, "--out", docx, "--date", "2024-02-15").returncode == 0
+    funnel = next(t for t in Document(str(docx)).tables if [c.text for c in t.rows[0].cells][-1] == "Trukket tilbage")
+    assert [[c.text for c in r.cells][-1] for r in funnel.rows[1:]] == ["1", "2", "3"]
