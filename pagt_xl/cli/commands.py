@@ -346,14 +346,18 @@ def _add_pact(p: argparse.ArgumentParser) -> None:
     )
 
 
+#: the line naming a chosen pact, printed by :func:`main` once the command has run (not before an exit-2 error)
+_PACT_NOTES: list[str] = []
+
+
 def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
     """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
-    which); ``--skjulte-ark`` makes it read hidden sheets."""
+    which, after the command's output, unless it stops with exit 2); ``--skjulte-ark`` makes it read hidden sheets."""
     from pagt_xl.pipeline import choose_pact
 
     choice = choose_pact(args.pact, list(paths))
     if choice.note:
-        print(f"pagt-xl: {choice.note}", file=sys.stderr)
+        _PACT_NOTES.append(choice.note)
     return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
 
 
@@ -1212,6 +1216,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()
+    _PACT_NOTES.clear()
     for stream in (sys.stdout, sys.stderr):  # a text the console's code page lacks (a Cyrillic letter in a
         reconfigure = getattr(stream, "reconfigure", None)  # title, on cp1252) is shown as "?", never a crash
         if reconfigure is not None:
@@ -1222,6 +1227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_INPUT
         code = int(args.func(args))
+        if code != EXIT_INPUT:
+            for note in _PACT_NOTES:
+                print(f"pagt-xl: {note}", file=sys.stderr)
     except PagtError as exc:
         print(f"pagt-xl: fejl: {exc}", file=sys.stderr)
         code = EXIT_INPUT
