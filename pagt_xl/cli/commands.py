@@ -1270,7 +1270,7 @@ def cmd_payments(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or args.paths)
     run = run_ledger(list(args.paths), pact, overview=args.overview, budgets=args.budgets,
                      as_of=_report_date(args.as_of), password=args.password)  # fmt: skip
     for issue in run.fatal:
@@ -1380,7 +1380,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``pagt-xl eksport``."""
     from pagt_xl.pipeline import run_giving
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     prefix = (args.prefix or pact.opendata.prefix).strip()
     if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
         raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
