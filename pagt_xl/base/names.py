@@ -86,13 +86,11 @@ def read_settings() -> dict[str, object]:
         raise ValueError(f"{path}: indstillingsfilen er ikke gyldig TOML ({exc})") from None
 
 
-def default_pact_name() -> str:
-    """The pact used when a command or a cell names none.
+def configured_pact_name() -> str | None:
+    """The pact the user has set: ``PAGT_XL_PACT``, else ``pagt = "…"`` in the settings file; ``None`` for none.
 
-    In order: the environment variable ``PAGT_XL_PACT``; ``pagt = "…"`` in the user's
-    settings file (:func:`settings_path`); else ``"nordjylland"``. A settings file that
-    cannot be read, or whose ``pagt`` is not a text, is ignored here (``pagt-xl pacts``
-    says what is wrong with it).
+    A settings file that cannot be read, or whose ``pagt`` is not a text, counts as none here
+    (``pagt-xl pacts`` says what is wrong with it).
     """
     env = os.environ.get("PAGT_XL_PACT", "").strip()
     if env:
@@ -100,8 +98,26 @@ def default_pact_name() -> str:
     try:
         value = read_settings().get("pagt")
     except ValueError:
-        return FALLBACK_PACT
-    return value.strip() if isinstance(value, str) and value.strip() else FALLBACK_PACT
+        return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def default_pact_name() -> str:
+    """The pact used when a command or a cell names none and none can be told from the files.
+
+    In order: the environment variable ``PAGT_XL_PACT``; ``pagt = "…"`` in the user's
+    settings file (:func:`settings_path`); else ``"nordjylland"``.
+    """
+    return configured_pact_name() or FALLBACK_PACT
+
+
+def is_lock_file(name: str) -> bool:
+    """Whether a file name is an Office lock file: Excel/Word's ``~$name.xlsx``, LibreOffice's ``.~lock.name#``.
+
+    ``name`` may be a path; only its last part counts.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith("~$") or (base.startswith(".~lock.") and base.endswith("#"))
 
 
 #: Everything a breakdown can be by, in the order the command line lists them.

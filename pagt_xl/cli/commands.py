@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pagt_xl import __version__
 from pagt_xl.base.errors import PagtError, UsageError
-from pagt_xl.base.names import KEY_NAMES, KEYS, available_pacts, breakdown_key, default_pact_name
+from pagt_xl.base.names import KEY_NAMES, KEYS, available_pacts, breakdown_key, configured_pact_name, default_pact_name
 from pagt_xl.cli.console import Console, redacted
 from pagt_xl.cli.parser import Adder, Command, OneOf, Together, arg, build
 
@@ -66,11 +66,18 @@ FILES = arg("paths", nargs="+", metavar="FIL", help="projektmapper")
 
 
 def _pact_help() -> str:
+    configured = configured_pact_name()
+    now = f"nu: {configured}" if configured else "nu ingen sat"
     return (f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil (standard: $PAGT_XL_PACT, "
-            f"ellers pagt i indstillinger.toml, ellers nordjylland; nu: {default_pact_name()})")  # fmt: skip
+            "ellers pagt i indstillinger.toml, ellers den pagt filens indsatsområder og overskrifter peger på, "
+            f"ellers nordjylland; {now})")  # fmt: skip
 
 
-PACT = arg("--pact", default=None, metavar="NAVN|FIL", help=_pact_help)
+PACT = Together((
+    arg("--pact", default=None, metavar="NAVN|FIL", help=_pact_help),
+    arg("--skjulte-ark", "--hidden-sheets", dest="hidden_sheets", action="store_true",
+        help="læs også skjulte ark (standard: de springes over og nævnes; pagtens [overview] read_hidden_sheets)"),
+))  # fmt: skip
 PASSWORD = arg(
     "--password",
     metavar="ADGANGSKODE",
@@ -138,10 +145,40 @@ def load_pact(name: str | None) -> Pact:
     except ConfigError as exc:
         if exc.code is not ErrorCode.UNKNOWN_PACT:
             raise
-        from pagt_xl.base.names import settings_path
+        raise ConfigError(f"{exc}; standardpagten er sat i {_configured_where()}", code=exc.code) from None
 
-        where = "miljøvariablen PAGT_XL_PACT" if os.environ.get("PAGT_XL_PACT", "").strip() else str(settings_path())
-        raise ConfigError(f"{exc}; standardpagten er sat i {where}", code=exc.code) from None
+
+def _pact(args: argparse.Namespace, con: Console, paths: Sequence[Path | str]) -> Pact:
+    """The run's pact: ``--pact``, else the one the user has set (``PAGT_XL_PACT``, indstillinger.toml), else the
+    one the workbooks point to, else the default; a guess is named on stderr after the command's output (not
+    before an exit-2 error). ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.base.errors import ConfigError, ErrorCode
+    from pagt_xl.pipeline import choose_pact
+
+    name = args.pact or configured_pact_name()
+    try:
+        choice = choose_pact(name, list(paths))
+    except ConfigError as exc:
+        if args.pact or exc.code is not ErrorCode.UNKNOWN_PACT:
+            raise
+        raise ConfigError(f"{exc}; standardpagten er sat i {_configured_where()}", code=exc.code) from None
+    if choice.note:
+        con.later(choice.note)
+    return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
+
+
+def _configured_where() -> str:
+    from pagt_xl.base.names import settings_path
+
+    return "miljøvariablen PAGT_XL_PACT" if os.environ.get("PAGT_XL_PACT", "").strip() else str(settings_path())
+
+
+def _warn_empty_period(con: Console, issues: Sequence[Issue]) -> bool:
+    """Each ``empty_period`` warning on stderr (even with -q); whether there was one (the command then exits 1)."""
+    found = [i for i in issues if i.code == "empty_period"]
+    for issue in found:
+        con.error(issue.message, kind="advarsel: ")
+    return bool(found)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -261,7 +298,7 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import run_validation
 
     con.step(f"Læser og validerer {len(args.paths)} projektmappe(r)")
-    result = run_validation(list(args.paths), load_pact(args.pact), password=_password(args))
+    result = run_validation(list(args.paths), _pact(args, con, args.paths), password=_password(args))
     if result.fatal:
         return _fatal(con, result.fatal)
     if args.format == "json":
@@ -315,7 +352,7 @@ def cmd_breakdown(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import JobOutputs, JobSpec, breakdown_for
 
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, con, args.paths),
         inputs=list(args.paths),
         password=_password(args),
         period=(args.year, args.year) if args.year is not None else None,
@@ -350,7 +387,8 @@ def cmd_breakdown(args: argparse.Namespace, con: Console) -> int:
         else:
             _emit(con, text.breakdown_text(doc, by), args.out)
     con.summary = text.counts_text(validation.issues)
-    return _exit(validation.has_errors)
+    empty = _warn_empty_period(con, job.notes)
+    return _exit(validation.has_errors or empty)
 
 
 # -- report --------------------------------------------------------------------------------------------------
@@ -362,7 +400,7 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     _docx_out(args.out)
     _pdf_first(args)
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, con, args.paths),
         inputs=list(args.paths),
         password=_password(args),
         period=(args.year, args.year) if args.year is not None else _year_range(args.period),
@@ -394,7 +432,8 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     if args.pdf:
         _write_pdfs(con, [args.out])
     con.summary = text.counts_text(result.issues)
-    return _exit(result.validation.has_errors or goal_errors or ledger_errors)
+    empty = _warn_empty_period(con, result.notes)
+    return _exit(result.validation.has_errors or goal_errors or ledger_errors or empty)
 
 
 # -- budgets -------------------------------------------------------------------------------------------------
@@ -414,7 +453,7 @@ def cmd_budgets(args: argparse.Namespace, con: Console) -> int:
     con.step(f"Læser og kontrollerer budgetskemaer fra {len(args.paths)} sti(er)")
     run = run_budgets(
         list(args.paths),
-        load_pact(args.pact),
+        _pact(args, con, args.overview or []),
         overview=args.overview,
         as_of=_date(args.as_of),
         workbook=args.out if args.format == "xlsx" else None,
@@ -495,7 +534,7 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
     con.step(f"Vurderer ansøgningsrunden {args.year} og skriver indstillingsnotatet")
     try:
         job = run_memo(
-            load_pact(args.pact), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
+            _pact(args, con, args.paths), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
             template=args.template, budgets=list(args.budgets or []), report_date=_date(args.date),
             password=_password(args), case_number=args.sagsnr, payments=list(args.payments or []),
         )  # fmt: skip
@@ -514,7 +553,8 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
     if args.pdf:
         _write_pdfs(con, [args.out])
     con.summary = text.counts_text(job.issues)
-    return _exit(job.has_errors)
+    empty = _warn_empty_period(con, job.notes)
+    return _exit(job.has_errors or empty)
 
 
 def cmd_letters(args: argparse.Namespace, con: Console) -> int:
@@ -526,7 +566,7 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
     con.step(f"Skriver breve for ansøgningsrunden {args.year} i {args.out}")
     try:
         job = run_letters(
-            load_pact(args.pact), args.year, args.out, inputs=list(args.paths), round_name=args.round,
+            _pact(args, con, args.paths), args.year, args.out, inputs=list(args.paths), round_name=args.round,
             letter_date=_date(args.date), grant_template=args.grant_template,
             rejection_template=args.rejection_template, password=_password(args), draft=args.udkast,
             overwrite=args.overwrite,
@@ -544,7 +584,8 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
     if args.pdf:
         _write_pdfs(con, [Path(o.path) for o in job.letters if o.status in ("written", "replaced")])
     con.summary = text.counts_text(job.letter_issues)
-    return _exit(job.has_errors)
+    empty = _warn_empty_period(con, job.notes)
+    return _exit(job.has_errors or empty)
 
 
 # -- run, serve, pacts ---------------------------------------------------------------------------------------
@@ -578,7 +619,7 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     con.summary = f"{text.number(errors)} fejl, {text.number(warnings)} advarsler, " \
                   f"{text.number(len(result.outputs))} filer skrevet"  # fmt: skip
-    return EXIT_INPUT if result.validation.fatal else _exit(result.has_errors)
+    return EXIT_INPUT if result.validation.fatal else _exit(result.has_errors or result.empty_period)
 
 
 def cmd_serve(args: argparse.Namespace, con: Console) -> int:
@@ -710,7 +751,7 @@ def cmd_maal(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import run_goals
 
     _needs_out(args)
-    pact = load_pact(args.pact)
+    pact = _pact(args, con, args.overview or [])
     con.step(f"Læser målopfølgningen fra {len(args.paths)} projektmappe(r)")
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=_password(args))
     for issue in run.fatal:
@@ -748,8 +789,9 @@ def cmd_payments(args: argparse.Namespace, con: Console) -> int:
 
     _needs_out(args)
     con.step(f"Læser udbetalingerne fra {len(args.paths)} projektmappe(r)")
-    run = run_ledger(list(args.paths), load_pact(args.pact), overview=args.overview, budgets=args.budgets,
-                     as_of=_date(args.as_of), password=_password(args))  # fmt: skip
+    pact = _pact(args, con, args.overview or args.paths)
+    run = run_ledger(list(args.paths), pact, overview=args.overview, budgets=args.budgets, as_of=_date(args.as_of),
+                     password=_password(args))  # fmt: skip
     for issue in [*run.fatal, *(run.budgets.fatal if run.budgets is not None else [])]:
         con.error(issue.message)
     ledger = run.ledger
@@ -778,7 +820,7 @@ def cmd_export(args: argparse.Namespace, con: Console) -> int:
     import pagt_xl.cli.text as text
     from pagt_xl.pipeline import run_giving
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, con, args.paths)
     prefix = (args.prefix or pact.opendata.prefix).strip()
     if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
         raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
@@ -1036,6 +1078,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a text the console's code page lacks (a Cyrillic letter in a
+        reconfigure = getattr(stream, "reconfigure", None)  # title, on cp1252) is shown as "?", never a crash
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     con = Console()
     try:
         parser = build_parser()
@@ -1048,6 +1094,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             con.add_log(args.logfil)
         con.log(f"Start: pagt-xl {' '.join(redacted(argv))}", echo=False)
         code = int(args.func(args, con))
+        if code != EXIT_INPUT:  # the pact a command guessed, after its output; not before an exit-2 error
+            con.flush_later()
     except PagtError as exc:
         con.error(str(exc))
         code = EXIT_INPUT

@@ -47,6 +47,7 @@ class Console:
         #: what the command found, for the last log line ("3 fejl, 12 advarsler, 2 filer skrevet")
         self.summary = ""
         self._bar = False
+        self._later: list[str] = []
 
     def add_log(self, path: Path) -> None:
         """Append every line from now on to ``path`` too (its folder must exist)."""
@@ -82,6 +83,16 @@ class Console:
         if not self.quiet:
             self._stderr(f"pagt-xl: {text}")
         self.log(text, echo=False)
+
+    def later(self, text: str) -> None:
+        """A note shown by :meth:`flush_later`, after the command's output (the pact a command chose)."""
+        self._later.append(text)
+
+    def flush_later(self) -> None:
+        """Show the notes kept by :meth:`later` (as :meth:`note`)."""
+        for text in self._later:
+            self.note(text)
+        self._later.clear()
 
     def error(self, text: str, *, kind: str = "fejl: ") -> None:
         """An error on stderr (``pagt-xl: fejl: …``; ``kind`` is what follows ``pagt-xl: ``), even with ``-q``."""

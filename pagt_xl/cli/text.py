@@ -195,6 +195,7 @@ def year_table_text(years: YearTable) -> str:
         ("rejected", "Afslag"),
         ("granted_projects", "Tilsagn"),
         ("pending", "Afventer"),
+        ("withdrawn", "Trukket"),
     ]
     cols += [(f"round_{key}", name) for key, name in years.rounds]
     if years.rounds and any(r.get("round_none") for r in years.rows):
@@ -268,10 +269,10 @@ def budgets_text(review: BudgetReview, rows: Sequence[Mapping[str, Any]], *, qui
         sums = [kroner(sum(int(r[c]) for r in read if r[c] is not None and r[c] == r[c]))
                 for c in ("total_cost", "sought", "granted", "spent")]  # fmt: skip
         total = ["I alt", "", *sums, f"{number(len(read))} budgetter"]
-    lines = [table(columns, body, total=total), issues_text(review.issues, quiet=quiet, verbose=verbose).rstrip("\n")]
-    lines.append(f"{number(len(review.records))} budgetter læst af {number(len(review.files))} fil(er): "
-                 f"{counts_text(review.issues)}.")  # fmt: skip
-    return "\n\n".join(lines[:2]) + "\n" + lines[2] + "\n"
+    listing = table(columns, body, total=total) + "\n\n" if read else ""  # nothing read: the errors say why
+    issues = issues_text(review.issues, quiet=quiet, verbose=verbose).rstrip("\n")
+    return (listing + issues + f"\n{number(len(review.records))} budgetter læst af {number(len(review.files))} "
+            f"fil(er): {counts_text(review.issues)}.\n")  # fmt: skip
 
 
 # -- the round ---------------------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ BREAKDOWN_LABELS: dict[str, str] = {
     **KEY_LABELS,
     "projects": "Projekter", "granted": "Støttebeløb (kr.)", "share": "Andel", "percent": "Andel (%)",
     "project_share": "Andel af projekter", "participants": "Deltagere (mål)", "applications": "Ansøgninger",
-    "rejected": "Afslag", "granted_projects": "Tilsagn", "pending": "Afventer", "round_none": "Uden runde (kr.)",
+    "rejected": "Afslag", "granted_projects": "Tilsagn", "pending": "Afventer", "withdrawn": "Trukket tilbage",
+    "round_none": "Uden runde (kr.)",
     "framework": "Ramme (kr.)", "utilisation": "Udnyttet", "cumulative": "Akkumuleret (kr.)",
 }  # fmt: skip
 
