@@ -19,11 +19,13 @@ from pathlib import Path
 
 from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
-from pagt_xl.base.model import Issue, Severity
+from pagt_xl.base.errors import ErrorCode, RequestError
+from pagt_xl.base.model import Issue, IssueCode, Severity
 from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.checks import Check
 from pagt_xl.core.results import Breakdowns, GoalRun, JobResult, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
-from pagt_xl.core.validate import subtotal_sums, validate
+from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
 
@@ -60,9 +62,9 @@ def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Val
 
 
 def _validated(overview: Overview, pact: Pact) -> Validation:
-    rule_issues = validate(overview, pact)
-    issues = sorted([*overview.fatal, *overview.issues, *rule_issues], key=_sort_key)
-    return Validation(pact=pact, overview=overview, issues=issues)
+    judged = validate(overview, pact)
+    issues = sorted([*overview.fatal, *overview.issues, *judged.issues], key=_sort_key)
+    return Validation(pact, overview, issues, judged.table, judged.checks, judged.figures)
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).
@@ -88,22 +90,30 @@ def run_breakdowns(
     The year table, the extremes and the checks of what was computed come either way.
     """
     pact = validation.pact
-    table = validation.table
-    if period is not None:
-        first, last = period
-        if first > last:
-            raise ValueError(f"perioden {first}-{last} slutter før den begynder")
-        table = table[(table["year"] >= first) & (table["year"] <= last)]
+    if period is not None and period[0] > period[1]:
+        raise RequestError(f"perioden {period[0]}-{period[1]} slutter før den begynder", code=ErrorCode.BAD_PERIOD)
+    figures = validation.figures.within(period)
     wanted = ["year", *(k for k in STANDARD_KEYS if _key_available(validation, k))]
     if keys is not None:
         asked = set(keys) | ({"theme", "type"} if stated else set())  # what stated figures are checked against
         wanted = [k for k in wanted if k in asked]
-    result = dict(zip(wanted, breakdowns_by(table, pact, [[k] for k in wanted]), strict=True))
-    frameworks = [f for f in validation.overview.frameworks if period is None or period[0] <= f.year <= period[1]]
-    years = year_table(table, pact, frameworks)
-    subtotals = [] if period is not None else subtotal_sums(validation.overview)
-    checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
-    return Breakdowns(validation, result, years, grant_extremes(table), checks, period)
+    result = dict(zip(wanted, breakdowns_by(figures, pact, [[k] for k in wanted]), strict=True))
+    years = year_table(figures, pact)
+    checks = cross_checks(figures, pact, result, years, _overview_checks(validation, period), stated, stated_source)
+    return Breakdowns(validation, result, years, grant_extremes(figures), checks, period, figures)
+
+
+def _overview_checks(validation: Validation, period: tuple[int, int] | None) -> list[Check]:
+    """The validation's checks that speak of the period: framework years in it; subtotal rows for every year only
+    (a subtotal row covers the rows of its sheet, whatever the period)."""
+    if period is None:
+        return list(validation.checks)
+    first, last = period
+    return [
+        c
+        for c in validation.checks
+        if c.code is IssueCode.FRAMEWORK_EXCEEDED and c.year is not None and first <= c.year <= last
+    ]
 
 
 def _key_available(validation: Validation, key: str) -> bool:
@@ -204,7 +214,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     go on with the rest (and something could be read). A report template is
     checked before anything is read, so a bad template stops the job
     (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
-    ``ValueError`` for a period that ends before it begins.
+    :class:`~pagt_xl.base.errors.RequestError` for a period that ends before it begins.
 
     The writers are imported inside the steps that use them: the cell functions
     import this module and need neither xlsxwriter nor the Word libraries.
@@ -327,7 +337,8 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
 def round_key(pact: Pact, text: str | None) -> str | None:
     """A round's key from its key or any of its names ("aaben", "Åben runde"); ``None`` for none.
 
-    Raises ``ValueError`` naming the pact's rounds when ``text`` is not one of them.
+    Raises :class:`~pagt_xl.base.errors.RequestError` (``unknown_round``) naming the pact's rounds when
+    ``text`` is not one of them.
     """
     if not text:
         return None
@@ -336,7 +347,7 @@ def round_key(pact: Pact, text: str | None) -> str | None:
     key = pact.round_matcher.match(text).key
     if key is None:
         names = ", ".join(f"{r.key} ({r.name})" for r in pact.rounds)
-        raise ValueError(f"ukendt runde '{text}'; {pact.name} har: {names}")
+        raise RequestError(f"ukendt runde '{text}'; {pact.name} har: {names}", code=ErrorCode.UNKNOWN_ROUND)
     return key
 
 
@@ -357,8 +368,8 @@ def run_memo(
 
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
     applicants' budget forms (files or folders) for the budget checks. The template is checked
-    before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
-    read, nothing is written and ``result.validation.fatal`` says why.
+    before anything is read. Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round. When an
+    input cannot be read, nothing is written and ``result.validation.fatal`` says why.
     """
     from pagt_xl.core.round import assess_round
 
@@ -405,7 +416,8 @@ def run_letters(
     """One decision letter per application of ``year`` with a decision (tilsagn or afslag) into ``folder``.
 
     Existing letters are never overwritten (``skipped``). Rows with errors get no letter until they
-    are fixed (``failed``, with an issue). Raises ``ValueError`` for an unknown round; the templates are checked first.
+    are fixed (``failed``, with an issue). Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round;
+    the templates are checked first.
     """
     from pagt_xl.core.round import decided
     from pagt_xl.report.memo import check_letter_templates, write_letters

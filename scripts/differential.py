@@ -80,11 +80,12 @@ def jobs() -> list[tuple[str, list[str]]]:
 
 
 def run(code_root: Path) -> dict[str, dict[str, object]]:
-    """Every call with the package of ``code_root``, the inputs of this tree (cwd = this tree)."""
+    """Every call with the package of ``code_root``, the inputs of this tree (cwd = this tree; ``-P``: the
+    working directory is not put on the path, so the package is the one of ``code_root``)."""
     env = {**os.environ, "PYTHONPATH": str(code_root), "COLUMNS": "120", "SOURCE_DATE_EPOCH": "1700000000"}
     env.pop("PAGT_XL_PACT", None)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD], input=json.dumps(jobs()), capture_output=True, text=True, cwd=ROOT, env=env,
+        [sys.executable, "-P", "-c", _CHILD], input=json.dumps(jobs()), capture_output=True, text=True, cwd=ROOT, env=env,
         check=False,
     )  # fmt: skip
     if done.returncode != 0:

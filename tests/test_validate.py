@@ -143,12 +143,15 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
 FATAL = {IssueCode.FILE_UNREADABLE, IssueCode.NO_HEADER_ROW}  # covered in test_ingest / test_cli
 MULTI_FILE = {IssueCode.DUPLICATE_FILE}  # covered in test_duplicates
 ROUND_PREFIXES = ("assessment_", "recommended_", "round_no_", "letter_")  # covered in test_round
+#: the cross-checks of the figures (pagt_xl.core.checks): covered in test_breakdown
+CHECK_CODES = {IssueCode.BREAKDOWN_SUM_MISMATCH, IssueCode.BREAKDOWN_COUNT_MISMATCH, IssueCode.YEAR_TABLE_MISMATCH,
+               IssueCode.STATED_FIGURE_MISMATCH}  # fmt: skip
 
 
 def test_every_issue_code_has_a_scenario():
     # budget codes: test_budget.py; the round's codes (issue 16): test_round.py; goal codes: test_goals.py
     overview_codes = {c for c in IssueCode if not c.value.startswith(("budget_", "goal_", *ROUND_PREFIXES))}
-    assert set(SCENARIOS) | FATAL | MULTI_FILE == overview_codes
+    assert set(SCENARIOS) | FATAL | MULTI_FILE | CHECK_CODES == overview_codes
 
 
 @pytest.mark.parametrize("code", list(SCENARIOS), ids=lambda c: c.value)

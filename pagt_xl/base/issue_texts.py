@@ -92,6 +92,10 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.RECOMMENDED_TWICE: "Samme projekt er indstillet flere gange",
     IssueCode.LETTER_NO_AMOUNT: "Tilsagn uden bevilget beløb: intet brev",
     IssueCode.LETTER_ROW_HAS_ERRORS: "Rækken har fejl: intet brev",
+    IssueCode.BREAKDOWN_SUM_MISMATCH: "En fordelings støttebeløb summer ikke til den samlede støtte",
+    IssueCode.BREAKDOWN_COUNT_MISMATCH: "En fordelings antal projekter summer ikke til projekterne med tilsagn",
+    IssueCode.YEAR_TABLE_MISMATCH: "Årstabellens støttebeløb i alt er ikke den samlede støtte",
+    IssueCode.STATED_FIGURE_MISMATCH: "Et tal fra en tidligere rapport afviger fra det beregnede",
 }
 
 

@@ -122,6 +122,13 @@ class IssueCode(StrEnum):
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
 
+    # ---- cross-checks of the figures (issue 22 item 3, pagt_xl.core.checks): a check that fails is an issue
+    # with one of these codes (framework years and subtotal rows use framework_exceeded and subtotal_mismatch)
+    BREAKDOWN_SUM_MISMATCH = "breakdown_sum_mismatch"
+    BREAKDOWN_COUNT_MISMATCH = "breakdown_count_mismatch"
+    YEAR_TABLE_MISMATCH = "year_table_mismatch"
+    STATED_FIGURE_MISMATCH = "stated_figure_mismatch"
+
 
 class Issue(BaseModel):
     """One fault found in the input, pointing at the cell a person can click.

@@ -193,14 +193,16 @@ def _from_overview(pact: Pact, overview: Any) -> tuple[set[str], list[Activity]]
     import pandas as pd
 
     from pagt_xl.base.model import Decision
+    from pagt_xl.core.figures import counted_rows
 
     cases = {str(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
     derived: list[Activity] = []
+    counted = overview[counted_rows(overview)]  # the rows every figure counts (pagt_xl.core.figures)
     for goal in pact.goals.activities:
         if not goal.derive_themes and not goal.derive_project_types:
             continue
-        for r in overview.to_dict(orient="records"):
-            if r.get("decision") != Decision.GRANTED or bool(r.get("has_error")) or pd.isna(r.get("year")):
+        for r in counted.to_dict(orient="records"):
+            if r.get("decision") != Decision.GRANTED:
                 continue
             if r.get("theme") not in goal.derive_themes and r.get("project_type") not in goal.derive_project_types:
                 continue

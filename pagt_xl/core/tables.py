@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from pagt_xl.base.danish import (
-    AmountUnit,
-)
-from pagt_xl.base.model import Decision, FrameworkYear, Issue, IssueCode, Severity
+from pagt_xl.base.danish import AmountUnit
+from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity
+from pagt_xl.core.figures import Figures
 
 if TYPE_CHECKING:
     from pagt_xl.base.config import Pact
+    from pagt_xl.core.checks import Check
 
 
 @dataclass
@@ -159,17 +159,22 @@ class Validation:
 
     ``issues`` holds every issue (reading and rules), sorted by file, sheet and
     row; ``fatal`` the files that could not be read at all (a subset of
-    ``issues``).
+    ``issues``). ``table`` is the applications table with ``has_error`` for the rows
+    with a reading or rule error (a new frame: ``overview.table`` is the reader's, untouched);
+    ``checks`` the checks of the whole overview (subtotal rows, framework years);
+    ``figures`` the rows every figure counts and the totals over them.
     """
 
     pact: Pact
     overview: Overview
     issues: list[Issue]
+    table: pd.DataFrame
+    checks: list[Check] = field(default_factory=list)
+    figures: Figures = field(default=None)  # type: ignore[assignment]
 
-    @property
-    def table(self) -> pd.DataFrame:
-        """The applications table (one row per application, ``has_error`` flags)."""
-        return self.overview.table
+    def __post_init__(self) -> None:
+        if self.figures is None:
+            self.figures = Figures.of(self.table, self.overview.frameworks)
 
     @property
     def fatal(self) -> list[Issue]:
@@ -187,13 +192,12 @@ class Validation:
 
     @property
     def excluded_rows(self) -> int:
-        """Rows with errors: read and reported, but left out of every figure."""
-        return int(self.table["has_error"].astype(bool).sum())
+        """Rows read but left out of every figure (an error, or no year): :attr:`Figures.excluded_rows`."""
+        return self.figures.excluded_rows
 
     def granted(self) -> pd.DataFrame:
-        """Granted applications without errors."""
-        t = self.table
-        return t[(t["decision"] == Decision.GRANTED) & ~t["has_error"]]
+        """The counted grants (:attr:`Figures.granted`)."""
+        return self.figures.granted
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pagt_xl.base.danish import SEVERITY_LABELS
 from pagt_xl.base.errors import ErrorCode, PagtError
 from pagt_xl.base.issue_texts import describe
 
-SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
+#: the severity words of the files and sheets we write (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+SEVERITY_DA = SEVERITY_LABELS
 
 
 class OutputLocked(PagtError):

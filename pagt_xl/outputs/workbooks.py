@@ -19,8 +19,8 @@ from typing import Any
 
 import xlsxwriter
 
-from pagt_xl.base.danish import danish_sort_key, format_amount, format_number
-from pagt_xl.base.figures import format_share, percent_fraction, whole_percent
+from pagt_xl.base.danish import danish_sort_key, format_amount, format_number, format_share
+from pagt_xl.base.figures import percent_fraction, whole_percent
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.core.goals import FollowUp
@@ -364,8 +364,10 @@ def _checks_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
         ("Beregnet", "int"),
         ("Kilde", "wrap"),
         ("Beregnet ud fra", "wrap"),
+        ("Kode", "text"),
     ]
-    rows = [[c.name, c.result, c.expected, c.actual, c.source, c.computed_from] for c in result.checks]
+    # each check by its Danish line; its code (the issue code it fails with) in the last column
+    rows = [[c.name, c.result, c.expected, c.actual, c.source, c.computed_from, c.code.value] for c in result.checks]
     last, _ = _table(ws, fmts, 2, columns, rows, "Kontrol")
     ws.conditional_format(
         3, 1, last, 1, {"type": "cell", "criteria": "==", "value": '"AFVIGER"', "format": fmts["bad"]}

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import amount_in_words, danish_sort_key, format_amount, format_date
+from pagt_xl.base.danish import SEVERITY_LABELS, amount_in_words, danish_sort_key, format_amount, format_date
 from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
 from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
@@ -182,7 +182,8 @@ _CHECKS: list[tuple[str, tuple[IssueCode, ...]]] = [
                                        IssueCode.ASSESSMENT_PARTIAL_WITHOUT_AMOUNT)),
 ]  # fmt: skip
 _BUDGET_CODES = (IssueCode.RECOMMENDED_BUDGET_OPERATIONS, IssueCode.RECOMMENDED_BUDGET_MISMATCH)
-_SEVERITY = {Severity.ERROR: "fejl", Severity.WARNING: "advarsel", Severity.INFO: "info"}
+#: the severity words in lower case (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+_SEVERITY = {s: SEVERITY_LABELS[s].lower() for s in Severity}
 
 
 def _kr(kroner: int | None) -> str:

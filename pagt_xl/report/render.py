@@ -33,7 +33,14 @@ from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
-from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
+from pagt_xl.report.context import (
+    CHART_VARIABLES,
+    TOP_INSTRUMENTS,
+    ReportContext,
+    build_context,
+    has_targets,
+    template_variables,
+)
 from pagt_xl.report.goals import add_goal_charts, goals_chapter
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
@@ -452,25 +459,25 @@ def _listing(rows: list[tuple[str, str]]) -> str:
 
 
 def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict[str, Any]:
-    """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`)."""
+    """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`).
+
+    Every figure is the breakdowns' own integer (:attr:`~pagt_xl.core.results.Breakdowns.counts`, the
+    target-group breakdown), the same the context formats for the tables; ``context`` is not read.
+    """
     b = breakdowns.breakdowns
-    ctx = context
-    partners = [(r.label, int(r.count.replace(".", ""))) for r in ctx.partner_types] if ctx else []
-    targets = [(r.label, int(r.participants.replace(".", ""))) for r in ctx.target_groups] if ctx else []
-    instruments = [(r.label, int(r.count.replace(".", ""))) for r in ctx.instruments_top] if ctx else []
+    counts = breakdowns.counts
+    tg = b.get("target_group")
+    targets = [(r["target_group"], r["participants"]) for r in tg.rows] if has_targets(tg) else []
     return {
         "chart_themes": share_chart(b["theme"], "theme", "Støttebeløb fordelt på indsatsområder"),
         "chart_types": share_chart(b["type"], "type", "Støttebeløb fordelt på projekttyper") if "type" in b else None,
         "chart_years": year_chart(breakdowns.years),
-        "chart_partners": count_chart(partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
+        "chart_partners": count_chart(counts.partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
         "chart_targets": count_chart(targets, "Forventede deltagere fordelt efter uddannelsesniveau", "Deltagere"),
-        "chart_instruments": count_chart(instruments, "De mest anvendte virkemidler"),
+        "chart_instruments": count_chart(counts.instruments[:TOP_INSTRUMENTS], "De mest anvendte virkemidler"),
         "chart_theme_instruments": [
-            count_chart(
-                [(r.label, int(r.count.replace(".", ""))) for r in t.instruments],
-                "Antal projekter i indsatsområdet som anvender virkemidlet",
-            )
-            for t in (ctx.learning if ctx else [])
+            count_chart(items, "Antal projekter i indsatsområdet som anvender virkemidlet")
+            for items in counts.theme_instruments.values()
         ],
     }
 
