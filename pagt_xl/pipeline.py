@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
@@ -28,6 +29,9 @@ from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -294,8 +298,28 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
     result.outputs["breakdown_workbook"] = path
 
 
+def review_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    overview: pd.DataFrame | None,
+    *,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> BudgetReview:
+    """Read the budget workbooks in ``paths`` (files or folders) and judge them: each form's own checks and,
+    when an overview table is given, the checks against it (:func:`pagt_xl.core.budget.review_budgets`).
+
+    ``as_of`` is the underspend date (``None``: today); ``progress(done, total, path)`` is called after each
+    file is read. A file that cannot be read as a budget is an issue (``review.fatal``); the others are read.
+    """
+    from pagt_xl.core.budget import review_budgets as judge
+    from pagt_xl.ingest.budget import read_budget_files
+
+    reads, path_issues, files = read_budget_files(paths, pact, progress=progress)
+    return judge(reads, path_issues, files, pact, overview, as_of=as_of)
+
+
 def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) -> BudgetReview:
-    from pagt_xl.ingest.budget import review_budgets
     from pagt_xl.outputs.workbooks import write_budget_workbook
 
     review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=_as_of(spec, result))
@@ -385,8 +409,6 @@ def run_memo(
     date = report_date or dt.date.today()
     records = None
     if budgets:
-        from pagt_xl.ingest.budget import review_budgets
-
         job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
         records = job.budgets.records
     job.round = assess_round(validation, year, key, budgets=records)

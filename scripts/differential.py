@@ -84,10 +84,8 @@ def run(code_root: Path) -> dict[str, dict[str, object]]:
     working directory is not put on the path, so the package is the one of ``code_root``)."""
     env = {**os.environ, "PYTHONPATH": str(code_root), "COLUMNS": "120", "SOURCE_DATE_EPOCH": "1700000000"}
     env.pop("PAGT_XL_PACT", None)
-    done = subprocess.run(
-        [sys.executable, "-P", "-c", _CHILD], input=json.dumps(jobs()), capture_output=True, text=True, cwd=ROOT, env=env,
-        check=False,
-    )  # fmt: skip
+    command = [sys.executable, "-P", "-c", _CHILD]
+    done = subprocess.run(command, input=json.dumps(jobs()), capture_output=True, text=True, cwd=ROOT, env=env)
     if done.returncode != 0:
         sys.exit(f"differential: the run with {code_root} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout)

@@ -636,10 +636,9 @@ def _run_job(spec: JobSpec, progress: Any = None) -> JobResult:
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
     from pagt_xl.core.budget import budget_table
-    from pagt_xl.ingest.budget import review_budgets
     from pagt_xl.outputs.files import issue_record
     from pagt_xl.outputs.workbooks import BUDGET_STATUS, budget_statuses, write_budget_workbook
-    from pagt_xl.pipeline import run_validation
+    from pagt_xl.pipeline import review_budgets, run_validation
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")

@@ -148,6 +148,16 @@ class BudgetRecord:
         return (self.own or 0) + (self.partner or 0)
 
 
+@dataclass
+class BudgetRead:
+    """What was read from one budget file: its record (``None``: not a budget form, or unreadable) and the
+    cells that could not be read."""
+
+    file: str
+    record: BudgetRecord | None
+    issues: list[Issue]
+
+
 def count_severity(issues: list[Issue], severity: Severity) -> int:
     """Number of issues of one severity."""
     return sum(1 for i in issues if i.severity is severity)

@@ -69,12 +69,18 @@ def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequen
     writer.writerow([safe_text(c) for c in columns])
     for row in rows:
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
-        writer.writerow(["" if _blank(v) else safe_text(v) for v in values])
+        writer.writerow(["" if blank_cell(v) else safe_text(v) for v in values])
     return buf.getvalue()
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def blank_cell(value: object) -> bool:
+    """``None``, NaN and pandas' ``NA`` (a nullable integer column's blank) are empty cells."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN is the one value unequal to itself
+    except TypeError:  # NA: its comparisons are NA, which has no truth value
+        return True
 
 
 def issue_record(issue: Any) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from pagt_xl.base.issue_texts import describe
 from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.results import Breakdowns
-from pagt_xl.outputs.files import SEVERITY_DA, atomic_write, safe_text
+from pagt_xl.outputs.files import SEVERITY_DA, atomic_write, blank_cell, safe_text
 
 #: Excel's default row height in points (rows of wrapped text) and in pixels (placing charts on the page)
 _ROW_HEIGHT, _DEFAULT_ROW_PX = 15, 20
@@ -516,7 +516,7 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, 
         statuses, unreadable = budget_statuses(records, issues)
         rows = []
         for rec, status in zip(table.itertuples(index=False), statuses, strict=True):
-            values = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in rec]
+            values = [None if blank_cell(v) else v for v in rec]
             values[0] = Path(values[0]).name
             for j in (5, 6):
                 if values[j] is not None:
