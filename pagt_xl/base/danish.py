@@ -209,6 +209,26 @@ def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
         raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}") from None
 
 
+def parse_number(value: object) -> float | None:
+    """A plain number from a cell (a score, a weight): an Excel number, or text with a decimal comma ("3,5")
+    or point ("3.5"); ``None`` for an empty cell. Anything else, a truth value or a number that is not
+    finite raises :class:`DanishParseError`. Not for amounts (:func:`parse_amount` knows units and
+    thousands separators)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise DanishParseError(f"'{value}' er ikke et tal; forventede fx 4 eller 3,5")
+    if isinstance(value, str):
+        try:
+            value = Decimal(" ".join(value.split()).replace(",", "."))
+        except InvalidOperation:
+            raise DanishParseError(f"'{value.strip()}' er ikke et tal; forventede fx 4 eller 3,5") from None
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise DanishParseError(f"'{value}' er ikke et tal; forventede fx 4 eller 3,5")
+    return number
+
+
 def format_number(kroner: int) -> str:
     """Thousands separated by dots: ``23231178`` → ``"23.231.178"``."""
     return f"{kroner:,}".replace(",", ".")

@@ -47,6 +47,26 @@ class Subtotal:
 
 
 @dataclass
+class AssessmentCells:
+    """One application's assessment columns as read (the round, issue 16): typed values and their cells.
+
+    ``scores`` maps criterion key → the score given (only those given); ``recommendation`` is ``"yes"``,
+    ``"no"`` or ``"partial"`` (``None``: blank or unreadable); ``recommended`` the amount recommended
+    (kr., ``None``: blank or unreadable); ``special`` the special-theme cell read as yes/no (``None``: blank,
+    the pact's keywords decide). ``cells`` maps each assessment field of the sheet to the row's A1 cell;
+    ``issues`` are the cells that could not be read (:mod:`pagt_xl.ingest.assessment`).
+    """
+
+    scores: dict[str, float] = field(default_factory=dict)
+    recommendation: str | None = None
+    recommended: int | None = None
+    reason: str = ""
+    special: bool | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
 class SheetRead:
     """What was read from one overview sheet."""
 
@@ -59,8 +79,10 @@ class SheetRead:
     #: per record index: True when a parse error was found in that row
     row_errors: list[bool] = field(default_factory=list)
     #: column index → each record's raw cell, for the columns the pact's overview headers do not map
-    #: (the round's assessment columns, read by :mod:`pagt_xl.core.round`)
+    #: (the round's assessment columns, read into :attr:`assessments` by :mod:`pagt_xl.ingest.assessment`)
     unmapped_cells: dict[int, list[Any]] = field(default_factory=dict)
+    #: per record: its assessment columns, read; empty when the sheet has no assessment column
+    assessments: list[AssessmentCells] = field(default_factory=list)
 
 
 def covered_rows(year: int | None, position: int, previous: int, years: list[Any]) -> list[int]:

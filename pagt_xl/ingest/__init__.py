@@ -20,6 +20,7 @@ from pagt_xl.base.danish import header_key
 from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity, column_letter
 from pagt_xl.core.tables import ColumnMap, Overview, SheetRead, Subtotal
+from pagt_xl.ingest.assessment import read_assessments
 from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
 from pagt_xl.ingest.grid import Grid, read_grids
 from pagt_xl.ingest.headers import find_header, map_columns, pact_header_index
@@ -201,6 +202,7 @@ def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact) -> SheetRead:
     cmap = _decision_from_status(grid, cmap, pact)
     sheet_issues = _column_issues(grid, cmap, pact)
     read = read_overview(grid, cmap, pact)
+    read.assessments = read_assessments(read, pact)  # the round's columns, typed (issues kept with each row)
     if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
         read.row_errors = [True] * len(read.row_errors)
     read.issues[:0] = sheet_issues
