@@ -7,11 +7,13 @@ import json
 
 import openpyxl
 import pandas as pd
+import pytest
 from conftest import ROOT, WORKBOOKS, good_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pagt_xl import load_pact, run_validation
+from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.model import Decision, IssueCode
 from pagt_xl.core.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
 from pagt_xl.core.figures import Figures
@@ -291,7 +293,7 @@ def test_xlsx_with_keys_writes_the_workbook_and_refuses_bad_keys_before_anything
     rows[2][4] = "Blå økonomi"  # a row with an error: its note must not come before the usage error
     proc = cli("breakdown", str(workbook({"A": rows}, name="b.xlsx")), "--by", "target_group", "--by", "theme")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.startswith("pagt-xl: fejl: målgruppe kan ikke krydses"), proc.stderr
+    assert proc.stderr.startswith("pagt-xl: fejl: ") and proc.stderr.count("\n") == 1, proc.stderr  # that line only
 
 
 def test_only_the_breakdowns_asked_for_are_computed_and_they_equal_the_full_run():
@@ -343,3 +345,25 @@ def test_institution_type_matches_the_pact_rules_one_pattern_at_a_time(names):
         expected = by_rules(name) if name else "(ikke angivet)"
         assert institution_type(name, PACT) == expected, name
         assert institution_type(name, PACT) == expected, name  # remembered
+
+
+def test_a_request_that_cannot_be_made_is_a_request_error_with_its_code(workbook):
+    figures = run_validation([workbook({"A": good_rows()})], PACT).figures
+    for by in (["target_group", "theme"], ["farve"], [], ["year", "theme", "type"]):
+        with pytest.raises(RequestError) as info:
+            breakdown_by(figures, PACT, by)
+        assert info.value.code is ErrorCode.UNKNOWN_BREAKDOWN_KEY
+
+
+def test_a_bug_is_not_shown_as_the_users_mistake(monkeypatch, capsys):
+    """A ValueError from inside the job (a bug, not the user's input) is "uventet fejl", never a usage error."""
+    from pagt_xl import pipeline
+    from pagt_xl.cli.commands import main
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug deep inside")
+
+    monkeypatch.setattr(pipeline, "run_job", broken)
+    monkeypatch.delenv("PAGT_XL_DEBUG", raising=False)
+    assert main(["breakdown", str(NORD_FILE), "--by", "theme"]) == 2
+    assert "uventet fejl: ValueError" in capsys.readouterr().err

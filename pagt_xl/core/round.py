@@ -367,8 +367,7 @@ def remaining_framework(validation: Validation, year: int) -> int | None:
     framework, _ = _framework(validation, year)
     if framework is None:
         return None
-    granted = validation.granted()
-    return framework - int(granted.loc[granted["year"] == year, "granted"].fillna(0).sum())
+    return framework - validation.figures.granted_by_year.get(year, 0)
 
 
 # -- the checks before anyone signs ----------------------------------------------------------------

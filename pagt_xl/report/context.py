@@ -629,11 +629,10 @@ def _excluded(scope: _Scope) -> str:
     bad = scope.excluded
     if bad.empty:
         return ""
-    amounts = pd.to_numeric(bad["granted"], errors="coerce")
-    with_grant = bad[amounts.fillna(0) > 0]
+    with_grant = bad[bad["granted"].fillna(0) > 0]
     parts = []
     if len(with_grant):
-        kroner = int(pd.to_numeric(with_grant["granted"]).sum())
+        kroner = int(with_grant["granted"].sum())
         word = "bevilling" if len(with_grant) == 1 else "bevillinger"
         total = "i alt " if len(with_grant) > 1 else ""
         parts.append(f"{len(with_grant)} {word} på {total}{format_amount_prose(kroner)}")
