@@ -12,6 +12,7 @@ functions).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,7 +69,10 @@ def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Val
 def _validated(overview: Overview, pact: Pact) -> Validation:
     judged = validate(overview, pact)
     issues = sorted([*overview.fatal, *overview.issues, *judged.issues], key=_sort_key)
-    return Validation(pact, overview, issues, judged.table, judged.checks, judged.figures)
+    # the validation's overview is the reader's with the judged table (a copy: the reader's is not changed),
+    # so a validation holds one table
+    validated = dataclasses.replace(overview, table=judged.table)
+    return Validation(pact, validated, issues, judged.table, judged.checks, judged.figures)
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).

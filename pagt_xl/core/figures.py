@@ -57,51 +57,63 @@ class Figures:
         """These figures limited to the years of ``period`` (``None``: these figures)."""
         return self if period is None else Figures.of(self.table, self.frameworks, period)
 
+    # The masks and totals are kept (small); the row selections are made when asked for and not kept, so a
+    # validation held in the add-in server's cache holds its table once (and the masks), as before.
     @cached_property
     def counted(self) -> pd.Series:
         """Which rows of :attr:`table` count (:func:`counted_rows`)."""
         return counted_rows(self.table)
 
     @cached_property
+    def counted_grants(self) -> pd.Series:
+        """Which rows of :attr:`table` are counted grants."""
+        return self.counted & (self.table["decision"] == Decision.GRANTED)
+
+    @property
     def rows(self) -> pd.DataFrame:
         """The counted rows: every decision (the year table's applications, rejections, pending)."""
         return self.table[self.counted]
 
-    @cached_property
+    @property
     def granted(self) -> pd.DataFrame:
         """The counted rows with a grant (tilsagn): every breakdown's projects and kroner."""
-        rows = self.rows
-        return rows[rows["decision"] == Decision.GRANTED]
+        return self.table[self.counted_grants]
 
     @property
+    def excluded(self) -> pd.DataFrame:
+        """The rows read in the figures' years but not counted (an error, or no year)."""
+        return self.table[~self.counted]
+
+    @cached_property
     def applications(self) -> int:
         """Number of counted rows (applications of every decision)."""
-        return len(self.rows)
+        return int(self.counted.sum())
 
     @property
     def excluded_rows(self) -> int:
         """Rows read in the figures' years but not counted (an error, or no year)."""
-        return len(self.table) - len(self.rows)
+        return len(self.table) - self.applications
 
-    @property
+    @cached_property
     def granted_projects(self) -> int:
         """Number of counted grants."""
-        return len(self.granted)
+        return int(self.counted_grants.sum())
 
     @cached_property
     def granted_total(self) -> int:
         """Kroner granted over the counted grants."""
-        return int(self.granted["granted"].fillna(0).sum())
+        return int(self.table.loc[self.counted_grants, "granted"].fillna(0).sum())
 
     @cached_property
     def years(self) -> list[int]:
         """Every year with a counted row or a framework, in order: each is a row of the year table."""
-        return sorted({int(y) for y in self.rows["year"].unique()} | {f.year for f in self.frameworks})
+        counted_years = self.table.loc[self.counted, "year"].unique()
+        return sorted({int(y) for y in counted_years} | {f.year for f in self.frameworks})
 
     @cached_property
     def granted_by_year(self) -> dict[int, int]:
         """Kroner granted per year (counted grants), 0 for a year of :attr:`years` without grants."""
-        sums = self.granted.groupby("year")["granted"].sum()
+        sums = self.table.loc[self.counted_grants, ["year", "granted"]].groupby("year")["granted"].sum()
         by_year = {int(y): int(v) for y, v in sums.items()}
         return {y: by_year.get(y, 0) for y in self.years}
 

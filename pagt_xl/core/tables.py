@@ -192,9 +192,9 @@ class Validation:
     ``issues`` holds every issue (reading and rules), sorted by file, sheet and
     row; ``fatal`` the files that could not be read at all (a subset of
     ``issues``). ``table`` is the applications table with ``has_error`` for the rows
-    with a reading or rule error (a new frame: ``overview.table`` is the reader's, untouched);
-    ``checks`` the checks of the whole overview (subtotal rows, framework years);
-    ``figures`` the rows every figure counts and the totals over them.
+    with a reading or rule error (a new frame, also ``overview.table`` here: the reader's own
+    :class:`Overview` is not changed); ``checks`` the checks of the whole overview (subtotal rows,
+    framework years); ``figures`` the rows every figure counts and the totals over them.
     """
 
     pact: Pact

@@ -508,7 +508,7 @@ def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
         table=figures.table,
         clean=figures.rows,
         granted=figures.granted,
-        excluded=figures.table[~figures.counted],
+        excluded=figures.excluded,
         counts=breakdowns.counts,
         first=first,
         last=last,
