@@ -266,7 +266,8 @@ def test_matcher_finds_every_alias(names):
                 norms.setdefault(normalize_name(s), set()).add(key)
     try:
         m = NameMatcher(names)
-    except ValueError:
+    except ConfigError as exc:
+        assert exc.code is ErrorCode.CONFIG_CONFLICT
         assert any(len(keys) > 1 for keys in norms.values())
         return
     for key, spellings in names.items():

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pagt_xl.base.config import ActivityGoal, MeasuredGoal, Pact
+from pagt_xl.base.danish import format_decimal
 from pagt_xl.base.model import Issue, IssueCode, Severity, SourceRef
 
 
@@ -353,12 +354,6 @@ def _activity_goal(pact: Pact, goal: ActivityGoal, activities: list[Activity], y
 
 
 # -- presentation helpers (plain text and flat rows; the adapters print or write them) --
-def format_decimal(value: float, decimals: int = 1, *, sign: bool = False) -> str:
-    """A number the Danish way: decimal comma, thousands dots (``2.371``, ``108,9``, ``+1,9`` with ``sign``)."""
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 def status_text(y: IndicatorYear) -> str:
     """ "på sporet" or "bagud", with the gap in index points and percent (Danish)."""
     gap = f"{format_decimal(y.gap_points, sign=True)} point ({format_decimal(y.gap_percent, sign=True)} %)"

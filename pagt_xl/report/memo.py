@@ -19,7 +19,14 @@ from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import SEVERITY_LABELS, amount_in_words, danish_sort_key, format_amount, format_date
+from pagt_xl.base.danish import (
+    SEVERITY_LABELS,
+    amount_in_words,
+    danish_sort_key,
+    format_amount,
+    format_date,
+    format_decimal,
+)
 from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
 from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
@@ -153,7 +160,7 @@ def _title(a: Assessed) -> str:
 
 
 def _score(a: Assessed) -> str:
-    return "–" if a.weighted is None else f"{a.weighted:.1f}".replace(".", ",")
+    return "–" if a.weighted is None else format_decimal(a.weighted, 1)
 
 
 def _amount(v: int | None) -> str:
