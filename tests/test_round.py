@@ -18,7 +18,7 @@ from pagt_xl.base.config import load_pact
 from pagt_xl.base.danish import amount_in_words, format_amount, number_in_words
 from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.model import IssueCode, Severity
-from pagt_xl.core.round import Assessed, assess_round, remaining_framework, suggest
+from pagt_xl.core.round import Assessed, assess_round, suggest
 from pagt_xl.pipeline import run_letters, run_memo, run_validation
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -370,13 +370,6 @@ def test_letter_issues(tmp_path: Path):
     assert found == {(IssueCode.LETTER_NO_AMOUNT, "J2"), (IssueCode.LETTER_ROW_HAS_ERRORS, "D3")}
     assert [o.status for o in job.letters] == ["failed", "failed", "written"]
     assert all(i.severity is Severity.ERROR for i in job.letter_issues)
-
-
-def test_remaining_framework_takes_off_every_grant_of_the_year(tmp_path: Path):
-    validation = run_validation([DECIDED], NORD)
-    granted = sum(r[12] for r in ROWS if r[12])
-    assert remaining_framework(validation, 2024) == FRAMEWORK_2024[1] - granted
-    assert remaining_framework(validation, 2023) is None
 
 
 # -- the command line --------------------------------------------------------------------------------------

@@ -292,11 +292,6 @@ def _breakdown(
     return Breakdown(by=list(by), rows=rows, total=total, excluded_rows=excluded)
 
 
-def target_groups(figures: Figures) -> Breakdown:
-    """Activity targets summed by education level over the counted grants."""
-    return _target_groups(figures.granted, figures.excluded_rows)
-
-
 def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
     rows = []
     participants = []

@@ -358,18 +358,6 @@ def _framework(validation: Validation, year: int) -> tuple[int | None, str | Non
     return None, None
 
 
-def remaining_framework(validation: Validation, year: int) -> int | None:
-    """The year's framework minus every amount granted that year (``None``: no framework for the year).
-
-    Unlike :attr:`RoundResult.remaining` this takes off every grant of the year, the round's too:
-    what is left after the decisions entered so far.
-    """
-    framework, _ = _framework(validation, year)
-    if framework is None:
-        return None
-    return framework - validation.figures.granted_by_year.get(year, 0)
-
-
 # -- the checks before anyone signs ----------------------------------------------------------------
 def round_checks(result: RoundResult, budgets: list[BudgetRecord] | None = None) -> list[Issue]:
     """Every failing check of the recommendation, each an issue at its cell."""
