@@ -157,7 +157,9 @@ def test_demo_runs_on_shipped_samples(cli, tmp_path):
         "budgetter_nordjylland.xlsx",
         "indstillingsnotat_nordjylland_2024.docx",  # the 2024 round (issue 16): memo and letters
         "breve_nordjylland_2024",
+        "udbetalinger_nordjylland.xlsx",  # the commitment ledger (issue 25)
     }
+    assert "Udbetalinger — udbetalinger_nordjylland.xlsx" in proc.stdout and "Restramme" in proc.stdout
     assert "Indstillingsnotat skrevet" in proc.stdout and "stregen falder efter" in proc.stdout
     letters = sorted(p.name for p in (tmp_path / "breve_nordjylland_2024").iterdir())
     assert len(letters) == 11 and "24-0201_tilsagn.docx" in letters and "24-0206_afslag.docx" in letters
