@@ -9,11 +9,11 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import good_rows
 
 from pagt_xl.base.errors import ErrorCode, PagtError, RequestError
 from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_validation
-from tests.conftest import good_rows
 
 ERROR_ROW = [2020, "2020-05", "Åben runde", "Fejlprojekt v/EUC Nord", "Blå økonomi", "Motiverende", 100_000, "Tilsagn",
              90_000]  # fmt: skip
