@@ -406,13 +406,15 @@ def run_memo(
     budgets: list[Path | str] | None = None,
     report_date: dt.date | None = None,
     password: str | None = None,
+    case_number: str | None = None,
     payments: list[Path | str] | None = None,
 ) -> RoundJob:
     """Read (or take) the overview, assess the round of ``year`` and write the memo draft to ``out``.
 
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
     applicants' budget forms (files or folders) for the budget checks; ``payments`` the ledger
-    workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework. The template is
+    workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework;
+    ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is
     checked before anything is read. Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round.
     When an input cannot be read, nothing is written and ``result.validation.fatal`` says why.
     """
@@ -443,7 +445,7 @@ def run_memo(
 
         excluded = sum(1 for a in job.round.applications if a.has_error)
         render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
-                    excluded_rows=excluded)  # fmt: skip
+                    excluded_rows=excluded, case_number=case_number)  # fmt: skip
         job.outputs["memo"] = Path(out)
     return job
 
@@ -460,15 +462,19 @@ def run_letters(
     grant_template: Path | None = None,
     rejection_template: Path | None = None,
     password: str | None = None,
+    draft: bool = False,
+    overwrite: bool = False,
 ) -> RoundJob:
     """One decision letter per application of ``year`` with a decision (tilsagn or afslag) into ``folder``.
 
-    Existing letters are never overwritten (``skipped``). Rows with errors get no letter until they
-    are fixed (``failed``, with an issue). Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round;
-    the templates are checked first.
+    Existing letters are not overwritten (``skipped``) unless ``overwrite`` (the old one is kept as a dated
+    copy, ``replaced``). Rows with errors, and rejections or partial grants without a reason, get no letter
+    (``failed``, with an issue) — the latter are written as KLADDE with ``draft``. The pact's missing letter
+    texts are warnings (``letter_text_missing``). Raises :class:`~pagt_xl.base.errors.RequestError` for an
+    unknown round; the templates are checked first.
     """
     from pagt_xl.core.round import decided
-    from pagt_xl.report.memo import check_letter_templates, write_letters
+    from pagt_xl.report.letters import check_letter_templates, missing_pact_texts, write_letters
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
@@ -478,8 +484,10 @@ def run_letters(
         return job
     job.letters, job.letter_issues = write_letters(
         decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
-        grant_template=grant_template, rejection_template=rejection_template,
+        grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
     )  # fmt: skip
+    if job.letters:
+        job.letter_issues = missing_pact_texts(pact) + job.letter_issues
     return job
 
 

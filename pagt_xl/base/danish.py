@@ -594,7 +594,8 @@ def _below_hundred(n: int) -> str:
 
 
 def _below_thousand(n: int, *, neuter: bool) -> list[str]:
-    """Words of 1..999; ``neuter``: "et" for a lone 1 ("et tusind", not "en tusind")."""
+    """Words of 1..999; ``neuter``: "et" for a final 1 before a neuter noun ("et tusind", "et hundrede og et
+    tusind"; not "en tusind"). A compound ("enogtyve tusind") is never inflected."""
     hundreds, rest = divmod(n, 100)
     words = []
     if hundreds:
@@ -602,7 +603,7 @@ def _below_thousand(n: int, *, neuter: bool) -> list[str]:
     if rest:
         if hundreds:
             words.append("og")
-        words.append("et" if rest == 1 and neuter and not hundreds else _below_hundred(rest))
+        words.append("et" if rest == 1 and neuter else _below_hundred(rest))
     return words
 
 

@@ -92,6 +92,8 @@ class IssueCode(StrEnum):
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
+    #: two spellings of one title or applicant, one edit apart (issue 24; pagt_xl.core.similar_names)
+    SIMILAR_NAME = "similar_name"
     # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.core.goals) --
     GOAL_SHEET_NOT_FOUND = "goal_sheet_not_found"
     GOAL_BAD_VALUE = "goal_bad_value"
@@ -121,6 +123,11 @@ class IssueCode(StrEnum):
     RECOMMENDED_TWICE = "recommended_twice"
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
+    # lawful letters (issue 24, pagt_xl.report.letters)
+    LETTER_NO_REASON = "letter_no_reason"
+    LETTER_INTERNAL_WORDING = "letter_internal_wording"
+    LETTER_MISSING_DATA = "letter_missing_data"
+    LETTER_TEXT_MISSING = "letter_text_missing"
 
     # ---- cross-checks of the figures (issue 22 item 3, pagt_xl.core.checks): a check that fails is an issue
     # with one of these codes (framework years and subtotal rows use framework_exceeded and subtotal_mismatch)

@@ -183,6 +183,7 @@ def _add_report_command(sub: Any) -> None:
         "hvis den er tidligere)",
     )
     p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
+    _add_pdf(p)
     p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
                    help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført")  # fmt: skip
     p.set_defaults(func=cmd_report)
@@ -248,6 +249,8 @@ def _add_memo_command(sub: Any) -> None:
     p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
                    help="udbetalingerne: årets tilbageførte midler lægges til restrammen")  # fmt: skip
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på notatet (standard: i dag)")
+    p.add_argument("--sagsnr", metavar="SAGSNR", help="notatets sagsnummer (uden: en skriveprompt i notatet)")
+    _add_pdf(p)
     p.set_defaults(func=cmd_memo)
 
 
@@ -256,9 +259,12 @@ def _add_letters_command(sub: Any) -> None:
         "breve",
         help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
         description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, navngivet "
-        "efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. Eksisterende filer "
-        "overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet eller sprunget over, "
-        "1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
+        "efter sagsnummeret: afgørelsen, beløbet i tal og ord, lovgrundlag, begrundelse (ved afslag og delvist "
+        "tilsagn), klagevejledning, vilkår, afrapportering, udbetaling, frist for accept og kontaktperson; "
+        "teksterne kommer fra pagten, og en manglende tekst er en gul skriveprompt (brevet er da en KLADDE). "
+        "Et afslag eller delvist tilsagn uden begrundelse dannes ikke (uden --udkast). Eksisterende filer "
+        "overskrives ikke (de vises som sprunget over) uden --overwrite. Exit-kode 0: alle breve skrevet eller "
+        "sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
     )
     p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper med afgørelserne")
     _add_pact(p)
@@ -269,6 +275,17 @@ def _add_letters_command(sub: Any) -> None:
     p.add_argument("--grant-template", type=Path, metavar="FIL", help="skabelon til tilsagn (brev_tilsagn.docx)")
     p.add_argument("--rejection-template", type=Path, metavar="FIL", help="skabelon til afslag (brev_afslag.docx)")
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på brevene (standard: i dag)")
+    p.add_argument(
+        "--udkast",
+        action="store_true",
+        help="dan også afslag og delvise tilsagn uden begrundelse, som KLADDE med en skriveprompt (de kan ikke sendes)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="erstat et eksisterende brev med et nyt (det gamle gemmes som en kopi med dato og tid i navnet)",
+    )
+    _add_pdf(p)
     p.set_defaults(func=cmd_letters)
 
 
@@ -321,6 +338,30 @@ def _add_demo_command(sub: Any) -> None:
     p.add_argument("--workbooks", type=Path, default=None, help="mappe med eksempelprojektmapper")
     p.add_argument("--out-dir", type=Path, default=Path("out"), help="mappe til resultater (standard: out/)")
     p.set_defaults(func=cmd_demo)
+
+
+def _add_pdf(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="gem også en PDF ved siden af hver .docx: tagget (tilgængelig), med sprog og indholdsfortegnelse med "
+        "sidetal, til Digital Post og nettet (kræver LibreOffice)",
+    )
+
+
+def _pdf_first(args: argparse.Namespace) -> None:
+    """With --pdf: refuse (Danish, exit 2) before any work when LibreOffice is not installed."""
+    if getattr(args, "pdf", False):
+        from pagt_xl.report.pdf import require_pdf
+
+        require_pdf()
+
+
+def _write_pdfs(paths: list[Path]) -> None:
+    from pagt_xl.report.pdf import export_pdfs
+
+    for pdf in export_pdfs(paths):
+        print(f"PDF skrevet: {pdf}")
 
 
 def _add_password(p: argparse.ArgumentParser) -> None:
@@ -591,6 +632,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
+    _pdf_first(args)
     report_date = _report_date(args.date)
     period = (args.year, args.year) if args.year is not None else _year_range(args.period)
     spec = JobSpec(
@@ -624,6 +666,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if result.ledger is not None and result.ledger.has_errors:
         print("pagt-xl: udbetalingerne har fejl; se 'pagt-xl udbetalinger'", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
+    if args.pdf:
+        _write_pdfs([args.out])
     goal_errors = result.goals is not None and result.goals.has_errors
     ledger_errors = result.ledger is not None and result.ledger.has_errors
     return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors else EXIT_OK
@@ -739,18 +783,33 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def cmd_template_vars(args: argparse.Namespace) -> int:
-    """``pagt-xl template-vars``."""
+    """``pagt-xl template-vars``: the variables, and with --template the template checked (exit 2 on a fault)."""
     from pagt_xl.report import nested_variables, template_variables, used_variables
+    from pagt_xl.report.render import TemplateProblem, check_template
 
     if args.kind == "statusrapport":
         variables = template_variables()
         nested = nested_variables()
-    else:
-        from pagt_xl.report.memo import letter_variables, memo_nested_variables, memo_variables
+    elif args.kind == "indstilling":
+        from pagt_xl.report.memo import memo_nested_variables, memo_variables
 
-        variables = memo_variables() if args.kind == "indstilling" else letter_variables()
-        nested = memo_nested_variables() if args.kind == "indstilling" else {}
+        variables, nested = memo_variables(), memo_nested_variables()
+    else:
+        from pagt_xl.report.letters import letter_nested_variables, letter_variables
+
+        variables, nested = letter_variables(), letter_nested_variables()
     used = used_variables(args.template) if args.template else None
+    problem: TemplateProblem | None = None
+    if args.template:
+        model: Any = None
+        if args.kind == "indstilling":
+            from pagt_xl.report.memo import MemoContext as model
+        elif args.kind == "brev":
+            from pagt_xl.report.letters import LetterContext as model
+        try:
+            check_template(args.template, args.kind, model)
+        except TemplateProblem as exc:
+            problem = exc
     unknown = sorted(used - set(variables)) if used is not None else []
     if args.format == "json":
         doc = {
@@ -759,6 +818,7 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
                 for k, v in variables.items()
             ],
             "unknown": unknown,
+            **({"fault": str(problem)} if problem else {}),
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
@@ -770,11 +830,11 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
                 print(f"{'' if used is None else '  '}    .{sub_name:<{width - 1}}{sub_text}")
         if used is not None:
             print(f"\n* = bruges i {args.template}")
-            if unknown:
-                print(f"Ukendte variabler i skabelonen: {', '.join(unknown)}")
-            else:
+            if problem is None:
                 print("Skabelonen bruger kun kendte variabler.")
-    return EXIT_DATA if unknown else EXIT_OK
+    if problem is not None:
+        raise problem
+    return EXIT_OK
 
 
 # -- the application round (issue 16) -------------------------------------------------------------------
@@ -782,12 +842,14 @@ def cmd_memo(args: argparse.Namespace) -> int:
     """``pagt-xl indstilling``: the recommendation memo of a round."""
     if args.out.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
+    _pdf_first(args)
     from pagt_xl.pipeline import run_memo
 
     pact = load_pact(args.pact)
     job = run_memo(
         pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
         budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+        case_number=args.sagsnr,
         payments=list(args.payments or []),
     )  # fmt: skip
     if job.validation.fatal:
@@ -799,6 +861,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
     if job.issues:
         print(issues_text(job.issues).rstrip("\n"))
     print(f"\nIndstillingsnotat skrevet: {args.out}")
+    if args.pdf:
+        _write_pdfs([args.out])
     return EXIT_DATA if job.has_errors else EXIT_OK
 
 
@@ -836,31 +900,42 @@ def cmd_letters(args: argparse.Namespace) -> int:
     """``pagt-xl breve``: one decision letter per decided application."""
     from pagt_xl.pipeline import run_letters
 
+    _pdf_first(args)
     pact = load_pact(args.pact)
     job = run_letters(
         pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
         letter_date=_report_date(args.date), grant_template=args.grant_template,
-        rejection_template=args.rejection_template, password=args.password,
+        rejection_template=args.rejection_template, password=args.password, draft=args.udkast,
+        overwrite=args.overwrite,
     )  # fmt: skip
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
     print(letters_text(job.letters))
     if job.letter_issues:
         print(issues_text(job.letter_issues).rstrip("\n"))
+    if args.pdf:
+        _write_pdfs([Path(o.path) for o in job.letters if o.status in ("written", "replaced")])
     return EXIT_DATA if job.has_errors else EXIT_OK
 
 
-_LETTER_STATUS = {"written": "skrevet", "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}
+_LETTER_STATUS = {"written": "skrevet", "replaced": "erstattet (det gamle er gemt)",
+                  "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}  # fmt: skip
 
 
 def letters_text(letters: list[Any]) -> str:
     """One line per letter and a count (Danish)."""
     if not letters:
         return "Ingen ansøgninger med afgørelse (Tilsagn eller Afslag) i det valgte år og den valgte runde."
-    lines = [f"  {o.kind:<8} {_LETTER_STATUS[o.status]:<32} {o.path}" for o in letters]
+    lines = []
+    for o in letters:
+        status = _LETTER_STATUS[o.status] + (" som KLADDE" if o.draft else "")
+        kept = f" (gammelt brev: {o.kept})" if o.kept else ""
+        lines.append(f"  {o.kind:<15} {status:<42} {o.path}{kept}")
     counts = {k: sum(1 for o in letters if o.status == k) for k in _LETTER_STATUS}
-    lines.append(f"Breve: {counts['written']} skrevet, {counts['skipped']} sprunget over (findes allerede), "
-                 f"{counts['failed']} ikke dannet.")  # fmt: skip
+    drafts = sum(1 for o in letters if o.draft)
+    lines.append(f"Breve: {counts['written']} skrevet, {counts['replaced']} erstattet, {counts['skipped']} sprunget "
+                 f"over (findes allerede), {counts['failed']} ikke dannet"
+                 + (f"; {drafts} er KLADDE (skriveprompter, se nedenfor)." if drafts else "."))  # fmt: skip
     return "\n".join(lines)
 
 
@@ -1044,6 +1119,8 @@ def _demo_round(folder: Path, out_dir: Path) -> int:
     if letters.validation.fatal:
         return _report_fatal(letters.validation.fatal)
     print(letters_text(letters.letters))
+    if letters.letter_issues:
+        print(issues_text(letters.letter_issues, quiet=True).rstrip("\n"))
     return EXIT_OK
 
 

@@ -461,7 +461,8 @@ class ProjectCounts:
 
     partners: list[tuple[str, int]]
     instruments: list[tuple[str, int]]
-    #: theme key → its projects' instruments, for each theme with a grant (in the pact's order)
+    #: theme key → its projects' instruments, for each theme with a grant (in the pact's order; a funding
+    #: channel is no theme and has none)
     theme_instruments: dict[str, list[tuple[str, int]]]
     #: progress label → ongoing projects with that rating (ratings that occur only)
     ongoing_progress: list[tuple[str, int]]
@@ -492,7 +493,7 @@ def project_counts(figures: Figures, pact: Pact) -> ProjectCounts:
     granted = figures.granted
     ongoing = granted[granted["status"] == "ongoing"]
     progress = [(label, int((ongoing["progress"] == k).sum())) for k, label in PROGRESS_LABELS.items()]
-    by_theme = {t.key: granted[granted["theme"] == t.key] for t in pact.themes}
+    by_theme = {t.key: granted[granted["theme"] == t.key] for t in pact.themes if not t.channel}
     return ProjectCounts(
         partners=item_counts(granted["partners"]),
         instruments=item_counts(granted["instruments"]),

@@ -19,6 +19,7 @@ from pagt_xl.base.danish import format_amount
 from pagt_xl.base.model import Decision, FrameworkYear, Issue, IssueCode, Severity, column_letter
 from pagt_xl.core.checks import Check, check
 from pagt_xl.core.figures import Figures
+from pagt_xl.core.similar_names import near_identical
 from pagt_xl.core.tables import Overview, Subtotal, covered_rows
 
 #: A rule's finding: the record index of the application it concerns and the issue.
@@ -320,6 +321,28 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     return out
 
 
+def _similar_names(t: _Table, pact: Pact) -> list[Finding]:
+    """Two spellings of one title or applicant (``similar_name``, a warning at each of the two cells, each naming
+    the other): "LamSTEM Nord+" in 2023 beside "LabSTEM Nord" in 2020. See :mod:`pagt_xl.similar_names`."""
+    out: list[Finding] = []
+    for field_name, values, word in (("title", t.title, "titlen"), ("applicant", t.applicant, "ansøgeren")):
+        for i, j in near_identical(values):
+            for here, there in ((i, j), (j, i)):
+                # an applicant written in the title ("… v/ Aalborg Universitet") is in the title's cell
+                cell_field = field_name if t.column(there, field_name) else "title"
+                column = t.column(there, cell_field)
+                place = f"{t.sheet[there]} › {column}{t.row[there]}" if column else t.where(there, here)
+                if t.file[there] != t.file[here]:
+                    place = f"{t.file[there]} › {place}"
+                out.append(t.issue(
+                    here, field_name if t.column(here, field_name) else "title", IssueCode.SIMILAR_NAME,
+                    Severity.WARNING,
+                    f"{word} '{values[here]}' ligner '{values[there]}' ({place}, {t.year[there]}); er det samme navn "
+                    "stavet på to måder? Ret stavefejlen, så projektet tælles og vises under ét navn",
+                    values[here]))  # fmt: skip
+    return out
+
+
 def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
     """Row → the first row with the same key, for each ``used`` row that is not the first of its key.
 
@@ -423,6 +446,7 @@ RULES: tuple[Rule, ...] = (
     _theme_not_open,
     _year_outside_pact,
     _duplicates,
+    _similar_names,
     _period_reversed,
 )
 

@@ -622,7 +622,9 @@ def lav_breve(book: xw.Book) -> None:
     ]  # fmt: skip
     status = {"written": "skrevet", "skipped": "fandtes allerede", "failed": "ikke dannet"}
     rows = [[o.case_id, o.title, o.kind, status[o.status], Path(o.path).name] for o in job.letters]
-    rows += [["", i.message, "", "fejl", i.cell or ""] for i in job.letter_issues]
+    # an afslag without reasons is an error (no letter); a text the pact file lacks is a warning (a KLADDE)
+    rows += [["", i.message, "", "fejl" if i.severity.value == "error" else "advarsel", i.cell or ""]
+             for i in job.letter_issues]  # fmt: skip
     write_table(
         sheet, 7, ["Sagsnr.", "Projekt", "Brev", "Status", "Fil"], rows or [["", "Ingen afgørelser", "", "", ""]]
     )

@@ -108,6 +108,11 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         Severity.WARNING,
     ),
     IssueCode.DUPLICATE_APPLICATION: (lambda: overview(row(), row(case="y")), "D3", Severity.ERROR),
+    IssueCode.SIMILAR_NAME: (
+        lambda: overview(row(year=2020, title="LabSTEM Nord+ v/AAU"), row(year=2023, case="y", title="LamSTEM Nord+ v/AAU")),
+        "D2",
+        Severity.WARNING,
+    ),
     IssueCode.DUPLICATE_CASE_ID: (lambda: overview(row(), row(title="Andet projekt v/EUC Nord")), "B3", Severity.ERROR),
     IssueCode.AMBIGUOUS_SUBTOTAL: (
         lambda: overview(row(), row(year="I alt", case="y", title="Andet projekt v/EUC Nord")),
@@ -154,6 +159,8 @@ FULL: dict[IssueCode, list[tuple[IssueCode, str | None]]] = {
     IssueCode.AMBIGUOUS_SUBTOTAL: [(IssueCode.BAD_YEAR, "A3"), (IssueCode.AMBIGUOUS_SUBTOTAL, "D3")],
     # the amount in kroner under a mio. kr. header is not read: the grant has no amount
     IssueCode.UNIT_MISMATCH: [(IssueCode.UNIT_MISMATCH, "I1"), (IssueCode.GRANTED_WITHOUT_AMOUNT, "I2")],
+    # two spellings of one title: a warning at both cells, each naming the other
+    IssueCode.SIMILAR_NAME: [(IssueCode.SIMILAR_NAME, "D2"), (IssueCode.SIMILAR_NAME, "D3")],
 }
 
 FATAL = {IssueCode.FILE_UNREADABLE, IssueCode.NO_HEADER_ROW}  # covered in test_ingest / test_cli
