@@ -373,16 +373,17 @@ def build(out: Path) -> None:
     _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
     _loop_table(
         doc,
-        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
+        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", "Trukket tilbage"],
         ["{%tr for r in years %}"],
-        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
-        [30, 30, 30, 30, 30],
-        {1, 2, 3, 4},
-        ["year", "applications", "rejected", "granted_projects", "pending"],
+        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending", "r.withdrawn"],
+        [25, 25, 25, 25, 25, 25],
+        {1, 2, 3, 4, 5},
+        ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"],
         "years_total",
     )
     _p(doc, "I perioden {{ period }} er der modtaget {{ facts.applications }} ansøgninger. {{ facts.rejected }} har "
-            "fået afslag, og {{ facts.granted_count }} har fået tilsagn{% if facts.pending %}, mens "
+            "fået afslag, og {{ facts.granted_count }} har fået tilsagn{% if facts.withdrawn %}; "
+            "{{ facts.withdrawn }} er trukket tilbage{% endif %}{% if facts.pending %}, mens "
             "{{ facts.pending }} afventer afgørelse{% endif %}.")  # fmt: skip
     _p(doc, "{%p endif %}")
 

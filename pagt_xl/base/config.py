@@ -33,7 +33,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -177,7 +177,7 @@ class ReportTexts(BaseModel):
         unknown = sorted(set(self.prompts) - set(PROMPT_KEYS))
         if unknown:
             known = ", ".join(PROMPT_KEYS)
-            raise ValueError(f"report.prompts: ukendte prompter {', '.join(unknown)} (kendte: {known})")
+            raise InvalidSetting(f"report.prompts: ukendte prompter {', '.join(unknown)} (kendte: {known})")
         return self
 
     def hint(self, key: str) -> str:
@@ -221,6 +221,23 @@ class FrameworkSheet(BaseModel):
     sheet_names: list[str]
     year_headers: list[str]
     amount_headers: list[str]
+
+
+class OverviewRules(BaseModel):
+    """How the overview sheets are read (``[overview]`` in a pact file).
+
+    ``year_from`` says where an application's year comes from: ``"column"`` (an År column, the
+    default), ``"sheet_name"`` (one sheet per year, "2021", "Ansøgninger 2022") or ``"title"`` (a
+    title cell above the header row, "Ansøgninger 2023"). With a context year an År column is not
+    required; where a sheet has one, an empty year cell takes the context year and a year cell that
+    differs from it is ``year_mismatch``. ``read_hidden_sheets`` reads hidden sheets like visible
+    ones (each still named in a ``hidden_sheet`` info); ``--skjulte-ark`` does the same for one run.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    read_hidden_sheets: bool = False
+    year_from: Literal["column", "sheet_name", "title"] = "column"
 
 
 class InvalidSetting(ConfigError, ValueError):
@@ -782,10 +799,10 @@ class PaymentRules(BaseModel):
     def _consistent(self) -> PaymentRules:
         unknown = sorted(set(self.headers) - set(LEDGER_FIELDS))
         if unknown:
-            raise ValueError(f"payments.headers: ukendte felter {', '.join(unknown)}")
+            raise InvalidSetting(f"payments.headers: ukendte felter {', '.join(unknown)}")
         unknown = sorted(set(self.kinds) - set(LEDGER_KINDS))
         if unknown:
-            raise ValueError(f"payments.kinds: ukendte typer {', '.join(unknown)} (brug {', '.join(LEDGER_KINDS)})")
+            raise InvalidSetting(f"payments.kinds: ukendte typer {', '.join(unknown)} (brug {', '.join(LEDGER_KINDS)})")
         _check_distinct("payments.headers", self.headers, _header_key)
         _check_distinct("payments.kinds", self.kinds, normalize_name)
         words = {"approved_words": self.approved_words, "not_approved_words": self.not_approved_words}
@@ -862,6 +879,8 @@ class Pact(BaseModel):
     #: applicant name rules, first match wins; the last rule is the fallback
     institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
+    #: how overview sheets are read: hidden sheets, where the year comes from (issue 23)
+    overview: OverviewRules = Field(default_factory=OverviewRules)
     budgets: BudgetRules
     amounts: AmountBounds
     #: the application round: assessment columns and criteria (issue 16)
@@ -955,6 +974,12 @@ class Pact(BaseModel):
         """The project type with this key (KeyError when unknown)."""
         return _by_key(self.project_types, key)
 
+    def with_hidden_sheets(self) -> Pact:
+        """This pact, reading hidden sheets too (``--skjulte-ark``); ``self`` when it already does."""
+        if self.overview.read_hidden_sheets:
+            return self
+        return self.model_copy(update={"overview": self.overview.model_copy(update={"read_hidden_sheets": True})})
+
     def is_theme_open(self, theme_key: str, year: int) -> bool:
         """Whether applications could be made under this theme in this year (unknown years count as open)."""
         keys = self.open_themes.get(year)
@@ -982,7 +1007,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"pagtfilen findes ikke: {path}", code=ErrorCode.CONFIG_NOT_FOUND) from None
-    except tomllib.TOMLDecodeError as exc:
+    except OSError as exc:  # a folder, no permission
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(f"{path}: pagtfilen kan ikke læses ({reason}); angiv en .toml-fil") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: ikke gyldig TOML ({exc})") from None
 
 

@@ -120,6 +120,15 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.BUDGET_COST_OUTSIDE_PERIOD: "Udgifter i et år uden for projektperioden",
     IssueCode.OPENDATA_GRANT_SKIPPED: "Tilsagnet er ikke med i de åbne data (360Giving)",
     IssueCode.OPENDATA_BAD_VALUE: "Et CVR-nummer eller en tilsagnsdato til de åbne data kan ikke læses",
+    IssueCode.HIDDEN_SHEET: "Skjult ark: ikke læst (eller læst, når pagten eller --skjulte-ark siger det)",
+    IssueCode.HIDDEN_ROWS_COLUMNS: "Arket har skjulte rækker eller kolonner, som er læst og talt med",
+    IssueCode.LIST_SHEET: "Arket er en liste med valgmuligheder, ikke en ansøgningsoversigt, og er ikke læst",
+    IssueCode.YEAR_MISMATCH: "Året i cellen passer ikke med året i arkets navn eller titel",
+    IssueCode.GRANTED_ZERO: "Tilsagn med 0 kr.: ikke talt som et projekt med tilsagn",
+    IssueCode.MIXED_SCRIPT: "Teksten blander latinske bogstaver med kyrilliske eller græske, der ligner dem",
+    IssueCode.DECISIONS_DO_NOT_ADD_UP: "Årets ansøgninger er ikke lig tilsagn + afslag + trukket tilbage + afventer",
+    IssueCode.SKIPPED_FILE: "Filen er sprunget over (en Office-låsefil, ikke en projektmappe)",
+    IssueCode.EMPTY_PERIOD: "Ingen ansøgninger i det valgte år eller den valgte periode",
 }
 
 

@@ -157,6 +157,18 @@ class IssueCode(StrEnum):
     OPENDATA_GRANT_SKIPPED = "opendata_grant_skipped"
     OPENDATA_BAD_VALUE = "opendata_bad_value"
 
+    # ---- what is read, and how (issue 23: hidden content, house-style rows, context years, keys, inputs).
+    # A separate block: other work adds codes above.
+    HIDDEN_SHEET = "hidden_sheet"
+    HIDDEN_ROWS_COLUMNS = "hidden_rows_columns"
+    LIST_SHEET = "list_sheet"
+    YEAR_MISMATCH = "year_mismatch"
+    GRANTED_ZERO = "granted_zero"
+    MIXED_SCRIPT = "mixed_script"
+    DECISIONS_DO_NOT_ADD_UP = "decisions_do_not_add_up"
+    SKIPPED_FILE = "skipped_file"
+    EMPTY_PERIOD = "empty_period"
+
 
 class Issue(BaseModel):
     """One fault found in the input, pointing at the cell a person can click.

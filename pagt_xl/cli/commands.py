@@ -376,11 +376,42 @@ def _add_password(p: argparse.ArgumentParser) -> None:
 def _add_pact(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pact",
-        default=os.environ.get("PAGT_XL_PACT", "nordjylland"),
+        default=os.environ.get("PAGT_XL_PACT") or None,
         metavar="NAVN|FIL",
         help=f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil "
-        "(standard: nordjylland eller $PAGT_XL_PACT)",
+        "(standard: $PAGT_XL_PACT, ellers den pagt filens indsatsområder og overskrifter peger på, "
+        "ellers nordjylland)",
     )
+    p.add_argument(
+        "--skjulte-ark",
+        "--hidden-sheets",
+        dest="hidden_sheets",
+        action="store_true",
+        help="læs også skjulte ark (standard: de springes over og nævnes; pagtens [overview] read_hidden_sheets)",
+    )
+
+
+#: the line naming a chosen pact, printed by :func:`main` once the command has run (not before an exit-2 error)
+_PACT_NOTES: list[str] = []
+
+
+def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
+    """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
+    which, after the command's output, unless it stops with exit 2); ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.pipeline import choose_pact
+
+    choice = choose_pact(args.pact, list(paths))
+    if choice.note:
+        _PACT_NOTES.append(choice.note)
+    return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
+
+
+def _warn_empty_period(issues: list[Issue]) -> bool:
+    """Print each ``empty_period`` warning on stderr; whether there was one (the command then exits 1)."""
+    found = [i for i in issues if i.code == "empty_period"]
+    for issue in found:
+        print(f"pagt-xl: advarsel: {issue.message}", file=sys.stderr)
+    return bool(found)
 
 
 def _report_fatal(fatal: list[Issue]) -> int:
@@ -396,7 +427,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pagt_xl.outputs.files import issues_csv
     from pagt_xl.pipeline import run_validation
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     result = run_validation(list(args.paths), pact, password=args.password)
     if result.fatal:
         return _report_fatal(result.fatal)
@@ -541,7 +572,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import JobOutputs, JobSpec
 
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=(args.year, args.year) if args.year is not None else None,
@@ -569,7 +600,8 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]
         _emit(text, args.out)
-    return EXIT_DATA if validation.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if validation.has_errors or empty else EXIT_OK
 
 
 def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
@@ -636,7 +668,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     report_date = _report_date(args.date)
     period = (args.year, args.year) if args.year is not None else _year_range(args.period)
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=period,
@@ -670,7 +702,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         _write_pdfs([args.out])
     goal_errors = result.goals is not None and result.goals.has_errors
     ledger_errors = result.ledger is not None and result.ledger.has_errors
-    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors else EXIT_OK
+    empty = _warn_empty_period(result.notes)
+    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors or empty else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -699,7 +732,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
     as_of = _report_date(args.as_of)
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     overview = None
     if args.overview:
         validation = run_validation(list(args.overview), pact)
@@ -754,17 +787,18 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
         return "-" if pd.isna(v) else format_amount(int(v))
 
     lines = [f"{'Status':<15} {'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} "
-             f"{'Forbrugt':>14}  Projekt"]  # fmt: skip
+             f"{'Forbrugt':>14}  Projekt"] if len(table) else []  # fmt: skip
     for r in table.itertuples(index=False):
         lines.append(f"{r.status:<15} {(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} "
                      f"{kr(r.granted):>14} {kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
-    for u in unread:
+    for u in unread if len(table) else []:  # no budget read: no table, the errors say why (stderr and below)
         lines.append(f"{u['status']:<15} {'':<9} {'':>16} {'':>14} {'':>14} {'':>14}  {Path(u['file']).name}")
     if len(table):
         cost, sought, granted, spent = (kr(table[c].sum()) for c in ("total_cost", "sought", "granted", "spent"))
         lines.append(f"{'I alt':<15} {'':<9} {cost:>16} {sought:>14} {granted:>14} {spent:>14}  "
                      f"{len(table)} budgetter")  # fmt: skip
-    lines.append("")
+    if lines:
+        lines.append("")
     lines.append(issues_text(review.issues).rstrip("\n"))
     errors, warnings = (sum(1 for i in review.issues if i.severity == s) for s in ("error", "warning"))
     lines.append(f"{len(review.records)} budgetter læst af {len(review.files)} fil(er): {errors} fejl, "
@@ -845,7 +879,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
     _pdf_first(args)
     from pagt_xl.pipeline import run_memo
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     job = run_memo(
         pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
         budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
@@ -863,7 +897,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
     print(f"\nIndstillingsnotat skrevet: {args.out}")
     if args.pdf:
         _write_pdfs([args.out])
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
 def memo_text(job: Any) -> str:
@@ -901,7 +936,7 @@ def cmd_letters(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import run_letters
 
     _pdf_first(args)
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     job = run_letters(
         pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
         letter_date=_report_date(args.date), grant_template=args.grant_template,
@@ -915,7 +950,8 @@ def cmd_letters(args: argparse.Namespace) -> int:
         print(issues_text(job.letter_issues).rstrip("\n"))
     if args.pdf:
         _write_pdfs([Path(o.path) for o in job.letters if o.status in ("written", "replaced")])
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
 _LETTER_STATUS = {"written": "skrevet", "replaced": "erstattet (det gamle er gemt)",
@@ -993,7 +1029,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"pagt-xl: {message}", file=sys.stderr)
     for path in result.outputs.values():
         print(f"Skrevet: {path}")
-    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    failed = result.has_errors or result.empty_period
+    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if failed else EXIT_OK)
     from pagt_xl.base.model import Severity
 
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
@@ -1159,6 +1196,7 @@ def year_table_text(years: YearTable) -> str:
         ("rejected", "Afslag"),
         ("granted_projects", "Tilsagn"),
         ("pending", "Afventer"),
+        ("withdrawn", "Trukket"),
     ]
     cols += [(f"round_{key}", name) for key, name in years.rounds]
     if years.rounds and any(r.get("round_none") for r in years.rows):
@@ -1222,7 +1260,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
     for issue in run.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -1292,7 +1330,7 @@ def cmd_payments(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or args.paths)
     run = run_ledger(list(args.paths), pact, overview=args.overview, budgets=args.budgets,
                      as_of=_report_date(args.as_of), password=args.password)  # fmt: skip
     for issue in run.fatal:
@@ -1402,7 +1440,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``pagt-xl eksport``."""
     from pagt_xl.pipeline import run_giving
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     prefix = (args.prefix or pact.opendata.prefix).strip()
     if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
         raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
@@ -1444,12 +1482,20 @@ def format_percent(share: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()
+    _PACT_NOTES.clear()
+    for stream in (sys.stdout, sys.stderr):  # a text the console's code page lacks (a Cyrillic letter in a
+        reconfigure = getattr(stream, "reconfigure", None)  # title, on cp1252) is shown as "?", never a crash
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_INPUT
         code = int(args.func(args))
+        if code != EXIT_INPUT:
+            for note in _PACT_NOTES:
+                print(f"pagt-xl: {note}", file=sys.stderr)
     except PagtError as exc:
         print(f"pagt-xl: fejl: {exc}", file=sys.stderr)
         code = EXIT_INPUT

@@ -323,10 +323,11 @@ def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
 
 
 def year_table(figures: Figures, pact: Pact) -> YearTable:
-    """Applications, rejections, grants, pending, amount per round, framework, utilisation, cumulative.
+    """Applications, rejections, grants, pending, withdrawn, amount per round, framework, utilisation, cumulative.
 
     One row per year of ``figures`` (counted rows and framework years: a year with a framework only is a
-    row of zeros), from the counted rows.
+    row of zeros), from the counted rows. Every counted application is in exactly one decision column
+    (granted, rejected, withdrawn, pending), so ``applications`` is their sum; :func:`cross_checks` checks it.
     """
     df = figures.rows[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
     fw = figures.framework_by_year
@@ -345,6 +346,7 @@ def year_table(figures: Figures, pact: Pact) -> YearTable:
             "rejected": int((ydf["decision"] == Decision.REJECTED).sum()),
             "granted_projects": len(granted),
             "pending": int((ydf["decision"] == Decision.PENDING).sum()),
+            "withdrawn": int((ydf["decision"] == Decision.WITHDRAWN).sum()),
         }
         for key, _ in rounds:
             row[f"round_{key}"] = int(granted.loc[granted["round"] == key, "granted"].fillna(0).sum())
@@ -356,7 +358,7 @@ def year_table(figures: Figures, pact: Pact) -> YearTable:
         row["cumulative"] = cumulative
         rows.append(row)
     total: dict[str, Any] = {"year": "I alt"}
-    for col in ("applications", "rejected", "granted_projects", "pending", "granted"):
+    for col in ("applications", "rejected", "granted_projects", "pending", "withdrawn", "granted"):
         total[col] = sum(r[col] for r in rows)
     for key, _ in rounds:
         total[f"round_{key}"] = sum(r[f"round_{key}"] for r in rows)
@@ -397,6 +399,7 @@ def cross_checks(
     checks = _breakdown_checks(breakdowns, total, count)
     checks.append(check(IssueCode.YEAR_TABLE_MISMATCH, "", "Årstabel: støttebeløb i alt = samlet støtte", total,
                         years.total["granted"], source="årstabellen"))  # fmt: skip
+    checks.append(decisions_check(years))
     checks += overview_checks
     if stated:
         computed = stated_figures(pact, breakdowns, years)
@@ -404,6 +407,18 @@ def cross_checks(
             checks.append(check(IssueCode.STATED_FIGURE_MISMATCH, key, f"Tidligere rapport: {key}", value,
                                 computed.get(key), source=stated_source or "angivne tal"))  # fmt: skip
     return checks
+
+
+def decisions_check(years: YearTable) -> Check:
+    """The funnel adds up: applications = granted + rejected + withdrawn + pending (the year table's total).
+
+    Fails as ``decisions_do_not_add_up``, the code validate gives the rows without a decision that make it fail.
+    """
+    t = years.total
+    decided = sum(int(t.get(k, 0) or 0) for k in ("granted_projects", "rejected", "withdrawn", "pending"))
+    return check(IssueCode.DECISIONS_DO_NOT_ADD_UP, "", "Årstabel: ansøgninger = tilsagn + afslag + trukket tilbage "
+                 "+ afventer", t["applications"], decided, source="årstabellen",
+                 computed_from="afgørelserne i de validerede rækker")  # fmt: skip
 
 
 def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) -> list[Check]:
@@ -427,6 +442,7 @@ def stated_figures(pact: Pact, breakdowns: dict[str, Breakdown], years: YearTabl
     out: dict[str, int] = {
         "applications": years.total["applications"],
         "rejected": years.total["rejected"],
+        "withdrawn": years.total["withdrawn"],
         "granted_projects": years.total["granted_projects"],
         "granted_total": years.total["granted"],
     }

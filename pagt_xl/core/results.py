@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.base.model import Issue, Severity
+from pagt_xl.base.model import Issue, IssueCode, Severity
 from pagt_xl.core.figures import Figures
 from pagt_xl.core.tables import BudgetReview, Validation, count_severity
 
@@ -139,13 +139,20 @@ class JobResult:
     goals: GoalRun | None = None
     #: the commitment ledger (issue 25) when ledger workbooks were given, with its own issues
     ledger: LedgerRun | None = None
+    #: issues about the job's own choices: a period without applications (``empty_period``)
+    notes: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, the goal workbooks', the ledger's, then the budgets'."""
+        """Every issue: the job's notes, the overview's, the goal workbooks', the ledger's, then the budgets'."""
         goals = self.goals.issues if self.goals else []
         ledger = self.ledger.issues if self.ledger else []
-        return [*self.validation.issues, *goals, *ledger, *(self.budgets.issues if self.budgets else [])]
+        return [*self.notes, *self.validation.issues, *goals, *ledger, *(self.budgets.issues if self.budgets else [])]
+
+    @property
+    def empty_period(self) -> bool:
+        """Whether the year or period asked for has no applications (a warning; the command exits 1)."""
+        return any(i.code is IssueCode.EMPTY_PERIOD for i in self.notes)
 
     @property
     def fatal(self) -> list[Issue]:
@@ -185,11 +192,18 @@ class RoundJob:
     outputs: dict[str, Path] = field(default_factory=dict)
     #: the commitment ledger (issue 25) when ledger workbooks were given: its returned money adds to the framework
     ledger: LedgerRun | None = None
+    #: a year without applications (``empty_period``)
+    notes: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """The round's issues: its checks and assessment cells, then the letters'."""
-        return [*(self.round.issues if self.round else []), *self.letter_issues]
+        """The round's issues: the year's note, its checks and assessment cells, then the letters'."""
+        return [*self.notes, *(self.round.issues if self.round else []), *self.letter_issues]
+
+    @property
+    def empty_period(self) -> bool:
+        """Whether the year has no applications at all (a warning; the command exits 1)."""
+        return any(i.code is IssueCode.EMPTY_PERIOD for i in self.notes)
 
     @property
     def has_errors(self) -> bool:

@@ -66,6 +66,7 @@ class YearRow(_Model):
     rejected: str = Field(description="antal afslag")
     granted_projects: str = Field(description="antal tilsagn")
     pending: str = Field(description="antal ansøgninger uden afgørelse")
+    withdrawn: str = Field(description="antal ansøgninger trukket tilbage (frafaldet), hverken tilsagn eller afslag")
     rounds: list[str] = Field(description="bevilget pr. runde (kr., uden 'kr.'), i samme rækkefølge som round_names")
     granted: str = Field(description="bevilget i alt i året (kr., uden 'kr.')")
     framework: str = Field(description="årets økonomiske ramme (kr., uden 'kr.'; '-' når ukendt)")
@@ -232,6 +233,7 @@ class Facts(_Model):
     applications: int = Field(description="antal ansøgninger")
     rejected: int = Field(description="antal afslag")
     pending: int = Field(description="antal uden afgørelse")
+    withdrawn: int = Field(description="antal trukket tilbage (frafaldet): hverken tilsagn eller afslag")
     has_applications: bool = Field(description="om data rummer ansøgninger (afslag eller afventende), ikke kun en "
                                    "liste over tilsagn")
     smallest: str = Field(description="mindste bevilling, fx '200.000 kr.' ('' uden tilsagn)")
@@ -473,6 +475,7 @@ def _year_row(r: dict[str, Any], rounds: list[tuple[str, str]]) -> YearRow:
         rejected=_n(r["rejected"]),
         granted_projects=_n(r["granted_projects"]),
         pending=_n(r["pending"]),
+        withdrawn=_n(r.get("withdrawn", 0)),
         rounds=[_n(r[f"round_{k}"]) for k, _ in rounds],
         granted=_n(r["granted"]),
         framework=_n(r["framework"]) if r["framework"] is not None else "-",
@@ -683,8 +686,9 @@ def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
         "applications": n_apps,
         "rejected": int(total["rejected"]),
         "pending": int(total["pending"]),
+        "withdrawn": int(total.get("withdrawn", 0)),
         # a list of grants only (no rejection, nothing pending) says nothing about applications
-        "has_applications": bool(total["rejected"] or total["pending"]),
+        "has_applications": bool(total["rejected"] or total["pending"] or total.get("withdrawn")),
         "smallest": format_amount_prose(smallest) if smallest is not None else "",
         "largest": format_amount_prose(largest) if largest is not None else "",
         "framework": format_amount_prose(int(total["framework"])) if total["framework"] else "",

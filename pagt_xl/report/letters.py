@@ -423,7 +423,14 @@ def write_letters(
     rejection = Path(rejection_template) if rejection_template else REJECTION_TEMPLATE
     check_letter_templates(grant, rejection)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from pagt_xl.outputs.files import OutputUnwritable
+
+        reason = exc.strerror or exc.__class__.__name__
+        message = f"{folder}: mappen til brevene kan ikke oprettes ({reason}); vælg en anden mappe"
+        raise OutputUnwritable(message) from None
     outcomes: list[LetterOutcome] = []
     issues: list[Issue] = []
     date = letter_date or dt.date.today()

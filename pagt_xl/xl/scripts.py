@@ -320,8 +320,8 @@ def _none_as_empty(value: Any) -> Any:
 
 def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int, str]]:
     yt = result.years
-    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"]
-    keys = ["year", "applications", "rejected", "granted_projects", "pending"]
+    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", "Trukket tilbage"]
+    keys = ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"]
     for key, name in yt.rounds:
         header.append(name)
         keys.append(f"round_{key}")
@@ -332,7 +332,7 @@ def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int
     header += ["Støttebeløb i alt", "Økonomisk ramme", "Udnyttelse", "Kumuleret udmøntning"]
     keys += ["granted", "framework", "utilisation", "cumulative"]
     rows = [[_none_as_empty(r.get(k)) for k in keys] for r in [*yt.rows, yt.total]]
-    formats = {j: KR_FORMAT for j in range(5, len(header))} | {money_from + 2: PCT_FORMAT}
+    formats = {j: KR_FORMAT for j in range(6, len(header))} | {money_from + 2: PCT_FORMAT}
     return header, rows, formats
 
 
