@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # the data, model (pydantic) and Word libraries load only in 
     from pagt_xl.pipeline import JobSpec
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
-#: Keyed by the severities' values (``Severity`` is a ``StrEnum``: ``Severity.ERROR`` finds "error").
-SEVERITY_LABELS = {"error": "FEJL", "warning": "ADVARSEL", "info": "INFO"}
 ISSUE_FIELDS = ("file", "sheet", "cell", "row", "column", "code", "severity", "message", "value", "description")
 
 #: The shipped sample workbooks, relative to the repository root, with their pact.
@@ -447,18 +445,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def validation_json(result: Validation) -> dict[str, object]:
     """The JSON document of ``validate --format json``."""
-    from pagt_xl.base.model import Decision, Severity
+    from pagt_xl.base.model import Severity
     from pagt_xl.outputs.files import issue_record
 
-    t = result.table
-    granted = t[t["decision"] == Decision.GRANTED]
+    figures = result.figures  # the counted rows, as every other output counts them
     return {
         "pact": result.pact.key,
         "files": result.overview.files,
-        "applications": len(t),
-        "granted_applications": len(granted),
-        "granted_total": int(granted["granted"].fillna(0).sum()),
-        "rows_with_errors": int(t["has_error"].sum()),
+        "applications": figures.applications,
+        "granted_applications": figures.granted_projects,
+        "granted_total": figures.granted_total,
+        "rows_with_errors": figures.excluded_rows,
         "framework_years": {str(f.year): f.amount for f in result.overview.frameworks},
         "summary": {s.value: result.count(s) for s in Severity},
         "issues": [issue_record(i) for i in result.issues],
@@ -467,6 +464,8 @@ def validation_json(result: Validation) -> dict[str, object]:
 
 def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
     """A readable table of issues, one block per file."""
+    from pagt_xl.base.danish import SEVERITY_LABELS  # the severity words, in capitals here ("FEJL")
+
     shown = [i for i in issues if not (quiet and i.severity == "info")]
     if not shown:
         return "Ingen fejl eller advarsler fundet.\n"
@@ -479,7 +478,7 @@ def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
             lines.append("")
             lines.append(f"{issue.file}" + (f" › {issue.sheet}" if issue.sheet else ""))
         where = issue.cell or (f"række {issue.row}" if issue.row else "hele filen" if not issue.sheet else "hele arket")
-        head = f"  {SEVERITY_LABELS[issue.severity]:<8} {where:<10} "
+        head = f"  {SEVERITY_LABELS[issue.severity].upper():<8} {where:<10} "
         text = issue.message + (f"  [værdi: {issue.value}]" if issue.value not in (None, "") else "")
         text += f"  ({issue.code.value})"
         wrapped = textwrap.wrap(text, max(40, width - len(head))) or [""]
@@ -489,18 +488,19 @@ def issues_text(issues: list[Issue], *, quiet: bool = False) -> str:
 
 
 def summary_text(result: Validation, *, exit_hint: bool = True) -> str:
-    """Short Danish summary under the issues table."""
+    """Short Danish summary under the issues table: the rows read, and the grants of the rows counted."""
     from pagt_xl.base.danish import format_millions
-    from pagt_xl.base.model import Decision, Severity
+    from pagt_xl.base.model import Severity
 
-    t = result.table
-    granted = t[t["decision"] == Decision.GRANTED]
-    total = int(granted["granted"].fillna(0).sum())
+    figures = result.figures
+    total = figures.granted_total
+    left_out = f"; {figures.excluded_rows} række(r) med fejl indgår ikke" if figures.excluded_rows else ""
     errs, warns, infos = (result.count(s) for s in Severity)
     lines = [
         "",
-        f"{result.pact.name}: {len(t)} ansøgninger læst fra {len(result.overview.files)} fil(er); "
-        f"{len(granted)} med tilsagn for i alt {format_amount(total)} ({format_millions(total)}).",
+        f"{result.pact.name}: {len(result.table)} ansøgninger læst fra {len(result.overview.files)} fil(er); "
+        f"{figures.granted_projects} med tilsagn for i alt {format_amount(total)} "
+        f"({format_millions(total)}){left_out}.",
         f"Fundet: {errs} fejl, {warns} advarsler, {infos} info. "
         + ("Data har fejl" + (" (exit-kode 1)." if exit_hint else ".") if errs else "Ingen fejl."),
     ]
@@ -539,10 +539,7 @@ def breakdown_json(result: Breakdowns, by: list[str]) -> dict[str, object]:
 
     b = result.breakdowns.get(by[0]) if len(by) == 1 and by[0] in result.breakdowns else None
     if b is None:
-        table = result.validation.table
-        if result.year is not None:
-            table = table[table["year"] == result.year]
-        b = breakdown_by(table, result.validation.pact, by)
+        b = breakdown_by(result.figures, result.validation.pact, by)
     rows = [dict(r) for r in b.rows]
     total = dict(b.total)
     if by == ["year"]:
@@ -589,10 +586,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     if validation.fatal:
         return _report_fatal(validation.fatal)
     assert result is not None
-    try:
-        doc = breakdown_json(result, by) if by else None
-    except ValueError as exc:  # a combination of keys breakdown_by cannot make
-        raise UsageError(str(exc)) from None
+    doc = breakdown_json(result, by) if by else None
     if validation.excluded_rows:
         print(
             f"pagt-xl: {validation.excluded_rows} række(r) med fejl er udeladt af fordelingerne; se 'pagt-xl validate'",
@@ -718,29 +712,22 @@ def _year_range(text: str | None) -> tuple[int, int] | None:
         return None
     from pagt_xl.base.danish import parse_year_range
 
-    try:
-        return parse_year_range(text)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return parse_year_range(text)
 
 
 def _run_job(spec: JobSpec, progress: Any = None) -> JobResult:
-    """:func:`~pagt_xl.pipeline.run_job`, with a bad period as a usage error (exit 2)."""
+    """:func:`~pagt_xl.pipeline.run_job` (a bad period is a :class:`~pagt_xl.base.errors.RequestError`: exit 2)."""
     from pagt_xl.pipeline import run_job
 
-    try:
-        return run_job(spec, progress)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return run_job(spec, progress)
 
 
 def cmd_budgets(args: argparse.Namespace) -> int:
     """``pagt-xl budgets``."""
     from pagt_xl.core.budget import budget_table
-    from pagt_xl.ingest.budget import review_budgets
     from pagt_xl.outputs.files import issue_record
     from pagt_xl.outputs.workbooks import BUDGET_STATUS, budget_statuses, write_budget_workbook
-    from pagt_xl.pipeline import run_validation
+    from pagt_xl.pipeline import review_budgets, run_validation
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
@@ -794,8 +781,10 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
     A blank amount is "-"; a file that could not be read is its own line, "Kan ikke læses", never "-".
     """
 
+    import pandas as pd
+
     def kr(v: Any) -> str:
-        return "-" if v is None or v != v else format_amount(int(v))
+        return "-" if pd.isna(v) else format_amount(int(v))
 
     lines = [f"{'Status':<15} {'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} "
              f"{'Forbrugt':>14}  Projekt"] if len(table) else []  # fmt: skip
@@ -891,15 +880,12 @@ def cmd_memo(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import run_memo
 
     pact = _pact(args, args.paths)
-    try:
-        job = run_memo(
-            pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
-            budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
-            case_number=args.sagsnr,
-            payments=list(args.payments or []),
-        )  # fmt: skip
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    job = run_memo(
+        pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
+        budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+        case_number=args.sagsnr,
+        payments=list(args.payments or []),
+    )  # fmt: skip
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
     if job.ledger is not None and job.ledger.fatal:
@@ -951,15 +937,12 @@ def cmd_letters(args: argparse.Namespace) -> int:
 
     _pdf_first(args)
     pact = _pact(args, args.paths)
-    try:
-        job = run_letters(
-            pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
-            letter_date=_report_date(args.date), grant_template=args.grant_template,
-            rejection_template=args.rejection_template, password=args.password, draft=args.udkast,
-            overwrite=args.overwrite,
-        )  # fmt: skip
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    job = run_letters(
+        pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
+        letter_date=_report_date(args.date), grant_template=args.grant_template,
+        rejection_template=args.rejection_template, password=args.password, draft=args.udkast,
+        overwrite=args.overwrite,
+    )  # fmt: skip
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
     print(letters_text(job.letters))

@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pagt_xl.base.danish import SEVERITY_LABELS
 from pagt_xl.base.errors import ErrorCode, PagtError
 from pagt_xl.base.issue_texts import describe
 
-SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
+#: the severity words of the files and sheets we write (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+SEVERITY_DA = SEVERITY_LABELS
 
 
 class OutputLocked(PagtError):
@@ -67,12 +69,18 @@ def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequen
     writer.writerow([safe_text(c) for c in columns])
     for row in rows:
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
-        writer.writerow(["" if _blank(v) else safe_text(v) for v in values])
+        writer.writerow(["" if blank_cell(v) else safe_text(v) for v in values])
     return buf.getvalue()
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+def blank_cell(value: object) -> bool:
+    """``None``, NaN and pandas' ``NA`` (a nullable integer column's blank) are empty cells."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN is the one value unequal to itself
+    except TypeError:  # NA: its comparisons are NA, which has no truth value
+        return True
 
 
 def issue_record(issue: Any) -> dict[str, Any]:
