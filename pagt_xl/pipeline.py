@@ -12,20 +12,27 @@ functions).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
+from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.model import Issue, IssueCode, Severity
 from pagt_xl.core.breakdown import Breakdown, breakdown_by, breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.checks import Check
 from pagt_xl.core.results import Breakdowns, BudgetRun, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
-from pagt_xl.core.validate import subtotal_sums, validate
+from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -108,9 +115,12 @@ def choose_pact(name: str | None, paths: list[Path | str]) -> PactChoice:
 
 
 def _validated(overview: Overview, pact: Pact) -> Validation:
-    rule_issues = validate(overview, pact)
-    issues = sorted([*overview.fatal, *overview.issues, *rule_issues], key=_sort_key)
-    return Validation(pact=pact, overview=overview, issues=issues)
+    judged = validate(overview, pact)
+    issues = sorted([*overview.fatal, *overview.issues, *judged.issues], key=_sort_key)
+    # the validation's overview is the reader's with the judged table (a copy: the reader's is not changed),
+    # so a validation holds one table
+    validated = dataclasses.replace(overview, table=judged.table)
+    return Validation(pact, validated, issues, judged.table, judged.checks, judged.figures)
 
 
 #: Breakdowns computed for the workbook and the report (target groups when the columns exist).
@@ -136,37 +146,41 @@ def run_breakdowns(
     The year table, the extremes and the checks of what was computed come either way.
     """
     pact = validation.pact
-    table = validation.table
-    if period is not None:
-        first, last = period
-        if first > last:
-            raise ValueError(f"perioden {first}-{last} slutter før den begynder")
-        table = table[(table["year"] >= first) & (table["year"] <= last)]
+    if period is not None and period[0] > period[1]:
+        raise RequestError(f"perioden {period[0]}-{period[1]} slutter før den begynder", code=ErrorCode.BAD_PERIOD)
+    figures = validation.figures.within(period)
     wanted = ["year", *(k for k in STANDARD_KEYS if _key_available(validation, k))]
     if keys is not None:
         asked = set(keys) | ({"theme", "type"} if stated else set())  # what stated figures are checked against
         wanted = [k for k in wanted if k in asked]
-    result = dict(zip(wanted, breakdowns_by(table, pact, [[k] for k in wanted]), strict=True))
-    frameworks = [f for f in validation.overview.frameworks if period is None or period[0] <= f.year <= period[1]]
-    years = year_table(table, pact, frameworks)
-    subtotals = [] if period is not None else subtotal_sums(validation.overview)
-    checks = cross_checks(table, pact, result, years, subtotals, stated, stated_source)
-    return Breakdowns(validation, result, years, grant_extremes(table), checks, period)
+    result = dict(zip(wanted, breakdowns_by(figures, pact, [[k] for k in wanted]), strict=True))
+    years = year_table(figures, pact)
+    checks = cross_checks(figures, pact, result, years, _overview_checks(validation, period), stated, stated_source)
+    return Breakdowns(validation, result, years, grant_extremes(figures), checks, period, figures)
+
+
+def _overview_checks(validation: Validation, period: tuple[int, int] | None) -> list[Check]:
+    """The validation's checks that speak of the period: framework years in it; subtotal rows for every year only
+    (a subtotal row covers the rows of its sheet, whatever the period)."""
+    if period is None:
+        return list(validation.checks)
+    first, last = period
+    return [
+        c
+        for c in validation.checks
+        if c.code is IssueCode.FRAMEWORK_EXCEEDED and c.year is not None and first <= c.year <= last
+    ]
 
 
 def breakdown_for(result: Breakdowns, by: list[str]) -> Breakdown:
-    """The breakdown by ``by`` (one key or two crossed) over the same rows and period as ``result``.
+    """The breakdown by ``by`` (one key or two crossed) over the same counted rows and period as ``result``.
 
     One key that ``result`` already holds is taken from it; otherwise it is computed. Raises
-    ``ValueError`` (Danish) for keys that cannot be crossed (a target group with another key).
+    :class:`~pagt_xl.base.errors.RequestError` for keys that cannot be crossed (a target group with another key).
     """
     if len(by) == 1 and by[0] in result.breakdowns:
         return result.breakdowns[by[0]]
-    table = result.validation.table
-    if result.period is not None:
-        first, last = result.period
-        table = table[(table["year"] >= first) & (table["year"] <= last)]
-    return breakdown_by(table, result.validation.pact, by)
+    return breakdown_by(result.figures, result.validation.pact, by)
 
 
 def _key_available(validation: Validation, key: str) -> bool:
@@ -274,7 +288,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     go on with the rest (and something could be read). A report template is
     checked before anything is read, so a bad template stops the job
     (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
-    ``ValueError`` for a period that ends before it begins.
+    :class:`~pagt_xl.base.errors.RequestError` for a period that ends before it begins.
 
     The writers are imported inside the steps that use them: the cell functions
     import this module and need neither xlsxwriter nor the Word libraries.
@@ -390,8 +404,28 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
     result.outputs["breakdown_workbook"] = path
 
 
+def review_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    overview: pd.DataFrame | None,
+    *,
+    as_of: dt.date | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> BudgetReview:
+    """Read the budget workbooks in ``paths`` (files or folders) and judge them: each form's own checks and,
+    when an overview table is given, the checks against it (:func:`pagt_xl.core.budget.review_budgets`).
+
+    ``as_of`` is the underspend date (``None``: today); ``progress(done, total, path)`` is called after each
+    file is read. A file that cannot be read as a budget is an issue (``review.fatal``); the others are read.
+    """
+    from pagt_xl.core.budget import review_budgets as judge
+    from pagt_xl.ingest.budget import read_budget_files
+
+    reads, path_issues, files = read_budget_files(paths, pact, progress=progress)
+    return judge(reads, path_issues, files, pact, overview, as_of=as_of)
+
+
 def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) -> BudgetReview:
-    from pagt_xl.ingest.budget import review_budgets
     from pagt_xl.outputs.workbooks import write_budget_workbook
 
     review = review_budgets(list(spec.budgets), spec.pact, validation.table, as_of=_as_of(spec, result))
@@ -417,8 +451,6 @@ def run_budgets(
     one cannot be read, the budgets are not read and ``result.overview.fatal`` says why. ``as_of``
     dates the underspend rule (``None``: today). ``progress(done, total, path)`` is called after each file.
     """
-    from pagt_xl.ingest.budget import review_budgets
-
     validation = run_validation(list(overview), pact, password=password) if overview else None
     run = BudgetRun(overview=validation)
     if validation is not None and validation.fatal:
@@ -466,7 +498,8 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
 def round_key(pact: Pact, text: str | None) -> str | None:
     """A round's key from its key or any of its names ("aaben", "Åben runde"); ``None`` for none.
 
-    Raises ``ValueError`` naming the pact's rounds when ``text`` is not one of them.
+    Raises :class:`~pagt_xl.base.errors.RequestError` (``unknown_round``) naming the pact's rounds when
+    ``text`` is not one of them.
     """
     if not text:
         return None
@@ -475,7 +508,7 @@ def round_key(pact: Pact, text: str | None) -> str | None:
     key = pact.round_matcher.match(text).key
     if key is None:
         names = ", ".join(f"{r.key} ({r.name})" for r in pact.rounds)
-        raise ValueError(f"ukendt runde '{text}'; {pact.name} har: {names}")
+        raise RequestError(f"ukendt runde '{text}'; {pact.name} har: {names}", code=ErrorCode.UNKNOWN_ROUND)
     return key
 
 
@@ -499,9 +532,9 @@ def run_memo(
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
     applicants' budget forms (files or folders) for the budget checks; ``payments`` the ledger
     workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework;
-    ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is checked
-    before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
-    read, nothing is written and ``result.validation.fatal`` says why.
+    ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is
+    checked before anything is read. Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round.
+    When an input cannot be read, nothing is written and ``result.validation.fatal`` says why.
     """
     from pagt_xl.core.round import assess_round
 
@@ -518,8 +551,6 @@ def run_memo(
     date = report_date or dt.date.today()
     records = None
     if budgets:
-        from pagt_xl.ingest.budget import review_budgets
-
         job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
         records = job.budgets.records
     returned = 0
@@ -558,8 +589,8 @@ def run_letters(
     Existing letters are not overwritten (``skipped``) unless ``overwrite`` (the old one is kept as a dated
     copy, ``replaced``). Rows with errors, and rejections or partial grants without a reason, get no letter
     (``failed``, with an issue) — the latter are written as KLADDE with ``draft``. The pact's missing letter
-    texts are warnings (``letter_text_missing``). Raises ``ValueError`` for an unknown round; the templates
-    are checked first.
+    texts are warnings (``letter_text_missing``). Raises :class:`~pagt_xl.base.errors.RequestError` for an
+    unknown round; the templates are checked first.
     """
     from pagt_xl.core.round import decided
     from pagt_xl.report.letters import check_letter_templates, missing_pact_texts, write_letters
@@ -663,8 +694,6 @@ def run_ledger(
         run.fatal = [*validation.fatal, *run.fatal]
         run.issues = sorted([*run.issues, *validation.fatal], key=_sort_key)
     if budgets:
-        from pagt_xl.ingest.budget import review_budgets
-
         run.budgets = review_budgets(list(budgets), pact, validation.table, as_of=as_of)
         _add_repayments_due(run, run.budgets)
     return run

@@ -9,11 +9,11 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import good_rows
 
-from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.base.errors import ErrorCode, PagtError, RequestError
 from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_job, run_validation
-from tests.conftest import good_rows
 
 ERROR_ROW = [2020, "2020-05", "Åben runde", "Fejlprojekt v/EUC Nord", "Blå økonomi", "Motiverende", 100_000, "Tilsagn",
              90_000]  # fmt: skip
@@ -104,8 +104,9 @@ def test_a_validation_read_once_is_reused(workbook, nord, tmp_path):
 
 
 def test_a_period_that_ends_before_it_begins_is_refused(workbook, nord):
-    with pytest.raises(ValueError, match="slutter før den begynder"):
+    with pytest.raises(RequestError) as info:
         run_job(JobSpec(pact=nord, inputs=[workbook({"Oversigt": good_rows()})], period=(2023, 2019)))
+    assert info.value.code is ErrorCode.BAD_PERIOD
 
 
 def test_validation_reads_with_the_collector_paused_and_turns_it_on_again(workbook, nord, monkeypatch):

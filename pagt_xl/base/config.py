@@ -177,7 +177,7 @@ class ReportTexts(BaseModel):
         unknown = sorted(set(self.prompts) - set(PROMPT_KEYS))
         if unknown:
             known = ", ".join(PROMPT_KEYS)
-            raise ValueError(f"report.prompts: ukendte prompter {', '.join(unknown)} (kendte: {known})")
+            raise InvalidSetting(f"report.prompts: ukendte prompter {', '.join(unknown)} (kendte: {known})")
         return self
 
     def hint(self, key: str) -> str:
@@ -206,10 +206,10 @@ class ColumnAliases(BaseModel):
     def _known_fields(self) -> ColumnAliases:
         unknown = sorted(set(self.aliases) - set(COLUMN_FIELDS))
         if unknown:
-            raise ValueError(f"ukendte kolonnefelter: {', '.join(unknown)}")
+            raise InvalidSetting(f"ukendte kolonnefelter: {', '.join(unknown)}")
         missing = sorted(set(self.required) - set(self.aliases))
         if missing:
-            raise ValueError(f"påkrævede felter uden overskrifter: {', '.join(missing)}")
+            raise InvalidSetting(f"påkrævede felter uden overskrifter: {', '.join(missing)}")
         return self
 
 
@@ -240,8 +240,21 @@ class OverviewRules(BaseModel):
     year_from: Literal["column", "sheet_name", "title"] = "column"
 
 
-class ConfigConflict(ValueError):
+class InvalidSetting(ConfigError, ValueError):
+    """A pact setting that is not valid (raised by the settings' validators; Danish message, the setting named).
+
+    A :class:`ConfigError` with a code; a ``ValueError`` too, because pydantic turns only a ``ValueError``
+    raised in a validator into a validation error: :func:`load_pact` then raises a ``ConfigError`` naming
+    the file, with this message and code.
+    """
+
+    default_code = ErrorCode.CONFIG_INVALID
+
+
+class ConfigConflict(InvalidSetting):
     """A word that ends up in two settings where it must mean one thing."""
+
+    default_code = ErrorCode.CONFIG_CONFLICT
 
     def __init__(self, settings: tuple[str, str], word: str) -> None:
         self.settings = settings
@@ -333,7 +346,7 @@ class BudgetRules(BaseModel):
         _check_distinct("budgets", headers, _header_key)
         unknown = [c for c in self.excluded_categories if self.category_matcher.match(c).key is None]
         if unknown:
-            raise ValueError(f"excluded_categories: ukendte kategorier {', '.join(unknown)}")
+            raise InvalidSetting(f"excluded_categories: ukendte kategorier {', '.join(unknown)}")
         return self
 
     @cached_property
@@ -477,7 +490,7 @@ class AmountBounds(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> AmountBounds:
         if self.min_grant >= self.max_grant:
-            raise ValueError(f"min_grant {self.min_grant} skal være mindre end max_grant {self.max_grant}")
+            raise InvalidSetting(f"min_grant {self.min_grant} skal være mindre end max_grant {self.max_grant}")
         return self
 
     def fits(self, kroner: int) -> bool:
@@ -544,11 +557,13 @@ class AssessmentRules(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> AssessmentRules:
         if self.score_min >= self.score_max:
-            raise ValueError(f"assessment: score_min {self.score_min} skal være mindre end score_max {self.score_max}")
+            raise InvalidSetting(
+                f"assessment: score_min {self.score_min} skal være mindre end score_max {self.score_max}"
+            )
         keys = [c.key for c in self.criteria]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise ValueError(f"assessment.criteria: nøglen {', '.join(dupes)} er brugt flere gange")
+            raise InvalidSetting(f"assessment.criteria: nøglen {', '.join(dupes)} er brugt flere gange")
         groups = {f"criteria.{c.key}": c.all_headers() for c in self.criteria}
         groups |= {"recommended_headers": self.recommended_headers, "recommendation_headers":
                    self.recommendation_headers, "reason_headers": self.reason_headers,
@@ -667,7 +682,7 @@ class MeasuredGoal(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> MeasuredGoal:
         if self.target_year <= self.baseline_year:
-            raise ValueError(f"goals.measured {self.key}: target_year skal ligge efter baseline_year")
+            raise InvalidSetting(f"goals.measured {self.key}: target_year skal ligge efter baseline_year")
         return self
 
     def all_names(self) -> list[str]:
@@ -700,9 +715,9 @@ class ActivityGoal(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> ActivityGoal:
         if self.first_year > self.last_year:
-            raise ValueError(f"goals.activities {self.key}: first_year ligger efter last_year")
+            raise InvalidSetting(f"goals.activities {self.key}: first_year ligger efter last_year")
         if self.max_per_year is not None and self.max_per_year < self.min_per_year:
-            raise ValueError(f"goals.activities {self.key}: max_per_year er mindre end min_per_year")
+            raise InvalidSetting(f"goals.activities {self.key}: max_per_year er mindre end min_per_year")
         return self
 
 
@@ -724,15 +739,15 @@ class Goals(BaseModel):
         areas = {a.key for a in self.areas}
         for g in self.activities:
             if g.kind not in kinds:
-                raise ValueError(f"goals.activities {g.key}: ukendt aktivitetstype {g.kind!r}")
+                raise InvalidSetting(f"goals.activities {g.key}: ukendt aktivitetstype {g.kind!r}")
             if g.area not in areas:
-                raise ValueError(f"goals.activities {g.key}: ukendt indsatsområde {g.area!r}")
+                raise InvalidSetting(f"goals.activities {g.key}: ukendt indsatsområde {g.area!r}")
         for label, items in (("measured", self.measured), ("areas", self.areas), ("kinds", self.kinds),
                              ("activities", self.activities)):  # fmt: skip
             keys = [i.key for i in items]
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
-                raise ValueError(f"goals.{label}: nøglen {', '.join(dupes)} er brugt flere gange")
+                raise InvalidSetting(f"goals.{label}: nøglen {', '.join(dupes)} er brugt flere gange")
         return self
 
     @cached_property
@@ -784,10 +799,10 @@ class PaymentRules(BaseModel):
     def _consistent(self) -> PaymentRules:
         unknown = sorted(set(self.headers) - set(LEDGER_FIELDS))
         if unknown:
-            raise ValueError(f"payments.headers: ukendte felter {', '.join(unknown)}")
+            raise InvalidSetting(f"payments.headers: ukendte felter {', '.join(unknown)}")
         unknown = sorted(set(self.kinds) - set(LEDGER_KINDS))
         if unknown:
-            raise ValueError(f"payments.kinds: ukendte typer {', '.join(unknown)} (brug {', '.join(LEDGER_KINDS)})")
+            raise InvalidSetting(f"payments.kinds: ukendte typer {', '.join(unknown)} (brug {', '.join(LEDGER_KINDS)})")
         _check_distinct("payments.headers", self.headers, _header_key)
         _check_distinct("payments.kinds", self.kinds, normalize_name)
         words = {"approved_words": self.approved_words, "not_approved_words": self.not_approved_words}
@@ -884,20 +899,20 @@ class Pact(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Pact:
         if self.first_year > self.last_year:
-            raise ValueError(f"first_year {self.first_year} ligger efter last_year {self.last_year}")
+            raise InvalidSetting(f"first_year {self.first_year} ligger efter last_year {self.last_year}")
         theme_keys = {t.key for t in self.themes}
         bad_context = sorted(set(self.report.theme_context) - theme_keys)
         if bad_context:
-            raise ValueError(f"report.theme_context: ukendte temaer {', '.join(bad_context)}")
+            raise InvalidSetting(f"report.theme_context: ukendte temaer {', '.join(bad_context)}")
         for year, keys in self.open_themes.items():
             bad = sorted(set(keys) - theme_keys)
             if bad:
-                raise ValueError(f"open_themes.{year}: ukendte temaer {', '.join(bad)}")
+                raise InvalidSetting(f"open_themes.{year}: ukendte temaer {', '.join(bad)}")
         from pagt_xl.base.model import Decision
 
         bad_dec = sorted(set(self.decisions) - {d.name.lower() for d in Decision})
         if bad_dec:
-            raise ValueError(
+            raise InvalidSetting(
                 f"decisions: ukendte nøgler {', '.join(bad_dec)} (brug granted, rejected, pending, withdrawn)"
             )
         for label, items in (
@@ -908,7 +923,7 @@ class Pact(BaseModel):
             keys = [i.key for i in items]
             dupes = sorted({k for k in keys if keys.count(k) > 1})
             if dupes:
-                raise ValueError(f"{label}: nøglen {', '.join(dupes)} er brugt flere gange")
+                raise InvalidSetting(f"{label}: nøglen {', '.join(dupes)} er brugt flere gange")
             _check_distinct(label, {i.key: i.all_names() for i in items}, normalize_name)
         _check_distinct("decisions", self.decisions, normalize_name)
         _check_distinct("statuses", self.statuses, normalize_name)
@@ -1054,7 +1069,9 @@ def _config_error(path: Path, exc: ValidationError) -> ConfigError:
                 f'{REPLACE_KEY} = ["navn"] i samme tabel)',
                 code=ErrorCode.CONFIG_CONFLICT,
             )
-    return ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(validation_problems(exc)))
+    own = [e["ctx"]["error"] for e in exc.errors() if isinstance(e.get("ctx", {}).get("error"), InvalidSetting)]
+    return ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(validation_problems(exc)),
+                       code=own[0].code if own else None)  # fmt: skip
 
 
 #: pydantic's error types → Danish, with ``{name}`` placeholders from the error's ``ctx``

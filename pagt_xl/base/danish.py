@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from pagt_xl.base import figures
+from pagt_xl.base.errors import ConfigError, ErrorCode, RequestError
 
 
 class DanishParseError(ValueError):
@@ -208,6 +209,26 @@ def _parse_amount_text(text: str, unit: AmountUnit) -> int | None:
         raise DanishParseError(f"'{original.strip()}' er ikke et beløb; {_AMOUNT_EXAMPLES}") from None
 
 
+def parse_number(value: object) -> float | None:
+    """A plain number from a cell (a score, a weight): an Excel number, or text with a decimal comma ("3,5")
+    or point ("3.5"); ``None`` for an empty cell. Anything else, a truth value or a number that is not
+    finite raises :class:`DanishParseError`. Not for amounts (:func:`parse_amount` knows units and
+    thousands separators)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise DanishParseError(f"'{value}' er ikke et tal; forventede fx 4 eller 3,5")
+    if isinstance(value, str):
+        try:
+            value = Decimal(" ".join(value.split()).replace(",", "."))
+        except InvalidOperation:
+            raise DanishParseError(f"'{value.strip()}' er ikke et tal; forventede fx 4 eller 3,5") from None
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise DanishParseError(f"'{value}' er ikke et tal; forventede fx 4 eller 3,5")
+    return number
+
+
 def format_number(kroner: int) -> str:
     """Thousands separated by dots: ``23231178`` → ``"23.231.178"``."""
     return f"{kroner:,}".replace(",", ".")
@@ -218,15 +239,28 @@ def format_amount(kroner: int) -> str:
     return f"{format_number(kroner)} kr."
 
 
-def format_millions(kroner: int, decimals: int = 2) -> str:
-    """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``.
+def format_millions(kroner: int, decimals: int = 2, *, unit: bool = True) -> str:
+    """Millions with a decimal comma, half-up: ``23231178`` → ``"23,23 mio. kr."``; ``unit=False``: ``"23,23"``
+    (a table headed "mio. kr."); ``decimals=1``: ``"23,2 mio. kr."`` (a chart's axis).
 
-    Two decimals (the default) is the one rule every output uses (:func:`pagt_xl.base.figures.format_millions`).
+    The one text of a million in every output; the rounding is :func:`pagt_xl.base.figures.millions`.
+    From a thousand millions on, with thousands dots: ``40495800000`` → ``"40.495,80 mio. kr."``.
     """
-    if decimals == 2:
-        return figures.format_millions(kroner) + " mio. kr."
-    q = (Decimal(kroner) / 1_000_000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{q:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " mio. kr."
+    text = f"{figures.millions(kroner, decimals):,.{decimals}f}".replace(",", "\x00").replace(".", ",")
+    text = text.replace("\x00", ".")
+    return f"{text} mio. kr." if unit else text
+
+
+def format_share(percent: int) -> str:
+    """A whole percentage (a share already rounded, :func:`pagt_xl.base.figures.share_percents`) as Danish text:
+    ``19`` → ``"19 %"``."""
+    return f"{int(percent)} %"
+
+
+#: The Danish word for each issue severity, keyed by its value: a :class:`~pagt_xl.base.model.Severity`
+#: finds its word too (a ``StrEnum`` is its value). The one table of severity words; the terminal writes
+#: them in capitals ("FEJL"), the memo in lower case ("fejl").
+SEVERITY_LABELS: dict[str, str] = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
 
 
 def format_amount_prose(kroner: int) -> str:
@@ -234,8 +268,7 @@ def format_amount_prose(kroner: int) -> str:
     millions with at most two decimals ("4,2 mio. kr.", "23,23 mio. kr.", "5 mio. kr.")."""
     if abs(kroner) < 1_000_000:
         return format_amount(kroner)
-    text = format_millions(kroner).removesuffix(" mio. kr.")
-    return text.rstrip("0").rstrip(",") + " mio. kr."
+    return format_millions(kroner, unit=False).rstrip("0").rstrip(",") + " mio. kr."
 
 
 _DANISH_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y", "é": "e", "è": "e"})
@@ -257,12 +290,13 @@ def format_percent(share: float, decimals: int = 0) -> str:
     return f"{q:.{decimals}f}".replace(".", ",") + " %"
 
 
-def format_decimal(value: float, decimals: int = 1) -> str:
-    """A decimal number the Danish way, rounded half up: ``110.849`` → ``"110,8"``; ``1234.5`` → ``"1.234,5"``."""
+def format_decimal(value: float, decimals: int = 1, *, sign: bool = False) -> str:
+    """A decimal number the Danish way, rounded half up: ``110.849`` → ``"110,8"``; ``1234.5`` → ``"1.234,5"``;
+    ``sign``: a plus before a positive number (``"+1,9"``). The one text of an index, a score or a gap."""
     q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     whole, _, frac = f"{abs(q):.{decimals}f}".partition(".")
     text = f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
-    return ("-" if q < 0 else "") + text
+    return ("-" if q < 0 else "+" if sign and q > 0 else "") + text
 
 
 MONTHS = (
@@ -375,17 +409,17 @@ class Period:
 def parse_year_range(text: str) -> tuple[int, int]:
     """A range of whole years: '2019-2023' → (2019, 2023); '2023' → (2023, 2023).
 
-    Raises ``ValueError`` (Danish message) for anything else, or a range that ends before it begins.
+    Raises :class:`~pagt_xl.base.errors.RequestError` (``bad_period``, Danish message) for anything else,
+    or a range that ends before it begins.
     """
     parts = [p.strip() for p in text.replace("–", "-").split("-")]
-    try:
-        years = [int(p) for p in parts if p]
-    except ValueError:
-        raise ValueError(f"ugyldig periode '{text}'; skriv fx 2019-2023") from None
+    if not all(p.isdigit() for p in parts if p):
+        raise RequestError(f"ugyldig periode '{text}'; skriv fx 2019-2023", code=ErrorCode.BAD_PERIOD)
+    years = [int(p) for p in parts if p]
     if len(years) == 1:
         return years[0], years[0]
     if len(years) != 2 or years[0] > years[1]:
-        raise ValueError(f"ugyldig periode '{text}'; skriv fx 2019-2023")
+        raise RequestError(f"ugyldig periode '{text}'; skriv fx 2019-2023", code=ErrorCode.BAD_PERIOD)
     return years[0], years[1]
 
 
@@ -621,7 +655,8 @@ class NameMatcher:
                     continue
                 other = self._exact.get(norm)
                 if other is not None and other != key:
-                    raise ValueError(f"navnet '{name}' passer både til '{other}' og '{key}'")
+                    raise ConfigError(f"navnet '{name}' passer både til '{other}' og '{key}'",
+                                      code=ErrorCode.CONFIG_CONFLICT)  # fmt: skip
                 self._exact[norm] = key
         self._cache: dict[str, NameMatch] = {}
 

@@ -29,6 +29,10 @@ class ErrorCode(StrEnum):
     NO_INPUTS = "no_inputs"
     # command line
     USAGE = "usage"
+    # what was asked for (a breakdown, a period, a round): from the command line, a run file, a cell or the API
+    UNKNOWN_BREAKDOWN_KEY = "unknown_breakdown_key"
+    BAD_PERIOD = "bad_period"
+    UNKNOWN_ROUND = "unknown_round"
     # Word templates
     TEMPLATE_INVALID = "template_invalid"
     TEMPLATE_NOT_FOUND = "template_not_found"
@@ -88,3 +92,9 @@ class UsageError(PagtError):
     """The command was misused (bad arguments)."""
 
     default_code = ErrorCode.USAGE
+
+
+class RequestError(UsageError):
+    """What was asked for cannot be made: an unknown breakdown key, a period that ends before it begins,
+    a round the pact does not have. A user's fault wherever the request came from (command line, run
+    file, cell function, API); ``code`` says which."""

@@ -1,8 +1,9 @@
 """The one rounding rule for every figure shown: shares in whole percent, amounts in millions.
 
 Every output (the report, the breakdown workbook, the command line's table/JSON/CSV,
-the cell function PAGT.FORDELING) shows a share or a million through this module,
-so the same figure has the same value everywhere:
+the cell function PAGT.FORDELING) rounds a share or a million through this module,
+so the same figure has the same value everywhere (the text of it is
+:func:`pagt_xl.base.danish.format_share` and :func:`~pagt_xl.base.danish.format_millions`):
 
 * **Shares** are whole percentages by the largest-remainder method, so a column adds
   up to exactly 100: each share is rounded down, and the points left over go to the
@@ -48,22 +49,10 @@ def percent_fraction(percent: int) -> float:
     return percent / 100
 
 
-def format_share(percent: int) -> str:
-    """A whole percentage as Danish text: ``19`` → ``"19 %"``."""
-    return f"{int(percent)} %"
-
-
-def millions(kroner: int) -> Decimal:
-    """Whole kroner in millions, two decimals, rounded half up: ``2125000`` → ``Decimal("2.13")``."""
-    return (Decimal(int(kroner)) / 1_000_000).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def format_millions(kroner: int) -> str:
-    """Millions with a decimal comma and two decimals, no unit: ``2125000`` → ``"2,13"``; ``23231178`` → ``"23,23"``.
-
-    From a thousand millions on, with thousands dots: ``40495800000`` → ``"40.495,80"``.
-    """
-    return f"{millions(kroner):,.2f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+def millions(kroner: int, decimals: int = 2) -> Decimal:
+    """Whole kroner in millions, rounded half up: ``2125000`` → ``Decimal("2.13")``; ``decimals=1``: ``"2.1"``."""
+    step = _CENT if decimals == 2 else Decimal(1).scaleb(-decimals)
+    return (Decimal(int(kroner)) / 1_000_000).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def whole_percent(fraction: float) -> int:

@@ -129,6 +129,12 @@ class IssueCode(StrEnum):
     LETTER_MISSING_DATA = "letter_missing_data"
     LETTER_TEXT_MISSING = "letter_text_missing"
 
+    # ---- cross-checks of the figures (issue 22 item 3, pagt_xl.core.checks): a check that fails is an issue
+    # with one of these codes (framework years and subtotal rows use framework_exceeded and subtotal_mismatch)
+    BREAKDOWN_SUM_MISMATCH = "breakdown_sum_mismatch"
+    BREAKDOWN_COUNT_MISMATCH = "breakdown_count_mismatch"
+    YEAR_TABLE_MISMATCH = "year_table_mismatch"
+    STATED_FIGURE_MISMATCH = "stated_figure_mismatch"
     # ---- after the decision: the commitment ledger and budget against actuals (issue 25,
     # pagt_xl.ingest.payments, pagt_xl.core.ledger, pagt_xl.core.budget). A separate block.
     LEDGER_SHEET_NOT_FOUND = "ledger_sheet_not_found"

@@ -204,10 +204,7 @@ def _year_range(text: str | None) -> tuple[int, int] | None:
         return None
     from pagt_xl.base.danish import parse_year_range
 
-    try:
-        return parse_year_range(text)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return parse_year_range(text)  # a bad period is a RequestError (exit 2)
 
 
 def _needs_out(args: argparse.Namespace) -> None:
@@ -276,13 +273,10 @@ def _emit_bytes(con: Console, data: bytes, out: Path | None) -> None:
 
 
 def _run_job(spec: JobSpec, con: Console, progress: Any = None) -> JobResult:
-    """:func:`~pagt_xl.pipeline.run_job`, each step logged, a bad period a usage error (exit 2)."""
+    """:func:`~pagt_xl.pipeline.run_job`, each step logged (a bad period is a RequestError: exit 2)."""
     from pagt_xl.pipeline import run_job
 
-    try:
-        return run_job(spec, progress or con.step)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return run_job(spec, progress or con.step)
 
 
 def _exit(has_errors: bool) -> int:
@@ -366,10 +360,7 @@ def cmd_breakdown(args: argparse.Namespace, con: Console) -> int:
     if validation.fatal:
         return _fatal(con, validation.fatal)
     assert result is not None
-    try:
-        doc = breakdown_document(result, breakdown_for(result, by), by) if by else None
-    except ValueError as exc:  # a combination of keys that cannot be crossed
-        raise UsageError(str(exc)) from None
+    doc = breakdown_document(result, breakdown_for(result, by), by) if by else None
     if validation.excluded_rows:
         con.note(f"{text.number(validation.excluded_rows)} række(r) med fejl er udeladt af fordelingerne; "
                  "se 'pagt-xl validate'")  # fmt: skip
@@ -532,14 +523,11 @@ def cmd_memo(args: argparse.Namespace, con: Console) -> int:
     _docx_out(args.out)
     _pdf_first(args)
     con.step(f"Vurderer ansøgningsrunden {args.year} og skriver indstillingsnotatet")
-    try:
-        job = run_memo(
-            _pact(args, con, args.paths), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
-            template=args.template, budgets=list(args.budgets or []), report_date=_date(args.date),
-            password=_password(args), case_number=args.sagsnr, payments=list(args.payments or []),
-        )  # fmt: skip
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    job = run_memo(
+        _pact(args, con, args.paths), args.year, inputs=list(args.paths), round_name=args.round, out=args.out,
+        template=args.template, budgets=list(args.budgets or []), report_date=_date(args.date),
+        password=_password(args), case_number=args.sagsnr, payments=list(args.payments or []),
+    )  # fmt: skip
     if job.validation.fatal:
         return _fatal(con, job.validation.fatal)
     if job.ledger is not None and job.ledger.fatal:
@@ -564,15 +552,12 @@ def cmd_letters(args: argparse.Namespace, con: Console) -> int:
 
     _pdf_first(args)
     con.step(f"Skriver breve for ansøgningsrunden {args.year} i {args.out}")
-    try:
-        job = run_letters(
-            _pact(args, con, args.paths), args.year, args.out, inputs=list(args.paths), round_name=args.round,
-            letter_date=_date(args.date), grant_template=args.grant_template,
-            rejection_template=args.rejection_template, password=_password(args), draft=args.udkast,
-            overwrite=args.overwrite,
-        )  # fmt: skip
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    job = run_letters(
+        _pact(args, con, args.paths), args.year, args.out, inputs=list(args.paths), round_name=args.round,
+        letter_date=_date(args.date), grant_template=args.grant_template,
+        rejection_template=args.rejection_template, password=_password(args), draft=args.udkast,
+        overwrite=args.overwrite,
+    )  # fmt: skip
     if job.validation.fatal:
         return _fatal(con, job.validation.fatal)
     con.out(text.letters_text(job.letters))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pagt_xl.base.danish import SEVERITY_LABELS as DANISH_SEVERITY
 from pagt_xl.base.danish import format_amount, format_millions, format_number, format_percent
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.base.names import KEY_LABELS
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from pagt_xl.core.results import JobResult
     from pagt_xl.core.tables import BudgetReview, Validation
 
-#: severity → the terminal's label
-SEVERITY_LABELS = {"error": "FEJL", "warning": "ADVARSEL", "info": "INFO"}
+#: severity → the terminal's label: the one table of severity words, in capitals ("FEJL")
+SEVERITY_LABELS = {key: word.upper() for key, word in DANISH_SEVERITY.items()}
 #: more issues than this of one code in one sheet are shown as one line (unless verbose)
 GROUP_ABOVE = 10
 ELLIPSIS = "…"
@@ -174,11 +175,12 @@ def validation_summary(result: Validation, *, exit_hint: bool = True) -> str:
 
     doc: dict[str, Any] = validation_document(result)
     counts, total = doc["summary"], doc["granted_total"]
+    left_out = f"; {number(doc['rows_with_errors'])} række(r) med fejl indgår ikke" if doc["rows_with_errors"] else ""
     lines = [
         "",
-        f"{result.pact.name}: {number(doc['applications'])} ansøgninger læst fra {number(len(doc['files']))} fil(er); "
+        f"{result.pact.name}: {number(len(result.table))} ansøgninger læst fra {number(len(doc['files']))} fil(er); "
         f"{number(doc['granted_applications'])} med tilsagn for i alt {format_amount(total)} "
-        f"({format_millions(total)}).",
+        f"({format_millions(total)}){left_out}.",
         f"Fundet: {number(counts['error'])} fejl, {number(counts['warning'])} advarsler, "
         f"{number(counts['info'])} info. "
         + ("Data har fejl" + (" (exit-kode 1)." if exit_hint else ".") if counts["error"] else "Ingen fejl."),

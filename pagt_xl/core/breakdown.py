@@ -1,7 +1,8 @@
-"""Allocation breakdowns, the year table and cross-checks. Pure: DataFrames in, data out.
+"""Allocation breakdowns, the year table and cross-checks. Pure: figures in, data out.
 
-Every breakdown is computed from the granted applications without errors, so
-sums agree by construction. Amounts are whole kroner; shares are exact
+Every breakdown is computed from the counted grants of one :class:`~pagt_xl.core.figures.Figures`
+(the rows without errors, each application once), so sums agree by construction and with every
+other output. Amounts are whole kroner; shares are exact
 fractions as floats, and ``percent`` are whole percentages that add up to 100
 (largest-remainder rounding, :mod:`pagt_xl.base.figures`): the one rounded share every
 output shows, computed here once.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +21,14 @@ import pandas as pd
 
 from pagt_xl.base.config import InstitutionRule, Pact
 from pagt_xl.base.danish import danish_sort_key
+from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.figures import share_percents
-from pagt_xl.base.model import Decision, FrameworkYear
+from pagt_xl.base.model import Decision, IssueCode
 from pagt_xl.base.names import KEY_LABELS, KEYS
+from pagt_xl.core.checks import Check, check
+from pagt_xl.core.figures import Figures
+
+__all__ = ["KEYS", "KEY_LABELS", "Breakdown", "Check", "ProjectCounts", "YearTable"]
 
 NOT_GIVEN = "(ikke angivet)"
 STATUS_LABELS = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
@@ -49,43 +56,6 @@ class Breakdown:
 
 
 @dataclass
-class Check:
-    """One cross-check: two figures compared, and where they come from."""
-
-    name: str
-    expected: int | float | None
-    actual: int | float | None
-    source: str
-    computed_from: str = "de validerede rækker"
-    #: "==": the figures must agree; "<=": ``actual`` must not exceed ``expected`` (a ceiling)
-    relation: str = "=="
-
-    @property
-    def ok(self) -> bool:
-        """Whether the two figures agree (or ``actual`` is within the ceiling)."""
-        if self.relation == "<=":
-            return self.actual is not None and self.expected is not None and self.actual <= self.expected
-        return self.expected == self.actual
-
-    @property
-    def result(self) -> str:
-        """``"OK"`` or ``"AFVIGER"``."""
-        return "OK" if self.ok else "AFVIGER"
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "name": self.name,
-            "result": self.result,
-            "expected": self.expected,
-            "actual": self.actual,
-            "relation": self.relation,
-            "source": self.source,
-            "computed_from": self.computed_from,
-        }
-
-
-@dataclass
 class YearTable:
     """The year table of the status report, one row per year plus a total row."""
 
@@ -100,11 +70,6 @@ def largest_remainder(values: list[int], total: int = 100) -> list[int]:
     The one rule is :func:`pagt_xl.base.figures.share_percents`.
     """
     return share_percents(values, total)
-
-
-def clean_granted(table: pd.DataFrame) -> pd.DataFrame:
-    """Granted applications without errors."""
-    return table[(table["decision"] == Decision.GRANTED) & ~table["has_error"].astype(bool)]
 
 
 def institution_type(name: str | None, pact: Pact) -> str:
@@ -194,7 +159,7 @@ def _labeller(key: str, pact: Pact) -> Callable[..., Any]:
 
         return institution
     else:
-        raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+        raise _unknown_key(key)
     return lambda v: names.get(v, NOT_GIVEN) if isinstance(v, Hashable) and not _missing(v) else NOT_GIVEN
 
 
@@ -234,44 +199,52 @@ def _sort_key(key: str, pact: Pact):
     return k
 
 
-def breakdown_by(table: pd.DataFrame, pact: Pact, by: list[str]) -> Breakdown:
+def _unknown_key(key: str) -> RequestError:
+    return RequestError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}", code=ErrorCode.UNKNOWN_BREAKDOWN_KEY)
+
+
+def breakdown_by(figures: Figures, pact: Pact, by: list[str]) -> Breakdown:
     """Granted projects and amounts by one or two keys, with shares of the total.
 
-    ``table`` is the validated applications table; rows with errors and rows
-    not granted are left out (``excluded_rows`` counts the erroneous ones).
+    Counts the grants of ``figures`` (rows with errors and second copies are left out; ``excluded_rows``
+    says how many rows were). By year alone, every year of the figures is a row (a year with a
+    framework or applications but no grant: zeros). Raises :class:`~pagt_xl.base.errors.RequestError`
+    for an unknown key or a combination that cannot be made.
     """
-    return breakdowns_by(table, pact, [by])[0]
+    return breakdowns_by(figures, pact, [by])[0]
 
 
-def breakdowns_by(table: pd.DataFrame, pact: Pact, bys: Iterable[list[str]]) -> list[Breakdown]:
-    """:func:`breakdown_by` for each key list of ``bys``, selecting the granted rows once."""
+def breakdowns_by(figures: Figures, pact: Pact, bys: Iterable[list[str]]) -> list[Breakdown]:
+    """:func:`breakdown_by` for each key list of ``bys``."""
     bys = [list(by) for by in bys]
     for by in bys:
         if not by or len(by) > 2:
-            raise ValueError("angiv én eller to nøgler")
+            raise RequestError("angiv én eller to nøgler", code=ErrorCode.UNKNOWN_BREAKDOWN_KEY)
         for key in by:
             if key not in KEYS:
-                raise ValueError(f"ukendt nøgle '{key}'; vælg en af: {', '.join(KEYS)}")
+                raise _unknown_key(key)
         if "target_group" in by and len(by) > 1:
-            raise ValueError("målgruppe kan ikke krydses med en anden nøgle")
-    excluded = int(table["has_error"].astype(bool).sum())
-    df = clean_granted(table)
+            raise RequestError("målgruppe kan ikke krydses med en anden nøgle", code=ErrorCode.UNKNOWN_BREAKDOWN_KEY)
+    excluded = figures.excluded_rows
+    df = figures.granted
     amounts = df["granted"].fillna(0).astype("int64").to_numpy()
     out = []
     for by in bys:
         if by == ["target_group"]:
             out.append(_target_groups(df, excluded))
         else:
-            out.append(_breakdown(df, amounts, pact, by, excluded))
+            out.append(_breakdown(df, amounts, pact, by, excluded, figures.years if by == ["year"] else ()))
     return out
 
 
-def _breakdown(df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], excluded: int) -> Breakdown:
+def _breakdown(
+    df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], excluded: int, labels: Iterable[Any] = ()
+) -> Breakdown:
     """One breakdown of the granted rows ``df`` (``amounts``: their kroner, in row order).
 
     The rows are grouped by their raw values first (themes' keys, applicants' names ...),
     and only the distinct values are labelled, so a pact rule runs once per distinct
-    applicant, not once per row.
+    applicant, not once per row. ``labels`` (one key only) are rows even without a grant.
     """
     grouped: dict[tuple[Any, ...], list[int]] = {}
     if len(df):
@@ -290,6 +263,8 @@ def _breakdown(df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], exclud
             slot = grouped.setdefault(tuple(label), [0, 0])
             slot[0] += int(projects)
             slot[1] += int(total)
+    for label in labels:
+        grouped.setdefault((label,), [0, 0])
     sorters = [_sort_key(key, pact) for key in by]
     keys_sorted = sorted(grouped, key=lambda t: tuple(s(v) for s, v in zip(sorters, t, strict=True)))
     total_granted = int(amounts.sum())
@@ -315,11 +290,6 @@ def _breakdown(df: pd.DataFrame, amounts: Any, pact: Pact, by: list[str], exclud
         "percent": 100 if total_granted else 0,
     }
     return Breakdown(by=list(by), rows=rows, total=total, excluded_rows=excluded)
-
-
-def target_groups(table: pd.DataFrame) -> Breakdown:
-    """Activity targets summed by education level over the granted projects without errors."""
-    return _target_groups(clean_granted(table), int(table["has_error"].astype(bool).sum()))
 
 
 def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
@@ -352,23 +322,23 @@ def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
     return Breakdown(by=["target_group"], rows=rows, total=total, excluded_rows=excluded)
 
 
-def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear]) -> YearTable:
+def year_table(figures: Figures, pact: Pact) -> YearTable:
     """Applications, rejections, grants, pending, withdrawn, amount per round, framework, utilisation, cumulative.
 
-    Every application without errors is in exactly one decision column (granted, rejected, withdrawn,
-    pending), so ``applications`` is their sum; :func:`cross_checks` checks it.
+    One row per year of ``figures`` (counted rows and framework years: a year with a framework only is a
+    row of zeros), from the counted rows. Every counted application is in exactly one decision column
+    (granted, rejected, withdrawn, pending), so ``applications`` is their sum; :func:`cross_checks` checks it.
     """
-    columns = table[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
-    df = columns[~table["has_error"].astype(bool) & table["year"].notna()]
-    fw = {f.year: f.amount for f in frameworks}
-    years = sorted({int(y) for y in df["year"]} | set(fw))
+    df = figures.rows[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
+    fw = figures.framework_by_year
+    years = figures.years
     rounds = [(r.key, r.name) for r in pact.rounds]
     rows = []
     cumulative = 0
     for year in years:
         ydf = df[df["year"] == year]
         granted = ydf[ydf["decision"] == Decision.GRANTED]
-        amount = int(granted["granted"].fillna(0).sum())
+        amount = figures.granted_by_year[year]
         cumulative += amount
         row: dict[str, Any] = {
             "year": year,
@@ -401,9 +371,9 @@ def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear])
     return YearTable(rows=rows, total=total, rounds=rounds)
 
 
-def grant_extremes(table: pd.DataFrame) -> dict[str, Any]:
+def grant_extremes(figures: Figures) -> dict[str, Any]:
     """Smallest and largest grant (kr.) with their titles; ``None`` when nothing is granted."""
-    df = clean_granted(table).dropna(subset=["granted"])
+    df = figures.granted.dropna(subset=["granted"])
     if df.empty:
         return {"smallest": None, "largest": None}
     lo = df.loc[df["granted"].astype("int64").idxmin()]
@@ -415,40 +385,40 @@ def grant_extremes(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def cross_checks(
-    table: pd.DataFrame,
+    figures: Figures,
     pact: Pact,
     breakdowns: dict[str, Breakdown],
     years: YearTable,
-    subtotals: list[Any],
+    overview_checks: list[Check] = (),  # type: ignore[assignment]
     stated: dict[str, int] | None = None,
     stated_source: str = "",
 ) -> list[Check]:
-    """Every breakdown against the totals; subtotals, frameworks and stated figures against computed ones."""
-    df = clean_granted(table)
-    total = int(df["granted"].fillna(0).sum())
-    checks = _breakdown_checks(breakdowns, total, len(df))
-    checks.append(Check("Årstabel: støttebeløb i alt = samlet støtte", total, years.total["granted"], "årstabellen"))
+    """Every breakdown and the year table against the totals, then ``overview_checks`` (the validation's
+    subtotal rows and framework years, :func:`pagt_xl.core.validate.validate`), then stated figures."""
+    total, count = figures.granted_total, figures.granted_projects
+    checks = _breakdown_checks(breakdowns, total, count)
+    checks.append(check(IssueCode.YEAR_TABLE_MISMATCH, "", "Årstabel: støttebeløb i alt = samlet støtte", total,
+                        years.total["granted"], source="årstabellen"))  # fmt: skip
     checks.append(decisions_check(years))
-    checks += _subtotal_checks(subtotals)
-    checks += _framework_checks(years)
+    checks += overview_checks
     if stated:
-        computed = stated_figures(table, pact, breakdowns, years)
+        computed = stated_figures(pact, breakdowns, years)
         for key, value in stated.items():
-            checks.append(Check(f"Tidligere rapport: {key}", value, computed.get(key), stated_source or "angivne tal"))
+            checks.append(check(IssueCode.STATED_FIGURE_MISMATCH, key, f"Tidligere rapport: {key}", value,
+                                computed.get(key), source=stated_source or "angivne tal"))  # fmt: skip
     return checks
 
 
 def decisions_check(years: YearTable) -> Check:
-    """The funnel adds up: applications = granted + rejected + withdrawn + pending (the year table's total)."""
+    """The funnel adds up: applications = granted + rejected + withdrawn + pending (the year table's total).
+
+    Fails as ``decisions_do_not_add_up``, the code validate gives the rows without a decision that make it fail.
+    """
     t = years.total
     decided = sum(int(t.get(k, 0) or 0) for k in ("granted_projects", "rejected", "withdrawn", "pending"))
-    return Check(
-        "Årstabel: ansøgninger = tilsagn + afslag + trukket tilbage + afventer",
-        t["applications"],
-        decided,
-        "årstabellen",
-        "afgørelserne i de validerede rækker",
-    )
+    return check(IssueCode.DECISIONS_DO_NOT_ADD_UP, "", "Årstabel: ansøgninger = tilsagn + afslag + trukket tilbage "
+                 "+ afventer", t["applications"], decided, source="årstabellen",
+                 computed_from="afgørelserne i de validerede rækker")  # fmt: skip
 
 
 def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) -> list[Check]:
@@ -459,45 +429,15 @@ def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) 
             continue
         label = KEY_LABELS.get(name, name)
         source = f"fordeling på {label.lower()}"
-        checks.append(Check(f"{label}: sum af støttebeløb = samlet støtte", total,
-                            sum(r["granted"] for r in b.rows), source))  # fmt: skip
-        checks.append(Check(f"{label}: antal projekter = projekter med tilsagn", count,
-                            sum(r["projects"] for r in b.rows), source))  # fmt: skip
+        checks.append(check(IssueCode.BREAKDOWN_SUM_MISMATCH, name, f"{label}: sum af støttebeløb = samlet støtte",
+                            total, sum(r["granted"] for r in b.rows), source=source))  # fmt: skip
+        checks.append(check(IssueCode.BREAKDOWN_COUNT_MISMATCH, name,
+                            f"{label}: antal projekter = projekter med tilsagn", count,
+                            sum(r["projects"] for r in b.rows), source=source))  # fmt: skip
     return checks
 
 
-def _subtotal_checks(subtotals: list[Any]) -> list[Check]:
-    """Each subtotal row of the source that states an amount, against the rows it covers."""
-    checks = []
-    for s in subtotals:
-        sub = s.subtotal
-        if sub.granted is None:
-            continue
-        where = f"{sub.file} › {sub.sheet} › {sub.cells.get('granted', '')}"
-        checks.append(Check(f"Sumrække '{sub.label}' (støttebeløb)", sub.granted, s.granted, where,
-                            f"de {s.rows} rækker sumrækken dækker"))  # fmt: skip
-    return checks
-
-
-def _framework_checks(years: YearTable) -> list[Check]:
-    """Each year with a framework: granted within it."""
-    return [
-        Check(
-            f"{row['year']}: støttebeløb inden for årets ramme",
-            row["framework"],
-            row["granted"],
-            "rammearket",
-            f"tilsagn {row['year']}",
-            relation="<=",
-        )
-        for row in years.rows
-        if row["framework"] is not None
-    ]
-
-
-def stated_figures(
-    table: pd.DataFrame, pact: Pact, breakdowns: dict[str, Breakdown], years: YearTable
-) -> dict[str, int]:
+def stated_figures(pact: Pact, breakdowns: dict[str, Breakdown], years: YearTable) -> dict[str, int]:
     """Computed figures under the keys a stated-figures file may use."""
     out: dict[str, int] = {
         "applications": years.total["applications"],
@@ -524,3 +464,55 @@ def stated_figures(
                 out[f"{key}.{k}.projects"] = r["projects"]
                 out[f"{key}.{k}.granted"] = r["granted"]
     return out
+
+
+# -- counts of the list columns and of the ongoing projects' progress (the report's counts) ----------
+@dataclass(frozen=True)
+class ProjectCounts:
+    """Projects per item of the list columns (a cell "a; b" names two) and the ongoing projects' progress.
+
+    Each list is (label, projects), most projects first, then in Danish alphabetical order;
+    ``ongoing_progress`` is in the order of the progress ratings. Computed from the counted grants.
+    """
+
+    partners: list[tuple[str, int]]
+    instruments: list[tuple[str, int]]
+    #: theme key → its projects' instruments, for each theme with a grant (in the pact's order; a funding
+    #: channel is no theme and has none)
+    theme_instruments: dict[str, list[tuple[str, int]]]
+    #: progress label → ongoing projects with that rating (ratings that occur only)
+    ongoing_progress: list[tuple[str, int]]
+
+
+def split_items(value: Any) -> list[str]:
+    """The items of a list cell ("a; b", one per line), each once, in order; nothing for a missing value."""
+    if not isinstance(value, str):
+        return []
+    seen: list[str] = []
+    for p in value.replace("\n", ";").split(";"):
+        p = p.strip()
+        if p and p not in seen:
+            seen.append(p)
+    return seen
+
+
+def item_counts(values: Iterable[Any]) -> list[tuple[str, int]]:
+    """Projects per item of a list column's cells (:func:`split_items`), most first, then alphabetical."""
+    counts: Counter[str] = Counter()
+    for v in values:
+        counts.update(split_items(v))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], danish_sort_key(kv[0])))
+
+
+def project_counts(figures: Figures, pact: Pact) -> ProjectCounts:
+    """The :class:`ProjectCounts` of the counted grants."""
+    granted = figures.granted
+    ongoing = granted[granted["status"] == "ongoing"]
+    progress = [(label, int((ongoing["progress"] == k).sum())) for k, label in PROGRESS_LABELS.items()]
+    by_theme = {t.key: granted[granted["theme"] == t.key] for t in pact.themes if not t.channel}
+    return ProjectCounts(
+        partners=item_counts(granted["partners"]),
+        instruments=item_counts(granted["instruments"]),
+        theme_instruments={key: item_counts(rows["instruments"]) for key, rows in by_theme.items() if not rows.empty},
+        ongoing_progress=[(label, n) for label, n in progress if n],
+    )

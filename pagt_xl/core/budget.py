@@ -1,4 +1,7 @@
-"""Applicants' budget workbooks: read (label-driven, tolerant of drifted layouts), check, consolidate.
+"""Applicants' budget workbooks: the rules that judge them, consolidation, underspend (pure).
+
+The reader is :mod:`pagt_xl.ingest.budget` (readers read, rules judge); :func:`review_budgets`
+judges what it read, and :func:`pagt_xl.pipeline.review_budgets` does both.
 
 A budget workbook is the applicant's filled-in ``pagt_xl/templates/budgetskema.xlsx``:
 identification (Sagsnr., Projekttitel, Tovholder, År, Projektstart/-slut),
@@ -43,7 +46,7 @@ from pagt_xl.base.danish import (
     normalize_name,
 )
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
-from pagt_xl.core.tables import BudgetRecord, UnderspendNote
+from pagt_xl.core.tables import BudgetRead, BudgetRecord, BudgetReview, UnderspendNote
 
 
 def _record_issue(rec: BudgetRecord, key: str, code: IssueCode, severity: Severity, message: str,
@@ -54,13 +57,12 @@ def _record_issue(rec: BudgetRecord, key: str, code: IssueCode, severity: Severi
                     value=value if cell else None)  # fmt: skip
 
 
-def check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None = None) -> list[Issue]:
-    """The checks that need only the budget itself and the pact's rules."""
-    return _check_budget(rec, pact, as_of=as_of)[0]
-
-
-def _check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None) -> tuple[list[Issue], UnderspendNote | None]:
-    """:func:`check_budget`, plus the spending status against the form's grant (``None``: not judged)."""
+def check_budget(
+    rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None = None
+) -> tuple[list[Issue], UnderspendNote | None]:
+    """The checks that need only the budget itself and the pact's rules, and the spending status against the
+    form's own grant (``None``: not judged, the form has no grant). ``as_of``: the underspend date (``None``:
+    today)."""
     issues: list[Issue] = []
     rules = pact.budgets
     if not rec.case_id and not rec.title:
@@ -228,19 +230,15 @@ def _risk_text(status: UnderspendNote) -> str:
     return f"forbrugt {format_percent(status.spent_share)} af bevillingen, men {elapsed} af projektperioden er gået"
 
 
-def check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pact: Pact,
-                           *, as_of: dt.date | None = None) -> list[Issue]:  # fmt: skip
-    """Match budgets to the overview (case number, else year + title) and compare amounts.
+def check_against_overview(
+    records: list[BudgetRecord], table: pd.DataFrame, pact: Pact, *, as_of: dt.date | None = None
+) -> tuple[list[Issue], list[UnderspendNote | None]]:
+    """Match budgets to the overview (case number, else year + title) and compare amounts; also each record's
+    spending status against the overview's grant (``None``: not judged).
 
     Sought ≠ applied is a warning with both figures; a budget without a match is
     reported; spending is checked against the overview's grant when the form has none.
     """
-    return _check_against_overview(records, table, pact, as_of=as_of)[0]
-
-
-def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pact: Pact, *,
-                            as_of: dt.date | None) -> tuple[list[Issue], list[UnderspendNote | None]]:  # fmt: skip
-    """:func:`check_against_overview`, plus each record's spending status against the overview's grant."""
     issues: list[Issue] = []
     statuses: list[UnderspendNote | None] = []
     by_case = {case_key(c): i for i, c in table["case_id"].items() if isinstance(c, str) and c.strip()}
@@ -273,12 +271,67 @@ def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pa
     return issues, statuses
 
 
+def review_budgets(
+    reads: list[BudgetRead], path_issues: list[Issue], files: list[str], pact: Pact, overview: pd.DataFrame | None,
+    *, as_of: dt.date | None = None,
+) -> BudgetReview:  # fmt: skip
+    """Judge the budgets read (:func:`pagt_xl.ingest.budget.read_budget_files`): each form's own checks, then,
+    when an overview table is given, the checks against it.
+
+    The review's ``issues`` are the paths' issues, each file's reading issues followed by its checks, then
+    the overview checks'; ``underspend`` is keyed by case number, else title.
+    """
+    issues = list(path_issues)
+    records: list[BudgetRecord] = []
+    form_statuses: list[UnderspendNote | None] = []
+    for read in reads:
+        issues.extend(read.issues)
+        if read.record is not None:
+            checked, status = check_budget(read.record, pact, as_of=as_of)
+            issues.extend(checked)
+            records.append(read.record)
+            form_statuses.append(status)
+    overview_statuses: list[UnderspendNote | None] = [None] * len(records)
+    if overview is not None:
+        found, overview_statuses = check_against_overview(records, overview, pact, as_of=as_of)
+        issues.extend(found)
+    return BudgetReview(records, issues, files, _underspend_notes(records, form_statuses, overview_statuses))
+
+
+def _underspend_notes(records: list[BudgetRecord], form: list[UnderspendNote | None],
+                      overview: list[UnderspendNote | None]) -> dict[str, UnderspendNote]:  # fmt: skip
+    """Case number (or title) → spending status, for projects with spending to date.
+
+    ``form`` holds each record's status against the grant on the form, ``overview``
+    against the overview's grant (only for forms without one); from the overview
+    only projects at risk are noted.
+    """
+    notes: dict[str, UnderspendNote] = {}
+    for rec, own, other in zip(records, form, overview, strict=True):
+        key = rec.case_id or rec.title
+        if not key:
+            continue
+        if other is not None and other.at_risk:
+            notes[key] = other
+        elif own is not None:
+            notes[key] = own
+    return notes
+
+
 BUDGET_COLUMNS = ("file", "case_id", "title", "applicant", "year", "start", "end", "total_cost", "stated_total",
                   "sought", "own", "partner", "cofinancing_share", "granted", "spent", "spent_share")  # fmt: skip
 
 
+#: the money columns (whole kroner) and the year of :func:`budget_table`: nullable integers, never floats
+_INTEGER_COLUMNS = ("year", "total_cost", "stated_total", "sought", "own", "partner", "granted", "spent")
+
+
 def budget_table(records: list[BudgetRecord]) -> pd.DataFrame:
-    """The consolidated budget table: one row per workbook."""
+    """The consolidated budget table: one row per workbook.
+
+    Amounts and the year are nullable integers (``Int64``: a blank form field is ``<NA>``, never a float
+    column); the two shares are floats (``NaN`` when they cannot be computed).
+    """
     rows = []
     for r in records:
         total = r.total_cost
@@ -289,7 +342,12 @@ def budget_table(records: list[BudgetRecord]) -> pd.DataFrame:
             "cofinancing_share": r.cofinancing / total if total else None, "granted": r.granted,
             "spent": r.spent, "spent_share": r.spent / r.granted if r.granted else None,
         })  # fmt: skip
-    return pd.DataFrame(rows, columns=list(BUDGET_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS))
+    for column in _INTEGER_COLUMNS:
+        table[column] = pd.array(table[column].tolist(), dtype="Int64")
+    for column in ("cofinancing_share", "spent_share"):
+        table[column] = table[column].astype("float64")
+    return table
 
 
 def spending_by_category(records: list[BudgetRecord], pact: Pact | None = None) -> dict[str, dict[str, int]]:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pagt_xl.base.config import ActivityGoal, MeasuredGoal, Pact
-from pagt_xl.base.danish import case_key
+from pagt_xl.base.danish import case_key, format_decimal
 from pagt_xl.base.model import Issue, IssueCode, Severity, SourceRef
 
 
@@ -199,14 +199,16 @@ def _from_overview(pact: Pact, overview: Any) -> tuple[set[str], list[Activity]]
     import pandas as pd
 
     from pagt_xl.base.model import Decision
+    from pagt_xl.core.figures import counted_rows
 
     cases = {case_key(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
     derived: list[Activity] = []
+    counted = overview[counted_rows(overview)]  # the rows every figure counts (pagt_xl.core.figures)
     for goal in pact.goals.activities:
         if not goal.derive_themes and not goal.derive_project_types:
             continue
-        for r in overview.to_dict(orient="records"):
-            if r.get("decision") != Decision.GRANTED or bool(r.get("has_error")) or pd.isna(r.get("year")):
+        for r in counted.to_dict(orient="records"):
+            if r.get("decision") != Decision.GRANTED:
                 continue
             if r.get("theme") not in goal.derive_themes and r.get("project_type") not in goal.derive_project_types:
                 continue
@@ -352,12 +354,6 @@ def _activity_goal(pact: Pact, goal: ActivityGoal, activities: list[Activity], y
 
 
 # -- presentation helpers (plain text and flat rows; the adapters print or write them) --
-def format_decimal(value: float, decimals: int = 1, *, sign: bool = False) -> str:
-    """A number the Danish way: decimal comma, thousands dots (``2.371``, ``108,9``, ``+1,9`` with ``sign``)."""
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 def status_text(y: IndicatorYear) -> str:
     """ "på sporet" or "bagud", with the gap in index points and percent (Danish)."""
     gap = f"{format_decimal(y.gap_points, sign=True)} point ({format_decimal(y.gap_percent, sign=True)} %)"

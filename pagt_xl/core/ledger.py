@@ -359,7 +359,7 @@ def build_ledger(
         attached.setdefault(idx, []).append(e)
     share = pact.payments.held_back_share
     accounts = []
-    granted_rows = table[(table["decision"] == Decision.GRANTED) & ~table["has_error"].astype(bool)]
+    granted_rows = validation.figures.granted  # the counted grants, as every figure counts them
     for idx, r in zip(granted_rows.index, granted_rows.to_dict("records"), strict=True):
         granted = _int(r["granted"])
         year = _int(r["year"])

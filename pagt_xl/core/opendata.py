@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
+from pagt_xl.base.model import Issue, IssueCode, Severity
 
 if TYPE_CHECKING:
     from pagt_xl.core.ledger import Ledger
@@ -122,8 +122,7 @@ def giving_data(
     funder_id = funder_id or pact.opendata.funder_id or f"{prefix}-ORG-{slug(funder_name)}"
     stamp = modified.astimezone(dt.UTC).replace(microsecond=0).isoformat() if modified.tzinfo else (
         modified.replace(microsecond=0, tzinfo=dt.UTC).isoformat())  # fmt: skip
-    t = validation.table
-    granted = t[(t["decision"] == Decision.GRANTED) & ~t["has_error"].astype(bool)]
+    granted = validation.figures.granted  # the counted grants, as every figure counts them
     grants: list[dict[str, Any]] = []
     issues: list[Issue] = []
     assumed = 0

@@ -9,15 +9,18 @@ above them would make every writer import upwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pagt_xl.base.model import Issue, IssueCode, Severity
+from pagt_xl.core.figures import Figures
 from pagt_xl.core.tables import BudgetReview, Validation, count_severity
 
 if TYPE_CHECKING:
     from pagt_xl.base.config import Pact
-    from pagt_xl.core.breakdown import Breakdown, Check, YearTable
+    from pagt_xl.core.breakdown import Breakdown, ProjectCounts, YearTable
+    from pagt_xl.core.checks import Check
     from pagt_xl.core.goals import FollowUp
     from pagt_xl.core.ledger import Ledger, LedgerInput
     from pagt_xl.core.opendata import GivingData
@@ -26,7 +29,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Breakdowns:
-    """All key figures of a validated input: breakdowns, year table, extremes, cross-checks."""
+    """All key figures of a validated input: breakdowns, year table, extremes, cross-checks.
+
+    Every one is computed from ``figures`` (the counted rows of the period), so they agree.
+    """
 
     validation: Validation
     breakdowns: dict[str, Breakdown]
@@ -35,6 +41,19 @@ class Breakdowns:
     checks: list[Check]
     #: the years the figures cover (first, last); ``None``: every year in the data
     period: tuple[int, int] | None = None
+    #: the counted rows of the period and their totals; ``None``: the validation's (every year)
+    figures: Figures = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.figures is None:
+            self.figures = self.validation.figures.within(self.period)
+
+    @cached_property
+    def counts(self) -> ProjectCounts:
+        """Projects per partner type and instrument, and the ongoing projects' progress (for the report)."""
+        from pagt_xl.core.breakdown import project_counts
+
+        return project_counts(self.figures, self.validation.pact)
 
     @property
     def year(self) -> int | None:

@@ -4,8 +4,8 @@ the suggestion, and which applications get which decision letter.
 Pure core: takes a :class:`~pagt_xl.core.results.Validation` (the overview already read and validated)
 and returns plain data; no I/O. The assessment columns are optional and named in the pact's
 ``[assessment]`` section: a score per criterion (weights in the pact), "Indstilling"
-(ja/nej/delvis), "Indstillet beløb", "Begrundelse" and "Særligt tema". They are read from the
-columns the overview reader left unmapped, so every value keeps its cell.
+(ja/nej/delvis), "Indstillet beløb", "Begrundelse" and "Særligt tema". They are read, with their
+cells, by :mod:`pagt_xl.ingest.assessment`; this module only judges them.
 
 The memo covers the applications of a year (one round, or all rounds) that are pending or carry an
 assessment; granted applications of the same year outside that set are "already granted" and are
@@ -17,23 +17,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.base.danish import (
-    DanishParseError,
-    amount_unit_from_header,
-    format_amount,
-    header_key,
-    normalize_name,
-    parse_amount,
-)
-from pagt_xl.base.model import CellProblem, Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.base.danish import format_amount, normalize_name
+from pagt_xl.base.model import Decision, Issue, IssueCode, Severity, column_letter
 from pagt_xl.core.breakdown import institution_type
 
 if TYPE_CHECKING:
     from pagt_xl.base.config import Pact
-    from pagt_xl.core.tables import BudgetRecord, Validation
+    from pagt_xl.core.tables import AssessmentCells, BudgetRecord, Validation
 
 #: recommendation words' keys
 YES, NO, PARTIAL = "yes", "no", "partial"
@@ -220,28 +212,6 @@ def _sheet_positions(validation: Validation) -> dict[int, tuple[Any, int]]:
     return out
 
 
-def _text(value: object) -> str:
-    if value is None or isinstance(value, CellProblem):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
-
-
-def _score(value: object, lo: float, hi: float) -> float:
-    """A score from a cell (number or text with a decimal comma); ValueError when it is not one in range."""
-    if isinstance(value, bool | CellProblem):
-        raise ValueError
-    number = float(value) if isinstance(value, int | float) else float(Decimal(_text(value).replace(",", ".")))
-    if not math.isfinite(number) or not lo <= number <= hi:
-        raise ValueError
-    return number
-
-
-def _nice(number: float) -> str:
-    return f"{number:g}".replace(".", ",")
-
-
 def weighted_score(scores: dict[str, float], pact: Pact) -> float | None:
     """Weighted mean of the given scores (weights from the pact); ``None`` when no score is given."""
     weights = {c.key: c.weight for c in pact.assessment.criteria}
@@ -250,68 +220,29 @@ def weighted_score(scores: dict[str, float], pact: Pact) -> float | None:
     return sum(w * s for w, s in given) / total if total else None
 
 
-def _is_special(a: Assessed, raw: object, keywords: list[str], pact: Pact) -> bool:
-    text = _text(raw)
-    if text:
-        match = pact.assessment.recommendation_matcher.match(text).key
-        return match in (YES, PARTIAL)
+def _is_special(a: Assessed, mark: bool | None, keywords: list[str]) -> bool:
+    """The special-theme cell's yes/no when it has one, else the pact's keywords in the title or summary."""
+    if mark is not None:
+        return mark
     haystack = f" {normalize_name(a.title)} {normalize_name(a.summary)} "
     return any(f" {normalize_name(k)} " in haystack for k in keywords if normalize_name(k))
 
 
-def _assess(a: Assessed, sheet: Any, pos: int, pact: Pact, issues: list[Issue], fields: dict[str, str]) -> None:
-    """Fill ``a``'s assessment from its sheet's unmapped columns, adding an issue for each bad cell.
+def _assess(a: Assessed, read: AssessmentCells | None, pact: Pact, issues: list[Issue]) -> None:
+    """Fill ``a``'s assessment from its columns as read (:mod:`pagt_xl.ingest.assessment`; ``None``: the sheet
+    has none) and judge it: the weighted score, the special theme, whether it holds together.
 
-    ``fields`` is :meth:`~pagt_xl.base.config.AssessmentRules.header_fields` (computed once per run).
+    The cells that could not be read come first in ``issues``, then the consistency checks' issues.
     """
-    rules = pact.assessment
-    names = {c.key: c.name for c in rules.criteria}
-    special_raw: object = ""
-    for j, raws in sheet.unmapped_cells.items():
-        header = sheet.columns.headers.get(j, "")
-        name = fields.get(header_key(header))
-        if name is None:
-            continue
-        a.cells.setdefault(name, f"{column_letter(j)}{a.row}")
-        raw = raws[pos]
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            continue
-        if name.startswith("score:"):
-            key = name.removeprefix("score:")
-            try:
-                a.scores[key] = _score(raw, rules.score_min, rules.score_max)
-            except (ValueError, ArithmeticError):
-                issues.append(a.issue(
-                    IssueCode.ASSESSMENT_BAD_SCORE, Severity.ERROR,
-                    f"'{_text(raw) or raw}' er ikke en score for {names[key]}; skriv et tal fra "
-                    f"{_nice(rules.score_min)} til {_nice(rules.score_max)} (eller lad feltet stå tomt)",
-                    name, raw))  # fmt: skip
-        elif name == "recommended":
-            try:
-                amount = parse_amount(raw, amount_unit_from_header(header))
-                if amount is None or amount < 0:
-                    raise DanishParseError("negativ")
-                a.recommended = amount
-            except (DanishParseError, ValueError, TypeError, ArithmeticError):
-                issues.append(a.issue(
-                    IssueCode.ASSESSMENT_BAD_AMOUNT, Severity.ERROR,
-                    f"'{_text(raw) or raw}' er ikke et indstillet beløb; skriv fx 250.000 eller 1,3 mio. kr.",
-                    name, raw))  # fmt: skip
-        elif name == "recommendation":
-            key = rules.recommendation_matcher.match(_text(raw)).key
-            if key is None:
-                issues.append(a.issue(
-                    IssueCode.ASSESSMENT_UNKNOWN_RECOMMENDATION, Severity.ERROR,
-                    f"indstillingen '{_text(raw)}' er ukendt; skriv Ja, Nej eller Delvis", name, raw))  # fmt: skip
-            else:
-                a.recommendation = key
-        elif name == "reason":
-            a.reason = _text(raw)
-        elif name == "special":
-            special_raw = raw
+    if read is not None:
+        for name, cell in read.cells.items():
+            a.cells.setdefault(name, cell)
+        a.scores = dict(read.scores)
+        a.recommendation, a.recommended, a.reason = read.recommendation, read.recommended, read.reason
+        issues.extend(read.issues)
     a.weighted = weighted_score(a.scores, pact)
-    special = rules.special_themes.get(a.year)
-    a.special = special is not None and _is_special(a, special_raw, special.keywords, pact)
+    special = pact.assessment.special_themes.get(a.year)
+    a.special = special is not None and _is_special(a, read.special if read is not None else None, special.keywords)
     _assessment_consistency(a, issues)
 
 
@@ -338,7 +269,6 @@ def _int(value: Any) -> int | None:
 def _applications(validation: Validation, pact: Pact) -> tuple[list[tuple[Assessed, bool]], list[Issue]]:
     """Every row of the overview as an :class:`Assessed` (with a flag: does it carry an assessment?)."""
     positions = _sheet_positions(validation)
-    fields = pact.assessment.header_fields()
     out = []
     issues: list[Issue] = []
     for i, r in enumerate(validation.table.itertuples(index=False)):
@@ -363,7 +293,7 @@ def _applications(validation: Validation, pact: Pact) -> tuple[list[tuple[Assess
             has_error=bool(r.has_error),
             cells={f: f"{letter}{int(r.row)}" for f, letter in letters.items()},
         )  # fmt: skip
-        _assess(a, sheet, pos, pact, issues, fields)
+        _assess(a, sheet.assessments[pos] if sheet.assessments else None, pact, issues)
         assessed = bool(a.scores or a.recommendation or a.recommended is not None or a.reason)
         out.append((a, assessed))
     return out, issues
@@ -431,19 +361,6 @@ def _framework(validation: Validation, year: int) -> tuple[int | None, str | Non
         if fw.year == year:
             return fw.amount, fw.cell
     return None, None
-
-
-def remaining_framework(validation: Validation, year: int) -> int | None:
-    """The year's framework minus every amount granted that year (``None``: no framework for the year).
-
-    Unlike :attr:`RoundResult.remaining` this takes off every grant of the year, the round's too:
-    what is left after the decisions entered so far.
-    """
-    framework, _ = _framework(validation, year)
-    if framework is None:
-        return None
-    granted = validation.granted()
-    return framework - int(granted.loc[granted["year"] == year, "granted"].fillna(0).sum())
 
 
 # -- the checks before anyone signs ----------------------------------------------------------------

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from pagt_xl.base.danish import (
-    AmountUnit,
-)
-from pagt_xl.base.model import Decision, FrameworkYear, Issue, IssueCode, Severity
+from pagt_xl.base.danish import AmountUnit
+from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity
+from pagt_xl.core.figures import Figures
 
 if TYPE_CHECKING:
     from pagt_xl.base.config import Pact
+    from pagt_xl.core.checks import Check
 
 
 @dataclass
@@ -47,6 +47,26 @@ class Subtotal:
 
 
 @dataclass
+class AssessmentCells:
+    """One application's assessment columns as read (the round, issue 16): typed values and their cells.
+
+    ``scores`` maps criterion key → the score given (only those given); ``recommendation`` is ``"yes"``,
+    ``"no"`` or ``"partial"`` (``None``: blank or unreadable); ``recommended`` the amount recommended
+    (kr., ``None``: blank or unreadable); ``special`` the special-theme cell read as yes/no (``None``: blank,
+    the pact's keywords decide). ``cells`` maps each assessment field of the sheet to the row's A1 cell;
+    ``issues`` are the cells that could not be read (:mod:`pagt_xl.ingest.assessment`).
+    """
+
+    scores: dict[str, float] = field(default_factory=dict)
+    recommendation: str | None = None
+    recommended: int | None = None
+    reason: str = ""
+    special: bool | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
 class SheetRead:
     """What was read from one overview sheet."""
 
@@ -59,8 +79,10 @@ class SheetRead:
     #: per record index: True when a parse error was found in that row
     row_errors: list[bool] = field(default_factory=list)
     #: column index → each record's raw cell, for the columns the pact's overview headers do not map
-    #: (the round's assessment columns, read by :mod:`pagt_xl.core.round`)
+    #: (the round's assessment columns, read into :attr:`assessments` by :mod:`pagt_xl.ingest.assessment`)
     unmapped_cells: dict[int, list[Any]] = field(default_factory=dict)
+    #: per record: its assessment columns, read; empty when the sheet has no assessment column
+    assessments: list[AssessmentCells] = field(default_factory=list)
 
 
 def covered_rows(
@@ -180,6 +202,16 @@ class BudgetRecord:
         return (self.own or 0) + (self.partner or 0)
 
 
+@dataclass
+class BudgetRead:
+    """What was read from one budget file: its record (``None``: not a budget form, or unreadable) and the
+    cells that could not be read."""
+
+    file: str
+    record: BudgetRecord | None
+    issues: list[Issue]
+
+
 def count_severity(issues: list[Issue], severity: Severity) -> int:
     """Number of issues of one severity."""
     return sum(1 for i in issues if i.severity is severity)
@@ -191,17 +223,22 @@ class Validation:
 
     ``issues`` holds every issue (reading and rules), sorted by file, sheet and
     row; ``fatal`` the files that could not be read at all (a subset of
-    ``issues``).
+    ``issues``). ``table`` is the applications table with ``has_error`` for the rows
+    with a reading or rule error (a new frame, also ``overview.table`` here: the reader's own
+    :class:`Overview` is not changed); ``checks`` the checks of the whole overview (subtotal rows,
+    framework years); ``figures`` the rows every figure counts and the totals over them.
     """
 
     pact: Pact
     overview: Overview
     issues: list[Issue]
+    table: pd.DataFrame
+    checks: list[Check] = field(default_factory=list)
+    figures: Figures = field(default=None)  # type: ignore[assignment]
 
-    @property
-    def table(self) -> pd.DataFrame:
-        """The applications table (one row per application, ``has_error`` flags)."""
-        return self.overview.table
+    def __post_init__(self) -> None:
+        if self.figures is None:
+            self.figures = Figures.of(self.table, self.overview.frameworks)
 
     @property
     def fatal(self) -> list[Issue]:
@@ -219,13 +256,12 @@ class Validation:
 
     @property
     def excluded_rows(self) -> int:
-        """Rows with errors: read and reported, but left out of every figure."""
-        return int(self.table["has_error"].astype(bool).sum())
+        """Rows read but left out of every figure (an error, or no year): :attr:`Figures.excluded_rows`."""
+        return self.figures.excluded_rows
 
     def granted(self) -> pd.DataFrame:
-        """Granted applications without errors."""
-        t = self.table
-        return t[(t["decision"] == Decision.GRANTED) & ~t["has_error"]]
+        """The counted grants (:attr:`Figures.granted`)."""
+        return self.figures.granted
 
 
 @dataclass(frozen=True)

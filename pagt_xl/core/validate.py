@@ -1,8 +1,8 @@
 """Pact rules over the typed applications table → issues (errors as data).
 
-:func:`validate` never raises on bad data; it returns every issue it finds and
-marks the rows that carry an error (``has_error``) so that breakdowns can be
-computed from the clean rows only.
+:func:`validate` never raises on bad data; it returns every issue it finds, a new table
+whose ``has_error`` marks the rows that carry an error (the figures count the other rows,
+:mod:`pagt_xl.core.figures`), and the checks of the whole overview (:mod:`pagt_xl.core.checks`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from pagt_xl.base._gc import collector_paused
 from pagt_xl.base.config import Pact
 from pagt_xl.base.danish import case_key, comparison_key, format_amount, is_latin1, mixed_script
-from pagt_xl.base.model import Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.base.model import Decision, FrameworkYear, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.checks import Check, check
+from pagt_xl.core.figures import Figures
 from pagt_xl.core.similar_names import near_identical
 from pagt_xl.core.tables import Overview, Subtotal, covered_rows
 
-#: A rule's finding: the record index of the application it concerns (``None`` for a finding
-#: about the whole overview, such as a framework year) and the issue.
+#: A rule's finding: the record index of the application it concerns (``None`` for a finding about the
+#: whole overview, such as a year whose decisions do not add up) and the issue.
 Finding = tuple[int | None, Issue]
 
 
@@ -452,63 +456,66 @@ def _period_reversed(t: _Table, pact: Pact) -> list[Finding]:
     ]
 
 
-def _framework_exceeded(t: _Table, pact: Pact) -> list[Finding]:
-    """A year's granted total above that year's framework, reported at the framework amount's cell."""
-    totals: dict[int, int] = defaultdict(int)
-    for y, g, d in zip(t.year, t.granted, t.decision, strict=True):
-        if y is not None and g is not None and d == Decision.GRANTED:
-            totals[y] += g
-    out: list[Finding] = []
-    for fw in t.overview.frameworks:
+def framework_checks(figures: Figures) -> list[Check]:
+    """Each framework year: the year's granted total (counted rows, :mod:`pagt_xl.core.figures`) within it.
+
+    A year over its framework fails as ``framework_exceeded`` (error) at the framework amount's cell.
+    The rows kept out of the figures (errors, the second copy of an application) are kept out here too.
+    """
+    out: list[Check] = []
+    totals = figures.granted_by_year
+    for fw in sorted(figures.frameworks, key=lambda f: f.year):
         total = totals.get(fw.year, 0)
-        if total > fw.amount:
+
+        def finding(fw: FrameworkYear = fw, total: int = total) -> Issue:
             message = (
                 f"der er givet tilsagn for {format_amount(total)} i {fw.year}, "
                 f"mere end årets ramme på {format_amount(fw.amount)} "
                 f"(overskredet med {format_amount(total - fw.amount)})"
             )
-            issue = Issue.at(
-                IssueCode.FRAMEWORK_EXCEEDED,
-                Severity.ERROR,
-                message,
-                file=fw.source.file,
-                sheet=fw.source.sheet,
-                row=fw.source.row,
-                cell=fw.cell,
-                value=fw.amount,
-            )
-            out.append((None, issue))
+            return Issue.at(IssueCode.FRAMEWORK_EXCEEDED, Severity.ERROR, message, file=fw.source.file,
+                            sheet=fw.source.sheet, row=fw.source.row, cell=fw.cell, value=fw.amount)  # fmt: skip
+
+        out.append(check(IssueCode.FRAMEWORK_EXCEEDED, str(fw.year), f"{fw.year}: støttebeløb inden for årets ramme",
+                         fw.amount, total, source="rammearket", computed_from=f"tilsagn {fw.year}", relation="<=",
+                         finding=finding, year=fw.year))  # fmt: skip
     return out
 
 
-def _subtotal_mismatch(t: _Table, pact: Pact) -> list[Finding]:
-    """A subtotal row whose stated amount differs from the sum of the rows it covers."""
-    out: list[Finding] = []
-    for s in subtotal_sums(t.overview):
+def subtotal_checks(overview: Overview) -> list[Check]:
+    """Each amount a subtotal row states, against the sum of the rows it covers (``subtotal_mismatch``, warning).
+
+    The rows covered are summed as the sheet's own SUM would sum them, every row written (also one with an
+    error, or a second copy): the check is of the sheet's arithmetic, not a figure of the pool.
+    """
+    out: list[Check] = []
+    for s in subtotal_sums(overview):
         sub = s.subtotal
         for field_name, stated, computed in (("granted", sub.granted, s.granted), ("applied", sub.applied, s.applied)):
-            if stated is None or computed == stated:
+            if stated is None:
                 continue
             what = "støttebeløb" if field_name == "granted" else "ansøgte beløb"
-            message = (
-                f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
-                f"{s.rows} rækker den dækker giver {what} i alt {format_amount(computed)} "
-                f"(forskel {format_amount(stated - computed)})"
-            )
-            issue = Issue.at(
-                IssueCode.SUBTOTAL_MISMATCH,
-                Severity.WARNING,
-                message,
-                file=sub.file,
-                sheet=sub.sheet,
-                cell=sub.cells[field_name],
-                value=stated,
-            )
-            out.append((None, issue))
+            cell = sub.cells.get(field_name)
+
+            def finding(sub: Subtotal = sub, s: SubtotalSum = s, stated: int = stated, computed: int = computed,
+                        what: str = what, cell: str | None = cell) -> Issue:  # fmt: skip
+                message = (
+                    f"sumrækken '{sub.label}' angiver {format_amount(stated)}, men de "
+                    f"{s.rows} rækker den dækker giver {what} i alt {format_amount(computed)} "
+                    f"(forskel {format_amount(stated - computed)})"
+                )
+                return Issue.at(IssueCode.SUBTOTAL_MISMATCH, Severity.WARNING, message, file=sub.file,
+                                sheet=sub.sheet, cell=cell, value=stated)  # fmt: skip
+
+            name = f"Sumrække '{sub.label}' ({'støttebeløb' if field_name == 'granted' else 'ansøgte beløb'})"
+            out.append(check(IssueCode.SUBTOTAL_MISMATCH, cell or sub.label, name, stated, computed,
+                             source=f"{sub.file} › {sub.sheet} › {cell or ''}",
+                             computed_from=f"de {s.rows} rækker sumrækken dækker", finding=finding))  # fmt: skip
     return out
 
 
-#: The pact rules, in the order their issues are listed for one row.
+#: The rules about single rows, in the order their issues are listed for one row. The checks of the whole
+#: overview (subtotal rows, framework years) come after them: :func:`subtotal_checks`, :func:`framework_checks`.
 RULES: tuple[Rule, ...] = (
     _granted_above_applied,
     _rejected_with_amount,
@@ -523,32 +530,42 @@ RULES: tuple[Rule, ...] = (
     _similar_names,
     _mixed_script,
     _period_reversed,
-    _framework_exceeded,
-    _subtotal_mismatch,
     _decisions_add_up,
 )
 
 
-def validate(overview: Overview, pact: Pact) -> list[Issue]:
-    """Apply the pact's :data:`RULES`; returns the new issues and updates ``overview.table['has_error']``.
+@dataclass(frozen=True, eq=False)
+class Judgement:
+    """What the pact's rules found in an overview.
 
-    The returned list does not repeat the reading issues in ``overview.issues``.
-    Issues come row by row (in rule order within a row), then those about the
-    whole overview (framework years, subtotal rows). A row with an issue of
-    severity error gets ``has_error``.
+    ``table`` is a new frame: the overview's table with ``has_error`` set for the rows with a reading or a
+    rule error (the overview itself is not changed). ``issues`` are the rules' issues (not the reading
+    issues of ``overview.issues``): row by row, in rule order within a row, then the failing checks.
+    ``checks`` are the checks of the whole overview, passed or failed: subtotal rows, then framework years.
+    ``figures`` are the counted rows of ``table`` (:class:`~pagt_xl.core.figures.Figures`), the ones the
+    framework check counted.
     """
+
+    table: pd.DataFrame
+    issues: list[Issue]
+    checks: list[Check]
+    figures: Figures
+
+
+def validate(overview: Overview, pact: Pact) -> Judgement:
+    """Apply the pact's :data:`RULES` and the overview's checks; see :class:`Judgement`."""
     with collector_paused():
         table = _Table(overview)
         findings = [finding for rule in RULES for finding in rule(table, pact)]
-    after_rows = len(overview.table)
-    findings.sort(key=lambda f: after_rows if f[0] is None else f[0])  # stable: rule order within a row
-    error_rows = {i for i, issue in findings if i is not None and issue.severity is Severity.ERROR}
-    if error_rows:
-        df = overview.table
-        flags = df["has_error"].to_numpy(copy=True)
-        flags[list(error_rows)] = True
-        df["has_error"] = flags
-    return [issue for _, issue in findings]
+    findings.sort(key=lambda f: (f[0] is None, f[0] or 0))  # stable: rule order within a row; the overview's last
+    error_rows = sorted({i for i, issue in findings if i is not None and issue.severity is Severity.ERROR})
+    flags = overview.table["has_error"].to_numpy(dtype=bool, copy=True)
+    flags[error_rows] = True
+    judged = overview.table.assign(has_error=flags)
+    figures = Figures.of(judged, overview.frameworks)
+    checks = [*subtotal_checks(overview), *framework_checks(figures)]
+    issues = [issue for _, issue in findings] + [c.finding for c in checks if c.finding is not None]
+    return Judgement(judged, issues, checks, figures)
 
 
 @dataclass(frozen=True)
@@ -564,7 +581,7 @@ class SubtotalSum:
 def subtotal_sums(overview: Overview) -> list[SubtotalSum]:
     """What each subtotal row should say: the sums of the rows it covers.
 
-    Which rows a subtotal covers: :func:`pagt_xl.ingest.overview.covered_rows`.
+    Which rows a subtotal covers: :func:`pagt_xl.core.tables.covered_rows`.
     """
     out: list[SubtotalSum] = []
     for sheet in overview.sheets:

@@ -22,6 +22,7 @@ from pagt_xl.base.danish import header_key
 from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.base.model import FrameworkYear, Issue, IssueCode, Severity, column_letter
 from pagt_xl.core.tables import ColumnMap, Overview, SheetRead, Subtotal
+from pagt_xl.ingest.assessment import read_assessments
 from pagt_xl.ingest.framework import find_framework_header, is_framework_sheet_name, read_framework
 from pagt_xl.ingest.grid import Grid, read_grids
 from pagt_xl.ingest.headers import find_header, map_columns, pact_header_index
@@ -335,6 +336,7 @@ def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact, context: Conte
         context_year=context.year if context else None,
         year_source=context.source if context else "",
     )
+    read.assessments = read_assessments(read, pact)  # the round's columns, typed (issues kept with each row)
     if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
         read.row_errors = [True] * len(read.row_errors)
     read.issues[:0] = sheet_issues

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from pagt_xl.base.config import BudgetRules, Pact
 from pagt_xl.base.danish import (
     AmountUnit,
@@ -26,8 +24,7 @@ from pagt_xl.base.danish import (
 )
 from pagt_xl.base.errors import InputError
 from pagt_xl.base.model import Issue, IssueCode, Severity, column_letter
-from pagt_xl.core.budget import _check_against_overview, _check_budget
-from pagt_xl.core.tables import BudgetRecord, BudgetReview, CostLine, UnderspendNote
+from pagt_xl.core.tables import BudgetRead, BudgetRecord, CostLine
 from pagt_xl.ingest.grid import Grid, read_grids
 
 #: the form fields that hold amounts (kr.)
@@ -465,16 +462,6 @@ def _value_right_of(row: list[Any], j: int) -> tuple[Any, int | None]:
     return None, None
 
 
-def read_budget_grid(grid: Grid, pact: Pact) -> tuple[BudgetRecord | None, list[Issue]]:
-    """Read one sheet as a budget form with the pact's words; ``None`` if the sheet has no cost table.
-
-    When several rows look like the cost table's header, the one with the best
-    table below it is read (see :func:`_form_score`).
-    """
-    best = _best_form(grid, pact)
-    return (best[1], best[2]) if best is not None else (None, [])
-
-
 def _form_score(rec: BudgetRecord) -> tuple[int, int, int]:
     """How much a read sheet looks like a budget: cost lines of a known category with an amount, then
     labelled fields found, then cost lines at all."""
@@ -494,26 +481,17 @@ def _best_form(grid: Grid, pact: Pact) -> tuple[tuple[int, int, int], BudgetReco
     return best
 
 
-def read_budget_workbook(
-    path: Path | str, pact: Pact, *, as_of: dt.date | None = None
-) -> tuple[BudgetRecord | None, list[Issue]]:
+def read_budget_workbook(path: Path | str, pact: Pact) -> tuple[BudgetRecord | None, list[Issue]]:
     """Read one budget workbook (the visible sheet with the best cost table). Unreadable → ``None`` and an issue.
 
-    ``as_of`` is the date for the underspend rule (``None``: today).
+    Reads only: the issues are the cells that could not be read; the rules that judge the budget are
+    :mod:`pagt_xl.core.budget` (:func:`pagt_xl.pipeline.review_budgets` reads and judges).
     """
-    rec, issues, _ = _read_workbook(path, pact, as_of=as_of)
-    return rec, issues
-
-
-def _read_workbook(
-    path: Path | str, pact: Pact, *, as_of: dt.date | None
-) -> tuple[BudgetRecord | None, list[Issue], UnderspendNote | None]:
-    """:func:`read_budget_workbook`, plus the spending status against the form's own grant."""
     name = str(path)
     try:
         grids = read_grids(Path(path), name)
     except InputError as exc:
-        return None, [Issue.at(IssueCode.FILE_UNREADABLE, Severity.ERROR, str(exc), file=name)], None
+        return None, [Issue.at(IssueCode.FILE_UNREADABLE, Severity.ERROR, str(exc), file=name)]
     best = None
     for grid in grids:  # the sheet with the best cost table, wherever it stands (a notes sheet may come first)
         if not grid.visible:
@@ -523,11 +501,9 @@ def _read_workbook(
             best = found
     if best is not None:
         _, rec, issues = best
-        issues = issues + _cover_fields(grids, rec, pact.budgets)
-        checked, status = _check_budget(rec, pact, as_of=as_of)
-        return rec, issues + checked, status
+        return rec, issues + _cover_fields(grids, rec, pact.budgets)
     message = f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)"
-    return None, [Issue.at(IssueCode.BUDGET_FORM_NOT_FOUND, Severity.ERROR, message, file=name)], None
+    return None, [Issue.at(IssueCode.BUDGET_FORM_NOT_FOUND, Severity.ERROR, message, file=name)]
 
 
 #: the identification a cover sheet in front of the budget may hold
@@ -575,65 +551,22 @@ def _expand(paths: list[Path | str]) -> tuple[list[Path], list[Issue]]:
     return found.files, issues
 
 
-def read_budgets(paths: list[Path | str], pact: Pact, *, progress: Callable[[int, int, Path], None] | None = None,
-                 as_of: dt.date | None = None) -> BudgetReview:  # fmt: skip
-    """Read and check every budget workbook in ``paths`` (files or folders); a bad file is reported, the rest read.
+def read_budget_files(
+    paths: list[Path | str], pact: Pact, *, progress: Callable[[int, int, Path], None] | None = None
+) -> tuple[list[BudgetRead], list[Issue], list[str]]:
+    """Read every budget workbook in ``paths`` (files or folders); a bad file is reported, the rest read.
 
-    ``progress(done, total, path)`` is called after each file; ``as_of`` is the
-    date for the underspend rule (``None``: today).
-    """
-    return review_budgets(paths, pact, None, as_of=as_of, progress=progress)
-
-
-def _underspend_notes(records: list[BudgetRecord], form: list[UnderspendNote | None],
-                      overview: list[UnderspendNote | None]) -> dict[str, UnderspendNote]:  # fmt: skip
-    """Case number (or title) → spending status, for projects with spending to date.
-
-    ``form`` holds each record's status against the grant on the form, ``overview``
-    against the overview's grant (only for forms without one); from the overview
-    only projects at risk are noted.
-    """
-    notes: dict[str, UnderspendNote] = {}
-    for rec, own, other in zip(records, form, overview, strict=True):
-        key = rec.case_id or rec.title
-        if not key:
-            continue
-        if other is not None and other.at_risk:
-            notes[key] = other
-        elif own is not None:
-            notes[key] = own
-    return notes
-
-
-def review_budgets(
-    paths: list[Path | str],
-    pact: Pact,
-    overview: pd.DataFrame | None,
-    *,
-    as_of: dt.date | None = None,
-    progress: Callable[[int, int, Path], None] | None = None,
-) -> BudgetReview:
-    """Read the budgets and, when an overview table is given, check them against it.
-
-    The review's ``issues`` are the files' issues followed by the overview
-    checks'; ``underspend`` is keyed by case number, else title.
+    Returns what each file gave (in order), the issues about the paths themselves (an empty folder, a
+    pattern that matches nothing, no paths at all) and the files read. ``progress(done, total, path)`` is
+    called after each file.
     """
     files, issues = _expand(paths)
     if not paths:
         issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, "ingen budgetskemaer angivet", file=None))
-    records: list[BudgetRecord] = []
-    form_statuses: list[UnderspendNote | None] = []
+    reads: list[BudgetRead] = []
     for n, path in enumerate(files, start=1):
-        rec, found, status = _read_workbook(path, pact, as_of=as_of)
-        if rec is not None:
-            records.append(rec)
-            form_statuses.append(status)
-        issues.extend(found)
+        rec, found = read_budget_workbook(path, pact)
+        reads.append(BudgetRead(str(path), rec, found))
         if progress is not None:
             progress(n, len(files), path)
-    overview_statuses: list[UnderspendNote | None] = [None] * len(records)
-    if overview is not None:
-        found, overview_statuses = _check_against_overview(records, overview, pact, as_of=as_of)
-        issues.extend(found)
-    underspend = _underspend_notes(records, form_statuses, overview_statuses)
-    return BudgetReview(records, issues, [str(f) for f in files], underspend)
+    return reads, issues, [str(f) for f in files]

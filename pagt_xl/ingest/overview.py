@@ -256,8 +256,7 @@ def _amount_converter(unit: AmountUnit, label: str, bounds: AmountBounds | None 
                     f"men passer som {format_amount(as_kroner)}",
                 )
         if amount is not None and amount > MAX_AMOUNT:
-            shown = f"{amount:,}".replace(",", ".")
-            return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {shown} kr. er urealistisk stort; tjek cellen")
+            return _Bad(IssueCode.BAD_AMOUNT, f"{label}: {format_amount(amount)} er urealistisk stort; tjek cellen")
         return amount
 
     return convert

@@ -24,17 +24,16 @@ if TYPE_CHECKING:
 
 def validation_document(result: Validation) -> dict[str, object]:
     """``validate --format json``: counts, the granted total, framework per year, every issue."""
-    from pagt_xl.base.model import Decision, Severity
+    from pagt_xl.base.model import Severity
 
-    t = result.table
-    granted = t[t["decision"] == Decision.GRANTED]
+    figures = result.figures  # the counted rows, as every other output counts them
     return {
         "pact": result.pact.key,
         "files": result.overview.files,
-        "applications": len(t),
-        "granted_applications": len(granted),
-        "granted_total": int(granted["granted"].fillna(0).sum()),
-        "rows_with_errors": int(t["has_error"].sum()),
+        "applications": figures.applications,
+        "granted_applications": figures.granted_projects,
+        "granted_total": figures.granted_total,
+        "rows_with_errors": figures.excluded_rows,
         "framework_years": {str(f.year): f.amount for f in result.overview.frameworks},
         "summary": {s.value: result.count(s) for s in Severity},
         "issues": [issue_record(i) for i in result.issues],

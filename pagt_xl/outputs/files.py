@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pagt_xl.base.danish import SEVERITY_LABELS
 from pagt_xl.base.errors import ErrorCode, PagtError
 from pagt_xl.base.issue_texts import describe
 
-SEVERITY_DA = {"error": "Fejl", "warning": "Advarsel", "info": "Info"}
+#: the severity words of the files and sheets we write (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+SEVERITY_DA = SEVERITY_LABELS
 
 
 class OutputLocked(PagtError):
@@ -120,7 +122,7 @@ def write_csv(
     writer.writerow([safe_text(c) for c in header])
     for row in rows:
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
-        cells = ["" if _blank(v) else safe_text(v) for v in values]  # text guarded before numbers become text
+        cells = ["" if blank_cell(v) else safe_text(v) for v in values]  # text guarded before numbers become text
         if d.danish:
             cells = [_danish_cell(c, v) for c, v in zip(columns, cells, strict=False)]
         writer.writerow(cells)
@@ -150,12 +152,14 @@ def _danish_cell(column: str, value: Any) -> Any:
     return value
 
 
-def _blank(value: object) -> bool:
-    """``None``, NaN, and pandas' missing values (``NA``, ``NaT``)."""
-    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ in _MISSING
-
-
-_MISSING = ("NAType", "NaTType")
+def blank_cell(value: object) -> bool:
+    """``None``, NaN and pandas' ``NA`` and ``NaT`` (a nullable column's blank) are empty cells."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN (and NaT) is the one value unequal to itself
+    except TypeError:  # NA: its comparisons are NA, which has no truth value
+        return True
 
 
 def issue_record(issue: Any) -> dict[str, Any]:

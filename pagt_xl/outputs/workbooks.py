@@ -17,17 +17,23 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import xlsxwriter
 
-from pagt_xl.base.danish import danish_sort_key, format_amount, format_decimal, format_number
-from pagt_xl.base.figures import format_millions, format_share, percent_fraction, whole_percent
+from pagt_xl.base.danish import (
+    danish_sort_key,
+    format_amount,
+    format_decimal,
+    format_millions,
+    format_number,
+    format_share,
+)
+from pagt_xl.base.figures import percent_fraction, whole_percent
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.ledger import Ledger, LedgerEntry
 from pagt_xl.core.results import Breakdowns
-from pagt_xl.outputs.files import SEVERITY_DA, atomic_write, safe_text
+from pagt_xl.outputs.files import SEVERITY_DA, atomic_write, blank_cell, safe_text
 
 #: Excel's default row height in points (rows of wrapped text) and in pixels (placing charts on the page)
 _ROW_HEIGHT, _DEFAULT_ROW_PX = 15, 20
@@ -356,7 +362,7 @@ def _year_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
         chart.set_y_axis(_mio_axis("mio. kr."))
         chart.set_legend({"position": "bottom"})
         alt = "Søjlediagram over støttebeløb pr. år: " + "; ".join(
-            f"{r['year']}: {format_millions(r['granted'] or 0)} mio. kr." for r in yt.rows
+            f"{r['year']}: {format_millions(r['granted'] or 0)}" for r in yt.rows
         )
         _insert_chart(ws, chart, last + 2, widths, (672, 346), alt)
 
@@ -419,7 +425,7 @@ def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pac
             chart.set_legend({"none": True})
         kind = {"pie": "Cirkeldiagram", "bar": "Liggende søjlediagram", "column": "Søjlediagram"}[chart_type]
         alt = f"{kind} over støtte fordelt på {KEY_LABELS[key].lower()}: " + "; ".join(
-            f"{r[key]}: {format_millions(r['granted'])} mio. kr. ({format_share(r['percent'])})" for r in b.rows
+            f"{r[key]}: {format_millions(r['granted'])} ({format_share(r['percent'])})" for r in b.rows
         )
         _insert_chart(ws, chart, last + 2, widths, (672, 346), alt)
 
@@ -448,8 +454,10 @@ def _checks_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
         ("Beregnet", "int"),
         ("Kilde", "wrap"),
         ("Beregnet ud fra", "wrap"),
+        ("Kode", "text"),
     ]
-    rows = [[c.name, c.result, c.expected, c.actual, c.source, c.computed_from] for c in result.checks]
+    # each check by its Danish line; its code (the issue code it fails with) in the last column
+    rows = [[c.name, c.result, c.expected, c.actual, c.source, c.computed_from, c.code.value] for c in result.checks]
     last, _ = _table(ws, fmts, 2, columns, rows, "Kontrol")
     ws.conditional_format(
         3, 1, last, 1, {"type": "cell", "criteria": "==", "value": '"AFVIGER"', "format": fmts["bad"]}
@@ -680,7 +688,7 @@ def _budget_lines_sheet(wb: Any, fmts: dict[str, Any], records: list[Any]) -> No
 def _budget_cell(rec: dict[str, Any], key: str) -> Any:
     """A budget table value as a cell: the file by its name, dates as datetimes, a missing value blank."""
     v = rec[key]
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+    if blank_cell(v):
         return None
     if key == "file":
         return Path(v).name

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pagt_xl.base.figures import format_millions, format_share
+from pagt_xl.base.danish import format_millions, format_number, format_share
 from pagt_xl.core.breakdown import Breakdown, YearTable
 
 _COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#548235", "#7f6000", "#7030a0", "#bf9000", "#595959")
@@ -45,8 +45,22 @@ _CACHED_CHARTS = 64
 
 
 def _millions(value: float, _pos: object = None) -> str:
-    """An axis tick in millions, one decimal: ``6_000_000`` → ``"6,0"``."""
-    return f"{value / 1_000_000:.1f}".replace(".", ",")
+    """An axis tick in millions, one decimal: ``6_000_000`` → ``"6,0"``.
+
+    matplotlib places a tick at a float; it is whole kroner (the axis is in kroner) and is formatted as a
+    million the one Danish way (:func:`pagt_xl.base.danish.format_millions`), never by float formatting.
+    """
+    return format_millions(round(value), 1, unit=False)
+
+
+def _kroner_ticks() -> MaxNLocator:
+    """Ticks of an axis in kroner where matplotlib's default puts them, but on whole kroner."""
+    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)
+
+
+def _count(value: float, _pos: object = None) -> str:
+    """An axis tick of a count: a whole number with a thousands dot (the locator puts ticks on whole numbers)."""
+    return format_number(round(value))
 
 
 #: characters of a title or axis label on one line of the chart's width (at FONT_SIZE + 1 in DejaVu Sans)
@@ -168,11 +182,12 @@ def share_figure(rows: tuple[tuple[str, int, str], ...], title: str, grey: tuple
         ax.text(
             bar.get_width(),
             bar.get_y() + bar.get_height() / 2,
-            f"  {format_millions(value)} mio. kr. ({share})",
+            f"  {format_millions(value)} ({share})",
             va="center",
             fontsize=FONT_SIZE,
             in_layout=False,  # measured and fitted by fit_inside: the layout never collapses around it
         )
+    ax.xaxis.set_major_locator(_kroner_ticks())
     ax.xaxis.set_major_formatter(FuncFormatter(_millions))
     ax.set_xlabel("Støttebeløb (mio. kr.)", fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.45)
@@ -219,6 +234,7 @@ def year_figure(
     fw = [(label, v) for label, v in zip(labels, frameworks, strict=True) if v is not None]
     if fw:
         ax.scatter([x for x, _ in fw], [v for _, v in fw], marker="_", s=900, color="#c00000", label="Ramme", zorder=3)
+    ax.yaxis.set_major_locator(_kroner_ticks())
     ax.yaxis.set_major_formatter(FuncFormatter(_millions))
     ax.set_ylabel("mio. kr.", fontsize=FONT_SIZE)
     ax.set_title("Bevilget pr. år og økonomisk ramme" if fw else "Bevilget pr. år", fontsize=FONT_SIZE + 1, loc="left")
@@ -250,12 +266,12 @@ def count_figure(rows: tuple[tuple[str, int], ...], title: str, xlabel: str) -> 
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, _height(labels, 0.42, 1.2)), layout="constrained")
     bars = ax.barh(labels, values, color=_COLOURS[0])
     for bar, value in zip(bars, values, strict=True):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {value:,}".replace(",", "."),
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {format_number(value)}",
                 va="center", fontsize=FONT_SIZE, in_layout=False)  # fmt: skip
     ax.set_xlabel(wrap_title(xlabel), fontsize=FONT_SIZE)
     ax.set_xlim(0, max(values) * 1.2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole ticks only
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", ".")))
+    ax.xaxis.set_major_formatter(FuncFormatter(_count))
     # a figure title, so a long one starts at the figure's edge instead of running off the right side
     fig.suptitle(wrap_title(title), fontsize=FONT_SIZE + 1, x=0.01, ha="left")
     ax.spines[["top", "right"]].set_visible(False)

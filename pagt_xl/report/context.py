@@ -2,9 +2,10 @@
 
 Pure: built from :class:`~pagt_xl.core.results.Breakdowns`, no I/O, one builder per
 chapter (front matter, key figures, year table, shares, partners, target
-groups, learning, progress, projects per grant year, appendix). Every value is
-already formatted the Danish way ("23.231.178 kr.", "23,23 mio. kr.", "18 %",
-"15. februar 2024"), so the Word template only places text. The field
+groups, learning, progress, projects per grant year, appendix). Every figure is the
+breakdowns' integer (their counts, year table, breakdowns: nothing is counted again
+here), formatted once, the Danish way ("23.231.178 kr.", "23,23 mio. kr.", "18 %",
+"15. februar 2024", :mod:`pagt_xl.base.danish`), so the Word template only places text. The field
 descriptions are what ``pagt-xl template-vars`` shows to staff who edit the
 template.
 """
@@ -12,7 +13,6 @@ template.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pagt_xl.base.config import Pact
 from pagt_xl.base.danish import (
+    SEVERITY_LABELS,
     danish_sort_key,
     format_amount,
     format_amount_prose,
@@ -30,10 +31,19 @@ from pagt_xl.base.danish import (
     format_millions,
     format_number,
     format_percent,
+    format_share,
 )
-from pagt_xl.base.figures import format_share
 from pagt_xl.base.model import Issue, Severity
-from pagt_xl.core.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
+from pagt_xl.core.breakdown import (
+    NOT_GIVEN,
+    PROGRESS_LABELS,
+    STATUS_LABELS,
+    Breakdown,
+    ProjectCounts,
+    YearTable,
+    split_items,
+)
+from pagt_xl.core.checks import Check
 from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.results import Breakdowns
 from pagt_xl.core.tables import UnderspendNote
@@ -365,7 +375,7 @@ def _n(value: int) -> str:
 
 def _millions(kroner: int) -> str:
     """Millions for a table headed "mio. kr.": ``4_200_000`` → ``"4,20"`` (Decimal, half-up)."""
-    return format_millions(int(kroner)).removesuffix(" mio. kr.")
+    return format_millions(int(kroner), unit=False)
 
 
 def _share(percent: int | float, amount: int | None = None, total: int | None = None) -> str:
@@ -380,6 +390,21 @@ def _share(percent: int | float, amount: int | None = None, total: int | None = 
         if int(percent) == 0 and amount > 0:
             return "under 1 %"
     return format_share(int(percent))
+
+
+def chart_share_rows(b: Breakdown, key: str, pact: Pact) -> list[tuple[str, int, str]]:
+    """(label as the tables print it, kroner, share as the tables print it) for each row of a breakdown, the
+    pact's funding channels last and named so: what a share chart draws. The kroner are the breakdown's own
+    integers, the share text the one :func:`_share` gives the tables."""
+    total = int(b.total["granted"])
+    channel_labels = {_theme_name(t) for t in pact.themes if t.channel} if key == "theme" else set()
+    rows = [(str(r[key]), int(r["granted"]), _share(r["percent"], int(r["granted"]), total)) for r in b.rows]
+    channels = [(f"{label} (finansieringskanal)", kr, share) for label, kr, share in rows if label in channel_labels]
+    return [r for r in rows if r[0] not in channel_labels] + channels
+
+
+def _theme_name(t: Any) -> str:
+    return f"{t.number}. {t.name}" if t.number is not None else t.name
 
 
 def prompt(hint: str, prefill: list[str] | None = None) -> Prompt:
@@ -459,23 +484,18 @@ def _year_row(r: dict[str, Any], rounds: list[tuple[str, str]]) -> YearRow:
     )
 
 
-def _split_list(value: Any) -> list[str]:
-    if not isinstance(value, str):
-        return []
-    parts = [p.strip() for p in value.replace("\n", ";").split(";")]
-    seen: list[str] = []
-    for p in parts:
-        if p and p not in seen:
-            seen.append(p)
-    return seen
+def _count_rows(counts: list[tuple[str, int]]) -> list[CountRow]:
+    """(label, projects) pairs counted by the breakdowns (:class:`~pagt_xl.core.breakdown.ProjectCounts`)."""
+    return [CountRow(label=label, count=_n(n)) for label, n in counts]
 
 
-def _count_items(values: pd.Series) -> list[CountRow]:
-    counts: Counter[str] = Counter()
-    for v in values:
-        counts.update(_split_list(v))
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], danish_sort_key(kv[0])))
-    return [CountRow(label=k, count=_n(c)) for k, c in ordered]
+#: How many of the most used instruments the report names (table and chart).
+TOP_INSTRUMENTS = 5
+
+
+def has_targets(tg: Breakdown | None) -> bool:
+    """Whether the target-group breakdown has participants (the chapter, its table and its chart)."""
+    return tg is not None and tg.total.get("participants", 0) > 0
 
 
 def _letters(items: list[str]) -> str:
@@ -553,10 +573,14 @@ class _Scope:
     pact: Pact
     #: every row of the report's years, rows with errors included
     table: pd.DataFrame
-    #: rows without errors that have a year
+    #: the counted rows (:attr:`pagt_xl.core.figures.Figures.rows`)
     clean: pd.DataFrame
-    #: granted projects without errors (:func:`pagt_xl.core.breakdown.clean_granted`)
+    #: the counted grants (:attr:`pagt_xl.core.figures.Figures.granted`): the projects listed
     granted: pd.DataFrame
+    #: the rows read in the report's years but not counted (an error)
+    excluded: pd.DataFrame
+    #: what the breakdowns counted in the list columns and of the ongoing projects
+    counts: ProjectCounts
     first: int
     last: int
     #: theme key → "number. name" (funding channels too, as they are shown in project lists); project-type key → name
@@ -574,19 +598,19 @@ class _Scope:
 def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
     """The rows of the breakdowns' period; without a period, the years in the data (none: the report's year)."""
     pact = breakdowns.validation.pact
-    table = breakdowns.validation.table
+    figures = breakdowns.figures
     if breakdowns.period is not None:
         first, last = breakdowns.period
-        table = table[(table["year"] >= first) & (table["year"] <= last)]
-    clean = table[~table["has_error"].astype(bool) & table["year"].notna()]
-    if breakdowns.period is None:
-        years = sorted(int(y) for y in clean["year"].unique())
+    else:
+        years = sorted(int(y) for y in figures.rows["year"].unique())
         first, last = (years[0], years[-1]) if years else (report_date.year, report_date.year)
     return _Scope(
         pact=pact,
-        table=table,
-        clean=clean,
-        granted=clean_granted(table).copy(),
+        table=figures.table,
+        clean=figures.rows,
+        granted=figures.granted,
+        excluded=figures.excluded,
+        counts=breakdowns.counts,
         first=first,
         last=last,
         theme_names={t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes},
@@ -686,14 +710,13 @@ def _excluded(scope: _Scope) -> str:
 
     "1 bevilling på 2,5 mio. kr. indgår ikke i tallene, fordi rækken har fejl: ... — se bilaget."
     """
-    bad = scope.table[scope.table["has_error"].astype(bool)]
+    bad = scope.excluded
     if bad.empty:
         return ""
-    amounts = pd.to_numeric(bad["granted"], errors="coerce")
-    with_grant = bad[amounts.fillna(0) > 0]
+    with_grant = bad[bad["granted"].fillna(0) > 0]
     parts = []
     if len(with_grant):
-        kroner = int(pd.to_numeric(with_grant["granted"]).sum())
+        kroner = int(with_grant["granted"].sum())
         word = "bevilling" if len(with_grant) == 1 else "bevillinger"
         total = "i alt " if len(with_grant) > 1 else ""
         parts.append(f"{len(with_grant)} {word} på {total}{format_amount_prose(kroner)}")
@@ -807,18 +830,20 @@ def _shares(breakdowns: dict[str, Breakdown], scope: _Scope) -> _Part:
     return _Part(fields, {"themes_open": _themes_open(scope)}, facts=facts)
 
 
-def _partners(granted: pd.DataFrame) -> _Part:
-    """Projektpartnerne: projects per partner type and the sentence on the most frequent ones."""
-    partner_types = _count_items(granted["partners"])
+def _partners(counts: ProjectCounts) -> _Part:
+    """Projektpartnerne: projects per partner type (counted by the breakdowns) and the sentence on the most
+    frequent ones."""
+    partners = counts.partners
     s_partners = ""
-    if partner_types:
-        top_count = partner_types[0].count
-        tops = [p.label for p in partner_types if p.count == top_count]
+    if partners:
+        top_count = partners[0][1]
+        tops = [label for label, n in partners if n == top_count]
         each = " hver" if len(tops) > 1 else ""
         s_partners = (
-            f"{_join_and(tops)} er repræsenteret i {top_count} projekter{each} og deltager dermed i flest projekter."
+            f"{_join_and(tops)} er repræsenteret i {_n(top_count)} projekter{each} og deltager dermed i flest "
+            "projekter."
         )
-    return _Part({"partner_types": partner_types, "has_partners": bool(partner_types)}, {"partners": s_partners})
+    return _Part({"partner_types": _count_rows(partners), "has_partners": bool(partners)}, {"partners": s_partners})
 
 
 def _target_groups(tg: Breakdown | None, granted: pd.DataFrame) -> _Part:
@@ -827,7 +852,7 @@ def _target_groups(tg: Breakdown | None, granted: pd.DataFrame) -> _Part:
     Without targets in the data (no breakdown, or no participants) the table is
     empty, the total row zero and both sentences empty.
     """
-    if tg is None or tg.total.get("participants", 0) <= 0:
+    if not has_targets(tg):
         empty_total = TargetRow(label="I alt", projects="0", participants="0", share="0 %")
         return _Part(
             {"has_targets": False, "target_groups": [], "target_total": empty_total},
@@ -876,36 +901,46 @@ def _targets_sentence(tg: Breakdown, granted: pd.DataFrame) -> str:
     return text
 
 
-def _learning(scope: _Scope) -> _Part:
+def _learning(scope: _Scope, themes: Breakdown) -> _Part:
     """Læring fra projekterne: the most used instruments, then one section per theme with granted projects.
 
     Funding channels get no section of their own. The prompt on what worked well is prefilled with
     what the projects' own learning notes say, per instrument they use (not with the mere counts).
+    The counts are the breakdowns': projects per theme from the theme breakdown, instruments from
+    :class:`~pagt_xl.core.breakdown.ProjectCounts`.
     """
     pact = scope.pact
+    projects = {r["theme"]: r["projects"] for r in themes.rows}
     learning = [
-        _theme_learning(scope.theme_names[t.key], tdf, pact, pact.report.theme_context.get(t.key, ""))
-        for t in pact.themes
-        if not t.channel and not (tdf := scope.granted[scope.granted["theme"] == t.key]).empty
-    ]
-    top = _count_items(scope.granted["instruments"])[:5]
+        _theme_learning(
+            scope.theme_names[key], scope.granted[scope.granted["theme"] == key], projects[scope.theme_names[key]],
+            _count_rows(instruments), pact, pact.report.theme_context.get(key, ""),
+        )
+        for key, instruments in scope.counts.theme_instruments.items()
+    ]  # fmt: skip
+    top = _count_rows(scope.counts.instruments[:TOP_INSTRUMENTS])
     evidence = []
-    noted = [(set(_split_list(r.get("instruments"))), f"{r['title']}: {str(r['notes']).strip()}")
+    noted = [(set(split_items(r.get("instruments"))), f"{r['title']}: {str(r['notes']).strip()}")
              for r in _records(scope.granted, "title", "instruments", "notes")
              if isinstance(r.get("notes"), str) and r["notes"].strip()]  # fmt: skip
-    for item in _count_items(scope.granted["instruments"])[:8]:
-        notes = [text for used, text in noted if item.label in used]
+    for label, _ in scope.counts.instruments[:8]:
+        notes = [text for used, text in noted if label in used]
         if notes:
-            evidence.append(f"{item.label}: " + " · ".join(notes[:3]))
+            evidence.append(f"{label}: " + " · ".join(notes[:3]))
     lessons = prompt(pact_hint(pact, "lessons"), evidence)
     return _Part({"instruments_top": top, "learning": learning}, prompts={"lessons": lessons})
 
 
-def _theme_learning(name: str, tdf: pd.DataFrame, pact: Pact, context: str = "") -> ThemeLearning:
-    """One theme's section: sentence on instruments, project titles, learning notes, finished projects."""
-    instruments = _count_items(tdf["instruments"])
+def _theme_learning(
+    name: str, tdf: pd.DataFrame, projects: int, instruments: list[CountRow], pact: Pact, context: str = ""
+) -> ThemeLearning:
+    """One theme's section: sentence on instruments, project titles, learning notes, finished projects.
+
+    ``tdf`` are the theme's granted rows (the titles and notes listed); ``projects`` and ``instruments``
+    their counts, as the breakdowns counted them.
+    """
     words = pact.report.words
-    sentence = f"Der er igangsat {len(tdf)} {'projekt' if len(tdf) == 1 else 'projekter'} under {words.the_one}"
+    sentence = f"Der er igangsat {_n(projects)} {'projekt' if projects == 1 else 'projekter'} under {words.the_one}"
     if instruments:
         sentence += f", som samlet anvender {len(instruments)} forskellige virkemidler. "
         sentence += f"De mest anvendte virkemidler er {_letters([i.label for i in instruments[:3]])}."
@@ -935,7 +970,7 @@ def _theme_learning(name: str, tdf: pd.DataFrame, pact: Pact, context: str = "")
         context=" ".join(context.split()),
         results=results,
         name=name,
-        projects=_n(len(tdf)),
+        projects=_n(projects),
         sentence=sentence,
         project_titles=", ".join(titles),
         instruments=instruments,
@@ -960,32 +995,27 @@ def _unreadable_budgets(budget_issues: list[Issue] | None) -> list[str]:
 
 
 def _progress(
-    scope: _Scope, underspend: Mapping[str, UnderspendNote], budget_issues: list[Issue] | None = None
+    scope: _Scope,
+    statuses: Breakdown | None,
+    underspend: Mapping[str, UnderspendNote],
+    budget_issues: list[Issue] | None = None,
 ) -> _Part:
-    """Fremdrift: projects per status, ongoing projects per progress rating, and each ongoing project."""
-    granted = scope.granted
-    status_counts = [
-        CountRow(label=STATUS_LABELS[k], count=_n(int((granted["status"] == k).sum())))
-        for k in STATUS_LABELS
-        if (granted["status"] == k).any()
-    ]
-    missing_status = int(granted["status"].isna().sum())
-    if missing_status and status_counts:  # no status at all: the chapter is left out
-        status_counts.append(CountRow(label="(ikke angivet)", count=_n(missing_status)))
-    ongoing_df = granted[granted["status"] == "ongoing"]
-    progress_counts = [
-        CountRow(label=PROGRESS_LABELS[k], count=_n(int((ongoing_df["progress"] == k).sum())))
-        for k in PROGRESS_LABELS
-        if (ongoing_df["progress"] == k).any()
-    ]
+    """Fremdrift: projects per status (the status breakdown), ongoing projects per progress rating (the
+    breakdowns' counts), and each ongoing project."""
+    by_status = [(r["status"], r["projects"]) for r in statuses.rows] if statuses is not None else []
+    if all(label == NOT_GIVEN for label, _ in by_status):  # no status at all: the chapter is left out
+        by_status = []
+    status_counts = _count_rows(by_status)
+    progress_counts = _count_rows(scope.counts.ongoing_progress)
+    ongoing_df = scope.granted[scope.granted["status"] == "ongoing"]
     ongoing_rows = sorted(
         ongoing_df.to_dict("records"),
         key=lambda r: (int(r["year"]), danish_sort_key(str(r["title"]))),
     )
     unreadable = _unreadable_budgets(budget_issues)
     ongoing = [_progress_project(r, scope.theme_names, underspend, unreadable) for r in ongoing_rows]
-    n_ongoing = int((granted["status"] == "ongoing").sum())
-    n_finished = int((granted["status"] == "finished").sum())
+    projects = dict(by_status)
+    n_ongoing, n_finished = projects.get(STATUS_LABELS["ongoing"], 0), projects.get(STATUS_LABELS["finished"], 0)
     notes = [
         f"{_title_with_applicant(r['title'], r['applicant'])}: {str(r['notes']).strip()}"
         for r in ongoing_rows
@@ -1045,21 +1075,23 @@ def underspend_text(note: UnderspendNote | None) -> str:
     return f"Ja – forbrugt {spent} af bevillingen, men {share_text(note.elapsed_share)} af projektperioden er gået"
 
 
-def _grant_years(scope: _Scope) -> _Part:
-    """Støttede projekter: one section per grant year, newest first."""
+def _grant_years(scope: _Scope, years: YearTable) -> _Part:
+    """Støttede projekter: one section per grant year (a year of the year table with grants), newest first."""
     granted = scope.granted
-    years = sorted({int(y) for y in granted["year"]}, reverse=True)
     has_summaries = bool(granted["summary"].map(lambda v: isinstance(v, str) and bool(v.strip())).any())
+    with_grants = [r for r in reversed(years.rows) if r["granted_projects"]]
     return _Part(
         {
-            "grant_years": [_grant_year(y, granted[granted["year"] == y], scope) for y in years],
+            "grant_years": [_grant_year(r, granted[granted["year"] == r["year"]], scope) for r in with_grants],
             "has_summaries": has_summaries,
         }
     )
 
 
-def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
-    """One grant year: its sentence ("5,64 mio. kr. til 8 projekter") and its projects sorted by title."""
+def _grant_year(row: dict[str, Any], ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
+    """One grant year: its sentence ("5,64 mio. kr. til 8 projekter", the year table's figures) and its projects
+    (``ydf``) sorted by title."""
+    year = row["year"]
     rows = [
         ProjectRow(
             year=str(year),
@@ -1072,12 +1104,13 @@ def _grant_year(year: int, ydf: pd.DataFrame, scope: _Scope) -> GrantYear:
         for r in _records(ydf, "title", "applicant", "theme", "project_type", "granted", "summary")
     ]
     rows.sort(key=lambda p: danish_sort_key(p.title))
-    amount = int(ydf["granted"].fillna(0).sum())
-    word = "projekt" if len(ydf) == 1 else "projekter"
-    return GrantYear(year=str(year), sentence=f"{format_amount_prose(amount)} til {len(ydf)} {word}", projects=rows)
+    amount, count = row["granted"], row["granted_projects"]
+    word = "projekt" if count == 1 else "projekter"
+    return GrantYear(year=str(year), sentence=f"{format_amount_prose(amount)} til {_n(count)} {word}", projects=rows)
 
 
-_SEVERITY_WORDS = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel"}
+#: the severities the appendix lists (information lines are left out), with their words
+_SEVERITY_WORDS = {s: SEVERITY_LABELS[s] for s in (Severity.ERROR, Severity.WARNING)}
 
 
 def _issue_rows(issues: list[Issue], origin: str) -> list[IssueRow]:
@@ -1106,7 +1139,8 @@ def _count_words(n_err: int, n_warn: int) -> str:
 
 def _issues_summary(validation: list[IssueRow], budget: list[IssueRow], budgets_read: bool) -> str:
     def count(rows: list[IssueRow]) -> str:
-        return _count_words(sum(r.severity == "Fejl" for r in rows), sum(r.severity == "Advarsel" for r in rows))
+        return _count_words(sum(r.severity == _SEVERITY_WORDS[Severity.ERROR] for r in rows),
+                            sum(r.severity == _SEVERITY_WORDS[Severity.WARNING] for r in rows))  # fmt: skip
 
     text = f"Projektmapperne: {count(validation) or 'ingen fejl eller advarsler'}."
     if budgets_read:
@@ -1136,6 +1170,7 @@ def _appendix(checks: list[Check], scope: _Scope, issues: list[Issue], budget_is
     ]
     passed = [named(c.name) for c in checks if c.ok]
     bad = len(failed)
+    error_word = _SEVERITY_WORDS[Severity.ERROR]
     validation_rows = _issue_rows(issues, "Projektmappe")
     budget_rows = _issue_rows(budget_issues or [], "Budget")
     sources = [
@@ -1147,7 +1182,7 @@ def _appendix(checks: list[Check], scope: _Scope, issues: list[Issue], budget_is
             "checks": rows,
             "checks_summary": f"{len(checks)} kontroller: {len(passed)} OK, {bad} afviger.",
             "checks_passed": (f"Disse passer: {'; '.join(passed)}." if passed else "Ingen kontroller passer."),
-            "issues": sorted(validation_rows + budget_rows, key=lambda r: r.severity != "Fejl"),  # errors first
+            "issues": sorted(validation_rows + budget_rows, key=lambda r: r.severity != error_word),  # errors first
             "issues_summary": _issues_summary(validation_rows, budget_rows, budget_issues is not None),
             "sources": sources,
         }
@@ -1190,11 +1225,11 @@ def build_context(
         _key_figures(breakdowns, scope),
         _year_table(breakdowns.years),
         _shares(breakdowns.breakdowns, scope),
-        _partners(scope.granted),
+        _partners(scope.counts),
         _target_groups(breakdowns.breakdowns.get("target_group"), scope.granted),
-        _learning(scope),
-        _progress(scope, underspend or {}, budget_issues),
-        _grant_years(scope),
+        _learning(scope, breakdowns.breakdowns["theme"]),
+        _progress(scope, breakdowns.breakdowns.get("status"), underspend or {}, budget_issues),
+        _grant_years(scope, breakdowns.years),
         _appendix(breakdowns.checks, scope, breakdowns.validation.issues, budget_issues),
     )
     fields = {name: value for part in parts for name, value in part.fields.items()}

@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import amount_in_words, format_amount, format_date, format_percent
+from pagt_xl.base.danish import amount_in_words, format_amount, format_date, format_decimal, format_percent
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
 from pagt_xl.core.round import Assessed, letter_name
 from pagt_xl.outputs.files import atomic_write
@@ -289,7 +289,7 @@ def build_letter_context(a: Assessed, pact: Pact, *, letter_date: dt.date) -> Le
     payments, payment_prompt = _payments(granted, pact) if granted else ([], "")
     acceptance = (format_date(letter_date + dt.timedelta(days=rules.acceptance_days)) if rules.acceptance_days
                   else prompt("fristen for at acceptere tilsagnet"))  # fmt: skip
-    weighted = "" if a.weighted is None else f"{a.weighted:.1f}".replace(".", ",")
+    weighted = "" if a.weighted is None else format_decimal(a.weighted, 1)  # as the memo prints it
     scale = f"{pact.assessment.score_min:g} til {pact.assessment.score_max:g}".replace(".", ",")
     context = LetterContext(
         kind="delvist tilsagn" if partial else ("tilsagn" if granted else "afslag"),

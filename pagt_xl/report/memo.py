@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import danish_sort_key, format_amount, format_date
+from pagt_xl.base.danish import SEVERITY_LABELS, danish_sort_key, format_amount, format_date, format_decimal
 from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult
 from pagt_xl.outputs.files import atomic_write
@@ -166,7 +166,7 @@ def _title(a: Assessed) -> str:
 
 
 def _score(a: Assessed) -> str:
-    return "–" if a.weighted is None else f"{a.weighted:.1f}".replace(".", ",")
+    return "–" if a.weighted is None else format_decimal(a.weighted, 1)
 
 
 def _amount(v: int | None) -> str:
@@ -195,7 +195,8 @@ _CHECKS: list[tuple[str, tuple[IssueCode, ...]]] = [
                                        IssueCode.ASSESSMENT_PARTIAL_WITHOUT_AMOUNT)),
 ]  # fmt: skip
 _BUDGET_CODES = (IssueCode.RECOMMENDED_BUDGET_OPERATIONS, IssueCode.RECOMMENDED_BUDGET_MISMATCH)
-_SEVERITY = {Severity.ERROR: "fejl", Severity.WARNING: "advarsel", Severity.INFO: "info"}
+#: the severity words in lower case (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+_SEVERITY = {s: SEVERITY_LABELS[s].lower() for s in Severity}
 
 
 def _kr(kroner: int | None) -> str:

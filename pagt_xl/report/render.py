@@ -36,7 +36,15 @@ from pagt_xl.core.ledger import Ledger
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report.charts import DPI, count_chart, share_rows_chart, year_chart
-from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context
+from pagt_xl.report.context import (
+    CHART_VARIABLES,
+    TOP_INSTRUMENTS,
+    ReportContext,
+    build_context,
+    chart_share_rows,
+    has_targets,
+    theme_words,
+)
 from pagt_xl.report.goals import add_goal_charts
 from pagt_xl.report.ledger import ledger_section
 from pagt_xl.report.template_check import (
@@ -743,37 +751,33 @@ def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict
     """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`).
 
     The theme chart shows the shares as the tables print them, funding channels in grey; titles use the
-    pact's word for its themes.
+    pact's word for its themes. Every figure is the breakdowns' own integer (the breakdowns,
+    :attr:`~pagt_xl.core.results.Breakdowns.counts`), never read back from the context's text; ``context``
+    gives only the words.
     """
     b = breakdowns.breakdowns
-    ctx = context or build_context(breakdowns, report_date=dt.date.today())
-    words = ctx.words
-    partners = [(r.label, int(r.count.replace(".", ""))) for r in ctx.partner_types]
-    targets = [(r.label, int(r.participants.replace(".", ""))) for r in ctx.target_groups]
-    instruments = [(r.label, int(r.count.replace(".", ""))) for r in ctx.instruments_top]
-    theme_rows = [(r.label, int(r.amount.removesuffix(" kr.").replace(".", "")), r.share)
-                  for r in [*ctx.themes, *ctx.channels]]  # fmt: skip
-    title = f"Støttebeløb fordelt på {words.many}" + (" og finansieringskanaler" if ctx.channels else "")
+    pact = breakdowns.validation.pact
+    counts = breakdowns.counts
+    words = context.words if context is not None else theme_words(pact)
+    tg = b.get("target_group")
+    targets = [(r["target_group"], r["participants"]) for r in tg.rows] if has_targets(tg) else []
+    theme_rows = chart_share_rows(b["theme"], "theme", pact)
+    grey = frozenset(label for label, _, _ in theme_rows if label.endswith(" (finansieringskanal)"))
+    title = f"Støttebeløb fordelt på {words.many}" + (" og finansieringskanaler" if grey else "")
     return {
-        "chart_themes": share_rows_chart(theme_rows, title, frozenset(r.label for r in ctx.channels)),
+        "chart_themes": share_rows_chart(theme_rows, title, grey),
         "chart_types": (
-            share_rows_chart(
-                [(r.label, int(r.amount.removesuffix(" kr.").replace(".", "")), r.share) for r in ctx.types],
-                "Støttebeløb fordelt på projekttyper",
-            )
+            share_rows_chart(chart_share_rows(b["type"], "type", pact), "Støttebeløb fordelt på projekttyper")
             if "type" in b
             else None
         ),
         "chart_years": year_chart(breakdowns.years),
-        "chart_partners": count_chart(partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
+        "chart_partners": count_chart(counts.partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
         "chart_targets": count_chart(targets, "Forventede deltagere fordelt efter uddannelsesniveau", "Deltagere"),
-        "chart_instruments": count_chart(instruments, "De mest anvendte virkemidler"),
+        "chart_instruments": count_chart(counts.instruments[:TOP_INSTRUMENTS], "De mest anvendte virkemidler"),
         "chart_theme_instruments": [
-            count_chart(
-                [(r.label, int(r.count.replace(".", ""))) for r in t.instruments],
-                f"Antal projekter under {words.the_one}, som anvender virkemidlet",
-            )
-            for t in ctx.learning
+            count_chart(items, f"Antal projekter under {words.the_one}, som anvender virkemidlet")
+            for items in counts.theme_instruments.values()
         ],
     }
 

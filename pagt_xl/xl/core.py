@@ -14,16 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from pagt_xl.base.danish import DanishParseError, parse_amount, parse_year
+from pagt_xl.base.danish import SEVERITY_LABELS, DanishParseError, parse_amount, parse_year
 from pagt_xl.base.figures import percent_fraction
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.base.model import Severity, column_letter
 from pagt_xl.base.names import KEY_WORDS
-from pagt_xl.core.breakdown import KEY_LABELS, breakdown_by, clean_granted
+from pagt_xl.core.breakdown import KEY_LABELS, breakdown_by
 from pagt_xl.core.tables import Validation
 from pagt_xl.xl._data import CellError, DataRef, derived, pack_data, pact_named
 
-SEVERITY_DA = {Severity.ERROR: "Fejl", Severity.WARNING: "Advarsel", Severity.INFO: "Info"}
+#: the severity words (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
+SEVERITY_DA = SEVERITY_LABELS
 DISTRIBUTION_HEADER = ["Projekter", "Støttebeløb", "Andel"]
 #: Target groups overlap (one project reaches several), so their rows have their own columns: the share is of the
 #: participants, and the amounts of the projects reaching a group add up to more than the total granted.
@@ -101,9 +102,10 @@ def theme(text: Any, pact_name: Any = None) -> str:
 
 
 def _filtered(validation: Validation, year: Any = None, theme_text: Any = None, round_text: Any = None) -> pd.DataFrame:
-    """The granted rows without errors, optionally for one year, theme and round."""
+    """The counted grants (:attr:`Validation.figures <pagt_xl.core.tables.Validation>`), optionally for one year,
+    theme and round."""
     p = validation.pact
-    t = clean_granted(validation.table)
+    t = validation.figures.granted
     year_value = scalar(year)
     if year_value is not None:
         try:
@@ -169,7 +171,7 @@ def distribution(data: Any, key: Any, pact: Any = None) -> list[list[Any]]:
         raise CellError(f"{p.name} har ingen runder")
 
     def compute(v: Validation) -> list[list[Any]]:
-        b = breakdown_by(v.table, p, [k])
+        b = breakdown_by(v.figures, p, [k])
         if k == "target_group":
             out = [[KEY_LABELS[k], *TARGET_GROUP_HEADER]]
             out += [
@@ -201,12 +203,11 @@ def data_handle(data: Any, pact: Any = None) -> tuple[str, dict[str, Any]]:
         data = data.rows()
     p = pact_named(scalar(pact))
     text, v = pack_data(data, p)
-    t = clean_granted(v.table)
     summary = {
         "Pagt": p.name,
         "Rækker": len(v.table),
-        "Projekter med tilsagn": len(t),
-        "Bevilget (kr.)": int(t["granted"].fillna(0).sum()),
+        "Projekter med tilsagn": v.figures.granted_projects,
+        "Bevilget (kr.)": v.figures.granted_total,
         "Fejl": sum(i.severity is Severity.ERROR for i in v.issues),
         "Advarsler": sum(i.severity is Severity.WARNING for i in v.issues),
     }

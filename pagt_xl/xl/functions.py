@@ -43,6 +43,7 @@ from typing import Any
 from xlwings import ObjectHandle, ObjectHandleIcons, XlwingsError, arg, func, ret
 from xlwings.conversion import Converter
 
+from pagt_xl.base.danish import format_number
 from pagt_xl.base.errors import PagtError
 from pagt_xl.xl import _data, core
 from pagt_xl.xl._data import CellError
@@ -230,7 +231,7 @@ def data(data: Any, pagt: Any = None) -> Any:
         else {"type": "Double", "basicValue": value}
         for name, value in summary.items()
     }
-    rows = f"{summary['Rækker']:,}".replace(",", ".")
+    rows = format_number(summary["Rækker"])
     return ObjectHandle(
         text,
         text=f"PAGT-data: {rows} rækker, {summary['Fejl']} fejl",

@@ -375,11 +375,12 @@ def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
     sheet = own_sheet(book, CHECKS_SHEET)
     _title(sheet, "tal der skal stemme")
     checks = result.checks
-    header = ["Kontrol", "Resultat", "Forventet", "Beregnet", "Kilde", "Beregnet ud fra"]
+    header = ["Kontrol", "Resultat", "Forventet", "Beregnet", "Kilde", "Beregnet ud fra", "Kode"]
     rows = [
-        [c.name, c.result, _none_as_empty(c.expected), _none_as_empty(c.actual), c.source, c.computed_from]
+        [c.name, c.result, _none_as_empty(c.expected), _none_as_empty(c.actual), c.source, c.computed_from,
+         c.code.value]
         for c in checks
-    ]
+    ]  # fmt: skip
     write_table(sheet, 4, header, rows)
     if checks:
         sheet.range((5, 2), (4 + len(checks), 2)).set_colors([["#C6EFCE" if c.ok else "#FFC7CE"] for c in checks])
@@ -539,10 +540,6 @@ def round_choice(validation: Validation, options: dict[str, str]) -> tuple[int, 
     return int(years.max()), options.get(ROUND_SETTING) or None
 
 
-def _round_job_error(exc: ValueError) -> CellError:
-    return CellError(str(exc))
-
-
 def _link_cell(url: str, text: str) -> Any:
     return Formula(f'=HYPERLINK("{url}","{text}")') if '"' not in url else url
 
@@ -560,10 +557,7 @@ def lav_indstilling(book: xw.Book) -> None:
     if url is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_old_reports(target.parent)
-    try:
-        job = run_memo(validation.pact, year, validation=validation, round_name=round_name, out=target)
-    except ValueError as exc:
-        raise _round_job_error(exc) from None
+    job = run_memo(validation.pact, year, validation=validation, round_name=round_name, out=target)
     r = job.round
     assert r is not None
     sheet = own_sheet(book, MEMO_SHEET)
@@ -602,23 +596,20 @@ def lav_breve(book: xw.Book) -> None:
     pact = validation.pact
     on_server = current_settings().report_dir is not None
     target, url = download_target(book, pact, "breve", ".zip" if on_server else "")
-    try:
-        if url is None:
-            job = run_letters(pact, year, target, validation=validation, round_name=round_name)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            remove_old_reports(target.parent)
-            with tempfile.TemporaryDirectory(dir=target.parent, prefix=".breve-") as tmp:
-                job = run_letters(pact, year, Path(tmp), validation=validation, round_name=round_name)
+    if url is None:
+        job = run_letters(pact, year, target, validation=validation, round_name=round_name)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_old_reports(target.parent)
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".breve-") as tmp:
+            job = run_letters(pact, year, Path(tmp), validation=validation, round_name=round_name)
 
-                def write_zip(path: Path) -> None:
-                    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-                        for letter in sorted(Path(tmp).glob("*.docx")):
-                            z.write(letter, letter.name)
+            def write_zip(path: Path) -> None:
+                with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                    for letter in sorted(Path(tmp).glob("*.docx")):
+                        z.write(letter, letter.name)
 
-                atomic_write(target, write_zip)
-    except ValueError as exc:
-        raise _round_job_error(exc) from None
+            atomic_write(target, write_zip)
     sheet = own_sheet(book, LETTERS_SHEET)
     _title(sheet, f"breve efter afgørelsen {year}")
     link = url or str(target)

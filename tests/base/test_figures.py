@@ -23,9 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pagt_xl.base.config import load_pact
-from pagt_xl.base.danish import format_amount_prose
-from pagt_xl.base.danish import format_millions as format_millions_unit
-from pagt_xl.base.figures import format_millions, format_share, millions, share_percents, whole_percent
+from pagt_xl.base.danish import format_amount_prose, format_millions, format_share
+from pagt_xl.base.figures import millions, share_percents, whole_percent
 from pagt_xl.pipeline import run_breakdowns, run_validation
 from pagt_xl.report.context import build_context
 from pagt_xl.xl import functions as f
@@ -71,13 +70,14 @@ def test_share_percents_by_largest_remainder_with_ties_to_the_first():
 def test_millions_are_decimal_half_up_from_whole_kroner():
     assert f"{2_125_000 / 1_000_000:.2f}" == "2.12"  # the float formatting this replaces
     assert millions(2_125_000) == Decimal("2.13")
-    assert format_millions(2_125_000) == "2,13"
-    assert format_millions(2_124_999) == "2,12"
-    assert format_millions(23_231_178) == "23,23"
-    assert format_millions(0) == "0,00"
-    assert format_millions(40_495_800_000) == "40.495,80"  # thousands dots in millions too (issue 26.3)
-    assert format_millions_unit(1_234_560_000, decimals=1) == "1.234,6 mio. kr."
-    assert format_millions_unit(2_125_000) == "2,13 mio. kr."
+    assert format_millions(2_125_000, unit=False) == "2,13"
+    assert format_millions(2_124_999, unit=False) == "2,12"
+    assert format_millions(23_231_178, unit=False) == "23,23"
+    assert format_millions(0, unit=False) == "0,00"
+    assert format_millions(2_125_000) == "2,13 mio. kr."
+    assert format_millions(2_150_000, 1) == "2,2 mio. kr."  # one decimal (chart axes), half up too
+    assert format_millions(40_495_800_000, unit=False) == "40.495,80"  # thousands dots in millions too (issue 26.3)
+    assert format_millions(1_234_560_000, 1) == "1.234,6 mio. kr."
     assert format_amount_prose(2_125_000) == "2,13 mio. kr."
     assert format_share(7) == "7 %"
     assert whole_percent(0.845) == 85 and whole_percent(1.0) == 100
@@ -144,10 +144,10 @@ def test_every_output_shows_the_same_shares(outputs):
 def test_every_output_shows_the_same_millions(outputs):
     assert outputs["report_millions"][THEMES[1]] == "2,13"  # 2.125.000 kr.: half up, not the float's 2,12
     for theme, granted in outputs["granted"].items():
-        assert outputs["report_millions"][theme] == format_millions(granted)
+        assert outputs["report_millions"][theme] == format_millions(granted, unit=False)
     # the sentence on the largest theme says the same million and share as the tables
     top = THEMES[0]
-    assert f"{format_millions(outputs['granted'][top])} mio. kr. af støtten (34 %)" in outputs["sentence"]
+    assert f"{format_millions(outputs['granted'][top])} af støtten (34 %)" in outputs["sentence"]
     assert "2,13 mio. kr. af støtten (34 %)" in outputs["docx_text"]
 
 

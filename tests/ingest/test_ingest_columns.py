@@ -237,7 +237,7 @@ def test_cell_scan_finds_a_far_cell_across_block_boundaries(tmp_path, monkeypatc
 
 @pytest.mark.parametrize("chunk", [500, 777, 4_096])
 def test_cell_scan_finds_formulas_and_errors_whatever_the_block_size(tmp_path, monkeypatch, chunk):
-    bad = Path(__file__).parent / "data" / "bad"
+    bad = Path(__file__).resolve().parents[1] / "data" / "bad"
     expected = {
         name: guard_module.scan_cells(bad / name) for name in ("formler_uden_vaerdier.xlsx", "excel_fejlvaerdier.xlsx")
     }

@@ -7,13 +7,16 @@ import json
 
 import openpyxl
 import pandas as pd
+import pytest
 from conftest import ROOT, WORKBOOKS, good_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pagt_xl import load_pact, run_validation
-from pagt_xl.base.model import Decision
+from pagt_xl.base.errors import ErrorCode, RequestError
+from pagt_xl.base.model import Decision, IssueCode
 from pagt_xl.core.breakdown import KEYS, breakdown_by, cross_checks, largest_remainder
+from pagt_xl.core.figures import Figures
 from pagt_xl.pipeline import run_breakdowns
 
 NORD_FILE = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
@@ -65,8 +68,8 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 @given(st.lists(row_strategy, max_size=40), st.sampled_from([k for k in KEYS if k != "target_group"]))
 def test_every_breakdown_preserves_total_and_count(rows, key):
     df = frame(rows)
-    clean = df[(df["decision"] == Decision.GRANTED) & ~df["has_error"]]
-    b = breakdown_by(df, PACT, [key])
+    clean = df[(df["decision"] == Decision.GRANTED) & ~df["has_error"] & df["year"].notna()]  # the counted grants
+    b = breakdown_by(Figures.of(df), PACT, [key])
     assert sum(r["granted"] for r in b.rows) == int(clean["granted"].fillna(0).sum()) == b.total["granted"]
     assert sum(r["projects"] for r in b.rows) == len(clean) == b.total["projects"]
     if b.total["granted"]:
@@ -77,15 +80,17 @@ def test_every_breakdown_preserves_total_and_count(rows, key):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(row_strategy, max_size=40))
 def test_crossing_and_summing_away_gives_one_key(rows):
-    df = frame(rows)
-    crossed = breakdown_by(df, PACT, ["year", "theme"])
-    single = breakdown_by(df, PACT, ["year"])
+    figures = Figures.of(frame(rows))
+    crossed = breakdown_by(figures, PACT, ["year", "theme"])
+    single = breakdown_by(figures, PACT, ["year"])
     summed: dict = {}
     for r in crossed.rows:
         acc = summed.setdefault(r["year"], [0, 0])
         acc[0] += r["projects"]
         acc[1] += r["granted"]
-    assert summed == {r["year"]: [r["projects"], r["granted"]] for r in single.rows}
+    assert summed == {r["year"]: [r["projects"], r["granted"]] for r in single.rows if r["projects"]}
+    # by year alone, every year with a counted row is a row, with or without a grant
+    assert [r["year"] for r in single.rows] == figures.years
 
 
 @given(st.lists(st.integers(0, 10**9), max_size=12))
@@ -121,12 +126,12 @@ def test_stated_figures_from_the_report_are_checked(cli, tmp_path):
     )
     proc = cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "json", "--stated", str(stated))
     assert proc.returncode == 0, proc.stderr
-    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"] if c["name"].startswith("Tidligere")}
-    assert checks["Tidligere rapport: granted_total"]["result"] == "AFVIGER"
-    assert checks["Tidligere rapport: granted_total"]["actual"] == 23_231_178
-    assert checks["Tidligere rapport: granted_projects"]["actual"] == 27
-    assert checks["Tidligere rapport: applications"]["result"] == "OK"
-    assert checks["Tidligere rapport: theme.1.projects"]["actual"] == 13
+    checks = {c["subject"]: c for c in json.loads(proc.stdout)["checks"] if c["code"] == "stated_figure_mismatch"}
+    assert checks["granted_total"]["result"] == "AFVIGER"
+    assert checks["granted_total"]["actual"] == 23_231_178
+    assert checks["granted_projects"]["actual"] == 27
+    assert checks["applications"]["result"] == "OK"
+    assert checks["theme.1.projects"]["actual"] == 13
 
 
 def test_cli_breakdown_json_contract_and_exit_codes(cli, workbook):
@@ -184,6 +189,7 @@ def test_breakdown_workbook_read_back_and_formula_injection(cli, tmp_path, workb
     assert cell.data_type == "s"
     kontrol = [r for r in wb["Kontrol"].iter_rows(min_row=4, values_only=True)]
     assert kontrol and all(r[1] in ("OK", "AFVIGER") for r in kontrol)
+    assert [c.value for c in wb["Kontrol"][3]][-1] == "Kode" and all(IssueCode(r[-1]) for r in kontrol)
 
 
 def test_breakdown_workbook_opens_in_libreoffice(libreoffice_pdfs):
@@ -206,53 +212,77 @@ def test_user_guide_documents_breakdown():
 
 
 # -- cross-checks must be able to fail: data that breaks each one -------------------------------------------
-def _check(checks, name):
-    [check] = [c for c in checks if c.name == name]
+def _check(checks, code, subject):
+    [check] = [c for c in checks if (c.code, c.subject) == (code, subject)]
     return check
 
 
-def test_subtotal_row_that_disagrees_is_reported(workbook):
+def test_subtotal_row_that_disagrees_is_reported_once_in_every_form(workbook):
+    """The subtotal check is one finding: the same code and cell in Kontrol's check and in validate's issues."""
     rows = [*good_rows(), ["I alt", None, None, None, None, None, 3_050_000, None, 2_300_000]]  # true: 2.400.000
-    result = run_breakdowns(run_validation([workbook({"A": rows})], PACT))
-    check = _check(result.checks, "Sumrække 'I alt' (støttebeløb)")
+    validation = run_validation([workbook({"A": rows})], PACT)
+    result = run_breakdowns(validation)
+    check = _check(result.checks, IssueCode.SUBTOTAL_MISMATCH, "I6")
     assert (check.ok, check.result, check.expected, check.actual) == (False, "AFVIGER", 2_300_000, 2_400_000)
     assert check.source.endswith("› A › I6")
+    assert _check(result.checks, IssueCode.SUBTOTAL_MISMATCH, "G6").ok  # the applied amount it states is right
+    assert check.finding in validation.issues
+    assert [(i.code, i.cell) for i in validation.issues] == [(IssueCode.SUBTOTAL_MISMATCH, "I6")]
     rows[-1][8] = 2_400_000
-    agreeing = _check(run_breakdowns(run_validation([workbook({"A": rows})], PACT)).checks, check.name)
-    assert agreeing.ok and agreeing.result == "OK"
+    agreeing = _check(run_breakdowns(run_validation([workbook({"A": rows})], PACT)).checks, check.code, "I6")
+    assert agreeing.ok and agreeing.result == "OK" and agreeing.finding is None
+
+
+def test_framework_check_counts_the_rows_the_figures_count(workbook):
+    """A framework year is checked against the counted grants: a second copy of a grant is not counted twice."""
+    rows = [*good_rows(), list(good_rows()[1])]  # row 2 again: a duplicate_application error on row 6
+    frameworks = [["År", "Ramme"], [2020, 2_500_000], [2021, 1_000_000]]
+    validation = run_validation([workbook({"A": rows, "Ramme": frameworks})], PACT)
+    assert [(i.code, i.cell) for i in validation.issues] == [(IssueCode.DUPLICATE_APPLICATION, "D6")]
+    checks = {c.subject: c for c in validation.checks if c.code is IssueCode.FRAMEWORK_EXCEEDED}
+    assert {k: (c.expected, c.actual, c.ok) for k, c in checks.items()} == {
+        "2020": (2_500_000, 2_400_000, True),
+        "2021": (1_000_000, 0, True),
+    }
+    frameworks[1][1] = 2_399_999
+    over = run_validation([workbook({"A": rows, "Ramme": frameworks}, name="b.xlsx")], PACT)
+    assert [(i.code, i.cell) for i in over.issues] == [
+        (IssueCode.DUPLICATE_APPLICATION, "D6"), (IssueCode.FRAMEWORK_EXCEEDED, "B2")]  # fmt: skip
+    assert _check(run_breakdowns(over).checks, IssueCode.FRAMEWORK_EXCEEDED, "2020").finding == over.issues[-1]
 
 
 def test_stated_figures_that_disagree_are_reported(workbook):
     validation = run_validation([workbook({"A": good_rows()})], PACT)
     stated = {"granted_total": 2_400_001, "granted_projects": 2, "applications": 5}
     checks = run_breakdowns(validation, stated=stated, stated_source="rapport.toml").checks
-    results = {c.name: (c.result, c.expected, c.actual, c.source) for c in checks if c.name.startswith("Tidligere")}
+    results = {c.subject: (c.result, c.expected, c.actual, c.source)
+               for c in checks if c.code is IssueCode.STATED_FIGURE_MISMATCH}  # fmt: skip
     assert results == {
-        "Tidligere rapport: granted_total": ("AFVIGER", 2_400_001, 2_400_000, "rapport.toml"),
-        "Tidligere rapport: granted_projects": ("OK", 2, 2, "rapport.toml"),
-        "Tidligere rapport: applications": ("AFVIGER", 5, 4, "rapport.toml"),
+        "granted_total": ("AFVIGER", 2_400_001, 2_400_000, "rapport.toml"),
+        "granted_projects": ("OK", 2, 2, "rapport.toml"),
+        "applications": ("AFVIGER", 5, 4, "rapport.toml"),
     }
+    failed = [c.finding for c in checks if not c.ok]
+    assert [(i.code, i.value) for i in failed] == [(IssueCode.STATED_FIGURE_MISMATCH, "2400001"),
+                                                   (IssueCode.STATED_FIGURE_MISMATCH, "5")]  # fmt: skip
 
 
 def test_breakdown_and_year_table_that_lose_a_row_are_reported(workbook):
     validation = run_validation([workbook({"A": good_rows()})], PACT)
-    table = validation.table
     good = run_breakdowns(validation)
     assert all(c.ok for c in good.checks)
     theme = good.breakdowns["theme"]
     broken_theme = dataclasses.replace(theme, rows=theme.rows[1:])  # a breakdown that dropped a group
     years = dataclasses.replace(good.years, total={**good.years.total, "granted": 1})
-    over = [{**r, "framework": r["granted"] - 1} if r["granted"] else r for r in years.rows]  # over the ceiling
-    years = dataclasses.replace(years, rows=over)
-    checks = cross_checks(table, PACT, {"theme": broken_theme}, years, [])
-    failed = {c.name for c in checks if not c.ok}
-    assert failed == {
-        "Indsatsområde: sum af støttebeløb = samlet støtte",
-        "Indsatsområde: antal projekter = projekter med tilsagn",
-        "Årstabel: støttebeløb i alt = samlet støtte",
-        *(f"{r['year']}: støttebeløb inden for årets ramme" for r in over if r["framework"] is not None),
-    }
-    assert all(c.result == "AFVIGER" for c in checks if not c.ok)
+    checks = cross_checks(good.figures, PACT, {"theme": broken_theme}, years)
+    failed = [(c.code, c.subject) for c in checks if not c.ok]
+    assert failed == [
+        (IssueCode.BREAKDOWN_SUM_MISMATCH, "theme"),
+        (IssueCode.BREAKDOWN_COUNT_MISMATCH, "theme"),
+        (IssueCode.YEAR_TABLE_MISMATCH, ""),
+    ]
+    assert all(c.result == "AFVIGER" and c.finding is not None and c.finding.code is c.code
+               for c in checks if not c.ok)  # fmt: skip
 
 
 def test_xlsx_with_keys_writes_the_workbook_and_refuses_bad_keys_before_anything(cli, tmp_path, workbook):
@@ -264,7 +294,7 @@ def test_xlsx_with_keys_writes_the_workbook_and_refuses_bad_keys_before_anything
     rows[2][4] = "Blå økonomi"  # a row with an error: its note must not come before the usage error
     proc = cli("breakdown", str(workbook({"A": rows}, name="b.xlsx")), "--by", "target_group", "--by", "theme")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.startswith("pagt-xl: fejl: målgruppe kan ikke krydses"), proc.stderr
+    assert proc.stderr.startswith("pagt-xl: fejl: ") and proc.stderr.count("\n") == 1, proc.stderr  # that line only
 
 
 def test_only_the_breakdowns_asked_for_are_computed_and_they_equal_the_full_run():
@@ -274,9 +304,8 @@ def test_only_the_breakdowns_asked_for_are_computed_and_they_equal_the_full_run(
     assert set(only.breakdowns) == {"theme"}
     assert only.breakdowns["theme"] == full.breakdowns["theme"]
     assert only.years == full.years
-    names = {c.name for c in only.checks}
-    assert any(n.startswith("Indsatsområde:") for n in names)
-    assert not any(n.startswith("Projekttype:") for n in names)
+    subjects = {c.subject for c in only.checks if c.code is IssueCode.BREAKDOWN_SUM_MISMATCH}
+    assert "theme" in subjects and "type" not in subjects
     # stated figures name themes and types: both are computed when they are checked
     stated = run_breakdowns(validation, keys=["year"], stated={"type.kompetence.projects": 1})
     assert {"year", "theme", "type"} <= set(stated.breakdowns)
@@ -287,7 +316,7 @@ def test_breakdown_command_computes_only_its_key(cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert [r["projects"] for r in doc["rows"]] == [13, 4, 4, 6]
-    assert not any(c["name"].startswith("Projekttype:") for c in doc["checks"])
+    assert "type" not in {c["subject"] for c in doc["checks"] if c["code"] == "breakdown_sum_mismatch"}
     # the workbook still gets every breakdown
     out = tmp_path / "f.xlsx"
     assert cli("breakdown", str(NORD_FILE), "--by", "theme", "--format", "xlsx", "--out", str(out)).returncode == 0
@@ -317,3 +346,25 @@ def test_institution_type_matches_the_pact_rules_one_pattern_at_a_time(names):
         expected = by_rules(name) if name else "(ikke angivet)"
         assert institution_type(name, PACT) == expected, name
         assert institution_type(name, PACT) == expected, name  # remembered
+
+
+def test_a_request_that_cannot_be_made_is_a_request_error_with_its_code(workbook):
+    figures = run_validation([workbook({"A": good_rows()})], PACT).figures
+    for by in (["target_group", "theme"], ["farve"], [], ["year", "theme", "type"]):
+        with pytest.raises(RequestError) as info:
+            breakdown_by(figures, PACT, by)
+        assert info.value.code is ErrorCode.UNKNOWN_BREAKDOWN_KEY
+
+
+def test_a_bug_is_not_shown_as_the_users_mistake(monkeypatch, capsys):
+    """A ValueError from inside the job (a bug, not the user's input) is "uventet fejl", never a usage error."""
+    from pagt_xl import pipeline
+    from pagt_xl.cli.commands import main
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug deep inside")
+
+    monkeypatch.setattr(pipeline, "run_job", broken)
+    monkeypatch.delenv("PAGT_XL_DEBUG", raising=False)
+    assert main(["breakdown", str(NORD_FILE), "--by", "theme"]) == 2
+    assert "uventet fejl: ValueError" in capsys.readouterr().err

@@ -67,16 +67,18 @@ def test_pact_by_path(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("patch", "fragment"),
+    ("patch", "setting", "code"),
     [
-        ("first_year = 2030\n", "first_year"),
-        ('[open_themes]\n2021 = ["zz"]\n', "open_themes"),
-        ('[[themes]]\nkey = "a"\nname = "Beta"\n', "brugt flere gange"),
-        ('[[themes]]\nkey = "b"\nname = "alfa"\n', "themes"),
-        ("bogus = 1\n", "bogus"),
+        ("first_year = 2030\n", "first_year", ErrorCode.CONFIG_INVALID),
+        ('[open_themes]\n2021 = ["zz"]\n', "open_themes", ErrorCode.CONFIG_INVALID),
+        ('[[themes]]\nkey = "a"\nname = "Beta"\n', "themes", ErrorCode.CONFIG_INVALID),
+        ('[[themes]]\nkey = "b"\nname = "alfa"\n', "themes", ErrorCode.CONFIG_CONFLICT),
+        ("bogus = 1\n", "bogus", ErrorCode.CONFIG_INVALID),
     ],
 )
-def test_broken_config_is_a_clear_error(tmp_path: Path, patch: str, fragment: str):
+def test_broken_config_is_a_clear_error(tmp_path: Path, patch: str, setting: str, code: ErrorCode):
+    """A ConfigError with its code, naming the file and the setting; a validator's own Danish message comes
+    without pydantic's English "Value error" prefix."""
     text = MINIMAL.replace("first_year = 2020\n", "") if patch.startswith("first_year") else MINIMAL
     path = tmp_path / "brudt.toml"
     # top-level keys must precede tables in TOML
@@ -86,8 +88,10 @@ def test_broken_config_is_a_clear_error(tmp_path: Path, patch: str, fragment: st
         path.write_text(patch + text, encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_pact(path)
+    assert exc.value.code is code
     assert "brudt.toml" in str(exc.value)
-    assert fragment in str(exc.value)
+    assert setting in str(exc.value)
+    assert "Value error" not in str(exc.value)
 
 
 def test_unknown_pact_name():

@@ -16,6 +16,7 @@ from pagt_xl import load_pact
 from pagt_xl.base.model import IssueCode, Severity
 from pagt_xl.core.budget import budget_lines, planned_share
 from pagt_xl.ingest.budget import read_budget_workbook
+from pagt_xl.pipeline import review_budgets
 
 IDENT = [["Sagsnr.", "2023-05"], ["Projekttitel", "LamSTEM Nord+"], ["Projektstart", dt.datetime(2023, 1, 1)],
          ["Projektslut", dt.datetime(2025, 12, 31)], []]  # fmt: skip
@@ -27,9 +28,15 @@ def pact():
     return load_pact("nordjylland")
 
 
+def read_and_check(path: Path, pact, *, as_of: dt.date | None = None):
+    """One budget workbook read and judged, as ``budgets`` does it: (record or ``None``, every issue)."""
+    review = review_budgets([path], pact, None, as_of=as_of)
+    return (review.records[0] if review.records else None), review.issues
+
+
 def _read(tmp_path: Path, pact, sheets, name: str = "budget.xlsx", as_of: dt.date = AS_OF):
     path = write_workbook(tmp_path / name, sheets)
-    rec, issues = read_budget_workbook(path, pact, as_of=as_of)
+    rec, issues = read_and_check(path, pact, as_of=as_of)
     assert rec is not None, [i.message for i in issues]
     return rec, issues
 
@@ -156,11 +163,11 @@ def test_cofinancing_share_against_a_pact_minimum_of_25_percent(tmp_path, pact):
     rows = [*IDENT, ["Kategori", "Beskrivelse", "Beløb (t.kr.)"], ["Løn og timer", "Timer", 400], ["I alt", None, 400], [],
             ["Ansøgt fra puljen (t.kr.)", 320], ["Egenfinansiering (t.kr.)", 80]]  # fmt: skip
     path = write_workbook(tmp_path / "m.xlsx", {"Budget": rows})
-    _, issues = read_budget_workbook(path, strict)
+    _, issues = read_and_check(path, strict)
     [low] = [i for i in issues if i.code is IssueCode.BUDGET_COFINANCING_LOW]
     assert (low.cell, low.value) == ("B11", "80000") and "20 %" in low.message
     rows[-1] = ["Egenfinansiering (t.kr.)", 100]
-    _, issues = read_budget_workbook(write_workbook(tmp_path / "ok.xlsx", {"Budget": rows}), strict)
+    _, issues = read_and_check(write_workbook(tmp_path / "ok.xlsx", {"Budget": rows}), strict)
     assert IssueCode.BUDGET_COFINANCING_LOW not in {i.code for i in issues}
 
 

@@ -26,9 +26,8 @@ OVERVIEW = WORKBOOKS / "nordjylland_ansoegninger_2019-2023.xlsx"
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The three kinds of workbook written from the Nordjylland samples."""
-    from pagt_xl.ingest.budget import review_budgets
     from pagt_xl.outputs.workbooks import write_breakdown_workbook
-    from pagt_xl.pipeline import run_goals
+    from pagt_xl.pipeline import review_budgets, run_goals
 
     tmp = tmp_path_factory.mktemp("layout")
     pact = load_pact("nordjylland")

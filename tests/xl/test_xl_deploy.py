@@ -28,7 +28,7 @@ from test_xl_server import NORD_FILE, PROD_ID, TOKEN, _start, call_body, kr
 from pagt_xl.xl.asgi import PROJECT_DIR
 from pagt_xl.xl.payload import book_payload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = "pagt_xl.xl.asgi:app"
 EXCEL_WEB = "https://excel.officeapps.live.com"
 NS = {

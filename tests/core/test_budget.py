@@ -23,7 +23,8 @@ from pagt_xl.core.budget import (
     spending_by_category,
     underspend_risk,
 )
-from pagt_xl.ingest.budget import read_budget_workbook, read_budgets, review_budgets
+from pagt_xl.ingest.budget import read_budget_workbook
+from pagt_xl.pipeline import review_budgets
 from pagt_xl.report.context import underspend_text
 
 FORM = Path(str(files("pagt_xl") / "templates" / "budgetskema.xlsx"))  # package data, shipped in the wheel
@@ -56,6 +57,24 @@ def codes(issues):
     return {i.code for i in issues}
 
 
+def read_and_check(path, pact, *, as_of=None):
+    """One budget workbook read and judged, as ``budgets`` does it: (record or ``None``, every issue)."""
+    review = review_budgets([path], pact, None, as_of=as_of)
+    return (review.records[0] if review.records else None), review.issues
+
+
+def test_the_reader_reads_and_the_rules_judge(tmp_path, pact):
+    """Readers read, rules judge: the reader reports the cells it cannot read, never a rule's finding."""
+    path = tmp_path / "b.xlsx"
+    write_form(path, _data(lines=[("Drift", "Husleje", 50_000, {2024: 1_000})], own="ca. en halv mio."))
+    rec, issues = read_budget_workbook(path, pact)
+    assert rec is not None and [(i.code, i.cell) for i in issues] == [(IssueCode.BUDGET_BAD_AMOUNT, "B27")]
+    _, judged = read_and_check(path, pact, as_of=AS_OF)
+    assert judged[:1] == issues
+    assert [(i.code, i.cell) for i in judged[1:]] == [(IssueCode.BUDGET_OPERATIONS, "A12"),
+                                                      (IssueCode.BUDGET_UNDERSPEND_RISK, "B33")]  # fmt: skip
+
+
 def test_form_has_dropdown_protection_and_formulas():
     wb = openpyxl.load_workbook(FORM)
     ws = wb["Budget"]
@@ -82,7 +101,7 @@ def test_scripts_are_reproducible_and_committed_copies_current(tmp_path):
 def test_clean_budget_read_back(tmp_path, pact):
     path = tmp_path / "b.xlsx"
     write_form(path, _data())
-    rec, issues = read_budget_workbook(path, pact)
+    rec, issues = read_and_check(path, pact)
     assert rec is not None and issues == []
     assert (rec.case_id, rec.title, rec.year, rec.start, rec.end) == (
         "2024-01", "Robotter i indskolingen", 2024, dt.date(2024, 1, 1), dt.date(2025, 12, 31))  # fmt: skip
@@ -94,7 +113,7 @@ def test_drifted_layout_is_read(tmp_path, pact):
     path = tmp_path / "d.xlsx"
     data = _data(lines=[("Lønudgifter", "Timer", 300_000, {}), ("Udstyr", "Robotter", 100_000, {})])
     write_form(path, data, drift=True)
-    rec, issues = read_budget_workbook(path, pact)
+    rec, issues = read_and_check(path, pact)
     assert rec is not None and issues == []
     assert [line.category for line in rec.lines] == ["Løn og timer", "Materialer og udstyr"]
     assert rec.stated_total == 400_000 and rec.sought == 300_000 and rec.own == 100_000
@@ -116,19 +135,18 @@ def test_drifted_layout_is_read(tmp_path, pact):
 def test_check_codes_with_cells(tmp_path, pact, data, code, cell, severity):
     path = tmp_path / "c.xlsx"
     write_form(path, data)
-    result = read_budgets([path], pact, as_of=AS_OF)
-    found = [i for i in result.issues if i.code is code]
-    assert found, [i.code.value for i in result.issues]
-    assert found[0].cell == cell and found[0].severity is severity and found[0].file == str(path)
+    result = review_budgets([path], pact, None, as_of=AS_OF)
+    assert [(i.code, i.cell) for i in result.issues] == [(code, cell)]  # the whole list: nothing else
+    assert result.issues[0].severity is severity and result.issues[0].file == str(path)
 
 
 def test_cofinancing_minimum_from_pact(tmp_path, pact):
     strict = pact.model_copy(update={"budgets": pact.budgets.model_copy(update={"min_cofinancing_share": 0.3})})
     path = tmp_path / "c.xlsx"
     write_form(path, _data())  # 100.000 of 400.000 = 25 %
-    _, issues = read_budget_workbook(path, strict)
+    _, issues = read_and_check(path, strict)
     assert IssueCode.BUDGET_COFINANCING_LOW in codes(issues)
-    _, issues = read_budget_workbook(path, pact)  # no minimum configured
+    _, issues = read_and_check(path, pact)  # no minimum configured
     assert IssueCode.BUDGET_COFINANCING_LOW not in codes(issues)
 
 
@@ -145,10 +163,10 @@ def test_every_budget_code_is_tested():
 def test_bad_amount_and_form_not_found(tmp_path, pact, workbook):
     path = tmp_path / "b.xlsx"
     write_form(path, _data(own="ca. en halv mio."))
-    _, issues = read_budget_workbook(path, pact)
+    _, issues = read_and_check(path, pact)
     assert IssueCode.BUDGET_BAD_AMOUNT in codes(issues)
     other = workbook({"Ark": [["Hej"], ["ingen budget her"]]}, name="andet.xlsx")
-    rec, issues = read_budget_workbook(other, pact)
+    rec, issues = read_and_check(other, pact)
     assert rec is None and codes(issues) == {IssueCode.BUDGET_FORM_NOT_FOUND}
 
 
@@ -161,7 +179,7 @@ def test_folder_good_drifted_corrupt_and_non_workbook(cli, tmp_path, pact):
     (folder / "beskadiget.xlsx").write_bytes(good[: len(good) // 2])
     (folder / "notat.xlsx").write_bytes(b"Budget kommer senere")
     calls = []
-    result = read_budgets([folder], pact, progress=lambda d, t, p: calls.append((d, t, p.name)), as_of=AS_OF)
+    result = review_budgets([folder], pact, None, progress=lambda d, t, p: calls.append((d, t, p.name)), as_of=AS_OF)
     assert sorted(r.case_id for r in result.records) == ["2024-01", "2024-02"]
     bad = {Path(i.file).name for i in result.fatal}
     assert bad == {"beskadiget.xlsx", "notat.xlsx"}
@@ -213,9 +231,9 @@ def test_exact_threshold_is_not_a_risk():
 def test_shipped_samples_against_overview(pact):
     validation = run_validation([OVERVIEW], pact)
     review = review_budgets([SAMPLES], pact, validation.table, as_of=AS_OF)
-    alone = read_budgets([SAMPLES], pact, as_of=AS_OF)
+    alone = review_budgets([SAMPLES], pact, None, as_of=AS_OF)
     assert review.issues[: len(alone.issues)] == alone.issues  # the files' issues, then the overview checks
-    extra = check_against_overview(alone.records, validation.table, pact, as_of=AS_OF)
+    extra, _ = check_against_overview(alone.records, validation.table, pact, as_of=AS_OF)
     assert review.issues[len(alone.issues) :] == extra
     by_file = {(Path(i.file).name, i.code) for i in review.issues}
     assert ("2023-07_Nordjysk_Science_Dyst.xlsx", IssueCode.BUDGET_OPERATIONS) in by_file
@@ -244,7 +262,7 @@ def test_underspend_note_and_issue_come_from_one_status(tmp_path, pact):
     write_form(folder / "ok.xlsx", _data(case_id="2024-02", lines=[("Andet", "", 400_000, {2024: 290_000})]))
     write_form(folder / "nothing.xlsx", _data(case_id="2024-03", lines=[("Andet", "", 400_000, {})]))
     write_form(folder / "no_grant.xlsx", _data(case_id="2024-04", granted=None, lines=lines))
-    review = read_budgets([folder], pact, as_of=AS_OF)
+    review = review_budgets([folder], pact, None, as_of=AS_OF)
     notes = review.underspend
     assert set(notes) == {"2024-01", "2024-02"}  # no spending lines / no grant: nothing to judge
     assert notes["2024-01"].at_risk and notes["2024-01"].elapsed_share == 1.0
@@ -263,7 +281,7 @@ def test_underspend_note_and_issue_come_from_one_status(tmp_path, pact):
 def test_spending_by_category_follows_the_pact_order(tmp_path, pact):
     path = tmp_path / "c.xlsx"
     write_form(path, _data(lines=[("Andet", "", 5, {}), ("Løn og timer", "", 7, {2024: 3})]))
-    rec, _ = read_budget_workbook(path, pact)
+    rec, _ = read_and_check(path, pact)
     assert rec is not None
     assert spending_by_category([rec], pact) == {"Løn og timer": {"budget": 7, "spent": 3},
                                                  "Andet": {"budget": 5, "spent": 0}}  # fmt: skip
@@ -294,7 +312,7 @@ def test_budget_workbook_output(cli, tmp_path):
 def test_blank_grant_with_note_is_not_an_error_and_missing_values_have_cells(tmp_path, pact):
     path = tmp_path / "b.xlsx"
     write_form(path, _data(granted=None, sought=None))  # before a decision: the grant is blank
-    rec, issues = read_budget_workbook(path, pact)
+    rec, issues = read_and_check(path, pact)
     assert rec is not None and rec.granted is None
     assert IssueCode.BUDGET_BAD_AMOUNT not in codes(issues)
     missing = [i for i in issues if i.code is IssueCode.BUDGET_MISSING_VALUE]
@@ -319,7 +337,7 @@ def test_label_variants_from_other_forms(tmp_path, pact, workbook):
         },
         name="andet_skema.xlsx",
     )
-    rec, issues = read_budget_workbook(path, pact)
+    rec, issues = read_and_check(path, pact)
     assert rec is not None and issues == []
     assert (rec.applicant, rec.start, rec.end) == ("EUC Nord", dt.date(2024, 1, 1), dt.date(2025, 12, 31))
     assert rec.lines[0].category == "Løn og timer"
@@ -341,10 +359,10 @@ def test_budget_words_come_from_the_pact(tmp_path, pact, workbook):
                     ["Udgifter i alt", 6_000], ["Ansøgt tilskud", 4_000]]},
         name="egen.xlsx",
     )  # fmt: skip
-    rec, issues = read_budget_workbook(path, own)
+    rec, issues = read_and_check(path, own)
     assert rec is not None and issues == []
     assert [line.category for line in rec.lines] == ["Andet", "Løn og timer"] and rec.sought == 4_000
-    rec, issues = read_budget_workbook(path, pact)  # the shipped pact knows neither word
+    rec, issues = read_and_check(path, pact)  # the shipped pact knows neither word
     assert rec is not None and rec.sought is None
     assert [i.cell for i in issues if i.code is IssueCode.BUDGET_UNKNOWN_CATEGORY] == ["A4"]
 
@@ -370,13 +388,13 @@ SPENDING_HEADERS = ["Forbrug 2024", "Afholdt 2024", "2024 forbrug", "Afholdt i 2
 
 @pytest.mark.parametrize("header", SPENDING_HEADERS)
 def test_spending_found_by_year_and_a_spending_word(workbook, pact, header):
-    rec, issues = read_budget_workbook(workbook(_own_layout(spending_header=header)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(spending_header=header)), pact, as_of=AS_OF)
     assert rec is not None and rec.spent == 320_000 and rec.lines[0].spent == {2024: 320_000}
     assert [i.cell for i in issues if i.code is IssueCode.BUDGET_OVERSPENT] == ["B3"]  # overspend no longer missed
 
 
 def test_a_budget_column_with_a_year_is_not_spending(workbook, pact):
-    rec, _ = read_budget_workbook(workbook(_own_layout(spending_header="Budget 2025")), pact, as_of=AS_OF)
+    rec, _ = read_and_check(workbook(_own_layout(spending_header="Budget 2025")), pact, as_of=AS_OF)
     assert rec is not None and rec.spent == 0
 
 
@@ -393,7 +411,7 @@ def test_a_budget_column_with_a_year_is_not_spending(workbook, pact):
 )
 def test_financing_labels_match_by_prefix_without_swallowing(workbook, pact, label, field):
     fin = [[label, 100_000], ["Ansøgt fra puljen", 300_000]]
-    rec, _ = read_budget_workbook(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
+    rec, _ = read_and_check(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
     assert rec is not None and len(rec.lines) == 2
     read = {k: getattr(rec, k) for k in ("own", "partner", "granted")}
     expected = {"own": None, "partner": None, "granted": 300_000}
@@ -405,14 +423,14 @@ def test_financing_labels_match_by_prefix_without_swallowing(workbook, pact, lab
 def test_partner_with_a_name_counts_as_cofinancing(workbook, pact):
     strict = pact.model_copy(update={"budgets": pact.budgets.model_copy(update={"min_cofinancing_share": 0.2})})
     fin = [["Medfinansiering fra partner (Grundfos A/S)", 100_000], ["Ansøgt fra puljen", 300_000]]
-    rec, issues = read_budget_workbook(workbook(_own_layout(financing=fin)), strict, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(financing=fin)), strict, as_of=AS_OF)
     assert rec is not None and rec.cofinancing == 100_000
     assert IssueCode.BUDGET_COFINANCING_LOW not in codes(issues)
 
 
 def test_own_label_variants_on_one_form_first_wins(workbook, pact):
     fin = [["Egenfinansiering", 100_000], ["Egenfinansiering (kr.)", 7], ["Ansøgt fra puljen", 300_000]]
-    rec, _ = read_budget_workbook(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
+    rec, _ = read_and_check(workbook(_own_layout(financing=fin)), pact, as_of=AS_OF)
     assert rec is not None and rec.own == 100_000 and rec.cells["own"] == "B10"
 
 
@@ -427,7 +445,7 @@ def test_own_label_variants_on_one_form_first_wins(workbook, pact):
     ],
 )
 def test_period_from_one_or_two_cells(workbook, pact, period):
-    rec, issues = read_budget_workbook(workbook(_own_layout(period=period)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(period=period)), pact, as_of=AS_OF)
     assert rec is not None and (rec.start, rec.end) == (dt.date(2023, 3, 1), dt.date(2025, 2, 28))
     assert IssueCode.BUDGET_PERIOD_MISSING not in codes(issues)
 
@@ -442,7 +460,7 @@ def test_period_from_one_or_two_cells(workbook, pact, period):
 )
 def test_underspend_check_skipped_says_so(workbook, pact, period, cell):
     lines = [["Løn og timer", "Timer", 400_000, 10_000]]
-    rec, issues = read_budget_workbook(workbook(_own_layout(period=period, lines=lines)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(period=period, lines=lines)), pact, as_of=AS_OF)
     assert rec is not None and (rec.start is None or rec.end is None)
     missing = [i for i in issues if i.code is IssueCode.BUDGET_PERIOD_MISSING]
     assert [(i.cell, i.severity) for i in missing] == [(cell, Severity.WARNING)]
@@ -450,14 +468,14 @@ def test_underspend_check_skipped_says_so(workbook, pact, period, cell):
 
 def test_no_period_warning_without_spending(workbook, pact):
     lines = [["Løn og timer", "Timer", 400_000, None]]
-    _, issues = read_budget_workbook(workbook(_own_layout(period=["Noter", "-"], lines=lines)), pact, as_of=AS_OF)
+    _, issues = read_and_check(workbook(_own_layout(period=["Noter", "-"], lines=lines)), pact, as_of=AS_OF)
     assert IssueCode.BUDGET_PERIOD_MISSING not in codes(issues)
 
 
 def test_budget_sheet_chosen_by_content_not_position(workbook, pact):
     notes = [["Vejledning"], ["Kategori", "Budget"], ["Skriv kategorien her", "og beløbet her"], ["Husk bilag"]]
     sheets = {"Noter": notes, **_own_layout()}
-    rec, issues = read_budget_workbook(workbook(sheets), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(sheets), pact, as_of=AS_OF)
     assert rec is not None and rec.sheet == "Budget" and rec.total_cost == 400_000
     assert IssueCode.BUDGET_UNKNOWN_CATEGORY not in codes(issues)
 
@@ -465,7 +483,7 @@ def test_budget_sheet_chosen_by_content_not_position(workbook, pact):
 @pytest.mark.parametrize("total", ["Samlet budget", "Sum", "Budget i alt", "I alt", "Total", None])
 def test_totals_by_label_and_financing_never_costs(workbook, pact, total):
     fin = [["Egenfinansiering", 100_000], ["Partnerfinansiering", 0], ["Ansøgt fra puljen", 300_000]]
-    rec, issues = read_budget_workbook(workbook(_own_layout(total=total, financing=fin)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(total=total, financing=fin)), pact, as_of=AS_OF)
     assert rec is not None and [line.category for line in rec.lines] == ["Løn og timer", "Materialer og udstyr"]
     assert rec.total_cost == 400_000 and rec.own == 100_000 and rec.sought == 300_000
     assert rec.stated_total == (400_000 if total else None)
@@ -486,7 +504,7 @@ def test_totals_by_label_and_financing_never_costs(workbook, pact, total):
 )
 def test_operations_found_by_keywords(workbook, pact, line, severity):
     lines = [["Løn og timer", "Timer", 380_000, None], line]
-    rec, issues = read_budget_workbook(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
     assert rec is not None and len(rec.lines) == 2
     found = [(i.cell, i.severity) for i in issues if i.code is IssueCode.BUDGET_OPERATIONS]
     assert found == ([("A8", severity)] if severity else [])
@@ -494,7 +512,7 @@ def test_operations_found_by_keywords(workbook, pact, line, severity):
 
 def test_category_with_a_note_is_read_as_the_category(workbook, pact):
     lines = [["Løn og timer", "Timer", 380_000, None], ["Andet: el, varme og rengøring", "", 20_000, None]]
-    rec, issues = read_budget_workbook(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
+    rec, issues = read_and_check(workbook(_own_layout(lines=lines)), pact, as_of=AS_OF)
     assert rec is not None and rec.lines[1].category == "Andet"
     assert IssueCode.BUDGET_UNKNOWN_CATEGORY not in codes(issues)
 
@@ -518,3 +536,23 @@ def test_run_with_budgets_matching_nothing_says_so(tmp_path, pact):
     paths = expand_budget_inputs(["budgetter/*.xlsx"], tmp_path)
     review = review_budgets(paths, pact, None, as_of=AS_OF)
     assert codes(review.fatal) == {IssueCode.BUDGET_NO_FILES}
+
+
+def test_money_columns_stay_integers_when_a_form_field_is_blank(cli, tmp_path, pact):
+    """budget_table: nullable integers (Int64), never float64, also when one form leaves an amount blank."""
+    folder = tmp_path / "budgetter"
+    folder.mkdir()
+    write_form(folder / "a.xlsx", _data())
+    write_form(folder / "b.xlsx", _data(case_id="2024-02", sought=None, own=None, granted=None))
+    table = budget_table(review_budgets([folder], pact, None, as_of=AS_OF).records)
+    money = ("year", "total_cost", "stated_total", "sought", "own", "partner", "granted", "spent")
+    assert {c: str(table[c].dtype) for c in money} == dict.fromkeys(money, "Int64")
+    assert table["sought"].isna().tolist() == [False, True]
+    doc = json.loads(cli("budgets", str(folder), "--format", "json", "--as-of", "2026-11-22").stdout)
+    sought = [b["sought"] for b in doc["budgets"]]
+    assert sought == [300_000, None] and all(type(v) is int for v in sought[:1])
+    rows = cli("budgets", str(folder), "--format", "csv", "--as-of", "2026-11-22").stdout.splitlines()
+    header = rows[0].split(",")
+    assert [r.split(",")[header.index("sought")] for r in rows[1:3]] == ["300000", ""]
+    text = cli("budgets", str(folder), "--as-of", "2026-11-22").stdout
+    assert "300.000 kr." in text and "nan" not in text.lower() and "<NA>" not in text

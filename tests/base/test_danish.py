@@ -27,6 +27,7 @@ from pagt_xl.base.danish import (
     parse_year,
     split_title_applicant,
 )
+from pagt_xl.base.errors import ConfigError, ErrorCode
 
 NORD_THEMES = {
     "1": ["De potentielle STEM'ere", "De potentielle STEM'er"],
@@ -210,8 +211,9 @@ def test_name_matcher_cut_off_and_ambiguous():
 
 
 def test_name_matcher_rejects_clashing_config():
-    with pytest.raises(ValueError, match="passer både"):
+    with pytest.raises(ConfigError) as info:
         NameMatcher({"a": ["Alfa"], "b": ["alfa"]})
+    assert info.value.code is ErrorCode.CONFIG_CONFLICT
 
 
 # -- properties ----------------------------------------------------------------
@@ -264,7 +266,8 @@ def test_matcher_finds_every_alias(names):
                 norms.setdefault(normalize_name(s), set()).add(key)
     try:
         m = NameMatcher(names)
-    except ValueError:
+    except ConfigError as exc:
+        assert exc.code is ErrorCode.CONFIG_CONFLICT
         assert any(len(keys) > 1 for keys in norms.values())
         return
     for key, spellings in names.items():

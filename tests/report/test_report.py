@@ -209,7 +209,7 @@ def test_rows_left_out_are_named_with_count_and_amount(tmp_path, nord):
 
 
 def test_appendix_lists_warnings_and_budget_errors_with_cells(tmp_path, nord_breakdowns):
-    from pagt_xl.ingest.budget import review_budgets
+    from pagt_xl.pipeline import review_budgets
 
     validation = nord_breakdowns.validation
     review = review_budgets([WORKBOOKS / "budgetter"], validation.pact, validation.table, as_of=dt.date(2023, 12, 31))
