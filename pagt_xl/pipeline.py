@@ -26,6 +26,7 @@ from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import subtotal_sums, validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
 from pagt_xl.ingest.grid import Grid
+from pagt_xl.outputs.files import check_outputs, inputs_protected
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -206,9 +207,29 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
     ``ValueError`` for a period that ends before it begins.
 
+    No output may be one of the job's inputs (:func:`job_inputs`): such a job stops with
+    :class:`~pagt_xl.outputs.files.OutputIsInput` before anything is read or written.
+
     The writers are imported inside the steps that use them: the cell functions
     import this module and need neither xlsxwriter nor the Word libraries.
     """
+    inputs = job_inputs(spec)
+    check_outputs(vars(spec.outputs).values(), inputs)
+    with inputs_protected(inputs):
+        return _run_job(spec, progress)
+
+
+def job_inputs(spec: JobSpec) -> list[Path | str | None]:
+    """Every file a job reads: overviews, budget files and folders, goal files, the template, the pact file."""
+    return [*spec.inputs, *spec.budgets, *spec.goals, spec.template, _pact_file(spec.pact)]
+
+
+def _pact_file(pact: Pact) -> str | None:
+    """The pact's own TOML file (a shipped one or the user's), ``None`` when it was not read from a file."""
+    return pact.source if pact.source.endswith(".toml") else None
+
+
+def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     steps = iter(spec.steps())
 
     def step() -> None:
@@ -358,34 +379,38 @@ def run_memo(
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
     applicants' budget forms (files or folders) for the budget checks. The template is checked
     before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
-    read, nothing is written and ``result.validation.fatal`` says why.
+    read, nothing is written and ``result.validation.fatal`` says why. ``out`` may not be an input
+    (:class:`~pagt_xl.outputs.files.OutputIsInput`).
     """
     from pagt_xl.core.round import assess_round
 
     key = round_key(pact, round_name)
+    sources = [*(inputs or []), *(budgets or []), template, _pact_file(pact)]
+    check_outputs([out], sources)
     if out is not None:
         from pagt_xl.report.memo import check_memo_template
 
         check_memo_template(template)
-    validation = validation or run_validation(list(inputs or []), pact, password=password)
-    job = RoundJob(validation)
-    if validation.fatal:
-        return job
-    date = report_date or dt.date.today()
-    records = None
-    if budgets:
-        from pagt_xl.ingest.budget import review_budgets
+    with inputs_protected(sources):
+        validation = validation or run_validation(list(inputs or []), pact, password=password)
+        job = RoundJob(validation)
+        if validation.fatal:
+            return job
+        date = report_date or dt.date.today()
+        records = None
+        if budgets:
+            from pagt_xl.ingest.budget import review_budgets
 
-        job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
-        records = job.budgets.records
-    job.round = assess_round(validation, year, key, budgets=records)
-    if out is not None:
-        from pagt_xl.report.memo import render_memo
+            job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
+            records = job.budgets.records
+        job.round = assess_round(validation, year, key, budgets=records)
+        if out is not None:
+            from pagt_xl.report.memo import render_memo
 
-        excluded = sum(1 for a in job.round.applications if a.has_error)
-        render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
-                    excluded_rows=excluded)  # fmt: skip
-        job.outputs["memo"] = Path(out)
+            excluded = sum(1 for a in job.round.applications if a.has_error)
+            render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
+                        excluded_rows=excluded)  # fmt: skip
+            job.outputs["memo"] = Path(out)
     return job
 
 
@@ -412,14 +437,15 @@ def run_letters(
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
-    validation = validation or run_validation(list(inputs or []), pact, password=password)
-    job = RoundJob(validation)
-    if validation.fatal:
-        return job
-    job.letters, job.letter_issues = write_letters(
-        decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
-        grant_template=grant_template, rejection_template=rejection_template,
-    )  # fmt: skip
+    with inputs_protected([*(inputs or []), grant_template, rejection_template, _pact_file(pact)]):
+        validation = validation or run_validation(list(inputs or []), pact, password=password)
+        job = RoundJob(validation)
+        if validation.fatal:
+            return job
+        job.letters, job.letter_issues = write_letters(
+            decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
+            grant_template=grant_template, rejection_template=rejection_template,
+        )  # fmt: skip
     return job
 
 

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     # outputs
     OUTPUT_LOCKED = "output_locked"
     OUTPUT_UNWRITABLE = "output_unwritable"
+    OUTPUT_IS_INPUT = "output_is_input"
     # Excel cells and buttons
     CELL_ARGUMENT = "cell_argument"
     # anything else

@@ -8,13 +8,14 @@ read or the command was misused (one clear line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -875,8 +876,15 @@ class _Progress:
     def line(self, text: str) -> None:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         if self.log is not None:
-            with self.log.open("a", encoding="utf-8") as fh:
-                fh.write(f"{stamp} {text}\n")
+            try:
+                with self.log.open("a", encoding="utf-8") as fh:
+                    fh.write(f"{stamp} {text}\n")
+            except OSError as exc:  # a full or read-only drive: the run goes on; its outputs say if they were written
+                from pagt_xl.outputs.files import os_error_reason
+
+                print(f"pagt-xl: loggen {self.log} kan ikke skrives ({os_error_reason(exc)}); fortsætter uden log",
+                      file=sys.stderr)  # fmt: skip
+                self.log = None
         if not self.tty:
             print(f"{stamp} {text}", file=sys.stderr)
 
@@ -903,6 +911,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     today = _report_date(args.date)
     plan = plan_run(load_run_config(args.config), base=args.config.resolve().parent, today=today)
+    from pagt_xl.outputs.files import check_outputs
+    from pagt_xl.pipeline import job_inputs
+
+    # the run file's inputs too, and the log: nothing of the run may write over what it reads
+    check_outputs([*vars(plan.spec.outputs).values(), plan.log], [args.config, *job_inputs(plan.spec)])
     progress = _Progress(total=len(plan.spec.steps()), log=plan.log)
     progress.line(f"Start: {args.config}")
     try:
@@ -1174,6 +1187,67 @@ def cmd_maal(args: argparse.Namespace) -> int:
     return EXIT_DATA if run.has_errors else EXIT_OK
 
 
+#: the arguments that name files a command reads: no output may be one of them
+_INPUT_ARGUMENTS = ("paths", "overview", "budgets", "goals", "template", "grant_template", "rejection_template",
+                    "stated", "config")  # fmt: skip
+
+
+def _input_arguments(args: argparse.Namespace) -> list[Path | str]:
+    """The files and folders the command's arguments read (and the pact, when it is a file)."""
+    out: list[Path | str] = []
+    for name in _INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if value is not None:
+            out.extend(value if isinstance(value, list) else [value])
+    pact = getattr(args, "pact", None)
+    if isinstance(pact, str) and pact.endswith(".toml"):
+        out.append(pact)
+    return out
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run the command with its inputs protected: ``--out`` that is an input stops it before any work,
+    and no writer of the command replaces an input (:func:`pagt_xl.outputs.files.inputs_protected`)."""
+    if not any(hasattr(args, name) for name in (*_INPUT_ARGUMENTS, "out")):
+        return int(args.func(args))  # pacts, serve, demo: no input files named, nothing to guard here
+    from pagt_xl.outputs.files import check_outputs, inputs_protected
+
+    inputs = _input_arguments(args)
+    check_outputs([getattr(args, "out", None)], inputs)
+    with inputs_protected(inputs), _stop_signals_unwind():
+        return int(args.func(args))
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that atomic writes remove their temporary file."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_unwind() -> Iterator[None]:
+    """While the block runs, SIGTERM/SIGHUP (a killed scheduled run, a closed terminal) raise :class:`_Stopped`
+    in the main thread instead of ending the process on the spot; the handlers before are put back after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            before[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()
@@ -1182,7 +1256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_INPUT
-        code = int(args.func(args))
+        code = _run_command(args)
+    except _Stopped as exc:
+        print("pagt-xl: stoppet (signal); ingen halve filer efterladt", file=sys.stderr)
+        code = 128 + int(exc.args[0])
     except PagtError as exc:
         print(f"pagt-xl: fejl: {exc}", file=sys.stderr)
         code = EXIT_INPUT
