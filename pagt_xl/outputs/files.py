@@ -316,12 +316,40 @@ def atomic_write(path: Path, write: Any) -> None:
         _flush_to_disk(tmp)
         os.replace(tmp, path)
     except BaseException as exc:
+        _close_abandoned_files(exc)
         Path(tmp).unlink(missing_ok=True)
         reason = os_error_reason(exc) if isinstance(exc, Exception) else None
         if reason is None:
             raise
         kept = "den tidligere fil er uændret" if existed else "intet er skrevet"
         raise OutputUnwritable(f"{path}: kan ikke skrives ({reason}); {kept}") from None
+
+
+def _close_abandoned_files(exc: BaseException) -> None:
+    """Close the zip archives and files a failed ``write`` left open (python-docx and xlsxwriter do, on a full
+    disk). Left to the garbage collector, each would try to finish the archive again and print
+    "Exception ignored in ZipFile.__del__" with a traceback on stderr. Found in the locals of the
+    failed frames (and one attribute down: python-docx keeps its archive in a writer object)."""
+    import io
+    import traceback
+    import zipfile
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for frame, _ in traceback.walk_tb(current.__traceback__):
+            values = list(frame.f_locals.values())
+            values += [v for obj in values if hasattr(obj, "__dict__") for v in vars(obj).values()]
+            for value in values:
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    fp, value.fp = value.fp, None
+                    with contextlib.suppress(Exception):
+                        value._fpclose(fp)  # type: ignore[attr-defined]  # closes the file without the end record
+                elif isinstance(value, io.IOBase) and not value.closed:
+                    with contextlib.suppress(Exception):
+                        value.close()  # a failed flush still closes the file underneath
+        current = current.__cause__ or current.__context__
 
 
 def _flush_to_disk(tmp: str) -> None:
