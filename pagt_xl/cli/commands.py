@@ -1268,6 +1268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = 130
     except BrokenPipeError:
         code = EXIT_OK
+    except MemoryError:
+        print("pagt-xl: fejl: der var ikke hukommelse nok til kørslen; del inddata op, eller kør på en maskine "
+              "med mere hukommelse", file=sys.stderr)  # fmt: skip
+        code = EXIT_INPUT
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("PAGT_XL_DEBUG"):
             raise

@@ -64,9 +64,20 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
         raise InputError(
             f"{name}: kan ikke læses som projektmappe ({_short(exc)})", file=name, code=ErrorCode.NOT_A_WORKBOOK
         ) from None
+    except MemoryError:
+        raise _out_of_memory(name, None) from None
     except Exception as exc:  # calamine raises assorted errors on corrupt parts
         raise InputError(
             f"{name}: filen er beskadiget ({_short(exc)})", file=name, code=ErrorCode.FILE_UNREADABLE
+        ) from None
+    except BaseException as exc:  # a panic in the Rust reader (pyo3's PanicException is a BaseException)
+        if not _is_panic(exc):
+            raise
+        raise InputError(
+            f"{name}: læseren stoppede ved filen ({_short(exc)}); filen er beskadiget eller usædvanlig — "
+            "åbn den i Excel og gem den igen",
+            file=name,
+            code=ErrorCode.FILE_UNREADABLE,
         ) from None
     grids: list[Grid] = []
     for meta in workbook.sheets_metadata:
@@ -79,7 +90,11 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 merged = list(sheet.merged_cell_ranges or [])
             except Exception:  # not all formats report merges
                 merged = []
-        except Exception as exc:
+        except MemoryError:
+            raise _out_of_memory(name, meta.name) from None
+        except BaseException as exc:  # Exception, or a panic in the Rust reader
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise
             raise InputError(
                 f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)}); filen er beskadiget — "
                 "åbn den i Excel og gem den igen, eller hent en ny kopi",
@@ -100,6 +115,22 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
             )
         )
     return grids
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic raised into Python (``pyo3_runtime.PanicException``), not Ctrl-C or an exit."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _out_of_memory(name: str, sheet: str | None) -> InputError:
+    what = f"arket '{sheet}'" if sheet else "filen"
+    return InputError(
+        f"{name}: der er ikke hukommelse nok til at læse {what}; slet tomme rækker/kolonner og "
+        "overflødige ark, eller del filen op",
+        file=name,
+        sheet=sheet,
+        code=ErrorCode.FILE_UNSAFE,
+    )
 
 
 def _is_encrypted(path: Path) -> bool:
