@@ -89,7 +89,9 @@ def _xlsxwriter_book(path: Path, cells: list[tuple[int, int, object]]) -> Path:
 
 
 cell_lists = st.lists(
-    st.tuples(st.integers(1, 400), st.integers(1, 60), st.one_of(st.integers(0, 10**6), st.text("abcæøå ", max_size=30))),
+    st.tuples(
+        st.integers(1, 400), st.integers(1, 60), st.one_of(st.integers(0, 10**6), st.text("abcæøå ", max_size=30))
+    ),
     min_size=1,
     max_size=60,
 )

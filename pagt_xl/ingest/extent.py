@@ -414,9 +414,7 @@ def _xlsb_shared_lengths(zf: zipfile.ZipFile) -> Any:
 
 
 # -- .ods -----------------------------------------------------------------------------------------
-_ODS_TAG = re.compile(
-    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>"
-)
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated\s*=\s*"(\d+)"')
 _ODS_COLS = re.compile(rb'table:number-columns-repeated\s*=\s*"(\d+)"')
 _ODS_VALUE = re.compile(rb"office:value-type\s*=")
