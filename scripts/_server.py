@@ -16,10 +16,12 @@ import httpx
 
 
 @contextmanager
-def running_server(**env: str) -> Iterator[str]:
-    """Start the server with ``env`` added to this environment; yield its base URL; stop it afterwards.
+def running_server(*args: str, **env: str) -> Iterator[str]:
+    """Start the server with ``args`` and ``env`` added to this environment; yield its base URL; stop it afterwards.
 
-    Raises ``RuntimeError`` with the server's log when it does not answer ``/manifest.xml`` within 60 s.
+    The server refuses to start without authentication: without ``XLWINGS_AUTH_PROVIDERS``
+    in ``env`` (see :func:`token_env`) it is started with ``--insecure-local`` (127.0.0.1 only). Raises
+    ``RuntimeError`` with the server's log when it does not answer ``/manifest.xml`` within 60 s.
     """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,7 +35,9 @@ def running_server(**env: str) -> Iterator[str]:
     }
     log_path = tmp / "server.log"
     with log_path.open("w") as log:
-        cmd = [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
+        if "XLWINGS_AUTH_PROVIDERS" not in env and "--insecure-local" not in args:
+            args = (*args, "--insecure-local")
+        cmd = [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port), *args]
         proc = subprocess.Popen(cmd, cwd=tmp, env=full_env, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -51,3 +55,14 @@ def running_server(**env: str) -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+#: The benchmark user's personal key (see :func:`token_env`).
+BENCH_KEY = "benchmark-noegle-0123456789abcdefghijklmnop"
+
+
+def token_env(folder: Path) -> dict[str, str]:
+    """Settings for the token provider with one person (``bench``, key :data:`BENCH_KEY`), the file in ``folder``."""
+    path = folder / "tokens.toml"
+    path.write_text(f'[tokens]\n"bench" = "{BENCH_KEY}"\n', encoding="utf-8")
+    return {"XLWINGS_AUTH_PROVIDERS": '["custom"]', "PAGT_XL_TOKENS_FILE": str(path)}

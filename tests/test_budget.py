@@ -285,9 +285,9 @@ def test_budget_workbook_output(cli, tmp_path):
     proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Budgetter", "Kategorier", "Fejl"]
+    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Fejl"]
     assert "Budgetter" in wb["Budgetter"].tables
-    assert wb["Budgetter"]["I4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil and Status
+    assert wb["Budgetter"]["E4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil, Status, Sagsnr., Projekttitel
 
 
 def test_blank_grant_with_note_is_not_an_error_and_missing_values_have_cells(tmp_path, pact):

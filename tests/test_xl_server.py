@@ -64,9 +64,14 @@ def _start(
         "XLWINGS_CORS_ALLOW_ORIGINS",
         "XLWINGS_ENVIRONMENT",
         "PAGT_XL_PUBLIC_URL",
+        "PAGT_XL_INSECURE_LOCAL",
+        "PAGT_XL_TOKENS_FILE",
+        "PAGT_XL_API_TOKEN",
     ):
         if name not in env:
             full_env.pop(name, None)
+    if "XLWINGS_AUTH_PROVIDERS" not in env:  # the server refuses to start open; a test without auth says so
+        full_env.setdefault("PAGT_XL_INSECURE_LOCAL", "true")
     log = (tmp_path / "server.log").open("w")
     cmd = command(port) if command else [sys.executable, "-m", "pagt_xl.xl.serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=full_env, cwd=tmp_path, stdout=log, stderr=log)

@@ -31,6 +31,7 @@ def test_defaults():
     assert (s.report_max_age_days, s.pact, s.max_body, s.log_level) == (7, "nordjylland", DEFAULT_MAX_BODY, "warning")
     assert s.api_token.get_secret_value() == "" and s.license_key is None
     assert s.base_url == "http://127.0.0.1:8000"
+    assert (s.insecure_local, s.tokens_file, s.handle_lifetime_hours) == (False, None, 8)  # secure by default
 
 
 def test_every_variable_is_read():
@@ -47,6 +48,15 @@ def test_every_variable_is_read():
         "XLWINGS_LICENSE_KEY": "noncommercial",
         "PAGT_XL_LOG_LEVEL": "INFO",
         "XLWINGS_OBJECT_CACHE_URL": "redis://:hemmelig@redis:6379/0",
+        "PAGT_XL_INSECURE_LOCAL": "True",
+        "PAGT_XL_TOKENS_FILE": "/etc/pagt/tokens.toml",
+        "PAGT_XL_HANDLE_LIFETIME_HOURS": "0.5",
+        "PAGT_XL_HANDLE_CACHE_MB": "16",
+        "PAGT_XL_RANGE_CACHE_MB": "128",
+        "PAGT_XL_HEADER_TIMEOUT": "5",
+        "PAGT_XL_BODY_TIMEOUT": "30",
+        "PAGT_XL_BODY_MIN_RATE": "1000",
+        "PAGT_XL_CSP": "default-src 'self'",
         "PATH": "/usr/bin",  # anything else is ignored
     }
     s = ServerSettings.from_env(env)
@@ -58,6 +68,10 @@ def test_every_variable_is_read():
     assert s.license_key is not None and s.license_key.get_secret_value() == "noncommercial"
     assert s.object_cache_url is not None and s.object_cache_url.get_secret_value().startswith("redis://")
     assert "hemmelig" not in repr(s) and "noncommercial" not in repr(s)  # secrets stay out of logs
+    assert s.insecure_local is True and s.tokens_file == Path("/etc/pagt/tokens.toml")
+    assert (s.handle_lifetime_hours, s.handle_cache_mb, s.range_cache_mb) == (0.5, 16, 128)
+    assert (s.header_timeout, s.body_timeout, s.body_min_rate) == (5, 30, 1000)
+    assert s.content_security_policy == "default-src 'self'"
     assert {name for name, _, _ in ServerSettings.variables()} == set(env) - {"PATH"}
 
 
@@ -82,6 +96,13 @@ def test_empty_values_count_as_not_set_and_only_true_means_on_server():
         ("PAGT_XL_LOG_LEVEL", "loud"),
         ("PAGT_XL_PUBLIC_URL", "pagt.region.dk"),
         ("XLWINGS_OBJECT_CACHE_URL", "localhost:6379"),
+        ("PAGT_XL_INSECURE_LOCAL", "yes"),
+        ("PAGT_XL_INSECURE_LOCAL", "1"),
+        ("PAGT_XL_HANDLE_LIFETIME_HOURS", "0"),
+        ("PAGT_XL_HANDLE_CACHE_MB", "-1"),
+        ("PAGT_XL_RANGE_CACHE_MB", "inf"),
+        ("PAGT_XL_HEADER_TIMEOUT", "0"),
+        ("PAGT_XL_BODY_MIN_RATE", "fast"),
     ],
 )
 def test_bad_values_stop_with_a_config_error_naming_the_variable(name: str, value: str):
@@ -129,3 +150,17 @@ def test_no_module_of_the_add_in_reads_the_environment_but_these_three():
         if re.search(r"\bos\.environ\b|\bgetenv\(", path.read_text(encoding="utf-8"))
     }
     assert readers == {"asgi.py", "serve.py", "settings.py"}
+
+
+def test_links_use_the_setting_else_the_request_address(forget_settings):
+    from pagt_xl.xl.settings import public_base_url, reset_request_base, set_request_base
+
+    plain = ServerSettings.from_env({"XLWINGS_APP_PATH": "/pagt"})
+    assert public_base_url(plain) == "http://127.0.0.1:8000/pagt"  # no request: the fallback
+    token = set_request_base("https://pagt.region.dk")
+    try:
+        assert public_base_url(plain) == "https://pagt.region.dk/pagt"  # the address the request was sent to
+        pinned = ServerSettings.from_env({"PAGT_XL_PUBLIC_URL": "https://rapport.region.dk"})
+        assert public_base_url(pinned) == "https://rapport.region.dk"  # the one setting wins
+    finally:
+        reset_request_base(token)

@@ -257,6 +257,14 @@ def format_percent(share: float, decimals: int = 0) -> str:
     return f"{q:.{decimals}f}".replace(".", ",") + " %"
 
 
+def format_decimal(value: float, decimals: int = 1) -> str:
+    """A decimal number the Danish way, rounded half up: ``110.849`` → ``"110,8"``; ``1234.5`` → ``"1.234,5"``."""
+    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    whole, _, frac = f"{abs(q):.{decimals}f}".partition(".")
+    text = f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
+    return ("-" if q < 0 else "") + text
+
+
 MONTHS = (
     "januar",
     "februar",

@@ -944,7 +944,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """``pagt-xl serve``."""
     from pagt_xl.xl.serve import serve
 
-    return serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile, workers=args.workers)
+    return serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile, workers=args.workers,
+                 insecure_local=args.insecure_local)  # fmt: skip
 
 
 # -- pacts ---------------------------------------------------------------------

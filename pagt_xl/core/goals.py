@@ -119,6 +119,11 @@ class ActivityYear(BaseModel):
     met: bool
     activities: list[str]
 
+    @property
+    def has_target(self) -> bool:
+        """Whether the year has a target to meet (a goal of "opfølgning" only, 0 and no maximum, has none)."""
+        return self.min_per_year > 0 or self.max_per_year is not None
+
 
 class ActivityFollowUp(BaseModel):
     """One activity goal's follow-up, one entry per year of its period up to the follow-up year."""
@@ -383,7 +388,8 @@ def follow_up_rows(result: FollowUp) -> list[dict[str, object]]:
                 "type": "aktivitet", "goal": act.key, "name": f"{act.area}: {act.kind}", "year": a.year,
                 "value": a.done, "index": None, "path_index": None, "path_value": None, "on_track": None,
                 "gap_points": None, "gap_percent": None, "needed_per_year": None,
-                "target": activity_target_text(a), "met": a.met, "source": "; ".join(a.activities),
+                "target": activity_target_text(a), "met": a.met if a.has_target else None,
+                "source": "; ".join(a.activities),
             })  # fmt: skip
     return rows
 
@@ -432,6 +438,6 @@ def follow_up_text(result: FollowUp, pact_name: str) -> str:
 
 
 def _activity_cell(a: ActivityYear) -> str:
-    if a.min_per_year == 0 and a.max_per_year is None:
+    if not a.has_target:
         return f"{a.year}: {a.done} udført"
     return f"{a.year}: {a.done} af {activity_target_text(a)} ({'nået' if a.met else 'ikke nået'})"

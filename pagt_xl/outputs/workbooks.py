@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xlsxwriter
 
-from pagt_xl.base.danish import danish_sort_key, format_amount, format_number
-from pagt_xl.base.figures import format_share, percent_fraction, whole_percent
+from pagt_xl.base.danish import danish_sort_key, format_amount, format_decimal, format_number
+from pagt_xl.base.figures import format_millions, format_share, percent_fraction, whole_percent
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.core.goals import FollowUp
@@ -59,16 +60,19 @@ SHEET_NAMES = {
 CHARTS = {"theme": "pie", "type": "bar", "year": "column"}
 
 
-def write_breakdown_workbook(result: Breakdowns, path: Path, *, goals: FollowUp | None = None) -> None:
+def write_breakdown_workbook(
+    result: Breakdowns, path: Path, *, goals: FollowUp | None = None, absolute_links: bool = False
+) -> None:
     """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol, Målopfølgning and Fejl.
 
     Every sheet prints on A4 landscape, one page wide, with the table's header row repeated; chart
     value axes are in millions; columns are as wide as their longest formatted value; shares are
     the breakdown's rounded ``percent`` (:mod:`pagt_xl.base.figures`), so the workbook shows the figures
     the report and the command line show. ``goals``: the goal follow-up, written as a
-    "Målopfølgning" sheet; ``None``: no such sheet.
+    "Målopfølgning" sheet; ``None``: no such sheet. ``absolute_links``: the Fejl sheet links to the
+    source files by their full path instead of relative to the workbook's folder.
     """
-    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals))
+    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals, absolute_links))
 
 
 def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -79,24 +83,35 @@ def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
     wb = xlsxwriter.Workbook(
         str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     )
-    fmts = {
-        "kr": wb.add_format({"num_format": KR_FORMAT}),
-        "pct": wb.add_format({"num_format": PCT_FORMAT}),
-        "int": wb.add_format({"num_format": "#,##0"}),
-        "dec": wb.add_format({"num_format": "0.0"}),
-        "date": wb.add_format({"num_format": "dd-mm-yyyy"}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
-        "year": None,
-        "text": None,
+    # every cell of a table top-aligned: in a row made tall by wrapped text, a label sits beside its numbers
+    kinds = {
+        "kr": {"num_format": KR_FORMAT},
+        "pct": {"num_format": PCT_FORMAT},
+        "int": {"num_format": "#,##0"},
+        "dec": {"num_format": "0.0"},
+        "date": {"num_format": "dd-mm-yyyy"},
+        "wrap": {"text_wrap": True},
+        "year": {"num_format": "0"},
+        "text": {},
+    }
+    fmts = {kind: wb.add_format({**spec, "valign": "top"}) for kind, spec in kinds.items()}
+    # the totals row, below the Table (so that sorting or filtering the Table never moves it)
+    fmts.update({f"total_{kind}": wb.add_format({**spec, "valign": "top", "bold": True, "top": 1})
+                 for kind, spec in kinds.items()})  # fmt: skip
+    fmts.update({
         "title": wb.add_format({"bold": True, "font_size": 14}),
+        "note": wb.add_format({"italic": True, "text_wrap": True, "valign": "top"}),
+        "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "font_color": "#FFFFFF"}),
+        "link": wb.add_format({"font_color": "#0563C1", "underline": 1, "valign": "top"}),
         "bad": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
         "good": wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
         "warn": wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"}),
-    }
+    })
+    wb.set_properties({"title": "pagt_xl", "comments": "Skrevet af pagt_xl"})
     return wb, fmts
 
 
-def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None = None) -> None:
+def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None, absolute_links: bool) -> None:
     wb, fmts = _new_workbook(path)
     pact = result.validation.pact
     _year_sheet(wb, fmts, result)
@@ -107,13 +122,19 @@ def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None = N
     _checks_sheet(wb, fmts, result)
     if goals is not None:
         goals_sheet(wb, fmts, goals)
-    _issues_sheet(wb, fmts, result.validation.issues, out, "Fejl", "Fejl og advarsler i kildedata", "Fejl")
+    _issues_sheet(wb, fmts, result.validation.issues, out, "Fejl", "Fejl og advarsler i kildedata", "Fejl",
+                  absolute_links=absolute_links)  # fmt: skip
     wb.close()
-    forward_slash_links(path)
+    finish_package(path)
 
 
 #: Widest a column gets (characters); longer text wraps (``wrap`` columns) or runs over.
 MAX_WIDTH = 60
+#: Narrower caps for the long-text columns of the wide sheets, so that each prints one A4 page wide at a
+#: legible size (≥ 8 pt in LibreOffice; 17 columns on one sheet printed at 3-6 pt): the text wraps instead.
+WRAP_WIDTHS = {"Fil": 20, "Projekttitel": 28, "Tovholder": 20, "Beskrivelse": 32, "Besked": 36, "Værdi": 16}
+#: A header wraps onto a second line rather than widening its column beyond this (characters)
+HEADER_WIDTH = 12
 
 
 def display_text(value: Any, kind: str) -> str:
@@ -136,10 +157,14 @@ def display_text(value: Any, kind: str) -> str:
 
 
 def column_width(header: str, values: Iterable[Any], kind: str) -> float:
-    """Width (characters) for a column: its longest formatted value or its header with the filter button."""
+    """Width (characters) for a column: its longest formatted value or its header with the filter button,
+    at most :data:`MAX_WIDTH` (a wrapped column named in :data:`WRAP_WIDTHS`: at most its cap there)."""
     longest = max((len(display_text(v, kind)) for v in values), default=0)
-    width = max(len(header) + 4, longest + 2, 8)
-    return min(width, MAX_WIDTH)
+    # the header (and its filter button) wraps: long words still fit on a line of their own
+    header_width = max(min(len(header), HEADER_WIDTH), *(len(w) for w in header.split())) + 3
+    width = max(header_width, longest + 2, 8)
+    cap = WRAP_WIDTHS.get(header, MAX_WIDTH) if kind in ("wrap", "value") else MAX_WIDTH
+    return min(width, cap)
 
 
 def wrapped_lines(value: Any, width: float) -> int:
@@ -163,21 +188,24 @@ def _table(
 
     A kind is one of ``text``, ``wrap``, ``year``, ``int``, ``kr``, ``pct`` (a fraction) or ``date``.
     Columns get the width of their longest formatted value; the sheet prints one page wide with
-    the header row repeated. Returns the last row index and the column widths.
+    the header row repeated. ``total`` is written in bold on the row right below the Table, outside it:
+    sorting or filtering the Table never moves it and it is never counted as data. Returns the last row
+    index (the totals row when there is one) and the column widths.
     """
-    last_row = first_row + max(len(rows), 1) + (1 if total else 0)
+    last_data = first_row + max(len(rows), 1)
+    last_row = last_data + (1 if total else 0)
     for i, row in enumerate(rows, start=first_row + 1):
         _write_row(ws, i, row, columns, fmts)
     if total:
-        _write_row(ws, first_row + len(rows) + 1, total, columns, fmts)
+        _write_row(ws, last_data + 1, total, columns, fmts, prefix="total_")
     ws.add_table(
         first_row,
         0,
-        last_row if rows or total else first_row + 1,
+        last_data,
         len(columns) - 1,
         {
             "name": name,
-            "columns": [{"header": h} for h, _ in columns],
+            "columns": [{"header": h, "header_format": fmts["header"]} for h, _ in columns],
             "style": "Table Style Medium 2",
             "autofilter": True,
         },
@@ -187,12 +215,15 @@ def _table(
         width = column_width(header, [r[j] for r in [*rows, *([total] if total else [])]], kind)
         ws.set_column(j, j, width)
         widths.append(width)
-    wrapped = [j for j, (_, kind) in enumerate(columns) if kind == "wrap"]
+    wrapped = [j for j, (_, kind) in enumerate(columns) if kind in ("wrap", "value")]
     for i, row in enumerate([*rows, *([total] if total else [])], start=first_row + 1):
         # a row as tall as its most wrapped cell: LibreOffice does not grow rows of wrapped text itself
         lines = max((wrapped_lines(row[j], widths[j]) for j in wrapped), default=1)
         if lines > 1:
             ws.set_row(i, _ROW_HEIGHT * lines)
+    header_lines = max(wrapped_lines(h, w - 2) for (h, _), w in zip(columns, widths, strict=True))
+    if header_lines > 1:  # beside the filter button
+        ws.set_row(first_row, _ROW_HEIGHT * header_lines)
     ws.freeze_panes(first_row + 1, 0)
     _print_setup(ws, first_row)
     return last_row, widths
@@ -204,14 +235,20 @@ def _print_setup(ws: Any, header_row: int) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     ws.set_footer("&L&A&RSide &P af &N")
 
 
-def _write_row(ws: Any, i: int, row: list[Any], columns: list[tuple[str, str]], fmts: dict[str, Any]) -> None:
+def _write_row(
+    ws: Any, i: int, row: list[Any], columns: list[tuple[str, str]], fmts: dict[str, Any], *, prefix: str = ""
+) -> None:
+    """One row of a table; ``prefix`` ``"total_"`` for the totals row's formats. A ``value`` column's
+    number (an issue's value read from a number cell) is written as a number, text as text."""
     for j, value in enumerate(row):
         kind = columns[j][1]
-        f = fmts[kind]
+        f = fmts[prefix + ("wrap" if kind == "value" else kind)]
+        if kind == "value":
+            value = _typed_value(value)
         if value is None:
             ws.write_blank(i, j, None, f)
         elif kind == "date":
@@ -222,13 +259,26 @@ def _write_row(ws: Any, i: int, row: list[Any], columns: list[tuple[str, str]], 
             ws.write_number(i, j, value, f)
 
 
-def _insert_chart(ws: Any, chart: Any, row: int, widths: list[float], size: tuple[int, int]) -> None:
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,12})?")
+
+
+def _typed_value(value: Any) -> Any:
+    """An issue's value as a number when it is one as Python writes a number cell's value (``"1300000"``,
+    ``"0.5"``); anything else — "1.300.000 kr.", a case number "2023-05", a leading zero — stays text."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        number = float(value)
+        return int(number) if "." not in value else number
+    return value
+
+
+def _insert_chart(ws: Any, chart: Any, row: int, widths: list[float], size: tuple[int, int], alt: str) -> None:
     """Put ``chart`` (``size`` in pixels) below the table at ``row`` and print it with the table, never cut.
 
-    The print area runs to the chart's last row and column, so LibreOffice (which prints the used cells)
-    prints the whole chart too, on the same page width as the table.
+    ``alt``: the chart's alternative text (Danish), read by screen readers. The print area runs to the
+    chart's last row and column, so LibreOffice (which prints the used cells) prints the whole chart too,
+    on the same page width as the table.
     """
-    ws.insert_chart(row, 0, chart, {"x_scale": size[0] / 480, "y_scale": size[1] / 288})
+    ws.insert_chart(row, 0, chart, {"x_scale": size[0] / 480, "y_scale": size[1] / 288, "description": alt})
     px, cols = 0.0, 0
     while px < size[0]:
         width = widths[cols] if cols < len(widths) else 8.43
@@ -294,7 +344,10 @@ def _year_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
         chart.set_title({"name": "Støttebeløb og ramme pr. år"})
         chart.set_y_axis(_mio_axis("mio. kr."))
         chart.set_legend({"position": "bottom"})
-        _insert_chart(ws, chart, last + 2, widths, (672, 346))
+        alt = "Søjlediagram over støttebeløb pr. år: " + "; ".join(
+            f"{r['year']}: {format_millions(r['granted'] or 0)} mio. kr." for r in yt.rows
+        )
+        _insert_chart(ws, chart, last + 2, widths, (672, 346), alt)
 
 
 def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pact_name: str) -> None:
@@ -315,7 +368,8 @@ def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pac
         ]
         t = b.total
         total = ["I alt", t["projects"], t["participants"], t["granted"], percent_fraction(t["percent"])]
-        _table(ws, fmts, 2, columns, rows, "Maalgrupper", total)
+        last, _ = _table(ws, fmts, 2, columns, rows, "Maalgrupper", total)
+        _sum_note(ws, fmts, last, rows, b.total)
         return
     columns = [
         (KEY_LABELS[key], "wrap" if key == "theme" else "text"),
@@ -327,6 +381,7 @@ def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pac
     rows = [[str(r[key]), r["projects"], r["granted"], percent_fraction(r["percent"])] for r in b.rows]
     total = ["I alt", b.total["projects"], b.total["granted"], percent_fraction(b.total["percent"])]
     last, widths = _table(ws, fmts, 2, columns, rows, "Fordeling_" + key, total)
+    last = _sum_note(ws, fmts, last, rows, b.total)
     chart_type = CHARTS.get(key)
     if chart_type and rows:
         chart = wb.add_chart({"type": chart_type})
@@ -351,7 +406,25 @@ def _breakdown_sheet(wb: Any, fmts: dict[str, Any], name: str, b: Breakdown, pac
         elif chart_type == "column":
             chart.set_y_axis(_mio_axis("mio. kr."))
             chart.set_legend({"none": True})
-        _insert_chart(ws, chart, last + 2, widths, (672, 346))
+        kind = {"pie": "Cirkeldiagram", "bar": "Liggende søjlediagram", "column": "Søjlediagram"}[chart_type]
+        alt = f"{kind} over støtte fordelt på {KEY_LABELS[key].lower()}: " + "; ".join(
+            f"{r[key]}: {format_millions(r['granted'])} mio. kr. ({format_share(r['percent'])})" for r in b.rows
+        )
+        _insert_chart(ws, chart, last + 2, widths, (672, 346), alt)
+
+
+def _sum_note(ws: Any, fmts: dict[str, Any], last: int, rows: list[list[Any]], total: dict[str, Any]) -> int:
+    """A note under a table whose projects column adds up to more than its total (a project counted in
+    several groups: target groups, partner types); returns the last row used."""
+    counted = sum(r[1] or 0 for r in rows)
+    if counted <= (total.get("projects") or 0):
+        return last
+    ws.merge_range(last + 1, 0, last + 1, 3, (
+        f"Bemærk: et projekt kan tælle med i flere rækker, så kolonnen Projekter summer til {format_number(counted)}, "
+        f"mens I alt er de {format_number(total['projects'])} forskellige projekter."
+    ), fmts["note"])  # fmt: skip
+    ws.set_row(last + 1, _ROW_HEIGHT * 2)
+    return last + 1
 
 
 def _checks_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
@@ -383,22 +456,24 @@ def _issues_sheet(
     table_name: str,
     *,
     file_names: bool = False,
+    absolute_links: bool = False,
 ) -> None:
     """The issues, each with its code's Danish description and a link to its source cell.
 
     ``file_names``: show each file by its name only (a folder of budgets), else as it was given.
+    ``absolute_links``: link to the source files by their full path, else relative to ``out``'s folder.
     """
     ws = wb.add_worksheet(sheet)
     ws.write_string(0, 0, title, fmts["title"])
     columns = [
         ("Alvor", "text"),
-        ("Fil", "text"),
+        ("Fil", "wrap"),
         ("Ark", "text"),
         ("Celle", "text"),
         ("Kode", "text"),
         ("Beskrivelse", "wrap"),
         ("Besked", "wrap"),
-        ("Værdi", "wrap"),
+        ("Værdi", "value"),
     ]
     rows = [
         [SEVERITY_DA[i.severity.value], Path(i.file).name if file_names and i.file else i.file, i.sheet, i.cell,
@@ -407,9 +482,9 @@ def _issues_sheet(
     ]  # fmt: skip
     _table(ws, fmts, 2, columns, rows, table_name)
     for r, issue in enumerate(issues, start=3):
-        target = _cell_link(issue, out)
+        target = _cell_link(issue, out, absolute=absolute_links)
         if target is not None:
-            ws.write_url(r, 3, target, string=issue.cell, tip="Åbn kildecellen")
+            ws.write_url(r, 3, target, fmts["link"], string=issue.cell, tip="Åbn kildecellen")
 
 
 def relative_link_path(source: str, folder: str, pathmod: Any = os.path) -> str:
@@ -426,12 +501,14 @@ def relative_link_path(source: str, folder: str, pathmod: Any = os.path) -> str:
     return rel.replace("\\", "/") if pathmod.sep == "\\" else rel
 
 
-def forward_slash_links(path: Path) -> None:
-    """Store the workbook's links to other files with forward slashes (``../data/oversigt.xlsx``).
+def finish_package(path: Path) -> None:
+    """Two fixes xlsxwriter cannot make, in the written workbook at ``path`` (in place; nothing else changes).
 
-    xlsxwriter stores them with backslashes (``..\\data\\oversigt.xlsx``), which only Excel on Windows
-    follows; forward slashes work in Excel on every system and in LibreOffice. Rewrites the sheets'
-    relationship parts of the workbook at ``path`` in place; nothing else changes.
+    * Links to other files with forward slashes (``../data/oversigt.xlsx``): xlsxwriter stores them with
+      backslashes (``..\\data\\oversigt.xlsx``), which only Excel on Windows follows; forward slashes
+      work in Excel on every system and in LibreOffice.
+    * Charts in Danish: xlsxwriter writes every chart's language as en-US (``<c:lang>`` and each text
+      run), so Excel would check and hyphenate their Danish titles as English.
     """
     with zipfile.ZipFile(path) as z:
         parts = [(info, z.read(info)) for info in z.infolist()]
@@ -439,10 +516,16 @@ def forward_slash_links(path: Path) -> None:
     def fix(m: re.Match[bytes]) -> bytes:
         return b'Target="' + m.group(1).replace(b"\\", b"/") + b'"' + m.group(2)
 
-    fixed = [
-        (info, _EXTERNAL_TARGET.sub(fix, data) if info.filename.startswith("xl/worksheets/_rels/") else data)
-        for info, data in parts
-    ]
+    def fixed_part(name: str, data: bytes) -> bytes:
+        if name.startswith("xl/worksheets/_rels/"):
+            return _EXTERNAL_TARGET.sub(fix, data)
+        if name.startswith("xl/charts/chart"):
+            return data.replace(b'<c:lang val="en-US"/>', b'<c:lang val="da-DK"/>').replace(
+                b'lang="en-US"', b'lang="da-DK"'
+            )
+        return data
+
+    fixed = [(info, fixed_part(info.filename, data)) for info, data in parts]
     if fixed == parts:
         return
     with zipfile.ZipFile(path, "w") as z:
@@ -450,15 +533,17 @@ def forward_slash_links(path: Path) -> None:
             z.writestr(info, data)
 
 
-def _cell_link(issue: Any, out: Path) -> str | None:
-    """An ``external:`` link to the issue's cell, relative to the output's folder; ``None`` when there is none.
+def _cell_link(issue: Any, out: Path, *, absolute: bool = False) -> str | None:
+    """An ``external:`` link to the issue's cell, relative to the output's folder (``absolute``: the source's
+    full path, which still works when the workbook is mailed or moved); ``None`` when there is none.
 
     The path has forward slashes; the sheet name is quoted as Excel does (``'Kim''s ark'``); ``#`` and
     ``%`` in the file name are percent-encoded, because the first ``#`` starts the location in the sheet.
     """
     if not (issue.file and issue.sheet and issue.cell and Path(issue.file).exists()):
         return None
-    rel = relative_link_path(str(Path(issue.file).resolve()), str(Path(out).resolve().parent))
+    source = str(Path(issue.file).resolve())
+    rel = source.replace("\\", "/") if absolute else relative_link_path(source, str(Path(out).resolve().parent))
     rel = rel.replace("%", "%25").replace("#", "%23")
     sheet = issue.sheet.replace("'", "''")
     target = f"external:{rel}#'{sheet}'!{issue.cell}"
@@ -490,44 +575,64 @@ def budget_statuses(records: list[Any], issues: list[Any]) -> tuple[list[str], l
     return [BUDGET_STATUS[worst.get(r.file, "ok")] for r in records], unreadable
 
 
-def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, pact: Any = None) -> None:
-    """The budget overview: "Budgetter" (one row per file, a status, a totals row), "Kategorier" and "Fejl".
+#: The budget overview's two sheets, (header, kind, column of :func:`pagt_xl.core.budget.budget_table`): one
+#: A4 page wide each at a legible size (17 columns on one sheet printed at 5-6 pt). ``None``: the status.
+BUDGET_SHEETS: dict[str, list[tuple[str, str, str | None]]] = {
+    "Budgetter": [
+        ("Fil", "wrap", "file"), ("Status", "text", None), ("Sagsnr.", "text", "case_id"),
+        ("Projekttitel", "wrap", "title"), ("Udgifter i alt", "kr", "total_cost"),
+        ("Ansøgt fra puljen", "kr", "sought"), ("Bevilget", "kr", "granted"), ("Forbrugt", "kr", "spent"),
+        ("Forbrugt andel", "pct", "spent_share"),
+    ],
+    "Finansiering": [
+        ("Fil", "wrap", "file"), ("Sagsnr.", "text", "case_id"), ("Tovholder", "wrap", "applicant"),
+        ("År", "year", "year"), ("Start", "date", "start"), ("Slut", "date", "end"),
+        ("Angivet total", "kr", "stated_total"), ("Egenfinansiering", "kr", "own"),
+        ("Partnerfinansiering", "kr", "partner"), ("Medfinansiering", "pct", "cofinancing_share"),
+    ],
+}  # fmt: skip
+
+
+def write_budget_workbook(
+    records: list[Any], issues: list[Any], path: Path, *, pact: Any = None, absolute_links: bool = False
+) -> None:
+    """The budget overview: "Budgetter" (one row per file, a status, a totals row), "Finansiering" (period and
+    co-financing), "Kategorier" and "Fejl".
 
     Every file given is a row: a budget's status is OK, Advarsler or Fejl; a file that could not be read
     as a budget is "Kan ikke læses". ``pact`` orders the categories as its ``[budgets]`` does;
-    ``None``: the common order. Written atomically, printed like the breakdown workbook.
+    ``None``: the common order. ``absolute_links``: the Fejl sheet links to the budgets by their full path
+    (the workbook can be mailed within the organisation) instead of relative to the output's folder.
+    Written atomically, printed like the breakdown workbook.
     """
     from pagt_xl.core.budget import budget_table, spending_by_category
 
     def write(tmp: Path) -> None:
         wb, fmts = _new_workbook(tmp)
-        ws = wb.add_worksheet("Budgetter")
-        ws.write_string(0, 0, "Projektbudgetter (samlet)", fmts["title"])
         table = budget_table(records)
-        columns = [
-            ("Fil", "text"), ("Status", "text"), ("Sagsnr.", "text"), ("Projekttitel", "wrap"),
-            ("Tovholder", "text"), ("År", "year"), ("Start", "date"), ("Slut", "date"),
-            ("Udgifter i alt", "kr"), ("Angivet total", "kr"), ("Ansøgt fra puljen", "kr"),
-            ("Egenfinansiering", "kr"), ("Partnerfinansiering", "kr"), ("Medfinansiering", "pct"),
-            ("Bevilget", "kr"), ("Forbrugt", "kr"), ("Forbrugt andel", "pct"),
-        ]  # fmt: skip
         statuses, unreadable = budget_statuses(records, issues)
-        rows = []
-        for rec, status in zip(table.itertuples(index=False), statuses, strict=True):
-            values = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in rec]
-            values[0] = Path(values[0]).name
-            for j in (5, 6):
-                if values[j] is not None:
-                    values[j] = dt.datetime(values[j].year, values[j].month, values[j].day)
-            rows.append([values[0], status, *values[1:]])
-        rows += [[Path(f).name, BUDGET_STATUS["unreadable"], *[None] * (len(columns) - 2)] for f in unreadable]
-        rows.sort(key=lambda r: danish_sort_key(r[0]))
-        total = _budget_total(records, len(columns))
-        last, _ = _table(ws, fmts, 2, columns, rows, "Budgetter", total)
-        for text, f in ((BUDGET_STATUS["error"], "bad"), (BUDGET_STATUS["unreadable"], "bad"),
-                        (BUDGET_STATUS["warning"], "warn"), (BUDGET_STATUS["ok"], "good")):  # fmt: skip
-            ws.conditional_format(3, 1, last, 1, {"type": "cell", "criteria": "==", "value": f'"{text}"',
-                                                  "format": fmts[f]})  # fmt: skip
+        totals = _budget_totals(records)
+        for sheet, spec in BUDGET_SHEETS.items():
+            ws = wb.add_worksheet(sheet)
+            title = "Projektbudgetter (samlet)" if sheet == "Budgetter" else "Projektperiode og finansiering"
+            ws.write_string(0, 0, title, fmts["title"])
+            columns = [(h, kind) for h, kind, _ in spec]
+            rows = []
+            for rec, status in zip(table.to_dict("records"), statuses, strict=True):
+                rows.append([status if key is None else _budget_cell(rec, key) for _, _, key in spec])
+            rows += [[Path(f).name, *([BUDGET_STATUS["unreadable"]] if spec[1][2] is None else [None]),
+                      *[None] * (len(spec) - 2)] for f in unreadable]  # fmt: skip
+            rows.sort(key=lambda r: danish_sort_key(r[0]))
+            total = [totals.get(key) for _, _, key in spec]
+            total[0] = "I alt"
+            if spec[1][2] is None:
+                total[1] = f"{format_number(len(records))} budgetter"
+            last, _ = _table(ws, fmts, 2, columns, rows, sheet, total)
+            if spec[1][2] is None:
+                for text, f in ((BUDGET_STATUS["error"], "bad"), (BUDGET_STATUS["unreadable"], "bad"),
+                                (BUDGET_STATUS["warning"], "warn"), (BUDGET_STATUS["ok"], "good")):  # fmt: skip
+                    ws.conditional_format(3, 1, last - 1, 1, {"type": "cell", "criteria": "==",
+                                                              "value": f'"{text}"', "format": fmts[f]})  # fmt: skip
         ws2 = wb.add_worksheet("Kategorier")
         ws2.write_string(0, 0, "Budget og forbrug pr. kategori", fmts["title"])
         cats = spending_by_category(records, pact)
@@ -535,45 +640,55 @@ def write_budget_workbook(records: list[Any], issues: list[Any], path: Path, *, 
         cat_total = ["I alt", sum(v["budget"] for v in cats.values()), sum(v["spent"] for v in cats.values())]
         _table(ws2, fmts, 2, [("Kategori", "text"), ("Budget", "kr"), ("Forbrugt", "kr")], cat_rows, "Kategorier",
                cat_total if cat_rows else None)  # fmt: skip
-        _issues_sheet(
-            wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl", file_names=True
-        )
+        _issues_sheet(wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl",
+                      file_names=True, absolute_links=absolute_links)  # fmt: skip
         wb.close()
-        forward_slash_links(tmp)
+        finish_package(tmp)
 
     atomic_write(Path(path), write)
 
 
-def _budget_total(records: list[Any], width: int) -> list[Any]:
-    """The totals row of the budget overview: sums of the amounts, the shares of those sums."""
+def _budget_cell(rec: dict[str, Any], key: str) -> Any:
+    """A budget table value as a cell: the file by its name, dates as datetimes, a missing value blank."""
+    v = rec[key]
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return None
+    if key == "file":
+        return Path(v).name
+    if key in ("start", "end"):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _budget_totals(records: list[Any]) -> dict[str, Any]:
+    """The totals of the budget overview: sums of the amounts, the shares of those sums."""
 
     def total(attr: str) -> int:
         return sum(v for r in records if (v := getattr(r, attr)) is not None)
 
     cost, granted, spent = total("total_cost"), total("granted"), total("spent")
     cofinancing = sum(r.cofinancing for r in records)
-    row: list[Any] = [None] * width
-    row[0] = "I alt"
-    row[1] = f"{len(records)} budgetter"
-    row[8:17] = [
-        cost, total("stated_total"), total("sought"), total("own"), total("partner"),
-        cofinancing / cost if cost else None, granted, spent, spent / granted if granted else None,
-    ]  # fmt: skip
-    return row
+    return {
+        "total_cost": cost, "stated_total": total("stated_total"), "sought": total("sought"), "own": total("own"),
+        "partner": total("partner"), "cofinancing_share": cofinancing / cost if cost else None, "granted": granted,
+        "spent": spent, "spent_share": spent / granted if granted else None,
+    }  # fmt: skip
 
 
 # -- goal follow-up (issue 17) -----------------------------------------------------
-def write_goals_workbook(result: FollowUp, issues: list[Any], path: Path) -> None:
-    """The goal follow-up on its own: a "Målopfølgning" sheet and a "Fejl" sheet (written atomically)."""
-    atomic_write(Path(path), lambda tmp: _write_goals(result, issues, tmp, Path(path)))
+def write_goals_workbook(result: FollowUp, issues: list[Any], path: Path, *, absolute_links: bool = False) -> None:
+    """The goal follow-up on its own: a "Målopfølgning" sheet with a chart per indicator and a "Fejl" sheet
+    (written atomically; ``absolute_links`` as for :func:`write_breakdown_workbook`)."""
+    atomic_write(Path(path), lambda tmp: _write_goals(result, issues, tmp, Path(path), absolute_links))
 
 
-def _write_goals(result: FollowUp, issues: list[Any], path: Path, out: Path) -> None:
+def _write_goals(result: FollowUp, issues: list[Any], path: Path, out: Path, absolute_links: bool) -> None:
     wb, fmts = _new_workbook(path)
     goals_sheet(wb, fmts, result)
-    _issues_sheet(wb, fmts, issues, out, "Fejl", "Fejl og advarsler i målopfølgningen", "Fejl")
+    _issues_sheet(wb, fmts, issues, out, "Fejl", "Fejl og advarsler i målopfølgningen", "Fejl",
+                  absolute_links=absolute_links)  # fmt: skip
     wb.close()
-    forward_slash_links(path)
+    finish_package(path)
 
 
 def goals_sheet(wb: Any, fmts: dict[str, Any], result: FollowUp) -> None:
@@ -594,23 +709,60 @@ def goals_sheet(wb: Any, fmts: dict[str, Any], result: FollowUp) -> None:
         for ind in result.indicators for y in ind.years
     ]  # fmt: skip
     last = 1
-    if result.indicators:
-        last, _ = _table(ws, fmts, 2, cols, rows, "Indikatorer")
     acols = [
         ("Indsatsområde", "text"), ("Aktivitet", "text"), ("År", "year"), ("Udført", "int"), ("Mål pr. år", "text"),
         ("Nået", "text"), ("Aktiviteter", "wrap"),
     ]  # fmt: skip
     arows = [
-        [act.area, act.kind, a.year, a.done, activity_target_text(a), "ja" if a.met else "nej",
-         safe_text("; ".join(a.activities))]
+        [act.area, act.kind, a.year, a.done, activity_target_text(a),
+         ("ja" if a.met else "nej") if a.has_target else "–", safe_text("; ".join(a.activities))]
         for act in result.activities for a in act.years
     ]  # fmt: skip
+    widths: list[float] = []
+    if result.indicators:
+        last, widths = _table(ws, fmts, 2, cols, rows, "Indikatorer")
     if result.activities:
         first = last + 3 if result.indicators else 2
         ws.write_string(first - 1, 0, "Handlingsplanens aktivitetsmål", fmts["title"])
-        _table(ws, fmts, first, acols, arows, "Aktivitetsmaal")
+        last, awidths = _table(ws, fmts, first, acols, arows, "Aktivitetsmaal")
+        widths = [max(a, b) for a, b in zip(widths, awidths, strict=False)] or awidths
     if not result.indicators and not result.activities:
         ws.write_string(2, 0, "Pagten har ingen mål i sin konfiguration.")
+    _goal_charts(wb, ws, result, last + 2, widths)
+
+
+def _goal_charts(wb: Any, ws: Any, result: FollowUp, row: int, widths: list[float]) -> None:
+    """A line chart per indicator below the tables: its index against the path to the target, by year.
+
+    The series point into the "Indikatorer" Table (header on row 3): one indicator's years are consecutive.
+    """
+    first = 3
+    for ind in result.indicators:
+        n = len(ind.years)
+        if n == 0:
+            continue
+        chart = wb.add_chart({"type": "line"})
+        for name, col in (("Indeks", 3), ("Sti mod målet (indeks)", 4)):
+            chart.add_series({
+                "name": name,
+                "categories": [ws.name, first, 1, first + n - 1, 1],
+                "values": [ws.name, first, col, first + n - 1, col],
+                "marker": {"type": "circle"} if col == 3 else {"type": "none"},
+                "line": {"dash_type": "dash"} if col == 4 else {},
+            })  # fmt: skip
+        chart.set_title({"name": ind.name})
+        chart.set_y_axis({"name": "Indeks (basisår = 100)", "num_format": "0", "major_gridlines": {"visible": True}})
+        chart.set_x_axis({"name": "År"})
+        chart.set_legend({"position": "bottom"})
+        latest = ind.years[-1]
+        alt = (
+            f"Linjediagram for {ind.name}: indeks pr. år mod stien til målet. Senest {latest.year}: indeks "
+            f"{format_decimal(latest.index, 1)} mod stiens {format_decimal(latest.path_index, 1)}, "
+            + ("på sporet." if latest.on_track else "bagud.")
+        )
+        _insert_chart(ws, chart, row, widths, (672, 346), alt)
+        row += -(-346 // _DEFAULT_ROW_PX) + 2
+        first += n
 
 
 _EXTERNAL_TARGET = re.compile(rb'Target="([^"]*)"(\s+TargetMode="External")')

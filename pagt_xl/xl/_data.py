@@ -43,8 +43,6 @@ from pagt_xl.xl.settings import ServerSettings, current_settings
 
 T = TypeVar("T")
 
-#: How many validated ranges are kept (each holds its table; 10,000 rows are a few MB).
-CACHE_SIZE = 16
 #: Most results remembered per range (one per distinct formula, e.g. PAGT.BEVILGET per year and theme).
 MAX_DERIVED = 4096
 NO_HEADER = (
@@ -104,10 +102,98 @@ def _from_json(obj: dict[str, Any]) -> Any:
 class _Entry:
     validation: Validation
     derived: dict[Hashable, Any] = field(default_factory=dict)
+    #: bytes of the validation (measured once, :func:`deep_size`)
+    base: int = 0
+    #: bytes of the derived results (each measured as it is added)
+    extra: int = 0
+    #: the cache key it is kept under
+    key: tuple[str, str] = ("", "")
+
+    @property
+    def size(self) -> int:
+        """Bytes the entry holds."""
+        return self.base + self.extra
 
 
 _cache: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
 _cache_lock = threading.Lock()
+_cache_bytes = 0
+
+
+def deep_size(obj: Any) -> int:
+    """Bytes held by ``obj`` and everything it refers to (each object counted once).
+
+    DataFrames and Series count their ``memory_usage(deep=True)``; containers,
+    dataclasses, pydantic models and plain objects are walked. Pacts, modules,
+    types and functions are shared by every entry and not counted. An estimate
+    in the way ``sys.getsizeof`` is one (allocator overhead not included), fast
+    enough to run once per validated range (a 10,000-row range: a few ms).
+    """
+    import sys
+
+    seen: set[int] = set()
+    total = 0
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or item is None or isinstance(item, _SHARED_TYPES):
+            continue
+        seen.add(id(item))
+        if isinstance(item, pd.DataFrame | pd.Series | pd.Index):
+            usage = item.memory_usage(deep=True)
+            total += int(usage.sum()) if hasattr(usage, "sum") else int(usage)
+            continue
+        total += sys.getsizeof(item)
+        if isinstance(item, str | bytes | int | float | bool | complex | dt.date | dt.datetime):
+            continue
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            # plain values (most of a range's columns) are counted here, each as if it were its own object
+            atoms = [x for x in item if type(x) in _ATOMS]
+            total += sum(map(sys.getsizeof, atoms))
+            if len(atoms) != len(item):
+                stack.extend(x for x in item if type(x) not in _ATOMS)
+        else:
+            fields = getattr(item, "__dict__", None)
+            if fields is not None:
+                stack.append(fields)
+            for name in getattr(type(item), "__slots__", ()):
+                stack.append(getattr(item, name, None))
+    return total
+
+
+_SHARED_TYPES: tuple[type, ...] = (Pact, type, type(deep_size), type(threading))
+_ATOMS = frozenset({str, int, float, bool, bytes})
+
+
+def cache_bytes() -> int:
+    """Bytes the range cache of this process holds now (see :func:`deep_size`)."""
+    return _cache_bytes
+
+
+def _cache_limit() -> int:
+    return int(current_settings().range_cache_mb * 1024 * 1024)
+
+
+def _keep(key: tuple[str, str], entry: _Entry) -> None:
+    """Add ``entry`` to the cache, then drop the least recently used entries beyond the byte limit.
+
+    The newest entry always stays (a range larger than the limit is still
+    answered, and forgotten when the next one comes).
+    """
+    global _cache_bytes
+    limit = _cache_limit()
+    with _cache_lock:
+        old = _cache.pop(key, None)
+        if old is not None:
+            _cache_bytes -= old.size
+        _cache[key] = entry
+        _cache_bytes += entry.size
+        while len(_cache) > 1 and _cache_bytes > limit:
+            _, dropped = _cache.popitem(last=False)
+            _cache_bytes -= dropped.size
 _pacts: dict[str, Pact] = {}
 
 
@@ -223,11 +309,8 @@ def _entry(values: Any, pact: Pact, digest: str | None = None) -> _Entry:
         del rows, grid
         if result.fatal or (result.table.empty and not result.overview.sheets):
             raise CellError(NO_HEADER)
-        entry = _Entry(result)
-        with _cache_lock:
-            _cache[key] = entry
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
+        entry = _Entry(result, base=deep_size(result), key=key)
+        _keep(key, entry)
         _gc.settle()  # the new range's objects are acyclic: never walk them (see pagt_xl.base._gc)
     return entry
 
@@ -253,12 +336,26 @@ def derived(values: Any, pact: Pact, key: Hashable, compute: Callable[[Validatio
 
     A breakdown of an unchanged range is then computed once, however many cells ask for it.
     """
+    global _cache_bytes
     entry = _entry(values, pact)
     if key not in entry.derived:
-        if len(entry.derived) >= MAX_DERIVED:
-            entry.derived.clear()
-        entry.derived[key] = compute(entry.validation)
+        value = compute(entry.validation)
+        grown = deep_size(value) + deep_size(key)
+        with _cache_lock:
+            kept = _cache.get(entry.key) is entry
+            if len(entry.derived) >= MAX_DERIVED:
+                entry.derived.clear()
+                if kept:
+                    _cache_bytes -= entry.extra
+                entry.extra = 0
+            entry.derived[key] = value
+            entry.extra += grown
+            if kept:
+                _cache_bytes += grown
     return entry.derived[key]
+
+
+
 
 
 def pack_data(values: Any, pact: Pact) -> tuple[str, Validation]:
@@ -291,5 +388,7 @@ def validate_grids(book: str, grids: list[Grid], pact: Pact) -> Validation:
 
 def clear_cache() -> None:
     """Forget every cached range (tests, benchmarks)."""
+    global _cache_bytes
     with _cache_lock:
         _cache.clear()
+        _cache_bytes = 0

@@ -100,8 +100,8 @@ def data_argument(value: Any) -> Any:
     obj = _cached_object(value)
     if obj is None:
         raise CellError(
-            "dataene fra PAGT.DATA findes ikke længere på serveren (genstartet eller ryddet); "
-            "genberegn projektmappen (Ctrl+Alt+F9)"
+            "dataene fra PAGT.DATA findes ikke (længere) på serveren for dig: de udløber efter nogle timer og ved "
+            "genstart, og de tilhører den, der lavede dem; genberegn projektmappen (Ctrl+Alt+F9)"
         )
     ref = _data.unpack_data(obj)
     if ref is None:

@@ -46,7 +46,7 @@ from pagt_xl.outputs.workbooks import KR_FORMAT, PCT_FORMAT, SHEET_NAMES
 from pagt_xl.pipeline import JobOutputs, JobSpec, run_breakdowns, run_job
 from pagt_xl.xl._data import CellError, grid_from_values, pact_named, validate_grids
 from pagt_xl.xl.core import SEVERITY_DA
-from pagt_xl.xl.settings import ServerSettings, current_settings
+from pagt_xl.xl.settings import ServerSettings, current_settings, public_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -389,11 +389,12 @@ def write_breakdowns(book: Any, result: Breakdowns) -> list[str]:
 
 # -- report ------------------------------------------------------------------------------------
 def public_url(settings: ServerSettings | None = None) -> str:
-    """Base URL of the server for links (``PAGT_XL_PUBLIC_URL``, else ``https://`` + ``XLWINGS_HOSTNAME``).
+    """Base URL of the server for links: ``PAGT_XL_PUBLIC_URL`` or ``XLWINGS_HOSTNAME``, else the request's own.
 
-    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`.
+    ``settings``: ``None`` means :func:`~pagt_xl.xl.settings.current_settings`
+    (see :func:`~pagt_xl.xl.settings.public_base_url`).
     """
-    return (settings or current_settings()).base_url
+    return public_base_url(settings)
 
 
 def report_target(

@@ -28,6 +28,10 @@ from pagt_xl.base.errors import ConfigError, ErrorCode
 
 #: The import string every server process loads.
 APP = "pagt_xl.xl.asgi:app"
+#: uvicorn's HTTP/1.1 protocol with a deadline for the headers (:mod:`pagt_xl.xl.protocol`).
+PROTOCOL = "pagt_xl.xl.protocol:GuardedH11Protocol"
+#: Host names that bind to this machine only.
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def _tls_files(certfile: Path | None, keyfile: Path | None) -> None:
@@ -46,24 +50,33 @@ def serve(
     certfile: Path | None = None,
     keyfile: Path | None = None,
     workers: int = 1,
+    insecure_local: bool = False,
 ) -> int:
     """Run the server until stopped; returns the exit code.
 
     ``certfile``/``keyfile``: a PEM certificate (chain) and its private key for
     HTTPS; ``None`` (both) means plain HTTP, fine on 127.0.0.1 and behind a
-    proxy that terminates TLS. ``workers``: uvicorn worker processes (1: this
-    process serves). Without ``XLWINGS_LICENSE_KEY``, with a bad setting or a
-    missing certificate file it prints one line on what to fix and returns 2.
+    proxy that terminates TLS (a warning says so). ``workers``: uvicorn worker
+    processes (1: this process serves). ``insecure_local``: start without an
+    authentication provider, bound to 127.0.0.1 only (as ``PAGT_XL_INSECURE_LOCAL=true``);
+    without it (or the variable) a start without ``XLWINGS_AUTH_PROVIDERS`` is
+    refused. Without ``XLWINGS_LICENSE_KEY``, with a bad setting, an open start
+    or a missing certificate file it prints one line on what to fix and returns 2.
     """
     scheme = "https" if certfile is not None else "http"
-    os.environ.setdefault("PAGT_XL_PUBLIC_URL", f"{scheme}://{host}:{port}")
+    if insecure_local:
+        os.environ["PAGT_XL_INSECURE_LOCAL"] = "true"  # the workers read it too
     try:
         if workers < 1:
             raise ConfigError(f"--workers {workers}: mindst 1", code=ErrorCode.USAGE)
         _tls_files(certfile, keyfile)
-        from pagt_xl.xl.asgi import load_settings  # pydantic and the settings load only to serve
+        from pagt_xl.xl.asgi import check_security, load_settings  # pydantic and the settings load only to serve
 
         settings = load_settings()  # before anything imports xlwings
+        if settings.insecure_local and host not in LOOPBACK:
+            raise ConfigError(f"--host {host}: uden godkendelse (--insecure-local) kun 127.0.0.1, ::1 eller localhost",
+                              code=ErrorCode.USAGE)  # fmt: skip
+        notices = check_security(settings)
     except ConfigError as exc:
         print(f"pagt-xl serve: {exc}", file=sys.stderr)
         return 2
@@ -77,6 +90,18 @@ def serve(
         f"rapporter i {settings.report_dir}); stop med Ctrl+C",
         flush=True,
     )
+    for notice in notices:
+        print(notice, file=sys.stderr, flush=True)
+    if scheme == "http" and host not in LOOPBACK:
+        print(
+            "pagt-xl serve: advarsel: almindelig HTTP på en netværksadresse; Office-tilføjelsesprogrammer kræver "
+            "HTTPS: brug --certfile/--keyfile eller en TLS-proxy foran / WARNING: plain HTTP",
+            file=sys.stderr,
+            flush=True,
+        )
+    elif scheme == "http":
+        print("pagt-xl serve: almindelig HTTP (kun til test på denne maskine; Excel kræver HTTPS)", file=sys.stderr,
+              flush=True)  # fmt: skip
     if workers > 1 and settings.object_cache_url is None:
         print(
             "pagt-xl serve: advarsel: flere processer uden XLWINGS_OBJECT_CACHE_URL (Redis): et PAGT.DATA-håndtag "
@@ -89,6 +114,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=PROTOCOL,
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
         log_level=settings.log_level,
@@ -103,6 +129,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--certfile", type=Path, metavar="PEM", help="TLS-certifikat (PEM) for HTTPS")
     parser.add_argument("--keyfile", type=Path, metavar="PEM", help="certifikatets private nøgle (PEM)")
     parser.add_argument(
+        "--insecure-local",
+        action="store_true",
+        help="start uden godkendelse, kun for denne maskine (127.0.0.1); til test og demo",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -111,7 +142,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pagt_xl.xl.serve [--host H] [--port P] [--certfile F --keyfile F] [--workers N]``."""
+    """``python -m pagt_xl.xl.serve [--host H] [--port P] [--certfile F --keyfile F] [--workers N]``.
+
+    Also ``--insecure-local`` (see :func:`serve`).
+    """
     from pagt_xl.xl.settings import ServerSettings
 
     parser = argparse.ArgumentParser(
@@ -122,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_arguments(parser)
     args = parser.parse_args(argv)
-    return serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile, workers=args.workers)
+    return serve(args.host, args.port, certfile=args.certfile, keyfile=args.keyfile, workers=args.workers,
+                 insecure_local=args.insecure_local)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,8 +61,9 @@ class ServerSettings(BaseModel):
     public_url: str | None = _setting(
         "PAGT_XL_PUBLIC_URL",
         "en adresse, der begynder med http:// eller https://, fx https://pagt.region.dk",
-        "Serverens offentlige adresse i links til rapportkladder. Ikke sat: https://$XLWINGS_HOSTNAME, "
-        "ellers http://127.0.0.1:8000 (pagt-xl serve sætter den til http(s)://<host>:<port>).",
+        "Serverens offentlige adresse i manifestet og i links til rapportkladder. Ikke sat: "
+        "https://$XLWINGS_HOSTNAME, ellers adressen fra forespørgslen (Host-headeren; bag en proxy med "
+        "X-Forwarded-Proto), ellers http://127.0.0.1:8000.",
     )
     hostname: str | None = _setting(
         "XLWINGS_HOSTNAME",
@@ -103,8 +105,8 @@ class ServerSettings(BaseModel):
     api_token: SecretStr = _setting(
         "PAGT_XL_API_TOKEN",
         "en hemmelig nøgle på mindst 16 tegn",
-        "Fælles adgangsnøgle ved XLWINGS_AUTH_PROVIDERS='[\"custom\"]'. Ikke sat eller kortere end 16 tegn: "
-        "alle kald afvises.",
+        "Én fælles adgangsnøgle ved XLWINGS_AUTH_PROVIDERS='[\"custom\"]' (alle hedder det samme i loggen og "
+        "deler PAGT.DATA-håndtag; brug hellere PAGT_XL_TOKENS_FILE). Kortere end 16 tegn: afvises ved start.",
         default=SecretStr(""),
     )
     max_body: int = _setting(
@@ -126,6 +128,78 @@ class ServerSettings(BaseModel):
         "Redis til xlwings' objekt-cache (PAGT.DATA-håndtag), delt af alle serverprocesser. Ikke sat: i "
         "hukommelsen i hver proces, så med flere --workers kan et håndtag mangle i den proces, der svarer "
         "(cellen viser #VÆRDI! og beder om genberegning). xlwings Server læser den selv.",
+    )
+    insecure_local: bool = _setting(
+        "PAGT_XL_INSECURE_LOCAL",
+        "true eller false",
+        "'true': start uden godkendelse (XLWINGS_AUTH_PROVIDERS tom), men kun for denne maskine: serveren "
+        "binder 127.0.0.1 og afviser alle andre (samme som pagt-xl serve --insecure-local). Ikke sat: "
+        "serveren nægter at starte uden godkendelse.",
+        default=False,
+    )
+    tokens_file: Path | None = _setting(
+        "PAGT_XL_TOKENS_FILE",
+        "en TOML-fil med tabellen [tokens]: navn = \"nøgle\" (mindst 32 tegn) eller \"sha256:<hex>\"",
+        "Personlige adgangsnøgler ved XLWINGS_AUTH_PROVIDERS='[\"custom\"]': én nøgle pr. bruger, så loggen og "
+        "PAGT.DATA-håndtagene har navn på. Filen læses igen, når den ændres.",
+    )
+    handle_lifetime_hours: float = _setting(
+        "PAGT_XL_HANDLE_LIFETIME_HOURS",
+        "et antal timer større end 0, fx 8 eller 0.5",
+        "Så længe lever et PAGT.DATA-håndtag på serveren (i hukommelsen eller Redis); derefter beder cellen om "
+        "genberegning.",
+        default=8.0,
+        gt=0,
+        allow_inf_nan=False,
+    )
+    handle_cache_mb: float = _setting(
+        "PAGT_XL_HANDLE_CACHE_MB",
+        "et antal MB større end 0, fx 64",
+        "Største samlede størrelse af PAGT.DATA-håndtag i hukommelsen pr. proces (uden Redis); de ældst brugte "
+        "fjernes først.",
+        default=64.0,
+        gt=0,
+        allow_inf_nan=False,
+    )
+    range_cache_mb: float = _setting(
+        "PAGT_XL_RANGE_CACHE_MB",
+        "et antal MB større end 0, fx 256",
+        "Største samlede størrelse af validerede områder, der huskes pr. proces (målt i bytes); de ældst brugte "
+        "fjernes først.",
+        default=256.0,
+        gt=0,
+        allow_inf_nan=False,
+    )
+    header_timeout: float = _setting(
+        "PAGT_XL_HEADER_TIMEOUT",
+        "et antal sekunder større end 0, fx 10",
+        "En forespørgsels første linje og overskrifter skal være modtaget inden for dette antal sekunder, ellers "
+        "lukkes forbindelsen (pagt-xl serve; uvicorn med --http pagt_xl.xl.protocol:GuardedH11Protocol).",
+        default=10.0,
+        gt=0,
+        allow_inf_nan=False,
+    )
+    body_timeout: float = _setting(
+        "PAGT_XL_BODY_TIMEOUT",
+        "et antal sekunder større end 0, fx 20",
+        "Frist for en forespørgsels indhold: dette antal sekunder plus den tid, indholdet tager ved "
+        "PAGT_XL_BODY_MIN_RATE; et langsommere indhold afvises med 408.",
+        default=20.0,
+        gt=0,
+        allow_inf_nan=False,
+    )
+    body_min_rate: int = _setting(
+        "PAGT_XL_BODY_MIN_RATE",
+        "et helt antal bytes pr. sekund større end 0, fx 32768",
+        "Mindste hastighed for en forespørgsels indhold ud over PAGT_XL_BODY_TIMEOUT, i bytes pr. sekund.",
+        default=32 * 1024,
+        gt=0,
+    )
+    content_security_policy: str | None = _setting(
+        "PAGT_XL_CSP",
+        "en Content-Security-Policy, fx \"default-src 'self'\"",
+        "Serverens Content-Security-Policy-header. Ikke sat: kun egne scripts og filer; Office-domænerne må vise "
+        "opgaveruden i en ramme (Excel på nettet).",
     )
     log_level: LogLevel = _setting(
         "PAGT_XL_LOG_LEVEL",
@@ -152,6 +226,16 @@ class ServerSettings(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("insecure_local", mode="before")
+    @classmethod
+    def _true_or_false(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text not in ("true", "false"):
+                raise ValueError("not true or false")
+            return text == "true"
+        return value
 
     @field_validator("on_server", mode="before")
     @classmethod
@@ -229,6 +313,32 @@ def _danish(exc: ValidationError, values: Mapping[str, str]) -> str:
 
 _lock = threading.Lock()
 _current: ServerSettings | None = None
+#: The base URL of the request being answered (scheme and Host, set by the server for each request).
+_request_base: ContextVar[str | None] = ContextVar("pagt_xl_request_base", default=None)
+
+
+def set_request_base(url: str | None) -> Token[str | None]:
+    """Record the base URL (``scheme://host[:port]``) of the request being answered; returns the reset token."""
+    return _request_base.set(url)
+
+
+def reset_request_base(token: Token[str | None]) -> None:
+    """Undo :func:`set_request_base`."""
+    _request_base.reset(token)
+
+
+def public_base_url(settings: ServerSettings | None = None) -> str:
+    """The base URL for the manifest and report links, app path included, without a trailing ``/``.
+
+    ``PAGT_XL_PUBLIC_URL`` (or ``XLWINGS_HOSTNAME``) when set, else the address the
+    current request was sent to, else :attr:`ServerSettings.base_url`'s fallback.
+    ``settings``: ``None`` means :func:`current_settings`.
+    """
+    settings = settings or current_settings()
+    request = _request_base.get()
+    if settings.public_url or settings.hostname or not request:
+        return settings.base_url
+    return request.rstrip("/") + settings.app_path
 
 
 def use_settings(settings: ServerSettings | None) -> None:
@@ -250,4 +360,12 @@ def current_settings() -> ServerSettings:
         return _current
 
 
-__all__ = ["DEFAULT_MAX_BODY", "ServerSettings", "current_settings", "use_settings"]
+__all__ = [
+    "DEFAULT_MAX_BODY",
+    "ServerSettings",
+    "current_settings",
+    "public_base_url",
+    "reset_request_base",
+    "set_request_base",
+    "use_settings",
+]

@@ -1,4 +1,6 @@
-"""Report downloads: ``GET /pagt/rapporter/{name}`` serves a draft from ``PAGT_XL_REPORT_DIR``, nothing else.
+"""Report downloads (``GET /pagt/rapporter/{name}``) and the cell functions' help pages (``GET /pagt/hjaelp``).
+
+``/pagt/rapporter/{name}`` serves a draft from ``PAGT_XL_REPORT_DIR``, nothing else.
 
 Drafts are status reports, recommendation memos (*Lav indstilling*) and the decision letters as one zip
 (*Lav breve*), all named as :data:`pagt_xl.xl.scripts.REPORT_NAME` says.
@@ -17,8 +19,8 @@ is needed when the router is built, i.e. when xlwings Server imports this module
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
 
 from pagt_xl.xl.scripts import REPORT_NAME
 from pagt_xl.xl.settings import ServerSettings, current_settings
@@ -50,3 +52,30 @@ async def download_report(name: str) -> FileResponse:
         raise HTTPException(status_code=404, detail="Rapporten findes ikke (længere)")
     media = "application/zip" if name.endswith(".zip") else DOCX  # the decision letters come as one zip
     return FileResponse(path, filename=name, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+def _functions() -> list[dict]:
+    """The cell functions as the help pages show them: id, Excel name, description, parameters."""
+    import custom_functions  # the project's module (xlwings Server put this folder on sys.path)
+    from xlwings.server import custom_functions_meta
+
+    return custom_functions_meta(custom_functions)["functions"]
+
+
+@router.get("/pagt/hjaelp", response_class=HTMLResponse)
+async def help_index(request: Request) -> HTMLResponse:
+    """Every cell function with its description and arguments (Danish), one section each."""
+    from xlwings_server.templates import TemplateResponse
+
+    return TemplateResponse(request=request, name="pagt_hjaelp.html", context={"functions": _functions(), "one": None})
+
+
+@router.get("/pagt/hjaelp/{name}", response_class=HTMLResponse)
+async def help_page(request: Request, name: str) -> HTMLResponse:
+    """One cell function's help page (the ``helpUrl`` in the functions' metadata points here); 404 when unknown."""
+    from xlwings_server.templates import TemplateResponse
+
+    functions = [f for f in _functions() if f["id"].lower() == name.lower()]
+    if not functions:
+        raise HTTPException(status_code=404, detail="Ukendt funktion")
+    return TemplateResponse(request=request, name="pagt_hjaelp.html", context={"functions": functions, "one": name})
