@@ -25,7 +25,7 @@ from pagt_xl.core.results import Breakdowns, GoalRun, JobResult, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import subtotal_sums, validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
-from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.grid import Grid, isolated_reads
 from pagt_xl.outputs.files import check_outputs, inputs_protected
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -43,14 +43,18 @@ def _sort_key(issue: Issue) -> tuple[object, ...]:
     )
 
 
-def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Validation:
+def run_validation(
+    paths: list[Path | str], pact: Pact, *, password: str | None = None, isolate: bool = False
+) -> Validation:
     """Read every input, apply the pact's rules, return table and all issues.
 
-    ``password`` opens password-protected workbooks (the same password for all).
+    ``password`` opens password-protected workbooks (the same password for all). ``isolate``: each
+    file is read in a child process of its own (:func:`pagt_xl.ingest.grid.isolated_reads`), so a
+    reader that aborts on one file makes that file unreadable (in ``fatal``), not the run.
     The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl.base._gc`): the
     table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
-    with _gc.paused():
+    with _gc.paused(), isolated_reads(isolate):
         return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
@@ -172,6 +176,9 @@ class JobSpec:
     breakdown_keys: tuple[str, ...] | None = None
     #: goal workbooks (Målopfølgning/Aktiviteter, issue 17); none: no goal follow-up
     goals: list[Path | str] = field(default_factory=list)
+    #: read each input file (overviews, budgets, goal files) in a child process of its own, so that one
+    #: file the reader aborts on is that file's issue and the job goes on (scheduled runs)
+    isolate: bool = False
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -215,7 +222,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     """
     inputs = job_inputs(spec)
     check_outputs(vars(spec.outputs).values(), inputs)
-    with inputs_protected(inputs):
+    with inputs_protected(inputs), isolated_reads(spec.isolate):
         return _run_job(spec, progress)
 
 

@@ -213,6 +213,17 @@ def ods_repeated_rows(ods: bytes, rows: int = 500_000, cols: int = 100) -> bytes
     return fixed_zip(ods, {"content.xml": content[:at] + row + content[at:]})
 
 
+def xls_dimension_bomb(xls: bytes) -> bytes:
+    """A BIFF8 .xls whose first sheet's DIMENSIONS record claims 2^30 rows: python-calamine reserves room for
+    every cell up front and the process aborts ("memory allocation failed", SIGABRT) from a 30 KB file."""
+    import struct
+
+    data = bytearray(xls)
+    at = data.find(b"\x00\x02\x0e\x00")  # record 0x0200, 14 bytes: first row, last row, first col, last col
+    struct.pack_into("<I", data, at + 8, 1 << 30)
+    return bytes(data)
+
+
 def zero_filled_member() -> bytes:
     """The clean overview with its sheet part replaced by zero bytes (a damaged copy)."""
     base = good()
@@ -274,6 +285,8 @@ CASES: dict[str, tuple[str, int, str]] = {
     "vid_tynd.xlsx": ("one value at CV590000: inside every earlier bound, 2.4 GB to read", 2, "59.000.000 celler"),
     "gentagne_delte_strenge.xlsx": ("30,000 cells referring to one 32,000-character shared string", 2, "MB hukommelse"),
     "ods_gentagne_raekker.ods": ("OpenDocument: a row of 100 values repeated 500,000 times", 2, "kolonne 100"),
+    "xls_dimensionsbombe.xls": ("legacy .xls whose DIMENSIONS record claims 2^30 rows (aborted the reader)", 2,
+                                "række 1073741824"),
 }
 
 
@@ -326,6 +339,7 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
     files["ods_gentagne_raekker.ods"] = ods_repeated_rows(ods) if ods else None
     if (out / "gammel_excel.xls").exists() or files.get("gammel_excel.xls"):
         files["gammel_excel_som_xlsx.xlsx"] = files.get("gammel_excel.xls") or (out / "gammel_excel.xls").read_bytes()
+        files["xls_dimensionsbombe.xls"] = xls_dimension_bomb(files["gammel_excel_som_xlsx.xlsx"])
     written = []
     for name, data in files.items():
         if data is not None:

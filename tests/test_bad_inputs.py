@@ -165,6 +165,7 @@ UNREADABLE_CODES = {
     "vid_tynd.xlsx": ErrorCode.FILE_UNSAFE,
     "gentagne_delte_strenge.xlsx": ErrorCode.FILE_UNSAFE,
     "ods_gentagne_raekker.ods": ErrorCode.FILE_UNSAFE,
+    "xls_dimensionsbombe.xls": ErrorCode.FILE_UNSAFE,
 }
 #: the hostile cases (built to exhaust memory or to crash the reader): each is validated in a process of its
 #: own, and that process's peak memory (``ru_maxrss`` from ``wait4``) and time are measured

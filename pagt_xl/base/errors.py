@@ -57,6 +57,18 @@ class PagtError(Exception):
         super().__init__(message)
         self.code: ErrorCode = code or self.default_code
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its attributes (``code``, ``file`` ...): an error raised in a child process (a file read
+        in isolation) arrives whole."""
+        return (_rebuild, (type(self), str(self), dict(vars(self))))
+
+
+def _rebuild(cls: type[PagtError], message: str, state: dict[str, object]) -> PagtError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
+
 
 class ConfigError(PagtError):
     """A pact or run configuration file is missing or invalid."""

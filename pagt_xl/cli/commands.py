@@ -353,7 +353,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import run_validation
 
     pact = load_pact(args.pact)
-    result = run_validation(list(args.paths), pact, password=args.password)
+    # several files: each read in a child process, so that one the reader aborts on is only that file's error
+    result = run_validation(list(args.paths), pact, password=args.password, isolate=len(args.paths) > 1)
     if result.fatal:
         return _report_fatal(result.fatal)
     out = sys.stdout

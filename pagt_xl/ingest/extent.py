@@ -413,6 +413,64 @@ def _xlsb_shared_lengths(zf: zipfile.ZipFile) -> Any:
     return np.array([end - start for typ, start, end in _records(data) if typ == 19], np.int64)
 
 
+# -- .xls (BIFF8) -------------------------------------------------------------------------------------
+#: cell records (row and column first): NUMBER, LABEL, BOOLERR, RK, LABELSST, RSTRING, FORMULA; MULRK/MULBLANK
+_BIFF_CELLS = {0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, 0x0006}
+_BIFF_MULRK, _BIFF_DIMENSIONS, _BIFF_BOF, _BIFF_EOF = 0x00BD, 0x0200, 0x0809, 0x000A
+
+
+def xls_extents(path: Any, name: str, budget: Budget) -> None:
+    """The DIMENSIONS record of each sheet (calamine reserves rows × columns cells from it) and the cells'
+    rows and columns, walked record by record in the Workbook stream. Without olefile: nothing checked."""
+    try:
+        import olefile
+    except ImportError:  # pragma: no cover - olefile is a dependency
+        return
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((s for s in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(s)), None)
+            if stream is None:
+                return
+            data = ole.openstream(stream).read()
+    except (OSError, ValueError, IndexError, struct.error, EOFError) as exc:
+        raise InputError(
+            f"{name}: .xls-filen er beskadiget ({exc.__class__.__name__}); åbn den i Excel og gem den som .xlsx",
+            file=name,
+            code=ErrorCode.FILE_UNREADABLE,
+        ) from None
+    sheet: SheetExtent | None = None
+    n = 0
+    i, size_of = 0, len(data)
+    while i + 4 <= size_of:
+        typ, size = struct.unpack_from("<HH", data, i)
+        start, i = i + 4, i + 4 + size
+        if typ == _BIFF_BOF:
+            if sheet is not None:
+                budget.add(sheet)
+            n += 1  # the first substream is the workbook's globals, then one per sheet
+            sheet = SheetExtent(f"nr. {n - 1} i Workbook-strømmen")
+        elif sheet is None:
+            continue
+        elif typ == _BIFF_DIMENSIONS and size >= 14:
+            first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", data, start)
+            rows = max(last_row - first_row, 0)
+            cols = max(last_col - first_col, 0)
+            sheet.rows, sheet.cols = max(sheet.rows, rows), max(sheet.cols, cols)
+            budget.check(sheet)
+        elif typ in _BIFF_CELLS and size >= 4:
+            row, col = struct.unpack_from("<HH", data, start)
+            sheet.rows, sheet.cols = max(sheet.rows, row + 1), max(sheet.cols, col + 1)
+        elif typ == _BIFF_MULRK and size >= 6:
+            row, _first = struct.unpack_from("<HH", data, start)
+            (last,) = struct.unpack_from("<H", data, start + size - 2)
+            sheet.rows, sheet.cols = max(sheet.rows, row + 1), max(sheet.cols, last + 1)
+        elif typ == _BIFF_EOF:
+            budget.add(sheet)
+            sheet = None
+    if sheet is not None:
+        budget.add(sheet)
+
+
 # -- .ods -----------------------------------------------------------------------------------------
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_ROWS = re.compile(rb'table:number-rows-repeated\s*=\s*"(\d+)"')

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pagt_xl.base.errors import ErrorCode, InputError
-from pagt_xl.ingest import extent
+import pagt_xl.ingest.extent as extent
 
 #: Formats python-calamine reads. .xlsx/.xlsm are the documented ones.
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
@@ -98,6 +98,8 @@ def check_file(path: Path) -> None:
             file=name,
             code=ErrorCode.NOT_A_WORKBOOK,
         )
+    else:
+        extent.xls_extents(path, name, extent.Budget(name))
 
 
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream name in the OLE directory
