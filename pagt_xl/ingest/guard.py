@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from pagt_xl.base.errors import ErrorCode, InputError
 import pagt_xl.ingest.extent as extent
+from pagt_xl.base.errors import ErrorCode, InputError
 
 #: Formats python-calamine reads. .xlsx/.xlsm are the documented ones.
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
