@@ -249,6 +249,8 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     step()
     validation = _validate_inputs(spec)
     result = JobResult(validation)
+    if spec.outputs.report is not None:
+        result.template_issues = _template_issues([spec.template])
     if spec.goals:  # before the issue files, which carry the goal issues too
         step()
         last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
@@ -289,6 +291,13 @@ def _check_report_template(template: Path | None) -> None:
     from pagt_xl.report import check_template, default_template  # the Word libraries load only for reports
 
     check_template(template or default_template())
+
+
+def _template_issues(templates: list[Path | None]) -> list[Issue]:
+    """Warnings for what is taken out of the drafts of user templates (``None``: a shipped one, which is clean)."""
+    from pagt_xl.report.sandbox import template_hazards
+
+    return [issue for t in templates if t is not None for issue in template_hazards(Path(t))]
 
 
 def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
@@ -403,6 +412,8 @@ def run_memo(
         job = RoundJob(validation)
         if validation.fatal:
             return job
+        if out is not None:
+            job.template_issues = _template_issues([template])
         date = report_date or dt.date.today()
         records = None
         if budgets:
@@ -449,6 +460,7 @@ def run_letters(
         job = RoundJob(validation)
         if validation.fatal:
             return job
+        job.template_issues = _template_issues([grant_template, rejection_template])
         job.letters, job.letter_issues = write_letters(
             decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
             grant_template=grant_template, rejection_template=rejection_template,

@@ -92,6 +92,9 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.RECOMMENDED_TWICE: "Samme projekt er indstillet flere gange",
     IssueCode.LETTER_NO_AMOUNT: "Tilsagn uden bevilget beløb: intet brev",
     IssueCode.LETTER_ROW_HAS_ERRORS: "Rækken har fejl: intet brev",
+    IssueCode.TEMPLATE_MACROS_REMOVED: "Skabelonen indeholder makroer (VBA); de er fjernet fra kladden",
+    IssueCode.TEMPLATE_REMOTE_TEMPLATE_REMOVED: "Skabelonen henter en skabelon udefra; henvisningen er fjernet",
+    IssueCode.TEMPLATE_DDE_FIELD_REMOVED: "Skabelonen har et DDE-felt, der kan starte programmer; feltet er fjernet",
 }
 
 

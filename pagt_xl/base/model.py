@@ -122,6 +122,12 @@ class IssueCode(StrEnum):
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
 
+    # ---- a user-edited Word template's hazards, removed from every draft it makes (issue 21 item 7,
+    # pagt_xl.report.sandbox)
+    TEMPLATE_MACROS_REMOVED = "template_macros_removed"
+    TEMPLATE_REMOTE_TEMPLATE_REMOVED = "template_remote_template_removed"
+    TEMPLATE_DDE_FIELD_REMOVED = "template_dde_field_removed"
+
 
 class Issue(BaseModel):
     """One fault found in the input, pointing at the cell a person can click.

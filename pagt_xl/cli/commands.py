@@ -620,6 +620,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _report_fatal(result.goals.fatal)
     if result.goals is not None and result.goals.has_errors:
         print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
+    for issue in result.template_issues:  # macros, an outside template, DDE fields: taken out of the draft
+        print(f"pagt-xl: advarsel: {issue.file}: {issue.message}", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
     goal_errors = result.goals is not None and result.goals.has_errors
     return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK

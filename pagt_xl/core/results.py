@@ -74,12 +74,15 @@ class JobResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     #: the goal follow-up (issue 17) when goal workbooks were given, with its own issues
     goals: GoalRun | None = None
+    #: what was taken out of the report's Word template (macros, an outside template, DDE fields)
+    template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, the goal workbooks', then the budgets'."""
+        """Every issue: the overview's, the goal workbooks', the budgets', then the template's."""
         goals = self.goals.issues if self.goals else []
-        return [*self.validation.issues, *goals, *(self.budgets.issues if self.budgets else [])]
+        budgets = self.budgets.issues if self.budgets else []
+        return [*self.validation.issues, *goals, *budgets, *self.template_issues]
 
     @property
     def fatal(self) -> list[Issue]:
@@ -115,11 +118,13 @@ class RoundJob:
     letters: list[Any] = field(default_factory=list)
     letter_issues: list[Issue] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: what was taken out of the Word templates (macros, an outside template, DDE fields)
+    template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """The round's issues: its checks and assessment cells, then the letters'."""
-        return [*(self.round.issues if self.round else []), *self.letter_issues]
+        """The round's issues: its checks and assessment cells, the letters', then the templates'."""
+        return [*(self.round.issues if self.round else []), *self.letter_issues, *self.template_issues]
 
     @property
     def has_errors(self) -> bool:
