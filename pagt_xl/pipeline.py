@@ -21,7 +21,7 @@ from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
 from pagt_xl.base.model import Issue, Severity
 from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
-from pagt_xl.core.results import Breakdowns, GoalRun, JobResult, RoundJob
+from pagt_xl.core.results import Breakdowns, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import subtotal_sums, validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
@@ -136,6 +136,8 @@ class JobOutputs:
     breakdown_workbook: Path | None = None
     budget_workbook: Path | None = None
     report: Path | None = None
+    #: the commitment ledger on its own (issue 25): accounts, years, entries, issues
+    ledger_workbook: Path | None = None
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -176,6 +178,8 @@ class JobSpec:
     breakdown_keys: tuple[str, ...] | None = None
     #: goal workbooks (Målopfølgning/Aktiviteter, issue 17); none: no goal follow-up
     goals: list[Path | str] = field(default_factory=list)
+    #: ledger workbooks (Udbetalinger, issue 25); none: no ledger
+    payments: list[Path | str] = field(default_factory=list)
     #: read each input file (overviews, budgets, goal files) in a child process of its own, so that one
     #: file the reader aborts on is that file's issue and the job goes on (scheduled runs)
     isolate: bool = False
@@ -191,6 +195,7 @@ class JobSpec:
         planned = [
             (True, f"Læser og validerer {n} projektmappe(r)"),
             (bool(self.goals), "Læser målopfølgningen"),
+            (bool(self.payments), "Læser og kontrollerer udbetalingerne"),
             (bool(out.issues_csv or out.issues_json), "Skriver fejllisten (CSV og JSON)"),
             (True, "Beregner fordelinger og kontrol"),
             (out.breakdown_workbook is not None, "Skriver fordelingsprojektmappen"),
@@ -227,8 +232,8 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
 
 
 def job_inputs(spec: JobSpec) -> list[Path | str | None]:
-    """Every file a job reads: overviews, budget files and folders, goal files, the template, the pact file."""
-    return [*spec.inputs, *spec.budgets, *spec.goals, spec.template, _pact_file(spec.pact)]
+    """Every file a job reads: overviews, budget files and folders, goal and ledger files, the template, the pact."""
+    return [*spec.inputs, *spec.budgets, *spec.goals, *spec.payments, spec.template, _pact_file(spec.pact)]
 
 
 def _pact_file(pact: Pact) -> str | None:
@@ -255,6 +260,9 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
         step()
         last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
         result.goals = follow_goals(spec.goals, spec.pact, validation, year=last, password=spec.password)
+    if spec.payments:  # before the issue files too
+        step()
+        result.ledger = follow_ledger(spec.payments, spec.pact, validation, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
         _write_issue_files(result.issues, spec.outputs, result)
@@ -275,6 +283,10 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     if spec.budgets:
         step()
         result.budgets = _review_budgets(spec, validation, result)
+        if result.ledger is not None:
+            _add_repayments_due(result.ledger, result.budgets)
+    if result.ledger is not None and spec.outputs.ledger_workbook is not None:
+        _write_ledger_workbook(result.ledger, spec.outputs.ledger_workbook, result)
     if spec.outputs.report is not None:
         step()
         _write_report(spec, result)
@@ -317,7 +329,9 @@ def _write_breakdown_workbook(result: JobResult, path: Path) -> None:
     from pagt_xl.outputs.workbooks import write_breakdown_workbook
 
     assert result.breakdowns is not None
-    write_breakdown_workbook(result.breakdowns, path, goals=result.goals.follow_up if result.goals else None)
+    ledger = result.ledger.ledger if result.ledger else None
+    write_breakdown_workbook(result.breakdowns, path, goals=result.goals.follow_up if result.goals else None,
+                             ledger=ledger)  # fmt: skip
     result.outputs["breakdown_workbook"] = path
 
 
@@ -356,6 +370,7 @@ def _write_report(spec: JobSpec, result: JobResult) -> None:
         as_of=_as_of(spec, result),
         budget_issues=result.budgets.issues if result.budgets is not None else None,
         goals=result.goals.follow_up if result.goals is not None else None,
+        ledger=result.ledger.ledger if result.ledger is not None else None,
     )
     result.outputs["report"] = spec.outputs.report
 
@@ -389,46 +404,51 @@ def run_memo(
     budgets: list[Path | str] | None = None,
     report_date: dt.date | None = None,
     password: str | None = None,
+    payments: list[Path | str] | None = None,
 ) -> RoundJob:
     """Read (or take) the overview, assess the round of ``year`` and write the memo draft to ``out``.
 
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
-    applicants' budget forms (files or folders) for the budget checks. The template is checked
+    applicants' budget forms (files or folders) for the budget checks; ``payments`` the ledger
+    workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework. The template is checked
     before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
     read, nothing is written and ``result.validation.fatal`` says why. ``out`` may not be an input
-    (:class:`~pagt_xl.outputs.files.OutputIsInput`).
+    (:class:`~pagt_xl.outputs.files.OutputIsInput`, before anything is read).
     """
     from pagt_xl.core.round import assess_round
 
     key = round_key(pact, round_name)
-    sources = [*(inputs or []), *(budgets or []), template, _pact_file(pact)]
-    check_outputs([out], sources)
+    check_outputs([out], [*(inputs or []), *(budgets or []), *(payments or []), template, _pact_file(pact)])
     if out is not None:
         from pagt_xl.report.memo import check_memo_template
 
         check_memo_template(template)
-    with inputs_protected(sources):
-        validation = validation or run_validation(list(inputs or []), pact, password=password)
-        job = RoundJob(validation)
-        if validation.fatal:
-            return job
-        if out is not None:
-            job.template_issues = _template_issues([template])
-        date = report_date or dt.date.today()
-        records = None
-        if budgets:
-            from pagt_xl.ingest.budget import review_budgets
+    validation = validation or run_validation(list(inputs or []), pact, password=password)
+    job = RoundJob(validation)
+    if validation.fatal:
+        return job
+    if out is not None:
+        job.template_issues = _template_issues([template])
+    date = report_date or dt.date.today()
+    records = None
+    if budgets:
+        from pagt_xl.ingest.budget import review_budgets
 
-            job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
-            records = job.budgets.records
-        job.round = assess_round(validation, year, key, budgets=records)
-        if out is not None:
-            from pagt_xl.report.memo import render_memo
+        job.budgets = review_budgets(list(budgets), pact, validation.table, as_of=date)
+        records = job.budgets.records
+    returned = 0
+    if payments:
+        job.ledger = follow_ledger(list(payments), pact, validation, password=password)
+        ledger = job.ledger.ledger
+        returned = next((y.returned for y in ledger.years if y.year == year), 0) if ledger is not None else 0
+    job.round = assess_round(validation, year, key, budgets=records, returned=returned)
+    if out is not None:
+        from pagt_xl.report.memo import render_memo
 
-            excluded = sum(1 for a in job.round.applications if a.has_error)
-            render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
-                        excluded_rows=excluded)  # fmt: skip
-            job.outputs["memo"] = Path(out)
+        excluded = sum(1 for a in job.round.applications if a.has_error)
+        render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
+                    excluded_rows=excluded)  # fmt: skip
+        job.outputs["memo"] = Path(out)
     return job
 
 
@@ -521,3 +541,113 @@ def follow_goals(
     result = follow_up(pact, data.figures, data.activities, table, year=year)
     issues = sorted([*fatal, *data.issues, *result.issues], key=_sort_key)
     return GoalRun(pact=pact, follow_up=result, issues=issues, fatal=fatal, sheets=data.sheets)
+
+
+# -- after the decision: the commitment ledger (issue 25) -------------------------------------------------------
+def run_ledger(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    budgets: list[Path | str] | None = None,
+    as_of: dt.date | None = None,
+    password: str | None = None,
+) -> LedgerRun:
+    """Read the ledger workbooks and match them to the overview; compute every grant's account and check it.
+
+    ``overview`` ``None`` or empty: the ledger workbooks are the overview too (a workbook with both an
+    overview and an *Udbetalinger* sheet). ``budgets`` (files or folders) give the spending for the
+    repayments due from underspend (judged as of ``as_of``, ``None``: today). When the overview cannot
+    be read, ``ledger`` is ``None`` and ``fatal`` says why.
+    """
+    validation = run_validation(list(overview or paths), pact, password=password)
+    if validation.fatal and validation.table.empty:
+        from pagt_xl.core.ledger import LedgerInput
+
+        fatal = sorted(validation.fatal, key=_sort_key)
+        return LedgerRun(pact, None, LedgerInput([], [], [str(p) for p in paths]), fatal, fatal)
+    run = follow_ledger(paths, pact, validation, password=password)
+    if validation.fatal:
+        run.fatal = [*validation.fatal, *run.fatal]
+        run.issues = sorted([*run.issues, *validation.fatal], key=_sort_key)
+    if budgets:
+        from pagt_xl.ingest.budget import review_budgets
+
+        run.budgets = review_budgets(list(budgets), pact, validation.table, as_of=as_of)
+        _add_repayments_due(run, run.budgets)
+    return run
+
+
+def follow_ledger(
+    paths: list[Path | str], pact: Pact, validation: Validation, *, password: str | None = None
+) -> LedgerRun:
+    """:func:`run_ledger` with the overview already read and validated; the overview's own issues are not
+    repeated, its final-report column's are."""
+    from pagt_xl.core.ledger import build_ledger
+    from pagt_xl.ingest.payments import read_final_reports, read_ledger
+
+    read = read_ledger(list(paths), pact, password=password)
+    reports, report_issues = read_final_reports(validation.overview, pact)
+    ledger = build_ledger(validation, read.entries, final_reports=reports)
+    issues = sorted([*read.issues, *report_issues, *ledger.issues], key=_sort_key)
+    return LedgerRun(pact, ledger, read, issues, list(read.fatal))
+
+
+def _add_repayments_due(run: LedgerRun, budgets: BudgetReview) -> None:
+    """Add the repayments due from underspend (the budgets' spending against what was paid) to the run."""
+    from pagt_xl.core.ledger import repayments_due
+
+    if run.ledger is None:
+        return
+    found = repayments_due(run.ledger.accounts, budgets.records)
+    run.ledger.issues.extend(found)
+    run.issues = sorted([*run.issues, *found], key=_sort_key)
+
+
+def _write_ledger_workbook(run: LedgerRun, path: Path, result: JobResult) -> None:
+    from pagt_xl.outputs.workbooks import write_ledger_workbook
+
+    if run.ledger is not None:
+        write_ledger_workbook(run.ledger, run.read.entries, run.issues, path)
+        result.outputs["ledger_workbook"] = path
+
+
+# -- open data: 360Giving (issue 25) ------------------------------------------------------------------------------
+def run_giving(
+    paths: list[Path | str],
+    pact: Pact,
+    out: Path,
+    *,
+    prefix: str,
+    modified: dt.datetime,
+    payments: list[Path | str] | None = None,
+    funder_id: str = "",
+    funder_name: str = "",
+    password: str | None = None,
+) -> GivingJob:
+    """Read and validate the overviews, and write their grants as 360Giving data (JSON and xlsx) into ``out``.
+
+    ``payments`` (ledger workbooks) add the amount disbursed. Files are named
+    ``360giving_<pact>.json``/``.xlsx``. When an input cannot be read, or no grant can be published, nothing
+    is written.
+    """
+    from pagt_xl.core.opendata import giving_data
+    from pagt_xl.ingest.opendata import read_grant_details
+    from pagt_xl.outputs.workbooks import write_giving_files
+
+    validation = run_validation(list(paths), pact, password=password)
+    job = GivingJob(validation)
+    if validation.fatal:
+        return job
+    if payments:
+        job.ledger = follow_ledger(list(payments), pact, validation, password=password)
+        if job.ledger.fatal:
+            return job
+    details, detail_issues = read_grant_details(validation.overview, pact)
+    job.data = giving_data(validation, prefix=prefix, modified=modified, funder_id=funder_id,
+                           funder_name=funder_name, ledger=job.ledger.ledger if job.ledger else None,
+                           details=details)  # fmt: skip
+    job.issues = sorted([*detail_issues, *job.data.issues, *(job.ledger.issues if job.ledger else [])], key=_sort_key)
+    if job.data.grants:  # a package without grants is not 360Giving data (the schema asks for one at least)
+        job.outputs = write_giving_files(job.data, Path(out), f"360giving_{pact.key}")
+    return job

@@ -2,22 +2,25 @@
 
 Run: .venv/bin/python scripts/make_desktop_workbook.py [--out FILE]
 
-The VBA project starts as xlwings' own quickstart project (``xlwings
-quickstart``: document modules, a reference to the xlwings add-in, which
-defines ``RunPython``). Its standard module is replaced by one macro per
+The VBA project starts as xlwings' own *standalone* quickstart project
+(``xlwings quickstart --standalone``): xlwings' VBA module (``RunPython`` and the
+settings reader) and its ``Dictionary`` class are embedded in the workbook, and
+there is no reference to the xlwings add-in (``xlwings.xlam``), so the buttons
+work without ``xlwings addin install``. The embedded module loads the DLL of the
+same xlwings version from the Python environment, which is why the ``xl`` extra
+pins that version. The project's standard module is replaced by one macro per
 button (``Valider``, ``BeregnFordelinger``, ``LavStatusrapport``, ``LavIndstilling``, ``LavBreve``), each a
 single ``RunPython "import pagt_xl.xl.desktop as d; d.valider()"`` line, and
 every button on the "Start" sheet is bound to its own macro. The project is
 written source-only, without compiled code (see ``scripts/_vba_project.py``), so
 Excel compiles the modules from this source when the workbook is opened.
 
-The sheet ``xlwings.conf`` holds the settings xlwings' VBA reads from the
-workbook (the Python interpreter), each explained in Danish next to it.
+The sheet ``xlwings.conf`` holds the settings the embedded xlwings module reads
+from the workbook (the Python interpreter), each explained in Danish next to it.
 
 The build is reproducible: the same bytes on every run (fixed document dates,
 zip entries with a fixed timestamp, no timestamps in the VBA project).
 """
-
 from __future__ import annotations
 
 import argparse
@@ -69,7 +72,7 @@ CONF = (
     ),
 )
 CONF_NOTES = (
-    "Indstillingerne i kolonne A og B læses af xlwings-tilføjelsesprogrammet, fra A1 og nedad. "
+    "Indstillingerne i kolonne A og B læses af xlwings-modulet i denne projektmappe, fra A1 og nedad. "
     "Slet ikke rækker og lad ingen tomme rækker være imellem.",
     "Cellefunktionerne (PAGT.BELØB, PAGT.BEVILGET, ...) findes ikke i denne projektmappe; "
     "de kommer fra tilføjelsesprogrammet Teknologipagt (serveren).",
@@ -83,9 +86,9 @@ START_TEXT = [
     "2. Klik på en knap. Resultaterne skrives i egne ark; jeres celler ændres ikke, men fejlceller farves.",
     "3. Pagt og farvning vælges i arket 'Indstillinger' (Markér fejl = nej slår farvningen fra); dér vælges også "
     "ansøgningsrundens år og runde til Lav indstilling og Lav breve (tomt: det seneste år, alle runder).",
-    "Kræver Excel til Windows med Python, pagt_xl og xlwings-tilføjelsesprogrammet; stien til Python står i "
-    "arket 'xlwings.conf'. Er filen hentet fra internettet eller en mail: højreklik på filen, Egenskaber, "
-    "sæt hak i Fjern blokering, OK.",
+    "Kræver Excel til Windows og Python med pagt_xl[xl] (se brugervejledningen); xlwings-tilføjelsesprogrammet "
+    "behøves ikke. Stien til Python står i arket 'xlwings.conf'. Er filen hentet fra internettet eller en mail: "
+    "højreklik på filen, Egenskaber, sæt hak i Fjern blokering, OK.",
 ]
 CREATED = dt.datetime(2024, 1, 1)
 
@@ -96,7 +99,7 @@ def module_source() -> str:
         f'Attribute VB_Name = "{MODULE}"',
         "Option Explicit",
         "' Built by scripts/make_desktop_workbook.py: one macro per button.",
-        "' RunPython is defined by the xlwings add-in (xlwings addin install).",
+        "' RunPython is defined by the xlwings module embedded in this workbook (no add-in needed).",
     ]
     for _, macro in BUTTONS:
         lines += ["", f"Sub {macro}()", f'    RunPython "{runpython_command(macro)}"', "End Sub"]
@@ -105,11 +108,11 @@ def module_source() -> str:
 
 
 def quickstart_vba() -> bytes:
-    """``xl/vbaProject.bin`` from a fresh ``xlwings quickstart`` workbook."""
+    """``xl/vbaProject.bin`` from a fresh ``xlwings quickstart --standalone`` workbook."""
     exe = Path(sys.executable).parent / "xlwings"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "xlwings.cli"]
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([*cmd, "quickstart", "pagtqs"], cwd=tmp, check=True, capture_output=True)
+        subprocess.run([*cmd, "quickstart", "pagtqs", "--standalone"], cwd=tmp, check=True, capture_output=True)
         with zipfile.ZipFile(Path(tmp) / "pagtqs" / "pagtqs.xlsm") as z:
             return z.read("xl/vbaProject.bin")
 

@@ -20,7 +20,11 @@ Nordjylland (``nordjylland_ansoegninger_2019-2023.xlsx``)
     remainder. Applications, rejections and grants per year are the report's
     10/6/4, 13/8/5, 8/1/7, 4/1/3 and 13/5/8. The 21 rejected applications are
     invented. Status, progress and activity targets follow the report where
-    it gives them.
+    it gives them. The column "Slutrapport godkendt" (issue 25, the commitment
+    ledger) dates the final reports of finished projects: 31 March after the
+    project's last year, when that is before the overview's date; a project
+    that ended in 2023 still waits for its approval (its held-back part is
+    not paid, see ``make_payment_workbooks.py``).
 
 Midtjylland (``midtjylland_projekter_2018.xlsx``)
     The first projects from the 2019 slides (seed ``000_…``), including
@@ -140,9 +144,12 @@ FRAMEWORK = [  # year, total, prioritised, open (mio. kr., the report's key figu
 HEADER = [
     "År", "Sagsnr.", "Runde", "Projektitel", "Indsatsområde", "Type", "Kort resumé", "Ansøgt beløb (kr.)",
     "Afgørelse", "Støttebeløb (kr.)", "Projektperiode", "Status", "Fremdrift", "Partnere", "Virkemidler",
-    "Mål grundskole", "Mål ungdomsuddannelse", "Mål videregående", "Mål fagpersoner", "Læring", "Sagsbehandler",
+    "Mål grundskole", "Mål ungdomsuddannelse", "Mål videregående", "Mål fagpersoner", "Læring",
+    "Slutrapport godkendt", "Sagsbehandler",
 ]
-WIDTHS = [7, 10, 17, 50, 36, 24, 60, 16, 10, 16, 22, 14, 11, 40, 50, 10, 10, 10, 10, 50, 8]
+WIDTHS = [7, 10, 17, 50, 36, 24, 60, 16, 10, 16, 22, 14, 11, 40, 50, 10, 10, 10, 10, 50, 14, 8]
+#: the date on the overview ("Opdateret 15. februar 2024"): final reports approved up to it are dated
+UPDATED = dt.date(2024, 2, 15)
 KR = '#,##0 "kr."'
 
 
@@ -155,6 +162,15 @@ def _as_int(value: object) -> int:
     if "t.kr" in str(value).lower() or text.endswith(" t."):
         return int(text.split()[0]) * 1000
     return int(text.replace(".", "").replace("t", "").strip())
+
+
+def final_report_approved(period: str, status: str) -> dt.datetime | None:
+    """The made-up approval date of a finished project's final report: 31 March after the period's last year,
+    when that is before the overview's date (issue 25; a project that ended in 2023 still waits)."""
+    if status != "Afsluttet":
+        return None
+    approved = dt.date(int(period[-4:]) + 1, 3, 31)
+    return dt.datetime(approved.year, approved.month, approved.day) if approved <= UPDATED else None
 
 
 def nordjylland_rows() -> list[list[object]]:
@@ -170,13 +186,14 @@ def nordjylland_rows() -> list[list[object]]:
              instruments, targets, learning) = f
             entries.append([
                 year, None, rnd, title, theme, typ, summary, applied, "Tilsagn", granted, period, status,
-                progress, "; ".join(partners), "; ".join(instruments), *targets, learning or None, "MD",
+                progress, "; ".join(partners), "; ".join(instruments), *targets, learning or None,
+                final_report_approved(period, status), "MD",
             ])
         for r in rejected:
             _, rnd, title, theme, typ, applied = r
             entries.append([
                 year, None, rnd, title, theme, typ, None, applied, "Afslag", None, None, None, None,
-                None, None, None, None, None, None, None, "LK",
+                None, None, None, None, None, None, None, None, "LK",
             ])
         # interleave: order by case number as they came in (stable, deterministic)
         entries.sort(key=lambda e: str(e[3]))
@@ -226,6 +243,8 @@ def write_nordjylland(path: Path) -> None:
             c = ws.cell(row=i, column=j, value=value)
             if j in (8, 10) and isinstance(value, int):
                 c.number_format = KR
+            if isinstance(value, dt.datetime):
+                c.number_format = "dd-mm-yyyy"
         if row and isinstance(row[0], str) and row[0].startswith("I alt"):
             for j in (1, 8, 10):
                 ws.cell(row=i, column=j).font = Font(bold=True)

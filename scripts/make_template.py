@@ -436,6 +436,8 @@ def build(out: Path) -> None:
     )
     _p(doc, "{%p endif %}")
 
+    _ledger_section(doc)
+
     # -- 3. learning ----------------------------------------------------------------------------
     doc.add_heading("Læring fra projekterne", level=1)
     doc.add_heading("Læringsgrundlaget", level=2)
@@ -694,6 +696,41 @@ def _goals_chapter(doc) -> None:
         {3},
     )
     _p(doc, "{%p endif %}")
+    _p(doc, "{%p endif %}")
+
+
+def _ledger_section(doc) -> None:
+    """The section "Udbetalt og tilbageført" (issue 25), only when the report has the ledger (``{%p if ledger %}``)."""
+    _p(doc, "{%p if ledger %}")
+    doc.add_heading("Udbetalt og tilbageført", level=2)
+    _p(doc, "{{ ledger.summary }}")
+    _p(doc, "{%p if ledger.held_back %}")
+    _p(doc, "{{ ledger.held_back }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "Tilsagn, udbetalinger, tilbageførte midler og restramme pr. år (kr.)", style="Caption")
+    _loop_table(
+        doc,
+        ["År", "Økonomisk ramme", "Tilsagn", "Udbetalt", "Tilbageført", "Restramme"],
+        ["{%tr for y in ledger.years %}"],
+        ["y.year", "y.framework", "y.commitments", "y.payments", "y.returned", "y.remaining"],
+        [16, 30, 30, 30, 28, 30],
+        {1, 2, 3, 4, 5},
+        ["year", "framework", "commitments", "payments", "returned", "remaining"],
+        "ledger.total",
+    )
+    _p(doc, "{{ ledger.remaining }}")
+    _p(doc, "{%p if ledger.returned %}")
+    _p(doc, "Midler, der er kommet tilbage til puljen", style="Caption")
+    _loop_table(
+        doc,
+        ["Projekt", "Type", "Dato", "Beløb"],
+        ["{%tr for r in ledger.returned %}"],
+        ["r.title", "r.kind", "r.date", "r.amount"],
+        [80, 34, 30, 26],
+        {3},
+    )
+    _p(doc, "{%p endif %}")
+    _p(doc, "Opgjort efter udbetalingerne til og med {{ ledger.as_of }}.", size=9)
     _p(doc, "{%p endif %}")
 
 

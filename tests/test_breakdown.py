@@ -200,8 +200,8 @@ def test_output_is_not_written_over_an_open_file(cli, tmp_path):
     assert out.read_bytes() == b"old"
 
 
-def test_readme_documents_breakdown():
-    assert "pagt-xl breakdown" in (ROOT / "README.md").read_text(encoding="utf-8")
+def test_user_guide_documents_breakdown():
+    assert "pagt-xl breakdown" in (ROOT / "docs" / "brugervejledning" / "fordelinger.md").read_text(encoding="utf-8")
 
 
 # -- cross-checks must be able to fail: data that breaks each one -------------------------------------------

@@ -137,7 +137,8 @@ def test_every_budget_code_is_tested():
               IssueCode.BUDGET_MISSING_VALUE, IssueCode.BUDGET_OVERSPENT, IssueCode.BUDGET_UNDERSPEND_RISK,
               IssueCode.BUDGET_COFINANCING_LOW, IssueCode.BUDGET_APPLIED_MISMATCH, IssueCode.BUDGET_NOT_IN_OVERVIEW,
               IssueCode.BUDGET_FORM_NOT_FOUND, IssueCode.BUDGET_BAD_AMOUNT, IssueCode.BUDGET_PERIOD_MISSING,
-              IssueCode.BUDGET_NO_FILES}  # fmt: skip
+              IssueCode.BUDGET_NO_FILES,
+              IssueCode.BUDGET_COST_OUTSIDE_PERIOD}  # fmt: skip  (the last: tests/test_budget_layouts.py)
     assert tested == {c for c in IssueCode if c.value.startswith("budget_")}
 
 
@@ -285,7 +286,7 @@ def test_budget_workbook_output(cli, tmp_path):
     proc = cli("budgets", str(SAMPLES), "--overview", str(OVERVIEW), "--format", "xlsx", "--out", str(out))
     assert proc.returncode == 2  # the sample folder holds one file that is not a workbook
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Fejl"]
+    assert wb.sheetnames == ["Budgetter", "Finansiering", "Kategorier", "Linjer", "Fejl"]  # Linjer: issue 25
     assert "Budgetter" in wb["Budgetter"].tables
     assert wb["Budgetter"]["E4"].number_format == '#,##0 "kr."'  # Udgifter i alt, after Fil, Status, Sagsnr., Projekttitel
 

@@ -38,8 +38,9 @@ NS = {
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-BUTTONS = ["Valider", "Beregn fordelinger", "Lav statusrapport", "Lav indstilling", "Lav breve", "Vis opgaverude"]
-SCRIPTS = {"valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve"}
+BUTTONS = ["Valider", "Beregn fordelinger", "Lav statusrapport", "Lav indstilling", "Lav breve", "Udbetalinger",
+           "Vis opgaverude"]
+SCRIPTS = {"valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve", "udbetalinger"}
 
 
 def preflight(url: str, origin: str, verify: ssl.SSLContext | bool = True) -> httpx.Response:
@@ -76,8 +77,8 @@ def test_stock_uvicorn_with_workers_serves_our_manifest_and_ribbon(stock: str):
     controls = list(tab.iter(f"{{{NS['v']}}}Control"))
     assert [strings[c.find("v:Label", NS).get("resid")] for c in controls] == BUTTONS
     actions = [c.find("v:Action", NS) for c in controls]
-    assert [a.get(XSI_TYPE) for a in actions] == ["ExecuteFunction"] * 5 + ["ShowTaskpane"]
-    functions = {a.findtext("v:FunctionName", namespaces=NS) for a in actions[:5]}
+    assert [a.get(XSI_TYPE) for a in actions] == ["ExecuteFunction"] * 6 + ["ShowTaskpane"]
+    functions = {a.findtext("v:FunctionName", namespaces=NS) for a in actions[:6]}
     scripts = {s["function_name"] for s in httpx.get(f"{stock}/xlwings/custom-scripts-meta").json()}
     assert functions == scripts == SCRIPTS  # every ribbon button runs one of our scripts
     assert "xlwings.org" not in text and "MyGroup" not in text and "hello" not in text.lower()

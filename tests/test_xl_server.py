@@ -151,7 +151,7 @@ def test_manifest_taskpane_and_static_files(server):
     pane = httpx.get(f"{base}/taskpane.html").text
     for script, label in (("valider", "Valider"), ("beregn_fordelinger", "Beregn fordelinger"),
                           ("lav_statusrapport", "Lav statusrapport"), ("lav_indstilling", "Lav indstilling"),
-                          ("lav_breve", "Lav breve")):  # fmt: skip
+                          ("lav_breve", "Lav breve"), ("udbetalinger", "Udbetalinger")):  # fmt: skip
         assert f'xw-click="{script}"' in pane and f">{label}</button>" in pane
     assert "pagt-xl-token" in httpx.get(f"{base}/static/js/auth.js").text  # the project's auth.js wins
     assert httpx.get(f"{base}/static/js/pagt-token.js").status_code == 200
@@ -164,7 +164,7 @@ def test_function_and_script_metadata(server):
     assert {i: f["name"] for i, f in functions.items()} == {
         "BELOEB": "BELØB", "TEMA": "TEMA", "BEVILGET": "BEVILGET", "ANTAL": "ANTAL",
         "FORDELING": "FORDELING", "VALIDER": "VALIDER", "DATA": "DATA", "RESTRAMME": "RESTRAMME",
-        "MAALSTATUS": "MÅLSTATUS",
+        "MAALSTATUS": "MÅLSTATUS", "UDBETALT": "UDBETALT",
     }  # fmt: skip
     assert [p["name"] for p in functions["BEVILGET"]["parameters"]] == ["data", "år", "tema", "runde", "pagt"]
     assert [p.get("optional", False) for p in functions["FORDELING"]["parameters"]] == [False, False, True]
@@ -172,8 +172,10 @@ def test_function_and_script_metadata(server):
     code = httpx.get(f"{base}/xlwings/custom-functions-code").text
     assert 'CustomFunctions.associate("BELOEB", beloeb)' in code
     scripts = {s["function_name"] for s in httpx.get(f"{base}/xlwings/custom-scripts-meta").json()}
-    assert scripts == {"valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve"}
-    assert [p["name"] for p in functions["RESTRAMME"]["parameters"]] == ["data", "år", "ramme", "pagt"]
+    assert scripts == {"valider", "beregn_fordelinger", "lav_statusrapport", "lav_indstilling", "lav_breve",
+                       "udbetalinger"}
+    assert [p["name"] for p in functions["RESTRAMME"]["parameters"]] == ["data", "år", "ramme", "pagt", "udbetalinger"]
+    assert [p["name"] for p in functions["UDBETALT"]["parameters"]] == ["data", "sag", "pagt"]
 
 
 def test_custom_function_calls(server):

@@ -2,7 +2,7 @@
 
 No Excel runs here: these tests check what the built file contains and that each
 macro's Python line runs the right script; whether Excel compiles and runs the
-source-only VBA project needs a real Excel for Windows (see the README).
+source-only VBA project needs a real Excel for Windows (see docs/operations/desktop.md).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # before the firs
 import random
 import re
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from pagt_xl.xl.payload import book_payload
 
 DESKTOP = WORKBOOKS / "pagt_xl_desktop.xlsm"
 sys.path.insert(0, str(ROOT / "scripts"))
-from _vba_project import VBA_PROJECT_NO_CACHE, compress, write_cfb  # noqa: E402
-from make_desktop_workbook import BUTTONS, CONF_SHEET, build  # noqa: E402
+from _vba_project import VBA_PROJECT_NO_CACHE, compress, module_sources, replace_modules, write_cfb  # noqa: E402
+from make_desktop_workbook import BUTTONS, CONF_SHEET, build, module_source  # noqa: E402
 
 EXPECTED = {  # macro → (caption, the Python line it hands to RunPython)
     "Valider": ("Valider", "import pagt_xl.xl.desktop as d; d.valider()"),
@@ -50,9 +51,9 @@ def vba_modules(path: Path) -> dict[str, str]:
         parser.close()
 
 
-def vba_subs(path: Path) -> dict[str, str]:
-    """{Sub name: body} of every VBA module in the workbook."""
-    code = "\n".join(vba_modules(path).values())
+def vba_subs(path: Path, module: str = "Module1") -> dict[str, str]:
+    """{Sub name: body} of one VBA module of the workbook (default: the buttons' module)."""
+    code = vba_modules(path)[module]
     return {m.group(1): m.group(2) for m in re.finditer(r"^Sub (\w+)\(\)\s*$(.*?)^End Sub", code, re.S | re.M)}
 
 
@@ -112,11 +113,42 @@ def test_the_vba_project_is_source_only_so_excel_compiles_the_new_source():
         for module in ("Module1", "ThisWorkbook", "Sheet1", "Sheet2"):  # MODULEOFFSET 0: the stream is all source
             text = bytes(decompress_stream(bytearray(ole.openstream(f"VBA/{module}").read()))).decode("cp1252")
             assert text.startswith(f'Attribute VB_Name = "{module}"\r\n')
-        assert "Module=Module1" in ole.openstream("PROJECT").read().decode("latin-1")
+        project = ole.openstream("PROJECT").read().decode("latin-1")
+        assert {"Module=Module1", "Module=xlwings", "Class=Dictionary"} <= set(project.split("\r\n"))
         references = bytes(decompress_stream(bytearray(ole.openstream("VBA/dir").read())))
-        assert b"xlwings.xlam" in references  # the reference to the add-in that defines RunPython is kept
+        assert b"xlwings.xlam" not in references  # standalone: no reference to the xlwings add-in
     finally:
         ole.close()
+
+
+def test_xlwings_vba_module_is_embedded_so_no_addin_is_needed():
+    """As ``xlwings quickstart --standalone``: RunPython comes from the workbook's own xlwings module."""
+    modules = vba_modules(DESKTOP)
+    assert set(modules) == {"ThisWorkbook", "Sheet1", "Sheet2", "Module1", "xlwings", "Dictionary"}
+    embedded = modules["xlwings"].replace("\r\n", "\n")
+    shipped = (Path(xw.__file__).parent / "xlwings.bas").read_text(encoding="cp1252").replace("\r\n", "\n")
+    assert embedded == shipped  # xlwings' own module (BSD-3, its licence header included), unchanged
+    assert re.search(r"^Public Function RunPython\(PythonCommand As String\)", embedded, re.M)
+    assert re.search(r"GetConfigFromSheet", embedded)  # it reads the xlwings.conf sheet
+    # the module loads xlwings64-<version>.dll from the Python environment: the pin of the xl extra must match
+    [version] = re.findall(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', embedded, re.M)
+    assert version == xw.__version__
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["optional-dependencies"]["xl"] == [f"xlwings=={version}"]
+
+
+def test_module_text_replacement_keeps_the_other_modules_compressed_source_as_is():
+    with zipfile.ZipFile(DESKTOP) as z:
+        vba = z.read("xl/vbaProject.bin")
+    rebuilt = replace_modules(vba, {"Module1": module_source()})  # the same replacement again
+    assert module_sources(rebuilt) == module_sources(vba)
+    ole_a, ole_b = olefile.OleFileIO(vba), olefile.OleFileIO(rebuilt)
+    try:
+        for name in ("xlwings", "Dictionary", "ThisWorkbook"):
+            assert ole_a.openstream(f"VBA/{name}").read() == ole_b.openstream(f"VBA/{name}").read()
+    finally:
+        ole_a.close()
+        ole_b.close()
 
 
 def test_xlwings_conf_sheet_holds_the_settings_xlwings_reads():

@@ -350,11 +350,32 @@ class BudgetRules(BaseModel):
                           rf"|(?P<year2>(?:19|20)\d\d) {filler}(?:{words})(?: kr)?)$")  # fmt: skip
 
     def spending_year(self, header: str) -> int | None:
-        """The year of a spending column's header ("Afholdt i 2024" → 2024); ``None``: not a spending header."""
+        """The year of a spending column's header ("Afholdt i 2024" → 2024, "Forbrug pr. 31.12.2025" → 2025);
+        ``None``: not a spending header."""
         m = self.spending_pattern.match(_header_key(header))
+        if m is not None:
+            return int(m.group("year") or m.group("year2"))
+        date = self.spending_date(header)
+        return date.year if date is not None else None
+
+    @cached_property
+    def _spending_date_pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(normalize_name(w)) for w in sorted(self.spending_headers, key=len, reverse=True))
+        return re.compile(rf"^(?:{words}) (?:(?:pr|per|til og med|tom|t o m|opgjort) )?(?P<d>\d{{1,2}}) "
+                          rf"(?P<m>\d{{1,2}}) (?P<y>(?:19|20)\d\d)(?: kr)?$")  # fmt: skip
+
+    def spending_date(self, header: str) -> Any:
+        """The date a spending header gives its figures ("Forbrug pr. 31.12.2025" → 31 December 2025);
+        ``None`` for a header without a date (or not a spending header)."""
+        import datetime as dt
+
+        m = self._spending_date_pattern.match(normalize_name(_PARENS_UNIT.sub(" ", header)))
         if m is None:
             return None
-        return int(m.group("year") or m.group("year2"))
+        try:
+            return dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            return None
 
     @cached_property
     def operations_pattern(self) -> re.Pattern[str] | None:
@@ -371,6 +392,10 @@ class BudgetRules(BaseModel):
         if m is None:
             return None
         return next((w for w in self.operations_keywords if normalize_name(w) == m.group(0)), m.group(0))
+
+
+#: a unit in parentheses ("(kr.)", "(t.kr.)") left out of a dated spending header before it is matched
+_PARENS_UNIT = re.compile(r"\([^)]*\)")
 
 
 def _has_phrase(text: str, phrase: str) -> bool:
@@ -622,6 +647,91 @@ class Goals(BaseModel):
         return NameMatcher({a.key: a.all_names() for a in self.areas})
 
 
+# -- the commitment ledger and open data (issue 25) ------------------------------------------------
+#: fields a ledger column can map to (``[payments.headers]``)
+LEDGER_FIELDS: tuple[str, ...] = ("case_id", "date", "kind", "amount", "paid", "repaid", "note")
+#: the kinds of a ledger entry (``[payments.kinds]``): two payments and two ways money comes back
+LEDGER_KINDS: tuple[str, ...] = ("rate", "slutrate", "tilbagebetaling", "bortfald")
+
+
+class PaymentRules(BaseModel):
+    """How the commitment ledger (the *Udbetalinger* sheet) is read and judged (``[payments]``).
+
+    ``held_back_share`` is the part of each grant (0..1) held back until the final report is
+    approved (Region Nordjylland: 0.10); 0 means nothing is held back and the check is off. The
+    overview column that says the final report is approved is found by ``final_report_headers``:
+    a date (approved that day), one of ``approved_words`` or ``not_approved_words``, or empty.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    held_back_share: float = Field(default=0.0, ge=0, lt=1)
+    #: sheets read as the ledger first (any sheet whose header row has a case number, a date and an amount is read)
+    sheet_names: list[str] = []
+    #: ledger column headers per field (:data:`LEDGER_FIELDS`)
+    headers: dict[str, list[str]] = {}
+    #: kind (:data:`LEDGER_KINDS`) → the words staff write for it
+    kinds: dict[str, list[str]] = {}
+    final_report_headers: list[str] = []
+    approved_words: list[str] = []
+    not_approved_words: list[str] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PaymentRules:
+        unknown = sorted(set(self.headers) - set(LEDGER_FIELDS))
+        if unknown:
+            raise ValueError(f"payments.headers: ukendte felter {', '.join(unknown)}")
+        unknown = sorted(set(self.kinds) - set(LEDGER_KINDS))
+        if unknown:
+            raise ValueError(f"payments.kinds: ukendte typer {', '.join(unknown)} (brug {', '.join(LEDGER_KINDS)})")
+        _check_distinct("payments.headers", self.headers, _header_key)
+        _check_distinct("payments.kinds", self.kinds, normalize_name)
+        words = {"approved_words": self.approved_words, "not_approved_words": self.not_approved_words}
+        _check_distinct("payments", words, normalize_name)
+        return self
+
+    @cached_property
+    def header_index(self) -> dict[str, str]:
+        """Normalised ledger header → field."""
+        return {_header_key(h): f for f, names in self.headers.items() for h in names if _header_key(h)}
+
+    @cached_property
+    def kind_matcher(self) -> NameMatcher:
+        """Any spelling of an entry kind ("1. rate", "Nedsættelse") → its key (:data:`LEDGER_KINDS`)."""
+        return NameMatcher({k: (k, *v) for k, v in self.kinds.items()})
+
+    @cached_property
+    def final_report_keys(self) -> frozenset[str]:
+        """Normalised headers of the overview's final-report column."""
+        return frozenset(k for h in self.final_report_headers if (k := _header_key(h)))
+
+    @cached_property
+    def approval_matcher(self) -> NameMatcher:
+        """A final-report cell's word → ``approved`` / ``not_approved``."""
+        return NameMatcher({"approved": self.approved_words, "not_approved": self.not_approved_words})
+
+
+class OpenDataRules(BaseModel):
+    """Publishing the grants as 360Giving data (``[opendata]``).
+
+    ``prefix`` is the publisher's 360Giving prefix ("360G-..."), which 360Giving assigns on
+    registration; empty: ``pagt-xl eksport`` asks for ``--prefix``. ``funder_id`` is the region's
+    organisation identifier (org-id.guide, e.g. a ``DK-CVR-`` number); empty: made from the prefix.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    prefix: str = ""
+    funder_id: str = ""
+    funder_name: str = ""
+    #: overview columns with the recipient's CVR number (a DK-CVR organisation identifier when given)
+    cvr_headers: list[str] = []
+    #: overview columns with the date of the decision (awardDate); without one: 31 December of the grant year
+    award_date_headers: list[str] = []
+    #: the licence of the published data (a URI)
+    license: str = ""
+
+
 class Pact(BaseModel):
     """A validated pact configuration. Use :func:`load_pact` to get one."""
 
@@ -656,6 +766,10 @@ class Pact(BaseModel):
 
     #: goals and action plan (issue 17); empty when the pact states none
     goals: Goals = Field(default_factory=Goals)
+    #: the commitment ledger after the decision (issue 25)
+    payments: PaymentRules = Field(default_factory=PaymentRules)
+    #: 360Giving open data (issue 25)
+    opendata: OpenDataRules = Field(default_factory=OpenDataRules)
     source: str = ""
 
     @model_validator(mode="after")

@@ -122,6 +122,27 @@ class IssueCode(StrEnum):
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
 
+    # ---- after the decision: the commitment ledger and budget against actuals (issue 25,
+    # pagt_xl.ingest.payments, pagt_xl.core.ledger, pagt_xl.core.budget). A separate block.
+    LEDGER_SHEET_NOT_FOUND = "ledger_sheet_not_found"
+    LEDGER_MISSING_VALUE = "ledger_missing_value"
+    LEDGER_BAD_AMOUNT = "ledger_bad_amount"
+    LEDGER_BAD_DATE = "ledger_bad_date"
+    LEDGER_UNKNOWN_KIND = "ledger_unknown_kind"
+    LEDGER_UNKNOWN_CASE = "ledger_unknown_case"
+    LEDGER_NOT_GRANTED = "ledger_not_granted"
+    LEDGER_DUPLICATE_ENTRY = "ledger_duplicate_entry"
+    LEDGER_PAID_ABOVE_GRANTED = "ledger_paid_above_granted"
+    LEDGER_REPAID_ABOVE_PAID = "ledger_repaid_above_paid"
+    LEDGER_HELD_BACK_PAID = "ledger_held_back_paid"
+    LEDGER_OUTSIDE_PERIOD = "ledger_outside_period"
+    LEDGER_FINISHED_OWED = "ledger_finished_owed"
+    LEDGER_REPAYMENT_DUE = "ledger_repayment_due"
+    LEDGER_BAD_FINAL_REPORT = "ledger_bad_final_report"
+    LEDGER_NO_FINAL_REPORT_COLUMN = "ledger_no_final_report_column"
+    BUDGET_COST_OUTSIDE_PERIOD = "budget_cost_outside_period"
+    OPENDATA_GRANT_SKIPPED = "opendata_grant_skipped"
+    OPENDATA_BAD_VALUE = "opendata_bad_value"
     # ---- a user-edited Word template's hazards, removed from every draft it makes (issue 21 item 7,
     # pagt_xl.report.sandbox)
     TEMPLATE_MACROS_REMOVED = "template_macros_removed"

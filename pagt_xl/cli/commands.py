@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_pacts_command,
         _add_demo_command,
         _add_maal_command,
+        _add_payments_command,
+        _add_export_command,
     ):
         add(sub)
     return parser
@@ -184,6 +186,8 @@ def _add_report_command(sub: Any) -> None:
         "hvis den er tidligere)",
     )
     p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
+    p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
+                   help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført")  # fmt: skip
     p.set_defaults(func=cmd_report)
 
 
@@ -244,6 +248,8 @@ def _add_memo_command(sub: Any) -> None:
         "--template", type=Path, metavar="FIL", help="Word-skabelon (standard: templates/indstillingsnotat.docx)"
     )
     p.add_argument("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE", help="ansøgernes budgetskemaer (kontrol)")
+    p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
+                   help="udbetalingerne: årets tilbageførte midler lægges til restrammen")  # fmt: skip
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på notatet (standard: i dag)")
     p.set_defaults(func=cmd_memo)
 
@@ -602,6 +608,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         period=period,
         budgets=list(args.budgets or []),
         goals=list(args.goals or []),
+        payments=list(args.payments or []),
         report_date=report_date,
         as_of=_report_date(args.as_of) if args.as_of else None,
         template=args.template,
@@ -620,11 +627,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _report_fatal(result.goals.fatal)
     if result.goals is not None and result.goals.has_errors:
         print("pagt-xl: målopfølgningen har fejl; se 'pagt-xl maal'", file=sys.stderr)
+    if result.ledger is not None and result.ledger.fatal:
+        return _report_fatal(result.ledger.fatal)
+    if result.ledger is not None and result.ledger.has_errors:
+        print("pagt-xl: udbetalingerne har fejl; se 'pagt-xl udbetalinger'", file=sys.stderr)
     for issue in result.template_issues:  # macros, an outside template, DDE fields: taken out of the draft
         print(f"pagt-xl: advarsel: {issue.file}: {issue.message}", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
     goal_errors = result.goals is not None and result.goals.has_errors
-    return EXIT_DATA if result.validation.has_errors or goal_errors else EXIT_OK
+    ledger_errors = result.ledger is not None and result.ledger.has_errors
+    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -792,11 +804,14 @@ def cmd_memo(args: argparse.Namespace) -> int:
         job = run_memo(
             pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
             budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+            payments=list(args.payments or []),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if job.validation.fatal:
         return _report_fatal(job.validation.fatal)
+    if job.ledger is not None and job.ledger.fatal:
+        return _report_fatal(job.ledger.fatal)
     assert job.round is not None
     print(memo_text(job))
     if job.issues:
@@ -811,8 +826,9 @@ def memo_text(job: Any) -> str:
     lines = [f"{r.pact.name}: ansøgningsrunden {r.year}" + (f" ({r.pact.round(r.round).name})" if r.round else "")]
     lines.append(f"  Ansøgninger: {len(r.applications)}, ansøgt i alt {format_amount(r.applied_total)}")
     if r.framework is not None:
-        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}, "
-                     f"restramme {format_amount(r.remaining)}")  # fmt: skip
+        back = f", tilbageført {format_amount(r.returned)}" if r.returned else ""
+        lines.append(f"  Ramme {format_amount(r.framework)}, allerede bevilget {format_amount(r.already_granted)}"
+                     f"{back}, restramme {format_amount(r.remaining)}")  # fmt: skip
     else:
         lines.append(f"  Ingen ramme for {r.year}: restrammen kan ikke beregnes")
     lines.append(f"  Indstillet: {len(r.recommended)} ansøgninger, {format_amount(r.recommended_total)}")
@@ -1001,22 +1017,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         budgets = folder / "budgetter"
         with_budgets = pact.key == "nordjylland" and budgets.is_dir()
         goals = folder / f"maalopfoelgning_{pact.key}.xlsx"
+        ledger = folder / f"udbetalinger_{pact.key}.xlsx"  # the commitment ledger (issue 25)
         spec = JobSpec(
             pact=pact,
             inputs=[path],
             goals=[goals] if goals.exists() else [],
             budgets=[budgets] if with_budgets else [],
+            payments=[ledger] if ledger.exists() else [],
             report_date=_report_date(None),
             outputs=JobOutputs(
                 breakdown_workbook=args.out_dir / f"fordelinger_{pact.key}.xlsx",
                 budget_workbook=args.out_dir / f"budgetter_{pact.key}.xlsx" if with_budgets else None,
                 report=args.out_dir / f"statusrapport_{pact.key}.docx",
+                ledger_workbook=args.out_dir / f"udbetalinger_{pact.key}.xlsx" if ledger.exists() else None,
             ),
         )
         result = _run_job(spec)
         if result.validation.fatal:
             return _report_fatal(result.validation.fatal)
         print(_demo_text(result, path, budgets))
+        if result.ledger is not None and result.ledger.ledger is not None:
+            print(f"Udbetalinger — {ledger.name}")
+            print(ledger_text(result.ledger).rstrip("\n"))
+            print(f"Udbetalinger skrevet: {result.outputs['ledger_workbook']}\n")
         if result.goals is not None:
             from pagt_xl.core.goals import follow_up_text
 
@@ -1193,7 +1216,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
 
 #: the arguments that name files a command reads: no output may be one of them
 _INPUT_ARGUMENTS = ("paths", "overview", "budgets", "goals", "template", "grant_template", "rejection_template",
-                    "stated", "config")  # fmt: skip
+                    "stated", "config", "payments")  # fmt: skip
 
 
 def _input_arguments(args: argparse.Namespace) -> list[Path | str]:
@@ -1250,6 +1273,187 @@ def _stop_signals_unwind() -> Iterator[None]:
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+# -- udbetalinger (issue 25: the commitment ledger after the decision) ---------
+def _add_payments_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "udbetalinger",
+        help="udbetalt, tilbageholdt, mangler og tilbageført pr. bevilling, og restrammen med tilbageførte midler",
+        description="Læser udbetalingerne (arket Udbetalinger, skabelon: pagt_xl/templates/udbetalinger.xlsx, eller "
+        "sekretariatets egen opstilling) og holder dem op mod ansøgningsoversigten: pr. bevilling bevilget, "
+        "udbetalt, tilbageholdt, mangler, tilbagebetalt, nedsat og endeligt beløb; pr. år tilsagn, udbetalinger, "
+        "tilbageførte midler og restramme. Kontrollerer udbetalt mod bevilget, den tilbageholdte del mod "
+        "godkendt slutrapport, datoer mod projektperioden, afsluttede projekter med midler til gode og (med "
+        "--budgets) tilbagebetaling ved underforbrug. Exit-kode 0: ingen fejl, 1: fejl i udbetalingerne, 2: en "
+        "fil kan ikke læses eller kommandoen er brugt forkert.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FIL", help="projektmappe(r) med udbetalingerne")
+    _add_pact(p)
+    p.add_argument("--overview", nargs="+", type=Path, metavar="FIL",
+                   help="ansøgningsoversigt(er) (standard: FIL, når oversigten står i samme projektmappe)")  # fmt: skip
+    p.add_argument("--budgets", nargs="+", type=Path, metavar="FIL/MAPPE",
+                   help="budgetskemaer med forbrug: tilbagebetaling ved underforbrug")  # fmt: skip
+    p.add_argument("--as-of", metavar="ÅÅÅÅ-MM-DD", help="dato for budgetternes vurdering (standard: i dag)")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="uddataformat")
+    p.add_argument("--out", type=Path, metavar="FIL", help="skriv til fil i stedet for skærmen (kræves for xlsx)")
+    _add_password(p)
+    p.set_defaults(func=cmd_payments)
+
+
+def cmd_payments(args: argparse.Namespace) -> int:
+    """``pagt-xl udbetalinger``."""
+    from pagt_xl.core.ledger import ACCOUNT_COLUMNS, account_rows, year_rows
+    from pagt_xl.outputs.files import issue_record
+    from pagt_xl.pipeline import run_ledger
+
+    if args.format == "xlsx" and args.out is None:
+        raise UsageError("--format xlsx kræver --out FIL.xlsx")
+    pact = load_pact(args.pact)
+    run = run_ledger(list(args.paths), pact, overview=args.overview, budgets=args.budgets,
+                     as_of=_report_date(args.as_of), password=args.password)  # fmt: skip
+    for issue in run.fatal:
+        print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    if run.budgets is not None:
+        for issue in run.budgets.fatal:
+            print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
+    ledger = run.ledger
+    if ledger is None or not run.read.sheets:  # no overview, or no ledger sheet at all
+        return EXIT_INPUT
+    if args.format == "xlsx":
+        from pagt_xl.outputs.workbooks import write_ledger_workbook
+
+        write_ledger_workbook(ledger, run.read.entries, run.issues, args.out)
+        print(f"Udbetalinger skrevet til {args.out}")
+    elif args.format == "json":
+        doc = {
+            "pact": pact.key,
+            "files": run.read.files,
+            "entries": len(run.read.entries),
+            "held_back_share": pact.payments.held_back_share,
+            "accounts": account_rows(ledger),
+            "years": year_rows(ledger)[:-1],
+            "total": {**year_rows(ledger)[-1], "paid": ledger.paid, "held_back": ledger.held_back,
+                      "owed": ledger.owed},
+            "issues": [issue_record(i) for i in run.issues],
+        }
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", args.out)
+    elif args.format == "csv":
+        from pagt_xl.outputs.files import write_csv
+
+        _emit(write_csv(account_rows(ledger), list(ACCOUNT_COLUMNS)), args.out)
+    else:
+        _emit(ledger_text(run), args.out)
+    if run.fatal or (run.budgets is not None and run.budgets.fatal):
+        return EXIT_INPUT
+    return EXIT_DATA if run.has_errors else EXIT_OK
+
+
+def ledger_text(run: Any) -> str:
+    """``udbetalinger --format table``: one line per grant, the pact's total, the years, the issues, a count."""
+    from pagt_xl.base.danish import format_number
+    from pagt_xl.core.ledger import account_rows, year_rows
+
+    ledger = run.ledger
+
+    def kr(v: Any) -> str:
+        return "-" if v is None else format_number(int(v))
+
+    cols = [("granted", "Bevilget"), ("paid", "Udbetalt"), ("held_back", "Tilbageholdt"), ("owed", "Mangler"),
+            ("repaid", "Tilbagebetalt"), ("reduced", "Nedsat"), ("final", "Endeligt")]  # fmt: skip
+    rows = account_rows(ledger)
+    share = ledger.pact.payments.held_back_share
+    held = f"; {format_percent(share)} holdes tilbage til slutrapporten er godkendt" if share else ""
+    lines = [f"{ledger.pact.name}: udbetalt og tilbageført pr. bevilling (kr.){held}"]
+    widths = [max(len(h), 10) for _, h in cols]
+    lines.append(f"{'Sagsnr.':<10} {'År':<4} " + " ".join(h.rjust(w) for (_, h), w in zip(cols, widths, strict=True))
+                 + "  Projekt")  # fmt: skip
+    for r in rows:
+        values = " ".join(kr(r[k]).rjust(w) for (k, _), w in zip(cols, widths, strict=True))
+        lines.append(f"{(r['case_id'] or '-'):<10} {r['year']:<4} {values}  {r['title']}")
+    totals = " ".join(kr(sum(r[k] for r in rows)).rjust(w) for (k, _), w in zip(cols, widths, strict=True))
+    lines.append(f"{'I alt':<10} {'':<4} {totals}  {len(rows)} bevillinger")
+    lines.append("")
+    ycols = [("framework", "Ramme"), ("commitments", "Tilsagn"), ("payments", "Udbetalt"),
+             ("returned", "Tilbageført"), ("remaining", "Restramme")]  # fmt: skip
+    lines.append(f"{'År':<6} " + " ".join(h.rjust(12) for _, h in ycols))
+    for y in year_rows(ledger):
+        label = "I alt" if y["year"] is None else str(y["year"])
+        lines.append(f"{label:<6} " + " ".join(kr(y[k]).rjust(12) for k, _ in ycols))
+    lines.append("Restramme = ramme − tilsagn + tilbageførte midler (tilbagebetalt, nedsat eller bortfaldet).")
+    lines.append("")
+    lines.append(issues_text(run.issues).rstrip("\n"))
+    errors, warnings = (sum(1 for i in run.issues if i.severity == s) for s in ("error", "warning"))
+    lines.append(f"{format_number(len(run.read.entries))} posteringer læst fra {len(run.read.files)} fil(er): "
+                 f"{errors} fejl, {warnings} advarsler.")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+# -- eksport (issue 25: open data) ----------------------------------------------
+def _add_export_command(sub: Any) -> None:
+    p = sub.add_parser(
+        "eksport",
+        help="udgiv tilsagnene som åbne data (360Giving: JSON og regneark), uden personoplysninger",
+        description="Skriver tilsagnene (rækker uden fejl) efter 360Giving Data Standard: id med publicistens "
+        "360Giving-præfiks og sagsnummeret, titel, beskrivelse (kort resumé), DKK, bevilget og ansøgt beløb, "
+        "tilsagnsdato, projektperiode, modtager og bevillingsgiver med id og navn, og med --payments det udbetalte "
+        "beløb. Ingen kontaktpersoner eller andre personoplysninger. Exit-kode 0: skrevet, 1: data har fejl "
+        "(tilsagnene uden fejl er skrevet), 2: en fil kan ikke læses eller kommandoen er brugt forkert.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="FIL", help="ansøgningsoversigt(er)")
+    _add_pact(p)
+    p.add_argument("--format", choices=("360giving",), default="360giving", help="dataformat (360giving)")
+    p.add_argument("--out", type=Path, required=True, metavar="MAPPE",
+                   help="mappe til 360giving_<pagt>.json og 360giving_<pagt>.xlsx")  # fmt: skip
+    p.add_argument("--prefix", metavar="360G-...",
+                   help="publicistens 360Giving-præfiks (standard: pagtens [opendata] prefix)")  # fmt: skip
+    p.add_argument("--funder-id", metavar="ID", default="",
+                   help="regionens organisations-id, fx DK-CVR-... (standard: [opendata] funder_id)")  # fmt: skip
+    p.add_argument("--payments", nargs="+", type=Path, metavar="FIL", help="udbetalingerne: udbetalt beløb")
+    p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato for udgivelsen (standard: i dag)")
+    _add_password(p)
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``pagt-xl eksport``."""
+    from pagt_xl.pipeline import run_giving
+
+    pact = load_pact(args.pact)
+    prefix = (args.prefix or pact.opendata.prefix).strip()
+    if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
+        raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
+                         "tildeler præfikset; det kan også stå i pagtfilen under [opendata] prefix)")  # fmt: skip
+    day = _report_date(args.date)
+    job = run_giving(list(args.paths), pact, args.out, prefix=prefix, payments=args.payments,
+                     modified=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), funder_id=args.funder_id,
+                     password=args.password)  # fmt: skip
+    if job.fatal:
+        return _report_fatal(job.fatal)
+    assert job.data is not None
+    if job.issues:
+        print(issues_text(job.issues, quiet=True).rstrip("\n"))
+    n = len(job.data.grants)
+    if not n:
+        print("pagt-xl: ingen tilsagn at eksportere (kun tilsagn uden fejl, med sagsnummer og ansøger); intet skrevet",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_DATA
+    print(f"{n} tilsagn eksporteret efter 360Giving Data Standard {job.data.package['version']}.")
+    if job.data.award_dates_assumed:
+        print(f"{job.data.award_dates_assumed} tilsagn uden tilsagnsdato: 31. december i tilsagnsåret er brugt "
+              "(tilføj kolonnen Tilsagnsdato i oversigten).")  # fmt: skip
+    if job.validation.excluded_rows:
+        print(f"pagt-xl: {job.validation.excluded_rows} række(r) med fejl er ikke eksporteret; se 'pagt-xl validate'",
+              file=sys.stderr)  # fmt: skip
+    for path in job.outputs:
+        print(f"Skrevet: {path}")
+    ledger_errors = job.ledger is not None and job.ledger.has_errors
+    return EXIT_DATA if job.validation.has_errors or ledger_errors else EXIT_OK
+
+
+def format_percent(share: float) -> str:
+    """:func:`pagt_xl.base.danish.format_percent` (imported at the first call)."""
+    from pagt_xl.base.danish import format_percent as fmt
+
+    return fmt(share)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -35,6 +35,7 @@ class RunConfig(BaseModel):
     period: str | None = Field(default=None, description="fx '2019-2023' (standard: alle år i data)")
     budgets: list[str] = Field(default=[], description="budgetskemaer: filer, mapper eller mønstre (valgfrit)")
     goals: list[str] = Field(default=[], description="målopfølgning (Målopfølgning/Aktiviteter), valgfrit")
+    payments: list[str] = Field(default=[], description="udbetalingerne (arket Udbetalinger), valgfrit")
     report: bool = Field(default=True, description="skriv rapportkladden")
     workbook: bool = Field(default=True, description="skriv fordelingsprojektmappen")
 
@@ -122,6 +123,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         issues_json=target("fejl", ".json"),
         breakdown_workbook=target("fordelinger", ".xlsx") if config.workbook else None,
         budget_workbook=target("budgetter", ".xlsx") if config.budgets else None,
+        ledger_workbook=target("udbetalinger", ".xlsx") if config.payments else None,
         report=target("statusrapport", ".docx") if config.report else None,
     )
     spec = JobSpec(
@@ -132,6 +134,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         period=parse_year_range(config.period) if config.period else None,
         budgets=list(expand_budget_inputs(config.budgets, base)),
         goals=list(expand_inputs(config.goals, base)),
+        payments=list(expand_inputs(config.payments, base)),
         report_date=today,
         template=_resolve(config.template, base) if config.template else None,
         outputs=outputs,

@@ -11,11 +11,19 @@ pact's ``[budgets]`` settings (defaults in ``pacts/_common.toml``). Each value k
 cell, and every fault is an :class:`~pagt_xl.base.model.Issue` with file, sheet and
 cell. One bad file never stops the others.
 
-Underspend rule (``budget_underspend_risk``), as of a date ``as_of``:
+A budget laid out by year in columns (under a merged "Budget (kr.)" header, with an "I alt" column or
+not) is read per year; a header's unit ("Beløb (t.kr.)") is applied; a category cell merged down over
+several lines covers each of them; identification on a cover sheet in front of the budget is used.
+
+Underspend rule (``budget_underspend_risk``), as of a date ``as_of`` (or the spending header's own date,
+"Forbrug pr. 31.12.2025", when that is earlier):
 ``elapsed = clamp((as_of - start) / (end - start), 0, 1)`` in days and
 ``spent = spent_to_date / granted``; the project is at risk when
 ``spent < elapsed - margin`` (``margin`` = ``[budgets] underspend_margin`` in
-the pact file, default 0.25). Exactly at the threshold is not a risk. The rule
+the pact file, default 0.25). A budget laid out by year is judged against its own plan instead:
+``planned`` = the years before ``as_of`` in full plus ``as_of``'s year by the days gone, as a share of
+the budget, and the project is at risk when ``spent < planned - margin`` (a project on its plan is never
+at risk). Exactly at the threshold is not a risk. The rule
 is applied in one place, :func:`spending_status`; both the issue and the
 review's :class:`~pagt_xl.core.results.UnderspendNote` come from its result.
 """
@@ -73,11 +81,47 @@ def _check_budget(rec: BudgetRecord, pact: Pact, *, as_of: dt.date | None) -> tu
                 rec, "own", IssueCode.BUDGET_COFINANCING_LOW, Severity.WARNING,
                 f"medfinansiering er {format_percent(share)} af budgettet; pagten kræver mindst "
                 f"{format_percent(rules.min_cofinancing_share)}", rec.cofinancing))  # fmt: skip
+    issues.extend(_costs_outside_period(rec))
     status = None
     if rec.granted is not None:
         found, status = _check_spending(rec, rec.granted, margin=rules.underspend_margin, as_of=as_of)
         issues.extend(found)
     return issues, status
+
+
+def _costs_outside_period(rec: BudgetRecord) -> list[Issue]:
+    """Spending (or a budget laid out by year) in a year outside the project period: a warning at the cell."""
+    if rec.start is None or rec.end is None:
+        return []
+    out = []
+    period = f"{rec.start.year}-{rec.end.year}" if rec.start.year != rec.end.year else str(rec.start.year)
+    for line in rec.lines:
+        for what, amounts, cells in (("forbrug", line.spent, line.spent_cells),
+                                     ("budget", line.budget_years, line.budget_cells)):  # fmt: skip
+            for year, amount in sorted(amounts.items()):
+                if amount > 0 and not rec.start.year <= year <= rec.end.year:
+                    message = (f"{what} i {year} på {format_amount(amount)} ligger uden for projektperioden "
+                               f"{period} ({line.raw_category or line.category or 'budgetlinjen'})")  # fmt: skip
+                    out.append(Issue.at(IssueCode.BUDGET_COST_OUTSIDE_PERIOD, Severity.WARNING, message,
+                                        file=rec.file, sheet=rec.sheet, cell=cells.get(year) or line.cell,
+                                        value=amount))  # fmt: skip
+    return out
+
+
+def planned_share(rec: BudgetRecord, as_of: dt.date) -> float | None:
+    """The share of a budget laid out by year that is planned to be spent by ``as_of``: the years before in
+    full, ``as_of``'s year by the days gone; ``None`` when the budget is not laid out by year."""
+    plan: dict[int, int] = {}
+    for line in rec.lines:
+        for year, amount in line.budget_years.items():
+            plan[year] = plan.get(year, 0) + amount
+    total = sum(plan.values())
+    if not plan or total <= 0:
+        return None
+    year_start = dt.date(as_of.year, 1, 1)
+    gone = ((as_of - year_start).days + 1) / ((dt.date(as_of.year, 12, 31) - year_start).days + 1)
+    done = sum(a for y, a in plan.items() if y < as_of.year) + plan.get(as_of.year, 0) * gone
+    return min(1.0, max(0.0, done / total))
 
 
 def _operations_issues(rec: BudgetRecord, rules: BudgetRules) -> list[Issue]:
@@ -134,9 +178,13 @@ def spending_status(rec: BudgetRecord, granted: int, *, margin: float, as_of: dt
     spent_share = rec.spent / granted
     if rec.start is None or rec.end is None:
         return UnderspendNote(at_risk=False, spent_share=spent_share)
+    if rec.spent_as_of is not None:  # the figures are made up to this date: judge the project there
+        as_of = min(as_of, rec.spent_as_of)
     elapsed = elapsed_share(rec.start, rec.end, as_of)
-    at_risk = rec.spent <= granted and _below(spent_share, elapsed, margin)
-    return UnderspendNote(at_risk=at_risk, spent_share=spent_share, elapsed_share=elapsed)
+    planned = planned_share(rec, as_of)
+    expected = planned if planned is not None else elapsed
+    at_risk = rec.spent <= granted and _below(spent_share, expected, margin)
+    return UnderspendNote(at_risk=at_risk, spent_share=spent_share, elapsed_share=elapsed, planned_share=planned)
 
 
 def _check_spending(rec: BudgetRecord, granted: int, *, margin: float,
@@ -172,6 +220,9 @@ def _period_missing(rec: BudgetRecord) -> Issue:
 
 
 def _risk_text(status: UnderspendNote) -> str:
+    if status.planned_share is not None:
+        planned = format_percent(status.planned_share)
+        return f"forbrugt {format_percent(status.spent_share)} af bevillingen, men budgettet planlagde {planned} brugt"
     elapsed = format_percent(status.elapsed_share or 0.0)
     return f"forbrugt {format_percent(status.spent_share)} af bevillingen, men {elapsed} af projektperioden er gået"
 
@@ -255,3 +306,23 @@ def spending_by_category(records: list[BudgetRecord], pact: Pact | None = None) 
                 sums["budget"] += line.amount
                 sums["spent"] += sum(line.spent.values())
     return {k: v for k, v in out.items() if v["budget"] or v["spent"]}
+
+
+LINE_COLUMNS = ("file", "case_id", "title", "row", "category", "description", "budget", "spent", "remaining",
+                "spent_share")  # fmt: skip
+
+
+def budget_lines(records: list[BudgetRecord]) -> pd.DataFrame:
+    """Budget against actuals per cost line (kr.): one row per line of every budget, with its spending to date,
+    what is left of its budget (negative: overspent) and the share spent (``None`` for a line without budget)."""
+    rows = []
+    for r in records:
+        for line in r.lines:
+            spent = sum(line.spent.values())
+            rows.append({
+                "file": r.file, "case_id": r.case_id, "title": r.title, "row": line.row,
+                "category": line.category or line.raw_category, "description": line.description,
+                "budget": line.amount, "spent": spent, "remaining": line.amount - spent,
+                "spent_share": spent / line.amount if line.amount else None,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(LINE_COLUMNS))

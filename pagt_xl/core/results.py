@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from pagt_xl.base.config import Pact
     from pagt_xl.core.breakdown import Breakdown, Check, YearTable
     from pagt_xl.core.goals import FollowUp
+    from pagt_xl.core.ledger import Ledger, LedgerInput
+    from pagt_xl.core.opendata import GivingData
     from pagt_xl.core.round import RoundResult
 
 
@@ -59,6 +61,48 @@ class GoalRun:
 
 
 @dataclass
+class LedgerRun:
+    """The ledger workbooks read and matched to the overview (issue 25).
+
+    ``ledger`` is ``None`` when the overview could not be read (see ``fatal``); ``issues`` are the
+    reader's, the final-report column's and the checks', sorted; ``fatal`` the files not read at all.
+    ``budgets`` is the budget review used for the repayments due (``None``: none given).
+    """
+
+    pact: Pact
+    ledger: Ledger | None
+    read: LedgerInput
+    issues: list[Issue]
+    fatal: list[Issue]
+    budgets: BudgetReview | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error was found in the ledger or by its checks."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+
+@dataclass
+class GivingJob:
+    """What :func:`pagt_xl.pipeline.run_giving` read and wrote: the 360Giving data and the files (issue 25).
+
+    ``data`` is ``None`` when nothing could be read (see ``validation.fatal``). ``issues`` are the export's
+    own (grants left out, unreadable CVR numbers or decision dates) and the ledger's.
+    """
+
+    validation: Validation
+    data: GivingData | None = None
+    ledger: LedgerRun | None = None
+    issues: list[Issue] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> list[Issue]:
+        """Inputs that could not be read (overviews and ledger workbooks)."""
+        return [*self.validation.fatal, *(self.ledger.fatal if self.ledger else [])]
+
+
+@dataclass
 class JobResult:
     """What :func:`pagt_xl.pipeline.run_job` read, computed and wrote.
 
@@ -74,27 +118,32 @@ class JobResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     #: the goal follow-up (issue 17) when goal workbooks were given, with its own issues
     goals: GoalRun | None = None
+    #: the commitment ledger (issue 25) when ledger workbooks were given, with its own issues
+    ledger: LedgerRun | None = None
     #: what was taken out of the report's Word template (macros, an outside template, DDE fields)
     template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, the goal workbooks', the budgets', then the template's."""
+        """Every issue: the overview's, the goal workbooks', the ledger's, the budgets', then the template's."""
         goals = self.goals.issues if self.goals else []
+        ledger = self.ledger.issues if self.ledger else []
         budgets = self.budgets.issues if self.budgets else []
-        return [*self.validation.issues, *goals, *budgets, *self.template_issues]
+        return [*self.validation.issues, *goals, *ledger, *budgets, *self.template_issues]
 
     @property
     def fatal(self) -> list[Issue]:
-        """Inputs that could not be read at all (overviews and budgets)."""
+        """Inputs that could not be read at all (overviews, goal and ledger workbooks, budgets)."""
         goals = self.goals.fatal if self.goals else []
-        return [*self.validation.fatal, *goals, *(self.budgets.fatal if self.budgets else [])]
+        ledger = self.ledger.fatal if self.ledger else []
+        return [*self.validation.fatal, *goals, *ledger, *(self.budgets.fatal if self.budgets else [])]
 
     @property
     def has_errors(self) -> bool:
-        """Whether any error was found in the overview, the goal workbooks or the budgets."""
+        """Whether any error was found in the overview, the goal or ledger workbooks or the budgets."""
         goals = bool(self.goals and self.goals.has_errors)
-        return self.validation.has_errors or goals or bool(self.budgets and self.budgets.has_errors)
+        ledger = bool(self.ledger and self.ledger.has_errors)
+        return self.validation.has_errors or goals or ledger or bool(self.budgets and self.budgets.has_errors)
 
     def count(self, severity: Severity) -> int:
         """Number of issues of a severity, overview, goal workbooks and budgets together."""
@@ -118,6 +167,8 @@ class RoundJob:
     letters: list[Any] = field(default_factory=list)
     letter_issues: list[Issue] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: the commitment ledger (issue 25) when ledger workbooks were given: its returned money adds to the framework
+    ledger: LedgerRun | None = None
     #: what was taken out of the Word templates (macros, an outside template, DDE fields)
     template_issues: list[Issue] = field(default_factory=list)
 

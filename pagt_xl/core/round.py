@@ -164,11 +164,13 @@ class RoundResult:
     issues: list[Issue]
     suggestion: Suggestion | None
     special_theme: str | None
+    #: money that came back to the pool in the year (repaid and reduced grants, issue 25); 0 without a ledger
+    returned: int = 0
 
     @property
     def remaining(self) -> int | None:
-        """The year's framework minus what is already granted (``None`` without a framework)."""
-        return None if self.framework is None else self.framework - self.already_granted
+        """The year's framework minus what is already granted plus what came back (``None`` without a framework)."""
+        return None if self.framework is None else self.framework - self.already_granted + self.returned
 
     @property
     def recommended(self) -> list[Assessed]:
@@ -374,10 +376,13 @@ def assess_round(
     round_key: str | None = None,
     *,
     budgets: list[BudgetRecord] | None = None,
+    returned: int = 0,
 ) -> RoundResult:
     """The round of ``year`` (one round by its key, or every round): applications, framework, checks,
     suggestion. ``budgets`` are the applicants' budget forms (:mod:`pagt_xl.core.budget`); ``None``: no
-    budget check. Raises ``KeyError`` for a round key the pact does not know.
+    budget check. ``returned`` is the money that came back to the pool in ``year`` (the commitment
+    ledger's repaid and reduced grants, :class:`pagt_xl.core.ledger.LedgerYear`); it adds to the
+    remaining framework. Raises ``KeyError`` for a round key the pact does not know.
     """
     pact = validation.pact
     if round_key is not None:
@@ -402,7 +407,7 @@ def assess_round(
         pact=pact, year=year, round=round_key, applications=members, framework=framework,
         framework_cell=fw_cell, already_granted=granted_before, already_granted_count=granted_count,
         issues=issues, suggestion=None,
-        special_theme=(s.name if (s := pact.assessment.special_themes.get(year)) else None),
+        special_theme=(s.name if (s := pact.assessment.special_themes.get(year)) else None), returned=returned,
     )  # fmt: skip
     first_file = validation.overview.files[0] if validation.overview.files else None
     if not members:
@@ -463,7 +468,9 @@ def round_checks(result: RoundResult, budgets: list[BudgetRecord] | None = None)
                 IssueCode.RECOMMENDED_OVER_FRAMEWORK, Severity.ERROR,
                 f"de indstillede beløb når her {format_amount(running)} og overstiger restrammen for "
                 f"{result.year} ({format_amount(remaining)} = ramme {format_amount(result.framework or 0)} minus "
-                f"allerede bevilget {format_amount(result.already_granted)})", where, amount))  # fmt: skip
+                f"allerede bevilget {format_amount(result.already_granted)}"
+                + (f" plus tilbageført {format_amount(result.returned)}" if result.returned else "")
+                + ")", where, amount))  # fmt: skip
         if a.applied is not None and amount > a.applied:
             out.append(a.issue(
                 IssueCode.RECOMMENDED_ABOVE_APPLIED, Severity.ERROR,

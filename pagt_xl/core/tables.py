@@ -108,6 +108,11 @@ class CostLine:
     cell: str = ""
     #: the category cell as written ("Andet: el og varme")
     raw_category: str = ""
+    #: the budget per year, when the form lays the budget out by year in columns (issue 25); else empty
+    budget_years: dict[int, int] = field(default_factory=dict)
+    #: year → the A1 address of the line's spending cell (or budget cell, for a year without spending column)
+    spent_cells: dict[int, str] = field(default_factory=dict)
+    budget_cells: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +136,8 @@ class BudgetRecord:
     cells: dict[str, str] = field(default_factory=dict)
     #: form fields whose cell held a value that could not be read (an issue says why)
     unreadable: set[str] = field(default_factory=set)
+    #: the date the spending figures are made up to, from a dated header ("Forbrug pr. 31.12.2025"); ``None``: not given
+    spent_as_of: dt.date | None = None
 
     @property
     def total_cost(self) -> int:
@@ -209,6 +216,9 @@ class UnderspendNote:
     at_risk: bool
     spent_share: float
     elapsed_share: float | None = None
+    #: the share of the budget planned to be spent by the date, when the budget is laid out by year (issue 25);
+    #: the rule then compares against it instead of the elapsed share
+    planned_share: float | None = None
 
 
 @dataclass

@@ -260,7 +260,8 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
             )
         )
     assessed = pact.assessment.header_fields()  # the round's assessment columns are read by pagt_xl.core.round
-    unknown = [j for j in cmap.unmapped if header_key(cmap.headers[j]) not in assessed]
+    unknown = [j for j in cmap.unmapped if header_key(cmap.headers[j]) not in assessed
+               and header_key(cmap.headers[j]) not in _read_elsewhere(pact)]  # fmt: skip
     if unknown:
         names = ", ".join(f"{column_letter(j)} '{cmap.headers[j]}'" for j in unknown)
         out.append(
@@ -272,6 +273,13 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
             )
         )
     return out
+
+
+def _read_elsewhere(pact: Pact) -> frozenset[str]:
+    """Normalised headers of overview columns other readers take (issue 25: the final-report column read by
+    :mod:`pagt_xl.ingest.payments`, the CVR and decision-date columns of the open-data export)."""
+    data = pact.opendata
+    return pact.payments.final_report_keys | {header_key(h) for h in [*data.cvr_headers, *data.award_date_headers]}
 
 
 def _build_table(sheets: list[SheetRead]) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,10 @@ import pandas as pd
 
 from pagt_xl.base.config import BudgetRules, Pact
 from pagt_xl.base.danish import (
+    AmountUnit,
     DanishParseError,
+    amount_unit_from_header,
+    format_amount,
     header_key,
     parse_amount,
     parse_date,
@@ -71,6 +74,17 @@ class _CostHeader:
     description: int | None
     #: column → year of the spending columns ("Forbrug 2024", "Afholdt i 2024" ...)
     spending: dict[int, int]
+    #: the unit of the amount column's header ("Beløb (t.kr.)": thousands) and of each spending column's
+    unit: AmountUnit = AmountUnit.KR
+    spending_units: dict[int, AmountUnit] = field(default_factory=dict)
+    #: column → year, when the budget is laid out by year in columns under the amount header (a row of years
+    #: below it, "Budget (kr.)" merged over them); ``total`` is that block's "I alt" column, if it has one
+    years: dict[int, int] = field(default_factory=dict)
+    total: int | None = None
+    #: the grid row of the first cost line (below the row of years, when there is one)
+    first_line: int = 0
+    #: the date the spending figures are made up to ("Forbrug pr. 31.12.2025"); ``None``: not given
+    status_date: dt.date | None = None
 
 
 def _cost_headers(grid: Grid, words: BudgetRules) -> list[_CostHeader]:
@@ -79,6 +93,7 @@ def _cost_headers(grid: Grid, words: BudgetRules) -> list[_CostHeader]:
     for i, row in enumerate(grid.rows[:200]):
         cols: dict[str, int] = {}
         spending: dict[int, int] = {}
+        dates: list[dt.date] = []
         for j, v in enumerate(row):
             if not isinstance(v, str) or not v.strip():
                 continue
@@ -87,11 +102,57 @@ def _cost_headers(grid: Grid, words: BudgetRules) -> list[_CostHeader]:
                 cols.setdefault(role, j)
             elif (year := words.spending_year(v)) is not None:
                 spending[j] = year
+                if (date := words.spending_date(v)) is not None:
+                    dates.append(date)
         if "category" in cols and "amount" in cols:
-            found.append(_CostHeader(i, cols["category"], cols["amount"], cols.get("description"), spending))
+            amount = cols["amount"]
+            years, total = _year_columns(grid, i, amount, words)
+            found.append(_CostHeader(
+                i, cols["category"], amount, cols.get("description"), spending,
+                unit=amount_unit_from_header(str(row[amount])),
+                spending_units={j: amount_unit_from_header(str(row[j])) for j in spending},
+                years=years, total=total, first_line=i + (2 if years else 1),
+                status_date=max(dates) if dates else None,
+            ))  # fmt: skip
             if len(found) >= _MAX_HEADER_CANDIDATES:
                 break
     return found
+
+
+def _as_year(v: Any) -> int | None:
+    """A year header cell (2024, 2024.0, "2024", "År 2024"); ``None`` otherwise."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float) and float(v).is_integer() and 1990 <= int(v) <= 2100:
+        return int(v)
+    m = re.fullmatch(r"\s*(?:år\s+)?((?:19|20)\d\d)\s*", v, re.IGNORECASE) if isinstance(v, str) else None
+    return int(m.group(1)) if m else None
+
+
+def _year_columns(grid: Grid, i: int, amount: int, words: BudgetRules) -> tuple[dict[int, int], int | None]:
+    """The budget's years as columns under the amount header at grid row ``i``: a row of years right below it,
+    from the amount column on (over the header's merged cells, else as far as the years go), with an optional
+    "I alt" column. ``({}, None)`` when the row below holds no years there."""
+    if i + 1 >= len(grid.rows):
+        return {}, None
+    below, header = grid.rows[i + 1], grid.rows[i]
+    span = next((range(c0, c1 + 1) for (r0, c0), (r1, c1) in grid.merged if r0 == i and c0 == amount and c1 > c0),
+                None)  # fmt: skip
+    if span is None:  # not merged: the columns right of the amount column whose header cell is blank
+        end = amount + 1
+        while end < len(below) and _is_blank(_at(header, end)) and not _is_blank(below[end]):
+            end += 1
+        span = range(amount, end)
+    years: dict[int, int] = {}
+    total = None
+    total_words = {header_key(w) for w in words.labels.total}
+    for j in span:
+        v = _at(below, j)
+        if (year := _as_year(v)) is not None:
+            years[j] = year
+        elif isinstance(v, str) and header_key(v) in total_words:
+            total = j
+    return (years, total) if years else ({}, None)
 
 
 class _FormReader:
@@ -101,18 +162,24 @@ class _FormReader:
         self.grid = grid
         self.header = header
         self.words = words
-        self.record = BudgetRecord(file=grid.file, sheet=grid.sheet)
+        self.record = BudgetRecord(file=grid.file, sheet=grid.sheet, spent_as_of=header.status_date)
         self.issues: list[Issue] = []
+        #: grid row → the row of the category cell merged down over it (one category over several lines)
+        self.merged_category: dict[int, int] = {
+            r: r0 for (r0, c0), (r1, c1) in grid.merged if c0 <= header.category <= c1 and r1 > r0
+            for r in range(r0 + 1, r1 + 1)
+        }  # fmt: skip
 
     def issue(self, i: int, j: int, code: IssueCode, message: str, value: Any = None) -> None:
         """An error at grid row ``i``, column ``j`` (0-based, converted to Excel's row and letter)."""
         self.issues.append(Issue.at(code, Severity.ERROR, message, file=self.grid.file, sheet=self.grid.sheet,
                                     row=i + 1, column=column_letter(j), value=value))  # fmt: skip
 
-    def amount(self, v: Any, i: int, j: int, label: str) -> int | None:
-        """An amount in kroner; ``None`` (and an issue) when unreadable, negative or absurdly large."""
+    def amount(self, v: Any, i: int, j: int, label: str, unit: AmountUnit = AmountUnit.KR) -> int | None:
+        """An amount in kroner (``unit``: the header's); ``None`` (and an issue) when unreadable, negative or
+        absurdly large."""
         try:
-            value = parse_amount(v)
+            value = parse_amount(v, unit)
         except DanishParseError as exc:
             self.issue(i, j, IssueCode.BUDGET_BAD_AMOUNT, f"{label}: {exc}", v)
             return None
@@ -131,7 +198,7 @@ class _FormReader:
         """Read every labelled field once (first label wins); returns the total row below the table."""
         total_row = None
         for i, row in enumerate(self.grid.rows):
-            if i == self.header.row:
+            if self.header.row <= i < self.header.first_line:  # the header (and its row of years)
                 continue
             found = self._new_label(i, row)
             if found is None:
@@ -163,12 +230,20 @@ class _FormReader:
         return None
 
     def _read_total(self, i: int, row: list[Any]) -> None:
-        """The stated total, in the amount column of the total row."""
-        col = self.header.amount
+        """The stated total, in the amount column of the total row (by year: its "I alt" column, else the years
+        summed)."""
+        h = self.header
+        col = h.total if h.total is not None else h.amount
         self.record.cells["total"] = f"{column_letter(col)}{i + 1}"
+        if h.years and h.total is None:
+            values = [self.amount(v, i, j, "Udgifter i alt", h.unit) for j in h.years
+                      if not _is_blank(v := _at(row, j))]  # fmt: skip
+            if values and None not in values:
+                self.record.stated_total = sum(v for v in values if v is not None)
+            return
         value = _at(row, col)
         if not _is_blank(value):
-            self.record.stated_total = self.amount(value, i, col, "Udgifter i alt")
+            self.record.stated_total = self.amount(value, i, col, "Udgifter i alt", h.unit)
 
     def _read_field(self, i: int, row: list[Any], j: int, key: str, label: str) -> None:
         """The value right of a label (within 5 cells), converted by field."""
@@ -191,7 +266,7 @@ class _FormReader:
         rec.cells[key] = f"{column_letter(k)}{i + 1}"
         try:
             if key in _AMOUNT_FIELDS:
-                setattr(rec, key, self.amount(value, i, k, label))
+                setattr(rec, key, self.amount(value, i, k, label, amount_unit_from_header(label)))
             elif key == "year":
                 rec.year = parse_year(value)
             elif key in ("start", "end"):
@@ -238,7 +313,7 @@ class _FormReader:
         """Cost lines from below the header to the total row; without one, to three empty rows in a row."""
         blank_run = 0
         end = total_row if total_row is not None else len(self.grid.rows)
-        for i in range(self.header.row + 1, end):
+        for i in range(self.header.first_line, end):
             row = self.grid.rows[i]
             if self._is_blank_line(row):
                 blank_run += 1
@@ -264,27 +339,70 @@ class _FormReader:
 
     def _is_blank_line(self, row: list[Any]) -> bool:
         h = self.header
-        spent = any(not _is_blank(_at(row, j)) for j in h.spending)
+        spent = any(not _is_blank(_at(row, j)) for j in [*h.spending, *h.years])
         no_cost = _is_blank(_at(row, h.category)) and _is_blank(_at(row, h.amount))
         return no_cost and not spent and not self._description(row)
 
     def _read_cost_line(self, i: int, row: list[Any]) -> None:
         h = self.header
         category = self._category(i, row)  # first: its issue comes before the amounts' issues
-        value = _at(row, h.amount)
-        amount = self.amount(value, i, h.amount, "Budget") if not _is_blank(value) else 0
+        by_year, budget_cells = self._budget_years(i, row)
+        if h.years:
+            amount = self._line_total(i, row, by_year)
+        else:
+            value = _at(row, h.amount)
+            amount = self.amount(value, i, h.amount, "Budget", h.unit) if not _is_blank(value) else 0
         spent: dict[int, int] = {}
+        spent_cells: dict[int, str] = {}
         for j, year in h.spending.items():
             raw = _at(row, j)
-            if not _is_blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}")) is not None:
-                spent[year] = sv
+            unit = h.spending_units.get(j, AmountUnit.KR)
+            if not _is_blank(raw) and (sv := self.amount(raw, i, j, f"Forbrug {year}", unit)) is not None:
+                spent[year] = spent.get(year, 0) + sv
+                spent_cells.setdefault(year, f"{column_letter(j)}{i + 1}")
         cell = f"{column_letter(h.category)}{i + 1}"
-        raw = _stripped_text(_at(row, h.category))
-        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell, raw))
+        raw = _stripped_text(self._category_cell(i, row))
+        self.record.lines.append(CostLine(category, self._description(row), amount or 0, spent, i + 1, cell, raw,
+                                          by_year, spent_cells, budget_cells))  # fmt: skip
+
+    def _budget_years(self, i: int, row: list[Any]) -> tuple[dict[int, int], dict[int, str]]:
+        """The line's budget per year, when the budget is laid out by year (else empty)."""
+        by_year: dict[int, int] = {}
+        cells: dict[int, str] = {}
+        for j, year in self.header.years.items():
+            raw = _at(row, j)
+            if not _is_blank(raw) and (v := self.amount(raw, i, j, f"Budget {year}", self.header.unit)) is not None:
+                by_year[year] = v
+                cells[year] = f"{column_letter(j)}{i + 1}"
+        return by_year, cells
+
+    def _line_total(self, i: int, row: list[Any], by_year: dict[int, int]) -> int:
+        """A by-year line's budget: its "I alt" cell, else its years summed (an "I alt" that is not their sum
+        is reported, and the "I alt" is used)."""
+        h = self.header
+        summed = sum(by_year.values())
+        raw = _at(row, h.total) if h.total is not None else ""
+        if h.total is None or _is_blank(raw):
+            return summed
+        total = self.amount(raw, i, h.total, "Budget i alt", h.unit)
+        if total is None:
+            return summed
+        if by_year and total != summed:
+            message = (f"budgetlinjens år summer til {format_amount(summed)}, men 'I alt' er "
+                       f"{format_amount(total)}")  # fmt: skip
+            self.issue(i, h.total, IssueCode.BUDGET_TOTAL_MISMATCH, message, raw)
+        return total
+
+    def _category_cell(self, i: int, row: list[Any]) -> Any:
+        """The line's category cell; a blank cell under a category merged down over several lines takes its value."""
+        raw = _at(row, self.header.category)
+        if _is_blank(raw) and i in self.merged_category:
+            return _at(self.grid.rows[self.merged_category[i]], self.header.category)
+        return raw
 
     def _category(self, i: int, row: list[Any]) -> str | None:
         """The canonical category of a cost line; ``None`` (and an issue) when blank or unknown."""
-        raw = _at(row, self.header.category)
+        raw = self._category_cell(i, row)
         code = IssueCode.BUDGET_UNKNOWN_CATEGORY
         if _is_blank(raw):
             self.issue(i, self.header.category, code, "budgetlinjen mangler en kategori")
@@ -405,10 +523,36 @@ def _read_workbook(
             best = found
     if best is not None:
         _, rec, issues = best
+        issues = issues + _cover_fields(grids, rec, pact.budgets)
         checked, status = _check_budget(rec, pact, as_of=as_of)
         return rec, issues + checked, status
     message = f"{name}: intet budgetskema fundet (forventede en tabel med Kategori og Budget)"
     return None, [Issue.at(IssueCode.BUDGET_FORM_NOT_FOUND, Severity.ERROR, message, file=name)], None
+
+
+#: the identification a cover sheet in front of the budget may hold
+_IDENTIFICATION = ("case_id", "title", "applicant", "year", "start", "end")
+
+
+def _cover_fields(grids: list[Grid], rec: BudgetRecord, words: BudgetRules) -> list[Issue]:
+    """Identification missing from the budget sheet, taken from the workbook's other visible sheets (a cover
+    sheet with Sagsnr., Projekttitel, Projektperiode in front of the budget); the issues of the cells taken."""
+    issues: list[Issue] = []
+    for grid in grids:
+        if not any(getattr(rec, k) is None for k in _IDENTIFICATION):
+            break
+        if not grid.visible or grid.sheet == rec.sheet:
+            continue
+        width = max((len(r) for r in grid.rows[:200]), default=0)
+        reader = _FormReader(grid, _CostHeader(-1, 0, max(width - 1, 0), None, {}, first_line=-1), words)
+        reader.read_fields()
+        cover = reader.record
+        taken = [k for k in _IDENTIFICATION if getattr(rec, k) is None and getattr(cover, k) is not None]
+        for k in taken:
+            setattr(rec, k, getattr(cover, k))
+        cells = {cover.cells[k] for k in (*_IDENTIFICATION, "period") if k in cover.cells}
+        issues.extend(i for i in reader.issues if i.cell in cells)
+    return issues
 
 
 def _expand(paths: list[Path | str]) -> tuple[list[Path], list[Issue]]:

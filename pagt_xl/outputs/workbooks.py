@@ -25,6 +25,7 @@ from pagt_xl.base.figures import format_millions, format_share, percent_fraction
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.core.breakdown import KEY_LABELS, Breakdown
 from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.ledger import Ledger, LedgerEntry
 from pagt_xl.core.results import Breakdowns
 from pagt_xl.outputs.files import SEVERITY_DA, atomic_write, safe_text
 
@@ -61,7 +62,12 @@ CHARTS = {"theme": "pie", "type": "bar", "year": "column"}
 
 
 def write_breakdown_workbook(
-    result: Breakdowns, path: Path, *, goals: FollowUp | None = None, absolute_links: bool = False
+    result: Breakdowns,
+    path: Path,
+    *,
+    goals: FollowUp | None = None,
+    absolute_links: bool = False,
+    ledger: Ledger | None = None,
 ) -> None:
     """Write the breakdown workbook: year table, one sheet per breakdown, Kontrol, Målopfølgning and Fejl.
 
@@ -70,9 +76,10 @@ def write_breakdown_workbook(
     the breakdown's rounded ``percent`` (:mod:`pagt_xl.base.figures`), so the workbook shows the figures
     the report and the command line show. ``goals``: the goal follow-up, written as a
     "Målopfølgning" sheet; ``None``: no such sheet. ``absolute_links``: the Fejl sheet links to the
-    source files by their full path instead of relative to the workbook's folder.
+    source files by their full path instead of relative to the workbook's folder. ``ledger``: the
+    commitment ledger (issue 25), written as an "Udbetalinger" sheet; ``None``: no such sheet.
     """
-    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals, absolute_links))
+    atomic_write(Path(path), lambda tmp: _write(result, tmp, Path(path), goals, absolute_links, ledger))
 
 
 def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
@@ -111,7 +118,8 @@ def _new_workbook(path: Path) -> tuple[Any, dict[str, Any]]:
     return wb, fmts
 
 
-def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None, absolute_links: bool) -> None:
+def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None, absolute_links: bool,
+           ledger: Ledger | None = None) -> None:  # fmt: skip
     wb, fmts = _new_workbook(path)
     pact = result.validation.pact
     _year_sheet(wb, fmts, result)
@@ -122,6 +130,8 @@ def _write(result: Breakdowns, path: Path, out: Path, goals: FollowUp | None, ab
     _checks_sheet(wb, fmts, result)
     if goals is not None:
         goals_sheet(wb, fmts, goals)
+    if ledger is not None:
+        ledger_sheet(wb, fmts, ledger)
     _issues_sheet(wb, fmts, result.validation.issues, out, "Fejl", "Fejl og advarsler i kildedata", "Fejl",
                   absolute_links=absolute_links)  # fmt: skip
     wb.close()
@@ -640,12 +650,30 @@ def write_budget_workbook(
         cat_total = ["I alt", sum(v["budget"] for v in cats.values()), sum(v["spent"] for v in cats.values())]
         _table(ws2, fmts, 2, [("Kategori", "text"), ("Budget", "kr"), ("Forbrugt", "kr")], cat_rows, "Kategorier",
                cat_total if cat_rows else None)  # fmt: skip
+        _budget_lines_sheet(wb, fmts, records)
         _issues_sheet(wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i budgetterne", "Budgetfejl",
                       file_names=True, absolute_links=absolute_links)  # fmt: skip
         wb.close()
         finish_package(tmp)
 
     atomic_write(Path(path), write)
+
+
+def _budget_lines_sheet(wb: Any, fmts: dict[str, Any], records: list[Any]) -> None:
+    """"Linjer": budget against actuals per cost line (issue 25), with what is left of each line's budget."""
+    from pagt_xl.core.budget import budget_lines
+
+    ws = wb.add_worksheet("Linjer")
+    ws.write_string(0, 0, "Budget mod forbrug pr. budgetlinje", fmts["title"])
+    columns = [("Fil", "wrap"), ("Sagsnr.", "text"), ("Række", "int"), ("Kategori", "text"), ("Beskrivelse", "wrap"),
+               ("Budget", "kr"), ("Forbrugt", "kr"), ("Rest af budget", "kr"), ("Forbrugt andel", "pct")]  # fmt: skip
+    table = budget_lines(records)
+    rows = [[Path(r.file).name, r.case_id, r.row, r.category, safe_text(r.description), r.budget, r.spent,
+             r.remaining, None if r.spent_share is None or r.spent_share != r.spent_share else r.spent_share]
+            for r in table.itertuples(index=False)]  # fmt: skip
+    total = ["I alt", None, None, None, None, int(table["budget"].sum()), int(table["spent"].sum()),
+             int(table["remaining"].sum()), None] if rows else None  # fmt: skip
+    _table(ws, fmts, 2, columns, rows, "Linjer", total)
 
 
 def _budget_cell(rec: dict[str, Any], key: str) -> Any:
@@ -765,7 +793,116 @@ def _goal_charts(wb: Any, ws: Any, result: FollowUp, row: int, widths: list[floa
         first += n
 
 
+# -- the commitment ledger (issue 25) ------------------------------------------------------------------
+#: Danish labels of a grant's status in the ledger tables
+_STATUS_DA = {"ongoing": "Igangværende", "finished": "Afsluttet", "not_started": "Ikke startet"}
+LEDGER_SHEET = "Udbetalinger"
+
+
+def ledger_sheet(wb: Any, fmts: dict[str, Any], ledger: Ledger) -> None:
+    """An "Udbetalinger" sheet: each grant's money (granted, paid, held back, owed, repaid, reduced, final),
+    then each year's commitments, payments, returned money and remaining framework."""
+    from pagt_xl.core.ledger import account_rows, year_rows
+
+    ws = wb.add_worksheet(LEDGER_SHEET)
+    share = ledger.pact.payments.held_back_share
+    held = f"; {whole_percent(share)} % holdes tilbage til slutrapporten er godkendt" if share else ""
+    ws.write_string(0, 0, f"{ledger.pact.name}: udbetalt og tilbageført pr. bevilling (kr.{held})", fmts["title"])
+    columns = [
+        ("Sagsnr.", "text"), ("Projekt", "wrap"), ("År", "year"), ("Status", "text"), ("Bevilget", "kr"),
+        ("Udbetalt", "kr"), ("Tilbageholdt", "kr"), ("Mangler at blive udbetalt", "kr"), ("Tilbagebetalt", "kr"),
+        ("Nedsat/bortfaldet", "kr"), ("Endeligt beløb", "kr"), ("Slutrapport godkendt", "text"),
+    ]  # fmt: skip
+    keys = ["granted", "paid", "held_back", "owed", "repaid", "reduced", "final"]
+    rows = []
+    for r in account_rows(ledger):
+        report = {"nej": "nej", None: ""}.get(r["final_report"], r["final_report"])
+        if report and report not in ("ja", "nej"):
+            report = dt.date.fromisoformat(report).strftime("%d-%m-%Y")
+        rows.append([r["case_id"], r["title"], r["year"], _STATUS_DA.get(r["status"] or "", r["status"]),
+                     *[r[k] for k in keys], report])  # fmt: skip
+    total = ["I alt", f"{format_number(len(rows))} bevillinger", None, None,
+             *[sum(r[4 + k] for r in rows) for k in range(len(keys))], None]  # fmt: skip
+    last, _ = _table(ws, fmts, 2, columns, rows, "Udbetalinger", total if rows else None)
+    first = last + 3
+    ws.write_string(first - 1, 0, "Pr. år: tilsagn, udbetalinger, tilbageførte midler og restramme (kr.)",
+                    fmts["title"])  # fmt: skip
+    ycols = [("År", "year"), ("Økonomisk ramme", "kr"), ("Tilsagn", "kr"), ("Udbetalt", "kr"),
+             ("Tilbagebetalt", "kr"), ("Nedsat/bortfaldet", "kr"), ("Tilbageført i alt", "kr"),
+             ("Restramme", "kr")]  # fmt: skip
+    yrows = [[y["year"], y["framework"], y["commitments"], y["payments"], y["repaid"], y["reduced"], y["returned"],
+              y["remaining"]] for y in year_rows(ledger)]  # fmt: skip
+    body, ytotal = yrows[:-1], yrows[-1]
+    ytotal[0] = "I alt"
+    last, _ = _table(ws, fmts, first, ycols, body, "Udbetalinger_aar", ytotal)
+    ws.write_string(last + 2, 0, "Restramme = økonomisk ramme − tilsagn + tilbageførte midler (tilbagebetalt, "
+                    "nedsat eller bortfaldet, i det år pengene kom tilbage).", fmts["note"])  # fmt: skip
+
+
+def write_ledger_workbook(ledger: Ledger, entries: list[LedgerEntry], issues: list[Any], path: Path, *,
+                          absolute_links: bool = False) -> None:  # fmt: skip
+    """The commitment ledger on its own: "Udbetalinger" (grants and years), "Posteringer" (every entry read,
+    with its source row) and "Fejl" (written atomically; ``absolute_links`` as for the breakdown workbook)."""
+    from pagt_xl.core.ledger import KIND_LABELS
+
+    def write(tmp: Path) -> None:
+        wb, fmts = _new_workbook(tmp)
+        ledger_sheet(wb, fmts, ledger)
+        ws = wb.add_worksheet("Posteringer")
+        ws.write_string(0, 0, "Posteringerne, som de er læst", fmts["title"])
+        columns = [("Sagsnr.", "text"), ("Dato", "date"), ("Type", "text"), ("Beløb", "kr"), ("Note", "wrap"),
+                   ("Fil", "wrap"), ("Ark", "text"), ("Række", "int")]  # fmt: skip
+        rows = [[e.case_id, dt.datetime(e.date.year, e.date.month, e.date.day), KIND_LABELS[e.kind], e.amount,
+                 safe_text(e.note), Path(e.file).name, e.sheet, e.row]
+                for e in sorted(entries, key=lambda e: (e.date, e.case_id, e.row))]  # fmt: skip
+        _table(ws, fmts, 2, columns, rows, "Posteringer")
+        _issues_sheet(wb, fmts, issues, Path(path), "Fejl", "Fejl og advarsler i udbetalingerne", "Fejl",
+                      file_names=True, absolute_links=absolute_links)  # fmt: skip
+        wb.close()
+        finish_package(tmp)
+
+    atomic_write(Path(path), write)
+
+
 _EXTERNAL_TARGET = re.compile(rb'Target="([^"]*)"(\s+TargetMode="External")')
 
 
 _FATAL_BUDGET_CODES = ("file_unreadable", "budget_form_not_found")
+
+
+# -- open data: 360Giving (issue 25) ----------------------------------------------------------------------------
+def write_giving_files(data: Any, folder: Path, stem: str) -> list[Path]:
+    """The 360Giving package as ``stem.json`` and as the standard's spreadsheet ``stem.xlsx`` (sheet "grants",
+    the standard's column titles) in ``folder``, each written atomically; returns both paths."""
+    import json
+
+    from pagt_xl.core.opendata import giving_rows
+
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path, xlsx_path = folder / f"{stem}.json", folder / f"{stem}.xlsx"
+    text = json.dumps(data.package, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(json_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    rows = giving_rows(data)
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
+        bold = wb.add_format({"bold": True})
+        ws = wb.add_worksheet("grants")
+        for j, title in enumerate(rows[0]):
+            ws.write_string(0, j, title, bold)
+            ws.set_column(j, j, max(12, min(40, len(title) + 2)))
+        for i, row in enumerate(rows[1:], start=1):
+            for j, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    ws.write_string(i, j, str(value))
+                else:
+                    ws.write_number(i, j, value)
+        ws.freeze_panes(1, 0)
+        wb.close()
+
+    atomic_write(xlsx_path, write)
+    return [json_path, xlsx_path]

@@ -36,6 +36,7 @@ from pagt_xl.core.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Ch
 from pagt_xl.core.results import Breakdowns
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.report.goals import GoalsChapter
+from pagt_xl.report.ledger import LedgerSection
 
 DRAFT_MARK = "KLADDE"
 
@@ -271,6 +272,9 @@ class ReportContext(_Model):
     issues_summary: str = Field(description="fx '2 advarsler og 1 fejl i projektmapperne, 3 fejl i budgetterne.'")
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
     goals: GoalsChapter | None = Field(default=None, description="kapitlet Målopfølgning (issue 17); tom uden måldata")
+    ledger: LedgerSection | None = Field(
+        default=None, description="afsnittet Udbetalt og tilbageført (issue 25); tom uden udbetalinger"
+    )
 
 
 #: Chart images the renderer adds to the context (not part of the model: they are pictures).

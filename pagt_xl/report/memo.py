@@ -119,7 +119,9 @@ class MemoContext(BaseModel):
     recommended_by: str = Field(description="hvem der indstiller")
     framework: str = Field(description="årets økonomiske ramme ('ikke oplyst' uden)")
     already_granted: str = Field(description="allerede bevilget i året uden for runden")
-    remaining: str = Field(description="restrammen før indstillingen")
+    remaining: str = Field(description="restrammen før indstillingen (med tilbageførte midler)")
+    returned: str = Field(default="0 kr.", description="midler tilbageført til puljen i året (tilbagebetalt, "
+                          "nedsat eller bortfaldet; kræver udbetalingerne)")
     recommended_total: str = Field(description="indstillet i alt")
     remaining_after: str = Field(description="restramme efter indstillingen")
     applied_total: str = Field(description="ansøgt i alt")
@@ -226,6 +228,7 @@ def build_memo_context(
         framework="ikke oplyst" if result.framework is None else format_amount(result.framework),
         already_granted=format_amount(result.already_granted),
         remaining="ikke oplyst" if remaining is None else format_amount(remaining),
+        returned=format_amount(result.returned),
         recommended_total=format_amount(total),
         remaining_after="ikke oplyst" if remaining is None else format_amount(remaining - total),
         applied_total=format_amount(result.applied_total), applications_count=n,
@@ -321,10 +324,15 @@ def _framework_sentence(result: RoundResult) -> str:
             f"Indstillingen udgør {_kr(total)}."
         )
     after = remaining - total
+    returned = (
+        f", og {_kr(result.returned)} er kommet tilbage til puljen (tilbagebetalt eller nedsat)"
+        if result.returned
+        else ""
+    )
     return (
         f"Den økonomiske ramme for {result.year} er {_kr(result.framework)}. Heraf er "
         f"{_kr(result.already_granted)} allerede bevilget til "
-        f"{_n(result.already_granted_count, 'projekt', 'projekter')}, så der resterer "
+        f"{_n(result.already_granted_count, 'projekt', 'projekter')}{returned}, så der resterer "
         f"{_kr(remaining)}. Indstillingen udgør {_kr(total)}, og der vil herefter "
         + (
             f"være {_kr(after)} tilbage af rammen."

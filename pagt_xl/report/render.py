@@ -29,12 +29,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Issue
 from pagt_xl.core.goals import FollowUp
+from pagt_xl.core.ledger import Ledger
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report import sandbox
 from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
 from pagt_xl.report.goals import add_goal_charts, goals_chapter
+from pagt_xl.report.ledger import ledger_section
 from pagt_xl.report.sandbox import TemplateProblem, check_template_package, environment
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
@@ -467,6 +469,7 @@ def render_report(
     as_of: dt.date | None = None,
     budget_issues: list[Issue] | None = None,
     goals: FollowUp | None = None,
+    ledger: Ledger | None = None,
 ) -> Path:
     """Build the context from ``breakdowns`` (:func:`pagt_xl.pipeline.run_breakdowns`) and write the draft.
 
@@ -475,7 +478,8 @@ def render_report(
     not known); ``as_of`` is the date it was judged at, printed in the draft
     (``None``: the period's last day or today, whichever is earlier).
     ``budget_issues`` go to the appendix (``None``: no budgets reviewed). ``goals`` adds the
-    chapter "Målopfølgning" (``None``: the report has no such chapter). Returns ``out``.
+    chapter "Målopfølgning" (``None``: the report has no such chapter); ``ledger`` the section
+    "Udbetalt og tilbageført" (``None``: no such section). Returns ``out``.
     """
     context = build_context(
         breakdowns,
@@ -485,6 +489,8 @@ def render_report(
         budget_issues=budget_issues,
     )
     context = context.model_copy(update={"goals": goals_chapter(goals)}) if goals is not None else context
+    if ledger is not None:  # the section "Udbetalt og tilbageført" (issue 25)
+        context = context.model_copy(update={"ledger": ledger_section(ledger)})
     return render_context(
         context,
         Path(out),

@@ -259,9 +259,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def remaining(data: Any, year: Any, framework: Any, pact: Any = None) -> int:
+def remaining(data: Any, year: Any, framework: Any, pact: Any = None, ledger: Any = None) -> int:
     """The year's remaining framework (issue 16): the framework minus every grant of that year (rows
-    without errors), in whole kroner.
+    without errors), plus, given the Udbetalinger range ``ledger`` (issue 25), the money returned to the
+    pool that year (repaid and reduced grants), in whole kroner.
 
     ``framework`` is the year's framework as a number or a text amount ("5 mio. kr."), or a range of the
     framework sheet with its header row (År, Ramme, ...), from which the year's row is taken.
@@ -277,7 +278,23 @@ def remaining(data: Any, year: Any, framework: Any, pact: Any = None) -> int:
         raise CellError("angiv året, fx 2024")
     p = pact_of(data, pact)
     amount = _framework_amount(framework, y, p)
-    return amount - granted(data, y, None, None, p.key)
+    back = 0
+    if ledger is not None and scalar_or_range(ledger) is not None:
+        back = derived(data, p, ("returned", y, _ledger_key(ledger)), lambda v: returned_in(ledger, y, v))
+    return amount - granted(data, y, None, None, p.key) + back
+
+
+def scalar_or_range(value: Any) -> Any:
+    """``None`` for an empty argument (an omitted optional range), else the value."""
+    if value in (None, "") or value == [[""]] or value == [[None]]:
+        return None
+    return value
+
+
+def _ledger_key(ledger: Any) -> str:
+    from pagt_xl.xl._data import _digest
+
+    return _digest(ledger)
 
 
 def _framework_amount(framework: Any, year: int, pact: Any) -> int:
@@ -363,3 +380,47 @@ def goal_status(data: Any, indicator: Any, year: Any = None, pact: Any = None) -
         out.append([y.year, y.value, round(y.index, 2), round(y.path_index, 2), "på sporet" if y.on_track else "bagud",
                     round(y.gap_points, 2), round(y.gap_percent, 2), needed])  # fmt: skip
     return out
+
+
+# -- the commitment ledger (issue 25) -------------------------------------------------------------------------------
+def _ledger_entries(ledger: Any, pact: Any) -> Any:
+    """The entries of an Udbetalinger range (header row included); an unreadable cell raises :class:`CellError`."""
+    from pagt_xl.ingest.payments import read_ledger_books
+    from pagt_xl.xl._data import grid_from_values
+
+    if isinstance(ledger, DataRef):
+        raise CellError("brug området med udbetalingerne (Sagsnr., Dato, Type, Beløb), ikke en celle med PAGT.DATA")
+    rows = ledger.values.tolist() if isinstance(ledger, pd.DataFrame) else ledger
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], list):
+        raise CellError("udbetalingerne skal være et område med overskrifterne Sagsnr., Dato og Beløb")
+    read = read_ledger_books([("Excel", [grid_from_values(rows, book="Excel", sheet="udbetalinger")])], pact)
+    if read.fatal:
+        raise CellError("området har ingen overskriftsrække med Sagsnr., Dato og Beløb; tag overskriftsrækken med")
+    errors = [i for i in read.issues if i.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        raise CellError(f"{first.cell}: {first.message}" if first.cell else first.message)
+    return read.entries
+
+
+def paid(ledger: Any, case: Any, pact: Any = None) -> int:
+    """Kroner paid to a case (rates and final rates minus repayments) in an Udbetalinger range."""
+    from pagt_xl.core.ledger import PAYMENT_KINDS, EntryKind, case_key
+
+    value = scalar(case)
+    if value is None:
+        raise CellError("angiv sagsnummeret, fx 2023-05")
+    key = case_key(value)
+    entries = [e for e in _ledger_entries(ledger, pact_named(scalar(pact))) if case_key(e.case_id) == key]
+    return sum(e.amount for e in entries if e.kind in PAYMENT_KINDS) - sum(
+        e.amount for e in entries if e.kind is EntryKind.REPAYMENT
+    )
+
+
+def returned_in(ledger: Any, year: int, validation: Validation) -> int:
+    """Money returned to the pool in ``year`` (repaid and reduced) by the ledger range, counted as the
+    commitment ledger counts it: only entries of granted applications without errors."""
+    from pagt_xl.core.ledger import build_ledger
+
+    built = build_ledger(validation, _ledger_entries(ledger, validation.pact))
+    return next((y.returned for y in built.years if y.year == year), 0)

@@ -66,6 +66,7 @@ EXCEL_NAMES = {
     "valider": "VALIDER",
     "restramme": "RESTRAMME",
     "maalstatus": "MÅLSTATUS",
+    "udbetalt": "UDBETALT",
 }
 #: The text xlwings' JavaScript sends for an entity argument that is not an xlwings object handle
 #: (``xlwings.pro.object_handles.NOT_A_HANDLE_MARKER``; repeated here, as importing it needs a license key).
@@ -288,11 +289,14 @@ def valider(data: Any, pagt: Any = None) -> Any:
 @arg("år", err_to_str=True, doc="Året, fx 2024")
 @arg("ramme", "raw", doc="Årets ramme: et beløb (fx 5000000) eller rammeområdet med overskrifter (År, Ramme)")
 @arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@arg("udbetalinger", "raw", doc="Valgfri: udbetalingerne inkl. overskrifterne (Sagsnr., Dato, Type, Beløb): "
+     "årets tilbageførte midler lægges til")  # fmt: skip
 @ret(Kroner)
 @_excel_errors
-def restramme(data: Any, år: Any, ramme: Any, pagt: Any = None) -> Any:
-    """Restrammen for et år i kroner: årets ramme minus årets tilsagn (rækker uden fejl)."""
-    return core.remaining(data, år, _data_cells(ramme), pagt)
+def restramme(data: Any, år: Any, ramme: Any, pagt: Any = None, udbetalinger: Any = None) -> Any:
+    """Restrammen for et år i kroner: årets ramme minus årets tilsagn (uden fejl) plus årets tilbageførte midler."""
+    ledger = _data_cells(udbetalinger) if udbetalinger is not None else None
+    return core.remaining(data, år, _data_cells(ramme), pagt, ledger)
 
 
 def _data_cells(value: Any) -> Any:
@@ -314,4 +318,16 @@ def maalstatus(data: Any, indikator: Any, år: Any = None, pagt: Any = None) -> 
     return core.goal_status(data, indikator, år, pagt)
 
 
-__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "maalstatus", "restramme", "tema", "valider"]
+# -- the commitment ledger (issue 25) ---------------------------------------------------------------------------
+@func(name="UDBETALT")
+@arg("data", "raw", doc="Udbetalingerne inkl. overskriftsrækken (Sagsnr., Dato, Type, Beløb), fx Udbetalinger!A4:E500")
+@arg("sag", err_to_str=True, doc="Sagsnummeret, fx 2023-05")
+@arg("pagt", err_to_str=True, doc=PAGT_DOC)
+@ret(Kroner)
+@_excel_errors
+def udbetalt(data: Any, sag: Any, pagt: Any = None) -> Any:
+    """Udbetalt til en sag i kroner: rater og slutrater minus tilbagebetalinger."""
+    return core.paid(_data_cells(data), sag, pagt)
+
+
+__all__ = ["antal", "beloeb", "bevilget", "data", "fordeling", "maalstatus", "restramme", "tema", "udbetalt", "valider"]

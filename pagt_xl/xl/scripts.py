@@ -637,6 +637,51 @@ def lav_breve(book: xw.Book) -> None:
     )
 
 
+# -- the commitment ledger (issue 25) ------------------------------------------------------------------------
+LEDGER_SHEET = "Udbetalt og tilbageført"
+LEDGER_HEADER = ["Sagsnr.", "Projekt", "År", "Bevilget", "Udbetalt", "Tilbageholdt", "Mangler", "Tilbagebetalt",
+                 "Nedsat/bortfaldet", "Endeligt beløb"]  # fmt: skip
+LEDGER_YEAR_HEADER = ["År", "Økonomisk ramme", "Tilsagn", "Udbetalt", "Tilbageført", "Restramme"]
+
+
+@script
+@_shows_errors
+def udbetalinger(book: xw.Book) -> None:
+    """Udbetalinger: udbetalt, tilbageholdt, mangler og tilbageført pr. bevilling og restrammen pr. år, ud fra
+    projektmappens ark Udbetalinger og oversigt, i arket "Udbetalt og tilbageført"; fejl med celle."""
+    from pagt_xl.core.ledger import account_rows, build_ledger, year_rows
+    from pagt_xl.ingest.payments import read_final_reports, read_ledger_books
+
+    validation, _ = validate_book(book)
+    _require_overview(validation)
+    pact = validation.pact
+    read = read_ledger_books([(book.name, book_grids(book))], pact)
+    if not read.sheets:
+        raise CellError("fandt ingen udbetalinger i projektmappen: intet ark har en overskriftsrække med Sagsnr., "
+                        "Dato og Beløb (skabelon: udbetalinger.xlsx)")  # fmt: skip
+    reports, report_issues = read_final_reports(validation.overview, pact)
+    ledger = build_ledger(validation, read.entries, final_reports=reports)
+    issues = [*read.issues, *report_issues, *ledger.issues]
+    sheet = own_sheet(book, LEDGER_SHEET)
+    _title(sheet, "udbetalt og tilbageført pr. bevilling (kr.)")
+    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+    sheet["A2"].value = (f"{len(read.entries)} posteringer; udbetalt {format_amount(ledger.paid)}, tilbageholdt "
+                         f"{format_amount(ledger.held_back)}, mangler {format_amount(ledger.owed)}, tilbageført "
+                         f"{format_amount(ledger.returned)}. {errors} fejl.")  # fmt: skip
+    keys = ["granted", "paid", "held_back", "owed", "repaid", "reduced", "final"]
+    rows = [[r["case_id"] or "", r["title"], r["year"], *[r[k] for k in keys]] for r in account_rows(ledger)]
+    write_table(sheet, 4, LEDGER_HEADER, rows or [["", "Ingen bevillinger", "", *[0] * len(keys)]],
+                {j: KR_FORMAT for j in range(3, 3 + len(keys))})  # fmt: skip
+    first = 4 + len(rows) + 3
+    years = [[y["year"] if y["year"] is not None else "I alt", _none_as_empty(y["framework"]), y["commitments"],
+              y["payments"], y["returned"], _none_as_empty(y["remaining"])] for y in year_rows(ledger)]  # fmt: skip
+    write_table(sheet, first, LEDGER_YEAR_HEADER, years, {j: KR_FORMAT for j in range(1, 6)})
+    shown = [[i.sheet or "", _link(i.sheet or "", i.cell), SEVERITY_DA[i.severity], i.code.value, i.message]
+             for i in issues]  # fmt: skip
+    write_table(sheet, first + len(years) + 3, ["Ark", "Celle", "Alvor", "Kode", "Besked"],
+                shown or [["", "", "", "", "Ingen fejl eller advarsler"]])  # fmt: skip
+
+
 #: The buttons: caption → script (task pane, desktop workbook).
 BUTTONS: dict[str, Callable[[Any], None]] = {
     "Valider": valider,
@@ -644,6 +689,8 @@ BUTTONS: dict[str, Callable[[Any], None]] = {
     "Lav statusrapport": lav_statusrapport,
     "Lav indstilling": lav_indstilling,
     "Lav breve": lav_breve,
+    "Udbetalinger": udbetalinger,
 }
 
-__all__ = ["BUTTONS", "beregn_fordelinger", "lav_breve", "lav_indstilling", "lav_statusrapport", "valider"]
+__all__ = ["BUTTONS", "beregn_fordelinger", "lav_breve", "lav_indstilling", "lav_statusrapport", "udbetalinger",
+           "valider"]

@@ -1,5 +1,5 @@
 // pagt_xl's ribbon (overrides xlwings Server's static/js/ribbon.js, which is a sample).
-// The "Teknologipagt" tab in templates/manifest.xml has five ExecuteFunction buttons whose
+// The "Teknologipagt" tab in templates/manifest.xml has six ExecuteFunction buttons whose
 // <FunctionName> is the name of a button script (custom_scripts); each runs that script on the
 // open workbook, exactly like the task pane's xw-click buttons. "Vis opgaverude" is a
 // ShowTaskpane action and needs no code. Loaded by the task pane page, which is also the
@@ -10,6 +10,7 @@ const PAGT_RIBBON_SCRIPTS = [
   "lav_statusrapport",
   "lav_indstilling",
   "lav_breve",
+  "udbetalinger",
 ];
 
 function pagtRibbonButton(scriptName) {
