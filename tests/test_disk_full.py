@@ -153,3 +153,10 @@ def test_the_template_folder_is_untouched_by_a_full_drive(full_drive):
 
     assert main(["report", str(NORD), "--out", str(full_drive / "old.docx")]) == 2
     assert _digest(template) == before
+
+
+def test_udbetalinger(cli, full_drive):
+    target = full_drive / "old.xlsx"
+    proc = cli("udbetalinger", str(WORKBOOKS / "udbetalinger_nordjylland.xlsx"), "--overview", str(NORD),
+               "--format", "xlsx", "--out", str(target))  # fmt: skip
+    _assert_refused(proc, full_drive, target)

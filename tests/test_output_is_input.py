@@ -308,3 +308,15 @@ def test_scheduled_run_writes_beside_a_file_open_in_libreoffice(cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "ud" / "statusrapport_nordjylland_2024-02-15_2.docx").exists()
     assert not (tmp_path / "ud" / "statusrapport_nordjylland_2024-02-15.docx").exists()
+
+
+@pytest.mark.parametrize("form", ["same", "symlink", "hardlink"])
+def test_udbetalinger_never_writes_over_its_ledger_or_overview(cli, inputs, form):
+    ledger = inputs / "udbetalinger_nordjylland.xlsx"
+    shutil.copy(WORKBOOKS / ledger.name, ledger)
+    overview = inputs / NORD.name
+    before = {ledger: _digest(ledger), overview: _digest(overview)}
+    for target in (ledger, overview):
+        proc = cli("udbetalinger", str(ledger), "--overview", str(overview), "--format", "xlsx",
+                   "--out", str(_other_name(inputs, target, form)))  # fmt: skip
+        _refused(proc, target, before, inputs)
