@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
-from pagt_xl.base.model import Issue, Severity
+from pagt_xl.base.model import Issue, IssueCode, Severity
 from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
 from pagt_xl.core.results import Breakdowns, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
@@ -62,6 +62,54 @@ def run_validation_grids(books: list[tuple[str, list[Grid]]], pact: Pact) -> Val
     """:func:`run_validation` for sheets already in memory: (book name, grids) pairs."""
     with _gc.paused():
         return _validated(read_grid_books(books, pact), pact)
+
+
+@dataclass
+class PactChoice:
+    """The pact a run uses, and the Danish line that says how it was chosen (``None``: it was given)."""
+
+    pact: Pact
+    note: str | None = None
+
+
+def choose_pact(name: str | None, paths: list[Path | str]) -> PactChoice:
+    """The pact named (a shipped name or a .toml path), else the one the files' own words point to.
+
+    Without a name, every shipped pact is scored against the first rows of the files
+    (:func:`pagt_xl.ingest.choose.pact_scores`: themes, types, rounds and headers only one pact has);
+    the pact with the clearly highest score is chosen, else the default
+    (:func:`pagt_xl.base.names.default_pact_name`). ``note`` names the choice and how to change it;
+    it is ``None`` for a named pact, and when no file could be read (reading them says why).
+    """
+    from pagt_xl.base.config import load_pact
+    from pagt_xl.base.names import available_pacts, default_pact_name
+
+    if name:
+        return PactChoice(load_pact(name))
+    from pagt_xl.ingest import given_files
+    from pagt_xl.ingest.choose import pact_scores
+
+    pacts = [load_pact(n) for n in available_pacts()]
+    files = given_files(list(paths))[0]
+    scores = pact_scores(files, pacts) if files else None
+    ranked = sorted(scores.scores.items(), key=lambda kv: -kv[1]) if scores else []
+    if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1] + 1):
+        key = ranked[0][0]
+        pact = next(p for p in pacts if p.key == key)
+        words = ", ".join(f"'{w}'" for w in scores.found[key]) if scores else ""
+        note = (
+            f"pagt: {pact.name} ({pact.key}), valgt ud fra filens egne ord ({words} …); "
+            "angiv --pact NAVN for en anden"
+        )
+        return PactChoice(pact, note)
+    default = load_pact(default_pact_name())
+    if scores is None or not scores.readable:
+        return PactChoice(default)
+    return PactChoice(
+        default,
+        f"pagt: {default.name} ({default.key}), standardpagten — filen viser ikke tydeligt, hvilken pagt den hører "
+        f"til; angiv --pact NAVN ({', '.join(available_pacts())}) eller en .toml-fil",
+    )
 
 
 def _validated(overview: Overview, pact: Pact) -> Validation:
@@ -254,6 +302,9 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     step()
     validation = _validate_inputs(spec)
     result = JobResult(validation)
+    note = period_issue(validation, spec.period)
+    if note is not None and not validation.fatal:
+        result.notes.append(note)
     if spec.outputs.report is not None:
         result.template_issues = _template_issues([spec.template])
     if spec.goals:  # before the issue files, which carry the goal issues too
@@ -291,6 +342,30 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
         step()
         _write_report(spec, result)
     return result
+
+
+def period_issue(validation: Validation, period: tuple[int, int] | None) -> Issue | None:
+    """An ``empty_period`` warning when the overview has no application in the year or period asked for."""
+    if period is None:
+        return None
+    first, last = period
+    years = validation.table["year"]
+    if bool(((years >= first) & (years <= last)).fillna(False).any()):
+        return None
+    asked = str(first) if first == last else f"{first}-{last}"
+    present = sorted({int(y) for y in years.dropna()})
+    has = (
+        f"oversigten har ansøgninger fra {present[0]}" + (f"-{present[-1]}" if present[-1] != present[0] else "")
+        if present
+        else "oversigten har ingen ansøgninger med år"
+    )
+    return Issue.at(
+        IssueCode.EMPTY_PERIOD,
+        Severity.WARNING,
+        f"ingen ansøgninger i {asked}; {has} — tallene for {asked} er tomme. Tjek året (--year/--period)",
+        file=validation.overview.files[0] if len(validation.overview.files) == 1 else None,
+        value=asked,
+    )
 
 
 def _validate_inputs(spec: JobSpec) -> Validation:
@@ -404,13 +479,15 @@ def run_memo(
     budgets: list[Path | str] | None = None,
     report_date: dt.date | None = None,
     password: str | None = None,
+    case_number: str | None = None,
     payments: list[Path | str] | None = None,
 ) -> RoundJob:
     """Read (or take) the overview, assess the round of ``year`` and write the memo draft to ``out``.
 
     ``round_name`` is a round's key or name (``None``: every round of the year); ``budgets`` are the
     applicants' budget forms (files or folders) for the budget checks; ``payments`` the ledger
-    workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework. The template is checked
+    workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework;
+    ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is checked
     before anything is read. Raises ``ValueError`` for an unknown round. When an input cannot be
     read, nothing is written and ``result.validation.fatal`` says why. ``out`` may not be an input
     (:class:`~pagt_xl.outputs.files.OutputIsInput`, before anything is read).
@@ -427,6 +504,7 @@ def run_memo(
     job = RoundJob(validation)
     if validation.fatal:
         return job
+    job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
     if out is not None:
         job.template_issues = _template_issues([template])
     date = report_date or dt.date.today()
@@ -447,7 +525,7 @@ def run_memo(
 
         excluded = sum(1 for a in job.round.applications if a.has_error)
         render_memo(job.round, out, template=template, report_date=date, budgets_checked=records is not None,
-                    excluded_rows=excluded)  # fmt: skip
+                    excluded_rows=excluded, case_number=case_number)  # fmt: skip
         job.outputs["memo"] = Path(out)
     return job
 
@@ -464,14 +542,19 @@ def run_letters(
     grant_template: Path | None = None,
     rejection_template: Path | None = None,
     password: str | None = None,
+    draft: bool = False,
+    overwrite: bool = False,
 ) -> RoundJob:
     """One decision letter per application of ``year`` with a decision (tilsagn or afslag) into ``folder``.
 
-    Existing letters are never overwritten (``skipped``). Rows with errors get no letter until they
-    are fixed (``failed``, with an issue). Raises ``ValueError`` for an unknown round; the templates are checked first.
+    Existing letters are not overwritten (``skipped``) unless ``overwrite`` (the old one is kept as a dated
+    copy, ``replaced``). Rows with errors, and rejections or partial grants without a reason, get no letter
+    (``failed``, with an issue) — the latter are written as KLADDE with ``draft``. The pact's missing letter
+    texts are warnings (``letter_text_missing``). Raises ``ValueError`` for an unknown round; the templates
+    are checked first.
     """
     from pagt_xl.core.round import decided
-    from pagt_xl.report.memo import check_letter_templates, write_letters
+    from pagt_xl.report.letters import check_letter_templates, missing_pact_texts, write_letters
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
@@ -480,11 +563,14 @@ def run_letters(
         job = RoundJob(validation)
         if validation.fatal:
             return job
+        job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
         job.template_issues = _template_issues([grant_template, rejection_template])
         job.letters, job.letter_issues = write_letters(
             decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
-            grant_template=grant_template, rejection_template=rejection_template,
+            grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
         )  # fmt: skip
+        if job.letters:
+            job.letter_issues = missing_pact_texts(pact) + job.letter_issues
     return job
 
 
@@ -525,13 +611,13 @@ def follow_goals(
     """
     from pagt_xl.base.errors import InputError
     from pagt_xl.core.goals import follow_up
-    from pagt_xl.ingest import _fatal_issue
+    from pagt_xl.ingest import _fatal_issue, given_files
     from pagt_xl.ingest.goals import read_goal_grids
     from pagt_xl.ingest.grid import read_grids
 
     books: list[tuple[str, list[Grid]]] = []
-    fatal: list[Issue] = []
-    for p in paths:
+    files, skipped, fatal = given_files(list(paths))  # folders and patterns expanded, lock files set aside
+    for p in files:
         try:
             books.append((str(p), read_grids(Path(p), str(p), password=password)))
         except InputError as exc:
@@ -539,7 +625,7 @@ def follow_goals(
     data = read_goal_grids(books, pact)
     table = validation.table if validation is not None else None
     result = follow_up(pact, data.figures, data.activities, table, year=year)
-    issues = sorted([*fatal, *data.issues, *result.issues], key=_sort_key)
+    issues = sorted([*fatal, *skipped, *data.issues, *result.issues], key=_sort_key)
     return GoalRun(pact=pact, follow_up=result, issues=issues, fatal=fatal, sheets=data.sheets)
 
 

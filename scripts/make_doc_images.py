@@ -64,7 +64,8 @@ PICTURES: dict[str, tuple[str, str, int]] = {
     "indstilling-1": ("indstillingsnotat_nordjylland_2024.docx", "Indstillingsnotat", 1),
     "indstilling-2": ("indstillingsnotat_nordjylland_2024.docx", "Forslag", -1),
     "brev-tilsagn": ("breve_nordjylland_2024/24-0201_tilsagn.docx", "tilsagn", 1),
-    "brev-afslag": ("breve_nordjylland_2024/24-0204_afslag.docx", "afslag", 1),
+    # 24-0204 has no reason in the sample, so it gets no letter (letter_no_reason); 24-0206 has one
+    "brev-afslag": ("breve_nordjylland_2024/24-0206_afslag.docx", "afslag", 1),
     # budgets and goals
     "budgetter": ("budgetter_nordjylland.xlsx", "Budgetter", 1),
     "maal-nordjylland": ("maal_nordjylland.xlsx", "Målopfølgning", 1),

@@ -24,7 +24,17 @@ from docx.shared import Mm, Pt
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_template import _TABLE_STYLE_XML, BLUE, RED, _field, _loop_table, _p, _table, save_reproducibly  # noqa: E402
+from make_template import (  # noqa: E402
+    _TABLE_STYLE_XML,
+    BLUE,
+    RED,
+    _danish,
+    _field,
+    _loop_table,
+    _p,
+    _table,
+    save_reproducibly,
+)
 
 OUT_DIR = ROOT / "pagt_xl" / "templates"
 
@@ -73,21 +83,73 @@ def _counts_table(doc, caption: str, label: str, var: str) -> None:
     _table(doc, [label, "Ansøgninger", "Ansøgt beløb"], rows, [95, 30, 40], {1, 2}, total=True)
 
 
+def _plural(count: str, one: str, many: str) -> str:
+    """Jinja for "1 ansøgning" / "3 ansøgninger"."""
+    return f"{{{{ {count} }}}} {{{{ '{one}' if {count} == 1 else '{many}' }}}}"
+
+
+def _applications_table(doc, var: str) -> None:
+    """The memo's list of applications: a failed check stands in the row of the application it concerns."""
+    header = ["Sagsnr.", "Projekt (titel v/ ansøger)", "{{ words.one | stort }}", "Ansøgt", "Indstillet",
+              "Vægtet score", "Begrundelse"]  # fmt: skip
+    cells = ["{{ a.case_id }}", "{{ a.title }}", "{{ a.theme }}", "{{ a.applied }}", "{{ a.recommended }}",
+             "{{ a.score }}", "{{ a.reason }}{% if a.flags %} AFVIGER: {{ a.flags }}{% endif %}"]  # fmt: skip
+    n = len(header)
+    rows = [[f"{{%tr for a in {var} %}}"] + [""] * (n - 1), cells, ["{%tr endfor %}"] + [""] * (n - 1)]
+    _table(doc, header, rows, [16, 40, 26, 22, 22, 14, 26], {3, 4, 5})
+
+
 def build_memo(out: Path) -> None:
-    """The recommendation memo (indstillingsnotat)."""
+    """The recommendation memo (indstillingsnotat): a formal memo to the council."""
     doc = _document("{{ pact_name }} · Indstillingsnotat {{ year }} · ")
     _p(doc, "{{ pact_name }}", bold=True, colour=BLUE, size=12)
     _p(doc, "{{ title }}", style="Title")
-    _p(doc, "{{ draft_mark }} – dannet {{ report_date }} af pagt_xl til {{ council }}", style="Draft Mark")
-    _p(doc, "Runde: {{ round_name }}", bold=True)
+    for label, var in (("Sagsnr.", "case_number"), ("Dato", "report_date"), ("Til", "council"),
+                       ("Fra", "recommended_by"), ("Runde", "round_name")):  # fmt: skip
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(f"{{{{ {var} }}}}")
+    doc.add_paragraph()
+    _p(doc, "{%p if draft_mark %}")
+    _p(doc, "{{ draft_mark }} – dannet {{ report_date }} af pagt_xl: notatet kan ikke underskrives, før de gule "
+            "felter er udfyldt og afvigelserne rettet eller begrundet.", style="Draft Mark")  # fmt: skip
+    _p(doc, "{%p endif %}")
+
+    # -- the decision points ----------------------------------------------------------------------
+    doc.add_heading("Indstilling", level=1)
+    _p(doc, "{{ recommended_by | stort }} indstiller, at {{ council }}:")
+    _p(doc, "giver tilsagn om tilskud på i alt {{ recommended_total }} til {% if recommended_count == 1 %}den "
+            "ansøgning{% else %}de {{ recommended_count }} ansøgninger{% endif %}, der er indstillet nedenfor, med "
+            "de beløb, der står ved hver af dem,", style="List Number")  # fmt: skip
+    _p(doc, "{%p for a in partial %}")
+    _p(doc, "giver {{ a.title }} (sagsnr. {{ a.case_id }}) et delvist tilsagn på {{ a.recommended }} af ansøgte "
+            "{{ a.applied }},", style="List Number")  # fmt: skip
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if not_recommended_count %}")
+    _p(doc, "giver afslag på {% if not_recommended_count == 1 %}den ansøgning{% else %}de "
+            "{{ not_recommended_count }} ansøgninger{% endif %}, der ikke indstilles,",
+       style="List Number")  # fmt: skip
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if has_suggestion %}")
+    _p(doc, "tager til efterretning, at der herefter er {{ remaining_after }} tilbage af den økonomiske ramme for "
+            "{{ year }}.", style="List Number")  # fmt: skip
+    _p(doc, "{%p else %}")
+    _p(doc, "tager til efterretning, at der ikke er angivet en økonomisk ramme for {{ year }}.", style="List Number")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p if failing %}")
+    _p(doc, "Obs: " + _plural("failing", "afvigelse", "afvigelser") + " skal rettes eller begrundes, før notatet "
+        "underskrives. De står ved de ansøgninger, de gælder, og i bilaget.", bold=True, colour=RED)  # fmt: skip
+    _p(doc, "{%p endif %}")
+
+    doc.add_heading("Sagsfremstilling", level=1)
     _p(doc, "{{ sentences.intro }}")
     _p(doc, "{%p if sentences.excluded %}")
     _p(doc, "{{ sentences.excluded }}", bold=True, colour=RED)
     _p(doc, "{%p endif %}")
 
-    doc.add_heading("Økonomi: ramme og restramme", level=1)
+    doc.add_heading("Økonomi: ramme og restramme", level=2)
     _p(doc, "{{ sentences.framework }}")
-
     _table(
         doc,
         ["", "Beløb"],
@@ -103,32 +165,37 @@ def build_memo(out: Path) -> None:
         total=True,
     )
 
-    doc.add_heading("Modtagne ansøgninger", level=1)
+    doc.add_heading("Modtagne ansøgninger", level=2)
     _p(doc, "{{ sentences.received }}")
-    _counts_table(doc, "Ansøgninger fordelt på indsatsområder", "Indsatsområde", "by_theme")
+    _counts_table(doc, "Ansøgninger fordelt på {{ words.many }}", "{{ words.one | stort }}", "by_theme")
     _counts_table(doc, "Ansøgninger fordelt på ansøgerens institutionstype", "Institutionstype", "by_institution")
     _counts_table(doc, "Ansøgninger fordelt på projekttyper", "Projekttype", "by_type")
     _counts_table(doc, "Ansøgninger fordelt på runder", "Runde", "by_round")
     _p(doc, "{%p if has_special %}")
-    doc.add_heading("Årets særlige tema: {{ special_theme }}", level=2)
+    doc.add_heading("Årets særlige tema: {{ special_theme }}", level=3)
     _p(doc, "{{ sentences.special }}")
     _p(doc, "{%p endif %}")
 
-    doc.add_heading("Indstilling", level=1)
+    doc.add_heading("Vurdering og indstillede ansøgninger", level=2)
     _p(doc, "{{ sentences.recommended }}")
     _p(doc, "Ansøgningerne er vurderet på følgende kriterier (score og vægt):")
     _loop_table(doc, ["Kriterium", "Vægt"], ["{%tr for c in criteria %}"], ["c.name", "c.weight"], [95, 25], {1})
     _p(doc, "Indstillede ansøgninger", style="Caption")
-    fields = ["a.title", "a.theme", "a.applied", "a.recommended", "a.score", "a.reason"]
-    header = ["Projekt (titel v/ ansøger)", "Indsatsområde", "Ansøgt", "Indstillet", "Vægtet score", "Begrundelse"]
-    _loop_table(doc, header, ["{%tr for a in recommended %}"], fields, [44, 28, 24, 24, 16, 30], {2, 3, 4})
-    _p(doc, "Indstillet i alt: {{ recommended_total }} ({{ recommended_count }} ansøgninger).", bold=True)
-    doc.add_heading("Ikke indstillede ansøgninger", level=2)
+    _applications_table(doc, "recommended")
+    _p(doc, "Indstillet i alt: {{ recommended_total }} (" + _plural("recommended_count", "ansøgning", "ansøgninger")
+        + ").", bold=True)  # fmt: skip
+    _p(doc, "{%p if flagged %}")
+    _p(doc, "Afvigelser ved de indstillede ansøgninger", style="Caption")
+    _p(doc, "{%p for a in flagged %}")
+    _p(doc, "{{ a.case_id }} {{ a.title }}: {{ a.flags }}", style="List Bullet", bold=True, colour=RED)
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("Ikke indstillede ansøgninger", level=3)
     _p(doc, "{{ sentences.not_recommended }}")
-    _loop_table(doc, header, ["{%tr for a in not_recommended %}"], fields, [44, 28, 24, 24, 16, 30], {2, 3, 4})
+    _applications_table(doc, "not_recommended")
 
     _p(doc, "{%p if has_suggestion %}")
-    doc.add_heading("Forslag efter vægtet score (kun et forslag)", level=1)
+    doc.add_heading("Forslag efter vægtet score (kun et forslag)", level=2)
     _p(doc, "{{ sentences.suggestion }}")
     _loop_table(
         doc,
@@ -139,6 +206,16 @@ def build_memo(out: Path) -> None:
         {2, 3, 4},
     )
     _p(doc, "{%p endif %}")
+
+    # -- signature ----------------------------------------------------------------------------------
+    doc.add_heading("Underskrift", level=2)
+    _p(doc, "Dato: {{ report_date }}")
+    doc.add_paragraph()
+    _p(doc, "______________________________________")
+    _p(doc, "{%p for line in signatory %}")
+    _p(doc, "{{ line }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "For {{ recommended_by }}")
 
     doc.add_heading("Bilag: Kontrol før underskrift", level=1)
     _p(doc, "{{ sentences.checks }}", bold=True)
@@ -153,7 +230,8 @@ def build_memo(out: Path) -> None:
         ["i.place", "i.severity", "i.message"], [55, 18, 93], set(),
     )  # fmt: skip
     _p(doc, "{%p endif %}")
-    _save(doc, out, "{{ pact_name }} – {{ title }}", "Indstillingsnotat til {{ council }} (kladde)")
+    _danish(doc)
+    _save(doc, out, "{{ pact_name }} – {{ title }}", "Indstillingsnotat til {{ council }}")
 
 
 def _letter_head(doc) -> None:
@@ -163,61 +241,111 @@ def _letter_head(doc) -> None:
     _p(doc, "Til: {{ applicant }}")
     _p(doc, "Sagsnr.: {{ case_id }}")
     _p(doc, "Dato: {{ letter_date }}")
-    _p(doc, "{{ draft_mark }}", style="Draft Mark")
+    _p(doc, "{%p if draft_mark %}")
+    _p(doc, "{{ draft_mark }}: brevet kan ikke sendes, før de gule felter er udfyldt.", style="Draft Mark")
+    _p(doc, "{%p endif %}")
     doc.add_paragraph()
+
+
+def _reasons(doc) -> None:
+    """The reasons (forvaltningsloven §§ 22 and 24): the Begrundelse, then the criteria and the scores."""
+    doc.add_heading("Begrundelse", level=2)
+    _p(doc, "{%p for r in reasons %}")
+    _p(doc, "{{ r }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if criteria %}")
+    _p(doc, "Ansøgningerne i runden er vurderet efter disse kriterier med en score fra {{ score_scale }}:")
+    _loop_table(doc, ["Kriterium", "Vægt", "Jeres score"], ["{%tr for c in criteria %}"],
+                ["c.name", "c.weight", "c.score"], [100, 25, 35], {1, 2})  # fmt: skip
+    _p(doc, "{%p if score %}")
+    _p(doc, "Ansøgningen fik en samlet, vægtet score på {{ score }}.")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p endif %}")
+
+
+def _closing(doc, wish: str = "") -> None:
+    doc.add_heading("Kontakt", level=2)
+    _p(doc, "Har I spørgsmål til afgørelsen, er I velkomne til at kontakte {{ contact }}. Skriv sagsnummeret "
+            "{{ case_id }}, når I henvender jer.")  # fmt: skip
+    if wish:
+        _p(doc, wish)
+    doc.add_paragraph()
+    _p(doc, "{{ signature }}")
+    _p(doc, "{%p for line in signatory %}")
+    _p(doc, "{{ line }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{{ sender }}")
 
 
 def build_grant(out: Path) -> None:
-    """The grant letter (tilsagnsbrev)."""
-    doc = _document("{{ pact_name }} · Tilsagn · ")
+    """The grant letter (tilsagnsbrev), also for a partial grant (a partial refusal, with its reasons)."""
+    doc = _document("{{ pact_name }} · {{ kind | stort }} · ")
     _letter_head(doc)
-    doc.add_heading("Tilsagn om støtte: {{ title }}", level=1)
-    _p(
-        doc,
-        "{{ council }} har på baggrund af indstillingen fra {{ pact_name }} besluttet at give tilsagn om støtte "
-        "til projektet »{{ title }}« under {{ round_name | lower }} {{ year }} (indsatsområde: {{ theme }}).",
-    )
-    _p(doc, "Tilsagnet er på {{ amount }}.", bold=True)
-    _p(doc, "Ansøgt beløb: {{ applied }}")
-    _p(doc, "{%p if period %}")
-    _p(doc, "Projektperioden er {{ period }}.")
+    doc.add_heading("{% if is_partial %}Delvist tilsagn{% else %}Tilsagn{% endif %} om tilskud: {{ title }}", level=1)
+    doc.add_heading("Afgørelse", level=2)
+    _p(doc, "{{ council }} har besluttet at give tilsagn om et tilskud på {{ amount }} til projektet »{{ title }}«"
+            "{% if round_name %} under {{ round_name | lower }} {{ year }}{% endif %}"
+            "{% if theme %} ({{ theme_word }}: {{ theme }}){% endif %}.", bold=True)  # fmt: skip
+    _p(doc, "{%p if is_partial %}")
+    _p(doc, "I har søgt om {{ applied | punktum }} Tilsagnet er {{ refused }} mindre end det ansøgte beløb, og "
+            "afgørelsen er derfor også et delvist afslag. Begrundelsen står nedenfor.")  # fmt: skip
     _p(doc, "{%p endif %}")
-    doc.add_heading("Betingelser for tilsagnet", level=2)
+    _p(doc, "{%p if is_partial %}")
+    _reasons(doc)
+    _p(doc, "{%p endif %}")
+    doc.add_heading("Lovgrundlag", level=2)
+    _p(doc, "{{ legal_basis }}")
+    doc.add_heading("Vilkår for tilskuddet", level=2)
     _p(doc, "{%p for c in conditions %}")
     _p(doc, "{{ c }}", style="List Bullet")
     _p(doc, "{%p endfor %}")
-    _p(doc, "{%p if reason %}")
-    _p(doc, "Bemærkning: {{ reason }}")
+    doc.add_heading("Afrapportering", level=2)
+    _p(doc, "{%p if reports %}")
+    _p(doc, "I skal sende disse rapporter til sekretariatet:")
+    _loop_table(doc, ["Rapport", "Frist"], ["{%tr for r in reports %}"], ["r.label", "r.due"], [100, 60], set())
+    _p(doc, "{%p else %}")
+    _p(doc, "{{ reporting_prompt }}")
     _p(doc, "{%p endif %}")
-    doc.add_paragraph()
-    _p(doc, "Vi ønsker held og lykke med projektet.")
-    doc.add_paragraph()
-    _p(doc, "{{ signature }}")
-    _p(doc, "{{ sender }}")
-    _save(doc, out, "Tilsagn – {{ title }}", "Tilsagnsbrev (kladde)")
+    doc.add_heading("Udbetaling", level=2)
+    _p(doc, "{%p if payments %}")
+    _p(doc, "Tilskuddet udbetales sådan:")
+    _loop_table(doc, ["Rate", "Udbetales", "Beløb"], ["{%tr for r in payments %}"], ["r.label", "r.when", "r.amount"],
+                [45, 85, 36], {2})  # fmt: skip
+    _p(doc, "{%p else %}")
+    _p(doc, "{{ payment_prompt }}")
+    _p(doc, "{%p endif %}")
+    doc.add_heading("Accept af tilsagnet", level=2)
+    _p(doc, "Tilsagnet skal accepteres skriftligt over for sekretariatet senest {{ acceptance }}."
+            "{% if acceptance_note %} {{ acceptance_note }}{% endif %}")  # fmt: skip
+    _p(doc, "{%p if is_partial %}")
+    doc.add_heading("Klagevejledning", level=2)
+    _p(doc, "{{ appeal }}")
+    _p(doc, "{%p endif %}")
+    _closing(doc, "Vi ønsker held og lykke med projektet.")
+    _danish(doc)
+    _save(doc, out, "{{ kind | stort }} – {{ title }}", "Afgørelse om tilskud fra {{ pact_name }}")
 
 
 def build_rejection(out: Path) -> None:
-    """The rejection letter (afslagsbrev)."""
+    """The rejection letter (afslagsbrev): the decision, its reasons, the rules, guidance on appeal."""
     doc = _document("{{ pact_name }} · Afslag · ")
     _letter_head(doc)
-    doc.add_heading("Svar på ansøgning: {{ title }}", level=1)
-    _p(
-        doc,
-        "Tak for jeres ansøgning om {{ applied }} til projektet »{{ title }}« under {{ round_name | lower }} "
-        "{{ year }} i {{ pact_name }}.",
-    )
-    _p(doc, "{{ council }} har desværre besluttet ikke at give støtte til projektet.", bold=True)
-    _p(doc, "{%p if reason %}")
-    _p(doc, "Begrundelse: {{ reason }}")
-    _p(doc, "{%p endif %}")
+    doc.add_heading("Afslag på ansøgning om tilskud: {{ title }}", level=1)
+    doc.add_heading("Afgørelse", level=2)
+    _p(doc, "{{ council }} har besluttet ikke at give tilskud til projektet »{{ title }}«, som I har søgt "
+            "{{ applied }} til{% if round_name %} under {{ round_name | lower }} {{ year }}{% endif %} i "
+            "{{ pact_name }}.", bold=True)  # fmt: skip
+    _reasons(doc)
+    doc.add_heading("Lovgrundlag", level=2)
+    _p(doc, "{{ legal_basis }}")
+    doc.add_heading("Klagevejledning", level=2)
+    _p(doc, "{{ appeal }}")
     _p(doc, "{%p if rejection_note %}")
     _p(doc, "{{ rejection_note }}")
     _p(doc, "{%p endif %}")
-    doc.add_paragraph()
-    _p(doc, "{{ signature }}")
-    _p(doc, "{{ sender }}")
-    _save(doc, out, "Afslag – {{ title }}", "Afslagsbrev (kladde)")
+    _closing(doc)
+    _danish(doc)
+    _save(doc, out, "Afslag – {{ title }}", "Afgørelse om tilskud fra {{ pact_name }}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -312,8 +312,14 @@ def build(out: Path) -> None:
     # -- 2. economic key figures ----------------------------------------------------------------
     doc.add_heading("Økonomiske nøgletal", level=1)
     doc.add_heading("Udmøntningen {{ period }}", level=2)
-    _p(doc, "{{ sentences.total }}")
-    _p(doc, "{{ sentences.extremes }}")
+    # the key sentences are Jinja text here, written from ``facts``: staff reword them in Word
+    _p(doc, "{{ pact_name }} har udmøntet {{ facts.granted }} {{ facts.since }}.{% if facts.has_applications %} "
+            "I alt har {{ facts.granted_count }} ansøgninger ud af samlet {{ facts.applications }} modtaget støtte."
+            "{% else %} Støtten er gået til {{ facts.granted_count }} "
+            "{{ 'projekt' if facts.granted_count == 1 else 'projekter' }}.{% endif %}")  # fmt: skip
+    _p(doc, "{% if facts.smallest %}Det mindste projekt har et budget på {{ facts.smallest }}, mens det største har "
+            "et budget på {{ facts.largest | punktum }}{% else %}Der er endnu ikke givet tilsagn i perioden."
+            "{% endif %}")  # fmt: skip
     _p(doc, "{%p if sentences.excluded %}")
     _p(doc, "{{ sentences.excluded }}", bold=True, colour=RED)
     _p(doc, "{%p endif %}")
@@ -358,40 +364,64 @@ def build(out: Path) -> None:
         {1, 3, 5, 6, 7},
         total=True,
     )
-    _p(doc, "{{ sentences.framework }}")
+    _p(doc, "Den samlede økonomiske ramme for perioden er {{ facts.framework }}, hvoraf {{ facts.utilisation }} er "
+            "udmøntet.")  # fmt: skip
     _p(doc, "{{ chart_years }}")
     _p(doc, "{%p endif %}")
+    # a list of grants only (no rejection, nothing pending) says nothing about applications: no funnel then
+    _p(doc, "{%p if facts.has_applications %}")
     _p(doc, "Ansøgninger og tilsagn pr. år", style="Caption")
     _loop_table(
         doc,
-        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"],
+        ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", "Trukket tilbage"],
         ["{%tr for r in years %}"],
-        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending"],
-        [30, 30, 30, 30, 30],
-        {1, 2, 3, 4},
-        ["year", "applications", "rejected", "granted_projects", "pending"],
+        ["r.year", "r.applications", "r.rejected", "r.granted_projects", "r.pending", "r.withdrawn"],
+        [25, 25, 25, 25, 25, 25],
+        {1, 2, 3, 4, 5},
+        ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"],
         "years_total",
     )
-    _p(doc, "{{ sentences.funnel }}")
+    _p(doc, "I perioden {{ period }} er der modtaget {{ facts.applications }} ansøgninger. {{ facts.rejected }} har "
+            "fået afslag, og {{ facts.granted_count }} har fået tilsagn{% if facts.withdrawn %}; "
+            "{{ facts.withdrawn }} er trukket tilbage{% endif %}{% if facts.pending %}, mens "
+            "{{ facts.pending }} afventer afgørelse{% endif %}.")  # fmt: skip
+    _p(doc, "{%p endif %}")
 
-    doc.add_heading("Indsatsområderne", level=2)
-    _p(doc, "{{ pact_name }} har haft følgende indsatsområder, som projekterne har kunnet søge under:")
+    doc.add_heading("{{ words.the_many | stort }}", level=2)
+    _p(doc, "{{ pact_name }} har haft følgende {{ words.many }}, som projekterne har kunnet søge under:")
     _p(doc, "{%p for n in theme_names %}")
     _p(doc, "{{ n }}", style="List Bullet")
     _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if channel_names %}")
+    _p(doc, "Desuden er der støttet projekter gennem {{ channel_names | join(' og ') }}: en finansieringskanal, "
+            "ikke et af pagtens {{ words.many }}. De vises for sig i tabellen og har ikke et afsnit under "
+            "læringen.")  # fmt: skip
+    _p(doc, "{%p endif %}")
     _p(doc, "{{ sentences.themes_open }}")
-    _p(doc, "Støttekroner fordelt på indsatsområder", style="Caption")
-    _loop_table(
+    _p(doc, "Støttekroner fordelt på {{ words.many }}", style="Caption")
+    n = 4
+    _table(
         doc,
-        ["Indsatsområde", "Antal projekter", "Støttebeløb", "Andel af samlet støtte"],
-        ["{%tr for t in themes %}"],
-        ["t.label", "t.projects", "t.amount", "t.share"],
+        ["{{ words.one | stort }}", "Antal projekter", "Støttebeløb", "Andel af samlet støtte"],
+        [
+            ["{%tr for t in themes %}"] + [""] * (n - 1),
+            ["{{ t.label }}", "{{ t.projects }}", "{{ t.amount }}", "{{ t.share }}"],
+            ["{%tr endfor %}"] + [""] * (n - 1),
+            ["{%tr for t in channels %}"] + [""] * (n - 1),
+            ["{{ t.label }}", "{{ t.projects }}", "{{ t.amount }}", "{{ t.share }}"],
+            ["{%tr endfor %}"] + [""] * (n - 1),
+            [f"{{{{ themes_total.{f} }}}}" for f in ("label", "projects", "amount", "share")],
+        ],
         [80, 25, 35, 26],
         {1, 2, 3},
-        ["label", "projects", "amount", "share"],
-        "themes_total",
+        total=True,
     )
-    _p(doc, "{{ sentences.largest_theme }}")
+    _p(doc, "{%p if facts.largest_theme %}")
+    _p(doc, "”{{ facts.largest_theme }}” er det {{ words.one }}, der har fået flest midler: "
+            "{{ facts.largest_theme_amount }} af støtten ({{ facts.largest_theme_share }}) er gået til "
+            "{{ words.the_one }} fordelt på {{ facts.largest_theme_projects }} "
+            "{{ 'projekt' if facts.largest_theme_projects == 1 else 'projekter' }}.")  # fmt: skip
+    _p(doc, "{%p endif %}")
     _p(doc, "{{ chart_themes }}")
 
     doc.add_heading("Projektpartnerne", level=2)
@@ -489,7 +519,7 @@ def build(out: Path) -> None:
     _p(doc, "Projekterne: {{ t.project_titles }}", size=9)
     _p(doc, "{%p if t.instruments %}")
     _p(doc, "{{ chart_theme_instruments[loop.index0] }}")
-    _p(doc, "Antal projekter i indsatsområdet som anvender virkemidlet", style="Caption")
+    _p(doc, "Antal projekter under {{ words.the_one }}, som anvender virkemidlet", style="Caption")
     _loop_table(
         doc,
         ["Virkemiddel", "Antal projekter"],
@@ -514,7 +544,8 @@ def build(out: Path) -> None:
     doc.add_heading("Fremdrift i igangværende projekter", level=1)
     doc.add_heading("Vurdering af fremdrift", level=2)
     _text_or_prompt(doc, "progress_reporting", None)
-    _p(doc, "{{ sentences.progress }}")
+    _p(doc, "Af de {{ facts.granted_count }} projekter, der har modtaget støtte, er {{ facts.ongoing }} "
+            "igangværende, og {{ facts.finished }} er afsluttet.")  # fmt: skip
     _prompt(doc, "prompts.progress")
     _p(doc, "Antal projekter efter projektstatus", style="Caption")
     _loop_table(
@@ -538,7 +569,7 @@ def build(out: Path) -> None:
     _p(doc, "{%p endif %}")
     _p(doc, "{%p if ongoing %}")
     doc.add_heading("Igangværende projekter", level=2)
-    _p(doc, "{{ sentences.as_of }}")
+    _p(doc, "Risikoen for underforbrug er vurderet pr. {{ facts.as_of }}.")
     _loop_table(
         doc,
         ["Projekt", "År", "Fremdrift", "Aktivitetsmål", "Risiko for underforbrug"],
@@ -556,7 +587,7 @@ def build(out: Path) -> None:
     _p(doc, "{%p for g in grant_years %}")
     doc.add_heading("Udmøntning {{ g.year }}", level=2)
     _p(doc, "{{ g.sentence }}", bold=True)
-    columns = [("År", "p.year", 11), ("Projekttitel", "p.title", 45), ("Indsatsområde", "p.theme", 32)]
+    columns = [("År", "p.year", 11), ("Projekttitel", "p.title", 45), ("{{ words.one | stort }}", "p.theme", 32)]
     summary = [("Kort resumé", "p.summary", 55)]
     kind = [("Type", "p.type", 26)]
     for cond, cols in (
@@ -655,9 +686,9 @@ def save_reproducibly(doc, out: Path, *, title: str, subject: str, comments: str
 
 
 def _goals_chapter(doc) -> None:
-    """The chapter "Målopfølgning" (issue 17), only when the report has goal data (``{%p if goals %}``)."""
-    _p(doc, "{%p if goals %}")
+    """The chapter "Målopfølgning" (issue 17): always there; without goal data it says what is missing."""
     doc.add_heading("Målopfølgning", level=1)
+    _p(doc, "{%p if goals.available %}")
     _p(doc, "Pagtens mål følges op til og med {{ goals.until }}.")
     _p(doc, "{%p if goals.indicators %}")
     _p(
@@ -684,17 +715,28 @@ def _goals_chapter(doc) -> None:
     )
     _p(doc, "Kilde: {{ g.source }}", style="Caption")
     _p(doc, "{%p endfor %}")
+    _p(doc, "{%p if goals.activities_note %}")
+    _p(doc, "{{ goals.activities_note }}")
+    _p(doc, "{%p endif %}")
     _p(doc, "{%p if goals.activities %}")
     doc.add_heading("Handlingsplanens aktiviteter", level=2)
     _p(doc, "{{ goals.activities_summary }}")
     _loop_table(
         doc,
-        ["Indsatsområde", "Aktivitet", "År", "Udført", "Mål pr. år", "Nået"],
+        ["Handlingsplanens område", "Aktivitet", "År", "Udført", "Mål pr. år", "Nået"],
         ["{%tr for a in goals.activities %}"],
         ["a.area", "a.kind", "a.year", "a.done", "a.target", "a.met"],
         [60, 34, 12, 14, 20, 20],
         {3},
     )
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p else %}")
+    _p(doc, "{{ goals.missing }}")
+    _p(doc, "{%p if goals.goals %}")
+    _p(doc, "Pagtens mål, som de er formuleret:")
+    _p(doc, "{%p for g in goals.goals %}")
+    _p(doc, "{{ g }}", style="List Bullet")
+    _p(doc, "{%p endfor %}")
     _p(doc, "{%p endif %}")
     _p(doc, "{%p endif %}")
 

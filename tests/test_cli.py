@@ -162,7 +162,8 @@ def test_demo_runs_on_shipped_samples(cli, tmp_path):
     assert "Udbetalinger — udbetalinger_nordjylland.xlsx" in proc.stdout and "Restramme" in proc.stdout
     assert "Indstillingsnotat skrevet" in proc.stdout and "stregen falder efter" in proc.stdout
     letters = sorted(p.name for p in (tmp_path / "breve_nordjylland_2024").iterdir())
-    assert len(letters) == 11 and "24-0201_tilsagn.docx" in letters and "24-0206_afslag.docx" in letters
+    assert len(letters) == 7 and "24-0201_tilsagn.docx" in letters and "24-0206_afslag.docx" in letters
+    assert "24-0204_afslag.docx" not in letters and "letter_no_reason" in proc.stdout  # an afslag without reasons
 
 
 def test_every_command_has_help_and_a_docs_entry():

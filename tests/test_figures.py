@@ -114,7 +114,7 @@ def outputs(cli, workbook, tmp_path) -> dict[str, Any]:
     out["report"] = {r.label: int(r.share.removesuffix(" %")) for r in context.themes}
     out["report_millions"] = {r.label: r.millions for r in context.themes}
     out["report_total"] = context.themes_total.share
-    out["sentence"] = context.sentences.largest_theme
+    out["sentence"] = f"{context.facts.largest_theme_amount} af støtten ({context.facts.largest_theme_share})"
     docx = tmp_path / "rapport.docx"
     assert cli("report", src, "--out", docx, "--date", "2024-02-15").returncode == 0
     theme_table = next(t for t in Document(str(docx)).tables if t.rows[0].cells[0].text == "Indsatsområde")

@@ -216,7 +216,7 @@ def test_note_rows_are_reported_not_counted(workbook, nord):
 def test_hidden_sheet_is_reported(workbook, nord):
     path = workbook({"A": good_rows(), "Lister": SheetSpec([["Tema"], ["x"]], hidden=True)})
     ov = read_workbooks([path], nord)
-    assert any(i.code is IssueCode.SHEET_IGNORED and i.sheet == "Lister" for i in ov.issues)
+    assert any(i.code is IssueCode.HIDDEN_SHEET and i.sheet == "Lister" for i in ov.issues)
 
 
 @pytest.mark.parametrize(

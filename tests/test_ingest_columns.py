@@ -39,6 +39,7 @@ from pagt_xl.ingest.overview import (
     _layout,
     _row_issue,
     _split_collapsed,
+    _year_given_by_sheet,
     build_converters,
     read_overview,
 )
@@ -98,7 +99,8 @@ def _read_row_by_row(grid: Grid, columns: Any, pact: Pact) -> SheetRead:
         if not _is_application_row(grid, layout, cells, row_no, result, position, lambda f: records[f]):
             continue
         values, row_error = _convert_row(grid, layout, cells, row_no, result.issues)
-        if values.keys().isdisjoint(_KEY_FIELDS) and not row_error:
+        own = values.keys() - ({"year"} if _year_given_by_sheet(layout, cells, row_no) else set())  # a merged year
+        if own.isdisjoint(_KEY_FIELDS) and not row_error:
             text = " | ".join(_collapsed_text(c) for c in cells if not _is_blank(c))[:200]
             result.issues.append(
                 _row_issue(

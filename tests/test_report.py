@@ -150,23 +150,38 @@ SEED_CHAPTERS = (
 
 
 def test_midtjylland_reads_as_midtjylland(tmp_path):
-    """No types, rounds, framework, partners or statuses: those parts are left out, not shown empty."""
+    """No types, rounds, framework, partners or statuses: those parts are left out, not shown empty.
+
+    Midtjylland's own words ("tema"), its own hints, and "Nationalt udbud" as a funding channel apart from the
+    nine themes: no Nordjylland text anywhere.
+    """
     validation = run_validation([MIDT_FILE], load_pact("midtjylland"))
     assert not validation.has_errors  # "Nationalt udbud" is the pact's own category (seed 000_…)
     got = extract(render_report(run_breakdowns(validation), tmp_path / "m.docx", report_date=DATE))
     text = "\n".join(got["paragraphs"])
     assert "Midtjysk Teknologipagt har udmøntet 9,4 mio. kr. i 2018." in text
     assert "Fra 2022 udvælges" not in text  # a dated paragraph of the pact file, not true in 2018
-    assert "Nordjysk" not in text.replace("(seed: Nordjysk", "")
-    for absent in ("Projekttyper", "Projekternes målgrupper", "Fremdrift i igangværende projekter"):
-        assert absent not in got["headings"]
+    everything = json.dumps(got, ensure_ascii=False)
+    for nord in ("Nordjy", "nordjy", "Nordjylland", "Science Dyst", "Piger og kvinder er mindre", "seed"):
+        assert nord not in everything, nord
+    assert "indsatsområde" not in everything.lower()  # Midtjylland says "tema"
+    for absent in ("Projekttyper", "Projekternes målgrupper", "Fremdrift i igangværende projekter", "Nationalt udbud"):
+        assert absent not in got["headings"]  # a funding channel has no learning section
+    assert "Temaerne" in got["headings"] and "Målopfølgning" in got["headings"]
     assert not any(t[0][:2] == ["År", "Økonomisk ramme"] for t in got["tables"])  # no framework in the data
     projects = next(t for t in got["tables"] if t[0][:2] == ["År", "Projekttitel"])
-    assert projects[0] == ["År", "Projekttitel", "Indsatsområde", "Støttebeløb"]  # no empty resumé/type columns
-    themes = next(t for t in got["tables"] if t[0][0] == "Indsatsområde")
-    assert themes[-2][:3] == ["Nationalt udbud", "1", "2.500.000 kr."]
+    assert projects[0] == ["År", "Projekttitel", "Tema", "Støttebeløb"]  # no empty resumé/type columns
+    themes = next(t for t in got["tables"] if t[0][0] == "Tema")
+    assert themes[-2][:3] == ["Nationalt udbud (finansieringskanal)", "1", "2.500.000 kr."]
+    assert sum(int(r[3].rstrip(" %")) for r in themes[1:-1]) == 100
+    intro = next(i for i, p in enumerate(got["paragraphs"]) if "har haft følgende temaer" in p)
+    bullets = got["paragraphs"][intro + 1 :][:10]
+    assert "Nationalt udbud" not in bullets and len([b for b in bullets if b in THEMES_MIDT]) == 9
     assert got["images"] == 1  # the theme chart only: no one-bar framework chart
     assert "Aktiviteter i Midtjysk Teknologipagt" in got["headings"]
+
+
+THEMES_MIDT = {t.name for t in load_pact("midtjylland").themes if not t.channel}
 
 
 def test_midtjylland_2023_has_the_focus_theme_paragraph(tmp_path, midt):
@@ -314,9 +329,11 @@ def _template_with(
 def test_unknown_variables_are_named_before_rendering(tmp_path, nord_breakdowns):
     template = _template_with(tmp_path, body="{{ tilskud_i_alt }} og {{ pact_name }}", header="{{ regionsnavn }}")
     out = tmp_path / "r.docx"
-    with pytest.raises(TemplateProblem, match="regionsnavn, tilskud_i_alt") as info:  # the names staff must fix
+    with pytest.raises(TemplateProblem) as info:  # the names staff must fix, and where they are
         render_report(nord_breakdowns, out, template=template, report_date=DATE)
     assert info.value.code is ErrorCode.TEMPLATE_UNKNOWN_VARIABLE
+    assert "'regionsnavn' (sidehovedet, afsnit 1)" in str(info.value)
+    assert "'tilskud_i_alt' (afsnit " in str(info.value)
     assert not out.exists()
 
 
@@ -547,3 +564,103 @@ def test_libreoffice_render_lists_chapters_and_keeps_rows_whole(libreoffice_pdfs
             assert any(cell in page for page in squeezed), row.cells[0].text  # the whole cell on one page
             checked += 1
     assert checked >= (20 if name == "rapport" else 5)
+
+
+# -- template faults in Danish, with the paragraph (issue 24) --------------------------------------------------
+def _edited_template(tmp_path: Path, edit, source: Path | None = None, name: str = "egen.docx") -> Path:
+    doc = Document(str(source or default_template()))
+    edit(doc)
+    path = tmp_path / name
+    doc.save(str(path))
+    return path
+
+
+def _drop(doc, text: str, nth: int = 0) -> None:
+    p = [p for p in doc.paragraphs if p.text == text][nth]
+    p._p.getparent().remove(p._p)
+
+
+ENGLISH = ("unexpected", "expected", "undefined", "Encountered", "template", "tag")
+
+
+def _danish_only(message: str) -> str:
+    """The message without the template's own path (which may hold English words), for the language check."""
+    return message.split(": ", 1)[1]
+
+
+def test_a_deleted_endif_is_named_with_its_paragraph(tmp_path):
+    def edit(doc):
+        opening = next(i for i, p in enumerate(doc.paragraphs) if p.text == "{%p if sentences.excluded %}")
+        end = next(p for p in doc.paragraphs[opening:] if p.text == "{%p endif %}")
+        end._p.getparent().remove(end._p)
+
+    template = _edited_template(tmp_path, edit)
+    with pytest.raises(TemplateProblem) as info:
+        check_template(template)
+    message = str(info.value)
+    assert message.startswith(str(template)) and info.value.code is ErrorCode.TEMPLATE_INVALID
+    assert "«{%p if sentences.excluded %}»" in message and "afsnit " in message
+    assert "under overskriften 'Udmøntningen {{ period }}'" in message and "{%p endif %}" in message
+    assert not any(word in _danish_only(message) for word in ENGLISH), message
+
+
+def test_a_stray_endfor_and_a_broken_expression_are_named(tmp_path):
+    def stray(doc):
+        doc.add_paragraph("{%p endfor %}")
+
+    with pytest.raises(TemplateProblem) as info:
+        check_template(_edited_template(tmp_path, stray, name="a.docx"))
+    assert "lukker en blok, der aldrig er åbnet" in str(info.value) and "«{%p endfor %}»" in str(info.value)
+
+    def broken(doc):
+        doc.add_paragraph("I alt: {{ granted_total | }}")
+
+    with pytest.raises(TemplateProblem) as info:
+        check_template(_edited_template(tmp_path, broken, name="b.docx"))
+    message = str(info.value)
+    assert "«I alt: {{ granted_total | }}»" in message and "afsnit " in message
+    assert not any(word in _danish_only(message) for word in ENGLISH), message
+
+
+def test_unknown_fields_inside_records_and_loops_are_found(tmp_path, cli):
+    def typo(doc):
+        doc.add_paragraph("{{ sentences.totale }}")
+        doc.add_paragraph("{%p for t in themes %}")
+        doc.add_paragraph("{{ t.labl }} og {{ t.label }}")
+        doc.add_paragraph("{%p endfor %}")
+
+    template = _edited_template(tmp_path, typo)
+    r = cli("template-vars", "--template", template)
+    assert r.returncode == 2 and "'sentences.totale' (afsnit" in r.stderr and "'t.labl' (afsnit" in r.stderr
+    assert "'t.label'" not in r.stderr  # a known field of the loop's items
+    out = tmp_path / "r.docx"
+    r = cli("report", NORD_FILE, "--template", template, "--out", out)
+    assert r.returncode == 2 and "sentences.totale" in r.stderr and not out.exists()
+    assert not any(word in r.stderr.split(": ", 2)[2] for word in ("undefined", "has no attribute"))
+    assert cli("template-vars", "--template", default_template()).returncode == 0
+
+
+@pytest.mark.parametrize(("kind", "name"), [("indstilling", "indstillingsnotat.docx"), ("brev", "brev_tilsagn.docx"),
+                                            ("brev", "brev_afslag.docx")])  # fmt: skip
+def test_memo_and_letter_templates_are_checked_as_deeply(tmp_path, cli, kind, name):
+    source = ROOT / "pagt_xl" / "templates" / name
+    assert cli("template-vars", "--kind", kind, "--template", source).returncode == 0
+    template = _edited_template(tmp_path, lambda doc: doc.add_paragraph("{{ words.ones }}{{ reasons.x }}"), source)
+    r = cli("template-vars", "--kind", kind, "--template", template)
+    assert r.returncode == 2 and ("words.ones" in r.stderr or "'words'" in r.stderr)
+
+
+def test_staff_reword_a_key_sentence_in_word(tmp_path, nord_breakdowns):
+    """The key sentences are Jinja text in the template: reworded in Word, they come out with the figures."""
+
+    def reword(doc):
+        p = next(p for p in doc.paragraphs if p.text.startswith("{{ pact_name }} har udmøntet"))
+        for run in p.runs[1:]:
+            run._r.getparent().remove(run._r)
+        p.runs[0].text = ("Siden {{ facts.since | replace('siden ', '') }} er der i alt givet {{ facts.granted }} "
+                          "til {{ facts.granted_count }} projekter.")
+
+    template = _edited_template(tmp_path, reword)
+    got = extract(render_report(nord_breakdowns, tmp_path / "r.docx", template=template, report_date=DATE))
+    assert "Siden 2019 er der i alt givet 23,23 mio. kr. til 27 projekter." in got["paragraphs"]
+    assert not any("har udmøntet" in p for p in got["paragraphs"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,8 @@ SCENARIOS: dict[IssueCode, tuple[list[list[Any]], dict[str, Any], str | None]] =
     IssueCode.RECOMMENDED_TWICE: ([app(), app(case="24/2", applied=400_000)], {}, "D3"),
 }
 BUDGET_CODES = {IssueCode.RECOMMENDED_BUDGET_OPERATIONS, IssueCode.RECOMMENDED_BUDGET_MISMATCH}
-LETTER_CODES = {IssueCode.LETTER_NO_AMOUNT, IssueCode.LETTER_ROW_HAS_ERRORS}
+LETTER_CODES = {IssueCode.LETTER_NO_AMOUNT, IssueCode.LETTER_ROW_HAS_ERRORS, IssueCode.LETTER_NO_REASON,
+                IssueCode.LETTER_INTERNAL_WORDING, IssueCode.LETTER_MISSING_DATA, IssueCode.LETTER_TEXT_MISSING}  # fmt: skip
 ROUND_PREFIXES = ("assessment_", "recommended_", "round_no_", "letter_")
 
 
@@ -223,12 +225,12 @@ def test_sample_memo_read_back(tmp_path: Path):
     assert values["Restramme før indstillingen"] == format_amount(exp["remaining"])
     assert values["Indstillet i denne runde"] == format_amount(exp["recommended_total"])
     assert values["Restramme efter indstillingen"] == format_amount(exp["remaining"] - exp["recommended_total"])
-    lists = [t for t in tables if t[0][0] == "Projekt (titel v/ ansøger)"]
+    lists = [t for t in tables if t[0][:2] == ["Sagsnr.", "Projekt (titel v/ ansøger)"]]
     assert len(lists) == 2
-    rec_titles = sorted(row[0].split(" v/ ")[0] for row in lists[0][1:])
-    not_titles = sorted(row[0].split(" v/ ")[0] for row in lists[1][1:])
+    rec_titles = sorted(row[1].split(" v/ ")[0] for row in lists[0][1:])
+    not_titles = sorted(row[1].split(" v/ ")[0] for row in lists[1][1:])
     assert rec_titles == exp["recommended"] and not_titles == exp["not_recommended"]
-    scores = [float(row[4].replace(",", ".")) for row in lists[0][1:]]
+    scores = [float(row[5].replace(",", ".")) for row in lists[0][1:]]
     assert scores == sorted(scores, reverse=True)  # best weighted score first
     received = next(t for t in tables if t[0][0] == "Indsatsområde")
     assert received[-1][1:] == [str(exp["count"]), format_amount(exp["applied"])]
@@ -312,9 +314,62 @@ def test_suggestion_stays_within_the_remaining_framework_and_follows_the_ranking
     (100_000, "et hundrede tusind"), (345_353, "tre hundrede og femogfyrre tusind tre hundrede og treoghalvtreds"),
     (1_000_000, "en million"), (1_250_000, "en million to hundrede og halvtreds tusind"),
     (2_000_000, "to millioner"), (4_200_000, "fire millioner to hundrede tusind"),
+    (101_000, "et hundrede og et tusind"), (201_001, "to hundrede og et tusind og en"), (21_000, "enogtyve tusind"),
 ])  # fmt: skip
 def test_number_in_words(n: int, words: str):
     assert number_in_words(n) == words
+
+
+_WORD_VALUES = {w: i for i, w in enumerate(("nul", "en", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti",
+                "elleve", "tolv", "tretten", "fjorten", "femten", "seksten", "sytten", "atten", "nitten"))}
+_WORD_VALUES |= {"et": 1, "tyve": 20, "tredive": 30, "fyrre": 40, "halvtreds": 50, "tres": 60, "halvfjerds": 70,
+                 "firs": 80, "halvfems": 90}  # fmt: skip
+_SCALES = {"hundrede": 100, "tusind": 1_000, "million": 10**6, "millioner": 10**6, "milliard": 10**9,
+           "milliarder": 10**9}  # fmt: skip
+
+
+def _read_words(text: str) -> int:
+    """An independent reader of Danish number words (not the writer's tables): 'to hundrede og et tusind' → 201000."""
+    total = group = current = 0
+    for word in text.split():
+        if word == "og":
+            continue
+        if word in _SCALES:
+            scale = _SCALES[word]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += ((group + current) or 1) * scale
+                group = current = 0
+            continue
+        if word not in _WORD_VALUES:  # a compound such as "enogtyve"
+            unit, tens = word.split("og")
+            value = _WORD_VALUES[unit] + _WORD_VALUES[tens]
+        else:
+            value = _WORD_VALUES[word]
+        if current >= 100:
+            group, current = group + current, value
+        else:
+            current += value
+    return total + group + current
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 99_999_999))
+def test_number_in_words_follows_the_rules(n: int):
+    """Over a range: the words read back to the number, and Danish grammar holds (not a table of cases)."""
+    words = number_in_words(n)
+    assert _read_words(words) == n, words
+    tokens = words.split()
+    for before, word in pairwise(tokens):
+        if word in ("tusind", "hundrede"):
+            assert before != "en", words  # neuter: "et tusind", "et hundrede og et tusind", never "en tusind"
+        if word == "million":
+            assert before == "en", words
+        if before == "og":
+            assert word not in _SCALES and word != "og", words  # "og" only before the number that ends a group
+    assert tokens[0] != "og" and tokens[-1] != "og"
+    assert ("million" in tokens) == (n // 10**6 == 1)
 
 
 def test_amount_in_words_as_in_a_letter():
@@ -322,23 +377,133 @@ def test_amount_in_words_as_in_a_letter():
 
 
 # -- letters ---------------------------------------------------------------------------------------------
-def test_letters_for_a_grant_and_a_rejection(tmp_path: Path):
+def test_letters_refuse_a_rejection_without_reasons(tmp_path: Path):
+    """The sample's four afslag without a Begrundelse get no letter: letter_no_reason at the Begrundelse cell."""
     folder = tmp_path / "breve"
     job = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 1))
+    bare = [r for r in ROWS if not r[12] and not r[11]]  # rejected, and no reason in the sheet
+    assert len(bare) == 4
+    refused = [i for i in job.letter_issues if i.code is IssueCode.LETTER_NO_REASON]
+    assert [(i.severity, i.cell) for i in refused] == [(Severity.ERROR, _cell(DECIDED, r[0], "Begrundelse"))
+                                                       for r in bare]  # fmt: skip
+    assert job.has_errors
+    status = {o.case_id: o.status for o in job.letters}
+    assert {c for c, st in status.items() if st == "failed"} == {r[0] for r in bare}
+    assert not any((folder / f"{r[0].replace('/', '-')}_afslag.docx").exists() for r in bare)
+
+
+def _cell(path: Path, case: str, header: str) -> str:
+    """The A1 cell of ``header`` in the row of ``case`` (read with openpyxl: the expectation is not our reader)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    ws = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if "Sagsnr." in r)
+    column = rows[head].index(header)
+    row = next(i for i, r in enumerate(rows) if r[rows[head].index("Sagsnr.")] == case)
+    return f"{get_column_letter(column + 1)}{row + 1}"
+
+
+def test_letters_as_drafts_and_what_a_letter_contains(tmp_path: Path):
+    folder = tmp_path / "breve"
+    job = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 1), draft=True)
     assert len(job.letters) == len(ROWS) and {o.status for o in job.letters} == {"written"}
+    assert not [i for i in job.letter_issues if i.severity is Severity.ERROR]  # refusals are warnings as drafts
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(f"{r[0].replace('/', '-')}_{'tilsagn' if r[12] else 'afslag'}.docx" for r in ROWS)
-    grant = next(r for r in ROWS if r[0] == "24/0203")
-    text, _ = _docx_text(folder / "24-0203_tilsagn.docx")
-    assert grant[2] in text and grant[3] in text and "24/0203" in text and "KLADDE" in text
+    grant = next(r for r in ROWS if r[0] == "24/0201")
+    text, tables = _docx_text(folder / "24-0201_tilsagn.docx")
+    assert grant[2] in text and grant[3] in text and "24/0201" in text
     assert amount_in_words(grant[12]) in text
+    assert "Tilskuddet gælder for projektperioden 1. august 2024 – 31. juli 2026." in text
+    assert NORD.letters.eligible_costs in text and NORD.letters.operations in text
     for condition in NORD.letters.conditions:
         assert condition in text
-    assert "1. august 2024 – 31. juli 2026" in text
+    reports = next(t for t in tables if t[0] == ["Rapport", "Frist"])
+    assert reports[1:] == [["Statusrapport for 2024", "28. februar 2025"], ["Statusrapport for 2025", "28. februar 2026"],
+                           ["Slutrapport med regnskab", "31. oktober 2026"]]  # fmt: skip
+    assert "Begrundelse" not in text and "Klagevejledning" not in text  # a full grant needs neither
+    partial = next(r for r in ROWS if r[0] == "24/0203")
+    text, tables = _docx_text(folder / "24-0203_tilsagn.docx")
+    assert "Delvist tilsagn" in text and "delvist afslag" in text and "500.000 kr. mindre" in text
+    assert "Relevant, men budgettet til udstyr er højt." in text and "indstilles" not in text  # no internal wording
+    scores = next(t for t in tables if t[0] == ["Kriterium", "Vægt", "Jeres score"])
+    assert [r[2] for r in scores[1:]] == [str(x) for x in partial[8]]
+    assert "Klagevejledning" in text
     rejection = next(r for r in ROWS if r[0] == "24/0206")
     text, _ = _docx_text(folder / "24-0206_afslag.docx")
-    assert rejection[2] in text and rejection[11] in text and "ikke at give støtte" in text
-    assert "Tilsagnet er på" not in text
+    assert rejection[2] in text and rejection[11] in text and "ikke at give tilskud" in text
+    assert "Tilsagnet" not in text and "Klagevejledning" in text and "Lovgrundlag" in text
+    draft = next(r for r in ROWS if not r[12] and not r[11])
+    text, _ = _docx_text(folder / f"{draft[0].replace('/', '-')}_afslag.docx")
+    assert "KLADDE" in text and "[SKRIV: begrundelsen" in text
+    assert "uddybning af begrundelsen" not in text  # no invitation to ask about a reason that is not there
+    # the shipped pact states no appeal guidance and no contact: prompts, never invented law
+    assert {i.value for i in job.letter_issues if i.code is IssueCode.LETTER_TEXT_MISSING} == {None}
+    missing = " ".join(i.message for i in job.letter_issues if i.code is IssueCode.LETTER_TEXT_MISSING)
+    for key in ("appeal", "contact", "legal_basis", "payment", "acceptance_days"):
+        assert f"[letters] {key}" in missing, key
+
+
+def test_a_configured_pact_gives_a_letter_without_prompts(tmp_path: Path):
+    """Every text stated in the pact file: no prompt, no KLADDE, the payments and the deadline computed."""
+    pact_file = tmp_path / "testpagt.toml"
+    pact_file.write_text(TEST_PACT, encoding="utf-8")
+    pact = load_pact(pact_file)
+    path = write_workbook(tmp_path / "o.xlsx", {"A": [[*HEADER, "Projektstart", "Projektslut"], [
+        *app(case="T/1", title="Robotter i fysik", decision="Tilsagn", granted=500_000, applied=600_000,
+             begrundelse="Budgettet til udstyr er højt."), dt.datetime(2025, 1, 1), dt.datetime(2026, 12, 31)]]})  # fmt: skip
+    job = run_letters(pact, 2024, tmp_path / "b", inputs=[path], letter_date=dt.date(2024, 10, 1))
+    assert [o.status for o in job.letters] == ["written"] and job.letter_issues == []
+    text, tables = _docx_text(tmp_path / "b" / "T-1_tilsagn.docx")
+    assert "[SKRIV" not in text and "KLADDE" not in text
+    assert "Tilsagnet skal accepteres skriftligt over for sekretariatet senest 15. oktober 2024." in text
+    payments = next(t for t in tables if t[0] == ["Rate", "Udbetales", "Beløb"])
+    assert [r[2] for r in payments[1:]] == ["225.000 kr.", "225.000 kr.", "50.000 kr."]  # 10 % held back
+    assert payments[-1][0] == "Tilbageholdt del (10 %)"
+    assert "Projektet skal medfinansieres med mindst 25 % af det samlede budget." in text
+    assert "Testlov § 1" in text and "Ankestyrelsen (test)" in text and "Testperson" in text
+    reports = next(t for t in tables if t[0] == ["Rapport", "Frist"])
+    assert reports[1:] == [["Statusrapport for 2025", "28. februar 2026"],
+                           ["Slutrapport med regnskab", "31. marts 2027"]]  # 3 months after the end  # fmt: skip
+
+
+TEST_PACT = """
+key = "testpagt"
+name = "Testpagten"
+region = "Region Test"
+first_year = 2020
+last_year = 2030
+[[themes]]
+key = "1"
+name = "De potentielle STEM'ere"
+[[rounds]]
+key = "aaben"
+name = "Åben runde"
+[[project_types]]
+key = "motiverende"
+name = "Motiverende"
+[budgets]
+min_cofinancing_share = 0.25
+[[assessment.criteria]]
+key = "relevans"
+name = "Relevans for indsatsområdet"
+weight = 3
+[letters]
+sender = "Sekretariatet for Testpagten"
+signatory = ["Testperson", "Sekretariatschef"]
+contact = "Testperson, test@example.org, 12 34 56 78"
+legal_basis = "Tilskuddet gives efter Testlov § 1."
+appeal = "Afgørelsen kan ikke påklages til anden administrativ myndighed. Klager over sagsbehandlingen: Ankestyrelsen (test)."
+acceptance_days = 14
+[letters.reporting]
+progress_month = 2
+final_months = 3
+[letters.payment]
+instalments = ["ved accept af tilsagnet", "efter godkendt statusrapport"]
+held_back_share = 0.10
+"""
 
 
 def test_existing_letters_are_never_overwritten(tmp_path: Path):
@@ -346,13 +511,39 @@ def test_existing_letters_are_never_overwritten(tmp_path: Path):
     folder.mkdir()
     mine = folder / "24-0201_tilsagn.docx"
     mine.write_bytes(b"rettet i haanden")
-    job = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 1))
+    job = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 1), draft=True)
     assert mine.read_bytes() == b"rettet i haanden"
     status = {Path(o.path).name: o.status for o in job.letters}
     assert status["24-0201_tilsagn.docx"] == "skipped"
     assert sum(1 for s in status.values() if s == "written") == len(ROWS) - 1
-    again = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 2))
+    again = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 2), draft=True)
     assert {o.status for o in again.letters} == {"skipped"}
+
+
+def test_overwrite_keeps_the_old_letter_as_a_dated_copy(tmp_path: Path):
+    import os
+
+    folder = tmp_path / "breve"
+    folder.mkdir()
+    old = folder / "24-0201_tilsagn.docx"
+    old.write_bytes(b"det gamle brev")
+    (folder / "24-0201_tilsagn.pdf").write_bytes(b"%PDF- det gamle")
+    stamp = dt.datetime(2024, 10, 1, 10, 15, 0).timestamp()
+    os.utime(old, (stamp, stamp))
+    job = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 2), draft=True,
+                      overwrite=True)  # fmt: skip
+    outcome = next(o for o in job.letters if o.case_id == "24/0201")
+    assert outcome.status == "replaced" and outcome.kept == "24-0201_tilsagn.2024-10-01_101500.docx"
+    assert (folder / outcome.kept).read_bytes() == b"det gamle brev"
+    assert (folder / "24-0201_tilsagn.2024-10-01_101500.pdf").read_bytes() == b"%PDF- det gamle"
+    assert old.read_bytes()[:2] == b"PK" and "2. oktober 2024" in _docx_text(old)[0]
+    again = run_letters(NORD, 2024, folder, inputs=[DECIDED], letter_date=dt.date(2024, 10, 3), draft=True,
+                        overwrite=True)  # fmt: skip
+    kept = {o.kept for o in again.letters}
+    # the letter, its two dated copies, and the old PDF moved to the first copy's name (none left beside the new one)
+    assert len([p for p in folder.iterdir() if p.name.startswith("24-0201_tilsagn.")]) == 4
+    assert not (folder / "24-0201_tilsagn.pdf").exists()
+    assert "" not in kept
 
 
 def test_letter_issues(tmp_path: Path):
@@ -361,12 +552,21 @@ def test_letter_issues(tmp_path: Path):
         app(decision="Tilsagn", granted=None),
         app(case="24/2", title="Andet", decision="Afslag", theme="Ukendt tema"),
         app(case="24/3", title="Tredje", decision="Tilsagn", granted=400_000),
+        app(case="24/4", title="Fjerde", decision="Afslag", begrundelse=None),
+        app(case="24/5", title="Femte", decision="Tilsagn", granted=300_000, begrundelse="Fin; indstilles delvist"),
+        app(case=None, title="Sjette", decision="Tilsagn", granted=500_000),
     )
     job = run_letters(NORD, 2024, tmp_path / "breve", inputs=[path], letter_date=dt.date(2024, 10, 1))
-    found = {(i.code, i.cell) for i in job.letter_issues}
-    assert found == {(IssueCode.LETTER_NO_AMOUNT, "J2"), (IssueCode.LETTER_ROW_HAS_ERRORS, "D3")}
-    assert [o.status for o in job.letters] == ["failed", "failed", "written"]
-    assert all(i.severity is Severity.ERROR for i in job.letter_issues)
+    found = {(i.code, i.cell) for i in job.letter_issues if i.code is not IssueCode.LETTER_TEXT_MISSING}
+    assert found == {(IssueCode.LETTER_NO_AMOUNT, "J2"), (IssueCode.LETTER_ROW_HAS_ERRORS, "D3"),
+                     (IssueCode.LETTER_NO_REASON, "O5"), (IssueCode.LETTER_INTERNAL_WORDING, "O6"),
+                     (IssueCode.LETTER_MISSING_DATA, "B7"), (IssueCode.LETTER_MISSING_DATA, "D4"),
+                     (IssueCode.LETTER_MISSING_DATA, "D6"), (IssueCode.LETTER_MISSING_DATA, "D7")}  # fmt: skip
+    assert [o.status for o in job.letters] == ["failed", "failed", "written", "failed", "written", "written"]
+    severity = {i.code: i.severity for i in job.letter_issues}
+    assert severity[IssueCode.LETTER_NO_REASON] is Severity.ERROR
+    assert severity[IssueCode.LETTER_INTERNAL_WORDING] is Severity.WARNING
+    assert severity[IssueCode.LETTER_TEXT_MISSING] is Severity.WARNING
 
 
 def test_remaining_framework_takes_off_every_grant_of_the_year(tmp_path: Path):
@@ -390,9 +590,12 @@ def test_cli_memo_and_letters(cli, tmp_path: Path):
     assert r.returncode == 2 and "ukendt runde" in r.stderr and not (tmp_path / "x.docx").exists()
     folder = tmp_path / "breve"
     r = cli("breve", DECIDED, "--year", "2024", "--out", folder, "--date", "2024-10-01")
-    assert r.returncode == 0 and f"{len(ROWS)} skrevet" in r.stdout
-    r = cli("breve", DECIDED, "--year", "2024", "--out", folder)
-    assert r.returncode == 0 and f"{len(ROWS)} sprunget over" in r.stdout
+    assert r.returncode == 1 and "4 ikke dannet" in r.stdout and "letter_no_reason" in r.stdout  # refused
+    r = cli("breve", DECIDED, "--year", "2024", "--out", folder, "--udkast")
+    assert r.returncode == 0 and "4 skrevet" in r.stdout and f"{len(ROWS) - 4} sprunget over" in r.stdout
+    assert "KLADDE" in r.stdout
+    r = cli("breve", DECIDED, "--year", "2024", "--out", folder, "--udkast", "--overwrite")
+    assert r.returncode == 0 and f"{len(ROWS)} erstattet" in r.stdout
 
 
 def test_cli_memo_exit_1_on_failing_checks(cli, tmp_path: Path):

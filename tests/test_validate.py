@@ -108,6 +108,11 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         Severity.WARNING,
     ),
     IssueCode.DUPLICATE_APPLICATION: (lambda: overview(row(), row(case="y")), "D3", Severity.ERROR),
+    IssueCode.SIMILAR_NAME: (
+        lambda: overview(row(year=2020, title="LabSTEM Nord+ v/AAU"), row(year=2023, case="y", title="LamSTEM Nord+ v/AAU")),
+        "D2",
+        Severity.WARNING,
+    ),
     IssueCode.DUPLICATE_CASE_ID: (lambda: overview(row(), row(title="Andet projekt v/EUC Nord")), "B3", Severity.ERROR),
     IssueCode.AMBIGUOUS_SUBTOTAL: (
         lambda: overview(row(), row(year="I alt", case="y", title="Andet projekt v/EUC Nord")),
@@ -138,9 +143,28 @@ SCENARIOS: dict[IssueCode, tuple[Callable[[], dict[str, Any]], str | None, Sever
         "A3",
         Severity.ERROR,
     ),
+    # what is read, and how (issue 23)
+    IssueCode.HIDDEN_SHEET: (
+        lambda: {"A": good_rows(), "Gammel": SheetSpec(good_rows(), hidden=True)},
+        None,
+        Severity.INFO,
+    ),
+    IssueCode.HIDDEN_ROWS_COLUMNS: (lambda: {"A": SheetSpec(good_rows(), hidden_columns=["B"])}, None, Severity.INFO),
+    IssueCode.LIST_SHEET: (
+        lambda: {
+            "A": good_rows(),
+            "Lister": [["Afgørelse", "Indsatsområde", "Runde"], ["Tilsagn", "Piger og kvinder i STEM", "Åben runde"]],
+        },
+        None,
+        Severity.INFO,
+    ),
+    IssueCode.GRANTED_ZERO: (lambda: overview(row(granted=0)), "I2", Severity.ERROR),
+    IssueCode.MIXED_SCRIPT: (lambda: overview(row(title="LabSTEM N\u043erd v/EUC Nord")), "D2", Severity.WARNING),
 }
 
 FATAL = {IssueCode.FILE_UNREADABLE, IssueCode.NO_HEADER_ROW}  # covered in test_ingest / test_cli
+#: a pact setting, an input list or a period makes these: covered in test_reading
+READING = {IssueCode.YEAR_MISMATCH, IssueCode.DECISIONS_DO_NOT_ADD_UP, IssueCode.SKIPPED_FILE, IssueCode.EMPTY_PERIOD}
 MULTI_FILE = {IssueCode.DUPLICATE_FILE}  # covered in test_duplicates
 ROUND_PREFIXES = ("assessment_", "recommended_", "round_no_", "letter_")  # covered in test_round
 LEDGER_PREFIX = ("ledger_", "opendata_")  # the commitment ledger and open data (issue 25): test_ledger, test_opendata
@@ -150,7 +174,7 @@ def test_every_issue_code_has_a_scenario():
     # budget codes: test_budget.py; the round's codes (issue 16): test_round.py; goal codes: test_goals.py
     overview_codes = {c for c in IssueCode if not c.value.startswith(("budget_", "goal_", *ROUND_PREFIXES,
                                                                                   *LEDGER_PREFIX))}
-    assert set(SCENARIOS) | FATAL | MULTI_FILE == overview_codes
+    assert set(SCENARIOS) | FATAL | MULTI_FILE | READING == overview_codes
 
 
 @pytest.mark.parametrize("code", list(SCENARIOS), ids=lambda c: c.value)

@@ -33,7 +33,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -90,6 +90,9 @@ class NamedItem(BaseModel):
     from_year: int | None = None
     #: one-line description (shown in reports)
     description: str = ""
+    #: a funding channel ("Nationalt udbud"), read from the theme column but not one of the pact's themes:
+    #: shown apart in the report (no theme list entry, no learning section), always open
+    channel: bool = False
 
     def all_names(self) -> list[str]:
         """Canonical name, aliases and (for numbered themes) "N. name"."""
@@ -127,10 +130,33 @@ class ReportSection(BaseModel):
     text: str = ""
 
 
+class ThemeWords(BaseModel):
+    """What the pact calls its themes ([report.words]): "indsatsområde" (Nordjylland) or "tema" (Midtjylland)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    one: str = Field(default="indsatsområde", min_length=1)
+    many: str = Field(default="indsatsområder", min_length=1)
+    the_one: str = Field(default="indsatsområdet", min_length=1)
+    the_many: str = Field(default="indsatsområderne", min_length=1)
+
+
+#: the report's writing prompts, each a hint ([report.prompts]); _common.toml gives them all
+PROMPT_KEYS = (
+    "preface", "partnership", "activities", "strategic", "learning_basis", "lessons", "progress",
+    "theme_context", "theme_results", "finished_results", "open_themes", "goals_missing",
+)  # fmt: skip
+
+
 class ReportTexts(BaseModel):
     """The pact's own text for the status report ([report] in the pact file); empty: a writing prompt."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: what the pact calls its themes
+    words: ThemeWords = ThemeWords()
+    #: prompt key (:data:`PROMPT_KEYS`) → the hint after "[SKRIV: " (Danish; examples from the pact's own reports)
+    prompts: dict[str, str] = {}
 
     #: "Statusrapporten": who reports to whom, and what the report contains
     preface: str = ""
@@ -146,6 +172,18 @@ class ReportTexts(BaseModel):
     learning_basis: str = ""
     #: when projects report on progress ("en gang årligt, senest i februar")
     progress_reporting: str = ""
+
+    @model_validator(mode="after")
+    def _known_prompts(self) -> ReportTexts:
+        unknown = sorted(set(self.prompts) - set(PROMPT_KEYS))
+        if unknown:
+            known = ", ".join(PROMPT_KEYS)
+            raise ValueError(f"report.prompts: ukendte prompter {', '.join(unknown)} (kendte: {known})")
+        return self
+
+    def hint(self, key: str) -> str:
+        """The hint of prompt ``key`` ("" when the pact and the defaults give none)."""
+        return " ".join(self.prompts.get(key, "").split())
 
 
 class InstitutionRule(BaseModel):
@@ -190,6 +228,23 @@ class FrameworkSheet(BaseModel):
     sheet_names: list[str]
     year_headers: list[str]
     amount_headers: list[str]
+
+
+class OverviewRules(BaseModel):
+    """How the overview sheets are read (``[overview]`` in a pact file).
+
+    ``year_from`` says where an application's year comes from: ``"column"`` (an År column, the
+    default), ``"sheet_name"`` (one sheet per year, "2021", "Ansøgninger 2022") or ``"title"`` (a
+    title cell above the header row, "Ansøgninger 2023"). With a context year an År column is not
+    required; where a sheet has one, an empty year cell takes the context year and a year cell that
+    differs from it is ``year_mismatch``. ``read_hidden_sheets`` reads hidden sheets like visible
+    ones (each still named in a ``hidden_sheet`` info); ``--skjulte-ark`` does the same for one run.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    read_hidden_sheets: bool = False
+    year_from: Literal["column", "sheet_name", "title"] = "column"
 
 
 class ConfigConflict(ValueError):
@@ -490,6 +545,8 @@ class AssessmentRules(BaseModel):
     recommended_by: str = "sekretariatet og styregruppen"
     #: who decides
     council: str = "Regionsrådet"
+    #: who signs the memo (name and title, one line each); empty: a writing prompt in the signature block
+    signatory: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> AssessmentRules:
@@ -526,17 +583,71 @@ class AssessmentRules(BaseModel):
         return NameMatcher({"yes": self.yes, "no": self.no, "partial": self.partial})
 
 
+class PaymentTerms(BaseModel):
+    """How a grant is paid ([letters.payment]): instalments, then a part held back until the final report is
+    approved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: when each instalment is paid, in order ("ved accept af tilsagnet", "efter godkendt statusrapport");
+    #: the grant less the held-back part is split evenly over them (whole kroner, the first takes the rest)
+    instalments: list[str] = []
+    #: share (0..1) of the grant held back until the final report and accounts are approved; None: not stated
+    held_back_share: float | None = Field(default=None, ge=0, lt=1)
+
+
+class ReportingDuties(BaseModel):
+    """When a grant's reports are due ([letters.reporting]); ``None``: not stated (a writing prompt)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: a status (progress) report each year of the project by the end of this month (2 = "senest i februar")
+    progress_month: int | None = Field(default=None, ge=1, le=12)
+    #: the final report with accounts this many months after the project period ends
+    final_months: int | None = Field(default=None, ge=1, le=24)
+
+
 class LetterRules(BaseModel):
-    """What the decision letters say beyond the decision: sender and the conditions of a grant."""
+    """What the decision letters say beyond the decision ([letters] in the pact file).
+
+    Every text is the region's own wording. An empty text is printed as a marked writing prompt
+    (``[SKRIV: …]``, yellow) and the letter is marked KLADDE: the tool never invents the law a
+    letter cites or the guidance on appeal it gives.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     sender: str = ""
     signature: str = "Med venlig hilsen"
-    #: the conditions of a grant, one paragraph each, in the grant letter (in Danish)
+    #: who signs the letters (name and title, one line each); empty: a writing prompt
+    signatory: list[str] = []
+    #: the contact person named in every letter (name, e-mail, phone); empty: a writing prompt
+    contact: str = ""
+    #: the legal basis of the grants ("Tilskuddet gives efter ..."), forvaltningsloven § 24; empty: a prompt
+    legal_basis: str = ""
+    #: guidance on appeal, forvaltningsloven § 25: where the decision can be brought, or that it cannot be
+    #: appealed to another administrative authority, and where complaints about the case handling go; empty: a prompt
+    appeal: str = ""
+    #: the condition on eligible costs (only the approved budget, only inside the project period)
+    eligible_costs: str = ""
+    #: the condition that operations (drift) are never funded
+    operations: str = ""
+    #: the condition on co-financing; empty: computed from [budgets] min_cofinancing_share, else a prompt
+    cofinancing: str = ""
+    #: further conditions of a grant, one paragraph each (the pact's own)
     conditions: list[str] = []
+    reporting: ReportingDuties = Field(default_factory=ReportingDuties)
+    payment: PaymentTerms = Field(default_factory=PaymentTerms)
+    #: days from the letter's date to accept the grant; None: a writing prompt
+    acceptance_days: int | None = Field(default=None, ge=1, le=365)
+    #: what happens when the grant is not accepted in time (the region's wording); empty: not printed
+    acceptance_note: str = ""
     #: how a rejected applicant may ask for more (one paragraph; empty: none)
     rejection_note: str = ""
+    #: words of the staff's own voice ("indstilles", "anbefales"): a clause of the Begrundelse holding one
+    #: is left out of a letter (letter_internal_wording), since the letter speaks for the council
+    internal_words: list[str] = []
+
 
 # -- goals (issue 17) ----------------------------------------------------------
 class MeasuredGoal(BaseModel):
@@ -747,8 +858,11 @@ class Pact(BaseModel):
     themes: list[NamedItem] = Field(min_length=1)
     project_types: list[NamedItem] = []
     rounds: list[NamedItem] = []
-    #: year -> theme keys open that year; years not listed had every theme open
+    #: year -> theme keys open that year; years not listed had every theme open (but see themes_rotate_from)
     open_themes: dict[int, list[str]] = {}
+    #: from this year the open themes rotate (Midtjylland from 2022: 1-2 focus themes a year); a year from it
+    #: that open_themes does not list is unknown, not "all open" (a writing prompt in the report). None: never
+    themes_rotate_from: int | None = None
     decisions: dict[str, list[str]]
     statuses: dict[str, list[str]] = {}
     progress: dict[str, list[str]] = {}
@@ -757,6 +871,8 @@ class Pact(BaseModel):
     #: applicant name rules, first match wins; the last rule is the fallback
     institution_types: list[InstitutionRule] = []
     framework: FrameworkSheet
+    #: how overview sheets are read: hidden sheets, where the year comes from (issue 23)
+    overview: OverviewRules = Field(default_factory=OverviewRules)
     budgets: BudgetRules
     amounts: AmountBounds
     #: the application round: assessment columns and criteria (issue 16)
@@ -850,10 +966,24 @@ class Pact(BaseModel):
         """The project type with this key (KeyError when unknown)."""
         return _by_key(self.project_types, key)
 
+    def with_hidden_sheets(self) -> Pact:
+        """This pact, reading hidden sheets too (``--skjulte-ark``); ``self`` when it already does."""
+        if self.overview.read_hidden_sheets:
+            return self
+        return self.model_copy(update={"overview": self.overview.model_copy(update={"read_hidden_sheets": True})})
+
     def is_theme_open(self, theme_key: str, year: int) -> bool:
-        """Whether applications could be made under this theme in this year."""
+        """Whether applications could be made under this theme in this year (unknown years count as open)."""
         keys = self.open_themes.get(year)
-        return keys is None or theme_key in keys
+        return keys is None or theme_key in keys or self.is_channel(theme_key)
+
+    def is_channel(self, theme_key: str) -> bool:
+        """Whether the "theme" is a funding channel (``channel = true``), not one of the pact's themes."""
+        return any(t.key == theme_key and t.channel for t in self.themes)
+
+    def open_themes_known(self, year: int) -> bool:
+        """Whether the pact says which themes were open in ``year`` (listed, or before rotation began)."""
+        return year in self.open_themes or self.themes_rotate_from is None or year < self.themes_rotate_from
 
 
 def _by_key(items: list[NamedItem], key: str) -> NamedItem:
@@ -869,7 +999,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"pagtfilen findes ikke: {path}", code=ErrorCode.CONFIG_NOT_FOUND) from None
-    except tomllib.TOMLDecodeError as exc:
+    except OSError as exc:  # a folder, no permission
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(f"{path}: pagtfilen kan ikke læses ({reason}); angiv en .toml-fil") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: ikke gyldig TOML ({exc})") from None
 
 

@@ -467,6 +467,110 @@ def split_title_applicant(text: str) -> tuple[str, str | None]:
     return title, applicant
 
 
+# -- comparison keys: the same text is the same key (issue 23, item 5) -------------------------------------
+#: Hyphen and dash variants (and the minus sign) read as "-": "2020‐01" (U+2010) is "2020-01".
+_DASH_VARIANTS = re.compile("[\u2010-\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d]")
+#: Cyrillic and Greek letters (lower case, after casefold) that look like Latin ones, and the Latin letter.
+_CONFUSABLE_LOWER = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "ë", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "ï", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q",
+    "ԝ": "w", "ӏ": "l",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+}  # fmt: skip
+_CONFUSABLES = str.maketrans(_CONFUSABLE_LOWER)
+#: Every letter (either case) that :data:`_CONFUSABLE_LOWER` maps, for :func:`mixed_script`.
+_CONFUSABLE_CHARS = frozenset(
+    ch for low in _CONFUSABLE_LOWER for ch in {low, low.upper()} if ch.casefold() in _CONFUSABLE_LOWER
+)
+#: Letters that NFC does not compose but that look like one Danish letter: "o" + combining long solidus is "ø".
+_LOOKALIKE_SEQUENCES = (("o\u0338", "ø"), ("o\u0337", "ø"), ("a\u030a", "å"))
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> dict[int, None]:
+    """Format characters (Unicode category Cf: zero-width space, joiners, soft hyphen, BOM, direction marks ...)
+    mapped to nothing, built on first use (a scan of the Basic Multilingual Plane and the tag block)."""
+    found = {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) == "Cf"}
+    found.update({cp: None for cp in range(0xE0000, 0xE0080)})
+    return found
+
+
+def is_latin1(text: str) -> bool:
+    """Whether every character of ``text`` is in Latin-1 (ASCII, æ, ø, å, é ...): quick, in C."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def comparison_key(text: str) -> str:
+    """The one key two texts are compared by (duplicates, names, case numbers, themes, headers).
+
+    Two cells that look the same give the same key: Unicode compatibility forms folded (NFKC),
+    format and zero-width characters removed (zero-width space and joiners, soft hyphen, BOM,
+    direction marks), hyphen and dash variants read as "-", case folded, Cyrillic and Greek
+    letters that look like Latin ones read as those (see :func:`mixed_script`), composed (NFC) and
+    spacing collapsed. Letters, digits and punctuation are otherwise kept.
+    """
+    if text.isascii():  # the common case: nothing to fold but case and spacing
+        return " ".join(text.casefold().split())
+    if is_latin1(text):  # Danish text: no format character but the soft hyphen, no look-alike
+        plain = text.replace("\xad", "") if "\xad" in text else text
+        if unicodedata.is_normalized("NFKC", plain):
+            return " ".join(plain.casefold().split())
+    return _comparison_key(text)
+
+
+@lru_cache(maxsize=65536)
+def _comparison_key(text: str) -> str:
+    # format characters go first: a soft hyphen only shows at a line break, a zero-width space never
+    s = unicodedata.normalize("NFKC", text.translate(_invisible()))
+    s = _DASH_VARIANTS.sub("-", s)
+    s = unicodedata.normalize("NFC", s.casefold().translate(_CONFUSABLES))
+    for seq, letter in _LOOKALIKE_SEQUENCES:
+        if seq in s:
+            s = s.replace(seq, letter)
+    return " ".join(s.split())
+
+
+def case_key(text: object) -> str:
+    """The comparison key of a case number: :func:`comparison_key` without any spaces ("2020 - 01" is "2020-01")."""
+    if text is None:
+        return ""
+    return comparison_key(text if text.__class__ is str else str(text)).replace(" ", "")
+
+
+_SCRIPT_NAMES = {"CYRILLIC": "kyrillisk", "GREEK": "græsk"}
+
+
+def mixed_script(text: str) -> list[str]:
+    """The letters of a Latin text (or a case number) that are Cyrillic or Greek look-alikes, described in Danish
+    ("kyrillisk 'А'"); an empty list when there are none.
+
+    A text with other Cyrillic or Greek letters too is taken as written in that script and not reported,
+    nor is one without Latin letters or digits: only a look-alike among Latin letters or digits is.
+    """
+    if is_latin1(text):  # no Greek or Cyrillic letter at all
+        return []
+    found = [ch for ch in text if ch in _CONFUSABLE_CHARS]
+    if not found:
+        return []
+    for ch in text:
+        if ch.isalpha() and ch not in _CONFUSABLE_CHARS and unicodedata.name(ch, "").split(" ")[0] in _SCRIPT_NAMES:
+            return []  # a real Cyrillic or Greek word
+    if not any(("a" <= ch.lower() <= "z") or ch.isdigit() or ch in "æøåÆØÅ" for ch in text):
+        return []
+    out: list[str] = []
+    for ch in dict.fromkeys(found):
+        script = _SCRIPT_NAMES.get(unicodedata.name(ch, "").split(" ")[0], "ikke-latinsk")
+        out.append(f"{script} '{ch}'")
+    return out
+
+
 _NUM_PREFIX = re.compile(r"^\s*\d{1,2}\s*[.)]\s*|^\s*\d{1,2}\s+-\s+")
 _APOSTROPHES = str.maketrans("", "", "'’`´‘\"“”")
 _DASHES = re.compile(r"[-‐‑‒–—_/]+")
@@ -476,8 +580,8 @@ _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "
 
 @lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
-    """Matching key for a name: case, numbering, hyphens, apostrophes and æ/ø/å folded."""
-    s = unicodedata.normalize("NFKC", text).casefold()
+    """Matching key for a name: :func:`comparison_key`, then numbering, hyphens, apostrophes and æ/ø/å folded."""
+    s = comparison_key(text)
     s = _NUM_PREFIX.sub("", s)
     s = s.translate(_APOSTROPHES).translate(_DANISH)
     s = _DASHES.sub(" ", s)
@@ -561,7 +665,8 @@ def _below_hundred(n: int) -> str:
 
 
 def _below_thousand(n: int, *, neuter: bool) -> list[str]:
-    """Words of 1..999; ``neuter``: "et" for a lone 1 ("et tusind", not "en tusind")."""
+    """Words of 1..999; ``neuter``: "et" for a final 1 before a neuter noun ("et tusind", "et hundrede og et
+    tusind"; not "en tusind"). A compound ("enogtyve tusind") is never inflected."""
     hundreds, rest = divmod(n, 100)
     words = []
     if hundreds:
@@ -569,7 +674,7 @@ def _below_thousand(n: int, *, neuter: bool) -> list[str]:
     if rest:
         if hundreds:
             words.append("og")
-        words.append("et" if rest == 1 and neuter and not hundreds else _below_hundred(rest))
+        words.append("et" if rest == 1 and neuter else _below_hundred(rest))
     return words
 
 

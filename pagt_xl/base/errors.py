@@ -37,6 +37,9 @@ class ErrorCode(StrEnum):
     # outputs
     OUTPUT_LOCKED = "output_locked"
     OUTPUT_UNWRITABLE = "output_unwritable"
+    # PDF copies of the Word documents (issue 24)
+    PDF_UNAVAILABLE = "pdf_unavailable"
+    PDF_FAILED = "pdf_failed"
     OUTPUT_IS_INPUT = "output_is_input"
     # Excel cells and buttons
     CELL_ARGUMENT = "cell_argument"

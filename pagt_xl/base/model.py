@@ -92,6 +92,8 @@ class IssueCode(StrEnum):
     DUPLICATE_FILE = "duplicate_file"
     DUPLICATE_CASE_ID = "duplicate_case_id"
     DUPLICATE_APPLICATION = "duplicate_application"
+    #: two spellings of one title or applicant, one edit apart (issue 24; pagt_xl.core.similar_names)
+    SIMILAR_NAME = "similar_name"
     # -- goal tracking and action-plan follow-up (issue 17, pagt_xl.ingest.goals, pagt_xl.core.goals) --
     GOAL_SHEET_NOT_FOUND = "goal_sheet_not_found"
     GOAL_BAD_VALUE = "goal_bad_value"
@@ -121,6 +123,11 @@ class IssueCode(StrEnum):
     RECOMMENDED_TWICE = "recommended_twice"
     LETTER_NO_AMOUNT = "letter_no_amount"
     LETTER_ROW_HAS_ERRORS = "letter_row_has_errors"
+    # lawful letters (issue 24, pagt_xl.report.letters)
+    LETTER_NO_REASON = "letter_no_reason"
+    LETTER_INTERNAL_WORDING = "letter_internal_wording"
+    LETTER_MISSING_DATA = "letter_missing_data"
+    LETTER_TEXT_MISSING = "letter_text_missing"
 
     # ---- after the decision: the commitment ledger and budget against actuals (issue 25,
     # pagt_xl.ingest.payments, pagt_xl.core.ledger, pagt_xl.core.budget). A separate block.
@@ -148,6 +155,18 @@ class IssueCode(StrEnum):
     TEMPLATE_MACROS_REMOVED = "template_macros_removed"
     TEMPLATE_REMOTE_TEMPLATE_REMOVED = "template_remote_template_removed"
     TEMPLATE_DDE_FIELD_REMOVED = "template_dde_field_removed"
+
+    # ---- what is read, and how (issue 23: hidden content, house-style rows, context years, keys, inputs).
+    # A separate block: other work adds codes above.
+    HIDDEN_SHEET = "hidden_sheet"
+    HIDDEN_ROWS_COLUMNS = "hidden_rows_columns"
+    LIST_SHEET = "list_sheet"
+    YEAR_MISMATCH = "year_mismatch"
+    GRANTED_ZERO = "granted_zero"
+    MIXED_SCRIPT = "mixed_script"
+    DECISIONS_DO_NOT_ADD_UP = "decisions_do_not_add_up"
+    SKIPPED_FILE = "skipped_file"
+    EMPTY_PERIOD = "empty_period"
 
 
 class Issue(BaseModel):

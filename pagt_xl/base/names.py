@@ -26,6 +26,20 @@ def available_pacts() -> list[str]:
     return sorted(p.stem for p in PACTS_DIR.glob("*.toml") if not p.stem.startswith("_"))
 
 
+def default_pact_name() -> str:
+    """The pact used when none is given and none can be told from the files."""
+    return "nordjylland"
+
+
+def is_lock_file(name: str) -> bool:
+    """Whether a file name is an Office lock file: Excel/Word's ``~$name.xlsx``, LibreOffice's ``.~lock.name#``.
+
+    ``name`` may be a path; only its last part counts.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith("~$") or (base.startswith(".~lock.") and base.endswith("#"))
+
+
 #: Everything a breakdown can be by, in the order the command line lists them.
 KEYS: tuple[str, ...] = (
     "year",

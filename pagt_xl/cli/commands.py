@@ -186,6 +186,7 @@ def _add_report_command(sub: Any) -> None:
         "hvis den er tidligere)",
     )
     p.add_argument("--goals", nargs="+", type=Path, metavar="FIL", help="målopfølgning: kapitlet Målopfølgning")
+    _add_pdf(p)
     p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
                    help="udbetalingerne (arket Udbetalinger): afsnittet Udbetalt og tilbageført")  # fmt: skip
     p.set_defaults(func=cmd_report)
@@ -251,6 +252,8 @@ def _add_memo_command(sub: Any) -> None:
     p.add_argument("--payments", nargs="+", type=Path, metavar="FIL",
                    help="udbetalingerne: årets tilbageførte midler lægges til restrammen")  # fmt: skip
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på notatet (standard: i dag)")
+    p.add_argument("--sagsnr", metavar="SAGSNR", help="notatets sagsnummer (uden: en skriveprompt i notatet)")
+    _add_pdf(p)
     p.set_defaults(func=cmd_memo)
 
 
@@ -259,9 +262,12 @@ def _add_letters_command(sub: Any) -> None:
         "breve",
         help="lav tilsagns- og afslagsbreve (Word) efter Regionsrådets beslutning",
         description="Skriver ét brev pr. ansøgning med afgørelse (Tilsagn eller Afslag) i oversigten, navngivet "
-        "efter sagsnummeret. Beløbet står i tal og ord, betingelserne kommer fra pagten. Eksisterende filer "
-        "overskrives aldrig (de vises som sprunget over). Exit-kode 0: alle breve skrevet eller sprunget over, "
-        "1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
+        "efter sagsnummeret: afgørelsen, beløbet i tal og ord, lovgrundlag, begrundelse (ved afslag og delvist "
+        "tilsagn), klagevejledning, vilkår, afrapportering, udbetaling, frist for accept og kontaktperson; "
+        "teksterne kommer fra pagten, og en manglende tekst er en gul skriveprompt (brevet er da en KLADDE). "
+        "Et afslag eller delvist tilsagn uden begrundelse dannes ikke (uden --udkast). Eksisterende filer "
+        "overskrives ikke (de vises som sprunget over) uden --overwrite. Exit-kode 0: alle breve skrevet eller "
+        "sprunget over, 1: data har fejl eller et brev kunne ikke dannes, 2: en fil kan ikke læses.",
     )
     p.add_argument("paths", nargs="+", metavar="FIL", help="projektmapper med afgørelserne")
     _add_pact(p)
@@ -272,6 +278,17 @@ def _add_letters_command(sub: Any) -> None:
     p.add_argument("--grant-template", type=Path, metavar="FIL", help="skabelon til tilsagn (brev_tilsagn.docx)")
     p.add_argument("--rejection-template", type=Path, metavar="FIL", help="skabelon til afslag (brev_afslag.docx)")
     p.add_argument("--date", metavar="ÅÅÅÅ-MM-DD", help="dato på brevene (standard: i dag)")
+    p.add_argument(
+        "--udkast",
+        action="store_true",
+        help="dan også afslag og delvise tilsagn uden begrundelse, som KLADDE med en skriveprompt (de kan ikke sendes)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="erstat et eksisterende brev med et nyt (det gamle gemmes som en kopi med dato og tid i navnet)",
+    )
+    _add_pdf(p)
     p.set_defaults(func=cmd_letters)
 
 
@@ -326,6 +343,30 @@ def _add_demo_command(sub: Any) -> None:
     p.set_defaults(func=cmd_demo)
 
 
+def _add_pdf(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="gem også en PDF ved siden af hver .docx: tagget (tilgængelig), med sprog og indholdsfortegnelse med "
+        "sidetal, til Digital Post og nettet (kræver LibreOffice)",
+    )
+
+
+def _pdf_first(args: argparse.Namespace) -> None:
+    """With --pdf: refuse (Danish, exit 2) before any work when LibreOffice is not installed."""
+    if getattr(args, "pdf", False):
+        from pagt_xl.report.pdf import require_pdf
+
+        require_pdf()
+
+
+def _write_pdfs(paths: list[Path]) -> None:
+    from pagt_xl.report.pdf import export_pdfs
+
+    for pdf in export_pdfs(paths):
+        print(f"PDF skrevet: {pdf}")
+
+
 def _add_password(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--password",
@@ -338,11 +379,42 @@ def _add_password(p: argparse.ArgumentParser) -> None:
 def _add_pact(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--pact",
-        default=os.environ.get("PAGT_XL_PACT", "nordjylland"),
+        default=os.environ.get("PAGT_XL_PACT") or None,
         metavar="NAVN|FIL",
         help=f"pagt: et navn ({', '.join(available_pacts())}) eller stien til en .toml-fil "
-        "(standard: nordjylland eller $PAGT_XL_PACT)",
+        "(standard: $PAGT_XL_PACT, ellers den pagt filens indsatsområder og overskrifter peger på, "
+        "ellers nordjylland)",
     )
+    p.add_argument(
+        "--skjulte-ark",
+        "--hidden-sheets",
+        dest="hidden_sheets",
+        action="store_true",
+        help="læs også skjulte ark (standard: de springes over og nævnes; pagtens [overview] read_hidden_sheets)",
+    )
+
+
+#: the line naming a chosen pact, printed by :func:`main` once the command has run (not before an exit-2 error)
+_PACT_NOTES: list[str] = []
+
+
+def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
+    """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
+    which, after the command's output, unless it stops with exit 2); ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.pipeline import choose_pact
+
+    choice = choose_pact(args.pact, list(paths))
+    if choice.note:
+        _PACT_NOTES.append(choice.note)
+    return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
+
+
+def _warn_empty_period(issues: list[Issue]) -> bool:
+    """Print each ``empty_period`` warning on stderr; whether there was one (the command then exits 1)."""
+    found = [i for i in issues if i.code == "empty_period"]
+    for issue in found:
+        print(f"pagt-xl: advarsel: {issue.message}", file=sys.stderr)
+    return bool(found)
 
 
 def _report_fatal(fatal: list[Issue]) -> int:
@@ -358,7 +430,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pagt_xl.outputs.files import issues_csv
     from pagt_xl.pipeline import run_validation
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     # several files: each read in a child process, so that one the reader aborts on is only that file's error
     result = run_validation(list(args.paths), pact, password=args.password, isolate=len(args.paths) > 1)
     if result.fatal:
@@ -505,7 +577,7 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import JobOutputs, JobSpec
 
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=(args.year, args.year) if args.year is not None else None,
@@ -536,7 +608,8 @@ def cmd_breakdown(args: argparse.Namespace) -> int:
         if args.format == "table" and by == ["year"]:
             text = year_table_text(result.years) + "\n\n" + text.split("\n\n", 1)[-1]
         _emit(text, args.out)
-    return EXIT_DATA if validation.has_errors else EXIT_OK
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if validation.has_errors or empty else EXIT_OK
 
 
 def _render_breakdown(doc: dict[str, Any], fmt: str, by: list[str]) -> str:
@@ -599,10 +672,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
+    _pdf_first(args)
     report_date = _report_date(args.date)
     period = (args.year, args.year) if args.year is not None else _year_range(args.period)
     spec = JobSpec(
-        pact=load_pact(args.pact),
+        pact=_pact(args, args.paths),
         inputs=list(args.paths),
         password=args.password,
         period=period,
@@ -634,9 +708,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     for issue in result.template_issues:  # macros, an outside template, DDE fields: taken out of the draft
         print(f"pagt-xl: advarsel: {issue.file}: {issue.message}", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
+    if args.pdf:
+        _write_pdfs([args.out])
     goal_errors = result.goals is not None and result.goals.has_errors
     ledger_errors = result.ledger is not None and result.ledger.has_errors
-    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors else EXIT_OK
+    empty = _warn_empty_period(result.notes)
+    return EXIT_DATA if result.validation.has_errors or goal_errors or ledger_errors or empty else EXIT_OK
 
 
 def _year_range(text: str | None) -> tuple[int, int] | None:
@@ -672,7 +749,7 @@ def cmd_budgets(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
     as_of = _report_date(args.as_of)
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     overview = None
     if args.overview:
         validation = run_validation(list(args.overview), pact)
@@ -725,17 +802,18 @@ def _budgets_text(review: Any, table: Any, unread: list[dict[str, str]]) -> str:
         return "-" if v is None or v != v else format_amount(int(v))
 
     lines = [f"{'Status':<15} {'Sagsnr.':<9} {'Udgifter i alt':>16} {'Ansøgt':>14} {'Bevilget':>14} "
-             f"{'Forbrugt':>14}  Projekt"]  # fmt: skip
+             f"{'Forbrugt':>14}  Projekt"] if len(table) else []  # fmt: skip
     for r in table.itertuples(index=False):
         lines.append(f"{r.status:<15} {(r.case_id or '-'):<9} {kr(r.total_cost):>16} {kr(r.sought):>14} "
                      f"{kr(r.granted):>14} {kr(r.spent):>14}  {r.title or ''}")  # fmt: skip
-    for u in unread:
+    for u in unread if len(table) else []:  # no budget read: no table, the errors say why (stderr and below)
         lines.append(f"{u['status']:<15} {'':<9} {'':>16} {'':>14} {'':>14} {'':>14}  {Path(u['file']).name}")
     if len(table):
         cost, sought, granted, spent = (kr(table[c].sum()) for c in ("total_cost", "sought", "granted", "spent"))
         lines.append(f"{'I alt':<15} {'':<9} {cost:>16} {sought:>14} {granted:>14} {spent:>14}  "
                      f"{len(table)} budgetter")  # fmt: skip
-    lines.append("")
+    if lines:
+        lines.append("")
     lines.append(issues_text(review.issues).rstrip("\n"))
     errors, warnings = (sum(1 for i in review.issues if i.severity == s) for s in ("error", "warning"))
     lines.append(f"{len(review.records)} budgetter læst af {len(review.files)} fil(er): {errors} fejl, "
@@ -754,18 +832,33 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def cmd_template_vars(args: argparse.Namespace) -> int:
-    """``pagt-xl template-vars``."""
+    """``pagt-xl template-vars``: the variables, and with --template the template checked (exit 2 on a fault)."""
     from pagt_xl.report import nested_variables, template_variables, used_variables
+    from pagt_xl.report.render import TemplateProblem, check_template
 
     if args.kind == "statusrapport":
         variables = template_variables()
         nested = nested_variables()
-    else:
-        from pagt_xl.report.memo import letter_variables, memo_nested_variables, memo_variables
+    elif args.kind == "indstilling":
+        from pagt_xl.report.memo import memo_nested_variables, memo_variables
 
-        variables = memo_variables() if args.kind == "indstilling" else letter_variables()
-        nested = memo_nested_variables() if args.kind == "indstilling" else {}
+        variables, nested = memo_variables(), memo_nested_variables()
+    else:
+        from pagt_xl.report.letters import letter_nested_variables, letter_variables
+
+        variables, nested = letter_variables(), letter_nested_variables()
     used = used_variables(args.template) if args.template else None
+    problem: TemplateProblem | None = None
+    if args.template:
+        model: Any = None
+        if args.kind == "indstilling":
+            from pagt_xl.report.memo import MemoContext as model
+        elif args.kind == "brev":
+            from pagt_xl.report.letters import LetterContext as model
+        try:
+            check_template(args.template, args.kind, model)
+        except TemplateProblem as exc:
+            problem = exc
     unknown = sorted(used - set(variables)) if used is not None else []
     if args.format == "json":
         doc = {
@@ -774,6 +867,7 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
                 for k, v in variables.items()
             ],
             "unknown": unknown,
+            **({"fault": str(problem)} if problem else {}),
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
@@ -785,11 +879,11 @@ def cmd_template_vars(args: argparse.Namespace) -> int:
                 print(f"{'' if used is None else '  '}    .{sub_name:<{width - 1}}{sub_text}")
         if used is not None:
             print(f"\n* = bruges i {args.template}")
-            if unknown:
-                print(f"Ukendte variabler i skabelonen: {', '.join(unknown)}")
-            else:
+            if problem is None:
                 print("Skabelonen bruger kun kendte variabler.")
-    return EXIT_DATA if unknown else EXIT_OK
+    if problem is not None:
+        raise problem
+    return EXIT_OK
 
 
 # -- the application round (issue 16) -------------------------------------------------------------------
@@ -797,13 +891,15 @@ def cmd_memo(args: argparse.Namespace) -> int:
     """``pagt-xl indstilling``: the recommendation memo of a round."""
     if args.out.suffix.lower() != ".docx":
         raise UsageError("--out skal være en .docx-fil")
+    _pdf_first(args)
     from pagt_xl.pipeline import run_memo
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     try:
         job = run_memo(
             pact, args.year, inputs=list(args.paths), round_name=args.round, out=args.out, template=args.template,
             budgets=list(args.budgets or []), report_date=_report_date(args.date), password=args.password,
+            case_number=args.sagsnr,
             payments=list(args.payments or []),
         )  # fmt: skip
     except ValueError as exc:
@@ -817,7 +913,10 @@ def cmd_memo(args: argparse.Namespace) -> int:
     if job.issues:
         print(issues_text(job.issues).rstrip("\n"))
     print(f"\nIndstillingsnotat skrevet: {args.out}")
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    if args.pdf:
+        _write_pdfs([args.out])
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
 def memo_text(job: Any) -> str:
@@ -854,12 +953,14 @@ def cmd_letters(args: argparse.Namespace) -> int:
     """``pagt-xl breve``: one decision letter per decided application."""
     from pagt_xl.pipeline import run_letters
 
-    pact = load_pact(args.pact)
+    _pdf_first(args)
+    pact = _pact(args, args.paths)
     try:
         job = run_letters(
             pact, args.year, args.out, inputs=list(args.paths), round_name=args.round,
             letter_date=_report_date(args.date), grant_template=args.grant_template,
-            rejection_template=args.rejection_template, password=args.password,
+            rejection_template=args.rejection_template, password=args.password, draft=args.udkast,
+            overwrite=args.overwrite,
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -868,20 +969,30 @@ def cmd_letters(args: argparse.Namespace) -> int:
     print(letters_text(job.letters))
     if job.letter_issues:
         print(issues_text(job.letter_issues).rstrip("\n"))
-    return EXIT_DATA if job.has_errors else EXIT_OK
+    if args.pdf:
+        _write_pdfs([Path(o.path) for o in job.letters if o.status in ("written", "replaced")])
+    empty = _warn_empty_period(job.notes)
+    return EXIT_DATA if job.has_errors or empty else EXIT_OK
 
 
-_LETTER_STATUS = {"written": "skrevet", "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}
+_LETTER_STATUS = {"written": "skrevet", "replaced": "erstattet (det gamle er gemt)",
+                  "skipped": "sprunget over (findes allerede)", "failed": "ikke dannet"}  # fmt: skip
 
 
 def letters_text(letters: list[Any]) -> str:
     """One line per letter and a count (Danish)."""
     if not letters:
         return "Ingen ansøgninger med afgørelse (Tilsagn eller Afslag) i det valgte år og den valgte runde."
-    lines = [f"  {o.kind:<8} {_LETTER_STATUS[o.status]:<32} {o.path}" for o in letters]
+    lines = []
+    for o in letters:
+        status = _LETTER_STATUS[o.status] + (" som KLADDE" if o.draft else "")
+        kept = f" (gammelt brev: {o.kept})" if o.kept else ""
+        lines.append(f"  {o.kind:<15} {status:<42} {o.path}{kept}")
     counts = {k: sum(1 for o in letters if o.status == k) for k in _LETTER_STATUS}
-    lines.append(f"Breve: {counts['written']} skrevet, {counts['skipped']} sprunget over (findes allerede), "
-                 f"{counts['failed']} ikke dannet.")  # fmt: skip
+    drafts = sum(1 for o in letters if o.draft)
+    lines.append(f"Breve: {counts['written']} skrevet, {counts['replaced']} erstattet, {counts['skipped']} sprunget "
+                 f"over (findes allerede), {counts['failed']} ikke dannet"
+                 + (f"; {drafts} er KLADDE (skriveprompter, se nedenfor)." if drafts else "."))  # fmt: skip
     return "\n".join(lines)
 
 
@@ -951,7 +1062,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"pagt-xl: {message}", file=sys.stderr)
     for path in result.outputs.values():
         print(f"Skrevet: {path}")
-    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if result.has_errors else EXIT_OK)
+    failed = result.has_errors or result.empty_period
+    code = EXIT_INPUT if result.validation.fatal else (EXIT_DATA if failed else EXIT_OK)
     from pagt_xl.base.model import Severity
 
     errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
@@ -1077,6 +1189,8 @@ def _demo_round(folder: Path, out_dir: Path) -> int:
     if letters.validation.fatal:
         return _report_fatal(letters.validation.fatal)
     print(letters_text(letters.letters))
+    if letters.letter_issues:
+        print(issues_text(letters.letter_issues, quiet=True).rstrip("\n"))
     return EXIT_OK
 
 
@@ -1115,6 +1229,7 @@ def year_table_text(years: YearTable) -> str:
         ("rejected", "Afslag"),
         ("granted_projects", "Tilsagn"),
         ("pending", "Afventer"),
+        ("withdrawn", "Trukket"),
     ]
     cols += [(f"round_{key}", name) for key, name in years.rounds]
     if years.rounds and any(r.get("round_none") for r in years.rows):
@@ -1178,7 +1293,7 @@ def cmd_maal(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or [])
     run = run_goals(list(args.paths), pact, overview=args.overview, year=args.year, password=args.password)
     for issue in run.fatal:
         print(f"pagt-xl: fejl: {issue.message}", file=sys.stderr)
@@ -1307,7 +1422,7 @@ def cmd_payments(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and args.out is None:
         raise UsageError("--format xlsx kræver --out FIL.xlsx")
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.overview or args.paths)
     run = run_ledger(list(args.paths), pact, overview=args.overview, budgets=args.budgets,
                      as_of=_report_date(args.as_of), password=args.password)  # fmt: skip
     for issue in run.fatal:
@@ -1417,7 +1532,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``pagt-xl eksport``."""
     from pagt_xl.pipeline import run_giving
 
-    pact = load_pact(args.pact)
+    pact = _pact(args, args.paths)
     prefix = (args.prefix or pact.opendata.prefix).strip()
     if not prefix.startswith("360G-") or len(prefix) <= len("360G-"):
         raise UsageError("angiv publicistens 360Giving-præfiks med --prefix, fx --prefix 360G-regionnord (360Giving "
@@ -1459,12 +1574,20 @@ def format_percent(share: float) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     parser = build_parser()
+    _PACT_NOTES.clear()
+    for stream in (sys.stdout, sys.stderr):  # a text the console's code page lacks (a Cyrillic letter in a
+        reconfigure = getattr(stream, "reconfigure", None)  # title, on cp1252) is shown as "?", never a crash
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_INPUT
         code = _run_command(args)
+        if code != EXIT_INPUT:
+            for note in _PACT_NOTES:
+                print(f"pagt-xl: {note}", file=sys.stderr)
     except _Stopped as exc:
         print("pagt-xl: stoppet (signal); ingen halve filer efterladt", file=sys.stderr)
         code = 128 + int(exc.args[0])

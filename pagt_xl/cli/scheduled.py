@@ -9,7 +9,6 @@ Office lock file ``~$name`` next to it) is never overwritten: the run writes
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pagt_xl.base.config import load_pact
 from pagt_xl.base.danish import parse_year_range
 from pagt_xl.base.errors import ConfigError, ErrorCode
+from pagt_xl.ingest.inputs import expand_budget_inputs, expand_inputs
 from pagt_xl.outputs.files import office_lock
 from pagt_xl.pipeline import JobOutputs, JobSpec
 
@@ -46,6 +46,9 @@ def load_run_config(path: Path) -> RunConfig:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: kørselsfilen findes ikke", code=ErrorCode.CONFIG_NOT_FOUND) from None
+    except OSError as exc:  # a folder, no permission
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(f"{path}: kørselsfilen kan ikke læses ({reason}); angiv en .toml-fil") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: ugyldig TOML: {exc}") from None
     try:
@@ -65,31 +68,6 @@ def free_name(path: Path) -> tuple[Path, bool]:
         if office_lock(candidate) is None:
             return candidate, True
         n += 1
-
-
-def expand_inputs(patterns: list[str], base: Path) -> list[Path]:
-    """Files and glob patterns (relative to ``base``) → sorted, de-duplicated paths; unmatched kept as given."""
-    out: list[Path] = []
-    for pattern in patterns:
-        full = _resolve(pattern, base)
-        if any(ch in pattern for ch in "*?["):
-            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))
-            matches = [m for m in matches if not m.name.startswith("~$")]
-            out.extend(matches)
-        else:
-            out.append(full)
-    seen: set[Path] = set()
-    return [p for p in out if not (p in seen or seen.add(p))]
-
-
-def expand_budget_inputs(patterns: list[str], base: Path) -> list[Path]:
-    """Budget inputs: folders are kept as folders (read whole), files and globs expanded (unmatched kept)."""
-    out: list[Path] = []
-    for pattern in patterns:
-        full = _resolve(pattern, base)
-        # a pattern matching nothing is kept, so the budget review reports it (budget_no_files)
-        out.extend([full] if full.is_dir() else (expand_inputs([pattern], base) or [full]))
-    return out
 
 
 @dataclass

@@ -357,7 +357,11 @@ def _target_groups(df: pd.DataFrame, excluded: int) -> Breakdown:
 
 
 def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear]) -> YearTable:
-    """Applications, rejections, grants, pending, amount per round, framework, utilisation, cumulative."""
+    """Applications, rejections, grants, pending, withdrawn, amount per round, framework, utilisation, cumulative.
+
+    Every application without errors is in exactly one decision column (granted, rejected, withdrawn,
+    pending), so ``applications`` is their sum; :func:`cross_checks` checks it.
+    """
     columns = table[["year", "decision", "round", "granted"]]  # only these: each year's selection copies them
     df = columns[~table["has_error"].astype(bool) & table["year"].notna()]
     fw = {f.year: f.amount for f in frameworks}
@@ -376,6 +380,7 @@ def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear])
             "rejected": int((ydf["decision"] == Decision.REJECTED).sum()),
             "granted_projects": len(granted),
             "pending": int((ydf["decision"] == Decision.PENDING).sum()),
+            "withdrawn": int((ydf["decision"] == Decision.WITHDRAWN).sum()),
         }
         for key, _ in rounds:
             row[f"round_{key}"] = int(granted.loc[granted["round"] == key, "granted"].fillna(0).sum())
@@ -387,7 +392,7 @@ def year_table(table: pd.DataFrame, pact: Pact, frameworks: list[FrameworkYear])
         row["cumulative"] = cumulative
         rows.append(row)
     total: dict[str, Any] = {"year": "I alt"}
-    for col in ("applications", "rejected", "granted_projects", "pending", "granted"):
+    for col in ("applications", "rejected", "granted_projects", "pending", "withdrawn", "granted"):
         total[col] = sum(r[col] for r in rows)
     for key, _ in rounds:
         total[f"round_{key}"] = sum(r[f"round_{key}"] for r in rows)
@@ -427,6 +432,7 @@ def cross_checks(
     total = int(df["granted"].fillna(0).sum())
     checks = _breakdown_checks(breakdowns, total, len(df))
     checks.append(Check("Årstabel: støttebeløb i alt = samlet støtte", total, years.total["granted"], "årstabellen"))
+    checks.append(decisions_check(years))
     checks += _subtotal_checks(subtotals)
     checks += _framework_checks(years)
     if stated:
@@ -434,6 +440,19 @@ def cross_checks(
         for key, value in stated.items():
             checks.append(Check(f"Tidligere rapport: {key}", value, computed.get(key), stated_source or "angivne tal"))
     return checks
+
+
+def decisions_check(years: YearTable) -> Check:
+    """The funnel adds up: applications = granted + rejected + withdrawn + pending (the year table's total)."""
+    t = years.total
+    decided = sum(int(t.get(k, 0) or 0) for k in ("granted_projects", "rejected", "withdrawn", "pending"))
+    return Check(
+        "Årstabel: ansøgninger = tilsagn + afslag + trukket tilbage + afventer",
+        t["applications"],
+        decided,
+        "årstabellen",
+        "afgørelserne i de validerede rækker",
+    )
 
 
 def _breakdown_checks(breakdowns: dict[str, Breakdown], total: int, count: int) -> list[Check]:
@@ -487,6 +506,7 @@ def stated_figures(
     out: dict[str, int] = {
         "applications": years.total["applications"],
         "rejected": years.total["rejected"],
+        "withdrawn": years.total["withdrawn"],
         "granted_projects": years.total["granted_projects"],
         "granted_total": years.total["granted"],
     }

@@ -37,6 +37,7 @@ import pandas as pd
 
 from pagt_xl.base.config import BudgetRules, Pact, default_budget_rules
 from pagt_xl.base.danish import (
+    case_key,
     format_amount,
     format_percent,
     normalize_name,
@@ -242,7 +243,7 @@ def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pa
     """:func:`check_against_overview`, plus each record's spending status against the overview's grant."""
     issues: list[Issue] = []
     statuses: list[UnderspendNote | None] = []
-    by_case = {str(c).strip(): i for i, c in table["case_id"].items() if isinstance(c, str) and c.strip()}
+    by_case = {case_key(c): i for i, c in table["case_id"].items() if isinstance(c, str) and c.strip()}
     by_title = {
         (int(y), normalize_name(str(t))): i
         for i, (y, t) in table[["year", "title"]].iterrows()
@@ -250,7 +251,7 @@ def _check_against_overview(records: list[BudgetRecord], table: pd.DataFrame, pa
     }
     for rec in records:
         statuses.append(None)
-        idx = by_case.get(rec.case_id or "")
+        idx = by_case.get(case_key(rec.case_id)) if rec.case_id else None
         if idx is None and rec.year is not None and rec.title:
             idx = by_title.get((rec.year, normalize_name(rec.title)))
         if idx is None:

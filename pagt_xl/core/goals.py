@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pagt_xl.base.config import ActivityGoal, MeasuredGoal, Pact
+from pagt_xl.base.danish import case_key
 from pagt_xl.base.model import Issue, IssueCode, Severity, SourceRef
 
 
@@ -165,7 +166,7 @@ def follow_up(
     known_cases, derived = _from_overview(pact, overview)
     if overview is not None:
         for a in activities:
-            if a.case_id is not None and a.case_id not in known_cases and a.source is not None:
+            if a.case_id is not None and case_key(a.case_id) not in known_cases and a.source is not None:
                 issues.append(
                     Issue.at(
                         IssueCode.GOAL_UNKNOWN_CASE,
@@ -199,7 +200,7 @@ def _from_overview(pact: Pact, overview: Any) -> tuple[set[str], list[Activity]]
 
     from pagt_xl.base.model import Decision
 
-    cases = {str(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
+    cases = {case_key(c) for c in overview["case_id"].dropna() if str(c)} if "case_id" in overview else set()
     derived: list[Activity] = []
     for goal in pact.goals.activities:
         if not goal.derive_themes and not goal.derive_project_types:
@@ -231,9 +232,9 @@ def _dedupe(activities: list[Activity]) -> list[Activity]:
     out: list[Activity] = []
     for a in sorted(activities, key=lambda a: a.derived):
         if a.case_id is not None:
-            if (a.kind, a.case_id) in seen:
+            if (a.kind, case_key(a.case_id)) in seen:
                 continue
-            seen.add((a.kind, a.case_id))
+            seen.add((a.kind, case_key(a.case_id)))
         out.append(a)
     return out
 

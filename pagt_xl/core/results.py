@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pagt_xl.base.model import Issue, Severity
+from pagt_xl.base.model import Issue, IssueCode, Severity
 from pagt_xl.core.tables import BudgetReview, Validation, count_severity
 
 if TYPE_CHECKING:
@@ -120,16 +120,24 @@ class JobResult:
     goals: GoalRun | None = None
     #: the commitment ledger (issue 25) when ledger workbooks were given, with its own issues
     ledger: LedgerRun | None = None
+    #: issues about the job's own choices: a period without applications (``empty_period``)
+    notes: list[Issue] = field(default_factory=list)
     #: what was taken out of the report's Word template (macros, an outside template, DDE fields)
     template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the overview's, the goal workbooks', the ledger's, the budgets', then the template's."""
+        """Every issue: the job's notes, the overview's, the goal workbooks', the ledger's, the budgets', then the
+        template's."""
         goals = self.goals.issues if self.goals else []
         ledger = self.ledger.issues if self.ledger else []
         budgets = self.budgets.issues if self.budgets else []
-        return [*self.validation.issues, *goals, *ledger, *budgets, *self.template_issues]
+        return [*self.notes, *self.validation.issues, *goals, *ledger, *budgets, *self.template_issues]
+
+    @property
+    def empty_period(self) -> bool:
+        """Whether the year or period asked for has no applications (a warning; the command exits 1)."""
+        return any(i.code is IssueCode.EMPTY_PERIOD for i in self.notes)
 
     @property
     def fatal(self) -> list[Issue]:
@@ -169,13 +177,20 @@ class RoundJob:
     outputs: dict[str, Path] = field(default_factory=dict)
     #: the commitment ledger (issue 25) when ledger workbooks were given: its returned money adds to the framework
     ledger: LedgerRun | None = None
+    #: a year without applications (``empty_period``)
+    notes: list[Issue] = field(default_factory=list)
     #: what was taken out of the Word templates (macros, an outside template, DDE fields)
     template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """The round's issues: its checks and assessment cells, the letters', then the templates'."""
-        return [*(self.round.issues if self.round else []), *self.letter_issues, *self.template_issues]
+        """The round's issues: the year's note, its checks and assessment cells, the letters', then the templates'."""
+        return [*self.notes, *(self.round.issues if self.round else []), *self.letter_issues, *self.template_issues]
+
+    @property
+    def empty_period(self) -> bool:
+        """Whether the year has no applications at all (a warning; the command exits 1)."""
+        return any(i.code is IssueCode.EMPTY_PERIOD for i in self.notes)
 
     @property
     def has_errors(self) -> bool:

@@ -63,18 +63,43 @@ class SheetRead:
     unmapped_cells: dict[int, list[Any]] = field(default_factory=dict)
 
 
-def covered_rows(year: int | None, position: int, previous: int, years: list[Any]) -> list[int]:
-    """Record indexes a subtotal row covers; ``position``: applications read before it, ``previous``: before the
-    previous subtotal of the sheet (0 for the first).
+def covered_rows(
+    year: int | None,
+    position: int,
+    previous: int,
+    years: list[Any],
+    *,
+    following: int | None = None,
+    stated: dict[str, int] | None = None,
+    values: dict[str, list[Any]] | None = None,
+) -> list[int]:
+    """Record indexes a subtotal row covers, above or below it.
 
-    A label with a year covers that year's rows above it; otherwise the rows since the
-    previous subtotal; a total right after another subtotal covers the whole sheet.
+    ``position``: applications read before the subtotal; ``previous``: before the previous subtotal of the
+    sheet (0 for the first); ``following``: before the next one (``None``: the sheet's end). The
+    candidates, in this order: a label with a year covers that year's rows above it, else below it, else
+    all of them; a label without one covers the rows since the previous subtotal, else the rows until the
+    next one, else the whole sheet (a total right after another subtotal, a grand total above the data).
+    With the subtotal's ``stated`` amounts and the records' ``values`` (field → one amount per record),
+    the first candidate whose sums equal every stated amount is the one — a totals row above its block
+    is matched against the block below, in either direction — else the first candidate (the one a
+    mismatch is reported against).
     """
+    end = len(years) if following is None else max(position, min(following, len(years)))
     if year is not None:
-        return [k for k, y in enumerate(years[:position]) if y == year]
-    if position > previous:
-        return list(range(previous, position))
-    return list(range(len(years)))
+        above = [k for k, y in enumerate(years[:position]) if y == year]
+        below = [k for k in range(position, end) if years[k] == year]
+        every = [k for k, y in enumerate(years) if y == year]
+    else:
+        above = list(range(previous, position))
+        below = list(range(position, end))
+        every = list(range(len(years)))
+    candidates = [c for c in (above, below) if c] + [every]
+    if stated and values is not None:
+        for idx in candidates:
+            if all(sum(v for k in idx if (v := values[f][k]) is not None) == amount for f, amount in stated.items()):
+                return idx
+    return candidates[0]
 
 
 @dataclass

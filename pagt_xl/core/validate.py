@@ -14,8 +14,9 @@ from typing import Any
 
 from pagt_xl.base._gc import collector_paused
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import format_amount
+from pagt_xl.base.danish import case_key, comparison_key, format_amount, is_latin1, mixed_script
 from pagt_xl.base.model import Decision, Issue, IssueCode, Severity, column_letter
+from pagt_xl.core.similar_names import near_identical
 from pagt_xl.core.tables import Overview, Subtotal, covered_rows
 
 #: A rule's finding: the record index of the application it concerns (``None`` for a finding
@@ -135,6 +136,82 @@ def _granted_without_amount(t: _Table, pact: Pact) -> list[Finding]:
     return out
 
 
+def _granted_zero(t: _Table, pact: Pact) -> list[Finding]:
+    """A grant of 0 kr.: an error, so the row is no granted project (it would count in the project numbers and
+    shares with no money)."""
+    return [
+        t.issue(
+            i,
+            "granted",
+            IssueCode.GRANTED_ZERO,
+            Severity.ERROR,
+            "ansøgningen har fået tilsagn, men støttebeløbet er 0 kr.; skriv det bevilgede beløb, eller ret "
+            "afgørelsen (fx til 'Afslag' eller 'Trukket tilbage')",
+            0,
+        )
+        for i, (dec, g) in enumerate(zip(t.decision, t.granted, strict=True))
+        if dec == Decision.GRANTED and g == 0
+    ]
+
+
+def _mixed_script(t: _Table, pact: Pact) -> list[Finding]:
+    """A title, case number or applicant with Cyrillic or Greek letters among Latin ones ("LabSTEM Nоrd" with a
+    Cyrillic "о"): a warning at the cell. The comparison keys read the look-alikes as Latin letters, so the
+    duplicate checks still see the same application; the warning says which letter to retype."""
+    out: list[Finding] = []
+    for field_name, column in (("title", t.title), ("case_id", t.case_id), ("applicant", t.applicant)):
+        if is_latin1("".join(x for x in column if x.__class__ is str)):  # the whole column in one pass, in C
+            continue
+        for i, text in enumerate(column):
+            if text.__class__ is not str or is_latin1(text):  # no Greek or Cyrillic letter
+                continue
+            found = mixed_script(text)
+            if found:
+                out.append(
+                    t.issue(
+                        i,
+                        field_name if t.column(i, field_name) else "title",  # "Titel v/ Ansøger" in one cell
+                        IssueCode.MIXED_SCRIPT,
+                        Severity.WARNING,
+                        f"teksten '{text}' har {', '.join(found)} blandt latinske bogstaver eller tal; de ligner "
+                        "latinske bogstaver, men er andre tegn (fx kopieret fra en pdf) — skriv bogstaverne igen",
+                        text,
+                    )
+                )
+    return out
+
+
+def _decisions_add_up(t: _Table, pact: Pact) -> list[Finding]:
+    """Applications whose decision is none of tilsagn, afslag, trukket tilbage and afventer (a sheet without a
+    decision column where the pact does not require one): the year's funnel would not add up; one warning per
+    year, for the rows without reading errors (those are left out of the year table anyway)."""
+    errors = t.overview.table["has_error"].astype(bool).tolist()
+    counted = {Decision.GRANTED, Decision.REJECTED, Decision.WITHDRAWN, Decision.PENDING}
+    by_year: dict[object, list[int]] = defaultdict(list)
+    for i, (dec, year) in enumerate(zip(t.decision, t.year, strict=True)):
+        if dec not in counted and not errors[i]:
+            by_year[year].append(i)
+    out: list[Finding] = []
+    for year, rows in sorted(by_year.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        first = rows[0]
+        where = ", ".join(t.where(i, first) for i in rows[:5]) + (" …" if len(rows) > 5 else "")
+        out.append(
+            (
+                None,
+                Issue.at(
+                    IssueCode.DECISIONS_DO_NOT_ADD_UP,
+                    Severity.WARNING,
+                    f"{len(rows)} ansøgning(er) fra {year if year is not None else 'uden år'} har ingen afgørelse "
+                    f"({where}); årstabellens ansøgninger er derfor ikke lig tilsagn + afslag + trukket tilbage + "
+                    "afventer — tilføj en Afgørelse-kolonne",
+                    file=t.file[first],
+                    sheet=t.sheet[first],
+                ),
+            )
+        )
+    return out
+
+
 def _implausible_amount(t: _Table, pact: Pact) -> list[Finding]:
     """An applied or granted amount outside the pact's ``[amounts]`` bounds: an error on a granted row."""
     bounds = pact.amounts
@@ -250,15 +327,17 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     One issue per row, the most certain first: the same year, title, applicant and
     amounts (``duplicate_application``, error at the title cell), else the same case
     number (``duplicate_case_id``, error at the case cell), else the same year and
-    title (``duplicate_title``, warning — another applicant or other amounts). Case,
-    spacing and an applicant written as "v/ …" are ignored. The errors give the second
+    title (``duplicate_title``, warning — another applicant or other amounts). Texts are
+    compared by :func:`~pagt_xl.base.danish.comparison_key` (case, spacing, zero-width and
+    soft-hyphen characters, dash variants, decomposed letters, Cyrillic look-alikes), and an
+    applicant written as "v/ …" is the applicant. The errors give the second
     row ``has_error``, so the breakdowns count the pair once (from the first row).
 
     The first row of each key comes from one dict built in C; only the rows that
     repeat a key are looked at.
     """
     titles = [_norm(x) if x else None for x in t.title]
-    cases = [_norm(c).replace(" ", "") if c is not None else "" for c in t.case_id]
+    cases = [case_key(c) for c in t.case_id]
     first_title = _first_rows(list(zip(t.year, titles, strict=True)), [x is not None for x in titles])
     first_case = _first_rows(cases, [bool(c) for c in cases])
     repeated = {i for i, first in first_title.items() if first != i}
@@ -318,6 +397,28 @@ def _duplicates(t: _Table, pact: Pact) -> list[Finding]:
     return out
 
 
+def _similar_names(t: _Table, pact: Pact) -> list[Finding]:
+    """Two spellings of one title or applicant (``similar_name``, a warning at each of the two cells, each naming
+    the other): "LamSTEM Nord+" in 2023 beside "LabSTEM Nord" in 2020. See :mod:`pagt_xl.similar_names`."""
+    out: list[Finding] = []
+    for field_name, values, word in (("title", t.title, "titlen"), ("applicant", t.applicant, "ansøgeren")):
+        for i, j in near_identical(values):
+            for here, there in ((i, j), (j, i)):
+                # an applicant written in the title ("… v/ Aalborg Universitet") is in the title's cell
+                cell_field = field_name if t.column(there, field_name) else "title"
+                column = t.column(there, cell_field)
+                place = f"{t.sheet[there]} › {column}{t.row[there]}" if column else t.where(there, here)
+                if t.file[there] != t.file[here]:
+                    place = f"{t.file[there]} › {place}"
+                out.append(t.issue(
+                    here, field_name if t.column(here, field_name) else "title", IssueCode.SIMILAR_NAME,
+                    Severity.WARNING,
+                    f"{word} '{values[here]}' ligner '{values[there]}' ({place}, {t.year[there]}); er det samme navn "
+                    "stavet på to måder? Ret stavefejlen, så projektet tælles og vises under ét navn",
+                    values[here]))  # fmt: skip
+    return out
+
+
 def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
     """Row → the first row with the same key, for each ``used`` row that is not the first of its key.
 
@@ -330,10 +431,10 @@ def _first_rows(keys: list[Any], used: list[bool]) -> dict[int, int]:
 
 
 def _norm(text: object) -> str:
-    """Matching key of a text cell: case and spacing folded; ``None`` is the empty text."""
+    """Matching key of a text cell (:func:`~pagt_xl.base.danish.comparison_key`); ``None`` is the empty text."""
     if text is None:
         return ""
-    return " ".join((text if text.__class__ is str else str(text)).casefold().split())
+    return comparison_key(text if text.__class__ is str else str(text))
 
 
 def _period_reversed(t: _Table, pact: Pact) -> list[Finding]:
@@ -412,15 +513,19 @@ RULES: tuple[Rule, ...] = (
     _granted_above_applied,
     _rejected_with_amount,
     _granted_without_amount,
+    _granted_zero,
     _implausible_amount,
     _round_cap_exceeded,
     _round_before_its_start,
     _theme_not_open,
     _year_outside_pact,
     _duplicates,
+    _similar_names,
+    _mixed_script,
     _period_reversed,
     _framework_exceeded,
     _subtotal_mismatch,
+    _decisions_add_up,
 )
 
 
@@ -465,8 +570,12 @@ def subtotal_sums(overview: Overview) -> list[SubtotalSum]:
     for sheet in overview.sheets:
         years = sheet.records["year"]
         previous = 0
-        for sub in sheet.subtotals:
-            idx = covered_rows(sub.year, sub.position, previous, years)
+        subs = sheet.subtotals
+        for n, sub in enumerate(subs):
+            following = subs[n + 1].position if n + 1 < len(subs) else None
+            stated = {f: v for f in ("granted", "applied") if (v := getattr(sub, f)) is not None}
+            idx = covered_rows(sub.year, sub.position, previous, years, following=following, stated=stated,
+                               values=sheet.records)  # fmt: skip
             previous = sub.position
             sums = {f: sum(v for k in idx if (v := sheet.records[f][k]) is not None) for f in ("granted", "applied")}
             out.append(SubtotalSum(sub, len(idx), sums["granted"], sums["applied"]))

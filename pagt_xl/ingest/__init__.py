@@ -8,8 +8,10 @@ rows + issues). :func:`read_workbooks` is the entry point.
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,10 +40,74 @@ def read_workbooks(paths: list[Path | str], pact: Pact, *, password: str | None 
     ``file_unreadable``/``no_header_row`` issue in ``fatal`` so that the other
     files are still read; adapters decide whether to stop (the CLI exits 2).
     """
-    unique, duplicates = _unique_files(paths)
+    files, skipped, missing = given_files(paths)
+    unique, duplicates = _unique_files(files)
     overview = _combine([(str(p), lambda p=p: read_grids(Path(p), str(p), password)) for p in unique], pact)
-    overview.issues[:0] = duplicates
+    overview.issues[:0] = [*skipped, *duplicates]
+    overview.fatal[:0] = missing
+    if not unique and skipped and not missing:
+        overview.fatal.append(
+            Issue.at(
+                IssueCode.FILE_UNREADABLE,
+                Severity.ERROR,
+                "der er kun Office-låsefiler blandt filerne, ingen projektmapper at læse; angiv selve projektmappen",
+                file=str(skipped[0].file),
+            )
+        )
     return overview
+
+
+def given_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue], list[Issue]]:
+    """Files, folders and patterns (:func:`pagt_xl.ingest.inputs.collect_inputs`) → the files to read,
+    a ``skipped_file`` info per Office lock file, and a fatal issue per pattern or folder without workbooks.
+
+    A plain path is kept as given (a missing file is reported when it is read).
+    """
+    from pagt_xl.base.names import is_lock_file
+    from pagt_xl.ingest.inputs import Inputs, collect_inputs, is_pattern
+
+    files: list[Path | str] = []
+    found = Inputs()
+    for p in paths:
+        if Path(p).is_dir() or (is_pattern(str(p)) and not Path(p).exists()):
+            more = collect_inputs([p])
+            files.extend(more.files)
+            found.lock_files += more.lock_files
+            found.unmatched += more.unmatched
+            found.empty_folders += more.empty_folders
+        elif is_lock_file(str(p)):
+            found.lock_files.append(Path(p))
+        else:
+            files.append(p)  # as given: the name in every issue is the one the person typed
+    skipped = [
+        Issue.at(
+            IssueCode.SKIPPED_FILE,
+            Severity.INFO,
+            f"{p.name} er en Office-låsefil (filen er åben i Excel eller LibreOffice), ikke en projektmappe; "
+            "den er sprunget over",
+            file=str(p),
+        )
+        for p in found.lock_files
+    ]
+    missing = [
+        Issue.at(
+            IssueCode.FILE_UNREADABLE,
+            Severity.ERROR,
+            f"{text}: ingen projektmapper matcher mønsteret; ret stien eller mønsteret",
+            file=text,
+        )
+        for text in found.unmatched
+    ]
+    missing += [
+        Issue.at(
+            IssueCode.FILE_UNREADABLE,
+            Severity.ERROR,
+            f"{folder}: mappen indeholder ingen projektmapper (.xlsx, .xlsm, .xls, .ods)",
+            file=str(folder),
+        )
+        for folder in found.empty_folders
+    ]
+    return files, skipped, missing
 
 
 def _unique_files(paths: list[Path | str]) -> tuple[list[Path | str], list[Issue]]:
@@ -152,10 +218,9 @@ def _read_file(
         if _is_empty(grid):
             continue
         if not grid.visible:
-            issues.append(
-                _sheet_issue(grid, "skjult ark er ikke læst (vis arket i Excel, hvis det indeholder ansøgninger)")
-            )
-            continue
+            issues.append(_hidden_sheet_issue(grid, pact))
+            if not pact.overview.read_hidden_sheets:
+                continue
         cmap = find_header(grid.rows, index, {"title", "theme", "decision", "granted"})
         fw_map = _framework_map(grid, cmap, pact)
         if fw_map is not None:
@@ -166,11 +231,74 @@ def _read_file(
             issues.append(_sheet_issue(grid, "arket har ingen genkendelig overskriftsrække og er ikke læst"))
             continue
         else:
-            read = _read_overview_sheet(grid, cmap, pact)
+            context = context_year(grid, cmap, pact)
+            if _is_list_sheet(grid, cmap, pact, context):
+                issues.append(_list_sheet_issue(grid, cmap))
+                continue
+            read = _read_overview_sheet(grid, cmap, pact, context)
             issues.extend(read.issues)
             sheets.append(read)
         found = True
     return found
+
+
+def _hidden_sheet_issue(grid: Grid, pact: Pact) -> Issue:
+    """The one ``hidden_sheet`` info naming a hidden sheet: not read, or read because the pact or a flag says so."""
+    how = "meget skjult (kan kun vises med VBA)" if grid.very_hidden else "skjult"
+    if pact.overview.read_hidden_sheets:
+        message = (
+            f"arket er {how}, men læst som de synlige ark ([overview] read_hidden_sheets eller --skjulte-ark); "
+            "dets ansøgninger tælles med"
+        )
+    else:
+        message = (
+            f"arket er {how} og er ikke læst; dets indhold tælles ikke med — vis arket i Excel, hvis det "
+            "indeholder ansøgninger, eller kør med --skjulte-ark"
+        )
+    return grid.issue(IssueCode.HIDDEN_SHEET, Severity.INFO, message, value=grid.sheet)
+
+
+def _is_list_sheet(grid: Grid, cmap: ColumnMap, pact: Pact, context: ContextYear | None) -> bool:
+    """Whether a sheet with recognised headers is a list of choices (a drop-down source), not an overview.
+
+    It lacks a required column of the pact, and has no title and no amount in any row: a column of
+    decision words under "Afgørelse" and of themes under "Indsatsområde" is a list, not applications.
+    """
+    missing = [f for f in pact.columns.required if f not in cmap.fields and not (f == "year" and context)]
+    if not missing:
+        return False
+    body = grid.rows[cmap.header_row + 1 :]
+    for f in ("title", "applied", "granted"):
+        j = cmap.fields.get(f)
+        if j is None:
+            continue
+        for r in body:
+            v = r[j] if j < len(r) else ""
+            if f == "title" and isinstance(v, str) and v.strip():
+                return False
+            if f != "title" and isinstance(v, int | float) and not isinstance(v, bool) and v:
+                return False
+    return True
+
+
+def _list_sheet_issue(grid: Grid, cmap: ColumnMap) -> Issue:
+    words: list[str] = []
+    for j in sorted(cmap.headers):
+        for r in grid.rows[cmap.header_row + 1 :]:
+            v = r[j] if j < len(r) else ""
+            if isinstance(v, str) and v.strip() and v.strip() not in words:
+                words.append(v.strip())
+            if len(words) >= 4:
+                break
+        if len(words) >= 4:
+            break
+    shown = ", ".join(words) + (" …" if words else "")
+    message = (
+        "arket er en liste med valgmuligheder"
+        + (f" ({shown})" if words else "")
+        + ", ikke en ansøgningsoversigt (ingen titler eller beløb, og pagtens kolonner mangler); det er ikke læst"
+    )
+    return grid.issue(IssueCode.LIST_SHEET, Severity.INFO, message, value=grid.sheet)
 
 
 def _is_empty(grid: Grid) -> bool:
@@ -196,11 +324,17 @@ def _framework_map(grid: Grid, cmap: ColumnMap | None, pact: Pact) -> ColumnMap 
     return None
 
 
-def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact) -> SheetRead:
+def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact, context: ContextYear | None = None) -> SheetRead:
     """An overview sheet's rows with its column issues first; all rows flagged when a required column is missing."""
     cmap = _decision_from_status(grid, cmap, pact)
-    sheet_issues = _column_issues(grid, cmap, pact)
-    read = read_overview(grid, cmap, pact)
+    sheet_issues = _column_issues(grid, cmap, pact, context)
+    read = read_overview(
+        grid,
+        cmap,
+        pact,
+        context_year=context.year if context else None,
+        year_source=context.source if context else "",
+    )
     if any(i.code is IssueCode.MISSING_COLUMN for i in sheet_issues):
         read.row_errors = [True] * len(read.row_errors)
     read.issues[:0] = sheet_issues
@@ -214,7 +348,51 @@ def _read_overview_sheet(grid: Grid, cmap: ColumnMap, pact: Pact) -> SheetRead:
                 row=header_row_no,
             )
         )
+    hidden = _hidden_lines_issue(grid, cmap, read)
+    if hidden is not None:
+        read.issues.append(hidden)
     return read
+
+
+def _hidden_lines_issue(grid: Grid, cmap: ColumnMap, read: SheetRead) -> Issue | None:
+    """One ``hidden_rows_columns`` info for a sheet whose hidden rows or columns hold something: they are read."""
+    body_rows = [r for r in grid.hidden_rows if r >= cmap.header_row and _has_content(grid.rows[r])]
+    columns = [j for j in grid.hidden_columns if any(j < len(r) and not _blank(r[j]) for r in grid.rows)]
+    if not body_rows and not columns:
+        return None
+    parts = []
+    if body_rows:
+        applications = set(read.records["row"]) & {r + 1 for r in body_rows}
+        counted = f" ({len(applications)} ansøgning{'er' if len(applications) != 1 else ''})" if applications else ""
+        parts.append(f"skjulte rækker: {_ranges([r + 1 for r in body_rows])}{counted}")
+    if columns:
+        named = [column_letter(j) + (f" '{cmap.headers[j]}'" if j in cmap.headers else "") for j in columns]
+        parts.append(f"skjulte kolonner: {', '.join(named[:12])}" + (" …" if len(named) > 12 else ""))
+    message = (
+        f"{'; '.join(parts)}. De er læst og talt med som de synlige — vis dem i Excel for at se, hvad tallene "
+        "omfatter"
+    )
+    return grid.issue(IssueCode.HIDDEN_ROWS_COLUMNS, Severity.INFO, message)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _has_content(row: list[object]) -> bool:
+    return any(not _blank(v) for v in row)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """"5, 7-9" for [5, 7, 8, 9] (sorted), at most 12 ranges shown."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs[:12])
+    return text + (" …" if len(runs) > 12 else "")
 
 
 def _decision_from_status(grid: Grid, cmap: ColumnMap, pact: Pact) -> ColumnMap:
@@ -230,11 +408,26 @@ def _decision_from_status(grid: Grid, cmap: ColumnMap, pact: Pact) -> ColumnMap:
     return cmap
 
 
-def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
+def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact, context: ContextYear | None = None) -> list[Issue]:
     """Missing required columns, the same field in two columns, columns without a known header."""
     out: list[Issue] = []
     header_row_no = cmap.header_row + 1
     for f in pact.columns.required:
+        if f == "year" and context is not None:
+            continue  # the sheet's name or title gives the year
+        if f == "year" and "year" not in cmap.fields and pact.overview.year_from != "column":
+            where = "arkets navn" if pact.overview.year_from == "sheet_name" else "en titel over overskriftsrækken"
+            shown = f" '{grid.sheet}'" if pact.overview.year_from == "sheet_name" else ""
+            out.append(
+                grid.issue(
+                    IssueCode.MISSING_COLUMN,
+                    Severity.ERROR,
+                    f"arket har ingen År-kolonne, og {where}{shown} har intet årstal (pagten: [overview] year_from = "
+                    f'"{pact.overview.year_from}"); arkets rækker tælles ikke med — skriv året i {where}',
+                    row=header_row_no,
+                )
+            )
+            continue
         if f not in cmap.fields:
             aliases = ", ".join(pact.columns.aliases.get(f, [])[:4])
             out.append(
@@ -273,6 +466,38 @@ def _column_issues(grid: Grid, cmap: ColumnMap, pact: Pact) -> list[Issue]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ContextYear:
+    """The year a sheet's name or title gives, and where it was found (Danish, for messages)."""
+
+    year: int
+    source: str
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def context_year(grid: Grid, cmap: ColumnMap, pact: Pact) -> ContextYear | None:
+    """The year of a sheet by ``[overview] year_from``: from its name or from a title cell above its header row.
+
+    ``None`` for ``year_from = "column"``, or when the name or title holds no year, or two
+    ("2019-2023" gives no one year).
+    """
+    how = pact.overview.year_from
+    if how == "sheet_name":
+        years = set(_YEAR_IN_TEXT.findall(grid.sheet))
+        if len(years) == 1:
+            return ContextYear(int(years.pop()), f"arkets navn '{grid.sheet}'")
+        return None
+    if how == "title":
+        for i, row in enumerate(grid.rows[: cmap.header_row]):
+            for j, v in enumerate(row):
+                if isinstance(v, str) and len(years := set(_YEAR_IN_TEXT.findall(v))) == 1:
+                    text = " ".join(v.split())[:60]
+                    return ContextYear(int(years.pop()), f"titlen i {column_letter(j)}{i + 1} '{text}'")
+    return None
 
 
 def _read_elsewhere(pact: Pact) -> frozenset[str]:

@@ -556,23 +556,23 @@ def _cover_fields(grids: list[Grid], rec: BudgetRecord, words: BudgetRules) -> l
 
 
 def _expand(paths: list[Path | str]) -> tuple[list[Path], list[Issue]]:
-    """The files of ``paths`` (folders read whole, Office lock files and hidden files skipped), and an issue
+    """The files of ``paths`` (:func:`pagt_xl.ingest.inputs.collect_inputs`: folders read whole, patterns
+    expanded, Office lock files and hidden files skipped), a ``skipped_file`` info per lock file, and an issue
     (``budget_no_files``) for each folder without files and each pattern that matches nothing."""
-    out: list[Path] = []
+    from pagt_xl.ingest.inputs import collect_inputs
+
+    found = collect_inputs(list(paths), folder_suffixes=set())
     issues: list[Issue] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(("~$", ".")))
-            if not found:
-                message = f"{p}: mappen indeholder ingen budgetskemaer; læg de udfyldte skemaer (.xlsx) i mappen"
-                issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=str(p)))
-            out.extend(found)
-        elif not p.exists() and any(c in str(p) for c in "*?["):
-            message = f"{p}: ingen budgetskemaer matcher mønsteret; ret stien eller mønsteret"
-            issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=str(p)))
-        else:
-            out.append(p)
-    return out, issues
+    for folder in found.empty_folders:
+        message = f"{folder}: mappen indeholder ingen budgetskemaer; læg de udfyldte skemaer (.xlsx) i mappen"
+        issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=str(folder)))
+    for pattern in found.unmatched:
+        message = f"{pattern}: ingen budgetskemaer matcher mønsteret; ret stien eller mønsteret"
+        issues.append(Issue.at(IssueCode.BUDGET_NO_FILES, Severity.ERROR, message, file=pattern))
+    for lock in found.lock_files:
+        message = f"{lock.name} er en Office-låsefil (filen er åben), ikke et budgetskema; den er sprunget over"
+        issues.append(Issue.at(IssueCode.SKIPPED_FILE, Severity.INFO, message, file=str(lock)))
+    return found.files, issues
 
 
 def read_budgets(paths: list[Path | str], pact: Pact, *, progress: Callable[[int, int, Path], None] | None = None,

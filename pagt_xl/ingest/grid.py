@@ -16,7 +16,7 @@ from typing import Any
 from pagt_xl.base import _child
 from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.base.model import CellProblem, Issue, IssueCode, Severity
-from pagt_xl.ingest.guard import check_file, scan_cells
+from pagt_xl.ingest.guard import SheetScan, check_file, scan_sheets
 
 
 @dataclass
@@ -28,6 +28,11 @@ class Grid:
     rows: list[list[Any]]
     visible: bool = True
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    #: hidden with Excel's "very hidden" (only VBA can show it again); implies ``not visible``
+    very_hidden: bool = False
+    #: 0-based rows and columns hidden in Excel (within the sheet's cells); empty when not known
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[int] = field(default_factory=list)
 
     def issue(
         self,
@@ -102,11 +107,11 @@ def _read_grids(path: Path, display_name: str | None, password: str | None) -> l
             plain = Path(tmp) / ("dekrypteret" + path.suffix.lower())
             _decrypt(path, plain, password, display_name or str(path))
             return _read_grids(plain, display_name or str(path), None)
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     name = display_name or str(path)
     check_file(path)
-    problems = scan_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    scans = scan_workbook(path, name)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -129,6 +134,8 @@ def _read_grids(path: Path, display_name: str | None, password: str | None) -> l
             code=ErrorCode.FILE_UNREADABLE,
         ) from None
     grids: list[Grid] = []
+    if path.suffix.lower() == ".xls":
+        scans = _xls_names(scans, [m.name for m in workbook.sheets_metadata if "WorkSheet" in str(m.typ)])
     for meta in workbook.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
             continue
@@ -151,19 +158,73 @@ def _read_grids(path: Path, display_name: str | None, password: str | None) -> l
                 sheet=meta.name,
                 code=ErrorCode.FILE_UNREADABLE,
             ) from None
-        for (r, c), (kind, text) in problems.get(meta.name, {}).items():
+        if path.suffix.lower() == ".xls" and meta.name not in scans:
+            raise InputError(
+                f"{name}: arket '{meta.name}' kan ikke kontrolleres for fejlværdier (filens poster for arket blev "
+                "ikke fundet); åbn filen i Excel eller LibreOffice og gem den som .xlsx",
+                file=name,
+                sheet=meta.name,
+                code=ErrorCode.FILE_UNREADABLE,
+            )
+        scan = scans.get(meta.name) or SheetScan()
+        for (r, c), (kind, text) in scan.problems.items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
                 rows[r][c] = CellProblem(kind, text)
+        if scan.merged is not None and not merged:
+            merged = scan.merged
+        width = max(map(len, rows), default=0)
         grids.append(
             Grid(
                 file=name,
                 sheet=meta.name,
                 rows=rows,
-                visible="Visible" in str(meta.visible),
+                visible=meta.visible == SheetVisibleEnum.Visible,
                 merged=merged,
+                very_hidden=meta.visible == SheetVisibleEnum.VeryHidden,
+                hidden_rows=_within(scan.hidden_rows, len(rows)),
+                hidden_columns=_within(scan.hidden_columns, width),
             )
         )
     return grids
+
+
+def scan_workbook(path: Path, name: str) -> dict[str, SheetScan]:
+    """What each sheet holds beyond calamine's values (error values, hidden rows and columns, .ods merges).
+
+    Also the guard's checks that must come before python-calamine opens the file (a sheet's cells out to an
+    absurd size without a ``<dimension>``, DTDs): call it, after :func:`~pagt_xl.ingest.guard.check_file`,
+    before any calamine read. Raises :class:`InputError`.
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return scan_sheets(path)
+    if suffix == ".xls":
+        from pagt_xl.ingest.legacy import scan_xls
+
+        return scan_xls(path, name)
+    if suffix == ".ods":
+        from pagt_xl.ingest.guard import check_no_dtd
+        from pagt_xl.ingest.legacy import scan_ods
+
+        check_no_dtd(path)
+        return scan_ods(path, name)
+    return {}
+
+
+def _xls_names(scans: dict[str, SheetScan], names: list[str]) -> dict[str, SheetScan]:
+    """The .xls scan by calamine's sheet names: by name, or in order when the two read the names differently
+    (an Excel 95 file's code page) but find the same number of worksheets."""
+    if set(names) <= set(scans) or len(names) != len(scans):
+        return scans
+    return dict(zip(names, scans.values(), strict=True))
+
+
+def _within(ranges: list[tuple[int, int]], size: int) -> list[int]:
+    """The 0-based lines of ``ranges`` (inclusive) below ``size``: a hidden range may run to the sheet's end."""
+    out: set[int] = set()
+    for first, last in ranges:
+        out.update(range(max(first, 0), min(last, size - 1) + 1))
+    return sorted(out)
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -284,6 +285,26 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 #: what a cell holds instead of a value: ("error", "#REF!") or ("formula", "SUM(A1:A3)")
 CellProblems = dict[tuple[int, int], tuple[str, str]]
+#: hidden rows or columns as 0-based, inclusive ranges ((first, last), ...)
+Lines = list[tuple[int, int]]
+
+
+@dataclass
+class SheetScan:
+    """What a sheet's own XML (or BIFF records) says beyond the values python-calamine returns.
+
+    ``problems``: Excel error values and formulas without a saved value; ``hidden_rows`` /
+    ``hidden_columns``: 0-based inclusive ranges; ``merged``: merged ranges when the reader does not
+    report them itself (.ods), ``None`` otherwise.
+    """
+
+    problems: CellProblems = field(default_factory=dict)
+    hidden_rows: Lines = field(default_factory=list)
+    hidden_columns: Lines = field(default_factory=list)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.problems or self.hidden_rows or self.hidden_columns or self.merged)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -309,25 +330,24 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 def scan_cells(path: Path) -> dict[str, CellProblems]:
     """Excel error values and formulas without a saved value, per sheet name (0-based row, column).
 
+    The problems of :func:`scan_sheets`.
+    """
+    return {name: scan.problems for name, scan in scan_sheets(path).items() if scan.problems}
+
+
+def scan_sheets(path: Path) -> dict[str, SheetScan]:
+    """Per sheet name: error values, formulas without a saved value, hidden rows and columns (0-based).
+
     python-calamine reads both as empty cells; this scan tells them apart so that
     they are reported, never taken as blank or 0. It also refuses XML with a DTD
     (entity expansion, external entities) and sheets whose cells reach an absurd
     size even without a ``<dimension>``. Streams each sheet in chunks.
     """
     name = str(path)
-    result: dict[str, CellProblems] = {}
+    result: dict[str, SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as fh:
-                        if _DTD.search(fh.read(4096)):
-                            raise InputError(
-                                f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
-                                "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
-                                file=name,
-                                code=ErrorCode.FILE_UNSAFE,
-                            )
+            _refuse_dtd(zf, name)
             from defusedxml.common import DefusedXmlException
 
             try:
@@ -343,11 +363,11 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
             for part, sheet in parts.items():
                 if part in zf.namelist():
                     try:
-                        problems = _scan_sheet(zf, part, name, budget, lengths, exact=False)
+                        scan = _scan_sheet(zf, part, name, budget, lengths, exact=False)
                     except extent.NeedsExact:  # a cell the fast scan cannot place: the sheet again, tag by tag
-                        problems = _scan_sheet(zf, part, name, budget, lengths, exact=True)
-                    if problems:
-                        result[sheet] = problems
+                        scan = _scan_sheet(zf, part, name, budget, lengths, exact=True)
+                    if scan:
+                        result[sheet] = scan
     except zipfile.BadZipFile:
         raise InputError(
             f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
@@ -357,12 +377,40 @@ def scan_cells(path: Path) -> dict[str, CellProblems]:
     return result
 
 
+def check_no_dtd(path: Path) -> None:
+    """Raise :class:`InputError` when an XML part of a zip workbook starts with a DTD or entity declarations."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _refuse_dtd(zf, str(path))
+    except zipfile.BadZipFile:
+        raise InputError(
+            f"{path}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
+            file=str(path),
+            code=ErrorCode.FILE_UNREADABLE,
+        ) from None
+
+
+def _refuse_dtd(zf: zipfile.ZipFile, name: str) -> None:
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels")):
+            with zf.open(info) as fh:
+                if _DTD.search(fh.read(4096)):
+                    raise InputError(
+                        f"{name}: delen '{info.filename}' indeholder en DTD/XML-entiteter, "
+                        "som en projektmappe fra Excel aldrig har; afvist af sikkerhedshensyn",
+                        file=name,
+                        code=ErrorCode.FILE_UNSAFE,
+                    )
+
+
 def _scan_sheet(
     zf: zipfile.ZipFile, part: str, name: str, budget: extent.Budget, lengths: Any, *, exact: bool
-) -> CellProblems:
+) -> SheetScan:
     """One pass over a sheet's XML per block: the "<" positions that :class:`_TextRuns` finds (numpy) also
     place the cells for the extent (:class:`pagt_xl.ingest.extent.XlsxSheetScan`) and find the formulas."""
     problems: CellProblems = {}
+    hidden_rows: set[int] = set()
+    hidden_columns: set[tuple[int, int]] = set()
     tail = b""
     runs = _TextRuns(name, part)  # inline strings and formula text results live in the sheet itself
     scan = extent.XlsxSheetScan(part, budget, lengths, exact)
@@ -384,9 +432,28 @@ def _scan_sheet(
                     elif body.startswith(b"<f") and _no_value(attrs, body):
                         formula = re.match(rb"<f[^>]*>([^<]*)</f>", body)
                         problems[key] = ("formula", formula.group(1).decode(errors="replace") if formula else "")
+            if b'hidden="' in chunk:
+                _hidden_lines(chunk, hidden_rows, hidden_columns)
             tail = chunk[-_OVERLAP:]
     scan.finish()
-    return problems
+    return SheetScan(problems, [(r, r) for r in sorted(hidden_rows)], sorted(hidden_columns))
+
+
+_ROW_TAG = re.compile(rb'<row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_COL_TAG = re.compile(rb'<col\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_COL_MIN, _COL_MAX = re.compile(rb'\bmin="(\d+)"'), re.compile(rb'\bmax="(\d+)"')
+
+
+def _hidden_lines(chunk: bytes, rows: set[int], columns: set[tuple[int, int]]) -> None:
+    """Add the hidden rows (0-based) and column ranges (0-based, inclusive) of ``chunk`` (sheet XML)."""
+    for m in _ROW_TAG.finditer(chunk):
+        if r := _ROW_NUMBER.search(m.group(0)):
+            rows.add(int(r.group(1)) - 1)
+    for m in _COL_TAG.finditer(chunk):
+        lo, hi = _COL_MIN.search(m.group(0)), _COL_MAX.search(m.group(0))
+        if lo and hi:
+            columns.add((int(lo.group(1)) - 1, int(hi.group(1)) - 1))
 
 
 def _has_formula(runs: _TextRuns, tail: bytes, block: bytes) -> bool:

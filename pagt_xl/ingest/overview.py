@@ -412,11 +412,14 @@ class _Layout:
     converters: dict[str, Callable[[object], object]]
     letters: dict[str, str]
     subtotal_re: re.Pattern[str]
-    #: the first three mapped columns, where a subtotal label may stand
+    #: the columns where a subtotal label may stand: every label column (title, year, case number,
+    #: round, applicant, theme, type) and the first three mapped columns, in sheet order
     first_cols: list[int]
     title_col: int | None
     #: 1-based row → year for rows covered by a vertically merged year cell
     merged_year: dict[int, object]
+    #: the year the sheet's name or title gives (``[overview] year_from``), for rows without their own
+    context_year: int | None
     mapped_cols: list[int]
     width: int
     #: table columns this sheet fills (the others are all None)
@@ -427,13 +430,21 @@ class _Layout:
 
 #: A row with at least one of these is an application; without any it is a note.
 _KEY_FIELDS = frozenset({"year", "title", "applied", "granted", "decision", "theme"})
+#: Columns whose text may be a subtotal's label ("Sum 2023" in the round column).
+_LABEL_FIELDS = frozenset({"year", "case_id", "round", "title", "applicant", "theme", "project_type"})
+#: Fields whose values have a pattern (a year, an amount, a decision word, a known name ...): a row under
+#: the header with none of them matching is a notes row.
+_PATTERN_FIELDS = frozenset({"year", "applied", "granted", "decision", "theme", "round", "project_type",
+                             "period", "period_start", "period_end", "status", "progress", *TARGET_FIELDS})  # fmt: skip
 
 
-def _layout(grid: Grid, columns: ColumnMap, pact: Pact) -> _Layout:
+def _layout(grid: Grid, columns: ColumnMap, pact: Pact, context_year: int | None = None) -> _Layout:
     converters = build_converters(pact, columns)
     year_col = columns.fields.get("year")
     mapped_cols = sorted(set(columns.fields.values()))
     produced = set(columns.fields) | ({"applicant"} if "title" in columns.fields else set())
+    if context_year is not None:
+        produced.add("year")
     if "period" in produced or "decision" in produced:
         produced |= {"period_start", "period_end", "decision"}
     return _Layout(
@@ -442,9 +453,12 @@ def _layout(grid: Grid, columns: ColumnMap, pact: Pact) -> _Layout:
         converters=converters,
         letters={f: column_letter(j) for f, j in columns.fields.items()},
         subtotal_re=_subtotal_pattern(pact),
-        first_cols=sorted(columns.fields.values())[:3],
+        first_cols=sorted(
+            set(sorted(columns.fields.values())[:3]) | {j for f, j in columns.fields.items() if f in _LABEL_FIELDS}
+        ),
         title_col=columns.fields.get("title"),
         merged_year=_merged_values(grid, year_col) if year_col is not None else {},
+        context_year=context_year,
         mapped_cols=mapped_cols,
         width=max(mapped_cols) + 1,
         produced=produced,
@@ -454,8 +468,14 @@ def _layout(grid: Grid, columns: ColumnMap, pact: Pact) -> _Layout:
     )
 
 
-def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
+def read_overview(
+    grid: Grid, columns: ColumnMap, pact: Pact, *, context_year: int | None = None, year_source: str = ""
+) -> SheetRead:
     """Typed rows from one overview sheet whose header row is already known.
+
+    ``context_year`` is the year the sheet's name or title gives (``[overview] year_from``;
+    ``year_source`` says where, in Danish, for messages): the year of every row without a
+    year of its own; a row whose year cell differs from it is ``year_mismatch`` (warning).
 
     Each row below the header is blank, a subtotal row, a note, or an
     application. The sheet is read column by column: each mapped column is
@@ -466,7 +486,7 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
     :func:`_convert_row`, :func:`_check_required`); every other row is an
     application without issues and is taken straight from the columns.
     """
-    layout = _layout(grid, columns, pact)
+    layout = _layout(grid, columns, pact, context_year)
     records: dict[str, list[Any]] = {c: [] for c in TABLE_COLUMNS}
     result = SheetRead(grid.file, grid.sheet, columns, records)
     start = columns.header_row + 1
@@ -485,18 +505,42 @@ def read_overview(grid: Grid, columns: ColumnMap, pact: Pact) -> SheetRead:
             if 0 <= k < n and (year_raw[k] == "" or year_raw[k] is None):
                 year_raw[k] = value
                 merged.append(k)
+    if year_col is not None and context_year is not None:  # an empty year cell is the sheet's year
+        year_raw = raw_cols[year_col] = [context_year if v == "" or v is None else v for v in raw_cols[year_col]]
     clean: dict[str, list[Any]] = {}
     codes: dict[str, np.ndarray] = {}
     for f, j, convert, cache in layout.field_cols:
         clean[f], codes[f] = _convert_column(raw_cols[j], f, convert, cache, layout)
+    if year_col is None and context_year is not None:
+        clean["year"] = [context_year] * n
     special = _special_rows(layout, raw_cols, codes, n)
     special[merged] = True  # the row-by-row path counts such a row's filled cells without the merged year
     _read_rows(grid, layout, body, start, clean, special, result)
     for j in columns.unmapped:  # each record's raw cell in the columns the pact does not map (the round's)
         result.unmapped_cells[j] = [_cell(grid.rows[r - 1], j) for r in records["row"]]
     _fold_unit_mismatches(grid, result)
+    if context_year is not None and year_col is not None:
+        _report_year_mismatches(grid, layout, context_year, year_source, result)
     _fill_sheet_columns(grid, records, layout.produced)
     return result
+
+
+def _report_year_mismatches(grid: Grid, layout: _Layout, year: int, source: str, result: SheetRead) -> None:
+    """A ``year_mismatch`` warning at each year cell whose year differs from the sheet's (the cell's year counts)."""
+    letter = layout.letters["year"]
+    for row_no, y in zip(result.records["row"], result.records["year"], strict=True):
+        if y is not None and y != year:
+            result.issues.append(
+                grid.issue(
+                    IssueCode.YEAR_MISMATCH,
+                    Severity.WARNING,
+                    f"året i cellen ({y}) passer ikke med {source} ({year}); rækken tælles under {y} — "
+                    "ret året, eller flyt rækken til arket for sit år",
+                    row=row_no,
+                    column=letter,
+                    value=y,
+                )
+            )
 
 
 def _cell(cells: Sequence[Any], j: int) -> Any:
@@ -645,7 +689,8 @@ def _read_rows(
         if not _is_application_row(grid, layout, cells, row_no, result, position, lambda f, k=k: before(f, k)):
             continue
         values, row_error = _convert_row(grid, layout, cells, row_no, issues)
-        if values.keys().isdisjoint(_KEY_FIELDS) and not row_error:
+        own = values.keys() - ({"year"} if _year_given_by_sheet(layout, cells, row_no) else set())
+        if own.isdisjoint(_KEY_FIELDS) and not row_error:
             issues.append(
                 _row_issue(
                     grid,
@@ -759,6 +804,14 @@ def _is_application_row(
         v = cells[j]
         if v.__class__ is str and v and (label_match := layout.subtotal_re.match(v)):
             return _labelled_row_is_application(grid, layout, cells, row_no, result, position, j, label_match, before)
+    if position == 0 and _is_notes_row(layout, cells):  # before the first application (a totals row may be above)
+        message = (
+            "rækken under overskriften ligner en vejledning eller note (tekst uden år, beløb, afgørelse eller "
+            "kendt navn) og er sprunget over"
+        )
+        value = " | ".join(_collapsed_text(cells[j]) for j in filled)[:200]
+        result.issues.append(_row_issue(grid, row_no, message, value, column_letter(filled[0])))
+        return False
     if len(filled) == 1 and filled[0] != layout.title_col and _looks_like_note(cells[filled[0]]):
         message = "rækken ligner en note (kun én tekst, ingen titel) og er sprunget over"
         value = _collapsed_text(cells[filled[0]])[:200]
@@ -784,6 +837,8 @@ def _convert_row(
         if raw == "" or raw is None:
             if f == "year" and row_no in merged_year:
                 raw = merged_year[row_no]
+            elif f == "year" and layout.context_year is not None:
+                raw = layout.context_year
             else:
                 continue
         if raw.__class__ is CellProblem:
@@ -821,7 +876,17 @@ def _convert_row(
                 values[f] = typed.value
             continue
         values[f] = typed
+    if layout.context_year is not None and "year" not in layout.columns.fields:
+        values["year"] = layout.context_year
     return values, row_error
+
+
+def _year_given_by_sheet(layout: _Layout, cells: list[Any], row_no: int) -> bool:
+    """Whether a row's year comes from a merged cell or the sheet's name or title, not its own cell."""
+    j = layout.columns.fields.get("year")
+    if j is None:
+        return layout.context_year is not None
+    return _is_blank(cells[j]) and (row_no in layout.merged_year or layout.context_year is not None)
 
 
 def _complete(values: dict[str, Any]) -> None:
@@ -865,6 +930,24 @@ def _problem_issue(grid: Grid, raw: CellProblem, letter: str, row_no: int, field
             "formler); værdien mangler og er ikke regnet som 0 — åbn filen i Excel og gem den igen",
         )
     return grid.issue(code, Severity.ERROR, message, row=row_no, column=letter, value=str(raw))
+
+
+def _is_notes_row(layout: _Layout, cells: list[Any]) -> bool:
+    """Whether a row holds only text, and none of it reads as a year, an amount, a decision or a known name
+    in its column ("udfyldes af sekretariatet", "kr.", "Tilsagn/Afslag"): instructions under the header."""
+    text = False
+    for f, j in layout.columns.fields.items():
+        v = cells[j]
+        if _is_blank(v):
+            continue
+        if v.__class__ is not str:
+            return False  # a number, a date, an error value: data
+        if f in _PATTERN_FIELDS:
+            typed = layout.converters[f](v)  # None: no value ("kr." alone)
+            if typed is not None and (typed.__class__ is not _Bad or typed.value is not _BLANK):  # type: ignore[union-attr]
+                return False
+        text = text or any(ch.isalpha() for ch in v)
+    return text
 
 
 def _looks_like_note(value: object) -> bool:

@@ -313,8 +313,9 @@ def _year_sheet(wb: Any, fmts: dict[str, Any], result: Breakdowns) -> None:
         ("Afslag", "int"),
         ("Tilsagn", "int"),
         ("Afventer", "int"),
+        ("Trukket tilbage", "int"),
     ]
-    keys = ["year", "applications", "rejected", "granted_projects", "pending"]
+    keys = ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"]
     for key, name in yt.rounds:
         columns.append((name, "kr"))
         keys.append(f"round_{key}")

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -33,10 +34,12 @@ from pagt_xl.base.danish import (
 from pagt_xl.base.figures import format_share
 from pagt_xl.base.model import Issue, Severity
 from pagt_xl.core.breakdown import PROGRESS_LABELS, STATUS_LABELS, Breakdown, Check, YearTable, clean_granted
+from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.results import Breakdowns
 from pagt_xl.core.tables import UnderspendNote
-from pagt_xl.report.goals import GoalsChapter
+from pagt_xl.report.goals import GoalsChapter, goals_chapter
 from pagt_xl.report.ledger import LedgerSection
+from pagt_xl.report.text import file_names_only, pact_hint, prompt_text
 
 DRAFT_MARK = "KLADDE"
 
@@ -53,6 +56,7 @@ class YearRow(_Model):
     rejected: str = Field(description="antal afslag")
     granted_projects: str = Field(description="antal tilsagn")
     pending: str = Field(description="antal ansøgninger uden afgørelse")
+    withdrawn: str = Field(description="antal ansøgninger trukket tilbage (frafaldet), hverken tilsagn eller afslag")
     rounds: list[str] = Field(description="bevilget pr. runde (kr., uden 'kr.'), i samme rækkefølge som round_names")
     granted: str = Field(description="bevilget i alt i året (kr., uden 'kr.')")
     framework: str = Field(description="årets økonomiske ramme (kr., uden 'kr.'; '-' når ukendt)")
@@ -200,23 +204,51 @@ class Prompts(_Model):
     progress: Prompt = Field(description="Vurdering af fremdrift: styregruppens vurdering")
 
 
-class Sentences(_Model):
-    """Key sentences in the report's own style; every number computed."""
+class Words(_Model):
+    """What the pact calls its themes: Nordjylland's "indsatsområde", Midtjylland's "tema"."""
 
-    total: str = Field(description="fx 'Nordjysk Teknologipagt har udmøntet 23,23 mio. kr. siden 2019. I alt har ...'")
-    extremes: str = Field(description="mindste og største bevilling")
-    largest_theme: str = Field(description="indsatsområdet med flest midler og dets andel")
-    funnel: str = Field(description="ansøgninger, afslag og tilsagn i perioden")
-    framework: str = Field(description="udmøntning mod den samlede ramme")
+    one: str = Field(description="fx 'indsatsområde' eller 'tema'")
+    many: str = Field(description="fx 'indsatsområder' eller 'temaer'")
+    the_one: str = Field(description="fx 'indsatsområdet' eller 'temaet'")
+    the_many: str = Field(description="fx 'indsatsområderne' eller 'temaerne'")
+
+
+class Facts(_Model):
+    """The figures the template's key sentences are written from (the sentences are Jinja text in the template,
+    so staff can reword them in Word)."""
+
+    since: str = Field(description="'siden 2019', eller 'i 2018' for ét år")
+    granted: str = Field(description="bevilget i alt, fx '23,23 mio. kr.'")
+    granted_count: int = Field(description="antal tilsagn")
+    applications: int = Field(description="antal ansøgninger")
+    rejected: int = Field(description="antal afslag")
+    pending: int = Field(description="antal uden afgørelse")
+    withdrawn: int = Field(description="antal trukket tilbage (frafaldet): hverken tilsagn eller afslag")
+    has_applications: bool = Field(description="om data rummer ansøgninger (afslag eller afventende), ikke kun en "
+                                   "liste over tilsagn")
+    smallest: str = Field(description="mindste bevilling, fx '200.000 kr.' ('' uden tilsagn)")
+    largest: str = Field(description="største bevilling, fx '4,2 mio. kr.' ('' uden tilsagn)")
+    framework: str = Field(description="periodens samlede ramme ('' uden ramme)")
+    utilisation: str = Field(description="udmøntet af rammen, fx '99,96 %' (aldrig '100 %', når det ikke er 100)")
+    largest_theme: str = Field(description="temaet/indsatsområdet med flest midler (uden nummer; '' uden)")
+    largest_theme_amount: str = Field(description="dets støttebeløb, fx '11,62 mio. kr.'")
+    largest_theme_share: str = Field(description="dets andel, fx '50 %'")
+    largest_theme_projects: int = Field(description="dets antal projekter")
+    ongoing: int = Field(description="igangværende projekter")
+    finished: int = Field(description="afsluttede projekter")
+    as_of: str = Field(description="datoen underforbrug er vurderet pr., fx '31. december 2023'")
+
+
+class Sentences(_Model):
+    """Sentences that are lists of the data (the key sentences are Jinja text in the template, see ``facts``)."""
+
     targets: str = Field(description="projektperiode og aktivitetsmål (børn og unge, fagpersoner)")
     target_groups: str = Field(description="antal projekter pr. uddannelsesniveau")
     partners: str = Field(description="de partnertyper, der indgår i flest projekter")
     excluded: str = Field(description="tom, eller hvor mange rækker (og hvor mange kr.) med fejl der ikke indgår")
     rounds: str = Field(description="hvordan projekterne blev udvalgt (runderne), tom uden runder")
     small_projects: str = Field(description="reglen om små projekter (fra året den gælder), ellers tom")
-    themes_open: str = Field(description="hvilke indsatsområder der var åbne hvert år")
-    progress: str = Field(description="antal igangværende og afsluttede projekter")
-    as_of: str = Field(description="datoen underforbrug er vurderet pr.")
+    themes_open: str = Field(description="hvilke temaer/indsatsområder der var åbne hvert år (eller en skriveprompt)")
 
 
 class ReportContext(_Model):
@@ -234,14 +266,17 @@ class ReportContext(_Model):
     partnership: list[str] = Field(description="Partnerskabet bag pagten (fra pagtens konfiguration); tom: prompt")
     activities: list[Section] = Field(description="Aktiviteter i pagten (fra pagtens konfiguration); tom: prompt")
     prompts: Prompts = Field(description="skriveprompter, fx prompts.lessons.text og prompts.lessons.prefill")
-    theme_names: list[str] = Field(description="pagtens indsatsområder med nummer")
+    words: Words = Field(description="pagtens ord for et tema: words.one, words.many, words.the_one, words.the_many")
+    theme_names: list[str] = Field(description="pagtens temaer/indsatsområder med nummer (ikke finansieringskanaler)")
+    channel_names: list[str] = Field(description="finansieringskanaler, der ikke er temaer (fx 'Nationalt udbud')")
     has_framework: bool = Field(description="om der er en økonomisk ramme i data")
     has_partners: bool = Field(description="om kolonnen Partnere har data")
     has_summaries: bool = Field(description="om kolonnen Kort resumé har data")
     type_descriptions: list[Section] = Field(description="projekttyperne med deres beskrivelse")
     learning_basis: str = Field(description="Læringsgrundlaget (fra pagtens konfiguration); tom: prompt")
     progress_reporting: str = Field(description="hvornår projekterne afrapporterer fremdrift (konfiguration)")
-    sentences: Sentences = Field(description="nøglesætninger, fx sentences.total, sentences.extremes")
+    sentences: Sentences = Field(description="opremsende sætninger, fx sentences.themes_open, sentences.excluded")
+    facts: Facts = Field(description="tallene bag nøglesætningerne, fx facts.granted, facts.has_applications")
     granted_total: str = Field(description="bevilget i alt, fx '23.231.178 kr.'")
     granted_millions: str = Field(description="bevilget i alt i mio. kr., fx '23,23 mio. kr.'")
     granted_projects: str = Field(description="antal projekter med tilsagn")
@@ -249,8 +284,9 @@ class ReportContext(_Model):
     round_names: list[str] = Field(description="runderne (kolonner i rammetabellen); tom for pagter uden runder")
     years: list[YearRow] = Field(description="årstabellen, én række pr. år")
     years_total: YearRow = Field(description="årstabellens totalrække")
-    themes: list[ShareRow] = Field(description="tilsagn fordelt på indsatsområder")
-    themes_total: ShareRow = Field(description="totalrække for indsatsområder")
+    themes: list[ShareRow] = Field(description="tilsagn fordelt på temaer/indsatsområder")
+    channels: list[ShareRow] = Field(description="tilsagn gennem finansieringskanaler (ikke temaer): Nationalt udbud")
+    themes_total: ShareRow = Field(description="totalrække for temaer og kanaler")
     has_types: bool = Field(description="om pagten har projekttyper")
     types: list[ShareRow] = Field(description="tilsagn fordelt på projekttyper")
     types_total: ShareRow = Field(description="totalrække for projekttyper")
@@ -260,7 +296,7 @@ class ReportContext(_Model):
     target_groups: list[TargetRow] = Field(description="aktivitetsmål pr. uddannelsesniveau")
     target_total: TargetRow = Field(description="totalrække for aktivitetsmål")
     instruments_top: list[CountRow] = Field(description="de mest anvendte virkemidler (op til 5)")
-    learning: list[ThemeLearning] = Field(description="læring pr. indsatsområde")
+    learning: list[ThemeLearning] = Field(description="læring pr. tema/indsatsområde (ikke finansieringskanaler)")
     status_counts: list[CountRow] = Field(description="projekter pr. status (igangværende, afsluttet ...)")
     progress_counts: list[CountRow] = Field(description="igangværende projekter pr. fremdriftsvurdering")
     ongoing: list[ProgressProject] = Field(description="igangværende projekter med fremdrift og aktivitetsmål")
@@ -271,7 +307,8 @@ class ReportContext(_Model):
     issues: list[IssueRow] = Field(description="fejl og advarsler fra projektmapper og budgetter, med celle")
     issues_summary: str = Field(description="fx '2 advarsler og 1 fejl i projektmapperne, 3 fejl i budgetterne.'")
     sources: list[SourceRow] = Field(description="kilder: filer, ark og rækker for hver tabel")
-    goals: GoalsChapter | None = Field(default=None, description="kapitlet Målopfølgning (issue 17); tom uden måldata")
+    goals: GoalsChapter = Field(description="kapitlet Målopfølgning; goals.available er falsk uden måldata (kapitlet "
+                                "siger da, hvad der mangler)")
     ledger: LedgerSection | None = Field(
         default=None, description="afsnittet Udbetalt og tilbageført (issue 25); tom uden udbetalinger"
     )
@@ -279,13 +316,13 @@ class ReportContext(_Model):
 
 #: Chart images the renderer adds to the context (not part of the model: they are pictures).
 CHART_VARIABLES: dict[str, str] = {
-    "chart_themes": "diagram: støttebeløb pr. indsatsområde (billede)",
+    "chart_themes": "diagram: støttebeløb pr. tema/indsatsområde (billede)",
     "chart_types": "diagram: støttebeløb pr. projekttype (billede; tomt for pagter uden typer)",
     "chart_years": "diagram: bevilget pr. år mod rammen (billede)",
     "chart_partners": "diagram: antal projekter pr. partnertype (billede; tomt uden partnere)",
     "chart_targets": "diagram: forventede deltagere pr. uddannelsesniveau (billede; tomt uden aktivitetsmål)",
     "chart_instruments": "diagram: de mest anvendte virkemidler (billede; tomt uden virkemidler)",
-    "chart_theme_instruments": "diagrammer: virkemidler pr. indsatsområde, ét pr. punkt i learning "
+    "chart_theme_instruments": "diagrammer: virkemidler pr. tema/indsatsområde, ét pr. punkt i learning "
     "(brug chart_theme_instruments[loop.index0] i løkken over learning)",
 }
 
@@ -331,14 +368,46 @@ def _millions(kroner: int) -> str:
     return format_millions(int(kroner)).removesuffix(" mio. kr.")
 
 
-def _share(percent: int | float) -> str:
-    """A share already rounded to whole percent by the breakdown (largest remainder): ``18`` → ``"18 %"``."""
+def _share(percent: int | float, amount: int | None = None, total: int | None = None) -> str:
+    """A share already rounded to whole percent by the breakdown (largest remainder): ``18`` → ``"18 %"``.
+
+    Never "100 %" for a part that is not the whole, nor "0 %" for a part above nothing: then
+    "knap 100 %" and "under 1 %" (given the row's ``amount`` and the ``total``).
+    """
+    if amount is not None and total:
+        if int(percent) == 100 and amount != total:
+            return "knap 100 %"
+        if int(percent) == 0 and amount > 0:
+            return "under 1 %"
     return format_share(int(percent))
 
 
 def prompt(hint: str, prefill: list[str] | None = None) -> Prompt:
     """A writing prompt: ``[SKRIV: hint]`` (highlighted in the draft) and text from the workbook to start from."""
-    return Prompt(text=f"[SKRIV: {hint}]", prefill=[p for p in (prefill or []) if p.strip()])
+    return Prompt(text=prompt_text(hint), prefill=[p for p in (prefill or []) if p.strip()])
+
+
+def theme_words(pact: Pact) -> Words:
+    """The pact's words for its themes ([report.words])."""
+    w = pact.report.words
+    return Words(one=w.one, many=w.many, the_one=w.the_one, the_many=w.the_many)
+
+
+def share_text(value: float) -> str:
+    """A share as Danish percent that says 100 % (or 0 %) only when it is exactly that.
+
+    ``0.18`` → ``"18 %"``; ``0.9996`` → ``"99,96 %"``; ``0.99999`` → ``"knap 100 %"``; ``0.00001`` →
+    ``"under 0,01 %"``; ``1.0`` → ``"100 %"``.
+    """
+    for decimals in (0, 1, 2):
+        text = format_percent(value, decimals)
+        shown = Decimal(text.removesuffix(" %").replace(",", "."))
+        if (shown == 100 and value != 1) or (shown == 0 and value != 0):
+            continue
+        return text
+    if value < 0.5:
+        return "under 0,01 %"
+    return "knap 100 %" if value < 1 else "lidt over 100 %"
 
 
 def _records(df: pd.DataFrame, *columns: str) -> list[dict[str, Any]]:
@@ -352,13 +421,14 @@ def _title_with_applicant(title: Any, applicant: Any) -> str:
 
 
 def _share_rows(b: Breakdown, key: str) -> tuple[list[ShareRow], ShareRow]:
+    total_kr = int(b.total["granted"])
     rows = [
         ShareRow(
             label=str(r[key]),
             projects=_n(r["projects"]),
             amount=format_amount(r["granted"]),
             millions=_millions(r["granted"]),
-            share=_share(r["percent"]),
+            share=_share(r["percent"], int(r["granted"]), total_kr),
         )
         for r in b.rows
     ]
@@ -380,10 +450,11 @@ def _year_row(r: dict[str, Any], rounds: list[tuple[str, str]]) -> YearRow:
         rejected=_n(r["rejected"]),
         granted_projects=_n(r["granted_projects"]),
         pending=_n(r["pending"]),
+        withdrawn=_n(r.get("withdrawn", 0)),
         rounds=[_n(r[f"round_{k}"]) for k, _ in rounds],
         granted=_n(r["granted"]),
         framework=_n(r["framework"]) if r["framework"] is not None else "-",
-        utilisation=format_percent(r["utilisation"]) if r["utilisation"] is not None else "-",
+        utilisation=share_text(r["utilisation"]) if r["utilisation"] is not None else "-",
         cumulative=_n(r["cumulative"]),
     )
 
@@ -472,6 +543,7 @@ class _Part:
     fields: dict[str, Any]
     sentences: dict[str, str] = field(default_factory=dict)
     prompts: dict[str, Prompt] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -487,9 +559,11 @@ class _Scope:
     granted: pd.DataFrame
     first: int
     last: int
-    #: theme key → "number. name"; project-type key → name
+    #: theme key → "number. name" (funding channels too, as they are shown in project lists); project-type key → name
     theme_names: dict[str, str]
     type_names: dict[str, str]
+    #: keys of the funding channels (``channel = true``): shown apart from the themes
+    channels: frozenset[str] = frozenset()
 
     @property
     def period(self) -> str:
@@ -517,6 +591,7 @@ def _scope(breakdowns: Breakdowns, report_date: dt.date) -> _Scope:
         last=last,
         theme_names={t.key: (f"{t.number}. {t.name}" if t.number is not None else t.name) for t in pact.themes},
         type_names={t.key: t.name for t in pact.project_types},
+        channels=frozenset(t.key for t in pact.themes if t.channel),
     )
 
 
@@ -541,17 +616,11 @@ def _front_matter(scope: _Scope, report_date: dt.date, as_of: dt.date) -> _Part:
         if r.get("round") == "prioriteret"
     ]
     prompts = {
-        "preface": prompt("hvem der aflægger status til hvem, og hvad rapporten består af (seed: styregruppen "
-                          "aflægger status til Regionsrådet; rapporten består af fire dele)"),
-        "partnership": prompt("partnerskabet bag pagten: hvem der startede den, styregruppen, sekretariatet "
-                              "(seed: Regionsrådet lavede startskuddet i 2018 ...)"),
-        "activities": prompt("partnerskabets aktiviteter: udvælgelse og indstilling, strategiske initiativer, "
-                             "vidensdeling og netværk"),
-        "learning_basis": prompt("hvad læringen bygger på (fremdrifts- og slutrapporter, dialog med projektholderne) "
-                                 "og hvorfor nogle projekter endnu ikke giver læring"),
-        "strategic": prompt("de projekter, der er udset som særlige strategiske satsninger, med en linje om hvert "
-                            "(seed: Nordjysk Science Dyst; Nordjylland brænder for ... grøn omstilling)",
-                            prioritised[:5]),
+        "preface": prompt(pact_hint(pact, "preface")),
+        "partnership": prompt(pact_hint(pact, "partnership")),
+        "activities": prompt(pact_hint(pact, "activities")),
+        "learning_basis": prompt(pact_hint(pact, "learning_basis")),
+        "strategic": prompt(pact_hint(pact, "strategic"), prioritised[:5]),
     }  # fmt: skip
     return _Part(
         {
@@ -566,7 +635,9 @@ def _front_matter(scope: _Scope, report_date: dt.date, as_of: dt.date) -> _Part:
             "preface": _paragraphs(texts.preface),
             "partnership": _paragraphs(texts.partnership),
             "activities": activities,
-            "theme_names": list(scope.theme_names.values()),
+            "theme_names": [name for key, name in scope.theme_names.items() if key not in scope.channels],
+            "channel_names": [name for key, name in scope.theme_names.items() if key in scope.channels],
+            "words": theme_words(pact),
             "learning_basis": " ".join(texts.learning_basis.split()),
             "progress_reporting": " ".join(texts.progress_reporting.split()),
         },
@@ -575,45 +646,31 @@ def _front_matter(scope: _Scope, report_date: dt.date, as_of: dt.date) -> _Part:
 
 
 def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
-    """Økonomiske nøgletal: totals and the sentences on grants, extremes, funnel, framework and excluded rows."""
+    """Økonomiske nøgletal: totals, the figures of the key sentences (``facts``) and the excluded rows' sentence."""
     total = breakdowns.years.total
     total_kr = int(total["granted"])
     n_granted = int(total["granted_projects"])
     n_apps = int(total["applications"])
-    since = f"siden {scope.first}" if scope.first != scope.last else f"i {scope.first}"
     ext = breakdowns.extremes
-    if ext["smallest"] is not None:
-        s_ext = _sentence_end(
-            f"Det mindste projekt har et budget på {format_amount_prose(ext['smallest']['granted'])}, "
-            f"mens det største har et budget på {format_amount_prose(ext['largest']['granted'])}"
-        )
-    else:
-        s_ext = "Der er endnu ikke givet tilsagn i perioden."
-    if total["framework"]:
-        s_framework = (
-            f"Den samlede økonomiske ramme for perioden er {format_amount_prose(int(total['framework']))}, "
-            f"hvoraf {format_percent(total['utilisation'])} er udmøntet."
-        )
-    else:
-        s_framework = "Der er ikke angivet en økonomisk ramme for perioden."
-    excluded_sentence = _excluded(scope)
+    smallest = ext["smallest"]["granted"] if ext["smallest"] is not None else None
+    largest = ext["largest"]["granted"] if ext["largest"] is not None else None
     s_rounds, s_small = _rounds(scope)
-    sentences = {
-        "total": (
-            f"{scope.pact.name} har udmøntet {format_amount_prose(total_kr)} {since}. "
-            f"I alt har {n_granted} ansøgninger ud af samlet {n_apps} modtaget støtte."
-        ),
-        "extremes": s_ext,
-        "funnel": (
-            f"I perioden {scope.period} er der modtaget {n_apps} ansøgninger. {total['rejected']} har fået afslag, "
-            f"og {n_granted} har fået tilsagn"
-            + (f", mens {total['pending']} afventer afgørelse." if total["pending"] else ".")
-        ),
-        "framework": s_framework,
-        "excluded": excluded_sentence,
-        "rounds": s_rounds,
-        "small_projects": s_small,
+    facts = {
+        "since": f"siden {scope.first}" if scope.first != scope.last else f"i {scope.first}",
+        "granted": format_amount_prose(total_kr),
+        "granted_count": n_granted,
+        "applications": n_apps,
+        "rejected": int(total["rejected"]),
+        "pending": int(total["pending"]),
+        "withdrawn": int(total.get("withdrawn", 0)),
+        # a list of grants only (no rejection, nothing pending) says nothing about applications
+        "has_applications": bool(total["rejected"] or total["pending"] or total.get("withdrawn")),
+        "smallest": format_amount_prose(smallest) if smallest is not None else "",
+        "largest": format_amount_prose(largest) if largest is not None else "",
+        "framework": format_amount_prose(int(total["framework"])) if total["framework"] else "",
+        "utilisation": share_text(total["utilisation"]) if total["framework"] else "",
     }
+    sentences = {"excluded": _excluded(scope), "rounds": s_rounds, "small_projects": s_small}
     fields = {
         "has_framework": bool(total["framework"]),
         "granted_total": format_amount(total_kr),
@@ -621,7 +678,7 @@ def _key_figures(breakdowns: Breakdowns, scope: _Scope) -> _Part:
         "granted_projects": _n(n_granted),
         "applications": _n(n_apps),
     }
-    return _Part(fields, sentences)
+    return _Part(fields, sentences, facts=facts)
 
 
 def _excluded(scope: _Scope) -> str:
@@ -672,16 +729,20 @@ def _rounds(scope: _Scope) -> tuple[str, str]:
 
 
 def _themes_open(scope: _Scope) -> str:
-    """Which themes were open each year of the period (``open_themes`` in the pact file)."""
+    """Which themes were open each year of the period (``open_themes`` in the pact file, in its own words).
+
+    A year from ``themes_rotate_from`` that the pact does not list is not known: the sentence is then a
+    writing prompt for those years (Midtjylland's themes rotate from 2022), never "alle ... åbne".
+    """
     pact = scope.pact
+    many = pact.report.words.many
     years = list(range(scope.first, scope.last + 1))
+    unknown = [y for y in years if not pact.open_themes_known(y)]
+    if unknown:
+        return prompt_text(pact_hint(pact, "open_themes", years=_join_and([str(y) for y in unknown])))
     limited = {y: pact.open_themes[y] for y in years if y in pact.open_themes}
     if not limited:
-        return (
-            f"I {_join_and([str(y) for y in years])} har alle indsatsområder været åbne for ansøgninger."
-            if len(years) > 1
-            else f"I {scope.first} har alle indsatsområder været åbne for ansøgninger."
-        )
+        return f"I {_join_and([str(y) for y in years])} har alle {many} været åbne for ansøgninger."
     all_open = [str(y) for y in years if y not in limited]
     parts = []
     for year, keys in sorted(limited.items()):
@@ -689,7 +750,7 @@ def _themes_open(scope: _Scope) -> str:
         parts.append(f"i {year} kun var muligt at søge under {_join_and(names)}")
     text = ""
     if all_open:
-        text = f"I {_join_and(all_open)} har alle indsatsområder været åbne for ansøgninger, mens det "
+        text = f"I {_join_and(all_open)} har alle {many} været åbne for ansøgninger, mens det "
         return text + _join_and(parts) + "."
     return "Ansøgerne kunne " + _join_and([p.replace(" kun var muligt at søge", " kun søge") for p in parts]) + "."
 
@@ -706,26 +767,34 @@ def _year_table(years: YearTable) -> _Part:
 
 
 def _shares(breakdowns: dict[str, Breakdown], scope: _Scope) -> _Part:
-    """Grants by theme, project type and lead institution type; the sentences on open and largest themes."""
+    """Grants by theme (funding channels apart), project type and lead institution type; the largest theme."""
     pact = scope.pact
-    themes, themes_total = _share_rows(breakdowns["theme"], "theme")
+    rows, themes_total = _share_rows(breakdowns["theme"], "theme")
+    channel_labels = {scope.theme_names[k] for k in scope.channels}
+    themes = [r for r in rows if r.label not in channel_labels]
+    channels = [r.model_copy(update={"label": f"{r.label} (finansieringskanal)"}) for r in rows
+                if r.label in channel_labels]  # fmt: skip
     if "type" in breakdowns:
         types, types_total = _share_rows(breakdowns["type"], "type")
     else:
         types = []
         types_total = ShareRow(label="I alt", projects="0", amount=format_amount(0), millions="0,00", share="0 %")
     institution_types, _ = _share_rows(breakdowns["institution_type"], "institution_type")
-    theme_rows = [r for r in breakdowns["theme"].rows if r["projects"]]
-    s_theme = ""
+    theme_rows = [r for r in breakdowns["theme"].rows if r["projects"] and r["theme"] not in channel_labels]
+    facts: dict[str, Any] = {"largest_theme": "", "largest_theme_amount": "", "largest_theme_share": "",
+                             "largest_theme_projects": 0}  # fmt: skip
     if theme_rows:
         top = max(theme_rows, key=lambda r: (r["granted"], r["projects"]))
-        s_theme = (
-            f"”{top['theme'].split('. ', 1)[-1]}” er det indsatsområde, der har fået flest midler: "
-            f"{format_amount_prose(top['granted'])} af støtten ({format_share(top['percent'])}) er gået til "
-            f"indsatsområdet fordelt på {top['projects']} projekter."
-        )
+        facts = {
+            "largest_theme": top["theme"].split(". ", 1)[-1],
+            "largest_theme_amount": format_amount_prose(top["granted"]),
+            "largest_theme_share": _share(top["percent"], int(top["granted"]),
+                                          int(breakdowns["theme"].total["granted"])),
+            "largest_theme_projects": int(top["projects"]),
+        }
     fields = {
         "themes": themes,
+        "channels": channels,
         "themes_total": themes_total,
         "type_descriptions": [
             Section(heading=t.name, paragraphs=[t.description] if t.description else []) for t in pact.project_types
@@ -735,7 +804,7 @@ def _shares(breakdowns: dict[str, Breakdown], scope: _Scope) -> _Part:
         "types_total": types_total,
         "institution_types": institution_types,
     }
-    return _Part(fields, {"largest_theme": s_theme, "themes_open": _themes_open(scope)})
+    return _Part(fields, {"themes_open": _themes_open(scope)}, facts=facts)
 
 
 def _partners(granted: pd.DataFrame) -> _Part:
@@ -808,25 +877,35 @@ def _targets_sentence(tg: Breakdown, granted: pd.DataFrame) -> str:
 
 
 def _learning(scope: _Scope) -> _Part:
-    """Læring fra projekterne: the most used instruments, then one section per theme with granted projects."""
+    """Læring fra projekterne: the most used instruments, then one section per theme with granted projects.
+
+    Funding channels get no section of their own. The prompt on what worked well is prefilled with
+    what the projects' own learning notes say, per instrument they use (not with the mere counts).
+    """
+    pact = scope.pact
     learning = [
-        _theme_learning(scope.theme_names[t.key], tdf, scope.pact.report.theme_context.get(t.key, ""))
-        for t in scope.pact.themes
-        if not (tdf := scope.granted[scope.granted["theme"] == t.key]).empty
+        _theme_learning(scope.theme_names[t.key], tdf, pact, pact.report.theme_context.get(t.key, ""))
+        for t in pact.themes
+        if not t.channel and not (tdf := scope.granted[scope.granted["theme"] == t.key]).empty
     ]
     top = _count_items(scope.granted["instruments"])[:5]
-    lessons = prompt(
-        "hvilke virkemidler har fungeret godt, med en linje om hvert (seed: rollemodeller, inspiration og "
-        "vidensdeling, fællesskaber for kvinder, vidensopbygning ...)",
-        [f"{i.label} ({i.count} projekter)" for i in top],
-    )
+    evidence = []
+    noted = [(set(_split_list(r.get("instruments"))), f"{r['title']}: {str(r['notes']).strip()}")
+             for r in _records(scope.granted, "title", "instruments", "notes")
+             if isinstance(r.get("notes"), str) and r["notes"].strip()]  # fmt: skip
+    for item in _count_items(scope.granted["instruments"])[:8]:
+        notes = [text for used, text in noted if item.label in used]
+        if notes:
+            evidence.append(f"{item.label}: " + " · ".join(notes[:3]))
+    lessons = prompt(pact_hint(pact, "lessons"), evidence)
     return _Part({"instruments_top": top, "learning": learning}, prompts={"lessons": lessons})
 
 
-def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLearning:
+def _theme_learning(name: str, tdf: pd.DataFrame, pact: Pact, context: str = "") -> ThemeLearning:
     """One theme's section: sentence on instruments, project titles, learning notes, finished projects."""
     instruments = _count_items(tdf["instruments"])
-    sentence = f"Der er igangsat {len(tdf)} {'projekt' if len(tdf) == 1 else 'projekter'} på indsatsområdet"
+    words = pact.report.words
+    sentence = f"Der er igangsat {len(tdf)} {'projekt' if len(tdf) == 1 else 'projekter'} under {words.the_one}"
     if instruments:
         sentence += f", som samlet anvender {len(instruments)} forskellige virkemidler. "
         sentence += f"De mest anvendte virkemidler er {_letters([i.label for i in instruments[:3]])}."
@@ -843,22 +922,16 @@ def _theme_learning(name: str, tdf: pd.DataFrame, context: str = "") -> ThemeLea
             title=_title_with_applicant(r["title"], r["applicant"]),
             amount=format_amount(int(r["granted"])),
             results=prompt(
-                "hvad projektet gjorde, hvem det nåede, og hvad det lærte (fra slutrapporten)",
+                pact_hint(pact, "finished_results"),
                 [str(r["notes"]).strip()] if isinstance(r["notes"], str) else [],
             ),
         )
         for r in _records(tdf[tdf["status"] == "finished"], "title", "applicant", "granted", "notes")
         if not pd.isna(r["granted"])
     ]
-    results = prompt(
-        "de foreløbige resultater på indsatsområdet (seed: 'De foreløbige resultater indikerer, at ...')",
-        [f"{n.title}: {n.text}" for n in notes],
-    )
+    results = prompt(pact_hint(pact, "theme_results"), [f"{n.title}: {n.text}" for n in notes])
     return ThemeLearning(
-        context_prompt=prompt(
-            "hvorfor indsatsområdet er vigtigt, og hvad pagten sætter ind på (seed: 'Piger og kvinder er mindre "
-            "tilbøjelige til at tage en STEM-uddannelse ... I indsatsområdet sætter pagten ind på ...')"
-        ),
+        context_prompt=prompt(pact_hint(pact, "theme_context")),
         context=" ".join(context.split()),
         results=results,
         name=name,
@@ -913,26 +986,16 @@ def _progress(
     ongoing = [_progress_project(r, scope.theme_names, underspend, unreadable) for r in ongoing_rows]
     n_ongoing = int((granted["status"] == "ongoing").sum())
     n_finished = int((granted["status"] == "finished").sum())
-    s_progress = ""
-    if n_ongoing or n_finished:
-        s_progress = (
-            f"Af de {len(granted)} projekter, der har modtaget støtte, er {n_ongoing} igangværende, "
-            f"og {n_finished} er afsluttet."
-        )
     notes = [
         f"{_title_with_applicant(r['title'], r['applicant'])}: {str(r['notes']).strip()}"
         for r in ongoing_rows
         if isinstance(r["notes"], str) and r["notes"].strip()
     ]
-    progress_prompt = prompt(
-        "styregruppens vurdering af fremdriften, og hvorfor den vurderes på aktivitetsmål frem for resultatmål "
-        "(seed: 'I og med at langt størstedelen af projekterne stadig er igangværende ...')",
-        notes,
-    )
+    progress_prompt = prompt(pact_hint(scope.pact, "progress"), notes)
     return _Part(
         {"status_counts": status_counts, "progress_counts": progress_counts, "ongoing": ongoing},
-        {"progress": s_progress},
         prompts={"progress": progress_prompt},
+        facts={"ongoing": n_ongoing, "finished": n_finished},
     )
 
 
@@ -974,12 +1037,12 @@ def underspend_text(note: UnderspendNote | None) -> str:
     """
     if note is None:
         return "-"
-    spent = format_percent(note.spent_share)
+    spent = share_text(note.spent_share)
     if not note.at_risk:
         return f"Nej (forbrugt {spent})"
     if note.elapsed_share is None:
         return f"Ja – forbrugt {spent} af bevillingen"
-    return f"Ja – forbrugt {spent} af bevillingen, men {format_percent(note.elapsed_share)} af projektperioden er gået"
+    return f"Ja – forbrugt {spent} af bevillingen, men {share_text(note.elapsed_share)} af projektperioden er gået"
 
 
 def _grant_years(scope: _Scope) -> _Part:
@@ -1026,7 +1089,7 @@ def _issue_rows(issues: list[Issue], origin: str) -> list[IssueRow]:
             severity=_SEVERITY_WORDS[i.severity],
             origin=origin,
             place=_short_source(i.location()),
-            message=i.message,
+            message=file_names_only(i.message),
         )
         for i in shown
     ]
@@ -1056,9 +1119,14 @@ def _issues_summary(validation: list[IssueRow], budget: list[IssueRow], budgets_
 def _appendix(checks: list[Check], scope: _Scope, issues: list[Issue], budget_issues: list[Issue] | None) -> _Part:
     """Bilag: errors and warnings with their cells, the cross-checks that failed, a line on those that passed."""
     failed = [c for c in checks if not c.ok]
+    one = scope.pact.report.words.one
+
+    def named(name: str) -> str:  # the breakdown's own word for the theme breakdown, in the pact's word
+        return name.replace("Indsatsområde", one[:1].upper() + one[1:])
+
     rows = [
         CheckRow(
-            name=c.name,
+            name=named(c.name),
             expected=_fmt_check(c.expected),
             actual=_fmt_check(c.actual),
             result=c.result,
@@ -1066,13 +1134,13 @@ def _appendix(checks: list[Check], scope: _Scope, issues: list[Issue], budget_is
         )
         for c in failed
     ]
-    passed = [c.name for c in checks if c.ok]
+    passed = [named(c.name) for c in checks if c.ok]
     bad = len(failed)
     validation_rows = _issue_rows(issues, "Projektmappe")
     budget_rows = _issue_rows(budget_issues or [], "Budget")
     sources = [
         *_sources("Årstabel (ansøgninger, afslag, tilsagn)", scope.clean),
-        *_sources("Fordelinger (indsatsområder, typer, institutioner, målgrupper)", scope.granted),
+        *_sources(f"Fordelinger ({scope.pact.report.words.many}, typer, institutioner, målgrupper)", scope.granted),
     ]
     return _Part(
         {
@@ -1102,6 +1170,7 @@ def build_context(
     underspend: Mapping[str, UnderspendNote] | None = None,
     as_of: dt.date | None = None,
     budget_issues: list[Issue] | None = None,
+    goals: FollowUp | None = None,
 ) -> ReportContext:
     """The report context for a set of breakdowns (see :func:`pagt_xl.pipeline.run_breakdowns`).
 
@@ -1111,7 +1180,8 @@ def build_context(
     ``as_of`` is the date underspend was judged at, printed in the draft (``None``:
     :func:`default_as_of`). ``budget_issues`` are the budget review's issues for
     the appendix (``None``: no budgets were reviewed). The validation's own issues
-    always go to the appendix.
+    always go to the appendix. ``goals`` fills the chapter Målopfølgning (its rows within the report's
+    period); ``None``: the chapter says that no goal follow-up was read, and lists the pact's goals.
     """
     scope = _scope(breakdowns, report_date)
     as_of = as_of or default_as_of(breakdowns, report_date)
@@ -1129,9 +1199,12 @@ def build_context(
     )
     fields = {name: value for part in parts for name, value in part.fields.items()}
     sentences = {name: text for part in parts for name, text in part.sentences.items()}
-    sentences["as_of"] = f"Risikoen for underforbrug er vurderet pr. {format_date(as_of)}."
     prompts = {name: p for part in parts for name, p in part.prompts.items()}
-    return ReportContext(**fields, sentences=Sentences(**sentences), prompts=Prompts(**prompts))
+    facts = {name: value for part in parts for name, value in part.facts.items()}
+    facts["as_of"] = format_date(as_of)
+    chapter = goals_chapter(goals, scope.pact, scope.first, scope.last)
+    return ReportContext(**fields, sentences=Sentences(**sentences), prompts=Prompts(**prompts),
+                         facts=Facts(**facts), goals=chapter)  # fmt: skip
 
 
 def _short_source(source: str) -> str:

@@ -9,11 +9,14 @@ their alt texts, which ``render_context`` sets with the other charts'.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from pagt_xl.core.goals import FollowUp, IndicatorFollowUp, activity_target_text, format_decimal, status_text
+
+if TYPE_CHECKING:
+    from pagt_xl.base.config import Pact
 
 
 class _Model(BaseModel):
@@ -60,21 +63,51 @@ class ActivityRow(_Model):
 
 
 class GoalsChapter(_Model):
-    """The chapter "Målopfølgning": measured goals with charts, then the action-plan table."""
+    """The chapter "Målopfølgning": measured goals with charts, then the action-plan table.
 
-    until: str = Field(description="opfølgningens sidste år, fx '2023'")
+    Every report has the chapter: without a goal follow-up (``available`` false) it lists the pact's
+    goals and says, as a writing prompt, that their status is missing. Only years within the
+    report's period are shown.
+    """
+
+    available: bool = Field(description="om der er indlæst en målopfølgning (ellers siger kapitlet, hvad der mangler)")
+    missing: str = Field(description="skriveprompt, når der ikke er en målopfølgning ('' ellers)")
+    goals: list[str] = Field(description="pagtens mål og handlingsplanens aktivitetsmål, som de er formuleret")
+    until: str = Field(description="opfølgningens sidste år inden for rapportens periode, fx '2023'")
     indicators: list[IndicatorSection] = Field(description="de målte mål")
-    activities: list[ActivityRow] = Field(description="handlingsplanens aktivitetsmål pr. år")
+    activities: list[ActivityRow] = Field(description="handlingsplanens aktivitetsmål pr. år i rapportens periode")
     activities_summary: str = Field(description="fx '9 af 12 årsmål er nået.'")
+    activities_note: str = Field(description="når handlingsplanen ligger uden for rapportens periode: hvornår den "
+                                 "gælder ('' ellers)")
 
 
-def goals_chapter(result: FollowUp) -> GoalsChapter:
-    """The chapter's context from a follow-up."""
-    sections = [_section(ind) for ind in result.indicators]
+def pact_goals(pact: Pact) -> list[str]:
+    """The pact's goals as it states them: measured goals, then the action plan's activity goals."""
+    out = [g.text or g.name for g in pact.goals.measured]
+    out += [f"{g.text} ({g.first_year}-{g.last_year})" for g in pact.goals.activities if g.text]
+    return out
+
+
+def goals_chapter(result: FollowUp | None, pact: Pact, first: int, last: int) -> GoalsChapter:
+    """The chapter's context from a follow-up (``None``: none was read), kept to the years ``first``-``last``."""
+    goals = pact_goals(pact)
+    if result is None:
+        from pagt_xl.report.text import pact_hint, prompt_text
+
+        return GoalsChapter(
+            available=False, missing=prompt_text(pact_hint(pact, "goals_missing")), goals=goals, until="",
+            indicators=[], activities=[], activities_summary="", activities_note="",
+        )  # fmt: skip
+    sections = [_section(ind, last) for ind in result.indicators]
     rows: list[ActivityRow] = []
     counted = met = 0
+    outside: list[tuple[int, int]] = []
+    plan = {g.key: (g.first_year, g.last_year) for g in pact.goals.activities}
     for act in result.activities:
-        for y in act.years:
+        in_period = [y for y in act.years if first <= y.year <= last]
+        if act.years and not in_period:
+            outside.append(plan.get(act.key, (act.years[0].year, act.years[-1].year)))
+        for y in in_period:
             numbered = y.min_per_year > 0 or y.max_per_year is not None
             counted += numbered
             met += numbered and y.met
@@ -89,11 +122,18 @@ def goals_chapter(result: FollowUp) -> GoalsChapter:
                 )
             )
     summary = f"{met} af {counted} årsmål med et antal er nået." if counted else ""
-    until = str(result.year) if result.year is not None else ""
-    return GoalsChapter(until=until, indicators=sections, activities=rows, activities_summary=summary)
+    until = str(min(result.year, last)) if result.year is not None else ""
+    note = ""
+    if outside and not rows:
+        span = f"{min(a for a, _ in outside)}-{max(b for _, b in outside)}"
+        period = str(first) if first == last else f"{first}-{last}"
+        note = f"Handlingsplanens aktiviteter gælder {span} og ligger uden for rapportens periode ({period})."
+    return GoalsChapter(available=True, missing="", goals=goals, until=until, indicators=sections, activities=rows,
+                        activities_summary=summary, activities_note=note)  # fmt: skip
 
 
-def _section(ind: IndicatorFollowUp) -> IndicatorSection:
+def _section(ind: IndicatorFollowUp, last: int) -> IndicatorSection:
+    ind = ind.model_copy(update={"years": [y for y in ind.years if y.year <= last]})
     latest = ind.latest
     if ind.baseline is None or latest is None:
         summary = f"Basisårets tal ({ind.baseline_year}) mangler, så målet kan endnu ikke følges."
@@ -132,9 +172,16 @@ def goal_chart(section: IndicatorSection) -> bytes | None:
     """A line chart: the indicator's index per year against the straight path to the target; ``None`` without data."""
     if not section.series_years:
         return None
-    from pagt_xl.report.charts import _png, plt
+    from pagt_xl.report.charts import _png
 
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    return _png(goal_figure(section))
+
+
+def goal_figure(section: IndicatorSection) -> Any:
+    """The figure of :func:`goal_chart` (not yet fitted or saved): laid out so the axis titles are inside."""
+    from pagt_xl.report.charts import FONT_SIZE, WIDTH_INCHES, plt, wrap_title
+
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 3.2), layout="constrained")
     ax.plot(section.series_years, section.series_index, marker="o", color="#1f4e79", label="Faktisk (indeks)")
     ax.plot(
         [section.baseline_year, section.target_year], [100, section.target_index],
@@ -143,12 +190,13 @@ def goal_chart(section: IndicatorSection) -> bytes | None:
     ax.set_xlim(section.baseline_year - 0.5, section.target_year + 0.5)
     ax.set_xticks(range(section.baseline_year, section.target_year + 1))
     ax.yaxis.set_major_formatter(lambda v, _pos: format_decimal(v, 0))
-    ax.set_ylabel(f"Indeks ({section.baseline_year} = 100)")
-    ax.set_xlabel("År")
-    ax.set_title(section.name, fontsize=10, loc="left")
+    ax.set_ylabel(f"Indeks ({section.baseline_year} = 100)", fontsize=FONT_SIZE)
+    ax.set_xlabel("År", fontsize=FONT_SIZE)
+    ax.set_title(wrap_title(section.name), fontsize=FONT_SIZE + 1, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    return _png(fig)
+    ax.legend(fontsize=FONT_SIZE, frameon=False, loc="upper left")
+    ax.tick_params(labelsize=FONT_SIZE)
+    return fig
 
 
 def add_goal_charts(tpl: Any, values: dict[str, Any], chapter: GoalsChapter) -> dict[bytes, str]:
@@ -159,7 +207,7 @@ def add_goal_charts(tpl: Any, values: dict[str, Any], chapter: GoalsChapter) -> 
     alts: dict[bytes, str] = {}
     for item, section in zip(values["goals"]["indicators"], chapter.indicators, strict=True):
         png = goal_chart(section)
-        item["chart"] = InlineImage(tpl, io.BytesIO(png), width=Mm(160)) if png else ""
+        item["chart"] = InlineImage(tpl, io.BytesIO(png), width=Mm(155)) if png else ""
         if png:
             alts[png] = section.chart_alt
     return alts

@@ -1,10 +1,13 @@
-"""The recommendation memo (indstillingsnotat) and the decision letters (issue 16): context → Word.
+"""The recommendation memo (indstillingsnotat, issue 16; a formal memo in issue 24): context → Word.
 
-The contexts are pydantic models built from a :class:`~pagt_xl.core.round.RoundResult` (pure: only
-formatting); the templates (``pagt_xl/templates/indstillingsnotat.docx``, ``brev_tilsagn.docx``,
-``brev_afslag.docx``, built by ``scripts/make_round_templates.py``) only lay them out. Rendering
-reuses the status report's safe docxtpl environment and template checks
-(:mod:`pagt_xl.report.render`): the immutable sandbox, autoescaping, unknown variables stop the run.
+The context is a pydantic model built from a :class:`~pagt_xl.core.round.RoundResult` (pure: only
+formatting); the template (``pagt_xl/templates/indstillingsnotat.docx``, built by
+``scripts/make_round_templates.py``) lays it out and holds the memo's formal sentences ("Det
+indstilles, at …") as Jinja text staff can reword. A formal memo: the case number, the decision
+points for the council, a signature block, each failed check stated at the application it concerns
+(and listed in the appendix), file names only (never a folder). Rendering reuses the status
+report's sandbox and template checks (:mod:`pagt_xl.report.render`). The decision letters are in
+:mod:`pagt_xl.report.letters`.
 """
 
 from __future__ import annotations
@@ -13,23 +16,20 @@ import datetime as dt
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-from docx.oxml.ns import qn
 from pydantic import BaseModel, Field
 
 from pagt_xl.base.config import Pact
-from pagt_xl.base.danish import amount_in_words, danish_sort_key, format_amount, format_date
-from pagt_xl.base.errors import ErrorCode
-from pagt_xl.base.model import Decision, Issue, IssueCode, Severity
-from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult, letter_name
+from pagt_xl.base.danish import danish_sort_key, format_amount, format_date
+from pagt_xl.base.model import IssueCode, Severity
+from pagt_xl.core.round import RECOMMENDATION_LABELS, Assessed, RoundResult
 from pagt_xl.outputs.files import atomic_write
-from pagt_xl.report.render import TemplateProblem, _open, fit_columns, render_sandboxed, used_variables
+from pagt_xl.report.context import Words, theme_words
+from pagt_xl.report.render import check_template, render_document
+from pagt_xl.report.text import file_names_only, prompt_text
 
 _TEMPLATES = Path(str(files("pagt_xl") / "templates"))
 MEMO_TEMPLATE = _TEMPLATES / "indstillingsnotat.docx"
-GRANT_TEMPLATE = _TEMPLATES / "brev_tilsagn.docx"
-REJECTION_TEMPLATE = _TEMPLATES / "brev_afslag.docx"
 DRAFT_MARK = "KLADDE"
 
 
@@ -55,6 +55,9 @@ class MemoApplication(BaseModel):
     recommendation: str = Field(description="Ja, Nej, Delvis eller ''")
     reason: str = Field(description="begrundelsen")
     special: str = Field(description="'Ja' når ansøgningen adresserer årets særlige tema, ellers ''")
+    flags: str = Field(description="de kontroller, ansøgningen ikke består, fx 'budgettet har 80.000 kr. til "
+                       "driftsopgaver' ('' når alle er bestået)")
+    partial: bool = Field(description="indstillet med mindre end ansøgt (et delvist tilsagn)")
 
 
 class SuggestionRow(BaseModel):
@@ -79,7 +82,7 @@ class CheckRow(BaseModel):
 class IssueRow(BaseModel):
     """One failing check or bad cell, with its place."""
 
-    place: str = Field(description="fil › ark › celle")
+    place: str = Field(description="fil › ark › celle (filnavnet, ingen mappe)")
     severity: str = Field(description="fejl, advarsel eller info")
     message: str = Field(description="hvad der er galt")
 
@@ -111,6 +114,14 @@ class MemoContext(BaseModel):
     pact_name: str = Field(description="pagtens navn")
     region: str = Field(description="regionen")
     title: str = Field(description="notatets titel")
+    case_number: str = Field(description="notatets sagsnummer (--sagsnr; ellers en skriveprompt)")
+    words: Words = Field(description="pagtens ord for et tema: words.one ('indsatsområde'/'tema'), words.many ...")
+    signatory: list[str] = Field(description="underskriver: navn og titel (pagtens [assessment] signatory, ellers "
+                                 "en skriveprompt)")
+    not_recommended_count: int = Field(description="antal ikke indstillede")
+    partial: list[MemoApplication] = Field(description="de indstillede med mindre end ansøgt (delvise tilsagn)")
+    flagged: list[MemoApplication] = Field(description="de indstillede ansøgninger, der ikke består en kontrol")
+    failing: int = Field(description="antal afvigelser i alt")
     year: int = Field(description="ansøgningsrundens år")
     round_name: str = Field(description="rundens navn, eller 'alle runder'")
     report_date: str = Field(description="notatets dato, fx '15. februar 2024'")
@@ -207,23 +218,33 @@ def build_memo_context(
     report_date: dt.date,
     budgets_checked: bool = False,
     excluded_rows: int = 0,
+    case_number: str | None = None,
 ) -> MemoContext:
     """The memo's context from a round (:func:`pagt_xl.core.round.assess_round`).
 
     ``budgets_checked``: whether applicants' budgets were read (else those two checks say
-    "ikke kontrolleret"); ``excluded_rows``: rows of the round with errors in the overview.
+    "ikke kontrolleret"); ``excluded_rows``: rows of the round with errors in the overview;
+    ``case_number``: the memo's own case number (``None``: a writing prompt). The memo is marked
+    KLADDE while a prompt is left or a check fails.
     """
     pact = result.pact
     rules = pact.assessment
+    words = theme_words(pact)
     round_name = pact.round(result.round).name if result.round else "alle runder"
     remaining = result.remaining
     total = result.recommended_total
     n = len(result.applications)
     suggestion_rows, suggestion_sentence = _suggestion(result)
     checks, issue_rows = _checks(result, budgets_checked)
-    return MemoContext(
+    failing = sum(c.count for c in checks)
+    flags = _flags(result)
+    recommended = [_application(pact, a, flags) for a in result.recommended]
+    signatory = list(rules.signatory) or [prompt_text("navn og titel på den, der underskriver notatet")]
+    context = MemoContext(
         pact_name=pact.name, region=pact.region, title=f"Indstillingsnotat – ansøgningsrunden {result.year}",
-        year=result.year, round_name=round_name, report_date=format_date(report_date), draft_mark=DRAFT_MARK,
+        case_number=" ".join((case_number or "").split()) or prompt_text("notatets sagsnummer (--sagsnr)"),
+        words=words, signatory=signatory,
+        year=result.year, round_name=round_name, report_date=format_date(report_date), draft_mark="",
         council=rules.council, recommended_by=rules.recommended_by,
         framework="ikke oplyst" if result.framework is None else format_amount(result.framework),
         already_granted=format_amount(result.already_granted),
@@ -232,30 +253,55 @@ def build_memo_context(
         recommended_total=format_amount(total),
         remaining_after="ikke oplyst" if remaining is None else format_amount(remaining - total),
         applied_total=format_amount(result.applied_total), applications_count=n,
-        recommended_count=len(result.recommended),
-        by_theme=_counts(result, lambda a: pact.theme(a.theme).name if a.theme else "Ikke angivet"),
+        recommended_count=len(result.recommended), not_recommended_count=len(result.not_recommended),
+        by_theme=_counts(result, lambda a: _theme_label(pact, a.theme)),
         by_institution=_counts(result, lambda a: a.institution_type),
         by_type=_counts(result, lambda a: pact.project_type(a.project_type).name if a.project_type else "Ikke angivet"),
         by_round=_counts(result, lambda a: pact.round(a.round).name if a.round else "Ikke angivet"),
         received_total=CountRow(label="I alt", count=n, applied=format_amount(result.applied_total)),
         criteria=[CriterionRow(name=c.name, weight=f"{c.weight:g}".replace(".", ",")) for c in rules.criteria],
-        recommended=[_application(pact, a) for a in result.recommended],
-        not_recommended=[_application(pact, a) for a in result.not_recommended],
+        recommended=recommended,
+        not_recommended=[_application(pact, a, flags) for a in result.not_recommended],
+        partial=[r for r in recommended if r.partial], flagged=[r for r in recommended if r.flags],
+        failing=failing,
         has_special=bool(result.special_theme), special_theme=result.special_theme or "",
         special_count=result.special_count, has_suggestion=result.suggestion is not None,
         suggestion=suggestion_rows, checks=checks, issues=issue_rows,
-        sentences=_sentences(result, suggestion_sentence, sum(c.count for c in checks), excluded_rows),
+        sentences=_sentences(result, suggestion_sentence, failing, excluded_rows),
     )  # fmt: skip
+    if failing or "[SKRIV:" in context.case_number or any("[SKRIV:" in line for line in signatory):
+        context = context.model_copy(update={"draft_mark": DRAFT_MARK})
+    return context
 
 
-def _application(pact: Pact, a: Assessed) -> MemoApplication:
+def _theme_label(pact: Pact, key: str | None) -> str:
+    if not key:
+        return "Ikke angivet"
+    theme = pact.theme(key)
+    return f"{theme.name} (finansieringskanal)" if theme.channel else theme.name
+
+
+def _flags(result: RoundResult) -> dict[tuple[str, str, int], list[str]]:
+    """(file, sheet, row) → the failed checks of the application in that row, paths shortened to file names."""
+    out: dict[tuple[str, str, int], list[str]] = {}
+    for i in result.issues:
+        if i.severity is Severity.INFO or i.row is None or i.file is None or i.sheet is None:
+            continue
+        out.setdefault((i.file, i.sheet, i.row), []).append(file_names_only(i.message))
+    return out
+
+
+def _application(pact: Pact, a: Assessed, flags: dict[tuple[str, str, int], list[str]] | None = None
+                 ) -> MemoApplication:
     """One application's row in the recommended or not-recommended list."""
     return MemoApplication(
-        case_id=a.case_id or "", title=_title(a), theme=pact.theme(a.theme).name if a.theme else "",
+        case_id=a.case_id or "", title=_title(a), theme=_theme_label(pact, a.theme) if a.theme else "",
         round=pact.round(a.round).name if a.round else "", applied=_amount(a.applied),
         recommended=_amount(a.final) if a.is_recommended else "–", score=_score(a),
         recommendation=RECOMMENDATION_LABELS.get(a.recommendation or "", ""), reason=a.reason,
         special="Ja" if a.special else "",
+        flags="; ".join((flags or {}).get((a.file, a.sheet, a.row), [])),
+        partial=bool(a.is_recommended and a.applied is not None and (a.final or 0) < a.applied),
     )  # fmt: skip
 
 
@@ -300,7 +346,7 @@ def _sentences(result: RoundResult, suggestion: str, failing: int, excluded_rows
         "Alle kontroller er bestået."
         if not failing
         else f"{_n(failing, 'afvigelse', 'afvigelser')} skal rettes eller begrundes, før notatet underskrives "
-        "(se bilaget)."
+        "(se ved de pågældende ansøgninger og i bilaget)."
     )
     excluded = (
         f"{_n(excluded_rows, 'ansøgning', 'ansøgninger')} i runden har fejl i oversigten; ret dem i projektmappen "
@@ -376,37 +422,20 @@ def _suggestion(result: RoundResult) -> tuple[list[SuggestionRow], str]:
 
 def _checks(result: RoundResult, budgets_checked: bool) -> tuple[list[CheckRow], list[IssueRow]]:
     rows = []
+    the_one = result.pact.report.words.the_one
     for name, codes in _CHECKS:
+        name = name.replace("Indsatsområdet", the_one[:1].upper() + the_one[1:])
         count = sum(1 for i in result.issues if i.code in codes and i.severity is not Severity.INFO)
         if not budgets_checked and codes[0] in _BUDGET_CODES:
             rows.append(CheckRow(name=name, result="ikke kontrolleret (ingen budgetskemaer)", count=0))
         else:
             rows.append(CheckRow(name=name, result="OK" if not count else "AFVIGER", count=count))
-    issues = [IssueRow(place=i.location(), severity=_SEVERITY[i.severity], message=i.message) for i in result.issues]
+    issues = [IssueRow(place=file_names_only(i.location()), severity=_SEVERITY[i.severity],
+                       message=file_names_only(i.message)) for i in result.issues]  # fmt: skip
     return rows, issues
 
 
 # -- rendering ---------------------------------------------------------------------------------------
-def check_template_against(template: Path, known: set[str]) -> None:
-    """Stop with a clear message when ``template`` uses variables outside ``known``."""
-    unknown = sorted(used_variables(Path(template)) - known)
-    if unknown:
-        raise TemplateProblem(
-            f"{template}: skabelonen bruger ukendte variabler: {', '.join(unknown)}. "
-            "Se 'pagt-xl template-vars --kind indstilling' (eller --kind brev) for de variabler, der kan bruges.",
-            code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE,
-        )
-
-
-def _render(values: dict[str, Any], template: Path, known: set[str]) -> Any:
-    check_template_against(template, known)
-    tpl = _open(template)
-    render_sandboxed(tpl, values, template)
-    for table in tpl.docx.element.body.iter(qn("w:tbl")):  # columns as wide as their longest word, as in the report
-        fit_columns(table)
-    return tpl
-
-
 def render_memo(
     result: RoundResult,
     out: Path,
@@ -415,17 +444,19 @@ def render_memo(
     report_date: dt.date | None = None,
     budgets_checked: bool = False,
     excluded_rows: int = 0,
+    case_number: str | None = None,
 ) -> Path:
     """Write the memo draft for ``result`` to ``out`` (atomically). Returns ``out``.
 
-    ``template`` defaults to the shipped ``indstillingsnotat.docx``; ``report_date`` to today.
+    ``template`` defaults to the shipped ``indstillingsnotat.docx``; ``report_date`` to today;
+    ``case_number`` is the memo's own case number (``None``: a writing prompt).
     """
     template = Path(template) if template is not None else MEMO_TEMPLATE
     context = build_memo_context(
         result, report_date=report_date or dt.date.today(), budgets_checked=budgets_checked,
-        excluded_rows=excluded_rows,
+        excluded_rows=excluded_rows, case_number=case_number,
     )  # fmt: skip
-    tpl = _render(context.model_dump(), template, set(memo_variables()))
+    tpl = render_document(context.model_dump(), template, "indstilling", MemoContext)
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))
     return out
@@ -433,124 +464,7 @@ def render_memo(
 
 def check_memo_template(template: Path | None = None) -> None:
     """Check a memo template before any work is done (unknown variables, bad syntax, not a .docx)."""
-    check_template_against(Path(template) if template is not None else MEMO_TEMPLATE, set(memo_variables()))
-
-
-# -- the letters ---------------------------------------------------------------------------------------
-class LetterContext(BaseModel):
-    """Everything a decision letter template can use (``pagt-xl template-vars --kind brev``)."""
-
-    pact_name: str = Field(description="pagtens navn")
-    region: str = Field(description="regionen")
-    sender: str = Field(description="afsender (sekretariatet)")
-    signature: str = Field(description="hilsenen, fx 'Med venlig hilsen'")
-    council: str = Field(description="hvem der har truffet beslutningen")
-    letter_date: str = Field(description="brevets dato")
-    draft_mark: str = Field(description="'KLADDE'")
-    case_id: str = Field(description="sagsnummer")
-    applicant: str = Field(description="ansøgeren")
-    title: str = Field(description="projektets titel")
-    year: int = Field(description="ansøgningsrundens år")
-    round_name: str = Field(description="runden")
-    theme: str = Field(description="indsatsområdet")
-    applied: str = Field(description="ansøgt beløb, fx '1.500.000 kr.'")
-    amount: str = Field(description="bevilget beløb i tal og ord: '1.250.000 kr. (en million ... kroner)'")
-    period: str = Field(description="projektperioden, fx '1. august 2024 – 31. juli 2026' ('' uden)")
-    conditions: list[str] = Field(description="betingelserne for tilsagnet (fra pagten)")
-    reason: str = Field(description="begrundelsen fra oversigten ('' uden)")
-    rejection_note: str = Field(description="afslagsbrevets afsluttende bemærkning (fra pagten)")
-
-
-def letter_variables() -> dict[str, str]:
-    """Every top-level variable of the letter templates, with a one-line Danish description."""
-    return {name: f.description or "" for name, f in LetterContext.model_fields.items()}
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
-def build_letter_context(a: Assessed, pact: Any, *, letter_date: dt.date) -> LetterContext:
-    """One letter's context (a granted or rejected application)."""
-    start, end = _date(a.period_start), _date(a.period_end)
-    period = f"{format_date(start)} – {format_date(end)}" if start and end else ""
-    granted = a.granted if a.decision == Decision.GRANTED else None
-    return LetterContext(
-        pact_name=pact.name, region=pact.region, sender=pact.letters.sender or f"Sekretariatet for {pact.name}",
-        signature=pact.letters.signature, council=pact.assessment.council, letter_date=format_date(letter_date),
-        draft_mark=DRAFT_MARK, case_id=a.case_id or "", applicant=a.applicant or "", title=a.title, year=a.year,
-        round_name=pact.round(a.round).name if a.round else "", theme=pact.theme(a.theme).name if a.theme else "",
-        applied=_amount(a.applied), amount=amount_in_words(granted) if granted else "", period=period,
-        conditions=list(pact.letters.conditions), reason=a.reason, rejection_note=pact.letters.rejection_note,
-    )  # fmt: skip
-
-
-def check_letter_templates(grant: Path | None = None, rejection: Path | None = None) -> None:
-    """Check both letter templates before any letter is written."""
-    known = set(letter_variables())
-    check_template_against(Path(grant) if grant else GRANT_TEMPLATE, known)
-    check_template_against(Path(rejection) if rejection else REJECTION_TEMPLATE, known)
-
-
-class LetterOutcome(BaseModel):
-    """What happened to one application's letter."""
-
-    case_id: str
-    title: str
-    kind: str = Field(description="tilsagn or afslag")
-    path: str
-    #: written, skipped (the file exists and is never overwritten), or failed (see issue)
-    status: str
-
-
-def write_letters(
-    applications: list[Assessed],
-    pact: Any,
-    folder: Path,
-    *,
-    letter_date: dt.date | None = None,
-    grant_template: Path | None = None,
-    rejection_template: Path | None = None,
-) -> tuple[list[LetterOutcome], list[Issue]]:
-    """One letter per decided application into ``folder`` (created when missing), named by case number.
-
-    Existing files are never overwritten: they come back as ``skipped``. A grant without an amount,
-    and a row with errors in the overview, get no letter (``failed``, with an issue at the cell).
-    """
-    grant = Path(grant_template) if grant_template else GRANT_TEMPLATE
-    rejection = Path(rejection_template) if rejection_template else REJECTION_TEMPLATE
-    check_letter_templates(grant, rejection)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    outcomes: list[LetterOutcome] = []
-    issues: list[Issue] = []
-    known = set(letter_variables())
-    for a in applications:
-        kind = "tilsagn" if a.decision == Decision.GRANTED else "afslag"
-        path = folder / letter_name(a)
-        outcome = LetterOutcome(case_id=a.case_id or "", title=a.title, kind=kind, path=str(path), status="written")
-        if kind == "tilsagn" and not a.granted:
-            message = "tilsagn uden støttebeløb: skriv beløbet, før tilsagnsbrevet dannes"
-            issues.append(a.issue(IssueCode.LETTER_NO_AMOUNT, Severity.ERROR, message, "granted"))
-            outcomes.append(outcome.model_copy(update={"status": "failed"}))
-            continue
-        if a.has_error:
-            message = "rækken har fejl i oversigten (se pagt-xl validate); ret dem, før brevet dannes"
-            issues.append(a.issue(IssueCode.LETTER_ROW_HAS_ERRORS, Severity.ERROR, message, "title", a.title))
-            outcomes.append(outcome.model_copy(update={"status": "failed"}))
-            continue
-        if path.exists():
-            outcomes.append(outcome.model_copy(update={"status": "skipped"}))
-            continue
-        context = build_letter_context(a, pact, letter_date=letter_date or dt.date.today())
-        tpl = _render(context.model_dump(), grant if kind == "tilsagn" else rejection, known)
-        atomic_write(path, lambda tmp, tpl=tpl: tpl.save(str(tmp)))
-        outcomes.append(outcome)
-    return outcomes, issues
+    check_template(Path(template) if template is not None else MEMO_TEMPLATE, "indstilling", MemoContext)
 
 
 def memo_nested_variables() -> dict[str, dict[str, str]]:

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping
+from copy import deepcopy
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -25,6 +26,7 @@ from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
 
 from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Issue
@@ -33,11 +35,19 @@ from pagt_xl.core.ledger import Ledger
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
 from pagt_xl.report import sandbox
-from pagt_xl.report.charts import DPI, count_chart, share_chart, year_chart
-from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context, template_variables
-from pagt_xl.report.goals import add_goal_charts, goals_chapter
+from pagt_xl.report.charts import DPI, count_chart, share_rows_chart, year_chart
+from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context
+from pagt_xl.report.goals import add_goal_charts
 from pagt_xl.report.ledger import ledger_section
-from pagt_xl.report.sandbox import TemplateProblem, check_template_package, environment
+from pagt_xl.report.sandbox import TemplateProblem, check_template_package
+from pagt_xl.report.template_check import (
+    block_fault,
+    danish_syntax,
+    paragraphs,
+    syntax_fault,
+    unknown_variables,
+    where_used,
+)
 
 #: The shipped template (built by scripts/make_template.py), package data of ``pagt_xl``. Packages are
 #: installed as files (wheel or editable), so the resource is a real path that Word libraries can open.
@@ -55,8 +65,25 @@ def default_template() -> Path:
 
 
 def _environment() -> ImmutableSandboxedEnvironment:
-    """The one sandbox of the process (:func:`pagt_xl.report.sandbox.environment`)."""
-    return environment()
+    """The one sandbox of the process, with the Danish filters (:func:`pagt_xl.report.sandbox.environment`)."""
+    return sandbox.environment(TEMPLATE_FILTERS)
+
+
+def _upper_first(text: Any) -> str:
+    """``{{ x | stort }}``: the first letter upper case, the rest as written ("STEM i Nord" stays; Jinja's
+    ``capitalize`` would lower the rest)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _full_stop(text: Any) -> str:
+    """``{{ x | punktum }}``: end a sentence with one full stop, also after "kr." ("4,2 mio. kr." stays)."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
+#: the Danish filters staff may use in a template, besides Jinja's own
+TEMPLATE_FILTERS = {"stort": _upper_first, "punktum": _full_stop}
 
 
 def _open(template: Path) -> DocxTemplate:
@@ -105,13 +132,31 @@ def used_variables(template: Path) -> set[str]:
         try:
             names |= meta.find_undeclared_variables(env.parse(source))
         except TemplateSyntaxError as exc:
-            text = re.sub(r"<[^>]+>", "", exc.message or "")
-            raise TemplateProblem(f"{template}: fejl i skabelonens {where}: {text}") from None
+            reason = danish_syntax(exc.message or "")
+            raise TemplateProblem(f"{template}: fejl i skabelonens {where}: {reason}") from None
     return names
 
 
-def check_template(template: Path) -> None:
-    """Stop with a clear message if the template uses variables the report context does not have.
+#: what ``pagt-xl template-vars --kind`` lists for each kind of template
+KIND_HINTS = {"statusrapport": "", "indstilling": " --kind indstilling", "brev": " --kind brev"}
+
+
+def template_types(kind: str, model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """Name → type of every variable a template of ``kind`` may use: the fields of its context ``model``
+    (``None``: the status report's, with its charts). The memo and the letters pass their own model."""
+    if model is None:
+        if kind != "statusrapport":
+            raise ValueError(f"no context model given for a template of kind {kind!r}")
+        out: dict[str, Any] = {name: f.annotation for name, f in ReportContext.model_fields.items()}
+        out.update({name: Any for name in CHART_VARIABLES})
+        return out
+    return {name: f.annotation for name, f in model.model_fields.items()}
+
+
+def check_template(template: Path, kind: str = "statusrapport", model: type[BaseModel] | None = None) -> None:
+    """Stop with a Danish :class:`TemplateProblem` naming the paragraph when the template of ``kind`` has a fault:
+    an unclosed or stray block, invalid syntax, or a variable (or a record's field) its context ``model``
+    does not have (``None``: the status report's context).
 
     A template that passed is not checked again until the file changes (size or modification
     time): a job checks it before reading anything, and rendering checks it once more.
@@ -120,24 +165,41 @@ def check_template(template: Path) -> None:
     try:
         stat = path.stat()
     except OSError:
-        _check_template(path)  # names the missing or unreadable file
+        _check_template(path, kind, model)  # names the missing or unreadable file
         return
-    _check_unchanged_template(str(path), stat.st_mtime_ns, stat.st_size)
+    _check_unchanged_template(str(path), stat.st_mtime_ns, stat.st_size, kind, model)
 
 
 @lru_cache(maxsize=32)
-def _check_unchanged_template(path: str, mtime_ns: int, size: int) -> None:
+def _check_unchanged_template(
+    path: str, mtime_ns: int, size: int, kind: str, model: type[BaseModel] | None
+) -> None:
     """:func:`_check_template`, remembered per file version (a failure raises and is not remembered)."""
-    _check_template(Path(path))
+    _check_template(Path(path), kind, model)
 
 
-def _check_template(template: Path) -> None:
-    known = set(template_variables())
-    unknown = sorted(used_variables(template) - known)
-    if unknown:
+def _check_template(template: Path, kind: str, model: type[BaseModel] | None = None) -> None:
+    tpl = _open(template)
+    env = _environment()
+    items = paragraphs(template)
+    fault = block_fault(items) or syntax_fault(env, items)
+    if fault:
+        raise TemplateProblem(f"{template}: fejl i skabelonen, {fault}")
+    variables = template_types(kind, model)
+    places: dict[str, str] = {}
+    for where, source in _template_sources(tpl):
+        try:
+            unknown = unknown_variables(env, source, variables)
+        except TemplateSyntaxError as exc:
+            reason = danish_syntax(exc.message or "")
+            raise TemplateProblem(f"{template}: fejl i skabelonens {where}: {reason}") from None
+        for name in unknown:
+            places.setdefault(name, where_used(items, name) or where)
+    if places:
+        listed = ", ".join(f"'{name}' ({place})" for name, place in sorted(places.items()))
         raise TemplateProblem(
-            f"{template}: skabelonen bruger ukendte variabler: {', '.join(unknown)}. "
-            "Se 'pagt-xl template-vars' for de variabler, der kan bruges.",
+            f"{template}: skabelonen bruger ukendte variabler: {listed}. "
+            f"Se 'pagt-xl template-vars{KIND_HINTS[kind]}' for de variabler, der kan bruges.",
             code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE,
         )
 
@@ -147,7 +209,228 @@ def render_sandboxed(tpl: DocxTemplate, values: dict[str, Any], template: Path) 
     (:func:`pagt_xl.report.sandbox.render`); macros, outside templates and DDE fields are taken out of the
     result. What a template may not do, or cannot do within the bounds, is a :class:`TemplateProblem`
     naming the template and, where it is found, the paragraph."""
-    sandbox.render(tpl, values, template)
+    sandbox.render(tpl, values, template, filters=TEMPLATE_FILTERS)
+
+
+# -- finishing a rendered document (every document: report, memo, letters) ------------------------------
+_PROMPT_START = "[SKRIV:"
+_PROMPT_SPLIT = re.compile(r"(\[SKRIV:[^\]]*\])")
+#: a table of at most this many rows, and at most :data:`SMALL_TABLE_MM` high, is kept on one page (with its caption)
+SMALL_TABLE_ROWS = 15
+SMALL_TABLE_MM = 100.0
+_LINE_MM = 3.9  # one line of 8.5 pt table text with its leading
+_CHAR_MM = 1.55  # an average character of 8.5 pt DejaVu Sans (wider than Calibri: a high estimate)
+
+
+def highlight_prompts(doc: Any) -> int:
+    """Mark every writing prompt ``[SKRIV: …]`` yellow, wherever it stands (a run is split around it).
+
+    Prompts come from the context as plain text (a letter's missing legal basis, the report's hints), so
+    the template cannot colour them itself. Returns how many prompts were marked.
+    """
+    parts = [doc.element.body]
+    for section in doc.sections:
+        parts += [section.header._element, section.footer._element]
+    marked = 0
+    for part in parts:
+        for run in list(part.iter(qn("w:r"))):
+            t = run.find(qn("w:t"))
+            if t is None or not t.text or _PROMPT_START not in t.text:
+                continue
+            pieces = [x for x in _PROMPT_SPLIT.split(t.text) if x]
+            anchor = run
+            for piece in pieces:
+                new = deepcopy(run)
+                for old in new.findall(qn("w:t")):
+                    new.remove(old)
+                text = OxmlElement("w:t")
+                text.text = piece
+                text.set(qn("xml:space"), "preserve")
+                new.append(text)
+                if piece.startswith(_PROMPT_START):
+                    rpr = new.find(qn("w:rPr"))
+                    if rpr is None:
+                        rpr = OxmlElement("w:rPr")
+                        new.insert(0, rpr)
+                    for old in rpr.findall(qn("w:highlight")):
+                        rpr.remove(old)
+                    mark = OxmlElement("w:highlight")
+                    mark.set(qn("w:val"), "yellow")
+                    rpr.append(mark)
+                    marked += 1
+                anchor.addnext(new)
+                anchor = new
+            run.getparent().remove(run)
+    return marked
+
+
+def table_height_mm(table: Any) -> float:
+    """An estimate of a table's printed height: per row its tallest cell (its text wrapped to the column)."""
+    grid = table.find(_TBLGRID)
+    widths = [int(g.get(_W, "0")) / _TWIPS_PER_MM for g in grid.findall(_GRIDCOL)] if grid is not None else []
+    height = 0.0
+    for tr in table.findall(_TR):
+        lines = 1
+        for j, tc in enumerate(tr.findall(_TC)):
+            width = max((widths[j] if j < len(widths) else 30.0) - _CELL_PADDING_MM, 10.0)
+            for p in tc.iter(_P):
+                text = "".join(t.text or "" for t in p.iter(_T))
+                per_line = max(int(width / _CHAR_MM), 1)
+                lines = max(lines, -(-len(text) // per_line) if text else 1)
+        height += lines * _LINE_MM + 1.0
+    return height
+
+
+def keep_small_tables_together(doc: Any, max_rows: int = SMALL_TABLE_ROWS, max_mm: float = SMALL_TABLE_MM) -> int:
+    """Keep each small table (at most ``max_rows`` rows and ``max_mm`` high) on one page, with its caption.
+
+    Every paragraph of every row but the last is "keep with next" (Word's and LibreOffice's way of
+    keeping a table whole), and so is the paragraph before the table. Larger tables may break between
+    rows, never inside one (``cantSplit``), and repeat their header row: keeping them whole would only
+    move them to the next page and leave a page half empty. Returns how many tables are kept together.
+    """
+    kept = 0
+    for table in doc.element.body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        for tr in rows:
+            tr_pr = tr.get_or_add_trPr()
+            if tr_pr.find(qn("w:cantSplit")) is None:
+                tr_pr.append(OxmlElement("w:cantSplit"))
+        if rows:
+            head = rows[0].get_or_add_trPr()
+            if head.find(qn("w:tblHeader")) is None:
+                head.append(OxmlElement("w:tblHeader"))
+        if len(rows) > max_rows or table_height_mm(table) > max_mm:
+            continue
+        for tr in rows[:-1]:
+            for p in tr.iter(qn("w:p")):
+                _keep_next(p)
+        before = table.getprevious()
+        if before is not None and before.tag == qn("w:p") and "".join(before.itertext()).strip():
+            _keep_next(before)
+        kept += 1
+    return kept
+
+
+def _keep_next(p: Any) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        keep = OxmlElement("w:keepNext")
+        style = ppr.find(qn("w:pStyle"))
+        if style is not None:
+            style.addnext(keep)
+        else:
+            ppr.insert(0, keep)
+
+
+def drop_trailing_blank(doc: Any) -> int:
+    """Remove the empty paragraphs (and page breaks) that end a document, so no blank last page is printed.
+
+    A document that ends with a table needs one paragraph after it: that one is kept, empty and one
+    point high. Returns how many paragraphs were removed.
+    """
+    body = doc.element.body
+    removed = 0
+    while True:
+        children = [c for c in body if c.tag != qn("w:sectPr")]
+        if len(children) < 2 or children[-1].tag != qn("w:p"):
+            break
+        last = children[-1]
+        if "".join(last.itertext()).strip() or last.find(f".//{qn('w:drawing')}") is not None:
+            break
+        if children[-2].tag == qn("w:tbl"):
+            _tiny(last)
+            break
+        body.remove(last)
+        removed += 1
+    return removed
+
+
+def _tiny(p: Any) -> None:
+    for child in list(p):
+        if child.tag != qn("w:pPr"):
+            p.remove(child)
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    for old in ppr.findall(qn("w:spacing")):
+        ppr.remove(old)
+    spacing = OxmlElement("w:spacing")
+    for attr, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"), ("w:lineRule", "exact")):
+        spacing.set(qn(attr), value)
+    ppr.append(spacing)
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    ppr.append(rpr)
+
+
+def set_danish(doc: Any) -> None:
+    """Danish (da-DK) on the document defaults and every style, and no "already spell-checked" marks.
+
+    A template saved from an English Word says en-US; Word would then neither check the Danish text nor
+    hyphenate it, and a screen reader would read it with English rules. The PDF takes its language from here.
+    """
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = []
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is None:
+            rpr_default = OxmlElement("w:rPrDefault")
+            defaults.insert(0, rpr_default)
+        rpr = rpr_default.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            rpr_default.append(rpr)
+        targets.append(rpr)
+    targets += [s.get_or_add_rPr() for s in styles.findall(qn("w:style"))]
+    for rpr in targets:
+        for old in rpr.findall(qn("w:lang")) + rpr.findall(qn("w:noProof")):
+            rpr.remove(old)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), "da-DK")
+        lang.set(qn("w:eastAsia"), "da-DK")
+        lang.set(qn("w:bidi"), "ar-SA")
+        rpr.append(lang)
+    body = doc.element.body
+    for el in list(body.iter(qn("w:lang"), qn("w:noProof"))):
+        el.getparent().remove(el)
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:proofState")):
+        settings.remove(old)
+    for font_lang in settings.findall(qn("w:themeFontLang")):
+        font_lang.set(qn("w:val"), "da-DK")
+    doc.core_properties.language = "da-DK"
+
+
+def finish_document(doc: Any) -> None:
+    """What every rendered document gets: columns fitted, small tables kept whole, prompts yellow, no blank
+    last page, Danish everywhere."""
+    for table in doc.element.body.iter(qn("w:tbl")):
+        fit_columns(table)
+    keep_small_tables_together(doc)
+    highlight_prompts(doc)
+    drop_trailing_blank(doc)
+    set_danish(doc)
+
+
+def render_document(
+    values: dict[str, Any], template: Path, kind: str, model: type[BaseModel] | None = None
+) -> DocxTemplate:
+    """Check ``template`` (of ``kind`` with its context ``model``, see :func:`check_template`), render ``values``
+    in the sandbox and finish the document (:func:`finish_document`); returns the rendered template, to be saved."""
+    template = Path(template)
+    check_template(template, kind, model)
+    tpl = _open(template)
+    render_sandboxed(tpl, values, template)
+    finish_document(tpl.docx)
+    return tpl
 
 
 def render_context(
@@ -185,12 +468,10 @@ def render_context(
             values[name] = [picture(png, a, name) for png, a in zip(chart, alts, strict=True)]
         else:
             values[name] = picture(chart, alt if isinstance(alt, str) else None, name)
-    if context.goals is not None:  # the goal chapter's charts (one per indicator), with their alt texts
-        descriptions |= add_goal_charts(tpl, values, context.goals)
+    descriptions |= add_goal_charts(tpl, values, context.goals)  # one chart per indicator, with its alt text
     render_sandboxed(tpl, values, template)
     _describe_pictures(tpl.docx, descriptions)
-    for table in tpl.docx.element.body.iter(qn("w:tbl")):
-        fit_columns(table)
+    finish_document(tpl.docx)
     fill_table_of_contents(tpl.docx)
     out = Path(out)
     atomic_write(out, lambda tmp: tpl.save(str(tmp)))
@@ -409,15 +690,30 @@ def _listing(rows: list[tuple[str, str]]) -> str:
 
 
 def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict[str, Any]:
-    """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`)."""
+    """The chart PNGs for a set of breakdowns (see :data:`~pagt_xl.report.context.CHART_VARIABLES`).
+
+    The theme chart shows the shares as the tables print them, funding channels in grey; titles use the
+    pact's word for its themes.
+    """
     b = breakdowns.breakdowns
-    ctx = context
-    partners = [(r.label, int(r.count.replace(".", ""))) for r in ctx.partner_types] if ctx else []
-    targets = [(r.label, int(r.participants.replace(".", ""))) for r in ctx.target_groups] if ctx else []
-    instruments = [(r.label, int(r.count.replace(".", ""))) for r in ctx.instruments_top] if ctx else []
+    ctx = context or build_context(breakdowns, report_date=dt.date.today())
+    words = ctx.words
+    partners = [(r.label, int(r.count.replace(".", ""))) for r in ctx.partner_types]
+    targets = [(r.label, int(r.participants.replace(".", ""))) for r in ctx.target_groups]
+    instruments = [(r.label, int(r.count.replace(".", ""))) for r in ctx.instruments_top]
+    theme_rows = [(r.label, int(r.amount.removesuffix(" kr.").replace(".", "")), r.share)
+                  for r in [*ctx.themes, *ctx.channels]]  # fmt: skip
+    title = f"Støttebeløb fordelt på {words.many}" + (" og finansieringskanaler" if ctx.channels else "")
     return {
-        "chart_themes": share_chart(b["theme"], "theme", "Støttebeløb fordelt på indsatsområder"),
-        "chart_types": share_chart(b["type"], "type", "Støttebeløb fordelt på projekttyper") if "type" in b else None,
+        "chart_themes": share_rows_chart(theme_rows, title, frozenset(r.label for r in ctx.channels)),
+        "chart_types": (
+            share_rows_chart(
+                [(r.label, int(r.amount.removesuffix(" kr.").replace(".", "")), r.share) for r in ctx.types],
+                "Støttebeløb fordelt på projekttyper",
+            )
+            if "type" in b
+            else None
+        ),
         "chart_years": year_chart(breakdowns.years),
         "chart_partners": count_chart(partners, "Antal projekter som uddannelsestypen er repræsenteret i"),
         "chart_targets": count_chart(targets, "Forventede deltagere fordelt efter uddannelsesniveau", "Deltagere"),
@@ -425,20 +721,21 @@ def report_charts(breakdowns: Any, context: ReportContext | None = None) -> dict
         "chart_theme_instruments": [
             count_chart(
                 [(r.label, int(r.count.replace(".", ""))) for r in t.instruments],
-                "Antal projekter i indsatsområdet som anvender virkemidlet",
+                f"Antal projekter under {words.the_one}, som anvender virkemidlet",
             )
-            for t in (ctx.learning if ctx else [])
+            for t in ctx.learning
         ],
     }
 
 
 def chart_alt_texts(context: ReportContext) -> dict[str, Any]:
     """Each chart's alt text: what it shows, with its figures (the same the tables give)."""
-    themes = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.themes])
+    words = context.words
+    themes = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in [*context.themes, *context.channels]])
     types = _listing([(r.label, f"{r.millions} mio. kr. ({r.share})") for r in context.types])
     years = _listing([(r.year, f"{r.granted} kr. (ramme {r.framework})") for r in context.years])
     return {
-        "chart_themes": f"Søjlediagram: støttebeløb fordelt på indsatsområder: {themes}.",
+        "chart_themes": f"Søjlediagram: støttebeløb fordelt på {words.many}: {themes}.",
         "chart_types": f"Søjlediagram: støttebeløb fordelt på projekttyper: {types}.",
         "chart_years": f"Søjlediagram: bevilget pr. år og økonomisk ramme: {years}.",
         "chart_partners": "Søjlediagram: antal projekter pr. partnertype: "
@@ -451,7 +748,7 @@ def chart_alt_texts(context: ReportContext) -> dict[str, Any]:
         + _listing([(r.label, r.count) for r in context.instruments_top])
         + ".",
         "chart_theme_instruments": [
-            f"Søjlediagram: virkemidler i indsatsområdet {t.name} (antal projekter): "
+            f"Søjlediagram: virkemidler under {words.the_one} {t.name} (antal projekter): "
             + _listing([(r.label, r.count) for r in t.instruments])
             + "."
             for t in context.learning
@@ -477,8 +774,8 @@ def render_report(
     number (or title) to its underspend status for the progress table (``None``:
     not known); ``as_of`` is the date it was judged at, printed in the draft
     (``None``: the period's last day or today, whichever is earlier).
-    ``budget_issues`` go to the appendix (``None``: no budgets reviewed). ``goals`` adds the
-    chapter "Målopfølgning" (``None``: the report has no such chapter); ``ledger`` the section
+    ``budget_issues`` go to the appendix (``None``: no budgets reviewed). ``goals`` fills the
+    chapter "Målopfølgning" (``None``: the chapter says no goal follow-up was read); ``ledger`` the section
     "Udbetalt og tilbageført" (``None``: no such section). Returns ``out``.
     """
     context = build_context(
@@ -487,8 +784,8 @@ def render_report(
         underspend=underspend,
         as_of=as_of,
         budget_issues=budget_issues,
+        goals=goals,
     )
-    context = context.model_copy(update={"goals": goals_chapter(goals)}) if goals is not None else context
     if ledger is not None:  # the section "Udbetalt og tilbageført" (issue 25)
         context = context.model_copy(update={"ledger": ledger_section(ledger)})
     return render_context(

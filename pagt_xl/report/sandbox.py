@@ -23,11 +23,11 @@ import multiprocessing
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pagt_xl.base import _child
@@ -332,14 +332,19 @@ _Environment.template_class = _CappedTemplate
 _ENVIRONMENT: _Environment | None = None
 
 
-def environment() -> ImmutableSandboxedEnvironment:
-    """One sandbox per process (its configuration never changes), so its compiled parts are reused."""
+def environment(filters: Mapping[str, Any] | None = None) -> ImmutableSandboxedEnvironment:
+    """One sandbox per process (its configuration never changes), so its compiled parts are reused.
+
+    ``filters``: filters staff may use besides Jinja's own (the report's Danish ``stort``, ``punktum``).
+    """
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
         env = _Environment(autoescape=True, undefined=StrictUndefined)
         # only harmless helpers stay available to templates; no loader: no import/include/extends
         env.globals = {k: v for k, v in env.globals.items() if k in ("range", "dict", "namespace")}
         _ENVIRONMENT = env
+    if filters:
+        _ENVIRONMENT.filters.update(filters)
     return _ENVIRONMENT
 
 
@@ -387,20 +392,21 @@ def _start_method() -> str:
     return method
 
 
-def render(tpl: Any, values: dict[str, Any], template: Path) -> None:
+def render(tpl: Any, values: dict[str, Any], template: Path, *, filters: Mapping[str, Any] | None = None) -> None:
     """Render ``values`` into ``tpl`` (a ``DocxTemplate``) in a child process within :data:`RENDER_LIMITS`,
     and clean the result (:func:`strip_hazards`); ``tpl.docx`` is then the rendered document.
 
     Raises :class:`TemplateProblem` for anything the template may not do or cannot do within the
-    bounds, naming the template and, where it is found, the paragraph.
+    bounds, naming the template and, where it is found, the paragraph. ``filters``: see :func:`environment`
+    (module-level functions: the child gets them by name).
     """
     from docx import Document
 
     source = tpl.template_file
     data = source.getvalue() if hasattr(source, "getvalue") else Path(source).read_bytes()
     try:
-        rendered = _child.run(_render_child, data, _pack(values), str(template), limits=RENDER_LIMITS,
-                              method=_start_method())  # fmt: skip
+        rendered = _child.run(_render_child, data, _pack(values), str(template), dict(filters or {}),
+                              limits=RENDER_LIMITS, method=_start_method())  # fmt: skip
     except _child.ChildFailed as exc:
         raise TemplateProblem(
             f"{template}: skabelonen kunne ikke flettes — flettningen {exc}; ret skabelonen (løkker, gentagelser)",
@@ -411,13 +417,13 @@ def render(tpl: Any, values: dict[str, Any], template: Path) -> None:
     strip_hazards(tpl.docx)
 
 
-def _render_child(data: bytes, values: dict[str, Any], template: str) -> bytes:
+def _render_child(data: bytes, values: dict[str, Any], template: str, filters: dict[str, Any]) -> bytes:
     """In the child: open, render in the sandbox, save to bytes; every fault a :class:`TemplateProblem`."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(data))
     try:
-        tpl.render(_unpack(values, tpl), jinja_env=environment(), autoescape=True)
+        tpl.render(_unpack(values, tpl), jinja_env=environment(filters), autoescape=True)
     except BaseException as exc:
         raise _problem(exc, template, tpl) from None
     buf = io.BytesIO()
@@ -438,10 +444,15 @@ def _problem(exc: BaseException, template: str, tpl: Any) -> BaseException:
         return TemplateProblem(f"{template}{where}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun "
                                "skabelonens felter kan bruges", code=unsafe)  # fmt: skip
     if isinstance(exc, UndefinedError):
-        return TemplateProblem(f"{template}{where}: ukendt felt i skabelonen: {exc.message}",
+        name = re.sub(r"^.*?'([^']+)'.*$", r"\1", exc.message or "")
+        return TemplateProblem(f"{template}{where}: skabelonen bruger et felt, der ikke findes: '{name}'",
                                code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE)  # fmt: skip
+    if isinstance(exc, TemplateSyntaxError):
+        from pagt_xl.report.template_check import danish_syntax
+
+        return TemplateProblem(f"{template}{where}: fejl i skabelonen: {danish_syntax(exc.message or '')}")
     if isinstance(exc, TemplateError):
-        return TemplateProblem(f"{template}{where}: skabelonen kan ikke flettes: {exc}")
+        return TemplateProblem(f"{template}{where}: skabelonen kan ikke flettes ({exc.__class__.__name__})")
     if isinstance(exc, TypeError) and "loader" in str(exc).lower():  # {% import %}, {% include %}, {% extends %}
         return TemplateProblem(f"{template}{where}: skabelonen må ikke importere eller indlejre andre skabeloner "
                                f"({exc})", code=unsafe)  # fmt: skip

@@ -320,8 +320,8 @@ def _none_as_empty(value: Any) -> Any:
 
 def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int, str]]:
     yt = result.years
-    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer"]
-    keys = ["year", "applications", "rejected", "granted_projects", "pending"]
+    header = ["År", "Ansøgninger", "Afslag", "Tilsagn", "Afventer", "Trukket tilbage"]
+    keys = ["year", "applications", "rejected", "granted_projects", "pending", "withdrawn"]
     for key, name in yt.rounds:
         header.append(name)
         keys.append(f"round_{key}")
@@ -332,7 +332,7 @@ def _year_rows(result: Breakdowns) -> tuple[list[str], list[list[Any]], dict[int
     header += ["Støttebeløb i alt", "Økonomisk ramme", "Udnyttelse", "Kumuleret udmøntning"]
     keys += ["granted", "framework", "utilisation", "cumulative"]
     rows = [[_none_as_empty(r.get(k)) for k in keys] for r in [*yt.rows, yt.total]]
-    formats = {j: KR_FORMAT for j in range(5, len(header))} | {money_from + 2: PCT_FORMAT}
+    formats = {j: KR_FORMAT for j in range(6, len(header))} | {money_from + 2: PCT_FORMAT}
     return header, rows, formats
 
 
@@ -631,7 +631,9 @@ def lav_breve(book: xw.Book) -> None:
     ]  # fmt: skip
     status = {"written": "skrevet", "skipped": "fandtes allerede", "failed": "ikke dannet"}
     rows = [[o.case_id, o.title, o.kind, status[o.status], Path(o.path).name] for o in job.letters]
-    rows += [["", i.message, "", "fejl", i.cell or ""] for i in job.letter_issues]
+    # an afslag without reasons is an error (no letter); a text the pact file lacks is a warning (a KLADDE)
+    rows += [["", i.message, "", "fejl" if i.severity.value == "error" else "advarsel", i.cell or ""]
+             for i in job.letter_issues]  # fmt: skip
     write_table(
         sheet, 7, ["Sagsnr.", "Projekt", "Brev", "Status", "Fil"], rows or [["", "Ingen afgørelser", "", "", ""]]
     )
