@@ -69,12 +69,12 @@ needs_fork = pytest.mark.skipif(_child.start_method() != "fork", reason="the lim
 
 @needs_fork
 def test_nested_loops_are_stopped_by_the_cpu_limit_naming_the_paragraph(cli, tmp_path, quick_limits):
-    code = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    code = "{% for i in ('x' * 100000) %}{% for j in ('x' * 100000) %}{% endfor %}{% endfor %}"
     template = _with_paragraph(tmp_path / "loekker.docx", code)
     start = time.monotonic()
     proc = _report(cli, template, tmp_path / "r.docx")
     assert time.monotonic() - start < 30
-    _refused(proc, template, tmp_path / "r.docx", ("CPU-tid", "afsnit 1", "range(100000)"))
+    _refused(proc, template, tmp_path / "r.docx", ("CPU-tid", "afsnit 1", "for j in"))
 
 
 def test_a_huge_text_is_refused_before_it_is_built(cli, tmp_path):
@@ -93,7 +93,7 @@ def test_a_text_over_the_cap_is_refused_not_cut(cli, tmp_path):
 
 def test_a_text_built_in_a_loop_over_the_cap_is_refused(cli, tmp_path):
     template = _with_paragraph(
-        tmp_path / "loekke_tekst.docx", "{% for i in range(11000) %}{{ 'y' * 1000 }}{% endfor %}"
+        tmp_path / "loekke_tekst.docx", "{% for i in ('y' * 11000) %}{{ 'y' * 1000 }}{% endfor %}"
     )
     _refused(_report(cli, template, tmp_path / "r.docx"), template, tmp_path / "r.docx", ("tegn",))
 
@@ -101,8 +101,8 @@ def test_a_text_built_in_a_loop_over_the_cap_is_refused(cli, tmp_path):
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", ("rekursion", "afsnit 1")),
-        ("{% for i in range(10**7) %}{% endfor %}", ("talrække", "afsnit 1")),
+        ("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}", ("rekursion", "afsnit 1")),
+        ("{% for i in range(10**7) %}{% endfor %}", ("range",)),  # not offered to templates: refused by the check
         ("{{ 10 ** 1000000 }}", ("for stort tal", "afsnit 1")),
         ("{{ ''.__class__.__mro__ }}", ("tilladt", "afsnit 1")),
         ("{% include 'x.docx' %}", ("importere eller indlejre",)),
@@ -118,7 +118,7 @@ def test_the_memo_and_letter_templates_are_bounded_too(cli, tmp_path):
     memo = _with_paragraph(tmp_path / "notat.docx", "{{ 'x' * 10**8 }}", TEMPLATES / "indstillingsnotat.docx")
     proc = cli("indstilling", str(ROUND), "--year", "2024", "--template", str(memo), "--out", str(tmp_path / "n.docx"))
     _refused(proc, memo, tmp_path / "n.docx", ("100.000.000 tegn",))
-    grant = _with_paragraph(tmp_path / "tilsagn.docx", "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
+    grant = _with_paragraph(tmp_path / "tilsagn.docx", "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
                             TEMPLATES / "brev_tilsagn.docx")  # fmt: skip
     proc = cli(
         "breve", str(DECIDED), "--year", "2024", "--out", str(tmp_path / "breve"), "--grant-template", str(grant)

@@ -401,9 +401,11 @@ _PACT_NOTES: list[str] = []
 def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
     """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
     which, after the command's output, unless it stops with exit 2); ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.ingest.grid import isolated_reads
     from pagt_xl.pipeline import choose_pact
 
-    choice = choose_pact(args.pact, list(paths))
+    with isolated_reads(len(paths) > 1):  # several files: each is opened in a child, as validate reads them
+        choice = choose_pact(args.pact, list(paths))
     if choice.note:
         _PACT_NOTES.append(choice.note)
     return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact

@@ -98,6 +98,17 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                          code=ErrorCode.FILE_UNSAFE) from None  # fmt: skip
 
 
+def read_in_child(fn: Any, *args: Any) -> Any:
+    """``fn(*args)``: in a child process inside :func:`isolated_reads` (``None`` when the child dies or runs out
+    of memory: the caller's own read then says why), in this process otherwise."""
+    if not _ISOLATED.get():
+        return fn(*args)
+    try:
+        return _child.run(fn, *args, limits=READ_LIMITS)
+    except (_child.ChildFailed, MemoryError, RecursionError):
+        return None
+
+
 def _read_grids(path: Path, display_name: str | None, password: str | None) -> list[Grid]:
     """:func:`read_grids` in this process."""
     if password and path.suffix.lower() in (".xlsx", ".xlsm") and _is_encrypted(path):

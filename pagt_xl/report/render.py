@@ -28,13 +28,13 @@ from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
+import pagt_xl.report.sandbox as sandbox
 from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Issue
 from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.ledger import Ledger
 from pagt_xl.core.tables import UnderspendNote
 from pagt_xl.outputs.files import atomic_write
-from pagt_xl.report import sandbox
 from pagt_xl.report.charts import DPI, count_chart, share_rows_chart, year_chart
 from pagt_xl.report.context import CHART_VARIABLES, ReportContext, build_context
 from pagt_xl.report.goals import add_goal_charts
