@@ -60,7 +60,7 @@ def _refused(proc, template: Path, out: Path, words: tuple[str, ...]) -> str:
 
 @pytest.fixture
 def quick_limits(monkeypatch):
-    """The rendering child's CPU time down to 2 s (120 s in use), so that a template that loops is stopped fast."""
+    """The rendering child's CPU time down to 2 s (60 s in use), so that a template that loops is stopped fast."""
     monkeypatch.setattr(sandbox, "RENDER_LIMITS", _child.Limits(memory=1_000_000_000, cpu_seconds=2, wall_seconds=30))
 
 

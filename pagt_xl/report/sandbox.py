@@ -47,7 +47,7 @@ MAX_TEXT_CHARS = 10_000_000
 #: bytes of a rendered draft
 MAX_OUTPUT_BYTES = 200_000_000
 #: the child that renders: memory beyond what it starts with, CPU seconds, seconds the run waits for it
-RENDER_LIMITS = _child.Limits(memory=1_000_000_000, cpu_seconds=120, wall_seconds=300)
+RENDER_LIMITS = _child.Limits(memory=1_000_000_000, cpu_seconds=60, wall_seconds=180)
 
 
 class TemplateProblem(PagtError):
