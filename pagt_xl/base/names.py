@@ -10,6 +10,17 @@ from pathlib import Path
 PACTS_DIR = Path(__file__).parent / "pacts"
 
 
+def lock_files(path: Path) -> list[Path]:
+    """The lock files an office program keeps next to ``path`` while the file is open (they may not exist).
+
+    Microsoft Office: ``~$NAME`` (for a long name ``~$`` replaces its first two characters);
+    LibreOffice: ``.~lock.NAME#``. The writers refuse an output that has one; the readers skip them.
+    """
+    path = Path(path)
+    name = path.name
+    return [path.with_name(n) for n in dict.fromkeys(("~$" + name, "~$" + name[2:], f".~lock.{name}#"))]
+
+
 def available_pacts() -> list[str]:
     """Names of the pacts shipped with the package (file stems), sorted."""
     return sorted(p.stem for p in PACTS_DIR.glob("*.toml") if not p.stem.startswith("_"))

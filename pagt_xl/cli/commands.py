@@ -8,13 +8,14 @@ read or the command was misused (one clear line on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -398,9 +399,11 @@ _PACT_NOTES: list[str] = []
 def _pact(args: argparse.Namespace, paths: Sequence[Path | str]) -> Pact:
     """The run's pact: ``--pact``, else the one the workbooks point to, else the default (a line on stderr says
     which, after the command's output, unless it stops with exit 2); ``--skjulte-ark`` makes it read hidden sheets."""
+    from pagt_xl.ingest.grid import isolated_reads
     from pagt_xl.pipeline import choose_pact
 
-    choice = choose_pact(args.pact, list(paths))
+    with isolated_reads(len(paths) > 1):  # several files: each is opened in a child, as validate reads them
+        choice = choose_pact(args.pact, list(paths))
     if choice.note:
         _PACT_NOTES.append(choice.note)
     return choice.pact.with_hidden_sheets() if args.hidden_sheets else choice.pact
@@ -428,7 +431,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pagt_xl.pipeline import run_validation
 
     pact = _pact(args, args.paths)
-    result = run_validation(list(args.paths), pact, password=args.password)
+    # several files: each read in a child process, so that one the reader aborts on is only that file's error
+    result = run_validation(list(args.paths), pact, password=args.password, isolate=len(args.paths) > 1)
     if result.fatal:
         return _report_fatal(result.fatal)
     out = sys.stdout
@@ -697,6 +701,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _report_fatal(result.ledger.fatal)
     if result.ledger is not None and result.ledger.has_errors:
         print("pagt-xl: udbetalingerne har fejl; se 'pagt-xl udbetalinger'", file=sys.stderr)
+    for issue in result.template_issues:  # macros, an outside template, DDE fields: taken out of the draft
+        print(f"pagt-xl: advarsel: {issue.file}: {issue.message}", file=sys.stderr)
     print(f"Rapportkladde skrevet: {args.out}")
     if args.pdf:
         _write_pdfs([args.out])
@@ -985,8 +991,15 @@ class _Progress:
     def line(self, text: str) -> None:
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         if self.log is not None:
-            with self.log.open("a", encoding="utf-8") as fh:
-                fh.write(f"{stamp} {text}\n")
+            try:
+                with self.log.open("a", encoding="utf-8") as fh:
+                    fh.write(f"{stamp} {text}\n")
+            except OSError as exc:  # a full or read-only drive: the run goes on; its outputs say if they were written
+                from pagt_xl.outputs.files import os_error_reason
+
+                print(f"pagt-xl: loggen {self.log} kan ikke skrives ({os_error_reason(exc)}); fortsætter uden log",
+                      file=sys.stderr)  # fmt: skip
+                self.log = None
         if not self.tty:
             print(f"{stamp} {text}", file=sys.stderr)
 
@@ -1013,6 +1026,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     today = _report_date(args.date)
     plan = plan_run(load_run_config(args.config), base=args.config.resolve().parent, today=today)
+    from pagt_xl.outputs.files import check_outputs
+    from pagt_xl.pipeline import job_inputs
+
+    # the run file's inputs too, and the log: nothing of the run may write over what it reads
+    check_outputs([*vars(plan.spec.outputs).values(), plan.log], [args.config, *job_inputs(plan.spec)])
     progress = _Progress(total=len(plan.spec.steps()), log=plan.log)
     progress.line(f"Start: {args.config}")
     try:
@@ -1296,6 +1314,65 @@ def cmd_maal(args: argparse.Namespace) -> int:
     return EXIT_DATA if run.has_errors else EXIT_OK
 
 
+#: the arguments that name files a command reads: no output may be one of them
+_INPUT_ARGUMENTS = ("paths", "overview", "budgets", "goals", "template", "grant_template", "rejection_template",
+                    "stated", "config", "payments")  # fmt: skip
+
+
+def _input_arguments(args: argparse.Namespace) -> list[Path | str]:
+    """The files and folders the command's arguments read (and the pact, when it is a file)."""
+    out: list[Path | str] = []
+    for name in _INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if value is not None:
+            out.extend(value if isinstance(value, list) else [value])
+    pact = getattr(args, "pact", None)
+    if isinstance(pact, str) and pact.endswith(".toml"):
+        out.append(pact)
+    return out
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run the command with its inputs protected: ``--out`` that is an input stops it before any work,
+    and no writer of the command replaces an input (:func:`pagt_xl.outputs.files.inputs_protected`)."""
+    if not any(hasattr(args, name) for name in (*_INPUT_ARGUMENTS, "out")):
+        return int(args.func(args))  # pacts, serve, demo: no input files named, nothing to guard here
+    from pagt_xl.outputs.files import check_outputs, inputs_protected
+
+    inputs = _input_arguments(args)
+    check_outputs([getattr(args, "out", None)], inputs)
+    with inputs_protected(inputs), _stop_signals_unwind():
+        return int(args.func(args))
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that atomic writes remove their temporary file."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_unwind() -> Iterator[None]:
+    """While the block runs, SIGTERM/SIGHUP (a killed scheduled run, a closed terminal) raise :class:`_Stopped`
+    in the main thread instead of ending the process on the spot; the handlers before are put back after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            before[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 # -- udbetalinger (issue 25: the commitment ledger after the decision) ---------
 def _add_payments_command(sub: Any) -> None:
     p = sub.add_parser(
@@ -1492,10 +1569,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_INPUT
-        code = int(args.func(args))
+        code = _run_command(args)
         if code != EXIT_INPUT:
             for note in _PACT_NOTES:
                 print(f"pagt-xl: {note}", file=sys.stderr)
+    except _Stopped as exc:
+        print("pagt-xl: stoppet (signal); ingen halve filer efterladt", file=sys.stderr)
+        code = 128 + int(exc.args[0])
     except PagtError as exc:
         print(f"pagt-xl: fejl: {exc}", file=sys.stderr)
         code = EXIT_INPUT
@@ -1504,6 +1584,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = 130
     except BrokenPipeError:
         code = EXIT_OK
+    except MemoryError:
+        print("pagt-xl: fejl: der var ikke hukommelse nok til kørslen; del inddata op, eller kør på en maskine "
+              "med mere hukommelse", file=sys.stderr)  # fmt: skip
+        code = EXIT_INPUT
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("PAGT_XL_DEBUG"):
             raise
