@@ -24,7 +24,7 @@ from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.ingest import extent
 from pagt_xl.ingest import guard as guard_module
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
 
 
 def _calamine_extent(path: Path) -> list[tuple[int, int]]:
