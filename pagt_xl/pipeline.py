@@ -23,9 +23,9 @@ from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
 from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.model import Issue, IssueCode, Severity
-from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.breakdown import Breakdown, breakdown_by, breakdowns_by, cross_checks, grant_extremes, year_table
 from pagt_xl.core.checks import Check
-from pagt_xl.core.results import Breakdowns, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
+from pagt_xl.core.results import Breakdowns, BudgetRun, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
@@ -177,6 +177,17 @@ def _overview_checks(validation: Validation, period: tuple[int, int] | None) -> 
     ]
 
 
+def breakdown_for(result: Breakdowns, by: list[str]) -> Breakdown:
+    """The breakdown by ``by`` (one key or two crossed) over the same counted rows and period as ``result``.
+
+    One key that ``result`` already holds is taken from it; otherwise it is computed. Raises
+    :class:`~pagt_xl.base.errors.RequestError` for keys that cannot be crossed (a target group with another key).
+    """
+    if len(by) == 1 and by[0] in result.breakdowns:
+        return result.breakdowns[by[0]]
+    return breakdown_by(result.figures, result.validation.pact, by)
+
+
 def _key_available(validation: Validation, key: str) -> bool:
     pact = validation.pact
     if key == "type":
@@ -249,6 +260,8 @@ class JobSpec:
     #: read each input file (overviews, budgets, goal files) in a child process of its own, so that one
     #: file the reader aborts on is that file's issue and the job goes on (scheduled runs)
     isolate: bool = False
+    #: the issue CSV's form (:data:`pagt_xl.outputs.files.CSV_DIALECTS`): "dansk" for Excel, "maskine" for scripts
+    csv_dialect: str = "dansk"
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -334,7 +347,7 @@ def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
         result.ledger = follow_ledger(spec.payments, spec.pact, validation, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
-        _write_issue_files(result.issues, spec.outputs, result)
+        _write_issue_files(result.issues, spec.outputs, result, spec.csv_dialect)
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
@@ -405,12 +418,12 @@ def _template_issues(templates: list[Path | None]) -> list[Issue]:
     return [issue for t in templates if t is not None for issue in template_hazards(Path(t))]
 
 
-def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
-    from pagt_xl.outputs.files import atomic_write, issues_csv, issues_json
+def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult, dialect: str) -> None:
+    from pagt_xl.outputs.files import atomic_write, csv_bytes, issues_csv, issues_json
 
     if outputs.issues_csv is not None:
-        text = issues_csv(issues)
-        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        data = csv_bytes(issues_csv(issues, dialect), dialect)
+        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_bytes(data))
         result.outputs["issues_csv"] = outputs.issues_csv
     if outputs.issues_json is not None:
         text = issues_json(issues)
@@ -457,6 +470,36 @@ def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) ->
         write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
         result.outputs["budget_workbook"] = spec.outputs.budget_workbook
     return review
+
+
+def run_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    as_of: dt.date | None = None,
+    password: str | None = None,
+    workbook: Path | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> BudgetRun:
+    """Read and check the applicants' budget forms (files or folders); write the budget overview to ``workbook``.
+
+    ``overview``: application overviews to hold the budgets against (``None`` or empty: none); when
+    one cannot be read, the budgets are not read and ``result.overview.fatal`` says why. ``as_of``
+    dates the underspend rule (``None``: today). ``progress(done, total, path)`` is called after each file.
+    """
+    validation = run_validation(list(overview), pact, password=password) if overview else None
+    run = BudgetRun(overview=validation)
+    if validation is not None and validation.fatal:
+        return run
+    table = validation.table if validation is not None else None
+    run.review = review_budgets(list(paths), pact, table, as_of=as_of or dt.date.today(), progress=progress)
+    if workbook is not None:
+        from pagt_xl.outputs.workbooks import write_budget_workbook
+
+        write_budget_workbook(run.review.records, run.review.issues, workbook, pact=pact)
+        run.outputs["budget_workbook"] = Path(workbook)
+    return run
 
 
 def _as_of(spec: JobSpec, result: JobResult) -> dt.date:

@@ -177,6 +177,24 @@ class JobResult:
         return count_severity(self.issues, severity)
 
 
+@dataclass
+class BudgetRun:
+    """What :func:`pagt_xl.pipeline.run_budgets` read and wrote.
+
+    ``overview`` is the validated overview the budgets were held against (``None``: none given);
+    ``review`` is ``None`` when that overview could not be read (see ``overview.fatal``).
+    """
+
+    overview: Validation | None = None
+    review: BudgetReview | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def fatal(self) -> list[Issue]:
+        """Inputs that could not be read: overviews, then budget files."""
+        return [*(self.overview.fatal if self.overview else []), *(self.review.fatal if self.review else [])]
+
+
 # -- the application round (issue 16) -----------------------------------------------------------------
 @dataclass
 class RoundJob:

@@ -1,4 +1,5 @@
-"""Output files: atomic writes, the Office lock-file guard, no input as an output, formula-safe CSV and JSON.
+"""Output files: atomic writes, the Office lock-file guard, no input as an output, formula-safe CSV (Danish or
+machine form) and JSON.
 
 Text from the input is always written with ``write_string`` into a workbook
 created with ``strings_to_formulas=False``: a title such as ``=HYPERLINK(...)``
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import csv
+import datetime as dt
 import errno
 import hashlib
 import io
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,27 +75,104 @@ def safe_text(value: object) -> object:
 csv_safe = safe_text
 
 
-def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[str]) -> str:
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written: separator, decimal mark, encoding, line ends, and whether it is Danish.
+
+    The Danish dialect (``dansk``, the default) opens with a double-click in a Danish Excel: ``;``
+    between cells, a decimal comma, UTF-8 with a byte-order mark, Danish headers and labels
+    (Fejl/Advarsel/Info, ja/nej). The machine dialect (``maskine``) is for scripts: ``,``, a
+    decimal point, plain UTF-8, the English column keys and values as the JSON has them.
+    """
+
+    name: str
+    delimiter: str
+    decimal: str
+    encoding: str
+    lineterminator: str
+    danish: bool
+
+
+DANISH_CSV = CsvDialect("dansk", ";", ",", "utf-8-sig", "\r\n", danish=True)
+MACHINE_CSV = CsvDialect("maskine", ",", ".", "utf-8", "\n", danish=False)
+#: every name a dialect may be given by (``--csv-dialect``, ``csv_dialect`` in a run file)
+CSV_DIALECTS: dict[str, CsvDialect] = {
+    "dansk": DANISH_CSV, "danish": DANISH_CSV, "excel": DANISH_CSV,
+    "maskine": MACHINE_CSV, "machine": MACHINE_CSV,
+}  # fmt: skip
+#: Danish values of the columns whose values are words: the severity and yes/no
+CSV_VALUE_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_DA}
+
+
+def csv_dialect(name: str | CsvDialect) -> CsvDialect:
+    """The dialect called ``name`` (:data:`CSV_DIALECTS`); ``ValueError`` (Danish) for an unknown name."""
+    if isinstance(name, CsvDialect):
+        return name
+    try:
+        return CSV_DIALECTS[name.strip().lower()]
+    except KeyError:
+        raise ValueError(f"ukendt CSV-form '{name}'; brug dansk (standard) eller maskine") from None
+
+
+def write_csv(
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    columns: Sequence[str],
+    *,
+    dialect: str | CsvDialect = DANISH_CSV,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """The one CSV writer: a header row of ``columns``, then ``rows``; every text cell goes through :func:`safe_text`.
 
     A row is a mapping (missing keys are empty) or a sequence in the order of ``columns``;
-    ``None`` and NaN are written as empty cells, numbers as numbers.
+    ``None`` and NaN are written as empty cells, numbers as numbers. In the Danish dialect
+    (:class:`CsvDialect`) the header shows ``labels[column]`` (the column key where there is no
+    label), a decimal number has a decimal comma and at most four decimals (``0,6386``), a yes/no
+    is ``ja``/``nej`` and a severity Fejl/Advarsel/Info. The text is returned without a byte-order
+    mark; :func:`csv_bytes` encodes it as the dialect wants.
     """
+    d = csv_dialect(dialect)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([safe_text(c) for c in columns])
+    writer = csv.writer(buf, delimiter=d.delimiter, lineterminator=d.lineterminator)
+    header = [(labels or {}).get(c, c) for c in columns] if d.danish else list(columns)
+    writer.writerow([safe_text(c) for c in header])
     for row in rows:
         values = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
-        writer.writerow(["" if blank_cell(v) else safe_text(v) for v in values])
+        cells = ["" if blank_cell(v) else safe_text(v) for v in values]  # text guarded before numbers become text
+        if d.danish:
+            cells = [_danish_cell(c, v) for c, v in zip(columns, cells, strict=False)]
+        writer.writerow(cells)
     return buf.getvalue()
 
 
+def csv_bytes(text: str, dialect: str | CsvDialect = DANISH_CSV) -> bytes:
+    """CSV text encoded as the dialect wants (the Danish one with a byte-order mark, so Excel reads UTF-8)."""
+    return text.encode(csv_dialect(dialect).encoding)
+
+
+def _danish_cell(column: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text.replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    labels = CSV_VALUE_LABELS.get(column)
+    if labels is not None and isinstance(value, str):
+        return labels.get(value, value)
+    return value
+
+
 def blank_cell(value: object) -> bool:
-    """``None``, NaN and pandas' ``NA`` (a nullable integer column's blank) are empty cells."""
+    """``None``, NaN and pandas' ``NA`` and ``NaT`` (a nullable column's blank) are empty cells."""
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN is the one value unequal to itself
+        return bool(value != value)  # NaN (and NaT) is the one value unequal to itself
     except TypeError:  # NA: its comparisons are NA, which has no truth value
         return True
 
@@ -102,9 +182,16 @@ def issue_record(issue: Any) -> dict[str, Any]:
     return {**issue.model_dump(mode="json"), "description": describe(issue.code)}
 
 
-def issues_csv(issues: list[Any]) -> str:
-    """Issues as CSV (comma separated, header row :data:`ISSUE_FIELDS`); text from the input is formula-safe."""
-    return write_csv((issue_record(issue) for issue in issues), ISSUE_FIELDS)
+#: Danish headers of the issue fields
+ISSUE_LABELS: dict[str, str] = {
+    "file": "Fil", "sheet": "Ark", "cell": "Celle", "row": "Række", "column": "Kolonne", "code": "Kode",
+    "severity": "Alvor", "message": "Besked", "value": "Værdi", "description": "Beskrivelse",
+}  # fmt: skip
+
+
+def issues_csv(issues: list[Any], dialect: str | CsvDialect = DANISH_CSV) -> str:
+    """Issues as CSV (header row :data:`ISSUE_FIELDS`, Danish labels in the Danish dialect); formula-safe."""
+    return write_csv((issue_record(issue) for issue in issues), ISSUE_FIELDS, dialect=dialect, labels=ISSUE_LABELS)
 
 
 def issues_json(issues: list[Any]) -> str:
