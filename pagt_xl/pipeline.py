@@ -29,7 +29,8 @@ from pagt_xl.core.results import Breakdowns, BudgetRun, GivingJob, GoalRun, JobR
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
-from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.grid import Grid, isolated_reads
+from pagt_xl.outputs.files import check_outputs, inputs_protected
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,14 +50,18 @@ def _sort_key(issue: Issue) -> tuple[object, ...]:
     )
 
 
-def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Validation:
+def run_validation(
+    paths: list[Path | str], pact: Pact, *, password: str | None = None, isolate: bool = False
+) -> Validation:
     """Read every input, apply the pact's rules, return table and all issues.
 
-    ``password`` opens password-protected workbooks (the same password for all).
+    ``password`` opens password-protected workbooks (the same password for all). ``isolate``: each
+    file is read in a child process of its own (:func:`pagt_xl.ingest.grid.isolated_reads`), so a
+    reader that aborts on one file makes that file unreadable (in ``fatal``), not the run.
     The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl.base._gc`): the
     table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
-    with _gc.paused():
+    with _gc.paused(), isolated_reads(isolate):
         return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
@@ -252,6 +257,9 @@ class JobSpec:
     goals: list[Path | str] = field(default_factory=list)
     #: ledger workbooks (Udbetalinger, issue 25); none: no ledger
     payments: list[Path | str] = field(default_factory=list)
+    #: read each input file (overviews, budgets, goal files) in a child process of its own, so that one
+    #: file the reader aborts on is that file's issue and the job goes on (scheduled runs)
+    isolate: bool = False
     #: the issue CSV's form (:data:`pagt_xl.outputs.files.CSV_DIALECTS`): "dansk" for Excel, "maskine" for scripts
     csv_dialect: str = "dansk"
 
@@ -290,9 +298,29 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
     :class:`~pagt_xl.base.errors.RequestError` for a period that ends before it begins.
 
+    No output may be one of the job's inputs (:func:`job_inputs`): such a job stops with
+    :class:`~pagt_xl.outputs.files.OutputIsInput` before anything is read or written.
+
     The writers are imported inside the steps that use them: the cell functions
     import this module and need neither xlsxwriter nor the Word libraries.
     """
+    inputs = job_inputs(spec)
+    check_outputs(vars(spec.outputs).values(), inputs)
+    with inputs_protected(inputs), isolated_reads(spec.isolate):
+        return _run_job(spec, progress)
+
+
+def job_inputs(spec: JobSpec) -> list[Path | str | None]:
+    """Every file a job reads: overviews, budget files and folders, goal and ledger files, the template, the pact."""
+    return [*spec.inputs, *spec.budgets, *spec.goals, *spec.payments, spec.template, _pact_file(spec.pact)]
+
+
+def _pact_file(pact: Pact) -> str | None:
+    """The pact's own TOML file (a shipped one or the user's), ``None`` when it was not read from a file."""
+    return pact.source if pact.source.endswith(".toml") else None
+
+
+def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     steps = iter(spec.steps())
 
     def step() -> None:
@@ -308,6 +336,8 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     note = period_issue(validation, spec.period)
     if note is not None and not validation.fatal:
         result.notes.append(note)
+    if spec.outputs.report is not None:
+        result.template_issues = _template_issues([spec.template])
     if spec.goals:  # before the issue files, which carry the goal issues too
         step()
         last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
@@ -379,6 +409,13 @@ def _check_report_template(template: Path | None) -> None:
     from pagt_xl.report import check_template, default_template  # the Word libraries load only for reports
 
     check_template(template or default_template())
+
+
+def _template_issues(templates: list[Path | None]) -> list[Issue]:
+    """Warnings for what is taken out of the drafts of user templates (``None``: a shipped one, which is clean)."""
+    from pagt_xl.report.sandbox import template_hazards
+
+    return [issue for t in templates if t is not None for issue in template_hazards(Path(t))]
 
 
 def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult, dialect: str) -> None:
@@ -534,11 +571,13 @@ def run_memo(
     workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework;
     ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is
     checked before anything is read. Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round.
-    When an input cannot be read, nothing is written and ``result.validation.fatal`` says why.
+    When an input cannot be read, nothing is written and ``result.validation.fatal`` says why. ``out`` may
+    not be an input (:class:`~pagt_xl.outputs.files.OutputIsInput`, before anything is read).
     """
     from pagt_xl.core.round import assess_round
 
     key = round_key(pact, round_name)
+    check_outputs([out], [*(inputs or []), *(budgets or []), *(payments or []), template, _pact_file(pact)])
     if out is not None:
         from pagt_xl.report.memo import check_memo_template
 
@@ -548,6 +587,8 @@ def run_memo(
     if validation.fatal:
         return job
     job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
+    if out is not None:
+        job.template_issues = _template_issues([template])
     date = report_date or dt.date.today()
     records = None
     if budgets:
@@ -597,17 +638,19 @@ def run_letters(
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
-    validation = validation or run_validation(list(inputs or []), pact, password=password)
-    job = RoundJob(validation)
-    if validation.fatal:
-        return job
-    job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
-    job.letters, job.letter_issues = write_letters(
-        decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
-        grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
-    )  # fmt: skip
-    if job.letters:
-        job.letter_issues = missing_pact_texts(pact) + job.letter_issues
+    with inputs_protected([*(inputs or []), grant_template, rejection_template, _pact_file(pact)]):
+        validation = validation or run_validation(list(inputs or []), pact, password=password)
+        job = RoundJob(validation)
+        if validation.fatal:
+            return job
+        job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
+        job.template_issues = _template_issues([grant_template, rejection_template])
+        job.letters, job.letter_issues = write_letters(
+            decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
+            grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
+        )  # fmt: skip
+        if job.letters:
+            job.letter_issues = missing_pact_texts(pact) + job.letter_issues
     return job
 
 

@@ -35,11 +35,12 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pagt_xl.base.danish import NameMatcher, normalize_name
 from pagt_xl.base.errors import ConfigError, ErrorCode
 from pagt_xl.base.names import PACTS_DIR, available_pacts, pact_path, user_pacts_dir
+from pagt_xl.base.patterns import check_pattern
 
 COMMON_FILE = PACTS_DIR / "_common.toml"
 #: the key of a table that lists the settings a pact replaces instead of extends
@@ -192,6 +193,12 @@ class InstitutionRule(BaseModel):
 
     name: str
     patterns: tuple[str, ...] = ()
+
+    @field_validator("patterns")
+    @classmethod
+    def _safe_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        """Each a regular expression that cannot backtrack catastrophically (:mod:`pagt_xl.base.patterns`)."""
+        return tuple(check_pattern(p) for p in patterns)
 
 
 class ColumnAliases(BaseModel):

@@ -58,6 +58,17 @@ def pact_files() -> dict[str, Path]:
     return {**_pact_files(PACTS_DIR), **_pact_files(user_pacts_dir())}
 
 
+def lock_files(path: Path) -> list[Path]:
+    """The lock files an office program keeps next to ``path`` while the file is open (they may not exist).
+
+    Microsoft Office: ``~$NAME`` (for a long name ``~$`` replaces its first two characters);
+    LibreOffice: ``.~lock.NAME#``. The writers refuse an output that has one; the readers skip them.
+    """
+    path = Path(path)
+    name = path.name
+    return [path.with_name(n) for n in dict.fromkeys(("~$" + name, "~$" + name[2:], f".~lock.{name}#"))]
+
+
 def available_pacts() -> list[str]:
     """Names of the pacts that can be chosen by name (shipped and in the user's folder), sorted."""
     return sorted(pact_files())

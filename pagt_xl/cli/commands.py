@@ -13,10 +13,11 @@ before a command runs: ``pagt-xl --help`` loads neither pandas nor pydantic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,11 +154,13 @@ def _pact(args: argparse.Namespace, con: Console, paths: Sequence[Path | str]) -
     one the workbooks point to, else the default; a guess is named on stderr after the command's output (not
     before an exit-2 error). ``--skjulte-ark`` makes it read hidden sheets."""
     from pagt_xl.base.errors import ConfigError, ErrorCode
+    from pagt_xl.ingest.grid import isolated_reads
     from pagt_xl.pipeline import choose_pact
 
     name = args.pact or configured_pact_name()
     try:
-        choice = choose_pact(name, list(paths))
+        with isolated_reads(len(paths) > 1):  # several files: each is opened in a child, as validate reads them
+            choice = choose_pact(name, list(paths))
     except ConfigError as exc:
         if args.pact or exc.code is not ErrorCode.UNKNOWN_PACT:
             raise
@@ -301,7 +304,9 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.pipeline import run_validation
 
     con.step(f"Læser og validerer {len(args.paths)} projektmappe(r)")
-    result = run_validation(list(args.paths), _pact(args, con, args.paths), password=_password(args))
+    # several files: each read in a child process, so that one the reader aborts on is only that file's error
+    result = run_validation(list(args.paths), _pact(args, con, args.paths), password=_password(args),
+                            isolate=len(args.paths) > 1)  # fmt: skip
     if result.fatal:
         return _fatal(con, result.fatal)
     if args.format == "json":
@@ -429,6 +434,8 @@ def cmd_report(args: argparse.Namespace, con: Console) -> int:
     ledger_errors = result.ledger is not None and result.ledger.has_errors
     if ledger_errors:
         con.note("udbetalingerne har fejl; se 'pagt-xl udbetalinger'")
+    for issue in result.template_issues:  # macros, an outside template, DDE fields: taken out of the draft
+        con.note(f"advarsel: {issue.file}: {issue.message}")
     con.wrote(f"Rapportkladde skrevet: {args.out}", args.out)
     if args.pdf:
         _write_pdfs(con, [args.out])
@@ -591,6 +598,11 @@ def cmd_run(args: argparse.Namespace, con: Console) -> int:
     from pagt_xl.cli.scheduled import load_run_config, plan_run
 
     plan = plan_run(load_run_config(args.config), base=args.config.resolve().parent, today=_date(args.date))
+    from pagt_xl.outputs.files import check_outputs
+    from pagt_xl.pipeline import job_inputs
+
+    # the run file's inputs too, and the log: nothing of the run may write over what it reads
+    check_outputs([*vars(plan.spec.outputs).values(), plan.log], [args.config, *job_inputs(plan.spec)])
     con.add_log(plan.log)
     con.show_steps = True  # cron and Task Scheduler: one time-stamped line per step on stderr
     steps = plan.spec.steps()
@@ -1070,6 +1082,67 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- entry point ---------------------------------------------------------------------------------------------
+#: the arguments that name files a command reads: no output may be one of them
+_INPUT_ARGUMENTS = ("paths", "overview", "budgets", "goals", "template", "grant_template", "rejection_template",
+                    "stated", "config", "payments")  # fmt: skip
+
+
+def _input_arguments(args: argparse.Namespace) -> list[Path | str]:
+    """The files and folders the command's arguments read (and the pact, when it is a file)."""
+    out: list[Path | str] = []
+    for name in _INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if value is not None:
+            out.extend(value if isinstance(value, list) else [value])
+    pact = getattr(args, "pact", None)
+    if isinstance(pact, str) and pact.endswith(".toml"):
+        out.append(pact)
+    return out
+
+
+def _run_command(args: argparse.Namespace, con: Console) -> int:
+    """Run the command with its inputs protected: ``--out`` that is an input stops it before any work,
+    and no writer of the command replaces an input (:func:`pagt_xl.outputs.files.inputs_protected`)."""
+    if not any(hasattr(args, name) for name in (*_INPUT_ARGUMENTS, "out")):
+        return int(args.func(args, con))  # pacts, serve, demo: no input files named, nothing to guard here
+    from pagt_xl.outputs.files import check_outputs, inputs_protected
+
+    inputs = _input_arguments(args)
+    check_outputs([getattr(args, "out", None)], inputs)
+    with inputs_protected(inputs), _stop_signals_unwind():
+        return int(args.func(args, con))
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so that atomic writes remove their temporary file."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_unwind() -> Iterator[None]:
+    """While the block runs, SIGTERM/SIGHUP (a killed scheduled run, a closed terminal) raise :class:`_Stopped`
+    in the main thread instead of ending the process on the spot; the handlers before are put back after."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            before[sig] = signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point. Returns (and exits with) the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -1088,9 +1161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.logfil is not None:
             con.add_log(args.logfil)
         con.log(f"Start: pagt-xl {' '.join(redacted(argv))}", echo=False)
-        code = int(args.func(args, con))
+        code = _run_command(args, con)
         if code != EXIT_INPUT:  # the pact a command guessed, after its output; not before an exit-2 error
             con.flush_later()
+    except _Stopped as exc:
+        con.error("stoppet (signal); ingen halve filer efterladt", kind="")
+        code = 128 + int(exc.args[0])
     except PagtError as exc:
         con.error(str(exc))
         code = EXIT_INPUT
@@ -1099,6 +1175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = 130
     except BrokenPipeError:
         code = EXIT_OK
+    except MemoryError:
+        con.error("der var ikke hukommelse nok til kørslen; del inddata op, eller kør på en maskine med mere "
+                  "hukommelse")  # fmt: skip
+        code = EXIT_INPUT
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("PAGT_XL_DEBUG"):
             raise

@@ -111,6 +111,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         pact=pact,
         inputs=list(inputs),
         skip_unreadable=True,
+        isolate=True,  # one file the reader aborts on is that file's issue; the run goes on
         period=parse_year_range(config.period) if config.period else None,
         budgets=list(expand_budget_inputs(config.budgets, base)),
         goals=list(expand_inputs(config.goals, base)),
