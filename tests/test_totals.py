@@ -217,11 +217,11 @@ def outputs(request, tmp_path_factory) -> Outputs:
     pact = ("--pact", expected.pact)
     _, text, _ = run_cli("validate", path, *pact)
     _, doc, _ = run_cli("validate", path, *pact, "--format", "json")
-    _, issues_csv, _ = run_cli("validate", path, *pact, "--format", "csv")
+    _, issues_csv, _ = run_cli("validate", path, *pact, "--format", "csv", "--csv-dialect", "maskine")
     _, year_json, _ = run_cli("breakdown", path, *pact, "--by", "year", "--format", "json")
     _, theme_json, _ = run_cli("breakdown", path, *pact, "--by", "theme", "--format", "json")
     _, crossed, _ = run_cli("breakdown", path, *pact, "--by", "round", "--by", "theme", "--format", "json")
-    _, year_csv, _ = run_cli("breakdown", path, *pact, "--by", "year", "--format", "csv")
+    _, year_csv, _ = run_cli("breakdown", path, *pact, "--by", "year", "--format", "csv", "--csv-dialect", "maskine")
     _, year_text, _ = run_cli("breakdown", path, *pact, "--by", "year")
     xlsx = folder / "fordelinger.xlsx"
     run_cli("breakdown", path, *pact, "--format", "xlsx", "--out", xlsx)
