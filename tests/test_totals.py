@@ -204,7 +204,7 @@ class Outputs:
     draft: Any
 
 
-CASES = ["sample:nordjylland", "sample:midtjylland", "generated:1", "generated:2", "generated:3"]
+CASES = ["sample:nordjylland", "sample:midtjylland", "generated:1", "generated:2"]
 
 
 @pytest.fixture(scope="module", params=CASES)
