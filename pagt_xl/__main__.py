@@ -2,4 +2,5 @@
 
 from pagt_xl.cli.commands import run
 
-run()
+if __name__ == "__main__":  # a child process started with spawn imports this module again: it must not run
+    run()

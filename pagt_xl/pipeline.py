@@ -23,13 +23,14 @@ from pagt_xl.base import _gc
 from pagt_xl.base.config import Pact
 from pagt_xl.base.errors import ErrorCode, RequestError
 from pagt_xl.base.model import Issue, IssueCode, Severity
-from pagt_xl.core.breakdown import breakdowns_by, cross_checks, grant_extremes, year_table
+from pagt_xl.core.breakdown import Breakdown, breakdown_by, breakdowns_by, cross_checks, grant_extremes, year_table
 from pagt_xl.core.checks import Check
-from pagt_xl.core.results import Breakdowns, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
+from pagt_xl.core.results import Breakdowns, BudgetRun, GivingJob, GoalRun, JobResult, LedgerRun, RoundJob
 from pagt_xl.core.tables import BudgetReview, Overview, Validation
 from pagt_xl.core.validate import validate
 from pagt_xl.ingest import read_grid_books, read_workbooks
-from pagt_xl.ingest.grid import Grid
+from pagt_xl.ingest.grid import Grid, isolated_reads
+from pagt_xl.outputs.files import check_outputs, inputs_protected
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,14 +50,18 @@ def _sort_key(issue: Issue) -> tuple[object, ...]:
     )
 
 
-def run_validation(paths: list[Path | str], pact: Pact, *, password: str | None = None) -> Validation:
+def run_validation(
+    paths: list[Path | str], pact: Pact, *, password: str | None = None, isolate: bool = False
+) -> Validation:
     """Read every input, apply the pact's rules, return table and all issues.
 
-    ``password`` opens password-protected workbooks (the same password for all).
+    ``password`` opens password-protected workbooks (the same password for all). ``isolate``: each
+    file is read in a child process of its own (:func:`pagt_xl.ingest.grid.isolated_reads`), so a
+    reader that aborts on one file makes that file unreadable (in ``fatal``), not the run.
     The cyclic garbage collector is paused meanwhile (:mod:`pagt_xl.base._gc`): the
     table's objects are many, live on and form no cycles (100,000 rows: 0.3–1.7 s).
     """
-    with _gc.paused():
+    with _gc.paused(), isolated_reads(isolate):
         return _validated(read_workbooks(paths, pact, password=password), pact)
 
 
@@ -172,6 +177,17 @@ def _overview_checks(validation: Validation, period: tuple[int, int] | None) -> 
     ]
 
 
+def breakdown_for(result: Breakdowns, by: list[str]) -> Breakdown:
+    """The breakdown by ``by`` (one key or two crossed) over the same counted rows and period as ``result``.
+
+    One key that ``result`` already holds is taken from it; otherwise it is computed. Raises
+    :class:`~pagt_xl.base.errors.RequestError` for keys that cannot be crossed (a target group with another key).
+    """
+    if len(by) == 1 and by[0] in result.breakdowns:
+        return result.breakdowns[by[0]]
+    return breakdown_by(result.figures, result.validation.pact, by)
+
+
 def _key_available(validation: Validation, key: str) -> bool:
     pact = validation.pact
     if key == "type":
@@ -241,6 +257,11 @@ class JobSpec:
     goals: list[Path | str] = field(default_factory=list)
     #: ledger workbooks (Udbetalinger, issue 25); none: no ledger
     payments: list[Path | str] = field(default_factory=list)
+    #: read each input file (overviews, budgets, goal files) in a child process of its own, so that one
+    #: file the reader aborts on is that file's issue and the job goes on (scheduled runs)
+    isolate: bool = False
+    #: the issue CSV's form (:data:`pagt_xl.outputs.files.CSV_DIALECTS`): "dansk" for Excel, "maskine" for scripts
+    csv_dialect: str = "dansk"
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -277,9 +298,29 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     (:class:`~pagt_xl.report.TemplateProblem`) before any work is done. Raises
     :class:`~pagt_xl.base.errors.RequestError` for a period that ends before it begins.
 
+    No output may be one of the job's inputs (:func:`job_inputs`): such a job stops with
+    :class:`~pagt_xl.outputs.files.OutputIsInput` before anything is read or written.
+
     The writers are imported inside the steps that use them: the cell functions
     import this module and need neither xlsxwriter nor the Word libraries.
     """
+    inputs = job_inputs(spec)
+    check_outputs(vars(spec.outputs).values(), inputs)
+    with inputs_protected(inputs), isolated_reads(spec.isolate):
+        return _run_job(spec, progress)
+
+
+def job_inputs(spec: JobSpec) -> list[Path | str | None]:
+    """Every file a job reads: overviews, budget files and folders, goal and ledger files, the template, the pact."""
+    return [*spec.inputs, *spec.budgets, *spec.goals, *spec.payments, spec.template, _pact_file(spec.pact)]
+
+
+def _pact_file(pact: Pact) -> str | None:
+    """The pact's own TOML file (a shipped one or the user's), ``None`` when it was not read from a file."""
+    return pact.source if pact.source.endswith(".toml") else None
+
+
+def _run_job(spec: JobSpec, progress: Progress | None) -> JobResult:
     steps = iter(spec.steps())
 
     def step() -> None:
@@ -295,6 +336,8 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
     note = period_issue(validation, spec.period)
     if note is not None and not validation.fatal:
         result.notes.append(note)
+    if spec.outputs.report is not None:
+        result.template_issues = _template_issues([spec.template])
     if spec.goals:  # before the issue files, which carry the goal issues too
         step()
         last = spec.period[1] if spec.period else None  # the report's period ends the follow-up
@@ -304,7 +347,7 @@ def run_job(spec: JobSpec, progress: Progress | None = None) -> JobResult:
         result.ledger = follow_ledger(spec.payments, spec.pact, validation, password=spec.password)
     if spec.outputs.issues_csv or spec.outputs.issues_json:
         step()
-        _write_issue_files(result.issues, spec.outputs, result)
+        _write_issue_files(result.issues, spec.outputs, result, spec.csv_dialect)
     if validation.fatal and (validation.table.empty or not spec.skip_unreadable):
         return result
     step()
@@ -368,12 +411,19 @@ def _check_report_template(template: Path | None) -> None:
     check_template(template or default_template())
 
 
-def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult) -> None:
-    from pagt_xl.outputs.files import atomic_write, issues_csv, issues_json
+def _template_issues(templates: list[Path | None]) -> list[Issue]:
+    """Warnings for what is taken out of the drafts of user templates (``None``: a shipped one, which is clean)."""
+    from pagt_xl.report.sandbox import template_hazards
+
+    return [issue for t in templates if t is not None for issue in template_hazards(Path(t))]
+
+
+def _write_issue_files(issues: list[Issue], outputs: JobOutputs, result: JobResult, dialect: str) -> None:
+    from pagt_xl.outputs.files import atomic_write, csv_bytes, issues_csv, issues_json
 
     if outputs.issues_csv is not None:
-        text = issues_csv(issues)
-        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"))
+        data = csv_bytes(issues_csv(issues, dialect), dialect)
+        atomic_write(outputs.issues_csv, lambda tmp: tmp.write_bytes(data))
         result.outputs["issues_csv"] = outputs.issues_csv
     if outputs.issues_json is not None:
         text = issues_json(issues)
@@ -420,6 +470,36 @@ def _review_budgets(spec: JobSpec, validation: Validation, result: JobResult) ->
         write_budget_workbook(review.records, review.issues, spec.outputs.budget_workbook, pact=spec.pact)
         result.outputs["budget_workbook"] = spec.outputs.budget_workbook
     return review
+
+
+def run_budgets(
+    paths: list[Path | str],
+    pact: Pact,
+    *,
+    overview: list[Path | str] | None = None,
+    as_of: dt.date | None = None,
+    password: str | None = None,
+    workbook: Path | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> BudgetRun:
+    """Read and check the applicants' budget forms (files or folders); write the budget overview to ``workbook``.
+
+    ``overview``: application overviews to hold the budgets against (``None`` or empty: none); when
+    one cannot be read, the budgets are not read and ``result.overview.fatal`` says why. ``as_of``
+    dates the underspend rule (``None``: today). ``progress(done, total, path)`` is called after each file.
+    """
+    validation = run_validation(list(overview), pact, password=password) if overview else None
+    run = BudgetRun(overview=validation)
+    if validation is not None and validation.fatal:
+        return run
+    table = validation.table if validation is not None else None
+    run.review = review_budgets(list(paths), pact, table, as_of=as_of or dt.date.today(), progress=progress)
+    if workbook is not None:
+        from pagt_xl.outputs.workbooks import write_budget_workbook
+
+        write_budget_workbook(run.review.records, run.review.issues, workbook, pact=pact)
+        run.outputs["budget_workbook"] = Path(workbook)
+    return run
 
 
 def _as_of(spec: JobSpec, result: JobResult) -> dt.date:
@@ -491,11 +571,13 @@ def run_memo(
     workbooks (issue 25), whose money returned in ``year`` adds to the remaining framework;
     ``case_number`` is the memo's own case number (``None``: a writing prompt in the memo). The template is
     checked before anything is read. Raises :class:`~pagt_xl.base.errors.RequestError` for an unknown round.
-    When an input cannot be read, nothing is written and ``result.validation.fatal`` says why.
+    When an input cannot be read, nothing is written and ``result.validation.fatal`` says why. ``out`` may
+    not be an input (:class:`~pagt_xl.outputs.files.OutputIsInput`, before anything is read).
     """
     from pagt_xl.core.round import assess_round
 
     key = round_key(pact, round_name)
+    check_outputs([out], [*(inputs or []), *(budgets or []), *(payments or []), template, _pact_file(pact)])
     if out is not None:
         from pagt_xl.report.memo import check_memo_template
 
@@ -505,6 +587,8 @@ def run_memo(
     if validation.fatal:
         return job
     job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
+    if out is not None:
+        job.template_issues = _template_issues([template])
     date = report_date or dt.date.today()
     records = None
     if budgets:
@@ -554,17 +638,19 @@ def run_letters(
 
     key = round_key(pact, round_name)
     check_letter_templates(grant_template, rejection_template)
-    validation = validation or run_validation(list(inputs or []), pact, password=password)
-    job = RoundJob(validation)
-    if validation.fatal:
-        return job
-    job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
-    job.letters, job.letter_issues = write_letters(
-        decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
-        grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
-    )  # fmt: skip
-    if job.letters:
-        job.letter_issues = missing_pact_texts(pact) + job.letter_issues
+    with inputs_protected([*(inputs or []), grant_template, rejection_template, _pact_file(pact)]):
+        validation = validation or run_validation(list(inputs or []), pact, password=password)
+        job = RoundJob(validation)
+        if validation.fatal:
+            return job
+        job.notes = [n for n in [period_issue(validation, (year, year))] if n is not None]
+        job.template_issues = _template_issues([grant_template, rejection_template])
+        job.letters, job.letter_issues = write_letters(
+            decided(validation, year, key), pact, Path(folder), letter_date=letter_date,
+            grant_template=grant_template, rejection_template=rejection_template, draft=draft, overwrite=overwrite,
+        )  # fmt: skip
+        if job.letters:
+            job.letter_issues = missing_pact_texts(pact) + job.letter_issues
     return job
 
 

@@ -165,6 +165,65 @@ def long_cell(length: int) -> bytes:
     return _with_shared_strings([_noisy_text(random.Random(13), length)], amount_cell=0)
 
 
+def _with_sheet_xml(change, base: bytes | None = None) -> bytes:
+    """The clean overview with its sheet XML passed through ``change`` (bytes → bytes), no <dimension>."""
+    base = base or good()
+    xml = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml")
+    xml = re.sub(rb'<dimension ref="[^"]*"/>', b"", change(xml))
+    return fixed_zip(base, {"xl/worksheets/sheet1.xml": xml})
+
+
+def far_cells(cells: bytes) -> bytes:
+    """The clean overview with ``cells`` (rows of XML) added after its own, and no declared dimension:
+    the cells claim far positions that only their ``r`` attributes (or their count) tell."""
+    return _with_sheet_xml(lambda xml: xml.replace(b"</sheetData>", cells + b"</sheetData>"))
+
+
+def far_cell_prefixed() -> bytes:
+    """A sheet written with a namespace prefix (``<x:c r=...>``, as some generators do) and a far value."""
+
+    def prefix(xml: bytes) -> bytes:
+        xml = xml.replace(b"</sheetData>", b'<row r="900000"><c r="ZZ900000"><v>1</v></c></row></sheetData>')
+        xml = re.sub(rb"<(/?)([A-Za-z]+)(?=[\s/>])", rb"<\1x:\2", xml.split(b"?>", 1)[-1])
+        return b'<?xml version="1.0" encoding="UTF-8"?>' + xml.replace(b' xmlns="', b' xmlns:x="', 1)
+
+    return _with_sheet_xml(prefix)
+
+
+def repeated_shared_string(cells: int = 30_000, length: int = 32_000) -> bytes:
+    """``cells`` cells referring to one shared string of ``length`` characters: each reference is a copy in
+    the reader (Rust, then Python), so 30,000 × 32 KB is 1.9 GB from a file of 160 KB."""
+    base = _with_shared_strings([_noisy_text(random.Random(5), length)])
+    sheet = zipfile.ZipFile(io.BytesIO(base)).read("xl/worksheets/sheet1.xml").decode()
+    m = re.search(r'<row r="3"><c r="D3" t="s"><v>(\d+)</v></c></row>', sheet)
+    assert m is not None
+    rows = "".join(f'<row r="{i}"><c r="D{i}" t="s"><v>{m.group(1)}</v></c></row>' for i in range(3, 3 + cells))
+    return fixed_zip(base, {"xl/worksheets/sheet1.xml": sheet.replace(m.group(0), rows).encode()})
+
+
+def ods_repeated_rows(ods: bytes, rows: int = 500_000, cols: int = 100) -> bytes:
+    """An OpenDocument sheet with one row of ``cols`` values repeated ``rows`` times (two attributes):
+    the reader expands the repeats into 50 million cells (5 GB, 41 s in a plain python-calamine read)."""
+    src = zipfile.ZipFile(io.BytesIO(ods))
+    content = src.read("content.xml")
+    row = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+           f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
+           "</table:table-row>").encode()  # fmt: skip
+    at = content.rfind(b"<table:table-row", 0, content.find(b"table:number-rows-repeated="))  # before the empty rows
+    return fixed_zip(ods, {"content.xml": content[:at] + row + content[at:]})
+
+
+def xls_dimension_bomb(xls: bytes) -> bytes:
+    """A BIFF8 .xls whose first sheet's DIMENSIONS record claims 2^30 rows: python-calamine reserves room for
+    every cell up front and the process aborts ("memory allocation failed", SIGABRT) from a 30 KB file."""
+    import struct
+
+    data = bytearray(xls)
+    at = data.find(b"\x00\x02\x0e\x00")  # record 0x0200, 14 bytes: first row, last row, first col, last col
+    struct.pack_into("<I", data, at + 8, 1 << 30)
+    return bytes(data)
+
+
 def zero_filled_member() -> bytes:
     """The clean overview with its sheet part replaced by zero bytes (a damaged copy)."""
     base = good()
@@ -218,6 +277,16 @@ CASES: dict[str, tuple[str, int, str]] = {
     "celle_over_graense.xlsx": ("one cell of 40,000 characters, longer than Excel allows", 2, "40.000 tegn"),
     "nulfyldt_del.xlsx": ("the sheet part of the zip filled with zero bytes", 2, "beskadiget"),
     "libreoffice.ods": ("OpenDocument spreadsheet made by LibreOffice", 0, "23"),
+    # issue 21 item 6: the real extent of the cells, not only the declared dimension
+    "fjern_reference.xlsx": ("a value at ZZ999999 beside A1 (no dimension; two letters, six digits)", 2, "kolonne 702"),
+    "fjern_reference_attributter.xlsx": ("a value at XFD1048576 with s= before r=", 2, "kolonne 16384"),
+    "fjern_reference_praefiks.xlsx": ("a far value in a sheet written with a namespace prefix (x:c)", 2, "kolonne 702"),
+    "fjern_raekke_uden_r.xlsx": ("20 values without r= in row 1048576", 2, "række 1048576"),
+    "vid_tynd.xlsx": ("one value at CV590000: inside every earlier bound, 2.4 GB to read", 2, "59.000.000 celler"),
+    "gentagne_delte_strenge.xlsx": ("30,000 cells referring to one 32,000-character shared string", 2, "MB hukommelse"),
+    "ods_gentagne_raekker.ods": ("OpenDocument: a row of 100 values repeated 500,000 times", 2, "kolonne 100"),
+    "xls_dimensionsbombe.xls": ("legacy .xls whose DIMENSIONS record claims 2^30 rows (aborted the reader)", 2,
+                                "række 1073741824"),
 }
 
 
@@ -247,6 +316,14 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
         "lang_celle.xlsx": long_cell(50_000_000),
         "celle_over_graense.xlsx": long_cell(40_000),
         "nulfyldt_del.xlsx": zero_filled_member(),
+        "fjern_reference.xlsx": far_cells(b'<row r="999999"><c r="ZZ999999" t="inlineStr"><is><t>x</t></is></c></row>'),
+        "fjern_reference_attributter.xlsx": far_cells(
+            b'<row r="1048576"><c s="0" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        ),
+        "fjern_reference_praefiks.xlsx": far_cell_prefixed(),
+        "fjern_raekke_uden_r.xlsx": far_cells(b'<row r="1048576">' + b"<c><v>1</v></c>" * 20 + b"</row>"),
+        "vid_tynd.xlsx": far_cells(b'<row r="590000"><c r="CV590000" t="inlineStr"><is><t>x</t></is></c></row>'),
+        "gentagne_delte_strenge.xlsx": repeated_shared_string(),
     }
     # a .docx is a zip too: a Word file renamed .xlsx
     from docx import Document
@@ -258,8 +335,11 @@ def build(out: Path, *, million: bool = False) -> list[Path]:
     for name, fmt in (("gammel_excel.xls", "xls"), ("libreoffice.ods", "ods")):
         if not (out / name).exists():
             files[name] = _soffice_convert(sample, fmt)
+    ods = files.get("libreoffice.ods") or ((out / "libreoffice.ods").read_bytes() if (out / "libreoffice.ods").exists() else None)
+    files["ods_gentagne_raekker.ods"] = ods_repeated_rows(ods) if ods else None
     if (out / "gammel_excel.xls").exists() or files.get("gammel_excel.xls"):
         files["gammel_excel_som_xlsx.xlsx"] = files.get("gammel_excel.xls") or (out / "gammel_excel.xls").read_bytes()
+        files["xls_dimensionsbombe.xls"] = xls_dimension_bomb(files["gammel_excel_som_xlsx.xlsx"])
     written = []
     for name, data in files.items():
         if data is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,10 @@ from pagt_xl.cli.commands import main
 # xlwings reads its license key at the first import in a process; the tests that drive the
 # button scripts through xlwings' Office.js protocol (xw.Book(json=...)) need the pro parts.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+# the user's own folder (platformdirs: pacts by name, indstillinger.toml) is an empty one of the tests',
+# so a developer's own pacts and settings never change a result; tests that need one set their own
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="pagt-xl-config-")
+os.environ.pop("PAGT_XL_PACT", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = ROOT / "workbooks"

@@ -35,11 +35,12 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pagt_xl.base.danish import NameMatcher, normalize_name
 from pagt_xl.base.errors import ConfigError, ErrorCode
-from pagt_xl.base.names import PACTS_DIR, available_pacts
+from pagt_xl.base.names import PACTS_DIR, available_pacts, pact_path, user_pacts_dir
+from pagt_xl.base.patterns import check_pattern
 
 COMMON_FILE = PACTS_DIR / "_common.toml"
 #: the key of a table that lists the settings a pact replaces instead of extends
@@ -192,6 +193,12 @@ class InstitutionRule(BaseModel):
 
     name: str
     patterns: tuple[str, ...] = ()
+
+    @field_validator("patterns")
+    @classmethod
+    def _safe_patterns(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        """Each a regular expression that cannot backtrack catastrophically (:mod:`pagt_xl.base.patterns`)."""
+        return tuple(check_pattern(p) for p in patterns)
 
 
 class ColumnAliases(BaseModel):
@@ -1069,16 +1076,84 @@ def _config_error(path: Path, exc: ValidationError) -> ConfigError:
                 f'{REPLACE_KEY} = ["navn"] i samme tabel)',
                 code=ErrorCode.CONFIG_CONFLICT,
             )
+    own = [e["ctx"]["error"] for e in exc.errors() if isinstance(e.get("ctx", {}).get("error"), InvalidSetting)]
+    return ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(validation_problems(exc)),
+                       code=own[0].code if own else None)  # fmt: skip
+
+
+#: pydantic's error types → Danish, with ``{name}`` placeholders from the error's ``ctx``
+_PROBLEMS: dict[str, str] = {
+    "missing": "mangler (skal angives)",
+    "extra_forbidden": "ukendt indstilling (stavefejl? den bruges ikke)",
+    "string_type": "skal være en tekst i anførselstegn",
+    "int_type": "skal være et helt tal",
+    "int_parsing": "skal være et helt tal",
+    "int_from_float": "skal være et helt tal",
+    "float_type": "skal være et tal",
+    "float_parsing": "skal være et tal",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "list_type": 'skal være en liste, fx ["a", "b"]',
+    "tuple_type": 'skal være en liste, fx ["a", "b"]',
+    "set_type": 'skal være en liste, fx ["a", "b"]',
+    "dict_type": "skal være en tabel ([navn] eller {nøgle = værdi})",
+    "model_type": "skal være en tabel ([navn] eller {nøgle = værdi})",
+    "model_attributes_type": "skal være en tabel ([navn] eller {nøgle = værdi})",
+    "greater_than": "skal være større end {gt}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "less_than_equal": "må højst være {le}",
+    "too_short": "skal have mindst {min_length} element(er)",
+    "too_long": "må højst have {max_length} element(er)",
+    "string_too_short": "skal have mindst {min_length} tegn",
+    "string_too_long": "må højst have {max_length} tegn",
+    "string_pattern_mismatch": "har ikke den rette form ({pattern})",
+    "literal_error": "skal være en af: {expected}",
+    "enum": "skal være en af: {expected}",
+    "date_type": "skal være en dato, fx 2024-02-15",
+    "date_parsing": "skal være en dato, fx 2024-02-15",
+    "date_from_datetime_parsing": "skal være en dato, fx 2024-02-15",
+    "none_required": "skal udelades",
+}
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A setting's place: ``themes › nr. 2 › name`` (list positions counted from 1)."""
+    return " › ".join(f"nr. {p + 1}" if isinstance(p, int) else str(p) for p in loc)
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """Each of pydantic's errors as one Danish line: the setting, what is wrong, and the value given.
+
+    Translated by error type (``missing``, ``int_parsing`` …), never from pydantic's English text; a
+    check of our own (``value_error``) carries its Danish message already. A type without a
+    translation says "ugyldig værdi" and names the type.
+    """
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(filen)"
-        own = err.get("ctx", {}).get("error")
-        lines.append(f"{loc}: {own if isinstance(own, InvalidSetting) else err['msg']}")  # ours: Danish, no prefix
-    return ConfigError(f"{path}: ugyldig pagtkonfiguration: " + "; ".join(lines))
+        kind, ctx = err["type"], dict(err.get("ctx") or {})
+        if kind in ("value_error", "assertion_error"):
+            text = str(ctx.get("error") or err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        elif kind in _PROBLEMS:
+            if "expected" in ctx:
+                ctx["expected"] = str(ctx["expected"]).replace(" or ", " eller ")
+            if kind == "string_too_short" and ctx.get("min_length") == 1:
+                text = "må ikke være tom"
+            else:
+                text = _PROBLEMS[kind].format(**{k: v for k, v in ctx.items() if isinstance(v, str | int | float)})
+        else:
+            text = f"ugyldig værdi ({kind})"
+        value = err.get("input")
+        if kind != "missing" and isinstance(value, str | int | float) and not isinstance(value, bool | type(None)):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+            text += f" (angivet: {shown})"
+        where = _where(err["loc"])
+        lines.append(f"{where}: {text}" if where else text)
+    return lines
 
 
 def load_pact(name_or_path: str | Path) -> Pact:
-    """Load a pact by shipped name (``"nordjylland"``) or by path to a TOML file.
+    """Load a pact by name (``"nordjylland"``; shipped or in the user's folder) or by path to a TOML file.
 
     The pact file is merged over ``_common.toml`` (see the module docstring for
     ``replace``). Raises :class:`ConfigError` with a Danish message naming the
@@ -1089,13 +1164,14 @@ def load_pact(name_or_path: str | Path) -> Pact:
     text = str(name_or_path)
     path = Path(text)
     if not text.endswith(".toml") and path.parent == Path("."):
-        path = PACTS_DIR / f"{text.lower()}.toml"
-        if not path.exists():
+        found = pact_path(text)
+        if found is None:
             raise ConfigError(
                 f"ukendt pagt '{text}'; kendte pagter: {', '.join(available_pacts())} "
-                "(eller angiv stien til en .toml-fil)",
+                f"(eller angiv stien til en .toml-fil, eller læg filen {text.lower()}.toml i {user_pacts_dir()})",
                 code=ErrorCode.UNKNOWN_PACT,
             )
+        path = found
     own = _read_toml(path)
     common = _merge({}, _read_toml(COMMON_FILE), file=COMMON_FILE)
     data = _merge(common, own, file=path)

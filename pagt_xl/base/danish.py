@@ -244,8 +244,10 @@ def format_millions(kroner: int, decimals: int = 2, *, unit: bool = True) -> str
     (a table headed "mio. kr."); ``decimals=1``: ``"23,2 mio. kr."`` (a chart's axis).
 
     The one text of a million in every output; the rounding is :func:`pagt_xl.base.figures.millions`.
+    From a thousand millions on, with thousands dots: ``40495800000`` → ``"40.495,80 mio. kr."``.
     """
-    text = f"{figures.millions(kroner, decimals):.{decimals}f}".replace(".", ",")
+    text = f"{figures.millions(kroner, decimals):,.{decimals}f}".replace(",", "\x00").replace(".", ",")
+    text = text.replace("\x00", ".")
     return f"{text} mio. kr." if unit else text
 
 

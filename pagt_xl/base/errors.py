@@ -44,6 +44,7 @@ class ErrorCode(StrEnum):
     # PDF copies of the Word documents (issue 24)
     PDF_UNAVAILABLE = "pdf_unavailable"
     PDF_FAILED = "pdf_failed"
+    OUTPUT_IS_INPUT = "output_is_input"
     # Excel cells and buttons
     CELL_ARGUMENT = "cell_argument"
     # anything else
@@ -62,6 +63,18 @@ class PagtError(Exception):
     def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
         super().__init__(message)
         self.code: ErrorCode = code or self.default_code
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled with its attributes (``code``, ``file`` ...): an error raised in a child process (a file read
+        in isolation) arrives whole."""
+        return (_rebuild, (type(self), str(self), dict(vars(self))))
+
+
+def _rebuild(cls: type[PagtError], message: str, state: dict[str, object]) -> PagtError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
 
 
 class ConfigError(PagtError):

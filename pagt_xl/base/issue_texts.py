@@ -129,6 +129,9 @@ ISSUE_DESCRIPTIONS: dict[IssueCode, str] = {
     IssueCode.DECISIONS_DO_NOT_ADD_UP: "Årets ansøgninger er ikke lig tilsagn + afslag + trukket tilbage + afventer",
     IssueCode.SKIPPED_FILE: "Filen er sprunget over (en Office-låsefil, ikke en projektmappe)",
     IssueCode.EMPTY_PERIOD: "Ingen ansøgninger i det valgte år eller den valgte periode",
+    IssueCode.TEMPLATE_MACROS_REMOVED: "Skabelonen indeholder makroer (VBA); de er fjernet fra kladden",
+    IssueCode.TEMPLATE_REMOTE_TEMPLATE_REMOVED: "Skabelonen henter en skabelon udefra; henvisningen er fjernet",
+    IssueCode.TEMPLATE_DDE_FIELD_REMOVED: "Skabelonen har et DDE-felt, der kan starte programmer; feltet er fjernet",
 }
 
 

@@ -156,6 +156,11 @@ class IssueCode(StrEnum):
     BUDGET_COST_OUTSIDE_PERIOD = "budget_cost_outside_period"
     OPENDATA_GRANT_SKIPPED = "opendata_grant_skipped"
     OPENDATA_BAD_VALUE = "opendata_bad_value"
+    # ---- a user-edited Word template's hazards, removed from every draft it makes (issue 21 item 7,
+    # pagt_xl.report.sandbox)
+    TEMPLATE_MACROS_REMOVED = "template_macros_removed"
+    TEMPLATE_REMOTE_TEMPLATE_REMOVED = "template_remote_template_removed"
+    TEMPLATE_DDE_FIELD_REMOVED = "template_dde_field_removed"
 
     # ---- what is read, and how (issue 23: hidden content, house-style rows, context years, keys, inputs).
     # A separate block: other work adds codes above.

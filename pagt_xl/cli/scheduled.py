@@ -12,10 +12,11 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pagt_xl.base.config import load_pact
+from pagt_xl.base.config import load_pact, validation_problems
 from pagt_xl.base.danish import parse_year_range
 from pagt_xl.base.errors import ConfigError, ErrorCode
 from pagt_xl.ingest.inputs import expand_budget_inputs, expand_inputs
@@ -38,6 +39,9 @@ class RunConfig(BaseModel):
     payments: list[str] = Field(default=[], description="udbetalingerne (arket Udbetalinger), valgfrit")
     report: bool = Field(default=True, description="skriv rapportkladden")
     workbook: bool = Field(default=True, description="skriv fordelingsprojektmappen")
+    csv_dialect: Literal["dansk", "maskine"] = Field(
+        default="dansk", description="fejllistens CSV-form: dansk (til Excel) eller maskine (til scripts)"
+    )
 
 
 def load_run_config(path: Path) -> RunConfig:
@@ -54,8 +58,7 @@ def load_run_config(path: Path) -> RunConfig:
     try:
         return RunConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: ugyldig kørselsfil: {problems}") from None
+        raise ConfigError(f"{path}: ugyldig kørselsfil: {'; '.join(validation_problems(exc))}") from None
 
 
 def free_name(path: Path) -> tuple[Path, bool]:
@@ -108,6 +111,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         pact=pact,
         inputs=list(inputs),
         skip_unreadable=True,
+        isolate=True,  # one file the reader aborts on is that file's issue; the run goes on
         period=parse_year_range(config.period) if config.period else None,
         budgets=list(expand_budget_inputs(config.budgets, base)),
         goals=list(expand_inputs(config.goals, base)),
@@ -115,6 +119,7 @@ def plan_run(config: RunConfig, *, base: Path, today: dt.date) -> RunPlan:
         report_date=today,
         template=_resolve(config.template, base) if config.template else None,
         outputs=outputs,
+        csv_dialect=config.csv_dialect,
     )
     return RunPlan(spec, out_dir / f"pagt-xl_{today.isoformat()}.log", notes)
 

@@ -94,12 +94,16 @@ class _Classifier:
     def __call__(self, name: str) -> str:
         found = self.seen.get(name)
         if found is None:
-            found = next((label for pattern, label in self.rules if pattern.search(name)), self.fallback)
+            text = name[:MAX_NAME_CHARS]  # the patterns are checked (pagt_xl.base.patterns); the text is bounded too
+            found = next((label for pattern, label in self.rules if pattern.search(text)), self.fallback)
             if len(self.seen) < _MAX_NAMES:
                 self.seen[name] = found
         return found
 
 
+#: An applicant name is matched on its first this many characters (no institution's name is longer; a cell
+#: of 32,767 characters would make even a harmless pattern such as ``.*universitet`` slow).
+MAX_NAME_CHARS = 300
 #: Most applicant names a classifier remembers (a long-running server sees many workbooks).
 _MAX_NAMES = 100_000
 

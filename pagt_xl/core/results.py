@@ -141,13 +141,17 @@ class JobResult:
     ledger: LedgerRun | None = None
     #: issues about the job's own choices: a period without applications (``empty_period``)
     notes: list[Issue] = field(default_factory=list)
+    #: what was taken out of the report's Word template (macros, an outside template, DDE fields)
+    template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """Every issue: the job's notes, the overview's, the goal workbooks', the ledger's, then the budgets'."""
+        """Every issue: the job's notes, the overview's, the goal workbooks', the ledger's, the budgets', then the
+        template's."""
         goals = self.goals.issues if self.goals else []
         ledger = self.ledger.issues if self.ledger else []
-        return [*self.notes, *self.validation.issues, *goals, *ledger, *(self.budgets.issues if self.budgets else [])]
+        budgets = self.budgets.issues if self.budgets else []
+        return [*self.notes, *self.validation.issues, *goals, *ledger, *budgets, *self.template_issues]
 
     @property
     def empty_period(self) -> bool:
@@ -173,6 +177,24 @@ class JobResult:
         return count_severity(self.issues, severity)
 
 
+@dataclass
+class BudgetRun:
+    """What :func:`pagt_xl.pipeline.run_budgets` read and wrote.
+
+    ``overview`` is the validated overview the budgets were held against (``None``: none given);
+    ``review`` is ``None`` when that overview could not be read (see ``overview.fatal``).
+    """
+
+    overview: Validation | None = None
+    review: BudgetReview | None = None
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def fatal(self) -> list[Issue]:
+        """Inputs that could not be read: overviews, then budget files."""
+        return [*(self.overview.fatal if self.overview else []), *(self.review.fatal if self.review else [])]
+
+
 # -- the application round (issue 16) -----------------------------------------------------------------
 @dataclass
 class RoundJob:
@@ -194,11 +216,13 @@ class RoundJob:
     ledger: LedgerRun | None = None
     #: a year without applications (``empty_period``)
     notes: list[Issue] = field(default_factory=list)
+    #: what was taken out of the Word templates (macros, an outside template, DDE fields)
+    template_issues: list[Issue] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
-        """The round's issues: the year's note, its checks and assessment cells, then the letters'."""
-        return [*self.notes, *(self.round.issues if self.round else []), *self.letter_issues]
+        """The round's issues: the year's note, its checks and assessment cells, the letters', then the templates'."""
+        return [*self.notes, *(self.round.issues if self.round else []), *self.letter_issues, *self.template_issues]
 
     @property
     def empty_period(self) -> bool:

@@ -71,7 +71,19 @@ def pact_scores(paths: list[Path | str], pacts: list[Pact]) -> PactScores:
 
 
 def _sample_texts(path: Path) -> list[str]:
-    """The text cells of the first :data:`SAMPLE_ROWS` rows of each visible sheet; none when unreadable."""
+    """The text cells of the first :data:`SAMPLE_ROWS` rows of each visible sheet; none when unreadable.
+
+    Inside :func:`pagt_xl.ingest.grid.isolated_reads` the file is opened in a child process, as the read
+    itself is: a file the reader aborts on is then unreadable here too, not the end of the run.
+    """
+    from pagt_xl.ingest.grid import read_in_child
+
+    found = read_in_child(_sample_texts_here, path)
+    return found if isinstance(found, list) else []
+
+
+def _sample_texts_here(path: Path) -> list[str]:
+    """:func:`_sample_texts` in this process."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     from pagt_xl.ingest.grid import scan_workbook

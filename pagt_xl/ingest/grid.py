@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pagt_xl.base import _child
 from pagt_xl.base.errors import ErrorCode, InputError
 from pagt_xl.base.model import CellProblem, Issue, IssueCode, Severity
 from pagt_xl.ingest.guard import SheetScan, check_file, scan_sheets
@@ -44,20 +48,76 @@ class Grid:
         return Issue.at(code, severity, message, file=self.file, sheet=self.sheet, row=row, column=column, value=value)
 
 
+#: a file read in isolation (:func:`isolated_reads`): its child may take this much memory beyond what it
+#: starts with, this much CPU time, and the parent waits this long for it
+READ_LIMITS = _child.Limits(memory=1_000_000_000, cpu_seconds=300, wall_seconds=600)
+_ISOLATED: contextvars.ContextVar[bool] = contextvars.ContextVar("pagt_xl_isolated_reads", default=False)
+
+
+@contextlib.contextmanager
+def isolated_reads(on: bool = True) -> Iterator[None]:
+    """While the block runs (and ``on``), :func:`read_grids` reads each file in a child process of its own.
+
+    The reader then cannot take the run with it: an abort (python-calamine ends the process with
+    SIGABRT when it cannot allocate), a crash, memory or time beyond :data:`READ_LIMITS` become an
+    :class:`InputError` for that file, and the other files are read. Scheduled runs and a validate of
+    several files read this way; one file on its own is read in this process (the guard bounds it).
+    """
+    token = _ISOLATED.set(on or _ISOLATED.get())
+    try:
+        yield
+    finally:
+        _ISOLATED.reset(token)
+
+
 def read_grids(path: Path, display_name: str | None = None, password: str | None = None) -> list[Grid]:
     """All worksheets of a workbook as grids, after the safety checks.
 
     ``password`` opens a password-protected (encrypted) .xlsx/.xlsm; it is
     decrypted into a private temporary folder that is removed afterwards.
-    Raises :class:`InputError` when the file cannot be read at all.
+    Raises :class:`InputError` when the file cannot be read at all. Inside
+    :func:`isolated_reads` the file is read in a child process.
     """
+    if not _ISOLATED.get():
+        return _read_grids(Path(path), display_name, password)
+    name = display_name or str(path)
+    try:
+        grids: list[Grid] = _child.run(_read_grids, Path(path), display_name, password, limits=READ_LIMITS)
+        return grids
+    except _child.ChildFailed as exc:
+        raise InputError(
+            f"{name}: filen kunne ikke læses — læseren {exc}; filen er beskadiget eller for stor, "
+            "åbn den i Excel og gem den igen (de andre filer er læst)",
+            file=name,
+            code=ErrorCode.FILE_UNSAFE,
+        ) from None
+    except MemoryError:
+        raise _out_of_memory(name, None) from None
+    except RecursionError:
+        raise InputError(f"{name}: filen er for dybt indlejret til at læse", file=name,
+                         code=ErrorCode.FILE_UNSAFE) from None  # fmt: skip
+
+
+def read_in_child(fn: Any, *args: Any) -> Any:
+    """``fn(*args)``: in a child process inside :func:`isolated_reads` (``None`` when the child dies or runs out
+    of memory: the caller's own read then says why), in this process otherwise."""
+    if not _ISOLATED.get():
+        return fn(*args)
+    try:
+        return _child.run(fn, *args, limits=READ_LIMITS)
+    except (_child.ChildFailed, MemoryError, RecursionError):
+        return None
+
+
+def _read_grids(path: Path, display_name: str | None, password: str | None) -> list[Grid]:
+    """:func:`read_grids` in this process."""
     if password and path.suffix.lower() in (".xlsx", ".xlsm") and _is_encrypted(path):
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="pagt-xl-") as tmp:
             plain = Path(tmp) / ("dekrypteret" + path.suffix.lower())
             _decrypt(path, plain, password, display_name or str(path))
-            return read_grids(plain, display_name or str(path))
+            return _read_grids(plain, display_name or str(path), None)
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     name = display_name or str(path)
@@ -69,9 +129,20 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
         raise InputError(
             f"{name}: kan ikke læses som projektmappe ({_short(exc)})", file=name, code=ErrorCode.NOT_A_WORKBOOK
         ) from None
+    except MemoryError:
+        raise _out_of_memory(name, None) from None
     except Exception as exc:  # calamine raises assorted errors on corrupt parts
         raise InputError(
             f"{name}: filen er beskadiget ({_short(exc)})", file=name, code=ErrorCode.FILE_UNREADABLE
+        ) from None
+    except BaseException as exc:  # a panic in the Rust reader (pyo3's PanicException is a BaseException)
+        if not _is_panic(exc):
+            raise
+        raise InputError(
+            f"{name}: læseren stoppede ved filen ({_short(exc)}); filen er beskadiget eller usædvanlig — "
+            "åbn den i Excel og gem den igen",
+            file=name,
+            code=ErrorCode.FILE_UNREADABLE,
         ) from None
     grids: list[Grid] = []
     if path.suffix.lower() == ".xls":
@@ -86,7 +157,11 @@ def read_grids(path: Path, display_name: str | None = None, password: str | None
                 merged = list(sheet.merged_cell_ranges or [])
             except Exception:  # not all formats report merges
                 merged = []
-        except Exception as exc:
+        except MemoryError:
+            raise _out_of_memory(name, meta.name) from None
+        except BaseException as exc:  # Exception, or a panic in the Rust reader
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise
             raise InputError(
                 f"{name}: arket '{meta.name}' kan ikke læses ({_short(exc)}); filen er beskadiget — "
                 "åbn den i Excel og gem den igen, eller hent en ny kopi",
@@ -161,6 +236,22 @@ def _within(ranges: list[tuple[int, int]], size: int) -> list[int]:
     for first, last in ranges:
         out.update(range(max(first, 0), min(last, size - 1) + 1))
     return sorted(out)
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic raised into Python (``pyo3_runtime.PanicException``), not Ctrl-C or an exit."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _out_of_memory(name: str, sheet: str | None) -> InputError:
+    what = f"arket '{sheet}'" if sheet else "filen"
+    return InputError(
+        f"{name}: der er ikke hukommelse nok til at læse {what}; slet tomme rækker/kolonner og "
+        "overflødige ark, eller del filen op",
+        file=name,
+        sheet=sheet,
+        code=ErrorCode.FILE_UNSAFE,
+    )
 
 
 def _is_encrypted(path: Path) -> bool:

@@ -1,8 +1,9 @@
 """Checks made before any reader touches a file.
 
-python-calamine aborts the whole process (not an exception) on a sheet whose
-declared dimension is absurd, and happily inflates zip bombs; so the zip
-container and each sheet's ``<dimension>`` are inspected first, cheaply.
+python-calamine aborts the whole process (not an exception) when a sheet's cells
+need more memory than there is, and happily inflates zip bombs; so the zip
+container, each sheet's ``<dimension>``, the real extent of its cells and the
+text they copy (:mod:`pagt_xl.ingest.extent`) are inspected first, cheaply.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pagt_xl.ingest.extent as extent
 from pagt_xl.base.errors import ErrorCode, InputError
 
 #: Formats python-calamine reads. .xlsx/.xlsm are the documented ones.
@@ -23,7 +25,7 @@ SUPPORTED_SUFFIXES = ZIP_SUFFIXES | OTHER_SUFFIXES
 MAX_UNCOMPRESSED = 2_000_000_000  # bytes, whole archive
 MAX_RATIO = 200  # uncompressed/compressed for any entry above MAX_SMALL_ENTRY
 MAX_SMALL_ENTRY = 20_000_000
-MAX_CELLS = 60_000_000  # declared rows × columns of one sheet
+MAX_CELLS = 60_000_000  # declared rows × columns of one sheet (the real extent: pagt_xl.ingest.extent.MAX_CELLS)
 #: Excel's own limit on the characters in one cell; a longer text was not saved by Excel
 MAX_CELL_CHARS = 32_767
 #: bytes one cell's text can take in the XML at most: every character escaped (``_x0001_`` is 7 bytes)
@@ -97,6 +99,8 @@ def check_file(path: Path) -> None:
             file=name,
             code=ErrorCode.NOT_A_WORKBOOK,
         )
+    else:
+        extent.xls_extents(path, name, extent.Budget(name))
 
 
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream name in the OLE directory
@@ -156,6 +160,10 @@ def _check_zip(path: Path) -> None:
             for info in infos:
                 if info.filename in SHARED_STRING_PARTS or (suffix == ".ods" and info.filename == "content.xml"):
                     _check_text_part(zf, info, name)
+            if suffix == ".xlsb":
+                extent.xlsb_extents(zf, name, extent.Budget(name))
+            elif suffix == ".ods":
+                extent.ods_extents(zf, name, extent.Budget(name), _CHUNK)
     except zipfile.BadZipFile:
         raise InputError(
             f"{name}: filen er beskadiget (ufuldstændig zip-pakke); hent eller gem den igen",
@@ -207,6 +215,8 @@ class _TextRuns:
         self.data = b""
         self.bytes: Any = None
         self.lts: Any = None
+        #: where each complete tag's name starts (0, then one after each "<" but the last)
+        self.starts: Any = None
 
     def feed(self, block: bytes) -> None:
         import numpy as np
@@ -215,8 +225,8 @@ class _TextRuns:
         self.data = data
         self.bytes = np.frombuffer(data, np.uint8)
         self.lts = lts = np.flatnonzero(self.bytes == 60)
+        self.starts = starts = np.concatenate(([0], lts[:-1] + 1)) if len(lts) else lts
         if len(lts):
-            starts = np.concatenate(([0], lts[:-1] + 1))
             for i in np.flatnonzero(lts - starts > MAX_CELL_CHARS):
                 self._check(data, int(starts[i]), int(lts[i]))
             self.carry = data[int(lts[-1]) + 1 :]
@@ -271,7 +281,6 @@ _CHUNK = 8 * 1024 * 1024
 _OVERLAP = 64 * 1024
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*)>(.*?)</c>', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
-_LAST_ROW = re.compile(rb'<row r="(\d+)"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 #: what a cell holds instead of a value: ("error", "#REF!") or ("formula", "SUM(A1:A3)")
@@ -349,9 +358,14 @@ def scan_sheets(path: Path) -> dict[str, SheetScan]:
                     file=name,
                     code=ErrorCode.FILE_UNSAFE,
                 ) from None
+            budget = extent.Budget(name)
+            lengths = extent.shared_string_lengths(zf, _CHUNK)
             for part, sheet in parts.items():
                 if part in zf.namelist():
-                    scan = _scan_sheet(zf, part, name)
+                    try:
+                        scan = _scan_sheet(zf, part, name, budget, lengths, exact=False)
+                    except extent.NeedsExact:  # a cell the fast scan cannot place: the sheet again, tag by tag
+                        scan = _scan_sheet(zf, part, name, budget, lengths, exact=True)
                     if scan:
                         result[sheet] = scan
     except zipfile.BadZipFile:
@@ -389,37 +403,25 @@ def _refuse_dtd(zf: zipfile.ZipFile, name: str) -> None:
                     )
 
 
-def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> SheetScan:
+def _scan_sheet(
+    zf: zipfile.ZipFile, part: str, name: str, budget: extent.Budget, lengths: Any, *, exact: bool
+) -> SheetScan:
     """One pass over a sheet's XML per block: the "<" positions that :class:`_TextRuns` finds (numpy) also
-    locate the cells with three-letter columns and the rows numbered from 1,000,000 up."""
+    place the cells for the extent (:class:`pagt_xl.ingest.extent.XlsxSheetScan`) and find the formulas."""
     problems: CellProblems = {}
     hidden_rows: set[int] = set()
     hidden_columns: set[tuple[int, int]] = set()
-    max_row = max_col = 0
     tail = b""
     runs = _TextRuns(name, part)  # inline strings and formula text results live in the sheet itself
+    scan = extent.XlsxSheetScan(part, budget, lengths, exact)
     with zf.open(part) as fh:
         while True:
             block = fh.read(_CHUNK)
             if not block:
                 break
             runs.feed(block)
-            for m in _far_cells(runs):
-                if m.group(1) is not None:
-                    max_col = max(max_col, column_index(m.group(1).decode()))
-                else:
-                    max_row = max(max_row, int(m.group(3)))
+            scan.feed(runs.data, runs.bytes, runs.lts, runs.starts)
             chunk = tail + block
-            last = chunk.rfind(b'<row r="')
-            if last >= 0 and (m := _LAST_ROW.match(chunk, last)):
-                max_row = max(max_row, int(m.group(1)))
-            if max_col and max_row and max_col * max_row > MAX_CELLS:
-                raise InputError(
-                    f"{name}: arket ({part}) har celler ud til kolonne {max_col} og række {max_row}; "
-                    "slet tomme rækker/kolonner i Excel og gem igen",
-                    file=name,
-                    code=ErrorCode.FILE_UNSAFE,
-                )
             if b't="e"' in chunk or _has_formula(runs, tail, block):
                 for m in _CELL.finditer(chunk):
                     attrs, body = m.group(3), m.group(4)
@@ -433,6 +435,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, name: str) -> SheetScan:
             if b'hidden="' in chunk:
                 _hidden_lines(chunk, hidden_rows, hidden_columns)
             tail = chunk[-_OVERLAP:]
+    scan.finish()
     return SheetScan(problems, [(r, r) for r in sorted(hidden_rows)], sorted(hidden_columns))
 
 
@@ -461,34 +464,7 @@ def _has_formula(runs: _TextRuns, tail: bytes, block: bytes) -> bool:
     return bool((a[after] == _F).any()) or b"<f" in tail + block[:1]
 
 
-#: a cell with a three-letter column (group 1) or a row numbered with 7+ digits (group 3), after its "<"
-_FAR = re.compile(rb'c r="([A-Z]{3})(\d{1,7})"|row r="(\d{7,})"')
-_C, _R, _F = ord("c"), ord("r"), ord("f")
-
-
-def _far_cells(runs: _TextRuns) -> list[re.Match[bytes]]:
-    """The matches of :data:`_FAR` right after a "<" in the block ``runs`` was last fed.
-
-    The tags are picked out with numpy from the "<" positions (a regex over the whole
-    block would read it again); only the few candidates are matched. The block starts
-    with the rest of the previous block's last tag, which is matched too.
-    """
-    data, a, lts = runs.data, runs.bytes, runs.lts
-    out = [m] if (m := _FAR.match(data)) else []
-    p = lts[lts + 16 < len(a)] + 1
-    first = a[p]
-    cells = p[first == _C]  # <c r="ABC1": a capital letter 7 bytes after the "<c"
-    cells = cells[(a[cells + 7] >= 65) & (a[cells + 7] <= 90)]
-    rows = p[first == _R]  # <row r="1234567": a digit 13 bytes after the "<r"
-    rows = rows[(a[rows + 13] >= 48) & (a[rows + 13] <= 57)]
-    for q in [*cells.tolist(), *rows.tolist()]:
-        if m := _FAR.match(data, q):
-            out.append(m)
-    # tags too close to the end for the arrays (the last one is matched again at the next block's start)
-    for q in (lts[lts + 16 >= len(a)] + 1).tolist():
-        if m := _FAR.match(data, q):
-            out.append(m)
-    return out
+_F = ord("f")
 
 
 def _no_value(attrs: bytes, body: bytes) -> bool:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
 from collections.abc import Mapping
 from copy import deepcopy
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
@@ -25,11 +24,12 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
-from pagt_xl.base.errors import ErrorCode, PagtError
+import pagt_xl.report.sandbox as sandbox
+from pagt_xl.base.errors import ErrorCode
 from pagt_xl.base.model import Issue
 from pagt_xl.core.goals import FollowUp
 from pagt_xl.core.ledger import Ledger
@@ -47,6 +47,7 @@ from pagt_xl.report.context import (
 )
 from pagt_xl.report.goals import add_goal_charts
 from pagt_xl.report.ledger import ledger_section
+from pagt_xl.report.sandbox import TemplateProblem, check_template_package
 from pagt_xl.report.template_check import (
     block_fault,
     danish_syntax,
@@ -66,48 +67,14 @@ _CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
-class TemplateProblem(PagtError):
-    """The Word template cannot be used (not a .docx, bad syntax, unknown variables, unsafe code)."""
-
-    default_code = ErrorCode.TEMPLATE_INVALID
-
-
 def default_template() -> Path:
     """The shipped template, ``pagt_xl/templates/statusrapport.docx`` (built by ``scripts/make_template.py``)."""
     return DEFAULT_TEMPLATE
 
 
-_COMPILED_LOCK = threading.Lock()
-
-
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, remembering what it compiled: docxtpl compiles every part of the template on every
-    render (about 0.08 s for the status report); the same part's XML compiles to the same template."""
-
-    _compiled: ClassVar[dict[str, Any]] = {}
-    _KEEP = 64
-
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            template = super().from_string(source)
-            with _COMPILED_LOCK:  # the server renders in threads
-                while len(self._compiled) >= self._KEEP:
-                    self._compiled.pop(next(iter(self._compiled)))
-                self._compiled[source] = template
-        return template
-
-
-@lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
-    """One sandbox per process (its configuration never changes), so its compiled parts are reused."""
-    env = _Environment(autoescape=True, undefined=StrictUndefined)
-    # only harmless helpers stay available to templates; no loader: no import/include/extends
-    env.globals = {k: v for k, v in env.globals.items() if k in ("range", "dict", "namespace")}
-    env.filters.update(TEMPLATE_FILTERS)
-    return env
+    """The one sandbox of the process, with the Danish filters (:func:`pagt_xl.report.sandbox.environment`)."""
+    return sandbox.environment(TEMPLATE_FILTERS)
 
 
 def _upper_first(text: Any) -> str:
@@ -134,6 +101,7 @@ def _open(template: Path) -> DocxTemplate:
             "scripts/make_template.py)",
             code=ErrorCode.TEMPLATE_NOT_FOUND,
         )
+    check_template_package(template)  # a zip bomb or a DTD is refused before python-docx reads the file
     try:
         Document(str(template))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
@@ -245,29 +213,11 @@ def _check_template(template: Path, kind: str, model: type[BaseModel] | None = N
 
 
 def render_sandboxed(tpl: DocxTemplate, values: dict[str, Any], template: Path) -> None:
-    """Render ``values`` into ``tpl`` in the sandbox; what a template may not do is a :class:`TemplateProblem`."""
-    try:
-        tpl.render(values, jinja_env=_environment(), autoescape=True)
-    except SecurityError as exc:
-        raise TemplateProblem(
-            f"{template}: skabelonen forsøger noget, der ikke er tilladt ({exc}); kun skabelonens felter kan bruges",
-            code=ErrorCode.TEMPLATE_UNSAFE,
-        ) from None
-    except UndefinedError as exc:
-        name = re.sub(r"^.*?'([^']+)'.*$", r"\1", exc.message or "")
-        raise TemplateProblem(
-            f"{template}: skabelonen bruger et felt, der ikke findes: '{name}'",
-            code=ErrorCode.TEMPLATE_UNKNOWN_VARIABLE,
-        ) from None
-    except TemplateSyntaxError as exc:
-        raise TemplateProblem(f"{template}: fejl i skabelonen: {danish_syntax(exc.message or '')}") from None
-    except TemplateError as exc:
-        raise TemplateProblem(f"{template}: skabelonen kan ikke flettes ({exc.__class__.__name__})") from None
-    except TypeError as exc:  # {% import %}, {% include %}, {% extends %}: no loader, on purpose
-        raise TemplateProblem(
-            f"{template}: skabelonen må ikke importere eller indlejre andre skabeloner ({exc})",
-            code=ErrorCode.TEMPLATE_UNSAFE,
-        ) from None
+    """Render ``values`` into ``tpl`` in the sandbox, in a child process with bounded memory, CPU and wall time
+    (:func:`pagt_xl.report.sandbox.render`); macros, outside templates and DDE fields are taken out of the
+    result. What a template may not do, or cannot do within the bounds, is a :class:`TemplateProblem`
+    naming the template and, where it is found, the paragraph."""
+    sandbox.render(tpl, values, template, filters=TEMPLATE_FILTERS)
 
 
 # -- finishing a rendered document (every document: report, memo, letters) ------------------------------

@@ -18,36 +18,11 @@ from pagt_xl.base.danish import SEVERITY_LABELS, DanishParseError, parse_amount,
 from pagt_xl.base.figures import percent_fraction
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.base.model import Severity, column_letter
+from pagt_xl.base.names import KEY_WORDS
 from pagt_xl.core.breakdown import KEY_LABELS, breakdown_by
 from pagt_xl.core.tables import Validation
 from pagt_xl.xl._data import CellError, DataRef, derived, pack_data, pact_named
 
-#: Words accepted for ``nøgle`` in PAGT.FORDELING (Danish, ASCII spellings and the core's English keys).
-KEY_WORDS: dict[str, str] = {
-    "år": "year",
-    "aar": "year",
-    "year": "year",
-    "runde": "round",
-    "round": "round",
-    "tema": "theme",
-    "indsatsområde": "theme",
-    "indsatsomraade": "theme",
-    "theme": "theme",
-    "type": "type",
-    "projekttype": "type",
-    "ansøger": "applicant",
-    "ansoeger": "applicant",
-    "tovholder": "applicant",
-    "applicant": "applicant",
-    "institutionstype": "institution_type",
-    "institution_type": "institution_type",
-    "målgruppe": "target_group",
-    "maalgruppe": "target_group",
-    "target_group": "target_group",
-    "status": "status",
-    "fremdrift": "progress",
-    "progress": "progress",
-}
 #: the severity words (the one table, :data:`pagt_xl.base.danish.SEVERITY_LABELS`)
 SEVERITY_DA = SEVERITY_LABELS
 DISTRIBUTION_HEADER = ["Projekter", "Støttebeløb", "Andel"]

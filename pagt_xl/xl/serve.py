@@ -124,8 +124,8 @@ def serve(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``pagt-xl serve`` (and ``python -m pagt_xl.xl.serve``)."""
-    parser.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
+    parser.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse (standard: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, metavar="PORT", help="port (standard: 8000)")
     parser.add_argument("--certfile", type=Path, metavar="PEM", help="TLS-certifikat (PEM) for HTTPS")
     parser.add_argument("--keyfile", type=Path, metavar="PEM", help="certifikatets private nøgle (PEM)")
     parser.add_argument(
@@ -137,6 +137,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=1,
+        metavar="ANTAL",
         help="antal serverprocesser (standard: 1; flere: sæt XLWINGS_OBJECT_CACHE_URL til Redis)",
     )
 

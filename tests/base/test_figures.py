@@ -76,6 +76,8 @@ def test_millions_are_decimal_half_up_from_whole_kroner():
     assert format_millions(0, unit=False) == "0,00"
     assert format_millions(2_125_000) == "2,13 mio. kr."
     assert format_millions(2_150_000, 1) == "2,2 mio. kr."  # one decimal (chart axes), half up too
+    assert format_millions(40_495_800_000, unit=False) == "40.495,80"  # thousands dots in millions too (issue 26.3)
+    assert format_millions(1_234_560_000, 1) == "1.234,6 mio. kr."
     assert format_amount_prose(2_125_000) == "2,13 mio. kr."
     assert format_share(7) == "7 %"
     assert whole_percent(0.845) == 85 and whole_percent(1.0) == 100
@@ -92,8 +94,10 @@ def outputs(cli, workbook, tmp_path) -> dict[str, Any]:
     out["json"] = {r["theme"]: r["percent"] for r in doc["rows"]}
     out["json_total"] = doc["total"]["percent"]
     out["granted"] = {r["theme"]: r["granted"] for r in doc["rows"]}
-    rows = list(csv.DictReader(io.StringIO(cli("breakdown", src, "--by", "theme", "--format", "csv").stdout)))
-    out["csv"] = {r["theme"]: int(r["percent"]) for r in rows}
+    machine = cli("breakdown", src, "--by", "theme", "--format", "csv", "--csv-dialect", "maskine").stdout
+    out["csv"] = {r["theme"]: int(r["percent"]) for r in csv.DictReader(io.StringIO(machine))}
+    danish = cli("breakdown", src, "--by", "theme", "--format", "csv").stdout.lstrip("\ufeff")
+    out["csv_dansk"] = {r["Indsatsområde"]: int(r["Andel (%)"]) for r in csv.DictReader(io.StringIO(danish), delimiter=";")}
     table = cli("breakdown", src, "--by", "theme").stdout
     out["table"] = {t: int(m.group(1)) for t in THEMES if (m := re.search(re.escape(t[:30]) + r".* (\d+) %", table))}
     # breakdown workbook, read back
@@ -127,7 +131,7 @@ def outputs(cli, workbook, tmp_path) -> dict[str, Any]:
 def test_every_output_shows_the_same_shares(outputs):
     expected = dict(zip(THEMES, share_percents([outputs["granted"][t] for t in THEMES]), strict=True))
     assert expected == {THEMES[0]: 34, THEMES[1]: 33, THEMES[2]: 33}  # not 33 + 33 + 33 = 99
-    for name in ("json", "csv", "table", "report", "docx"):
+    for name in ("json", "csv", "csv_dansk", "table", "report", "docx"):
         assert {t: v for t, v in outputs[name].items() if t in THEMES} == expected, name
     for name in ("xlsx", "fordeling"):  # fractions with a 0 % format: the same whole number
         assert {t: round(v, 9) for t, v in outputs[name].items() if t in THEMES} == expected, name

@@ -60,7 +60,7 @@ def test_validate_text_and_csv(cli, workbook):
     text = cli("validate", str(path))
     assert text.returncode == 1
     assert "FEJL" in text.stdout and "E3" in text.stdout and "ukendt indsatsområde" in text.stdout
-    csv_out = cli("validate", str(path), "--format", "csv")
+    csv_out = cli("validate", str(path), "--format", "csv", "--csv-dialect", "maskine")
     lines = csv_out.stdout.splitlines()
     assert lines[0] == "file,sheet,cell,row,column,code,severity,message,value,description"
     assert any(",E3,3,E,unknown_theme,error," in line for line in lines)
@@ -224,7 +224,7 @@ def test_python_dash_m_help():
         [sys.executable, "-m", "pagt_xl", "--help"], capture_output=True, text=True, env=_env(), timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage: pagt-xl")
+    assert proc.stdout.startswith("brug: pagt-xl")
     commands = next(a for a in build_parser()._actions if a.dest == "command")
     for name in commands.choices:
         assert name in proc.stdout

@@ -159,7 +159,8 @@ def test_cli_breakdown_json_contract_and_exit_codes(cli, workbook):
     assert doc["total"]["granted"] == 23_231_178
     rows = good_rows()
     rows[2][4] = "Blå økonomi"
-    proc = cli("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv")
+    proc = cli("breakdown", str(workbook({"A": rows})), "--by", "theme", "--by", "year", "--format", "csv",
+               "--csv-dialect", "maskine")
     assert proc.returncode == 1
     assert "udeladt" in proc.stderr
     assert proc.stdout.splitlines()[0].startswith("theme,year,projects,granted,share")

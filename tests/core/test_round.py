@@ -400,9 +400,11 @@ def _cell(path: Path, case: str, header: str) -> str:
     import openpyxl
     from openpyxl.utils import get_column_letter
 
-    wb = openpyxl.load_workbook(path, read_only=True)  # read-only keeps the file open until closed
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    wb.close()
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    finally:
+        wb.close()  # read-only keeps the file open until closed (a ResourceWarning in a later test otherwise)
     head = next(i for i, r in enumerate(rows) if "Sagsnr." in r)
     column = rows[head].index(header)
     row = next(i for i, r in enumerate(rows) if r[rows[head].index("Sagsnr.")] == case)

@@ -154,7 +154,9 @@ def _cells(text: str) -> list[str]:
     import csv
     import io
 
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    text = text.lstrip("\ufeff")
+    delimiter = ";" if ";" in text.split("\n", 1)[0] else ","  # the Danish dialect, or the machine form
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
 
 
 def test_no_csv_output_starts_a_cell_with_a_formula_character(cli, tmp_path):
@@ -191,7 +193,7 @@ def test_no_csv_output_starts_a_cell_with_a_formula_character(cli, tmp_path):
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        float(text.replace(",", "."))  # a decimal comma in the Danish dialect
     except ValueError:
         return False
     return True
@@ -202,7 +204,9 @@ def test_safe_text_guards_text_only():
 
     assert safe_text("=1+1") == "'=1+1"
     assert safe_text(-5) == -5 and safe_text(-0.5) == -0.5 and safe_text(None) is None
-    assert write_csv([{"a": -100, "b": "-100"}, [None, float("nan")]], ["a", "b"]) == "a,b\n-100,'-100\n,\n"
+    rows = [{"a": -100, "b": "-100"}, [None, float("nan")], [-0.5, "=x"]]
+    assert write_csv(rows, ["a", "b"], dialect="maskine") == "a,b\n-100,'-100\n,\n-0.5,'=x\n"
+    assert write_csv(rows, ["a", "b"]) == "a;b\r\n-100;'-100\r\n;\r\n-0,5;'=x\r\n"  # the Danish dialect
 
 
 def test_a_read_only_existing_output_is_not_replaced(tmp_path):
@@ -367,7 +371,7 @@ def test_issues_carry_their_description_on_the_sheet_and_in_csv_and_json(cli, tm
     expected = describe(IssueCode.UNKNOWN_THEME)
     issues = json.loads(cli("validate", src, "--format", "json").stdout)["issues"]
     assert any(i["code"] == "unknown_theme" and i["description"] == expected for i in issues)
-    table = list(csv.DictReader(io.StringIO(cli("validate", src, "--format", "csv").stdout)))
+    table = list(csv.DictReader(io.StringIO(cli("validate", src, "--format", "csv", "--csv-dialect", "maskine").stdout)))
     assert any(r["code"] == "unknown_theme" and r["description"] == expected for r in table)
     out = tmp_path / "f.xlsx"
     cli("breakdown", src, "--format", "xlsx", "--out", out)
