@@ -42,6 +42,8 @@ ROUNDS = ("Åben runde", "Prioriteret runde")
 YEARS = (2020, 2022, 2023)
 #: a year with a framework and no applications
 FRAMEWORK_ONLY = 2024
+#: the first rows of each generated overview: every kind once (a granted row with an error among them)
+EVERY_KIND = ("granted", "above", "duplicate", "rejected", "rejected_amount", "bad_amount", "pending")
 
 
 @dataclass
@@ -109,11 +111,13 @@ def generated(seed: int, folder: Path) -> tuple[Path, Expected]:
     for year in YEARS:
         y = years.setdefault(year, Year())
         written: list[list[Any]] = []
-        for _ in range(rng.randint(6, 10)):
+        for k in range(rng.randint(6, 10)):
             serial += 1
             applied = rng.randrange(100_000, 2_000_000, 5_000)
             kind = rng.choices(["granted", "rejected", "pending", "above", "rejected_amount", "bad_amount",
                                 "duplicate"], weights=[6, 3, 1, 1, 1, 1, 2])[0]  # fmt: skip
+            if year == YEARS[0] and k < len(EVERY_KIND):  # every kind of row at least once in each overview
+                kind = EVERY_KIND[k]
             if kind == "duplicate" and not written:
                 kind = "granted"
             if kind == "duplicate":
@@ -204,7 +208,7 @@ class Outputs:
     draft: Any
 
 
-CASES = ["sample:nordjylland", "sample:midtjylland", "generated:1", "generated:2", "generated:3"]
+CASES = ["sample:nordjylland", "sample:midtjylland", "generated:1", "generated:2"]
 
 
 @pytest.fixture(scope="module", params=CASES)

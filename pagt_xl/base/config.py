@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pagt_xl.base.danish import NameMatcher, normalize_name
-from pagt_xl.base.errors import ConfigError, ErrorCode
+from pagt_xl.base.errors import ConfigError, ErrorCode, InvalidSetting
 from pagt_xl.base.names import PACTS_DIR, available_pacts, pact_path, user_pacts_dir
 from pagt_xl.base.patterns import check_pattern
 
@@ -245,17 +245,6 @@ class OverviewRules(BaseModel):
 
     read_hidden_sheets: bool = False
     year_from: Literal["column", "sheet_name", "title"] = "column"
-
-
-class InvalidSetting(ConfigError, ValueError):
-    """A pact setting that is not valid (raised by the settings' validators; Danish message, the setting named).
-
-    A :class:`ConfigError` with a code; a ``ValueError`` too, because pydantic turns only a ``ValueError``
-    raised in a validator into a validation error: :func:`load_pact` then raises a ``ConfigError`` naming
-    the file, with this message and code.
-    """
-
-    default_code = ErrorCode.CONFIG_INVALID
 
 
 class ConfigConflict(InvalidSetting):

@@ -111,3 +111,14 @@ class RequestError(UsageError):
     """What was asked for cannot be made: an unknown breakdown key, a period that ends before it begins,
     a round the pact does not have. A user's fault wherever the request came from (command line, run
     file, cell function, API); ``code`` says which."""
+
+
+class InvalidSetting(ConfigError, ValueError):
+    """A pact setting that is not valid (raised by the settings' validators; Danish message, the setting named).
+
+    A :class:`ConfigError` with a code; a ``ValueError`` too, because pydantic turns only a ``ValueError``
+    raised in a validator into a validation error: :func:`pagt_xl.base.config.load_pact` then raises a
+    ``ConfigError`` naming the file, with this message and code.
+    """
+
+    default_code = ErrorCode.CONFIG_INVALID

@@ -19,6 +19,8 @@ import os
 import tomllib
 from pathlib import Path
 
+from pagt_xl.base.errors import ConfigError
+
 PACTS_DIR = Path(__file__).parent / "pacts"
 #: the pact used when nothing else names one
 FALLBACK_PACT = "nordjylland"
@@ -82,7 +84,8 @@ def pact_path(name: str) -> Path | None:
 def read_settings() -> dict[str, object]:
     """The user's settings file as a table; empty when there is none.
 
-    Raises ``ValueError`` with a Danish message naming the file when it is not valid TOML.
+    Raises :class:`~pagt_xl.base.errors.ConfigError` (``config_invalid``) with a Danish message naming the file
+    when it cannot be read or is not valid TOML.
     """
     path = settings_path()
     try:
@@ -90,11 +93,11 @@ def read_settings() -> dict[str, object]:
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: indstillingsfilen kan ikke læses ({exc})") from None
+        raise ConfigError(f"{path}: indstillingsfilen kan ikke læses ({exc})") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: indstillingsfilen er ikke gyldig TOML ({exc})") from None
+        raise ConfigError(f"{path}: indstillingsfilen er ikke gyldig TOML ({exc})") from None
 
 
 def configured_pact_name() -> str | None:
@@ -108,7 +111,7 @@ def configured_pact_name() -> str | None:
         return env
     try:
         value = read_settings().get("pagt")
-    except ValueError:
+    except ConfigError:
         return None
     return value.strip() if isinstance(value, str) and value.strip() else None
 

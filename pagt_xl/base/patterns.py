@@ -23,6 +23,8 @@ import re
 import warnings
 from typing import Any
 
+from pagt_xl.base.errors import InvalidSetting
+
 #: a repetition with a larger upper bound than this counts as unbounded (``{1,100000}`` backtracks as ``+``)
 _LARGE = 64
 
@@ -249,16 +251,17 @@ def backtracking_risk(pattern: str) -> str | None:
 
 
 def check_pattern(pattern: str) -> str:
-    """``pattern`` if it compiles and cannot backtrack catastrophically; ``ValueError`` (Danish) otherwise."""
+    """``pattern`` if it compiles and cannot backtrack catastrophically; :class:`~pagt_xl.base.errors.InvalidSetting`
+    (Danish, a ``ValueError`` too: the pact's validators call this) otherwise."""
     try:
         re.compile(pattern, re.IGNORECASE)
         risk = backtracking_risk(pattern)
     except re.error as exc:
-        raise ValueError(f"'{pattern}' er ikke et gyldigt regulært udtryk ({exc})") from None
+        raise InvalidSetting(f"'{pattern}' er ikke et gyldigt regulært udtryk ({exc})") from None
     except RecursionError:
-        raise ValueError(f"'{pattern}' er for dybt indlejret") from None
+        raise InvalidSetting(f"'{pattern}' er for dybt indlejret") from None
     if risk:
-        raise ValueError(
+        raise InvalidSetting(
             f"'{pattern}' kan få en kørsel til at hænge: {risk}; skriv mønsteret uden den "
             "(en liste af ord adskilt af |, eller en gentagelse med øvre grænse som \\w{1,40})"
         )

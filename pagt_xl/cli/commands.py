@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pagt_xl import __version__
-from pagt_xl.base.errors import PagtError, UsageError
+from pagt_xl.base.errors import ConfigError, PagtError, UsageError
 from pagt_xl.base.names import KEY_NAMES, KEYS, available_pacts, breakdown_key, configured_pact_name, default_pact_name
 from pagt_xl.cli.console import Console, redacted
 from pagt_xl.cli.parser import Adder, Command, OneOf, Together, arg, build
@@ -657,7 +657,7 @@ def cmd_pacts(args: argparse.Namespace, con: Console) -> int:
 
     try:
         read_settings()
-    except ValueError as exc:  # default_pact_name() then falls back quietly; here the user learns why
+    except ConfigError as exc:  # default_pact_name() then falls back quietly; here the user learns why
         con.note(str(exc))
     pacts = [load_pact(name) for name in available_pacts()]
     if args.format == "json":

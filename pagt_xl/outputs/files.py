@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pagt_xl.base.danish import SEVERITY_LABELS
-from pagt_xl.base.errors import ErrorCode, PagtError
+from pagt_xl.base.errors import ErrorCode, PagtError, RequestError
 from pagt_xl.base.issue_texts import describe
 from pagt_xl.base.names import lock_files
 
@@ -105,13 +105,14 @@ CSV_VALUE_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_DA}
 
 
 def csv_dialect(name: str | CsvDialect) -> CsvDialect:
-    """The dialect called ``name`` (:data:`CSV_DIALECTS`); ``ValueError`` (Danish) for an unknown name."""
+    """The dialect called ``name`` (:data:`CSV_DIALECTS`); :class:`~pagt_xl.base.errors.RequestError` (Danish)
+    for an unknown name."""
     if isinstance(name, CsvDialect):
         return name
     try:
         return CSV_DIALECTS[name.strip().lower()]
     except KeyError:
-        raise ValueError(f"ukendt CSV-form '{name}'; brug dansk (standard) eller maskine") from None
+        raise RequestError(f"ukendt CSV-form '{name}'; brug dansk (standard) eller maskine") from None
 
 
 def write_csv(
