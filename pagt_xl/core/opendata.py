@@ -174,18 +174,7 @@ def giving_data(
             "grantProgramme": [{"title": programme}],
             "dateModified": stamp,
         }
-        if not pd.isna(r["applied"]):
-            grant["amountAppliedFor"] = int(r["applied"])
-        if ledger is not None and (account := ledger.account(case)) is not None:
-            grant["amountDisbursed"] = account.net_paid
-        start, end = _iso(r["period_start"]), _iso(r["period_end"])
-        if start and end:
-            grant["plannedDates"] = [{"startDate": start, "endDate": end}]
-        if isinstance(r["theme"], str) and r["theme"] in theme_names:
-            grant["classifications"] = [{"vocabulary": f"{slug(pact.name)}-indsatsomraade", "code": r["theme"],
-                                         "title": theme_names[r["theme"]]}]  # fmt: skip
-        if r["round"] in ("aaben",):
-            grant["fromOpenCall"] = "Yes"
+        grant.update(_optional_fields(r, case, ledger, pact.name, theme_names))
         grants.append(grant)
     package: dict[str, Any] = {
         "grants": grants,
@@ -199,6 +188,27 @@ def giving_data(
     if pact.opendata.license:
         package["license"] = pact.opendata.license
     return GivingData(package, issues, assumed)
+
+
+def _optional_fields(
+    r: Any, case: str, ledger: Ledger | None, pact_name: str, theme_names: Mapping[str, str]
+) -> dict[str, Any]:
+    """The 360Giving fields a grant has only when the overview (or the ledger) knows them: amount applied
+    for, amount disbursed, planned dates, the theme as a classification, whether it came from an open call."""
+    out: dict[str, Any] = {}
+    if not pd.isna(r["applied"]):
+        out["amountAppliedFor"] = int(r["applied"])
+    if ledger is not None and (account := ledger.account(case)) is not None:
+        out["amountDisbursed"] = account.net_paid
+    start, end = _iso(r["period_start"]), _iso(r["period_end"])
+    if start and end:
+        out["plannedDates"] = [{"startDate": start, "endDate": end}]
+    if isinstance(r["theme"], str) and r["theme"] in theme_names:
+        out["classifications"] = [{"vocabulary": f"{slug(pact_name)}-indsatsomraade", "code": r["theme"],
+                                   "title": theme_names[r["theme"]]}]  # fmt: skip
+    if r["round"] in ("aaben",):
+        out["fromOpenCall"] = "Yes"
+    return out
 
 
 def giving_rows(data: GivingData) -> list[list[Any]]:
