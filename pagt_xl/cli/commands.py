@@ -257,17 +257,26 @@ def _csv(
     con: Console, args: argparse.Namespace, rows: Any, columns: Sequence[str], labels: Any = None
 ) -> None:
     """Rows as CSV in ``--csv-dialect`` to ``--out`` (atomically) or stdout, encoded as the dialect wants."""
-    from pagt_xl.outputs.files import csv_bytes, write_csv
+    from pagt_xl.outputs.files import csv_bytes, csv_dialect, write_csv
 
-    _emit_bytes(con, csv_bytes(write_csv(rows, columns, dialect=args.csv_dialect, labels=labels), args.csv_dialect),
-                getattr(args, "out", None))  # fmt: skip
+    text = write_csv(rows, columns, dialect=args.csv_dialect, labels=labels)
+    _emit_bytes(con, csv_bytes(text, args.csv_dialect), getattr(args, "out", None),
+                csv_dialect(args.csv_dialect).encoding)  # fmt: skip
 
 
-def _emit_bytes(con: Console, data: bytes, out: Path | None) -> None:
+def _emit_bytes(con: Console, data: bytes, out: Path | None, encoding: str = "utf-8") -> None:
+    """``data`` (encoded as ``encoding``) to ``out`` atomically, or as it is to stdout's bytes.
+
+    A stdout without bytes (a ``StringIO`` a caller redirected it to) gets the decoded text, BOM and all.
+    """
     if out is None:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(data.decode(encoding))
+        else:
+            buffer.write(data)
+            buffer.flush()
         return
     from pagt_xl.outputs.files import atomic_write
 
@@ -303,9 +312,10 @@ def cmd_validate(args: argparse.Namespace, con: Console) -> int:
     if args.format == "json":
         con.out(to_json(validation_document(result)))
     elif args.format == "csv":
-        from pagt_xl.outputs.files import csv_bytes
+        from pagt_xl.outputs.files import csv_bytes, csv_dialect
 
-        _emit_bytes(con, csv_bytes(issues_csv(result.issues, args.csv_dialect), args.csv_dialect), None)
+        data = csv_bytes(issues_csv(result.issues, args.csv_dialect), args.csv_dialect)
+        _emit_bytes(con, data, None, csv_dialect(args.csv_dialect).encoding)
     else:
         con.out(text.issues_text(result.issues, quiet=args.quiet, verbose=args.verbose)
                 + text.validation_summary(result))  # fmt: skip
