@@ -48,13 +48,16 @@ from pagt_xl.cli.commands import main
 jobs = json.loads(sys.stdin.read())
 out = {}
 for key, argv in jobs:
-    stdout, stderr = io.StringIO(), io.StringIO()
+    # a stdout with a byte buffer under it, as a terminal's (the CSV outputs are written as bytes)
+    stdout, stderr = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:
             code = main(argv)
         except SystemExit as exc:
             code = exc.code
-    out[key] = {"exit": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+    stdout.flush()
+    text = stdout.buffer.getvalue().decode("utf-8", errors="replace")
+    out[key] = {"exit": code, "stdout": text, "stderr": stderr.getvalue()}
 print(json.dumps(out))
 """
 

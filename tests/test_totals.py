@@ -183,12 +183,15 @@ def sample(name: str) -> tuple[Path, Expected]:
 
 # -- running every output --------------------------------------------------------------------------------
 def run_cli(*args: str | Path) -> tuple[int, str, str]:
-    """``pagt-xl ARGS`` in this process: exit code, stdout, stderr (an unexpected error fails the test)."""
-    out, err = io.StringIO(), io.StringIO()
+    """``pagt-xl ARGS`` in this process: exit code, stdout, stderr (an unexpected error fails the test).
+
+    Streams with a byte buffer under them, as a terminal's are (the CSV is written as bytes)."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
+    out.flush()
     assert "uventet fejl" not in err.getvalue(), err.getvalue()
-    return code, out.getvalue(), err.getvalue()
+    return code, out.buffer.getvalue().decode("utf-8"), err.getvalue()
 
 
 @dataclass
