@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from pagt_xl.base.config import AmountBounds, Pact
+from pagt_xl.base.config import COLUMN_FIELDS, AmountBounds, Pact
 from pagt_xl.base.danish import (
     AmbiguousAmount,
     AmountUnit,
@@ -56,29 +56,8 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "file",
     "sheet",
     "row",
-    "year",
-    "case_id",
-    "round",
-    "title",
-    "applicant",
-    "theme",
-    "project_type",
-    "summary",
-    "applied",
-    "decision",
-    "granted",
-    "period_start",
-    "period_end",
-    "status",
-    "progress",
-    "institution_type",
-    "partners",
-    "instruments",
-    "notes",
-    "target_primary",
-    "target_youth",
-    "target_higher",
-    "target_professionals",
+    # every field a header may map to, but "period": a period cell is split into period_start/period_end
+    *(f for f in COLUMN_FIELDS if f != "period"),
 )
 
 TEXT_FIELDS = ("case_id", "title", "applicant", "summary", "institution_type", "partners", "instruments", "notes")
